@@ -1,0 +1,103 @@
+# sandbot — build, run and test. `make help` lists the targets.
+#
+#   make run      install what is missing, start a Docker engine if none answers,
+#                 run the daemon on ./var with embedded defaults
+#   make test     the same installs, then unit tests and end-to-end tests on a
+#                 real engine, all built with AddressSanitizer + UBSan
+#
+# SANITIZE=address,undefined builds everything with those sanitizers.
+# BUILD=dir puts objects and binaries elsewhere (default ./build).
+
+BUILD    ?= build
+CXX      ?= g++
+SANITIZE ?=
+PREFIX   ?= /usr/local
+DATA     ?= $(CURDIR)/var
+
+PKGS      := cpp-httplib libgit2 sqlite3 openssl spdlog
+CXXFLAGS  += -std=c++17 -O2 -g -Wall -Wextra -Werror -pthread -I. \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
+ifneq ($(SANITIZE),)
+CXXFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
+LDFLAGS   += -fsanitize=$(SANITIZE)
+endif
+
+LIB_SRCS  := $(filter-out bot/main.cc,$(wildcard bot/*.cc hooks/*.cc handlers/*.cc store/*.cc templates/*.cc))
+TEST_SRCS := $(wildcard tests/unit/*.cc)
+LIB_OBJS  := $(LIB_SRCS:%.cc=$(BUILD)/obj/%.o)
+TEST_OBJS := $(TEST_SRCS:%.cc=$(BUILD)/obj/%.o)
+
+.PHONY: all build deps engine image run test unit e2e bench install format lint clean help
+all build: $(BUILD)/sandbot $(BUILD)/busybox-rootfs.tar
+
+help:
+	@sed -n 's/^#   //p' Makefile; echo "targets: deps build run test unit e2e bench install format lint clean"
+
+deps:
+	@scripts/install-deps.sh
+
+engine: deps
+	@scripts/ensure-docker.sh
+
+$(BUILD)/obj/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libsandbot.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/sandbot: $(BUILD)/obj/bot/main.o $(BUILD)/libsandbot.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/sandbot_test: $(TEST_OBJS) $(BUILD)/libsandbot.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lboost_unit_test_framework
+
+# The base image for tests and the demo: Debian's busybox-static with every
+# applet linked, imported through the Engine API (no registry needed).
+$(BUILD)/busybox-rootfs.tar: scripts/busybox-rootfs.sh
+	@mkdir -p $(BUILD)
+	scripts/busybox-rootfs.sh $@
+
+image: engine $(BUILD)/sandbot $(BUILD)/busybox-rootfs.tar
+	$(BUILD)/sandbot image import $(BUILD)/busybox-rootfs.tar sandbot/busybox:latest --data $(DATA)
+
+run: deps
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory image
+	$(BUILD)/sandbot serve --data $(DATA)
+
+# Tests run sanitized binaries from build/test so a plain `make build` stays fast.
+test: deps
+	@$(MAKE) --no-print-directory BUILD=build/test SANITIZE=address,undefined
+		build/test/sandbot build/test/sandbot_test build/test/busybox-rootfs.tar
+	@scripts/ensure-docker.sh
+	build/test/sandbot_test --log_level=test_suite --report_level=short
+	SANDBOT=$(CURDIR)/build/test/sandbot tests/e2e/run.sh
+
+unit: $(BUILD)/sandbot_test
+	$(BUILD)/sandbot_test
+
+e2e: $(BUILD)/sandbot $(BUILD)/busybox-rootfs.tar engine
+	SANDBOT=$(CURDIR)/$(BUILD)/sandbot tests/e2e/run.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory build
+	@scripts/ensure-docker.sh
+	SANDBOT=$(CURDIR)/$(BUILD)/sandbot bench/run.sh
+
+install: $(BUILD)/sandbot
+	install -D -m 0755 $(BUILD)/sandbot $(DESTDIR)$(PREFIX)/bin/sandbot
+	install -D -m 0644 systemd/sandbot.service $(DESTDIR)/etc/systemd/system/sandbot.service
+
+format:
+	clang-format -i $(shell git ls-files '*.cc' '*.h')
+
+lint:
+	clang-format --dry-run --Werror $(shell git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/obj/bot/main.d

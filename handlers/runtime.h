@@ -1,0 +1,103 @@
+// ContainerRuntime: everything sandbot asks of a container engine, as one
+// interface. DockerRuntime (bot/docker_runtime.h) speaks the Docker Engine API
+// over a unix socket; tests may substitute a recording fake. Handlers and
+// workers depend only on this header.
+//
+// Thread-safety: implementations must allow concurrent calls from several
+// worker threads.
+#ifndef SANDBOT_HANDLERS_RUNTIME_H_
+#define SANDBOT_HANDLERS_RUNTIME_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "handlers/status.h"
+
+namespace sandbot {
+
+using Labels = std::map<std::string, std::string>;
+// Receives one line of engine output at a time (build steps, load progress).
+using LineSink = std::function<void(const std::string& line)>;
+
+struct ContainerSpec {
+  std::string name;              // sandbox-{sandbox}-{service}
+  std::string image;             // tag or id
+  std::vector<std::string> cmd;  // empty: the image's default command
+  std::vector<std::string> env;  // "KEY=VALUE"
+  Labels labels;
+  std::string network;               // joined at create time
+  std::vector<std::string> aliases;  // DNS names on `network`
+  int container_port = 0;            // published when host_port > 0
+  int host_port = 0;
+  std::string host_ip = "127.0.0.1";
+  std::vector<std::string> binds;  // "/abs/host:/ctr[:ro]"
+  std::string working_dir;
+  int64_t memory_bytes = 0;  // 0: unlimited
+  int64_t nano_cpus = 0;     // 1e9 = one CPU; 0: unlimited
+};
+
+struct ContainerInfo {
+  std::string id;
+  std::string name;   // without the leading '/'
+  std::string state;  // created, running, exited, …
+  std::string image;
+  Labels labels;
+};
+
+struct ContainerState {
+  bool exists = false;
+  bool running = false;
+  std::string status;  // engine's State.Status
+  int exit_code = 0;
+  int restart_count = 0;
+  std::string health;  // State.Health.Status, empty when none
+  std::string image;   // image id
+};
+
+class ContainerRuntime {
+ public:
+  virtual ~ContainerRuntime() = default;
+
+  // Answers Ok when the engine responds; Unavailable with a message that says
+  // how to start it otherwise.
+  virtual Status Ping() = 0;
+
+  // Creates the bridge network unless it exists.
+  virtual Status EnsureNetwork(const std::string& name, const Labels& labels) = 0;
+  // Removes the network; Ok when it does not exist.
+  virtual Status RemoveNetwork(const std::string& name) = 0;
+  // Names of the networks carrying all of `labels`.
+  virtual Status ListNetworks(const Labels& labels, std::vector<std::string>* names) = 0;
+
+  // Builds `context_tar` (an uncompressed tar with a Dockerfile at its root)
+  // into `tag` with the classic builder. Each output line goes to `log`. An
+  // error reported in-band by the engine is returned as InvalidArgument with
+  // the engine's message.
+  virtual Status BuildImage(const std::string& context_tar, const std::string& tag,
+                            const LineSink& log) = 0;
+  virtual Status ImageExists(const std::string& ref, bool* exists) = 0;
+  // `docker save` tarball from a file.
+  virtual Status LoadImage(const std::string& tar_path, const LineSink& log) = 0;
+  // Root filesystem tarball from a file, imported as `repo_tag` ("name:tag").
+  virtual Status ImportImage(const std::string& rootfs_tar_path, const std::string& repo_tag,
+                             const LineSink& log) = 0;
+
+  virtual Status CreateContainer(const ContainerSpec& spec, std::string* id) = 0;
+  virtual Status StartContainer(const std::string& id) = 0;
+  virtual Status StopContainer(const std::string& id, int timeout_seconds) = 0;
+  // Force-removes the container with its anonymous volumes; Ok when absent.
+  virtual Status RemoveContainer(const std::string& name_or_id) = 0;
+  // Fills `state`; a missing container gives Ok with state->exists == false.
+  virtual Status InspectContainer(const std::string& name_or_id, ContainerState* state) = 0;
+  // The last `tail` lines of stdout and stderr, demultiplexed, as text.
+  virtual Status ContainerLogs(const std::string& name_or_id, int tail, std::string* out) = 0;
+  // All containers (running or not) carrying all of `labels`.
+  virtual Status ListContainers(const Labels& labels, std::vector<ContainerInfo>* out) = 0;
+};
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_HANDLERS_RUNTIME_H_

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Installs, with apt-get, only the Debian packages sandbot needs that are missing.
+# Safe to run again: it does nothing when everything is there.
+set -eu
+PKGS="g++ make pkg-config git curl sqlite3 ca-certificates
+      libcpp-httplib-dev libgit2-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
+      libspdlog-dev libboost-test-dev libcli11-dev libkainjow-mustache-dev
+      docker.io busybox-static"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "sandbot: missing Debian packages:$missing" >&2
+  echo "sandbot: run 'sudo make deps' (or apt-get install them) and try again" >&2
+  exit 1
+fi
+echo "sandbot: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
