@@ -1,0 +1,209 @@
+#include "bot/daemon.h"
+
+#include <httplib.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "bot/deployer.h"
+#include "bot/docker_runtime.h"
+#include "bot/event_hub.h"
+#include "bot/local_api.h"
+#include "bot/version.h"
+#include "bot/worker_pool.h"
+#include "handlers/push.h"
+#include "hooks/push_wire.h"
+#include "hooks/spool.h"
+#include "store/jobs.h"
+
+namespace sandbot {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Turns spooled pushes into jobs. The file name is recorded in the same
+// transaction as the jobs, so a crash between commit and unlink is harmless.
+void IngestSpool(Db* db, const std::string& data_dir, EventHub* hub) {
+  const std::string dir = SpoolDir(data_dir);
+  for (const std::string& name : ListSpoolFiles(dir)) {
+    const std::string path = dir + "/" + name;
+    std::ifstream in(path);
+    std::stringstream body;
+    body << in.rdbuf();
+    PushRequest push;
+    Status s = DecodePush(body.str(), &push);
+    PushOutcome out;
+    if (s.ok()) {
+      push.spool_name = name;
+      s = HandlePush(db, push, &out);
+    }
+    if (s.ok() || s.code() == Status::Code::kInvalidArgument ||
+        s.code() == Status::Code::kNotFound) {
+      if (!s.ok()) spdlog::warn("spooled push {} dropped: {}", name, s.ToString());
+      spdlog::info("spooled push {} to {} ingested: {} jobs", name, push.repo, out.job_ids.size());
+      std::error_code ec;
+      fs::remove(path, ec);
+      hub->Notify();
+    } else {
+      // The store is unavailable (full disk…): keep the file for next time.
+      spdlog::error("spooled push {} kept: {}", name, s.ToString());
+      return;
+    }
+  }
+}
+
+void PrintBanner(const Config& c, const std::string& engine_note) {
+  std::printf(
+      "sandbot %s is running\n"
+      "  data     %s (store %s)\n"
+      "  engine   %s%s\n"
+      "  local    %s (git hooks and the CLI)\n"
+      "  http     http://%s/healthz\n"
+      "\n"
+      "Next, in another terminal:\n"
+      "  1. register a repo (creates a bare repo and installs its hook):\n"
+      "       sandbot repo add web /srv/git/web.git --init --data %s\n"
+      "  2. push a branch with a Dockerfile to it and watch it deploy:\n"
+      "       git push -o sandbot.wait /srv/git/web.git HEAD:feature/hello\n"
+      "  3. see what runs where:\n"
+      "       sandbot sandbox list --data %s\n"
+      "Stop with Ctrl-C (SIGTERM); queued work is kept.\n",
+      kVersion, c.data_dir.c_str(), DbPath(c.data_dir).c_str(), c.docker.c_str(),
+      engine_note.c_str(), SocketPath(c.data_dir).c_str(), c.listen.c_str(), c.data_dir.c_str(),
+      c.data_dir.c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int RunDaemon(const Config& config) {
+  int port_lo = 0, port_hi = 0, listen_port = 0;
+  std::string listen_host;
+  Status s = ParsePortRange(config.ports, &port_lo, &port_hi);
+  if (s.ok()) s = ParseListen(config.listen, &listen_host, &listen_port);
+  if (!s.ok()) {
+    spdlog::error("{}", s.message());
+    return s.ExitCode();
+  }
+  std::error_code ec;
+  for (const std::string& dir : {config.data_dir, LogDir(config.data_dir),
+                                 SpoolDir(config.data_dir), config.data_dir + "/work"}) {
+    fs::create_directories(dir, ec);
+    if (ec) {
+      spdlog::error("cannot create {}: {}", dir, ec.message());
+      return 1;
+    }
+  }
+  std::unique_ptr<Db> db;
+  s = Db::Open(DbPath(config.data_dir), &db);
+  if (!s.ok()) {
+    spdlog::error("{}", s.message());
+    return s.ExitCode();
+  }
+
+  // Signals are taken by sigwait below, never by the worker threads.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  DockerRuntime runtime(config.docker);
+  std::string engine_note;
+  s = runtime.Ping();
+  if (!s.ok()) {
+    spdlog::warn("{}", s.message());
+    engine_note = " (NOT answering: jobs will fail until it does)";
+  }
+
+  int requeued = 0, failed = 0;
+  s = RecoverInterruptedJobs(db.get(), 3, &requeued, &failed);
+  if (!s.ok()) spdlog::error("cannot recover interrupted jobs: {}", s.ToString());
+  if (requeued + failed > 0) {
+    spdlog::warn("after a restart: {} interrupted jobs resumed, {} given up", requeued, failed);
+  }
+
+  EventHub hub;
+  DeployConfig deploy_config;
+  deploy_config.data_dir = config.data_dir;
+  deploy_config.port_lo = port_lo;
+  deploy_config.port_hi = port_hi;
+  deploy_config.public_host = config.public_host;
+  deploy_config.health_timeout_seconds = config.health_timeout_seconds;
+  Deployer deployer(db.get(), &runtime, deploy_config,
+                    [&](int64_t job, const std::string& stage, const std::string& message) {
+                      Status e = AddJobEvent(db.get(), job, stage, message);
+                      if (!e.ok()) spdlog::error("job {}: {}", job, e.ToString());
+                      spdlog::info("job {} {}: {}", job, stage, message);
+                      hub.Notify();
+                    });
+  IngestSpool(db.get(), config.data_dir, &hub);
+  WorkerPool workers(db.get(), &deployer, &hub, config.workers);
+  workers.Start();
+
+  httplib::Server local;
+  RegisterLocalApi(&local, db.get(), &hub);
+  const std::string socket_path = SocketPath(config.data_dir);
+  unlink(socket_path.c_str());  // a stale socket from a crashed daemon
+  local.set_address_family(AF_UNIX);
+  if (!local.bind_to_port(socket_path, 80)) {
+    spdlog::error("cannot listen on {}", socket_path);
+    workers.Stop();
+    return 1;
+  }
+  chmod(socket_path.c_str(), 0660);
+  std::thread local_thread([&] { local.listen_after_bind(); });
+
+  httplib::Server http;
+  http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("{\"ok\":true}", "application/json");
+  });
+  if (!http.bind_to_port(listen_host, listen_port)) {
+    spdlog::error("cannot listen on {}: is another sandbot running? (--listen HOST:PORT)",
+                  config.listen);
+    local.stop();
+    local_thread.join();
+    workers.Stop();
+    return 1;
+  }
+  std::thread http_thread([&] { http.listen_after_bind(); });
+
+  // Pushes spooled while we were starting (or by a hook that raced a restart).
+  std::atomic<bool> stopping{false};
+  std::thread spool_thread([&] {
+    while (!stopping) {
+      hub.WaitChange(hub.version(), std::chrono::seconds(2));
+      if (!stopping) IngestSpool(db.get(), config.data_dir, &hub);
+    }
+  });
+
+  spdlog::info("sandbot {} serving; data {}", kVersion, config.data_dir);
+  PrintBanner(config, engine_note);
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("signal {}: stopping (running jobs finish first)", sig);
+  stopping = true;
+  local.stop();
+  http.stop();
+  local_thread.join();
+  http_thread.join();
+  hub.Notify();
+  spool_thread.join();
+  workers.Stop();
+  unlink(socket_path.c_str());
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace sandbot

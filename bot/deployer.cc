@@ -1,0 +1,275 @@
+#include "bot/deployer.h"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "hooks/git_repo.h"
+
+namespace sandbot {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string Short(const std::string& sha) { return sha.substr(0, 7); }
+
+// The last `n` lines of `text`.
+std::string TailLines(const std::string& text, int n) {
+  size_t pos = text.size();
+  if (pos > 0 && text[pos - 1] == '\n') --pos;
+  int lines = 0;
+  while (pos > 0) {
+    if (text[pos - 1] == '\n' && ++lines == n) break;
+    --pos;
+  }
+  return text.substr(pos);
+}
+
+}  // namespace
+
+std::string ServiceUrl(const DeployConfig& config, int host_port) {
+  return "http://" + config.public_host + ":" + std::to_string(host_port);
+}
+
+std::string ContainerName(const std::string& sandbox, const std::string& service) {
+  return "sandbox-" + sandbox + "-" + service;
+}
+
+std::string NetworkName(const std::string& sandbox) { return "sandbox-" + sandbox; }
+
+ContainerSpec BuildServiceSpec(const Repo& repo, const Service& service, const std::string& sha,
+                               const std::string& image, int host_port,
+                               const std::string& workdir) {
+  ContainerSpec spec;
+  spec.name = ContainerName(service.sandbox, service.name);
+  spec.image = image;
+  spec.env = {
+      "SANDBOT_SANDBOX=" + service.sandbox, "SANDBOT_SERVICE=" + service.name,
+      "SANDBOT_BRANCH=" + service.branch,   "SANDBOT_COMMIT=" + sha,
+      "PORT=" + std::to_string(repo.port),
+  };
+  spec.labels = {
+      {"sandbot.managed", "true"},       {"sandbot.sandbox", service.sandbox},
+      {"sandbot.service", service.name}, {"sandbot.repo", repo.name},
+      {"sandbot.commit", sha},
+  };
+  spec.network = NetworkName(service.sandbox);
+  spec.aliases = {service.name};
+  spec.container_port = repo.port;
+  spec.host_port = host_port;
+  if (!workdir.empty()) {
+    // Buildless flow: the runtime image runs the repo's command in /src.
+    spec.binds = {workdir + ":/src:ro"};
+    spec.working_dir = "/src";
+    spec.cmd = repo.cmd;
+  }
+  return spec;
+}
+
+Deployer::Deployer(Db* db, ContainerRuntime* runtime, DeployConfig config, JobEventFn on_event)
+    : db_(db), runtime_(runtime), config_(std::move(config)), on_event_(std::move(on_event)) {}
+
+Status Deployer::Run(const Job& job) {
+  if (job.kind == "deploy") return Deploy(job);
+  if (job.kind == "destroy") return Destroy(job);
+  return Status::InvalidArgument("unknown job kind '" + job.kind + "'");
+}
+
+void Deployer::Event(const Job& job, const std::string& stage, const std::string& message) {
+  AppendLog(job, "== " + message);
+  on_event_(job.id, stage, message);
+}
+
+void Deployer::AppendLog(const Job& job, const std::string& line) {
+  std::ofstream out(config_.data_dir + "/logs/job-" + std::to_string(job.id) + ".log",
+                    std::ios::app);
+  out << line << '\n';
+}
+
+Status Deployer::Deploy(const Job& job) {
+  Service service;
+  Status s = GetService(db_, job.sandbox, job.service, &service);
+  if (!s.ok()) return s;
+  Repo repo;
+  s = GetRepo(db_, service.repo, &repo);
+  if (!s.ok()) return s;
+  int64_t deployment = 0;
+  s = StartDeployment(db_, job, &deployment);
+  if (!s.ok()) return s;
+
+  std::string image, workdir, container_id;
+  auto fail = [&](const Status& why, const std::string& log) {
+    SetServiceStatus(db_, service.id, "failed", why.message());
+    FinishDeployment(db_, deployment, "failed", image, container_id, log);
+    Event(job, "failed", service.name + " failed: " + why.message());
+    if (!log.empty()) on_event_(job.id, "log", log);
+    return why;
+  };
+
+  SetServiceStatus(db_, service.id, "building", "");
+  Event(job, "building", service.name + " building " + Short(job.commit) + " ...");
+  s = PrepareImage(job, repo, &image, &workdir);
+  if (!s.ok()) {
+    std::ifstream in(config_.data_dir + "/logs/job-" + std::to_string(job.id) + ".log");
+    std::stringstream all;
+    all << in.rdbuf();
+    return fail(s, TailLines(all.str(), config_.log_tail_lines));
+  }
+
+  int port = 0;
+  s = AllocatePort(db_, service.id, config_.port_lo, config_.port_hi, &port);
+  if (!s.ok()) return fail(s, "");
+  s = runtime_->EnsureNetwork(NetworkName(job.sandbox),
+                              {{"sandbot.managed", "true"}, {"sandbot.sandbox", job.sandbox}});
+  if (!s.ok()) return fail(s, "");
+
+  SetServiceStatus(db_, service.id, "starting", "");
+  Event(job, "starting", service.name + " starting " + Short(job.commit));
+  const std::string name = ContainerName(job.sandbox, service.name);
+  // Same name, same port: the old container must be gone first.
+  s = runtime_->RemoveContainer(name);
+  if (s.ok()) {
+    ContainerSpec spec = BuildServiceSpec(repo, service, job.commit, image, port, workdir);
+    s = runtime_->CreateContainer(spec, &container_id);
+  }
+  if (s.ok()) s = runtime_->StartContainer(container_id);
+  const std::string url = ServiceUrl(config_, port);
+  if (s.ok()) s = SetServiceDeployed(db_, service.id, job.commit, image, container_id, url);
+  if (!s.ok()) return fail(s, LogTail(name));
+
+  s = WaitHealthy(job, repo, name, port);
+  if (!s.ok()) return fail(s, LogTail(name));
+
+  SetServiceStatus(db_, service.id, "running", "");
+  FinishDeployment(db_, deployment, "running", image, container_id, "");
+  Event(job, "running", service.name + " running  " + url);
+  // Work folders of older commits are no longer mounted anywhere.
+  if (!workdir.empty()) {
+    std::error_code ec;
+    fs::path dir = fs::path(workdir).parent_path();
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      if (entry.path() != fs::path(workdir) &&
+          entry.path().filename().string().rfind(service.name + "-", 0) == 0) {
+        fs::remove_all(entry.path(), ec);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status Deployer::PrepareImage(const Job& job, const Repo& repo, std::string* image,
+                              std::string* workdir) {
+  std::unique_ptr<GitRepo> git;
+  Status s = GitRepo::Open(repo.path, &git);
+  if (!s.ok()) return s;
+  bool has_dockerfile = false;
+  s = git->HasFile(job.commit, "Dockerfile", &has_dockerfile);
+  if (!s.ok()) return s;
+  if (has_dockerfile) {
+    *image = "sandbot/" + repo.name + ":" + job.commit.substr(0, 12);
+    bool exists = false;
+    s = runtime_->ImageExists(*image, &exists);
+    if (!s.ok()) return s;
+    if (exists) {
+      AppendLog(job, "image " + *image + " already built");
+      return Status::Ok();
+    }
+    std::string context;
+    s = git->ExportTar(job.commit, &context);
+    if (!s.ok()) return s;
+    return runtime_->BuildImage(context, *image,
+                                [&](const std::string& line) { AppendLog(job, line); });
+  }
+  if (repo.image.empty()) {
+    return Status::InvalidArgument("commit " + Short(job.commit) + " has no Dockerfile and repo " +
+                                   repo.name +
+                                   " has no runtime image; add a Dockerfile, or set one with "
+                                   "`sandbot repo add ... --image IMAGE --cmd ...`");
+  }
+  *image = repo.image;
+  *workdir =
+      config_.data_dir + "/work/" + job.sandbox + "/" + repo.name + "-" + job.commit.substr(0, 12);
+  std::error_code ec;
+  fs::remove_all(*workdir, ec);  // a half-written checkout from an interrupted job
+  s = git->Checkout(job.commit, *workdir);
+  if (!s.ok()) return s;
+  AppendLog(job, "checked out " + Short(job.commit) + " into " + *workdir);
+  return Status::Ok();
+}
+
+Status Deployer::WaitHealthy(const Job& job, const Repo& repo, const std::string& container,
+                             int port) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::seconds(config_.health_timeout_seconds);
+  auto last_inspect = Clock::time_point();
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(1, 0);
+  client.set_read_timeout(2, 0);
+  int delay_ms = 20;
+  for (;;) {
+    const auto now = Clock::now();
+    if (now - last_inspect >= std::chrono::milliseconds(300)) {
+      last_inspect = now;
+      ContainerState state;
+      Status s = runtime_->InspectContainer(container, &state);
+      if (!s.ok()) return s;
+      if (!state.running) {
+        return Status::Internal("the container stopped (" + state.status + ", exit code " +
+                                std::to_string(state.exit_code) + ")");
+      }
+      // Without a health path, staying up for two seconds is the check.
+      if (repo.health.empty() && now - start >= std::chrono::seconds(2)) return Status::Ok();
+    }
+    if (!repo.health.empty()) {
+      auto res = client.Get(repo.health.c_str());
+      if (res && res->status < 400) {
+        AppendLog(job, "health " + repo.health + " answered " + std::to_string(res->status));
+        return Status::Ok();
+      }
+    }
+    if (Clock::now() > deadline) {
+      return Status::Unavailable("no healthy answer on " +
+                                 (repo.health.empty() ? "/" : repo.health) + " within " +
+                                 std::to_string(config_.health_timeout_seconds) + " s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    delay_ms = std::min(delay_ms * 2, 250);
+  }
+}
+
+std::string Deployer::LogTail(const std::string& container) {
+  std::string logs;
+  Status s = runtime_->ContainerLogs(container, config_.log_tail_lines, &logs);
+  return s.ok() ? TailLines(logs, config_.log_tail_lines) : std::string();
+}
+
+Status Deployer::Destroy(const Job& job) {
+  Event(job, "destroying", "destroying sandbox " + job.sandbox);
+  std::vector<ContainerInfo> containers;
+  Status s = runtime_->ListContainers(
+      {{"sandbot.managed", "true"}, {"sandbot.sandbox", job.sandbox}}, &containers);
+  if (!s.ok()) return s;
+  for (const ContainerInfo& c : containers) {
+    s = runtime_->RemoveContainer(c.id);
+    if (!s.ok()) return s;
+  }
+  s = runtime_->RemoveNetwork(NetworkName(job.sandbox));
+  if (!s.ok()) return s;
+  std::error_code ec;
+  fs::remove_all(config_.data_dir + "/work/" + job.sandbox, ec);
+  s = DeleteSandbox(db_, job.sandbox);
+  if (!s.ok()) return s;
+  Event(job, "destroyed",
+        "sandbox " + job.sandbox + " destroyed (" + std::to_string(containers.size()) +
+            " containers removed)");
+  return Status::Ok();
+}
+
+}  // namespace sandbot

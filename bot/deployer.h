@@ -1,0 +1,70 @@
+// Deployer: does the Docker work of one job — build or check out the pushed
+// commit, (re)create the service's container on the sandbox network, wait
+// until it answers on its health path — or tears a sandbox down. Runs on
+// worker threads, never on a request path.
+#ifndef SANDBOT_BOT_DEPLOYER_H_
+#define SANDBOT_BOT_DEPLOYER_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "handlers/runtime.h"
+#include "handlers/status.h"
+#include "store/db.h"
+#include "store/jobs.h"
+#include "store/repos.h"
+#include "store/sandboxes.h"
+
+namespace sandbot {
+
+struct DeployConfig {
+  std::string data_dir;
+  int port_lo = 9001;  // host ports handed to services
+  int port_hi = 9999;
+  std::string public_host = "127.0.0.1";  // host name in the URLs we answer with
+  int health_timeout_seconds = 60;
+  int log_tail_lines = 15;  // container log lines shown when a deploy fails
+};
+
+// Records a stage of a job for everyone following it (store + waiters).
+using JobEventFn =
+    std::function<void(int64_t job_id, const std::string& stage, const std::string& message)>;
+
+// The URL a service is reached at, http://{public_host}:{port}.
+std::string ServiceUrl(const DeployConfig& config, int host_port);
+// Container and network names, derived only from validated names.
+std::string ContainerName(const std::string& sandbox, const std::string& service);
+std::string NetworkName(const std::string& sandbox);
+// The create request for a service's container (pure; tested).
+ContainerSpec BuildServiceSpec(const Repo& repo, const Service& service, const std::string& sha,
+                               const std::string& image, int host_port, const std::string& workdir);
+
+class Deployer {
+ public:
+  Deployer(Db* db, ContainerRuntime* runtime, DeployConfig config, JobEventFn on_event);
+
+  // Runs a claimed job to its end. Ok means succeeded; otherwise the Status
+  // message says why it failed, for the job row and the audit trail.
+  Status Run(const Job& job);
+
+ private:
+  Status Deploy(const Job& job);
+  Status Destroy(const Job& job);
+  // Image for the commit: built from its Dockerfile, or the repo's runtime
+  // image with the commit checked out into `workdir`.
+  Status PrepareImage(const Job& job, const Repo& repo, std::string* image, std::string* workdir);
+  Status WaitHealthy(const Job& job, const Repo& repo, const std::string& container, int port);
+  std::string LogTail(const std::string& container);
+  void Event(const Job& job, const std::string& stage, const std::string& message);
+  void AppendLog(const Job& job, const std::string& line);
+
+  Db* db_;
+  ContainerRuntime* runtime_;
+  DeployConfig config_;
+  JobEventFn on_event_;
+};
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_BOT_DEPLOYER_H_

@@ -1,0 +1,100 @@
+#include "bot/local_api.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "bot/version.h"
+#include "handlers/push.h"
+#include "hooks/push_wire.h"
+#include "store/jobs.h"
+
+namespace sandbot {
+
+using nlohmann::json;
+
+namespace {
+
+void Reply(httplib::Response& res, int code, const json& body) {
+  res.status = code;
+  res.set_content(body.dump(), "application/json");
+}
+
+void ReplyError(httplib::Response& res, const Status& s) {
+  Reply(res, s.HttpCode(), {{"error", s.message()}});
+}
+
+std::vector<int64_t> ParseIds(const std::string& csv) {
+  std::vector<int64_t> ids;
+  size_t start = 0;
+  while (start < csv.size() && ids.size() < 1000) {
+    size_t comma = csv.find(',', start);
+    if (comma == std::string::npos) comma = csv.size();
+    int64_t id = std::strtoll(csv.substr(start, comma - start).c_str(), nullptr, 10);
+    if (id > 0) ids.push_back(id);
+    start = comma + 1;
+  }
+  return ids;
+}
+
+}  // namespace
+
+void RegisterLocalApi(httplib::Server* server, Db* db, EventHub* hub) {
+  server->Post("/v1/push", [db, hub](const httplib::Request& req, httplib::Response& res) {
+    PushRequest push;
+    Status s = DecodePush(req.body, &push);
+    PushOutcome out;
+    if (s.ok()) s = HandlePush(db, push, &out);
+    if (!s.ok()) {
+      spdlog::warn("push to {} refused: {}", push.repo, s.ToString());
+      return ReplyError(res, s);
+    }
+    spdlog::info("push to {} by {}: {} jobs", push.repo, push.actor, out.job_ids.size());
+    hub->Notify();
+    Reply(res, 200, {{"lines", out.lines}, {"jobs", out.job_ids}, {"wait", out.wait}});
+  });
+
+  server->Get("/v1/events", [db, hub](const httplib::Request& req, httplib::Response& res) {
+    std::vector<int64_t> ids = ParseIds(req.get_param_value("jobs"));
+    int64_t after = std::strtoll(req.get_param_value("after").c_str(), nullptr, 10);
+    long wait_ms = std::strtol(req.get_param_value("wait_ms").c_str(), nullptr, 10);
+    wait_ms = std::clamp(wait_ms, 0L, 30000L);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+    for (;;) {
+      uint64_t seen = hub->version();
+      std::vector<JobEvent> events;
+      Status s = ListJobEvents(db, ids, after, &events);
+      if (!s.ok()) return ReplyError(res, s);
+      bool done = true;
+      for (int64_t id : ids) {
+        Job job;
+        s = GetJob(db, id, &job);
+        if (!s.ok()) return ReplyError(res, s);
+        done = done && IsFinalJobState(job.state);
+      }
+      auto now = std::chrono::steady_clock::now();
+      if (!events.empty() || done || now >= deadline) {
+        json list = json::array();
+        for (const JobEvent& e : events) {
+          list.push_back(
+              {{"id", e.id}, {"job", e.job_id}, {"stage", e.stage}, {"message", e.message}});
+        }
+        return Reply(res, 200, {{"events", list}, {"done", done}});
+      }
+      hub->WaitChange(seen, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
+    }
+  });
+
+  server->Post("/v1/wake", [hub](const httplib::Request&, httplib::Response& res) {
+    hub->Notify();
+    Reply(res, 200, {{"ok", true}});
+  });
+
+  server->Get("/v1/ping", [](const httplib::Request&, httplib::Response& res) {
+    Reply(res, 200, {{"version", kVersion}});
+  });
+}
+
+}  // namespace sandbot

@@ -1,0 +1,393 @@
+// sandbot: the daemon and its command line. Every command takes --data DIR;
+// `sandbot COMMAND --help` explains each one.
+#include <httplib.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <climits>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+
+#include "bot/config.h"
+#include "bot/daemon.h"
+#include "bot/docker_runtime.h"
+#include "bot/version.h"
+#include "handlers/names.h"
+#include "handlers/sandbox.h"
+#include "hooks/git_repo.h"
+#include "hooks/hook_client.h"
+#include "hooks/hook_install.h"
+#include "hooks/post_receive.h"
+#include "store/audit.h"
+#include "store/repos.h"
+#include "store/sandboxes.h"
+#include "templates/text.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace sandbot;
+
+namespace {
+
+int Fail(const Status& s) {
+  std::cerr << "sandbot: " << s.message() << "\n";
+  return s.ExitCode();
+}
+
+std::string Absolute(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::absolute(path, ec);
+  return ec ? path : p.lexically_normal().string();
+}
+
+Status OpenStore(const std::string& data_dir, std::unique_ptr<Db>* db) {
+  std::error_code ec;
+  fs::create_directories(data_dir, ec);
+  if (ec) {
+    return Status::Unavailable("cannot create the data folder " + data_dir + ": " + ec.message() +
+                               " (use --data DIR or SANDBOT_DATA)");
+  }
+  return Db::Open(DbPath(data_dir), db);
+}
+
+std::string SelfPath() {
+  char buf[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "sandbot";
+}
+
+// Tells a running daemon that work was queued; it also polls, so a daemon
+// that is down simply finds the job when it starts.
+bool WakeDaemon(const std::string& data_dir) {
+  httplib::Client client(SocketPath(data_dir));
+  client.set_address_family(AF_UNIX);
+  client.set_connection_timeout(1, 0);
+  auto res = client.Post("/v1/wake", "", "application/json");
+  return res && res->status == 200;
+}
+
+AuditRow CliAudit(const std::string& action) {
+  AuditRow row{};
+  row.actor = PushingUser();
+  row.source = "cli";
+  row.action = action;
+  return row;
+}
+
+struct RepoAddArgs {
+  std::string name, path, health = "/", image, default_branch, auto_branches = "*";
+  std::vector<std::string> cmd;
+  int port = 8080;
+  bool init = false, wait = false;
+};
+
+int RepoAdd(const Config& config, const RepoAddArgs& a) {
+  Status s = ValidateServiceName(a.name);
+  if (!s.ok()) return Fail(s);
+  if (a.port < 1 || a.port > 65535) return Fail(Status::InvalidArgument("--port must be 1-65535"));
+  if (!a.health.empty() && a.health[0] != '/') {
+    return Fail(Status::InvalidArgument("--health must be a path starting with / (or \"\")"));
+  }
+  const std::string path = Absolute(a.path);
+  Repo repo;
+  repo.name = a.name;
+  repo.path = path;
+  repo.port = a.port;
+  repo.health = a.health;
+  repo.image = a.image;
+  repo.cmd = a.cmd;
+  repo.auto_branches = a.auto_branches;
+  repo.wait = a.wait;
+  if (a.init) {
+    repo.default_branch = a.default_branch.empty() ? "main" : a.default_branch;
+    s = GitRepo::InitBare(path, repo.default_branch);
+    if (!s.ok()) return Fail(s);
+  } else {
+    std::unique_ptr<GitRepo> git;
+    s = GitRepo::Open(path, &git);
+    if (!s.ok()) return Fail(s);
+    repo.default_branch = a.default_branch.empty() ? git->DefaultBranch() : a.default_branch;
+  }
+  std::unique_ptr<Db> db;
+  s = OpenStore(config.data_dir, &db);
+  if (!s.ok()) return Fail(s);
+  std::string note;
+  s = InstallPostReceiveHook(path, SelfPath(), Absolute(config.data_dir), repo.name, &note);
+  if (s.ok()) s = AddRepo(db.get(), repo);
+  AuditRow row = CliAudit("repo.add");
+  row.repo = repo.name;
+  row.status = s.ok() ? "succeeded" : "failed";
+  row.detail = s.ok() ? path : s.message();
+  AppendAudit(db.get(), row);
+  if (!s.ok()) return Fail(s);
+  std::cout << "repo " << repo.name << " registered at " << path << " (default branch "
+            << repo.default_branch << "); post-receive hook installed\n";
+  if (!note.empty()) std::cout << "note: " << note << "\n";
+  std::cout << "next: push a branch with a Dockerfile:  git push -o sandbot.wait " << path
+            << " HEAD:feature/hello\n";
+  return 0;
+}
+
+int RepoList(const Config& config, bool as_json) {
+  std::unique_ptr<Db> db;
+  Status s = OpenStore(config.data_dir, &db);
+  std::vector<Repo> repos;
+  if (s.ok()) s = ListRepos(db.get(), &repos);
+  if (!s.ok()) return Fail(s);
+  if (!as_json) {
+    std::cout << RenderRepoListText(repos);
+    return 0;
+  }
+  json out = json::array();
+  for (const Repo& r : repos) {
+    out.push_back({{"name", r.name},
+                   {"path", r.path},
+                   {"port", r.port},
+                   {"health", r.health},
+                   {"image", r.image},
+                   {"cmd", r.cmd},
+                   {"default_branch", r.default_branch},
+                   {"auto_branches", r.auto_branches},
+                   {"wait", r.wait}});
+  }
+  std::cout << out.dump(2) << "\n";
+  return 0;
+}
+
+int RepoRemove(const Config& config, const std::string& name) {
+  std::unique_ptr<Db> db;
+  Status s = OpenStore(config.data_dir, &db);
+  Repo repo;
+  if (s.ok()) s = GetRepo(db.get(), name, &repo);
+  if (s.ok()) s = RemoveRepo(db.get(), name);
+  if (!s.ok()) return Fail(s);
+  AuditRow row = CliAudit("repo.remove");
+  row.repo = name;
+  row.status = "succeeded";
+  AppendAudit(db.get(), row);
+  std::error_code ec;
+  fs::remove(repo.path + "/hooks/post-receive", ec);
+  std::cout << "repo " << name << " removed; its hook is gone, the repository itself is kept\n";
+  return 0;
+}
+
+int SandboxList(const Config& config, bool as_json) {
+  std::unique_ptr<Db> db;
+  Status s = OpenStore(config.data_dir, &db);
+  std::vector<Sandbox> sandboxes;
+  if (s.ok()) s = ListSandboxes(db.get(), &sandboxes);
+  if (!s.ok()) return Fail(s);
+  if (!as_json) {
+    std::cout << RenderSandboxListText(sandboxes);
+    return 0;
+  }
+  json out = json::array();
+  for (const Sandbox& b : sandboxes) out.push_back(SandboxJson(b));
+  std::cout << out.dump(2) << "\n";
+  return 0;
+}
+
+int SandboxStatus(const Config& config, const std::string& name, bool as_json) {
+  std::unique_ptr<Db> db;
+  Status s = OpenStore(config.data_dir, &db);
+  Sandbox sandbox;
+  if (s.ok()) s = GetSandbox(db.get(), name, &sandbox);
+  if (!s.ok()) return Fail(s);
+  if (as_json) {
+    std::cout << SandboxJson(sandbox).dump(2) << "\n";
+  } else {
+    std::cout << RenderSandboxText(sandbox);
+  }
+  return 0;
+}
+
+int SandboxDestroy(const Config& config, const std::string& name) {
+  std::unique_ptr<Db> db;
+  Status s = OpenStore(config.data_dir, &db);
+  int64_t job = 0;
+  if (s.ok()) s = RequestDestroy(db.get(), name, PushingUser(), "cli", &job);
+  if (!s.ok()) return Fail(s);
+  std::cout << "destroying sandbox " << name << " (job " << job << ")";
+  if (!WakeDaemon(config.data_dir)) std::cout << "; the daemon is not running: it runs on start";
+  std::cout << "\n";
+  return 0;
+}
+
+int Audit(const Config& config, const std::string& sandbox, int limit, bool as_json) {
+  std::unique_ptr<Db> db;
+  Status s = OpenStore(config.data_dir, &db);
+  std::vector<AuditRow> rows;
+  if (s.ok()) s = ListAudit(db.get(), sandbox, limit, &rows);
+  if (!s.ok()) return Fail(s);
+  if (!as_json) {
+    std::cout << RenderAuditText(rows);
+    return 0;
+  }
+  json out = json::array();
+  for (const AuditRow& r : rows) out.push_back(AuditJson(r));
+  std::cout << out.dump(2) << "\n";
+  return 0;
+}
+
+int ImageLoad(const Config& config, const std::string& file) {
+  DockerRuntime runtime(config.docker);
+  Status s =
+      runtime.LoadImage(Absolute(file), [](const std::string& line) { std::cout << line << "\n"; });
+  if (!s.ok()) return Fail(s);
+  std::cout << "loaded " << file << "\n";
+  return 0;
+}
+
+int ImageImport(const Config& config, const std::string& file, const std::string& tag) {
+  DockerRuntime runtime(config.docker);
+  Status s = runtime.ImportImage(Absolute(file), tag, [](const std::string&) {});
+  if (!s.ok()) return Fail(s);
+  std::cout << "imported " << file << " as " << tag << "\n";
+  return 0;
+}
+
+int HookPostReceive(const Config& config, const std::string& repo) {
+  HookRequest req;
+  req.data_dir = config.data_dir;
+  req.repo = repo;
+  req.actor = PushingUser();
+  req.push_options =
+      ReadPushOptions([](const char* name) -> const char* { return std::getenv(name); });
+  req.stdin_text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  return RunPostReceive(req, std::cout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Config config;
+  config.data_dir = DefaultDataDir();
+  config.docker = DefaultDockerEndpoint();
+
+  CLI::App app{
+      "sandbot: git push and chat commands in, branch sandboxes on local Docker out.\n"
+      "Start the daemon with `sandbot serve`; see `sandbot COMMAND --help`."};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Help for every command");
+  app.add_option("--data", config.data_dir,
+                 "Data folder: store, socket, spool, logs (default $SANDBOT_DATA or "
+                 "/var/lib/sandbot)")
+      ->capture_default_str();
+  app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")
+      ->capture_default_str();
+  app.fallthrough();
+
+  auto* serve = app.add_subcommand("serve", "Run the daemon (foreground; Ctrl-C stops it)");
+  serve->add_option("--listen", config.listen, "HTTP listener HOST:PORT")->capture_default_str();
+  serve
+      ->add_option("--docker", config.docker,
+                   "Engine endpoint, unix:///path or tcp://host:port (default $DOCKER_HOST)")
+      ->capture_default_str();
+  serve->add_option("--ports", config.ports, "Host port range for services")->capture_default_str();
+  serve->add_option("--public-host", config.public_host, "Host name used in service URLs")
+      ->capture_default_str();
+  serve->add_option("--workers", config.workers, "Jobs run in parallel (one per sandbox)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  serve
+      ->add_option("--health-timeout", config.health_timeout_seconds,
+                   "Seconds a new container has to answer its health path")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+
+  auto* hook = app.add_subcommand("hook", "Git hook entry points (installed by `repo add`)");
+  hook->require_subcommand(1);
+  std::string hook_repo;
+  auto* post_receive =
+      hook->add_subcommand("post-receive", "Read pushed refs on stdin and hand them to the daemon");
+  post_receive->add_option("--repo", hook_repo, "Repo name as registered")->required();
+
+  auto* repo = app.add_subcommand("repo", "Watch bare git repositories");
+  repo->require_subcommand(1);
+  RepoAddArgs add_args;
+  auto* repo_add = repo->add_subcommand("add", "Register a repo and install its post-receive hook");
+  repo_add->add_option("name", add_args.name, "Repo and service name (a-z0-9-)")->required();
+  repo_add->add_option("path", add_args.path, "Path of the bare repository")->required();
+  repo_add->add_flag("--init", add_args.init, "Create the bare repository");
+  repo_add->add_option("--port", add_args.port, "Port the service listens on in its container")
+      ->capture_default_str();
+  repo_add->add_option("--health", add_args.health, "Health path (\"\" = the container stays up)")
+      ->capture_default_str();
+  repo_add->add_option("--image", add_args.image,
+                       "Runtime image for commits without a Dockerfile (files mounted at /src)");
+  repo_add->add_option("--cmd", add_args.cmd, "Command for --image, e.g. --cmd httpd -f -p 8080");
+  repo_add->add_option("--default-branch", add_args.default_branch,
+                       "Branch that is the baseline (default: the repo's HEAD)");
+  repo_add
+      ->add_option("--auto-branches", add_args.auto_branches,
+                   "Comma-separated globs of branches that create sandboxes")
+      ->capture_default_str();
+  repo_add->add_flag("--wait", add_args.wait, "Pushes wait for the deploy by default");
+  bool json_out = false;
+  auto* repo_list = repo->add_subcommand("list", "List watched repos");
+  repo_list->add_flag("--json", json_out, "JSON output");
+  std::string remove_name;
+  auto* repo_remove = repo->add_subcommand("remove", "Stop watching a repo (removes its hook)");
+  repo_remove->add_option("name", remove_name)->required();
+
+  auto* sandbox = app.add_subcommand("sandbox", "Inspect and destroy sandboxes");
+  sandbox->require_subcommand(1);
+  auto* sandbox_list = sandbox->add_subcommand("list", "Every sandbox with its services");
+  sandbox_list->add_flag("--json", json_out, "JSON output");
+  std::string sandbox_name;
+  auto* sandbox_status =
+      sandbox->add_subcommand("status", "One sandbox: branch, commit, status, URL");
+  sandbox_status->add_option("name", sandbox_name)->required();
+  sandbox_status->add_flag("--json", json_out, "JSON output");
+  auto* sandbox_destroy =
+      sandbox->add_subcommand("destroy", "Remove a sandbox's containers, network and ports");
+  sandbox_destroy->add_option("name", sandbox_name)->required();
+
+  auto* audit = app.add_subcommand("audit", "Who did what, when, to which sandbox");
+  std::string audit_sandbox;
+  int audit_limit = 100;
+  audit->add_option("--sandbox", audit_sandbox, "Only this sandbox");
+  audit->add_option("--limit", audit_limit, "Newest N rows (0 = all)")->capture_default_str();
+  audit->add_flag("--json", json_out, "JSON output");
+
+  auto* image = app.add_subcommand("image", "Offline images (no registry needed)");
+  image->require_subcommand(1);
+  image->add_option("--docker", config.docker, "Engine endpoint")->capture_default_str();
+  std::string image_file, image_tag;
+  auto* image_load = image->add_subcommand("load", "Load a `docker save` tarball");
+  image_load->add_option("file", image_file)->required()->check(CLI::ExistingFile);
+  auto* image_import =
+      image->add_subcommand("import", "Import a root filesystem tarball as NAME:TAG");
+  image_import->add_option("file", image_file)->required()->check(CLI::ExistingFile);
+  image_import->add_option("tag", image_tag)->required();
+
+  app.add_subcommand("version", "Print the version");
+
+  CLI11_PARSE(app, argc, argv);
+
+  auto logger = spdlog::stderr_color_mt("sandbot");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  config.data_dir = Absolute(config.data_dir);
+
+  if (*serve) return RunDaemon(config);
+  if (*post_receive) return HookPostReceive(config, hook_repo);
+  if (*repo_add) return RepoAdd(config, add_args);
+  if (*repo_list) return RepoList(config, json_out);
+  if (*repo_remove) return RepoRemove(config, remove_name);
+  if (*sandbox_list) return SandboxList(config, json_out);
+  if (*sandbox_status) return SandboxStatus(config, sandbox_name, json_out);
+  if (*sandbox_destroy) return SandboxDestroy(config, sandbox_name);
+  if (*audit) return Audit(config, audit_sandbox, audit_limit, json_out);
+  if (*image_load) return ImageLoad(config, image_file);
+  if (*image_import) return ImageImport(config, image_file, image_tag);
+  std::cout << "sandbot " << kVersion << "\n";
+  return 0;
+}

@@ -1,0 +1,29 @@
+// Sandbox commands shared by the CLI and (later) chat: the JSON shape of a
+// sandbox, and asking for one to be destroyed.
+#ifndef SANDBOT_HANDLERS_SANDBOX_H_
+#define SANDBOT_HANDLERS_SANDBOX_H_
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "handlers/status.h"
+#include "store/audit.h"
+#include "store/db.h"
+#include "store/sandboxes.h"
+
+namespace sandbot {
+
+// {"name","state","created_by","origin":{"repo","branch"},"services":[{"name",
+//  "repo","branch","commit","status","url","route","port","detail"}]}
+nlohmann::json SandboxJson(const Sandbox& sandbox);
+nlohmann::json AuditJson(const AuditRow& row);
+
+// Marks the sandbox as being destroyed and queues the job that does it, with
+// its audit row, in one transaction. Conflict when it is already going.
+Status RequestDestroy(Db* db, const std::string& name, const std::string& actor,
+                      const std::string& source, int64_t* job_id);
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_HANDLERS_SANDBOX_H_

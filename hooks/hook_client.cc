@@ -1,0 +1,141 @@
+#include "hooks/hook_client.h"
+
+#include <httplib.h>
+#include <pwd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "bot/config.h"
+#include "hooks/post_receive.h"
+#include "hooks/push_wire.h"
+#include "hooks/spool.h"
+
+namespace sandbot {
+
+using nlohmann::json;
+
+namespace {
+
+void Say(std::ostream& out, const std::string& text) {
+  // One `remote:` line per line of text.
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    if (nl > start || start == 0) out << "sandbot: " << text.substr(start, nl - start) << "\n";
+    start = nl + 1;
+  }
+  out.flush();
+}
+
+std::unique_ptr<httplib::Client> LocalClient(const std::string& data_dir) {
+  auto client = std::make_unique<httplib::Client>(SocketPath(data_dir));
+  client->set_address_family(AF_UNIX);
+  client->set_connection_timeout(2, 0);
+  client->set_read_timeout(40, 0);
+  return client;
+}
+
+// Follows the jobs' events until all have ended; returns whether all succeeded.
+bool FollowJobs(httplib::Client& client, const std::vector<int64_t>& jobs, int timeout_seconds,
+                std::ostream& out) {
+  std::string ids;
+  for (int64_t id : jobs) ids += (ids.empty() ? "" : ",") + std::to_string(id);
+  int64_t after = 0;
+  bool ok = true;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto res = client.Get(
+        ("/v1/events?jobs=" + ids + "&after=" + std::to_string(after) + "&wait_ms=20000").c_str());
+    if (!res || res->status != 200) {
+      Say(out, "lost the daemon while waiting; the deploy goes on: sandbot sandbox list");
+      return false;
+    }
+    json body = json::parse(res->body, nullptr, false);
+    if (!body.is_object()) return false;
+    for (const auto& e : body.value("events", json::array())) {
+      after = e.value("id", after);
+      std::string stage = e.value("stage", "");
+      std::string message = e.value("message", "");
+      if (stage == "queued") continue;
+      if (stage == "failed") ok = false;
+      if (stage == "succeeded") continue;  // the "running" line already said it
+      if (stage == "log") {
+        Say(out, "--- last log lines ---\n" + message);
+      } else {
+        Say(out, message);
+      }
+    }
+    if (body.value("done", false)) return ok;
+  }
+  Say(out, "still deploying after " + std::to_string(timeout_seconds) +
+               " s; follow with: sandbot sandbox list");
+  return false;
+}
+
+}  // namespace
+
+std::string PushingUser() {
+  // Git servers name the authenticated user in different variables.
+  for (const char* var : {"SANDBOT_PUSHER", "GITEA_PUSHER_NAME", "GL_USERNAME", "REMOTE_USER"}) {
+    const char* v = std::getenv(var);
+    if (v && *v) return v;
+  }
+  if (struct passwd* pw = getpwuid(getuid())) return pw->pw_name;
+  const char* user = std::getenv("USER");
+  return user ? user : "unknown";
+}
+
+int RunPostReceive(const HookRequest& req, std::ostream& out) {
+  PushRequest push;
+  push.repo = req.repo;
+  push.actor = req.actor;
+  push.options = req.push_options;
+  Status s = ParsePostReceive(req.stdin_text, &push.updates);
+  if (!s.ok()) {
+    Say(out, "cannot read the push: " + s.message());
+    return 2;
+  }
+  if (push.updates.empty()) return 0;
+  const std::string body = EncodePush(push);
+
+  auto client = LocalClient(req.data_dir);
+  auto res = client->Post("/v1/push", body, "application/json");
+  if (!res) {
+    std::string name;
+    s = WriteSpoolFile(SpoolDir(req.data_dir), body, &name);
+    if (!s.ok()) {
+      Say(out, "the daemon is not running and the push could not be saved: " + s.message());
+      Say(out, "start it (sandbot serve) and push again");
+      return 1;
+    }
+    Say(out, "the daemon is not running; the push is saved (" + name +
+                 ") and deploys when it starts (sandbot serve)");
+    return 0;
+  }
+  json answer = json::parse(res->body, nullptr, false);
+  if (res->status != 200 || !answer.is_object()) {
+    std::string error = answer.is_object() ? answer.value("error", res->body) : res->body;
+    Say(out, "push not deployed: " + error);
+    return 1;
+  }
+  for (const auto& line : answer.value("lines", json::array())) {
+    if (line.is_string()) Say(out, line.get<std::string>());
+  }
+  std::vector<int64_t> jobs;
+  for (const auto& id : answer.value("jobs", json::array())) {
+    if (id.is_number_integer()) jobs.push_back(id.get<int64_t>());
+  }
+  if (jobs.empty()) return 0;
+  if (!answer.value("wait", false)) {
+    Say(out, "deploying in the background; to watch it next time: git push -o sandbot.wait");
+    return 0;
+  }
+  return FollowJobs(*client, jobs, req.wait_timeout_seconds, out) ? 0 : 1;
+}
+
+}  // namespace sandbot

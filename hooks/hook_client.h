@@ -1,0 +1,32 @@
+// The git side of a push: `sandbot hook post-receive`, run by the hook that
+// `sandbot repo add` installs. Hands the push to the daemon and prints what it
+// says (git shows each line to the pusher as `remote: …`). When the daemon is
+// down the push goes to the spool instead; it is never lost.
+#ifndef SANDBOT_HOOKS_HOOK_CLIENT_H_
+#define SANDBOT_HOOKS_HOOK_CLIENT_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace sandbot {
+
+struct HookRequest {
+  std::string data_dir;
+  std::string repo;
+  std::string actor;
+  std::vector<std::string> push_options;
+  std::string stdin_text;  // the ref lines
+  int wait_timeout_seconds = 900;
+};
+
+// Returns the hook's exit code (git ignores it once refs are updated, but a
+// non-zero code helps scripts and tests).
+int RunPostReceive(const HookRequest& request, std::ostream& out);
+
+// The user the git server says is pushing, else the OS user.
+std::string PushingUser();
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_HOOKS_HOOK_CLIENT_H_

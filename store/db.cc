@@ -1,0 +1,175 @@
+#include "store/db.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+
+namespace sandbot {
+
+int64_t NowMillis() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// Defined in store/schema.cc: the ordered list of migrations.
+int MigrationCount();
+const char* MigrationSql(int version);
+
+Db::~Db() { sqlite3_close_v2(db_); }
+
+Status Db::Open(const std::string& path, std::unique_ptr<Db>* out) {
+  sqlite3* raw = nullptr;
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  std::unique_ptr<Db> db(new Db(raw, path));
+  if (rc != SQLITE_OK) return db->Error(rc, "cannot open the store " + path);
+  sqlite3_extended_result_codes(raw, 1);
+  // Several processes share the file: wait for a writer rather than failing.
+  sqlite3_busy_timeout(raw, 10000);
+  Status s =
+      db->Exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+  if (!s.ok()) return s;
+  s = db->Migrate();
+  if (!s.ok()) return s;
+  *out = std::move(db);
+  return Status::Ok();
+}
+
+Status Db::Error(int rc, const std::string& what) {
+  std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+  switch (rc & 0xff) {
+    case SQLITE_FULL:
+      return Status::Unavailable(what + ": the disk holding " + path_ +
+                                 " is full; free some space and retry (nothing was recorded)");
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+      return Status::Unavailable(what + ": " + detail + " — check that the data folder of " +
+                                 path_ + " exists and is writable by this user");
+    case SQLITE_IOERR:
+      return Status::Unavailable(what + ": I/O error on " + path_ + " (" + detail +
+                                 "); the disk may be full or failing");
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Unavailable(what + ": the store is busy (" + detail + "); retry");
+    case SQLITE_CONSTRAINT: return Status::Conflict(what + ": " + detail);
+    default: return Status::Internal(what + ": " + detail);
+  }
+}
+
+Status Db::Exec(const std::string& sql) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+  sqlite3_free(err);
+  if (rc != SQLITE_OK) return Error(rc, "store");
+  return Status::Ok();
+}
+
+int64_t Db::LastInsertId() { return sqlite3_last_insert_rowid(db_); }
+int Db::Changes() { return sqlite3_changes(db_); }
+
+int Db::SchemaVersion() {
+  Stmt st(this, "PRAGMA user_version");
+  return st.Step() ? static_cast<int>(st.Int(0)) : -1;
+}
+
+Status Db::Migrate() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  for (;;) {
+    Transaction tx(this);
+    if (!tx.status().ok()) return tx.status();
+    // Read the version inside the transaction: another process may have
+    // migrated between our open and our BEGIN.
+    int version = SchemaVersion();
+    if (version < 0) return Status::Internal("cannot read the store's schema version");
+    if (version > MigrationCount()) {
+      return Status::Unavailable("the store " + path_ + " has schema version " +
+                                 std::to_string(version) +
+                                 ", newer than this sandbot knows; upgrade sandbot");
+    }
+    if (version == MigrationCount()) return Status::Ok();
+    Status s = Exec(MigrationSql(version + 1));
+    if (!s.ok()) return s;
+    s = Exec("PRAGMA user_version=" + std::to_string(version + 1));
+    if (!s.ok()) return s;
+    s = tx.Commit();
+    if (!s.ok()) return s;
+  }
+}
+
+Stmt::Stmt(Db* db, const char* sql) : db_(db), lock_(db->mutex()) {
+  int rc = sqlite3_prepare_v2(db->handle(), sql, -1, &stmt_, nullptr);
+  if (rc != SQLITE_OK) status_ = db->Error(rc, "store: prepare");
+}
+
+Stmt::~Stmt() { sqlite3_finalize(stmt_); }
+
+Stmt& Stmt::Bind(int index, int64_t value) {
+  if (stmt_) sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Stmt& Stmt::Bind(int index, const std::string& value) {
+  if (stmt_)
+    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Stmt& Stmt::BindNull(int index) {
+  if (stmt_) sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+bool Stmt::Step() {
+  if (!stmt_ || done_ || !status_.ok()) return false;
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  done_ = true;
+  if (rc != SQLITE_DONE) status_ = db_->Error(rc, "store");
+  return false;
+}
+
+Status Stmt::Run() {
+  while (Step()) {
+  }
+  return status_;
+}
+
+int64_t Stmt::Int(int col) { return sqlite3_column_int64(stmt_, col); }
+
+std::string Stmt::Text(int col) {
+  const unsigned char* p = sqlite3_column_text(stmt_, col);
+  return p ? std::string(reinterpret_cast<const char*>(p),
+                         static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+           : std::string();
+}
+
+bool Stmt::IsNull(int col) { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+// Inside another transaction a Transaction becomes a savepoint, so store
+// functions that need atomicity compose: the outermost one decides.
+Transaction::Transaction(Db* db)
+    : db_(db), lock_(db->mutex()), nested_(sqlite3_get_autocommit(db->handle()) == 0) {
+  status_ = db_->Exec(nested_ ? "SAVEPOINT nested" : "BEGIN IMMEDIATE");
+  open_ = status_.ok();
+}
+
+Transaction::~Transaction() {
+  if (!open_) return;
+  if (nested_) {
+    db_->Exec("ROLLBACK TO nested; RELEASE nested");
+  } else {
+    db_->Exec("ROLLBACK");
+  }
+}
+
+Status Transaction::Commit() {
+  if (!open_) return status_.ok() ? Status::Internal("transaction already ended") : status_;
+  Status s = db_->Exec(nested_ ? "RELEASE nested" : "COMMIT");
+  if (s.ok()) open_ = false;
+  return s;
+}
+
+}  // namespace sandbot

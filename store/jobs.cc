@@ -1,0 +1,209 @@
+#include "store/jobs.h"
+
+namespace sandbot {
+
+namespace {
+
+const char kJobSelect[] =
+    "SELECT id, kind, sandbox, service, branch, commit_sha, state, actor, source, detail, "
+    "attempts, created_at, COALESCE(started_at, 0), COALESCE(finished_at, 0) FROM jobs ";
+
+Job ReadJob(Stmt& st) {
+  Job j;
+  j.id = st.Int(0);
+  j.kind = st.Text(1);
+  j.sandbox = st.Text(2);
+  j.service = st.Text(3);
+  j.branch = st.Text(4);
+  j.commit = st.Text(5);
+  j.state = st.Text(6);
+  j.actor = st.Text(7);
+  j.source = st.Text(8);
+  j.detail = st.Text(9);
+  j.attempts = static_cast<int>(st.Int(10));
+  j.created_at = st.Int(11);
+  j.started_at = st.Int(12);
+  j.finished_at = st.Int(13);
+  return j;
+}
+
+}  // namespace
+
+bool IsFinalJobState(const std::string& s) {
+  return s == "succeeded" || s == "failed" || s == "cancelled";
+}
+
+Status EnqueueJob(Db* db, Job* job) {
+  Transaction tx(db);
+  if (!tx.status().ok()) return tx.status();
+  {
+    Stmt st(db,
+            "INSERT INTO jobs(kind, sandbox, service, branch, commit_sha, state, actor, source, "
+            "created_at) VALUES(?,?,?,?,?,'queued',?,?,?)");
+    st.Bind(1, job->kind).Bind(2, job->sandbox).Bind(3, job->service).Bind(4, job->branch);
+    st.Bind(5, job->commit).Bind(6, job->actor).Bind(7, job->source).Bind(8, NowMillis());
+    Status s = st.Run();
+    if (!s.ok()) return s;
+  }
+  job->id = db->LastInsertId();
+  job->state = "queued";
+  if (job->kind == "deploy") {
+    std::vector<int64_t> superseded;
+    {
+      Stmt st(db,
+              "SELECT id FROM jobs WHERE kind = 'deploy' AND state = 'queued' AND sandbox = ? "
+              "AND service = ? AND id < ?");
+      st.Bind(1, job->sandbox).Bind(2, job->service).Bind(3, job->id);
+      while (st.Step()) superseded.push_back(st.Int(0));
+      if (!st.status().ok()) return st.status();
+    }
+    for (int64_t old : superseded) {
+      std::string why = "superseded by job " + std::to_string(job->id);
+      Status s = FinishJob(db, old, "cancelled", why);
+      if (!s.ok()) return s;
+    }
+  }
+  Status s = AddJobEvent(db, job->id, "queued", "queued");
+  if (!s.ok()) return s;
+  return tx.Commit();
+}
+
+Status ClaimNextJob(Db* db, Job* job, bool* found) {
+  *found = false;
+  Transaction tx(db);
+  if (!tx.status().ok()) return tx.status();
+  {
+    std::string sql = std::string(kJobSelect) +
+                      "WHERE state = 'queued' AND sandbox NOT IN "
+                      "(SELECT sandbox FROM jobs WHERE state = 'running') ORDER BY id LIMIT 1";
+    Stmt st(db, sql.c_str());
+    if (!st.Step()) return st.status();
+    *job = ReadJob(st);
+  }
+  {
+    Stmt st(db,
+            "UPDATE jobs SET state = 'running', started_at = ?, attempts = attempts + 1 "
+            "WHERE id = ?");
+    st.Bind(1, NowMillis()).Bind(2, job->id);
+    Status s = st.Run();
+    if (!s.ok()) return s;
+  }
+  Status s = tx.Commit();
+  if (!s.ok()) return s;
+  job->state = "running";
+  job->attempts++;
+  *found = true;
+  return Status::Ok();
+}
+
+Status FinishJob(Db* db, int64_t id, const std::string& state, const std::string& detail) {
+  Transaction tx(db);
+  if (!tx.status().ok()) return tx.status();
+  {
+    Stmt st(db, "UPDATE jobs SET state = ?, detail = ?, finished_at = ? WHERE id = ?");
+    st.Bind(1, state).Bind(2, detail).Bind(3, NowMillis()).Bind(4, id);
+    Status s = st.Run();
+    if (!s.ok()) return s;
+  }
+  Status s = AddJobEvent(db, id, state, detail.empty() ? state : detail);
+  if (!s.ok()) return s;
+  return tx.Commit();
+}
+
+Status GetJob(Db* db, int64_t id, Job* job) {
+  std::string sql = std::string(kJobSelect) + "WHERE id = ?";
+  Stmt st(db, sql.c_str());
+  st.Bind(1, id);
+  if (st.Step()) {
+    *job = ReadJob(st);
+    return Status::Ok();
+  }
+  if (!st.status().ok()) return st.status();
+  return Status::NotFound("no job " + std::to_string(id));
+}
+
+Status ListJobs(Db* db, const std::string& state, std::vector<Job>* jobs) {
+  std::string sql = std::string(kJobSelect) + "WHERE (?1 = '' OR state = ?1) ORDER BY id";
+  Stmt st(db, sql.c_str());
+  st.Bind(1, state);
+  while (st.Step()) jobs->push_back(ReadJob(st));
+  return st.status();
+}
+
+Status AddJobEvent(Db* db, int64_t job_id, const std::string& stage, const std::string& message) {
+  Stmt st(db, "INSERT INTO job_events(job_id, time, stage, message) VALUES(?,?,?,?)");
+  st.Bind(1, job_id).Bind(2, NowMillis()).Bind(3, stage).Bind(4, message);
+  return st.Run();
+}
+
+Status ListJobEvents(Db* db, const std::vector<int64_t>& job_ids, int64_t after_id,
+                     std::vector<JobEvent>* events) {
+  Stmt st(db,
+          "SELECT id, job_id, time, stage, message FROM job_events WHERE id > ? AND job_id IN "
+          "(SELECT value FROM json_each(?)) ORDER BY id");
+  std::string ids = "[";
+  for (size_t i = 0; i < job_ids.size(); ++i) {
+    ids += (i ? "," : "") + std::to_string(job_ids[i]);
+  }
+  ids += "]";
+  st.Bind(1, after_id).Bind(2, ids);
+  while (st.Step()) {
+    JobEvent e;
+    e.id = st.Int(0);
+    e.job_id = st.Int(1);
+    e.time = st.Int(2);
+    e.stage = st.Text(3);
+    e.message = st.Text(4);
+    events->push_back(std::move(e));
+  }
+  return st.status();
+}
+
+Status RecoverInterruptedJobs(Db* db, int max_attempts, int* requeued, int* failed) {
+  *requeued = *failed = 0;
+  std::vector<Job> running;
+  Status s = ListJobs(db, "running", &running);
+  if (!s.ok()) return s;
+  for (const Job& j : running) {
+    if (j.attempts >= max_attempts) {
+      s = FinishJob(
+          db, j.id, "failed",
+          "interrupted " + std::to_string(j.attempts) + " times by a daemon restart; giving up");
+      ++*failed;
+    } else {
+      Transaction tx(db);
+      if (!tx.status().ok()) return tx.status();
+      Stmt st(db, "UPDATE jobs SET state = 'queued' WHERE id = ?");
+      st.Bind(1, j.id);
+      s = st.Run();
+      if (s.ok()) s = AddJobEvent(db, j.id, "queued", "resumed after a daemon restart");
+      if (s.ok()) s = tx.Commit();
+      ++*requeued;
+    }
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status StartDeployment(Db* db, const Job& job, int64_t* deployment_id) {
+  Stmt st(db,
+          "INSERT INTO deployments(job_id, sandbox, service, commit_sha, started_at) "
+          "VALUES(?,?,?,?,?)");
+  st.Bind(1, job.id).Bind(2, job.sandbox).Bind(3, job.service).Bind(4, job.commit);
+  st.Bind(5, NowMillis());
+  Status s = st.Run();
+  if (s.ok()) *deployment_id = db->LastInsertId();
+  return s;
+}
+
+Status FinishDeployment(Db* db, int64_t id, const std::string& status, const std::string& image,
+                        const std::string& container_id, const std::string& log_tail) {
+  Stmt st(db,
+          "UPDATE deployments SET status = ?, image = ?, container_id = ?, log = ?, "
+          "finished_at = ? WHERE id = ?");
+  st.Bind(1, status).Bind(2, image).Bind(3, container_id).Bind(4, log_tail);
+  st.Bind(5, NowMillis()).Bind(6, id);
+  return st.Run();
+}
+
+}  // namespace sandbot

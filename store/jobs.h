@@ -1,0 +1,71 @@
+// Jobs: the durable work queue, the stage events of each job, and the
+// deployments (one attempt to run a commit, with the tail of its log).
+//
+// A job moves queued → running → succeeded | failed, or queued → cancelled
+// (superseded by a newer push for the same sandbox and service). At most one
+// job per sandbox runs at a time: ClaimNextJob never hands out a job whose
+// sandbox already has a running one.
+#ifndef SANDBOT_STORE_JOBS_H_
+#define SANDBOT_STORE_JOBS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "handlers/status.h"
+#include "store/db.h"
+
+namespace sandbot {
+
+struct Job {
+  int64_t id = 0;
+  std::string kind;  // deploy, destroy
+  std::string sandbox;
+  std::string service;  // deploy only
+  std::string branch;
+  std::string commit;
+  std::string state = "queued";  // queued running succeeded failed cancelled
+  std::string actor;
+  std::string source;  // git, cli, chat
+  std::string detail;  // outcome, or why it was cancelled
+  int attempts = 0;
+  int64_t created_at = 0;
+  int64_t started_at = 0;
+  int64_t finished_at = 0;
+};
+
+struct JobEvent {
+  int64_t id = 0;
+  int64_t job_id = 0;
+  int64_t time = 0;
+  std::string stage;  // queued building starting running failed succeeded log …
+  std::string message;
+};
+
+bool IsFinalJobState(const std::string& state);
+
+// Inserts `job` as queued, with its first event, and fills job->id. A queued
+// deploy of the same sandbox and service is cancelled as superseded.
+// REQUIRES: inside a Transaction when the caller writes related rows.
+Status EnqueueJob(Db* db, Job* job);
+// Marks the oldest runnable queued job running and returns it in `job`;
+// `found` is false when there is none.
+Status ClaimNextJob(Db* db, Job* job, bool* found);
+Status FinishJob(Db* db, int64_t id, const std::string& state, const std::string& detail);
+Status GetJob(Db* db, int64_t id, Job* job);
+Status ListJobs(Db* db, const std::string& state, std::vector<Job>* jobs);
+Status AddJobEvent(Db* db, int64_t job_id, const std::string& stage, const std::string& message);
+// Events of `job_ids` with id > after_id, oldest first.
+Status ListJobEvents(Db* db, const std::vector<int64_t>& job_ids, int64_t after_id,
+                     std::vector<JobEvent>* events);
+// After a crash: jobs left running go back to the queue (attempts + 1), or
+// fail when they have been tried `max_attempts` times. Returns how many.
+Status RecoverInterruptedJobs(Db* db, int max_attempts, int* requeued, int* failed);
+
+Status StartDeployment(Db* db, const Job& job, int64_t* deployment_id);
+Status FinishDeployment(Db* db, int64_t id, const std::string& status, const std::string& image,
+                        const std::string& container_id, const std::string& log_tail);
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_STORE_JOBS_H_

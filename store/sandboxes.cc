@@ -1,0 +1,241 @@
+#include "store/sandboxes.h"
+
+namespace sandbot {
+
+namespace {
+
+const char kServiceSelect[] =
+    "SELECT s.id, s.sandbox_id, b.name, s.name, s.repo, s.branch, s.commit_sha, s.status, "
+    "s.route, s.container_id, s.image, s.detail, COALESCE(p.port, 0), s.updated_at, s.url "
+    "FROM services s JOIN sandboxes b ON b.id = s.sandbox_id "
+    "LEFT JOIN ports p ON p.service_id = s.id ";
+
+Service ReadService(Stmt& st) {
+  Service s;
+  s.id = st.Int(0);
+  s.sandbox_id = st.Int(1);
+  s.sandbox = st.Text(2);
+  s.name = st.Text(3);
+  s.repo = st.Text(4);
+  s.branch = st.Text(5);
+  s.commit = st.Text(6);
+  s.status = st.Text(7);
+  s.route = st.Text(8);
+  s.container_id = st.Text(9);
+  s.image = st.Text(10);
+  s.detail = st.Text(11);
+  s.host_port = static_cast<int>(st.Int(12));
+  s.updated_at = st.Int(13);
+  s.url = st.Text(14);
+  return s;
+}
+
+const char kSandboxSelect[] =
+    "SELECT id, name, created_by, origin_repo, origin_branch, state, created_at, updated_at "
+    "FROM sandboxes ";
+
+Sandbox ReadSandbox(Stmt& st) {
+  Sandbox b;
+  b.id = st.Int(0);
+  b.name = st.Text(1);
+  b.created_by = st.Text(2);
+  b.origin_repo = st.Text(3);
+  b.origin_branch = st.Text(4);
+  b.state = st.Text(5);
+  b.created_at = st.Int(6);
+  b.updated_at = st.Int(7);
+  return b;
+}
+
+Status Touch(Db* db, int64_t sandbox_id) {
+  Stmt st(db, "UPDATE sandboxes SET updated_at = ? WHERE id = ?");
+  st.Bind(1, NowMillis()).Bind(2, sandbox_id);
+  return st.Run();
+}
+
+}  // namespace
+
+Status CreateSandbox(Db* db, Sandbox* b) {
+  int64_t now = NowMillis();
+  Stmt st(db,
+          "INSERT INTO sandboxes(name, created_by, origin_repo, origin_branch, state, "
+          "created_at, updated_at) VALUES(?,?,?,?,?,?,?)");
+  st.Bind(1, b->name).Bind(2, b->created_by).Bind(3, b->origin_repo).Bind(4, b->origin_branch);
+  st.Bind(5, b->state).Bind(6, now).Bind(7, now);
+  Status s = st.Run();
+  if (s.code() == Status::Code::kConflict) {
+    return Status::Conflict("a sandbox named '" + b->name + "' already exists");
+  }
+  if (!s.ok()) return s;
+  b->id = db->LastInsertId();
+  b->created_at = b->updated_at = now;
+  return Status::Ok();
+}
+
+bool SandboxExists(Db* db, const std::string& name) {
+  Stmt st(db, "SELECT 1 FROM sandboxes WHERE name = ?");
+  st.Bind(1, name);
+  return st.Step();
+}
+
+Status GetSandbox(Db* db, const std::string& name, Sandbox* b) {
+  {
+    std::string sql = std::string(kSandboxSelect) + "WHERE name = ?";
+    Stmt st(db, sql.c_str());
+    st.Bind(1, name);
+    if (!st.Step()) {
+      if (!st.status().ok()) return st.status();
+      return Status::NotFound("no sandbox named '" + name + "' (sandbot sandbox list)");
+    }
+    *b = ReadSandbox(st);
+  }
+  std::string sql = std::string(kServiceSelect) + "WHERE s.sandbox_id = ? ORDER BY s.name";
+  Stmt st(db, sql.c_str());
+  st.Bind(1, b->id);
+  while (st.Step()) b->services.push_back(ReadService(st));
+  return st.status();
+}
+
+Status ListSandboxes(Db* db, std::vector<Sandbox>* out) {
+  {
+    std::string sql = std::string(kSandboxSelect) + "ORDER BY name";
+    Stmt st(db, sql.c_str());
+    while (st.Step()) out->push_back(ReadSandbox(st));
+    if (!st.status().ok()) return st.status();
+  }
+  // One query for every service, merged by sandbox id: list stays O(rows).
+  std::string sql = std::string(kServiceSelect) + "ORDER BY b.name, s.name";
+  Stmt st(db, sql.c_str());
+  size_t i = 0;
+  while (st.Step()) {
+    Service s = ReadService(st);
+    while (i < out->size() && (*out)[i].id != s.sandbox_id) ++i;
+    if (i == out->size()) break;
+    (*out)[i].services.push_back(std::move(s));
+  }
+  return st.status();
+}
+
+Status FindSandboxesByOrigin(Db* db, const std::string& repo, const std::string& branch,
+                             std::vector<std::string>* names) {
+  Stmt st(db, "SELECT name FROM sandboxes WHERE origin_repo = ? AND origin_branch = ?");
+  st.Bind(1, repo).Bind(2, branch);
+  while (st.Step()) names->push_back(st.Text(0));
+  return st.status();
+}
+
+Status FindServicesTracking(Db* db, const std::string& repo, const std::string& branch,
+                            std::vector<Service>* services) {
+  std::string sql = std::string(kServiceSelect) +
+                    "WHERE s.repo = ? AND s.branch = ? AND b.state = 'active' ORDER BY b.name";
+  Stmt st(db, sql.c_str());
+  st.Bind(1, repo).Bind(2, branch);
+  while (st.Step()) services->push_back(ReadService(st));
+  return st.status();
+}
+
+Status SetSandboxState(Db* db, const std::string& name, const std::string& state) {
+  Stmt st(db, "UPDATE sandboxes SET state = ?, updated_at = ? WHERE name = ?");
+  st.Bind(1, state).Bind(2, NowMillis()).Bind(3, name);
+  return st.Run();
+}
+
+Status DeleteSandbox(Db* db, const std::string& name) {
+  // Foreign keys cascade to services and from them to ports.
+  Stmt st(db, "DELETE FROM sandboxes WHERE name = ?");
+  st.Bind(1, name);
+  return st.Run();
+}
+
+Status UpsertService(Db* db, int64_t sandbox_id, Service* s) {
+  Stmt st(db,
+          "INSERT INTO services(sandbox_id, name, repo, branch, route, updated_at) "
+          "VALUES(?,?,?,?,?,?) ON CONFLICT(sandbox_id, name) DO UPDATE SET "
+          "repo = excluded.repo, branch = excluded.branch, updated_at = excluded.updated_at "
+          "RETURNING id");
+  st.Bind(1, sandbox_id).Bind(2, s->name).Bind(3, s->repo).Bind(4, s->branch);
+  st.Bind(5, s->route).Bind(6, NowMillis());
+  if (st.Step()) s->id = st.Int(0);
+  while (st.Step()) {
+  }
+  if (!st.status().ok()) return st.status();
+  return Touch(db, sandbox_id);
+}
+
+Status GetService(Db* db, const std::string& sandbox, const std::string& name, Service* s) {
+  std::string sql = std::string(kServiceSelect) + "WHERE b.name = ? AND s.name = ?";
+  Stmt st(db, sql.c_str());
+  st.Bind(1, sandbox).Bind(2, name);
+  if (st.Step()) {
+    *s = ReadService(st);
+    return Status::Ok();
+  }
+  if (!st.status().ok()) return st.status();
+  return Status::NotFound("no service '" + name + "' in sandbox '" + sandbox + "'");
+}
+
+Status SetServiceStatus(Db* db, int64_t service_id, const std::string& status,
+                        const std::string& detail) {
+  Stmt st(db, "UPDATE services SET status = ?, detail = ?, updated_at = ? WHERE id = ?");
+  st.Bind(1, status).Bind(2, detail).Bind(3, NowMillis()).Bind(4, service_id);
+  return st.Run();
+}
+
+Status SetServiceDeployed(Db* db, int64_t service_id, const std::string& commit,
+                          const std::string& image, const std::string& container_id,
+                          const std::string& url) {
+  Stmt st(db,
+          "UPDATE services SET commit_sha = ?, image = ?, container_id = ?, url = ?, "
+          "updated_at = ? WHERE id = ?");
+  st.Bind(1, commit).Bind(2, image).Bind(3, container_id).Bind(4, url).Bind(5, NowMillis());
+  st.Bind(6, service_id);
+  return st.Run();
+}
+
+Status AllocatePort(Db* db, int64_t service_id, int lo, int hi, int* port) {
+  Transaction tx(db);
+  if (!tx.status().ok()) return tx.status();
+  {
+    Stmt st(db, "SELECT port FROM ports WHERE service_id = ?");
+    st.Bind(1, service_id);
+    if (st.Step()) {
+      *port = static_cast<int>(st.Int(0));
+      return Status::Ok();
+    }
+    if (!st.status().ok()) return st.status();
+  }
+  // The lowest free port: lo itself, or one past an allocated port whose
+  // successor is free.
+  int candidate = 0;
+  {
+    Stmt st(db,
+            "SELECT MIN(c) FROM (SELECT ?1 AS c WHERE NOT EXISTS (SELECT 1 FROM ports WHERE port = "
+            "?1) UNION ALL SELECT port + 1 FROM ports WHERE port >= ?1 AND port < ?2 AND "
+            "NOT EXISTS (SELECT 1 FROM ports q WHERE q.port = ports.port + 1))");
+    st.Bind(1, lo).Bind(2, hi);
+    if (st.Step() && !st.IsNull(0)) candidate = static_cast<int>(st.Int(0));
+    if (!st.status().ok()) return st.status();
+  }
+  if (candidate == 0 || candidate > hi) {
+    return Status::Unavailable("every host port in " + std::to_string(lo) + "-" +
+                               std::to_string(hi) +
+                               " is taken; destroy unused sandboxes or widen --ports");
+  }
+  {
+    Stmt ins(db, "INSERT INTO ports(port, service_id) VALUES(?, ?)");
+    ins.Bind(1, candidate).Bind(2, service_id);
+    Status s = ins.Run();
+    if (!s.ok()) return s;
+  }
+  Status s = tx.Commit();
+  if (s.ok()) *port = candidate;
+  return s;
+}
+
+Status ListPorts(Db* db, std::vector<int>* ports) {
+  Stmt st(db, "SELECT port FROM ports ORDER BY port");
+  while (st.Step()) ports->push_back(static_cast<int>(st.Int(0)));
+  return st.status();
+}
+
+}  // namespace sandbot

@@ -1,0 +1,79 @@
+// Sandboxes and their services, and the host ports the services hold.
+#ifndef SANDBOT_STORE_SANDBOXES_H_
+#define SANDBOT_STORE_SANDBOXES_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "handlers/status.h"
+#include "store/db.h"
+
+namespace sandbot {
+
+struct Service {
+  int64_t id = 0;
+  int64_t sandbox_id = 0;
+  std::string sandbox;  // the sandbox's name, filled by the readers
+  std::string name;
+  std::string repo;
+  std::string branch;
+  std::string commit;
+  std::string status = "queued";  // queued building starting running failed stopped suspended
+  std::string route = "sandbox";
+  std::string container_id;
+  std::string image;
+  std::string url;     // where it answers, once deployed
+  std::string detail;  // why it failed, or what it is waiting for
+  int host_port = 0;   // 0 until a port is allocated
+  int64_t updated_at = 0;
+};
+
+struct Sandbox {
+  int64_t id = 0;
+  std::string name;
+  std::string created_by;
+  std::string origin_repo;  // set when a push of origin_branch created it
+  std::string origin_branch;
+  std::string state = "active";  // active, destroying
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+  std::vector<Service> services;
+};
+
+// Inserts `sandbox` (without services) and fills its id; Conflict when taken.
+Status CreateSandbox(Db* db, Sandbox* sandbox);
+bool SandboxExists(Db* db, const std::string& name);
+// The sandbox with its services (ordered by name); NotFound.
+Status GetSandbox(Db* db, const std::string& name, Sandbox* sandbox);
+Status ListSandboxes(Db* db, std::vector<Sandbox>* sandboxes);
+// Names of the sandboxes a push of repo/branch created.
+Status FindSandboxesByOrigin(Db* db, const std::string& repo, const std::string& branch,
+                             std::vector<std::string>* names);
+// Services (with their sandbox names) that track repo at branch.
+Status FindServicesTracking(Db* db, const std::string& repo, const std::string& branch,
+                            std::vector<Service>* services);
+Status SetSandboxState(Db* db, const std::string& name, const std::string& state);
+// Removes the sandbox, its services and their ports.
+Status DeleteSandbox(Db* db, const std::string& name);
+
+// Inserts the service, or updates branch/repo of the existing one with that
+// name in that sandbox; fills service->id.
+Status UpsertService(Db* db, int64_t sandbox_id, Service* service);
+Status GetService(Db* db, const std::string& sandbox, const std::string& name, Service* service);
+Status SetServiceStatus(Db* db, int64_t service_id, const std::string& status,
+                        const std::string& detail);
+// Records what is now running for the service.
+Status SetServiceDeployed(Db* db, int64_t service_id, const std::string& commit,
+                          const std::string& image, const std::string& container_id,
+                          const std::string& url);
+
+// The service's host port: the one it holds, else the lowest free port in
+// [lo, hi]. Unavailable when the range is exhausted.
+Status AllocatePort(Db* db, int64_t service_id, int lo, int hi, int* port);
+// Every allocated port, ascending (for checks and the reconciler).
+Status ListPorts(Db* db, std::vector<int>* ports);
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_STORE_SANDBOXES_H_

@@ -1,0 +1,142 @@
+// The store's schema, as numbered migrations. Migration N moves a database
+// from PRAGMA user_version N-1 to N; never edit a migration that has shipped,
+// add a new one.
+//
+// Tables and their invariants:
+//   repos        a bare repository sandbot watches; `name` is also the service
+//                name it deploys as, so it is a safe DNS label.
+//   sandboxes    a named set of services; `origin_repo/origin_branch` are set
+//                when a push created it, so deleting that branch destroys it.
+//   services     one repo deployed in one sandbox at one branch; its status is
+//                the last stage a worker reached.
+//   ports        host ports handed to services. The PRIMARY KEY on `port`
+//                makes it impossible for two services to hold one port.
+//   jobs         the durable work queue; job_events are its stage lines, which
+//                the hook streams to the pusher.
+//   deployments  one attempt to run a commit, with the tail of its log.
+//   audit        append-only (triggers refuse UPDATE and DELETE).
+//   spool_ingested  spooled pushes already turned into jobs, recorded in the
+//                same transaction so a crash never ingests a push twice.
+namespace sandbot {
+
+namespace {
+
+const char* const kMigrations[] = {
+    // 1: the first schema.
+    R"sql(
+CREATE TABLE repos(
+  name           TEXT PRIMARY KEY,
+  path           TEXT NOT NULL UNIQUE,
+  port           INTEGER NOT NULL DEFAULT 8080,
+  health         TEXT NOT NULL DEFAULT '/',
+  image          TEXT NOT NULL DEFAULT '',
+  cmd            TEXT NOT NULL DEFAULT '[]',
+  default_branch TEXT NOT NULL DEFAULT 'main',
+  auto_branches  TEXT NOT NULL DEFAULT '*',
+  wait           INTEGER NOT NULL DEFAULT 0,
+  created_at     INTEGER NOT NULL
+);
+CREATE TABLE sandboxes(
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL UNIQUE,
+  created_by    TEXT NOT NULL,
+  origin_repo   TEXT NOT NULL DEFAULT '',
+  origin_branch TEXT NOT NULL DEFAULT '',
+  state         TEXT NOT NULL DEFAULT 'active' CHECK(state IN ('active','destroying')),
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL
+);
+CREATE INDEX sandboxes_origin ON sandboxes(origin_repo, origin_branch);
+CREATE TABLE services(
+  id           INTEGER PRIMARY KEY,
+  sandbox_id   INTEGER NOT NULL REFERENCES sandboxes(id) ON DELETE CASCADE,
+  name         TEXT NOT NULL,
+  repo         TEXT NOT NULL,
+  branch       TEXT NOT NULL,
+  commit_sha   TEXT NOT NULL DEFAULT '',
+  status       TEXT NOT NULL DEFAULT 'queued' CHECK(status IN
+                 ('queued','building','starting','running','failed','stopped','suspended')),
+  route        TEXT NOT NULL DEFAULT 'sandbox',
+  container_id TEXT NOT NULL DEFAULT '',
+  image        TEXT NOT NULL DEFAULT '',
+  url          TEXT NOT NULL DEFAULT '',
+  detail       TEXT NOT NULL DEFAULT '',
+  updated_at   INTEGER NOT NULL,
+  UNIQUE(sandbox_id, name)
+);
+CREATE INDEX services_repo_branch ON services(repo, branch);
+CREATE TABLE ports(
+  port       INTEGER PRIMARY KEY,
+  service_id INTEGER NOT NULL UNIQUE REFERENCES services(id) ON DELETE CASCADE
+);
+CREATE TABLE jobs(
+  id          INTEGER PRIMARY KEY,
+  kind        TEXT NOT NULL CHECK(kind IN ('deploy','destroy')),
+  sandbox     TEXT NOT NULL,
+  service     TEXT NOT NULL DEFAULT '',
+  branch      TEXT NOT NULL DEFAULT '',
+  commit_sha  TEXT NOT NULL DEFAULT '',
+  state       TEXT NOT NULL DEFAULT 'queued' CHECK(state IN
+                ('queued','running','succeeded','failed','cancelled')),
+  actor       TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  detail      TEXT NOT NULL DEFAULT '',
+  attempts    INTEGER NOT NULL DEFAULT 0,
+  created_at  INTEGER NOT NULL,
+  started_at  INTEGER,
+  finished_at INTEGER
+);
+CREATE INDEX jobs_state ON jobs(state, id);
+CREATE TABLE job_events(
+  id      INTEGER PRIMARY KEY,
+  job_id  INTEGER NOT NULL REFERENCES jobs(id),
+  time    INTEGER NOT NULL,
+  stage   TEXT NOT NULL,
+  message TEXT NOT NULL
+);
+CREATE INDEX job_events_job ON job_events(job_id, id);
+CREATE TABLE deployments(
+  id           INTEGER PRIMARY KEY,
+  job_id       INTEGER NOT NULL REFERENCES jobs(id),
+  sandbox      TEXT NOT NULL,
+  service      TEXT NOT NULL,
+  commit_sha   TEXT NOT NULL,
+  image        TEXT NOT NULL DEFAULT '',
+  container_id TEXT NOT NULL DEFAULT '',
+  status       TEXT NOT NULL DEFAULT 'running',
+  log          TEXT NOT NULL DEFAULT '',
+  started_at   INTEGER NOT NULL,
+  finished_at  INTEGER
+);
+CREATE TABLE audit(
+  id         INTEGER PRIMARY KEY,
+  time       INTEGER NOT NULL,
+  actor      TEXT NOT NULL,
+  source     TEXT NOT NULL,
+  action     TEXT NOT NULL,
+  sandbox    TEXT NOT NULL DEFAULT '',
+  repo       TEXT NOT NULL DEFAULT '',
+  branch     TEXT NOT NULL DEFAULT '',
+  commit_sha TEXT NOT NULL DEFAULT '',
+  status     TEXT NOT NULL DEFAULT '',
+  detail     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_sandbox ON audit(sandbox, id);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TABLE spool_ingested(
+  name TEXT PRIMARY KEY,
+  time INTEGER NOT NULL
+);
+)sql",
+};
+
+}  // namespace
+
+int MigrationCount() { return static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0])); }
+
+const char* MigrationSql(int version) { return kMigrations[version - 1]; }
+
+}  // namespace sandbot

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every end-to-end test (functions test_* in tests/e2e/*_test.sh) against
+# a real daemon, real git and a real Docker engine, and prints
+# "N passed, N failed".
+set -u
+cd "$(dirname "$0")/../.."
+. tests/e2e/lib.sh
+
+ROOTFS=${ROOTFS:-$(dirname "$SANDBOT")/busybox-rootfs.tar}
+if ! engine GET /images/sandbot/busybox:latest/json >/dev/null; then
+  "$SANDBOT" image import "$ROOTFS" sandbot/busybox:latest >/dev/null || exit 1
+fi
+
+for f in tests/e2e/*_test.sh; do . "$f"; done
+passed=0
+failed=0
+only=${1:-}
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+  [ -n "$only" ] && [ "$t" != "$only" ] && continue
+  echo "--- $t"
+  start=$(date +%s)
+  new_data
+  if ( set -e; $t ); then
+    passed=$((passed + 1))
+    echo "    ok ($(($(date +%s) - start)) s)"
+  else
+    failed=$((failed + 1))
+    echo "    daemon log:" >&2
+    tail -n 30 "$TEST_DIR/daemon.log" 2>/dev/null | sed 's/^/      /' >&2
+  fi
+  cleanup
+done
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

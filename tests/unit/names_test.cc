@@ -1,0 +1,68 @@
+#define BOOST_TEST_DYN_LINK
+#include "handlers/names.h"
+
+#include <boost/test/unit_test.hpp>
+#include <set>
+
+using namespace sandbot;
+
+BOOST_AUTO_TEST_SUITE(names)
+
+BOOST_AUTO_TEST_CASE(slug_table) {
+  const struct {
+    std::string branch, slug;
+  } cases[] = {
+      {"feature/hello", "feature-hello"},
+      {"Feature/Login-Error", "feature-login-error"},
+      {"feature/$(reboot)", "feature-reboot"},
+      {"../../etc", "etc"},
+      {"--x--", "x"},
+      {"fix_42", "fix-42"},
+      {"ünïcode/ブランチ", "n-code"},
+      {"$()`;|&", "sandbox"},
+      {"", "sandbox"},
+      {std::string(250, 'a'), std::string(40, 'a')},
+      {std::string(39, 'a') + "/b", std::string(39, 'a')},
+  };
+  for (const auto& c : cases) {
+    BOOST_CHECK_EQUAL(SlugFromBranch(c.branch), c.slug);
+    BOOST_CHECK(ValidateSandboxName(SlugFromBranch(c.branch)).ok());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(unique_names_stay_valid) {
+  std::set<std::string> taken = {"feature-x", "feature-x-2", std::string(40, 'a')};
+  auto is_taken = [&](const std::string& n) { return taken.count(n) > 0; };
+  BOOST_CHECK_EQUAL(UniqueName("feature-y", is_taken), "feature-y");
+  BOOST_CHECK_EQUAL(UniqueName("feature-x", is_taken), "feature-x-3");
+  std::string long_name = UniqueName(std::string(40, 'a'), is_taken);
+  BOOST_CHECK_EQUAL(long_name, std::string(38, 'a') + "-2");
+  BOOST_CHECK(ValidateSandboxName(long_name).ok());
+}
+
+BOOST_AUTO_TEST_CASE(validation) {
+  for (const std::string ok : {"web", "qa-login", "a1"}) {
+    BOOST_CHECK(ValidateServiceName(ok).ok());
+    BOOST_CHECK(ValidateSandboxName(ok).ok());
+  }
+  for (const std::string& bad : std::vector<std::string>{
+           "", "-web", "web-", "Web", "a_b", "a/b", "a b", "$(x)", "..", std::string(31, 'a')}) {
+    BOOST_CHECK_MESSAGE(!ValidateServiceName(bad).ok(), bad);
+  }
+  BOOST_CHECK(!ValidateSandboxName(std::string(41, 'a')).ok());
+  BOOST_CHECK(ValidateBranchName("feature/$(reboot)").ok());
+  BOOST_CHECK(ValidateBranchName(std::string(250, 'x')).ok());
+  BOOST_CHECK(!ValidateBranchName(std::string(256, 'x')).ok());
+  BOOST_CHECK(!ValidateBranchName("a\nb").ok());
+  BOOST_CHECK(!ValidateBranchName("").ok());
+}
+
+BOOST_AUTO_TEST_CASE(branch_patterns) {
+  BOOST_CHECK(MatchesBranchPatterns("*", "feature/x"));
+  BOOST_CHECK(MatchesBranchPatterns("feature/*, fix/*", "fix/y"));
+  BOOST_CHECK(MatchesBranchPatterns("feature*", "feature/deep/x"));
+  BOOST_CHECK(!MatchesBranchPatterns("feature/*", "hotfix/y"));
+  BOOST_CHECK(!MatchesBranchPatterns("", "x"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

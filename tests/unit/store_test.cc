@@ -1,0 +1,226 @@
+#define BOOST_TEST_DYN_LINK
+#include <atomic>
+#include <boost/test/unit_test.hpp>
+#include <set>
+#include <thread>
+
+#include "store/audit.h"
+#include "store/jobs.h"
+#include "store/repos.h"
+#include "store/sandboxes.h"
+#include "tests/unit/test_util.h"
+
+using namespace sandbot;
+
+namespace {
+
+int64_t AddSandboxWithService(Db* db, const std::string& name, const std::string& svc,
+                              int64_t* service_id) {
+  Sandbox b;
+  b.name = name;
+  b.created_by = "ana";
+  BOOST_REQUIRE(CreateSandbox(db, &b).ok());
+  Service s;
+  s.name = svc;
+  s.repo = svc;
+  s.branch = "feature/x";
+  BOOST_REQUIRE(UpsertService(db, b.id, &s).ok());
+  *service_id = s.id;
+  return b.id;
+}
+
+Job DeployJob(const std::string& sandbox, const std::string& service, const std::string& sha) {
+  Job j;
+  j.kind = "deploy";
+  j.sandbox = sandbox;
+  j.service = service;
+  j.commit = sha;
+  j.actor = "ana";
+  j.source = "git";
+  return j;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(store)
+
+BOOST_AUTO_TEST_CASE(migrates_to_newest_and_reopens) {
+  TestStore t;
+  int version = t.db->SchemaVersion();
+  BOOST_CHECK_GE(version, 1);
+  std::unique_ptr<Db> again;
+  BOOST_REQUIRE(Db::Open(t.dir.path() + "/sandbot.db", &again).ok());
+  BOOST_CHECK_EQUAL(again->SchemaVersion(), version);
+  Stmt st(again.get(), "PRAGMA journal_mode");
+  BOOST_REQUIRE(st.Step());
+  BOOST_CHECK_EQUAL(st.Text(0), "wal");
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_newer_schema) {
+  TestStore t;
+  BOOST_REQUIRE(t.db->Exec("PRAGMA user_version=999").ok());
+  std::unique_ptr<Db> again;
+  Status s = Db::Open(t.dir.path() + "/sandbot.db", &again);
+  BOOST_CHECK(s.IsUnavailable());
+  BOOST_CHECK(s.message().find("upgrade sandbot") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(repos_round_trip_and_conflict) {
+  TestStore t;
+  Repo r;
+  r.name = "web";
+  r.path = "/srv/git/web.git";
+  r.cmd = {"httpd", "-f"};
+  BOOST_REQUIRE(AddRepo(t.db.get(), r).ok());
+  BOOST_CHECK(AddRepo(t.db.get(), r).code() == Status::Code::kConflict);
+  Repo got;
+  BOOST_REQUIRE(GetRepo(t.db.get(), "web", &got).ok());
+  BOOST_CHECK_EQUAL(got.path, r.path);
+  BOOST_CHECK_EQUAL(got.cmd.size(), 2u);
+  BOOST_CHECK(GetRepo(t.db.get(), "nope", &got).IsNotFound());
+}
+
+BOOST_AUTO_TEST_CASE(ports_are_unique_lowest_first_and_freed) {
+  TestStore t;
+  int64_t s1, s2, s3;
+  AddSandboxWithService(t.db.get(), "a", "web", &s1);
+  AddSandboxWithService(t.db.get(), "b", "web", &s2);
+  AddSandboxWithService(t.db.get(), "c", "web", &s3);
+  int p1, p2, p3, again;
+  BOOST_REQUIRE(AllocatePort(t.db.get(), s1, 9001, 9002, &p1).ok());
+  BOOST_REQUIRE(AllocatePort(t.db.get(), s2, 9001, 9002, &p2).ok());
+  BOOST_CHECK_EQUAL(p1, 9001);
+  BOOST_CHECK_EQUAL(p2, 9002);
+  BOOST_REQUIRE(AllocatePort(t.db.get(), s1, 9001, 9002, &again).ok());
+  BOOST_CHECK_EQUAL(again, 9001);  // a service keeps its port
+  Status full = AllocatePort(t.db.get(), s3, 9001, 9002, &p3);
+  BOOST_CHECK(full.IsUnavailable());
+  BOOST_CHECK(full.message().find("9001-9002") != std::string::npos);
+  BOOST_REQUIRE(DeleteSandbox(t.db.get(), "a").ok());  // cascades to the port
+  BOOST_REQUIRE(AllocatePort(t.db.get(), s3, 9001, 9002, &p3).ok());
+  BOOST_CHECK_EQUAL(p3, 9001);
+  // The schema itself refuses a second holder of one port.
+  Status dup =
+      t.db->Exec("INSERT INTO ports(port, service_id) VALUES(9002, " + std::to_string(s3) + ")");
+  BOOST_CHECK(!dup.ok());
+}
+
+BOOST_AUTO_TEST_CASE(ports_under_concurrency) {
+  TestStore t;
+  std::vector<int64_t> ids(40);
+  for (int i = 0; i < 40; ++i) {
+    AddSandboxWithService(t.db.get(), "s" + std::to_string(i), "web", &ids[i]);
+  }
+  std::vector<int> ports(40);
+  std::vector<std::thread> threads;
+  std::atomic<int> errors{0};  // Boost.Test assertions are not thread-safe
+  for (int w = 0; w < 4; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = w; i < 40; i += 4) {
+        if (!AllocatePort(t.db.get(), ids[i], 9001, 9999, &ports[i]).ok()) ++errors;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  BOOST_CHECK_EQUAL(errors.load(), 0);
+  std::set<int> unique(ports.begin(), ports.end());
+  BOOST_CHECK_EQUAL(unique.size(), 40u);
+  BOOST_CHECK_EQUAL(*unique.begin(), 9001);
+  BOOST_CHECK_EQUAL(*unique.rbegin(), 9040);
+}
+
+BOOST_AUTO_TEST_CASE(newer_deploy_supersedes_queued_one) {
+  TestStore t;
+  Job a = DeployJob("qa", "web", "aaa"), b = DeployJob("qa", "web", "bbb");
+  Job other = DeployJob("qa", "api", "ccc");
+  BOOST_REQUIRE(EnqueueJob(t.db.get(), &a).ok());
+  BOOST_REQUIRE(EnqueueJob(t.db.get(), &other).ok());
+  BOOST_REQUIRE(EnqueueJob(t.db.get(), &b).ok());
+  Job got;
+  BOOST_REQUIRE(GetJob(t.db.get(), a.id, &got).ok());
+  BOOST_CHECK_EQUAL(got.state, "cancelled");
+  BOOST_CHECK_EQUAL(got.detail, "superseded by job " + std::to_string(b.id));
+  BOOST_REQUIRE(GetJob(t.db.get(), other.id, &got).ok());
+  BOOST_CHECK_EQUAL(got.state, "queued");
+}
+
+BOOST_AUTO_TEST_CASE(one_running_job_per_sandbox) {
+  TestStore t;
+  Job a1 = DeployJob("a", "web", "1"), a2 = DeployJob("a", "api", "2");
+  Job b1 = DeployJob("b", "web", "3");
+  for (Job* j : {&a1, &a2, &b1}) BOOST_REQUIRE(EnqueueJob(t.db.get(), j).ok());
+  Job claimed;
+  bool found = false;
+  BOOST_REQUIRE(ClaimNextJob(t.db.get(), &claimed, &found).ok());
+  BOOST_REQUIRE(found);
+  BOOST_CHECK_EQUAL(claimed.id, a1.id);
+  BOOST_REQUIRE(ClaimNextJob(t.db.get(), &claimed, &found).ok());
+  BOOST_REQUIRE(found);
+  BOOST_CHECK_EQUAL(claimed.id, b1.id);  // a2 waits for a1
+  BOOST_REQUIRE(ClaimNextJob(t.db.get(), &claimed, &found).ok());
+  BOOST_CHECK(!found);
+  BOOST_REQUIRE(FinishJob(t.db.get(), a1.id, "succeeded", "").ok());
+  BOOST_REQUIRE(ClaimNextJob(t.db.get(), &claimed, &found).ok());
+  BOOST_REQUIRE(found);
+  BOOST_CHECK_EQUAL(claimed.id, a2.id);
+  BOOST_CHECK_EQUAL(claimed.attempts, 1);
+}
+
+BOOST_AUTO_TEST_CASE(interrupted_jobs_resume_then_give_up) {
+  TestStore t;
+  Job j = DeployJob("a", "web", "1");
+  BOOST_REQUIRE(EnqueueJob(t.db.get(), &j).ok());
+  Job claimed;
+  bool found;
+  int requeued, failed;
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    BOOST_REQUIRE(ClaimNextJob(t.db.get(), &claimed, &found).ok());
+    BOOST_REQUIRE(found);
+    BOOST_REQUIRE(RecoverInterruptedJobs(t.db.get(), 3, &requeued, &failed).ok());
+  }
+  BOOST_CHECK_EQUAL(failed, 1);
+  Job got;
+  BOOST_REQUIRE(GetJob(t.db.get(), j.id, &got).ok());
+  BOOST_CHECK_EQUAL(got.state, "failed");
+  std::vector<JobEvent> events;
+  BOOST_REQUIRE(ListJobEvents(t.db.get(), {j.id}, 0, &events).ok());
+  BOOST_CHECK_EQUAL(events.front().stage, "queued");
+  BOOST_CHECK_EQUAL(events.back().stage, "failed");
+}
+
+BOOST_AUTO_TEST_CASE(nested_transactions_roll_back_together) {
+  TestStore t;
+  {
+    Transaction outer(t.db.get());
+    BOOST_REQUIRE(outer.status().ok());
+    Job j = DeployJob("a", "web", "1");
+    BOOST_REQUIRE(EnqueueJob(t.db.get(), &j).ok());  // commits only its savepoint
+  }                                                  // outer rolled back
+  std::vector<Job> jobs;
+  BOOST_REQUIRE(ListJobs(t.db.get(), "", &jobs).ok());
+  BOOST_CHECK(jobs.empty());
+}
+
+BOOST_AUTO_TEST_CASE(audit_is_append_only) {
+  TestStore t;
+  AuditRow r{};
+  r.actor = "ana";
+  r.source = "cli";
+  r.action = "push";
+  r.sandbox = "qa";
+  BOOST_REQUIRE(AppendAudit(t.db.get(), r).ok());
+  r.sandbox = "other";
+  BOOST_REQUIRE(AppendAudit(t.db.get(), r).ok());
+  BOOST_CHECK(!t.db->Exec("UPDATE audit SET actor = 'mallory'").ok());
+  BOOST_CHECK(!t.db->Exec("DELETE FROM audit").ok());
+  std::vector<AuditRow> rows;
+  BOOST_REQUIRE(ListAudit(t.db.get(), "qa", 0, &rows).ok());
+  BOOST_REQUIRE_EQUAL(rows.size(), 1u);
+  BOOST_CHECK_EQUAL(rows[0].actor, "ana");
+  rows.clear();
+  BOOST_REQUIRE(ListAudit(t.db.get(), "", 1, &rows).ok());
+  BOOST_REQUIRE_EQUAL(rows.size(), 1u);
+  BOOST_CHECK_EQUAL(rows[0].sandbox, "other");  // the newest
+}
+
+BOOST_AUTO_TEST_SUITE_END()
