@@ -1,0 +1,68 @@
+// The one command grammar shared by Slack, Mattermost, Teams and the CLI.
+// Front doors only translate transport: they hand the command's family (the
+// slash command without '/', or the first word) and the rest of the text to
+// ParseCommand, and get back a Command or an answer for the user (help, or an
+// error with usage and "did you mean").
+//
+//   sandbox create NAME [from TEMPLATE] [SERVICE@BRANCH ...]
+//   sandbox list | status [NAME] | destroy NAME | logs NAME SERVICE [LINES]
+//   sandbox use NAME            make NAME this channel's default sandbox
+//   deploy SERVICE BRANCH [to SANDBOX]
+//   route SERVICE sandbox|baseline|URL [in SANDBOX]
+//   route list [SANDBOX]
+//   sandbox help | route help | deploy help; a family alone shows its help
+//
+// Parsing is pure: it does not know which sandboxes or services exist (the
+// handlers check and suggest those).
+#ifndef SANDBOT_HANDLERS_COMMAND_H_
+#define SANDBOT_HANDLERS_COMMAND_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "handlers/status.h"
+
+namespace sandbot {
+
+enum class Role { kViewer = 0, kDeployer = 1, kAdmin = 2 };
+const char* RoleName(Role role);  // "viewer", "deployer", "admin"
+
+struct Command {
+  std::string family;  // sandbox, deploy, route
+  std::string verb;    // create list status destroy logs use help | deploy | set list help
+  std::string sandbox;         // named explicitly (NAME, to SANDBOX, in SANDBOX); "" = default
+  std::string service;         // deploy, route set, logs
+  std::string branch;          // deploy
+  std::string route;           // route set: "sandbox", "baseline" or an http(s) URL
+  std::string template_name;   // sandbox create … from TEMPLATE
+  std::vector<std::pair<std::string, std::string>> services;  // create: SERVICE@BRANCH
+  int lines = 50;              // logs
+  Role required = Role::kViewer;  // the least role allowed to run it
+};
+
+// Parses `text` (everything after the command word) for `family`
+// ("sandbox", "/sandbox", "deploy", …). Returns:
+//   Ok                 → *command is filled; command->verb == "help" when help
+//                        was asked for (or the family came alone): show
+//                        HelpText(family)
+//   InvalidArgument    → message is the answer for the user: what is wrong,
+//                        the usage line, and "did you mean …?" when a word is
+//                        close to a known one
+//   NotFound           → unknown family, with suggestions
+// Mentions escaped by Slack (`<@U123|ana>`, `<#C1|chan>`, `<http://x|x>`) are
+// unwrapped; extra whitespace is ignored; words are case-sensitive except
+// the family and verb.
+Status ParseCommand(const std::string& family, const std::string& text, Command* command);
+
+// Usage of every verb of a family ("sandbox", "deploy", "route"), one line
+// each with a short description; of all families when `family` is "".
+std::string HelpText(const std::string& family);
+
+// The closest of `candidates` to `word` by edit distance, when close enough
+// to be a plausible typo (distance <= max(1, len/3)); "" otherwise.
+std::string DidYouMean(const std::string& word, const std::vector<std::string>& candidates);
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_HANDLERS_COMMAND_H_
