@@ -1,6 +1,9 @@
 #include "bot/config.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace sandbot {
 
@@ -50,6 +53,88 @@ Status ParseListen(const std::string& text, std::string* host, int* port) {
     *host = host->substr(1, host->size() - 2);
   }
   return Status::Ok();
+}
+
+namespace {
+
+bool ParseRole(const std::string& name, Role* role) {
+  for (Role r : {Role::kViewer, Role::kDeployer, Role::kAdmin}) {
+    if (name == RoleName(r)) {
+      *role = r;
+      return true;
+    }
+  }
+  return false;
+}
+
+void FromEnv(const char* name, std::string* value) {
+  const char* v = std::getenv(name);
+  if (v && *v) *value = v;
+}
+
+std::string Str(const nlohmann::json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+
+}  // namespace
+
+Status LoadConfig(Config* c) {
+  bool explicit_file = !c->config_file.empty();
+  std::string path = explicit_file ? c->config_file : c->data_dir + "/config.json";
+  std::ifstream in(path);
+  if (!in) {
+    if (explicit_file) return Status::InvalidArgument("cannot read the config file " + path);
+  } else {
+    std::stringstream text;
+    text << in.rdbuf();
+    nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false, true);
+    if (!j.is_object()) {
+      return Status::InvalidArgument("the config file " + path + " is not a JSON object");
+    }
+    auto section = [&](const char* key) {
+      return j.contains(key) && j[key].is_object() ? j[key] : nlohmann::json::object();
+    };
+    nlohmann::json slack = section("slack"), teams = section("teams"), mm = section("mattermost");
+    c->chat.slack_signing_secret = Str(slack, "signing_secret");
+    c->chat.slack_webhook_url = Str(slack, "webhook_url");
+    c->chat.mattermost_token = Str(mm, "token");
+    c->chat.teams_hmac_key = Str(teams, "hmac_key");
+    c->chat.teams_webhook_url = Str(teams, "webhook_url");
+    if (j.contains("default_role")) {
+      if (!ParseRole(Str(j, "default_role"), &c->chat.default_role)) {
+        return Status::InvalidArgument(path + ": default_role must be viewer, deployer or admin");
+      }
+    }
+    for (const auto& [role_name, users] : section("roles").items()) {
+      Role role;
+      if (!ParseRole(role_name, &role) || !users.is_array()) {
+        return Status::InvalidArgument(path +
+                                       ": roles must map viewer/deployer/admin to lists "
+                                       "of user ids or names");
+      }
+      for (const auto& u : users) {
+        if (u.is_string()) c->chat.roles[u.get<std::string>()] = role;
+      }
+    }
+    for (const auto& [service, url] : section("baseline").items()) {
+      if (!url.is_string()) return Status::InvalidArgument(path + ": baseline URLs are strings");
+      c->baselines[service] = url.get<std::string>();
+    }
+  }
+  FromEnv("SANDBOT_SLACK_SIGNING_SECRET", &c->chat.slack_signing_secret);
+  FromEnv("SANDBOT_SLACK_WEBHOOK_URL", &c->chat.slack_webhook_url);
+  FromEnv("SANDBOT_MATTERMOST_TOKEN", &c->chat.mattermost_token);
+  FromEnv("SANDBOT_TEAMS_HMAC_KEY", &c->chat.teams_hmac_key);
+  FromEnv("SANDBOT_TEAMS_WEBHOOK_URL", &c->chat.teams_webhook_url);
+  return Status::Ok();
+}
+
+Role RoleFor(const ChatConfig& chat, const std::vector<std::string>& identities) {
+  for (const std::string& id : identities) {
+    auto it = chat.roles.find(id);
+    if (!id.empty() && it != chat.roles.end()) return it->second;
+  }
+  return chat.default_role;
 }
 
 }  // namespace sandbot

@@ -3,11 +3,29 @@
 #ifndef SANDBOT_BOT_CONFIG_H_
 #define SANDBOT_BOT_CONFIG_H_
 
+#include <map>
 #include <string>
+#include <vector>
 
+#include "handlers/command.h"
 #include "handlers/status.h"
 
 namespace sandbot {
+
+// Chat transports and who may do what. Secrets come from the environment
+// (SANDBOT_SLACK_SIGNING_SECRET, SANDBOT_MATTERMOST_TOKEN,
+// SANDBOT_TEAMS_HMAC_KEY) or the config file; a transport without its secret
+// refuses every request.
+struct ChatConfig {
+  std::string slack_signing_secret;
+  std::string slack_webhook_url;  // incoming webhook for notifications
+  std::string mattermost_token;
+  std::string teams_hmac_key;         // base64, from the outgoing webhook's setup
+  std::string teams_webhook_url;      // Workflows URL for results and notifications
+  std::map<std::string, Role> roles;  // chat user id, chat user name or OS user → role
+  Role default_role = Role::kDeployer;
+  size_t max_body_bytes = 64 * 1024;  // larger requests get 413
+};
 
 struct Config {
   std::string data_dir;                   // Default: $SANDBOT_DATA, else /var/lib/sandbot
@@ -18,7 +36,19 @@ struct Config {
   int workers = 2;                        // jobs of different sandboxes in parallel
   int health_timeout_seconds = 60;
   std::string log_level = "info";
+  std::string config_file;  // Default: {data}/config.json when it exists
+  ChatConfig chat;
+  // Known services and their shared-environment URLs ("payment" →
+  // "https://payment-dev.example.com"); repos are known services too.
+  std::map<std::string, std::string> baselines;
 };
+
+// Reads the JSON config file (see README "Configuration") into `config`, then
+// applies the environment overrides. A missing default file is fine; a
+// missing explicit one, bad JSON or unknown roles are InvalidArgument.
+Status LoadConfig(Config* config);
+// The role of the first identity that has one in `roles`, else the default.
+Role RoleFor(const ChatConfig& chat, const std::vector<std::string>& identities);
 
 std::string DefaultDataDir();
 std::string DefaultDockerEndpoint();

@@ -13,10 +13,13 @@
 #include <sstream>
 #include <thread>
 
+#include "bot/chat_server.h"
 #include "bot/deployer.h"
 #include "bot/docker_runtime.h"
 #include "bot/event_hub.h"
 #include "bot/local_api.h"
+#include "bot/notifier.h"
+#include "bot/signatures.h"
 #include "bot/version.h"
 #include "bot/worker_pool.h"
 #include "handlers/push.h"
@@ -140,19 +143,26 @@ int RunDaemon(const Config& config) {
   deploy_config.port_hi = port_hi;
   deploy_config.public_host = config.public_host;
   deploy_config.health_timeout_seconds = config.health_timeout_seconds;
+  deploy_config.baselines = config.baselines;
+  Notifier notifier(db.get(), &config, &hub);
   Deployer deployer(db.get(), &runtime, deploy_config,
                     [&](int64_t job, const std::string& stage, const std::string& message) {
                       Status e = AddJobEvent(db.get(), job, stage, message);
                       if (!e.ok()) spdlog::error("job {}: {}", job, e.ToString());
                       spdlog::info("job {} {}: {}", job, stage, message);
+                      notifier.OnJobEvent(job, stage, message);
                       hub.Notify();
                     });
   IngestSpool(db.get(), config.data_dir, &hub);
-  WorkerPool workers(db.get(), &deployer, &hub, config.workers);
+  notifier.Start();
+  WorkerPool workers(db.get(), &deployer, &hub, config.workers,
+                     [&](const Job& job, bool ok, const std::string& detail) {
+                       notifier.OnJobFinished(job, ok, detail);
+                     });
   workers.Start();
 
   httplib::Server local;
-  RegisterLocalApi(&local, db.get(), &hub);
+  RegisterLocalApi(&local, db.get(), &hub, &runtime, &config);
   const std::string socket_path = SocketPath(config.data_dir);
   unlink(socket_path.c_str());  // a stale socket from a crashed daemon
   local.set_address_family(AF_UNIX);
@@ -165,9 +175,15 @@ int RunDaemon(const Config& config) {
   std::thread local_thread([&] { local.listen_after_bind(); });
 
   httplib::Server http;
+  // A hard cap; the chat routes answer 413 (and audit it) above the
+  // configured, smaller limit.
+  http.set_payload_max_length(1024 * 1024);
   http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"ok\":true}", "application/json");
   });
+  ReplayGuard replay;
+  ChatContext chat{db.get(), &runtime, &config, &hub, &replay};
+  RegisterChatRoutes(&http, &chat);
   if (!http.bind_to_port(listen_host, listen_port)) {
     spdlog::error("cannot listen on {}: is another sandbot running? (--listen HOST:PORT)",
                   config.listen);
@@ -201,6 +217,7 @@ int RunDaemon(const Config& config) {
   hub.Notify();
   spool_thread.join();
   workers.Stop();
+  notifier.Stop();
   unlink(socket_path.c_str());
   spdlog::info("stopped");
   return 0;

@@ -9,7 +9,9 @@
 #include <sstream>
 #include <thread>
 
+#include "handlers/routes.h"
 #include "hooks/git_repo.h"
+#include "store/routes.h"
 
 namespace sandbot {
 
@@ -44,8 +46,8 @@ std::string ContainerName(const std::string& sandbox, const std::string& service
 std::string NetworkName(const std::string& sandbox) { return "sandbox-" + sandbox; }
 
 ContainerSpec BuildServiceSpec(const Repo& repo, const Service& service, const std::string& sha,
-                               const std::string& image, int host_port,
-                               const std::string& workdir) {
+                               const std::string& image, int host_port, const std::string& workdir,
+                               const std::vector<std::string>& route_env) {
   ContainerSpec spec;
   spec.name = ContainerName(service.sandbox, service.name);
   spec.image = image;
@@ -54,6 +56,7 @@ ContainerSpec BuildServiceSpec(const Repo& repo, const Service& service, const s
       "SANDBOT_BRANCH=" + service.branch,   "SANDBOT_COMMIT=" + sha,
       "PORT=" + std::to_string(repo.port),
   };
+  spec.env.insert(spec.env.end(), route_env.begin(), route_env.end());
   spec.labels = {
       {"sandbot.managed", "true"},       {"sandbot.sandbox", service.sandbox},
       {"sandbot.service", service.name}, {"sandbot.repo", repo.name},
@@ -78,6 +81,7 @@ Deployer::Deployer(Db* db, ContainerRuntime* runtime, DeployConfig config, JobEv
 Status Deployer::Run(const Job& job) {
   if (job.kind == "deploy") return Deploy(job);
   if (job.kind == "destroy") return Destroy(job);
+  if (job.kind == "reroute") return Reroute(job);
   return Status::InvalidArgument("unknown job kind '" + job.kind + "'");
 }
 
@@ -122,33 +126,12 @@ Status Deployer::Deploy(const Job& job) {
     return fail(s, TailLines(all.str(), config_.log_tail_lines));
   }
 
-  int port = 0;
-  s = AllocatePort(db_, service.id, config_.port_lo, config_.port_hi, &port);
-  if (!s.ok()) return fail(s, "");
-  s = runtime_->EnsureNetwork(NetworkName(job.sandbox),
-                              {{"sandbot.managed", "true"}, {"sandbot.sandbox", job.sandbox}});
-  if (!s.ok()) return fail(s, "");
-
-  SetServiceStatus(db_, service.id, "starting", "");
-  Event(job, "starting", service.name + " starting " + Short(job.commit));
-  const std::string name = ContainerName(job.sandbox, service.name);
-  // Same name, same port: the old container must be gone first.
-  s = runtime_->RemoveContainer(name);
-  if (s.ok()) {
-    ContainerSpec spec = BuildServiceSpec(repo, service, job.commit, image, port, workdir);
-    s = runtime_->CreateContainer(spec, &container_id);
+  s = StartService(job, repo, service, job.commit, image, workdir, &container_id);
+  if (!s.ok()) {
+    FinishDeployment(db_, deployment, "failed", image, container_id, "");
+    return s;
   }
-  if (s.ok()) s = runtime_->StartContainer(container_id);
-  const std::string url = ServiceUrl(config_, port);
-  if (s.ok()) s = SetServiceDeployed(db_, service.id, job.commit, image, container_id, url);
-  if (!s.ok()) return fail(s, LogTail(name));
-
-  s = WaitHealthy(job, repo, name, port);
-  if (!s.ok()) return fail(s, LogTail(name));
-
-  SetServiceStatus(db_, service.id, "running", "");
   FinishDeployment(db_, deployment, "running", image, container_id, "");
-  Event(job, "running", service.name + " running  " + url);
   // Work folders of older commits are no longer mounted anywhere.
   if (!workdir.empty()) {
     std::error_code ec;
@@ -160,6 +143,82 @@ Status Deployer::Deploy(const Job& job) {
       }
     }
   }
+  return Status::Ok();
+}
+
+Status Deployer::RouteEnvFor(const std::string& sandbox_name, std::vector<std::string>* env) {
+  Sandbox sandbox;
+  std::map<std::string, std::string> routes;
+  std::vector<Repo> repos;
+  Status s = GetSandbox(db_, sandbox_name, &sandbox);
+  if (s.ok()) s = GetRoutes(db_, sandbox.id, &routes);
+  if (s.ok()) s = ListRepos(db_, &repos);
+  if (s.ok()) *env = RouteEnv(ResolveRoutes(sandbox, routes, config_.baselines, repos));
+  return s;
+}
+
+Status Deployer::StartService(const Job& job, const Repo& repo, const Service& service,
+                              const std::string& sha, const std::string& image,
+                              const std::string& workdir, std::string* container_id) {
+  const std::string name = ContainerName(job.sandbox, service.name);
+  auto fail = [&](const Status& why, const std::string& log) {
+    SetServiceStatus(db_, service.id, "failed", why.message());
+    Event(job, "failed", service.name + " failed: " + why.message());
+    if (!log.empty()) on_event_(job.id, "log", log);
+    return why;
+  };
+  int port = 0;
+  std::vector<std::string> route_env;
+  Status s = AllocatePort(db_, service.id, config_.port_lo, config_.port_hi, &port);
+  if (s.ok()) s = RouteEnvFor(job.sandbox, &route_env);
+  if (s.ok()) {
+    s = runtime_->EnsureNetwork(NetworkName(job.sandbox),
+                                {{"sandbot.managed", "true"}, {"sandbot.sandbox", job.sandbox}});
+  }
+  if (!s.ok()) return fail(s, "");
+
+  SetServiceStatus(db_, service.id, "starting", "");
+  Event(job, "starting", service.name + " starting " + Short(sha));
+  // Same name, same port: the old container must be gone first.
+  s = runtime_->RemoveContainer(name);
+  if (s.ok()) {
+    ContainerSpec spec = BuildServiceSpec(repo, service, sha, image, port, workdir, route_env);
+    s = runtime_->CreateContainer(spec, container_id);
+  }
+  if (s.ok()) s = runtime_->StartContainer(*container_id);
+  const std::string url = ServiceUrl(config_, port);
+  if (s.ok()) s = SetServiceDeployed(db_, service.id, sha, image, *container_id, url);
+  if (!s.ok()) return fail(s, LogTail(name));
+  s = WaitHealthy(job, repo, name, port);
+  if (!s.ok()) return fail(s, LogTail(name));
+  SetServiceStatus(db_, service.id, "running", "");
+  Event(job, "running", service.name + " running  " + url);
+  return Status::Ok();
+}
+
+Status Deployer::Reroute(const Job& job) {
+  Sandbox sandbox;
+  Status s = GetSandbox(db_, job.sandbox, &sandbox);
+  if (!s.ok()) return s;
+  Event(job, "rerouting", "applying routes to sandbox " + job.sandbox);
+  int updated = 0;
+  for (const Service& service : sandbox.services) {
+    if (service.image.empty() || service.commit.empty()) continue;  // never deployed
+    Repo repo;
+    s = GetRepo(db_, service.repo, &repo);
+    if (!s.ok()) return s;
+    std::string workdir;
+    if (!repo.image.empty() && service.image == repo.image) {
+      workdir = config_.data_dir + "/work/" + job.sandbox + "/" + repo.name + "-" +
+                service.commit.substr(0, 12);
+    }
+    std::string container_id;
+    s = StartService(job, repo, service, service.commit, service.image, workdir, &container_id);
+    if (!s.ok()) return s;
+    ++updated;
+  }
+  Event(job, "rerouted",
+        "routes applied to " + std::to_string(updated) + " containers of " + job.sandbox);
   return Status::Ok();
 }
 

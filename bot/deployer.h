@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "handlers/runtime.h"
 #include "handlers/status.h"
@@ -24,7 +26,8 @@ struct DeployConfig {
   int port_hi = 9999;
   std::string public_host = "127.0.0.1";  // host name in the URLs we answer with
   int health_timeout_seconds = 60;
-  int log_tail_lines = 15;  // container log lines shown when a deploy fails
+  int log_tail_lines = 15;                       // container log lines shown when a deploy fails
+  std::map<std::string, std::string> baselines;  // service → shared-environment URL
 };
 
 // Records a stage of a job for everyone following it (store + waiters).
@@ -37,8 +40,10 @@ std::string ServiceUrl(const DeployConfig& config, int host_port);
 std::string ContainerName(const std::string& sandbox, const std::string& service);
 std::string NetworkName(const std::string& sandbox);
 // The create request for a service's container (pure; tested).
+// `route_env` is the sandbox's {SERVICE}_URL table (handlers/routes.h).
 ContainerSpec BuildServiceSpec(const Repo& repo, const Service& service, const std::string& sha,
-                               const std::string& image, int host_port, const std::string& workdir);
+                               const std::string& image, int host_port, const std::string& workdir,
+                               const std::vector<std::string>& route_env);
 
 class Deployer {
  public:
@@ -51,6 +56,15 @@ class Deployer {
  private:
   Status Deploy(const Job& job);
   Status Destroy(const Job& job);
+  // Recreates the sandbox's containers from their current images with the
+  // current route table: a route change without a rebuild.
+  Status Reroute(const Job& job);
+  // (Re)creates one service's container from `image` and waits until it is
+  // healthy; records the outcome on the service row.
+  Status StartService(const Job& job, const Repo& repo, const Service& service,
+                      const std::string& sha, const std::string& image, const std::string& workdir,
+                      std::string* container_id);
+  Status RouteEnvFor(const std::string& sandbox, std::vector<std::string>* env);
   // Image for the commit: built from its Dockerfile, or the repo's runtime
   // image with the commit checked out into `workdir`.
   Status PrepareImage(const Job& job, const Repo& repo, std::string* image, std::string* workdir);

@@ -7,9 +7,11 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/version.h"
+#include "handlers/dispatch.h"
 #include "handlers/push.h"
 #include "hooks/push_wire.h"
 #include "store/jobs.h"
+#include "templates/render.h"
 
 namespace sandbot {
 
@@ -17,13 +19,13 @@ using nlohmann::json;
 
 namespace {
 
-void Reply(httplib::Response& res, int code, const json& body) {
+void SendJson(httplib::Response& res, int code, const json& body) {
   res.status = code;
   res.set_content(body.dump(), "application/json");
 }
 
 void ReplyError(httplib::Response& res, const Status& s) {
-  Reply(res, s.HttpCode(), {{"error", s.message()}});
+  SendJson(res, s.HttpCode(), {{"error", s.message()}});
 }
 
 std::vector<int64_t> ParseIds(const std::string& csv) {
@@ -41,7 +43,29 @@ std::vector<int64_t> ParseIds(const std::string& csv) {
 
 }  // namespace
 
-void RegisterLocalApi(httplib::Server* server, Db* db, EventHub* hub) {
+void RegisterLocalApi(httplib::Server* server, Db* db, EventHub* hub, ContainerRuntime* runtime,
+                      const Config* config) {
+  server->Post("/v1/command", [=](const httplib::Request& req, httplib::Response& res) {
+    json body = json::parse(req.body, nullptr, false);
+    if (!body.is_object()) return ReplyError(res, Status::InvalidArgument("not a JSON object"));
+    Request request;
+    request.user_name = body.value("user", "");
+    request.source = "cli";
+    request.role = RoleFor(config->chat, {request.user_name});
+    Status s = ParseCommand(body.value("family", ""), body.value("text", ""), &request.command);
+    Reply reply;
+    if (s.ok()) {
+      HandlerContext ctx{db, runtime, &config->baselines};
+      s = HandleCommand(ctx, request, &reply);
+    }
+    if (!s.ok()) {
+      return SendJson(res, s.HttpCode(),
+                      {{"ok", false}, {"text", s.message()}, {"jobs", json::array()}});
+    }
+    if (!reply.jobs.empty()) hub->Notify();
+    SendJson(res, 200, {{"ok", true}, {"text", RenderText(reply.view)}, {"jobs", reply.jobs}});
+  });
+
   server->Post("/v1/push", [db, hub](const httplib::Request& req, httplib::Response& res) {
     PushRequest push;
     Status s = DecodePush(req.body, &push);
@@ -53,7 +77,7 @@ void RegisterLocalApi(httplib::Server* server, Db* db, EventHub* hub) {
     }
     spdlog::info("push to {} by {}: {} jobs", push.repo, push.actor, out.job_ids.size());
     hub->Notify();
-    Reply(res, 200, {{"lines", out.lines}, {"jobs", out.job_ids}, {"wait", out.wait}});
+    SendJson(res, 200, {{"lines", out.lines}, {"jobs", out.job_ids}, {"wait", out.wait}});
   });
 
   server->Get("/v1/events", [db, hub](const httplib::Request& req, httplib::Response& res) {
@@ -81,7 +105,7 @@ void RegisterLocalApi(httplib::Server* server, Db* db, EventHub* hub) {
           list.push_back(
               {{"id", e.id}, {"job", e.job_id}, {"stage", e.stage}, {"message", e.message}});
         }
-        return Reply(res, 200, {{"events", list}, {"done", done}});
+        return SendJson(res, 200, {{"events", list}, {"done", done}});
       }
       hub->WaitChange(seen, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
     }
@@ -89,11 +113,11 @@ void RegisterLocalApi(httplib::Server* server, Db* db, EventHub* hub) {
 
   server->Post("/v1/wake", [hub](const httplib::Request&, httplib::Response& res) {
     hub->Notify();
-    Reply(res, 200, {{"ok", true}});
+    SendJson(res, 200, {{"ok", true}});
   });
 
   server->Get("/v1/ping", [](const httplib::Request&, httplib::Response& res) {
-    Reply(res, 200, {{"version", kVersion}});
+    SendJson(res, 200, {{"version", kVersion}});
   });
 }
 

@@ -6,6 +6,8 @@
 //   GET  /v1/events?jobs=1,2&after=N&wait_ms=M
 //                     job events after event id N, long-polling up to M ms
 //                     → {"events":[{"id","job","stage","message"}],"done":bool}
+//   POST /v1/command  {"family","text","user"} → {"ok","text","jobs":[…]}: a
+//                     command of the shared grammar from the CLI
 //   POST /v1/wake     work was queued by another process: look now
 //   GET  /v1/ping     → {"version":…}
 #ifndef SANDBOT_BOT_LOCAL_API_H_
@@ -13,12 +15,15 @@
 
 #include <httplib.h>
 
+#include "bot/config.h"
 #include "bot/event_hub.h"
+#include "handlers/runtime.h"
 #include "store/db.h"
 
 namespace sandbot {
 
-void RegisterLocalApi(httplib::Server* server, Db* db, EventHub* hub);
+void RegisterLocalApi(httplib::Server* server, Db* db, EventHub* hub, ContainerRuntime* runtime,
+                      const Config* config);
 
 }  // namespace sandbot
 

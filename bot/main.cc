@@ -252,6 +252,43 @@ int ImageImport(const Config& config, const std::string& file, const std::string
   return 0;
 }
 
+// A command of the shared grammar, run by the daemon exactly as chat runs it.
+int RunGrammar(const Config& config, const std::string& family,
+               const std::vector<std::string>& words, bool wait) {
+  std::string text;
+  for (const std::string& w : words) text += (text.empty() ? "" : " ") + w;
+  httplib::Client client(SocketPath(config.data_dir));
+  client.set_address_family(AF_UNIX);
+  client.set_connection_timeout(2, 0);
+  client.set_read_timeout(30, 0);
+  json body = {{"family", family}, {"text", text}, {"user", PushingUser()}};
+  auto res = client.Post("/v1/command", body.dump(), "application/json");
+  if (!res) {
+    return Fail(Status::Unavailable("the daemon is not running on " + SocketPath(config.data_dir) +
+                                    "; start it with `sandbot serve`"));
+  }
+  json answer = json::parse(res->body, nullptr, false);
+  if (!answer.is_object()) return Fail(Status::Internal("unreadable answer from the daemon"));
+  std::string out = answer.value("text", "");
+  bool ok = answer.value("ok", false);
+  (ok ? std::cout : std::cerr) << out << (out.empty() || out.back() == '\n' ? "" : "\n");
+  if (!ok)
+    return Status(res->status == 403   ? Status::Forbidden("")
+                  : res->status == 404 ? Status::NotFound("")
+                                       : Status::InvalidArgument(""))
+        .ExitCode();
+  std::vector<int64_t> jobs;
+  for (const auto& id : answer.value("jobs", json::array())) jobs.push_back(id.get<int64_t>());
+  if (!wait || jobs.empty()) return 0;
+  return FollowJobs(config.data_dir, jobs, 900, std::cout) ? 0 : 1;
+}
+
+std::vector<std::string> Prepend(const std::string& verb, CLI::App* sub) {
+  std::vector<std::string> words = {verb};
+  for (const std::string& w : sub->remaining()) words.push_back(w);
+  return words;
+}
+
 int HookPostReceive(const Config& config, const std::string& repo) {
   HookRequest req;
   req.data_dir = config.data_dir;
@@ -281,6 +318,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
+  app.add_option("--config", config.config_file,
+                 "JSON config file (default {data}/config.json when present)");
   app.fallthrough();
 
   auto* serve = app.add_subcommand("serve", "Run the daemon (foreground; Ctrl-C stops it)");
@@ -349,6 +388,21 @@ int main(int argc, char** argv) {
       sandbox->add_subcommand("destroy", "Remove a sandbox's containers, network and ports");
   sandbox_destroy->add_option("name", sandbox_name)->required();
 
+  bool wait = false;
+  auto grammar = [&](CLI::App* parent, const char* name, const char* help) {
+    auto* sub = parent->add_subcommand(name, help);
+    sub->allow_extras();
+    sub->add_flag("--wait", wait, "Follow the jobs until they end");
+    return sub;
+  };
+  auto* sandbox_create = grammar(
+      sandbox, "create", "create NAME [from TEMPLATE] [SERVICE@BRANCH ...] (via the daemon)");
+  auto* sandbox_logs = grammar(sandbox, "logs", "logs NAME SERVICE [LINES] (via the daemon)");
+  auto* sandbox_use = grammar(sandbox, "use", "use NAME: your default sandbox (via the daemon)");
+  auto* deploy = grammar(&app, "deploy", "deploy SERVICE BRANCH [to SANDBOX] (via the daemon)");
+  auto* route = grammar(&app, "route",
+                        "route SERVICE sandbox|baseline|URL [in SANDBOX] | route list [SANDBOX]");
+
   auto* audit = app.add_subcommand("audit", "Who did what, when, to which sandbox");
   std::string audit_sandbox;
   int audit_limit = 100;
@@ -376,6 +430,8 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   config.data_dir = Absolute(config.data_dir);
+  Status loaded = LoadConfig(&config);
+  if (!loaded.ok()) return Fail(loaded);
 
   if (*serve) return RunDaemon(config);
   if (*post_receive) return HookPostReceive(config, hook_repo);
@@ -385,6 +441,12 @@ int main(int argc, char** argv) {
   if (*sandbox_list) return SandboxList(config, json_out);
   if (*sandbox_status) return SandboxStatus(config, sandbox_name, json_out);
   if (*sandbox_destroy) return SandboxDestroy(config, sandbox_name);
+  if (*sandbox_create)
+    return RunGrammar(config, "sandbox", Prepend("create", sandbox_create), wait);
+  if (*sandbox_logs) return RunGrammar(config, "sandbox", Prepend("logs", sandbox_logs), wait);
+  if (*sandbox_use) return RunGrammar(config, "sandbox", Prepend("use", sandbox_use), wait);
+  if (*deploy) return RunGrammar(config, "deploy", deploy->remaining(), wait);
+  if (*route) return RunGrammar(config, "route", route->remaining(), wait);
   if (*audit) return Audit(config, audit_sandbox, audit_limit, json_out);
   if (*image_load) return ImageLoad(config, image_file);
   if (*image_import) return ImageImport(config, image_file, image_tag);

@@ -7,8 +7,12 @@
 
 namespace sandbot {
 
-WorkerPool::WorkerPool(Db* db, Deployer* deployer, EventHub* hub, int workers)
-    : db_(db), deployer_(deployer), hub_(hub), count_(workers < 1 ? 1 : workers) {}
+WorkerPool::WorkerPool(Db* db, Deployer* deployer, EventHub* hub, int workers, FinishFn on_finish)
+    : db_(db),
+      deployer_(deployer),
+      hub_(hub),
+      count_(workers < 1 ? 1 : workers),
+      on_finish_(std::move(on_finish)) {}
 
 WorkerPool::~WorkerPool() { Stop(); }
 
@@ -62,6 +66,7 @@ void WorkerPool::RunJob(const Job& job) {
   s = AppendAudit(db_, row);
   if (!s.ok()) spdlog::error("job {}: cannot write its audit row: {}", job.id, s.ToString());
   spdlog::info("job {} {}{}", job.id, state, detail.empty() ? "" : ": " + detail);
+  if (on_finish_) on_finish_(job, result.ok(), detail);
   hub_->Notify();
 }
 

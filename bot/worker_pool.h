@@ -5,6 +5,8 @@
 #define SANDBOT_BOT_WORKER_POOL_H_
 
 #include <atomic>
+#include <functional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -16,7 +18,10 @@ namespace sandbot {
 
 class WorkerPool {
  public:
-  WorkerPool(Db* db, Deployer* deployer, EventHub* hub, int workers);
+  // Called on a worker thread after each job has been recorded as ended.
+  using FinishFn = std::function<void(const Job& job, bool ok, const std::string& detail)>;
+
+  WorkerPool(Db* db, Deployer* deployer, EventHub* hub, int workers, FinishFn on_finish);
   ~WorkerPool();
 
   void Start();
@@ -31,6 +36,7 @@ class WorkerPool {
   Deployer* deployer_;
   EventHub* hub_;
   int count_;
+  FinishFn on_finish_;
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
 };

@@ -40,9 +40,8 @@ std::unique_ptr<httplib::Client> LocalClient(const std::string& data_dir) {
   return client;
 }
 
-// Follows the jobs' events until all have ended; returns whether all succeeded.
-bool FollowJobs(httplib::Client& client, const std::vector<int64_t>& jobs, int timeout_seconds,
-                std::ostream& out) {
+bool FollowJobsWith(httplib::Client& client, const std::vector<int64_t>& jobs, int timeout_seconds,
+                    std::ostream& out) {
   std::string ids;
   for (int64_t id : jobs) ids += (ids.empty() ? "" : ",") + std::to_string(id);
   int64_t after = 0;
@@ -78,6 +77,12 @@ bool FollowJobs(httplib::Client& client, const std::vector<int64_t>& jobs, int t
 }
 
 }  // namespace
+
+bool FollowJobs(const std::string& data_dir, const std::vector<int64_t>& jobs, int timeout_seconds,
+                std::ostream& out) {
+  auto client = LocalClient(data_dir);
+  return FollowJobsWith(*client, jobs, timeout_seconds, out);
+}
 
 std::string PushingUser() {
   // Git servers name the authenticated user in different variables.
@@ -135,7 +140,7 @@ int RunPostReceive(const HookRequest& req, std::ostream& out) {
     Say(out, "deploying in the background; to watch it next time: git push -o sandbot.wait");
     return 0;
   }
-  return FollowJobs(*client, jobs, req.wait_timeout_seconds, out) ? 0 : 1;
+  return FollowJobsWith(*client, jobs, req.wait_timeout_seconds, out) ? 0 : 1;
 }
 
 }  // namespace sandbot

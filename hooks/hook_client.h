@@ -5,6 +5,7 @@
 #ifndef SANDBOT_HOOKS_HOOK_CLIENT_H_
 #define SANDBOT_HOOKS_HOOK_CLIENT_H_
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -23,6 +24,12 @@ struct HookRequest {
 // Returns the hook's exit code (git ignores it once refs are updated, but a
 // non-zero code helps scripts and tests).
 int RunPostReceive(const HookRequest& request, std::ostream& out);
+
+// Follows jobs through the daemon's event stream, printing each stage as a
+// "sandbot: …" line, until all have ended or `timeout_seconds` pass. Returns
+// whether every job succeeded.
+bool FollowJobs(const std::string& data_dir, const std::vector<int64_t>& jobs, int timeout_seconds,
+                std::ostream& out);
 
 // The user the git server says is pushing, else the OS user.
 std::string PushingUser();

@@ -17,6 +17,14 @@
 //   audit        append-only (triggers refuse UPDATE and DELETE).
 //   spool_ingested  spooled pushes already turned into jobs, recorded in the
 //                same transaction so a crash never ingests a push twice.
+//   routes       per sandbox and known service: where {SERVICE}_URL points when
+//                it differs from the default (sandbox if deployed, else baseline).
+//   channel_defaults / user_sandboxes  which sandbox a chat command means when
+//                it names none: the channel's default, else the caller's last.
+//   job_replies  where to report a job's progress (a chat response_url, which
+//                takes at most 5 posts in 30 minutes).
+//   outbox       messages to chat services, sent in order by one sender and
+//                retried with backoff; kept after sending for inspection.
 namespace sandbot {
 
 namespace {
@@ -71,7 +79,7 @@ CREATE TABLE ports(
 );
 CREATE TABLE jobs(
   id          INTEGER PRIMARY KEY,
-  kind        TEXT NOT NULL CHECK(kind IN ('deploy','destroy')),
+  kind        TEXT NOT NULL CHECK(kind IN ('deploy','destroy','reroute')),
   sandbox     TEXT NOT NULL,
   service     TEXT NOT NULL DEFAULT '',
   branch      TEXT NOT NULL DEFAULT '',
@@ -130,6 +138,47 @@ CREATE TABLE spool_ingested(
   name TEXT PRIMARY KEY,
   time INTEGER NOT NULL
 );
+CREATE TABLE routes(
+  sandbox_id INTEGER NOT NULL REFERENCES sandboxes(id) ON DELETE CASCADE,
+  service    TEXT NOT NULL,
+  target     TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY(sandbox_id, service)
+);
+CREATE TABLE channel_defaults(
+  channel    TEXT PRIMARY KEY,
+  sandbox    TEXT NOT NULL,
+  set_by     TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE user_sandboxes(
+  user       TEXT PRIMARY KEY,
+  sandbox    TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE job_replies(
+  id            INTEGER PRIMARY KEY,
+  job_id        INTEGER NOT NULL REFERENCES jobs(id),
+  transport     TEXT NOT NULL CHECK(transport IN ('slack','mattermost','teams')),
+  url           TEXT NOT NULL,
+  posts         INTEGER NOT NULL DEFAULT 0,
+  created_at    INTEGER NOT NULL
+);
+CREATE INDEX job_replies_job ON job_replies(job_id);
+CREATE TABLE outbox(
+  id           INTEGER PRIMARY KEY,
+  url          TEXT NOT NULL,
+  body         TEXT NOT NULL,
+  content_type TEXT NOT NULL DEFAULT 'application/json',
+  purpose      TEXT NOT NULL DEFAULT '',
+  state        TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending','sent','failed')),
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  next_at      INTEGER NOT NULL,
+  last_error   TEXT NOT NULL DEFAULT '',
+  created_at   INTEGER NOT NULL,
+  sent_at      INTEGER
+);
+CREATE INDEX outbox_pending ON outbox(state, next_at, id);
 )sql",
 };
 

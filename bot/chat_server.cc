@@ -1,0 +1,268 @@
+#include "bot/chat_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "bot/form.h"
+#include "handlers/dispatch.h"
+#include "store/audit.h"
+#include "store/chat.h"
+#include "store/outbox.h"
+#include "store/sandboxes.h"
+#include "templates/render.h"
+
+namespace sandbot {
+
+using nlohmann::json;
+
+namespace {
+
+int64_t NowSeconds() { return static_cast<int64_t>(std::time(nullptr)); }
+
+void Reject(const ChatContext& ctx, const httplib::Request& req, httplib::Response& res, int code,
+            const std::string& reason) {
+  AuditRow row{};
+  row.actor = "remote:" + req.remote_addr;
+  row.source = "chat";
+  row.action = "request.rejected";
+  row.status = "refused";
+  row.detail = req.path + ": " + reason;
+  Status s = AppendAudit(ctx.db, row);
+  if (!s.ok()) spdlog::error("cannot audit a rejected request: {}", s.ToString());
+  spdlog::warn("rejected {} from {}: {}", req.path, req.remote_addr, reason);
+  res.status = code;
+  res.set_content(code == 413 ? "request too large" : "unauthorized", "text/plain");
+}
+
+MessageView ErrorView(const Status& s) {
+  MessageView v;
+  v.kind = "error";
+  v.title = "sandbot";
+  v.text = s.message();
+  return v;
+}
+
+// Runs a parsed command and records where its jobs report back.
+MessageView Run(const ChatContext& ctx, Request& request, const std::string& transport,
+                const std::string& reply_url) {
+  HandlerContext hc{ctx.db, ctx.runtime, &ctx.config->baselines};
+  Reply reply;
+  Status s = HandleCommand(hc, request, &reply);
+  if (!s.ok()) return ErrorView(s);
+  for (int64_t job : reply.jobs) {
+    if (reply_url.empty()) continue;
+    Status r = AddJobReply(ctx.db, job, transport, reply_url);
+    if (!r.ok()) spdlog::error("job {}: cannot record where to reply: {}", job, r.ToString());
+  }
+  if (!reply.jobs.empty()) ctx.hub->Notify();
+  return reply.view;
+}
+
+// Verifies a Slack-signed request; on failure answers and returns false.
+bool VerifySlack(const ChatContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  const std::string& secret = ctx.config->chat.slack_signing_secret;
+  if (secret.empty()) {
+    Reject(ctx, req, res, 401, "Slack signing secret not configured");
+    return false;
+  }
+  const std::string signature = req.get_header_value("X-Slack-Signature");
+  Status s = VerifySlackSignature(secret, req.get_header_value("X-Slack-Request-Timestamp"),
+                                  req.body, signature, NowSeconds());
+  if (s.ok() && !ctx.replay->FirstSeen(signature, NowSeconds())) {
+    s = Status::Forbidden("replayed request (signature already used)");
+  }
+  if (!s.ok()) {
+    Reject(ctx, req, res, 401, s.message());
+    return false;
+  }
+  return true;
+}
+
+bool TooLarge(const ChatContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (req.body.size() <= ctx.config->chat.max_body_bytes) return false;
+  Reject(ctx, req, res, 413, "body of " + std::to_string(req.body.size()) + " bytes");
+  return true;
+}
+
+void SlashCommand(const ChatContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (TooLarge(ctx, req, res)) return;
+  auto form = ParseForm(req.body);
+  std::string transport;
+  if (req.has_header("X-Slack-Signature")) {
+    if (!VerifySlack(ctx, req, res)) return;
+    transport = "slack";
+  } else {
+    std::string auth = req.get_header_value("Authorization");
+    Status s = VerifyMattermostToken(ctx.config->chat.mattermost_token, form["token"], auth);
+    if (!s.ok()) return Reject(ctx, req, res, 401, "no valid signature or token: " + s.message());
+    transport = "mattermost";
+  }
+  if (form["ssl_check"] == "1") {
+    res.status = 200;
+    return;
+  }
+  Request request;
+  request.user_id = form["user_id"];
+  request.user_name = form["user_name"];
+  request.source = transport;
+  request.channel = transport + ":" + form["channel_id"];
+  request.role = RoleFor(ctx.config->chat, {request.user_id, request.user_name});
+  std::string family = form["command"];
+  Status s = ParseCommand(family, form["text"], &request.command);
+  MessageView view = s.ok() ? Run(ctx, request, transport, form["response_url"]) : ErrorView(s);
+  if (!s.ok()) {
+    // A request we could not parse is still a request: audit it.
+    AuditRow row{};
+    row.actor = ActorOf(request);
+    row.source = transport;
+    row.action = "command.invalid";
+    row.status = "refused";
+    row.detail = family + " " + form["text"] + ": " + s.message();
+    AppendAudit(ctx.db, row);
+  }
+  res.status = 200;  // Slack shows non-200 answers as a generic failure
+  if (transport == "slack") {
+    res.set_content(RenderSlack(view, "ephemeral", false), "application/json");
+  } else {
+    res.set_content(RenderMattermost(view, "ephemeral"), "application/json");
+  }
+}
+
+// Button clicks become the commands they stand for.
+Status CommandForAction(const ChatContext& ctx, const std::string& action_id,
+                        const std::string& value, Command* cmd) {
+  std::string sandbox = value, service;
+  size_t slash = value.find('/');
+  if (slash != std::string::npos) {
+    sandbox = value.substr(0, slash);
+    service = value.substr(slash + 1);
+  }
+  if (action_id == "sandbox.destroy") return ParseCommand("sandbox", "destroy " + sandbox, cmd);
+  if (action_id == "route.baseline") {
+    return ParseCommand("route", service + " baseline in " + sandbox, cmd);
+  }
+  if (action_id == "service.redeploy") {
+    Service svc;
+    Status s = GetService(ctx.db, sandbox, service, &svc);
+    if (!s.ok()) return s;
+    return ParseCommand("deploy", service + " " + svc.branch + " to " + sandbox, cmd);
+  }
+  return Status::InvalidArgument("unknown button '" + action_id + "'");
+}
+
+void Interaction(const ChatContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (TooLarge(ctx, req, res)) return;
+  if (!VerifySlack(ctx, req, res)) return;
+  auto form = ParseForm(req.body);
+  json payload = json::parse(form["payload"], nullptr, false);
+  res.status = 200;
+  if (!payload.is_object() || payload.value("type", "") != "block_actions" ||
+      !payload.contains("actions") || !payload["actions"].is_array() ||
+      payload["actions"].empty() || !payload["actions"][0].is_object()) {
+    return;  // other interaction types: acknowledged, nothing to do
+  }
+  const json& action = payload["actions"][0];
+  const json user = payload.value("user", json::object());
+  const json channel = payload.value("channel", json::object());
+  Request request;
+  request.user_id = user.value("id", "");
+  request.user_name = user.value("username", user.value("name", ""));
+  request.source = "slack";
+  request.channel = "slack:" + channel.value("id", "");
+  request.role = RoleFor(ctx.config->chat, {request.user_id, request.user_name});
+  const std::string response_url = payload.value("response_url", "");
+  Status s = CommandForAction(ctx, action.value("action_id", ""), action.value("value", ""),
+                              &request.command);
+  MessageView view = s.ok() ? Run(ctx, request, "slack", response_url) : ErrorView(s);
+  if (!response_url.empty()) {
+    OutboxMessage m;
+    m.url = response_url;
+    m.body = RenderSlack(view, "ephemeral", false);
+    m.purpose = "interaction answer";
+    Status o = EnqueueOutbox(ctx.db, m);
+    if (!o.ok()) spdlog::error("cannot queue an answer: {}", o.ToString());
+    ctx.hub->Notify();
+  }
+}
+
+void TeamsMessage(const ChatContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (TooLarge(ctx, req, res)) return;
+  Status s = VerifyTeamsHmac(ctx.config->chat.teams_hmac_key, req.body,
+                             req.get_header_value("Authorization"));
+  if (ctx.config->chat.teams_hmac_key.empty()) s = Status::Forbidden("Teams key not configured");
+  if (!s.ok()) return Reject(ctx, req, res, 401, s.message());
+  json activity = json::parse(req.body, nullptr, false);
+  MessageView view;
+  if (!activity.is_object()) {
+    view = ErrorView(Status::InvalidArgument("the message is not JSON"));
+  } else {
+    const json from = activity.value("from", json::object());
+    const json conversation = activity.value("conversation", json::object());
+    auto [family, rest] = SplitFamily(CleanTeamsText(activity.value("text", "")));
+    Request request;
+    request.user_id = from.value("aadObjectId", from.value("id", ""));
+    request.user_name = from.value("name", "");
+    request.source = "teams";
+    request.channel = "teams:" + conversation.value("id", "");
+    request.role = RoleFor(ctx.config->chat, {request.user_id, request.user_name});
+    if (family.empty() || family == "help") family = "sandbox";
+    s = ParseCommand(family, rest, &request.command);
+    view = s.ok() ? Run(ctx, request, "teams", ctx.config->chat.teams_webhook_url) : ErrorView(s);
+  }
+  res.status = 200;
+  res.set_content(RenderTeamsText(view), "application/json");
+}
+
+}  // namespace
+
+std::string CleanTeamsText(const std::string& html) {
+  std::string text;
+  // Drop the bot's mention with its content, then any other tags.
+  std::string s = html;
+  for (size_t at; (at = s.find("<at>")) != std::string::npos;) {
+    size_t end = s.find("</at>", at);
+    s.erase(at, end == std::string::npos ? std::string::npos : end + 5 - at);
+  }
+  bool in_tag = false;
+  for (char c : s) {
+    if (c == '<') in_tag = true;
+    if (!in_tag) text.push_back(c);
+    if (c == '>') in_tag = false;
+  }
+  const std::pair<const char*, const char*> entities[] = {{"&nbsp;", " "}, {"&lt;", "<"},
+                                                          {"&gt;", ">"},   {"&quot;", "\""},
+                                                          {"&#39;", "'"},  {"&amp;", "&"}};
+  for (const auto& [from, to] : entities) {
+    for (size_t p; (p = text.find(from)) != std::string::npos;) text.replace(p, strlen(from), to);
+  }
+  size_t a = text.find_first_not_of(" \t\r\n");
+  size_t b = text.find_last_not_of(" \t\r\n");
+  return a == std::string::npos ? "" : text.substr(a, b - a + 1);
+}
+
+std::pair<std::string, std::string> SplitFamily(const std::string& text) {
+  size_t a = text.find_first_not_of(" \t\r\n");
+  if (a == std::string::npos) return {"", ""};
+  size_t b = text.find_first_of(" \t\r\n", a);
+  std::string family = text.substr(a, b == std::string::npos ? std::string::npos : b - a);
+  if (!family.empty() && family[0] == '/') family.erase(0, 1);
+  std::string rest = b == std::string::npos ? "" : text.substr(b + 1);
+  return {family, rest};
+}
+
+void RegisterChatRoutes(httplib::Server* server, ChatContext* ctx) {
+  server->Post("/slack/commands", [ctx](const httplib::Request& req, httplib::Response& res) {
+    SlashCommand(*ctx, req, res);
+  });
+  server->Post("/slack/interactions", [ctx](const httplib::Request& req, httplib::Response& res) {
+    Interaction(*ctx, req, res);
+  });
+  server->Post("/teams/messages", [ctx](const httplib::Request& req, httplib::Response& res) {
+    TeamsMessage(*ctx, req, res);
+  });
+}
+
+}  // namespace sandbot

@@ -1,0 +1,43 @@
+// The chat front doors on the HTTP listener:
+//   POST /slack/commands      Slack slash commands (v0 signature), and
+//                             Mattermost's identical form (token)
+//   POST /slack/interactions  Slack button clicks (v0 signature)
+//   POST /teams/messages      Teams outgoing webhook (HMAC)
+// Each verifies the request, parses the one grammar (handlers/command.h),
+// runs it (handlers/dispatch.h) and answers at once; Docker work happens in
+// the workers, whose progress is posted back by the Notifier. Unsigned, badly
+// signed, stale, replayed and oversized requests get 401/413, do nothing, and
+// leave an audit row with the source address and reason.
+#ifndef SANDBOT_BOT_CHAT_SERVER_H_
+#define SANDBOT_BOT_CHAT_SERVER_H_
+
+#include <httplib.h>
+
+#include <string>
+
+#include "bot/config.h"
+#include "bot/event_hub.h"
+#include "bot/signatures.h"
+#include "handlers/runtime.h"
+#include "store/db.h"
+
+namespace sandbot {
+
+struct ChatContext {
+  Db* db = nullptr;
+  ContainerRuntime* runtime = nullptr;
+  const Config* config = nullptr;
+  EventHub* hub = nullptr;
+  ReplayGuard* replay = nullptr;
+};
+
+void RegisterChatRoutes(httplib::Server* server, ChatContext* context);
+
+// Teams sends HTML: "<at>sandbot</at> sandbox&nbsp;list" → "sandbox list".
+std::string CleanTeamsText(const std::string& html);
+// "sandbox create qa" → {"sandbox", "create qa"}; a leading '/' is dropped.
+std::pair<std::string, std::string> SplitFamily(const std::string& text);
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_BOT_CHAT_SERVER_H_

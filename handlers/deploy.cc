@@ -1,0 +1,32 @@
+// /deploy SERVICE BRANCH [to SANDBOX]
+#include "handlers/dispatch.h"
+#include "store/chat.h"
+
+namespace sandbot {
+
+Status HandleDeployCommand(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  const Command& cmd = req.command;
+  std::string name;
+  Status s = ResolveSandbox(ctx, req, &name);
+  Sandbox sandbox;
+  if (s.ok()) s = LoadActiveSandbox(ctx, name, &sandbox);
+  if (s.ok()) s = CheckKnownService(ctx, cmd.service);
+  std::string sha;
+  if (s.ok()) s = ResolveBranch(ctx.db, cmd.service, cmd.branch, &sha);
+  int64_t job = 0;
+  if (s.ok()) {
+    s = QueueDeploy(ctx.db, sandbox, cmd.service, cmd.branch, sha, ActorOf(req), req.source, &job);
+  }
+  if (s.ok()) s = SetUserSandbox(ctx.db, ActorOf(req), sandbox.name);
+  if (!s.ok()) return s;
+  reply->jobs.push_back(job);
+  reply->sandbox = sandbox.name;
+  reply->view.kind = "ack";
+  reply->view.title = "Deploying " + cmd.service + " to " + sandbox.name;
+  reply->view.text = "deploying " + cmd.service + "@" + cmd.branch + " " + sha.substr(0, 7) +
+                     " to " + sandbox.name + " (job " + std::to_string(job) +
+                     "); I will post here when it runs";
+  return Status::Ok();
+}
+
+}  // namespace sandbot

@@ -1,0 +1,216 @@
+#include "handlers/dispatch.h"
+
+#include <memory>
+
+#include "handlers/routes.h"
+#include "hooks/git_repo.h"
+#include "store/audit.h"
+#include "store/chat.h"
+#include "store/jobs.h"
+#include "store/repos.h"
+#include "store/routes.h"
+
+namespace sandbot {
+
+std::string ActorOf(const Request& req) {
+  if (req.user_id.empty()) return req.user_name;
+  if (req.user_name.empty()) return req.user_id;
+  return req.user_name + " (" + req.user_id + ")";
+}
+
+namespace {
+
+std::string Usage(const Command& cmd) {
+  return "/" + cmd.family + (cmd.verb == cmd.family ? "" : " " + cmd.verb);
+}
+
+std::vector<std::string> SandboxNames(Db* db) {
+  std::vector<std::string> names;
+  Stmt st(db, "SELECT name FROM sandboxes ORDER BY name");
+  while (st.Step()) names.push_back(st.Text(0));
+  return names;
+}
+
+}  // namespace
+
+Status HandleCommand(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  const Command& cmd = req.command;
+  Status s;
+  if (req.role < cmd.required) {
+    s = Status::Forbidden("`" + Usage(cmd) + "` needs the " + RoleName(cmd.required) +
+                          " role; you are a " + RoleName(req.role) +
+                          ". Ask a sandbot admin to grant it in the configuration.");
+  } else if (cmd.verb == "help") {
+    reply->view.kind = "help";
+    reply->view.title = "sandbot: " + (cmd.family.empty() ? std::string("commands") : cmd.family);
+    reply->view.text = HelpText(cmd.family);
+  } else if (cmd.family == "sandbox") {
+    s = HandleSandboxCommand(ctx, req, reply);
+  } else if (cmd.family == "deploy") {
+    s = HandleDeployCommand(ctx, req, reply);
+  } else if (cmd.family == "route") {
+    s = HandleRouteCommand(ctx, req, reply);
+  } else {
+    s = Status::NotFound("unknown command /" + cmd.family);
+  }
+  // Reads are not audited one by one; everything else, and every refusal, is.
+  bool read_only =
+      cmd.verb == "help" || cmd.verb == "list" || cmd.verb == "status" || cmd.verb == "logs";
+  if (!s.ok() || !read_only) {
+    AuditRow row{};
+    row.actor = ActorOf(req);
+    row.source = req.source;
+    row.action = cmd.family + (cmd.verb == cmd.family ? "" : "." + cmd.verb);
+    row.sandbox = reply->sandbox.empty() ? cmd.sandbox : reply->sandbox;
+    row.repo = cmd.service;
+    row.branch = cmd.branch;
+    row.status =
+        s.ok() ? "accepted" : (s.code() == Status::Code::kForbidden ? "refused" : "failed");
+    row.detail = s.ok() ? "" : s.message();
+    for (int64_t job : reply->jobs) {
+      row.detail += (row.detail.empty() ? "job " : ", job ") + std::to_string(job);
+    }
+    Status a = AppendAudit(ctx.db, row);
+    if (!a.ok() && s.ok()) return a;
+  }
+  return s;
+}
+
+Status ResolveSandbox(const HandlerContext& ctx, const Request& req, std::string* name) {
+  if (!req.command.sandbox.empty()) {
+    *name = req.command.sandbox;
+    return Status::Ok();
+  }
+  const std::string channel = req.channel.empty() ? "cli:" + req.user_name : req.channel;
+  Status s = GetChannelDefault(ctx.db, channel, name);
+  if (s.ok() && name->empty()) s = GetUserSandbox(ctx.db, ActorOf(req), name);
+  if (!s.ok()) return s;
+  if (name->empty()) {
+    return Status::InvalidArgument(
+        "which sandbox? Name one (e.g. `/deploy web feature/x to qa-login`), or make one this "
+        "channel's default with `/sandbox use NAME`. `/sandbox list` shows them all.");
+  }
+  return Status::Ok();
+}
+
+Status LoadActiveSandbox(const HandlerContext& ctx, const std::string& name, Sandbox* sandbox) {
+  Status s = GetSandbox(ctx.db, name, sandbox);
+  if (s.IsNotFound()) {
+    std::string guess = DidYouMean(name, SandboxNames(ctx.db));
+    return Status::NotFound("no sandbox named '" + name + "'." +
+                            (guess.empty() ? "" : " Did you mean '" + guess + "'?") +
+                            " `/sandbox list` shows them all.");
+  }
+  if (!s.ok()) return s;
+  if (sandbox->state == "destroying") {
+    return Status::Conflict("sandbox " + name + " is being destroyed");
+  }
+  return Status::Ok();
+}
+
+Status CheckKnownService(const HandlerContext& ctx, const std::string& service) {
+  std::vector<Repo> repos;
+  Status s = ListRepos(ctx.db, &repos);
+  if (!s.ok()) return s;
+  std::vector<std::string> known;
+  for (const Repo& r : repos) known.push_back(r.name);
+  if (ctx.baselines) {
+    for (const auto& b : *ctx.baselines) known.push_back(b.first);
+  }
+  for (const std::string& k : known) {
+    if (k == service) return Status::Ok();
+  }
+  std::string guess = DidYouMean(service, known);
+  std::string list;
+  for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+  return Status::NotFound("no service named '" + service + "'." +
+                          (guess.empty() ? "" : " Did you mean '" + guess + "'?") +
+                          " Known services: " + (list.empty() ? "none yet" : list) + ".");
+}
+
+Status ResolveBranch(Db* db, const std::string& service, const std::string& branch,
+                     std::string* sha) {
+  Repo repo;
+  Status s = GetRepo(db, service, &repo);
+  if (s.IsNotFound()) {
+    return Status::InvalidArgument(service + " has no repo on this host (it is baseline-only), " +
+                                   "so it cannot be deployed");
+  }
+  if (!s.ok()) return s;
+  std::unique_ptr<GitRepo> git;
+  s = GitRepo::Open(repo.path, &git);
+  if (!s.ok()) return s;
+  s = git->ResolveCommit("refs/heads/" + branch, sha);
+  if (!s.ok()) {
+    return Status::NotFound("branch '" + branch + "' does not exist in repo " + service +
+                            "; push it first (git push origin " + branch + ")");
+  }
+  return Status::Ok();
+}
+
+Status QueueDeploy(Db* db, const Sandbox& sandbox, const std::string& service,
+                   const std::string& branch, const std::string& sha, const std::string& actor,
+                   const std::string& source, int64_t* job_id) {
+  Transaction tx(db);
+  if (!tx.status().ok()) return tx.status();
+  Service svc;
+  svc.name = service;
+  svc.repo = service;
+  svc.branch = branch;
+  Status s = UpsertService(db, sandbox.id, &svc);
+  if (!s.ok()) return s;
+  Job job;
+  job.kind = "deploy";
+  job.sandbox = sandbox.name;
+  job.service = service;
+  job.branch = branch;
+  job.commit = sha;
+  job.actor = actor;
+  job.source = source;
+  s = EnqueueJob(db, &job);
+  if (!s.ok()) return s;
+  s = SetServiceStatus(db, svc.id, "queued", "job " + std::to_string(job.id));
+  if (!s.ok()) return s;
+  s = tx.Commit();
+  if (s.ok()) *job_id = job.id;
+  return s;
+}
+
+Status BuildSandboxView(const HandlerContext& ctx, const std::string& name, MessageView* view) {
+  Sandbox sandbox;
+  Status s = GetSandbox(ctx.db, name, &sandbox);
+  if (!s.ok()) return s;
+  std::map<std::string, std::string> explicit_routes;
+  std::vector<Repo> repos;
+  s = GetRoutes(ctx.db, sandbox.id, &explicit_routes);
+  if (s.ok()) s = ListRepos(ctx.db, &repos);
+  if (!s.ok()) return s;
+  static const std::map<std::string, std::string> kNoBaselines;
+  auto routes =
+      ResolveRoutes(sandbox, explicit_routes, ctx.baselines ? *ctx.baselines : kNoBaselines, repos);
+  view->kind = view->kind.empty() ? "status" : view->kind;
+  view->title =
+      "sandbox " + sandbox.name + (sandbox.state == "active" ? "" : " (" + sandbox.state + ")");
+  view->sandbox = sandbox.name;
+  for (const Service& svc : sandbox.services) {
+    ServiceView sv{svc.name, svc.branch, svc.commit, svc.status, svc.url, "sandbox", svc.detail};
+    for (const RouteEntry& r : routes) {
+      if (r.service == svc.name) sv.route = r.route;
+    }
+    view->services.push_back(sv);
+    view->buttons.push_back(
+        {"Redeploy " + svc.name, "service.redeploy", sandbox.name + "/" + svc.name, ""});
+  }
+  for (const RouteEntry& r : routes) {
+    view->routes.push_back({r.service, r.route, r.target});
+    bool has_baseline = ctx.baselines && ctx.baselines->count(r.service);
+    if (r.route != "baseline" && has_baseline) {
+      view->buttons.push_back({"Route " + r.service + " to baseline", "route.baseline",
+                               sandbox.name + "/" + r.service, ""});
+    }
+  }
+  view->buttons.push_back({"Destroy " + sandbox.name, "sandbox.destroy", sandbox.name, "danger"});
+  return Status::Ok();
+}
+
+}  // namespace sandbot

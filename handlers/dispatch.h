@@ -1,0 +1,81 @@
+// Runs one parsed command for one caller: role check, which sandbox is meant,
+// the decision over the store (intent + audit row in one transaction), and
+// the answer as a view. The same code serves Slack, Mattermost, Teams and the
+// CLI; nothing here touches Docker except `sandbox logs` (a read).
+#ifndef SANDBOT_HANDLERS_DISPATCH_H_
+#define SANDBOT_HANDLERS_DISPATCH_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "handlers/command.h"
+#include "handlers/runtime.h"
+#include "handlers/status.h"
+#include "store/db.h"
+#include "store/sandboxes.h"
+#include "templates/view.h"
+
+namespace sandbot {
+
+struct HandlerContext {
+  Db* db = nullptr;
+  ContainerRuntime* runtime = nullptr;                            // for logs
+  const std::map<std::string, std::string>* baselines = nullptr;  // service → URL
+};
+
+struct Request {
+  Command command;
+  std::string user_id;    // chat user id ("U2CERLKJA"); "" from the CLI
+  std::string user_name;  // chat user name, or the OS user
+  std::string source;     // slack, mattermost, teams, cli
+  std::string channel;    // "slack:C123"; "" from the CLI
+  Role role = Role::kViewer;
+};
+
+struct Reply {
+  MessageView view;           // the answer, right away
+  std::vector<int64_t> jobs;  // jobs queued by the command
+  std::string sandbox;        // the sandbox it concerned
+};
+
+// Ok: `reply` holds the answer. Otherwise the Status message is the answer
+// (refusals, unknown names with "did you mean", …); either way the request
+// has its audit row.
+Status HandleCommand(const HandlerContext& ctx, const Request& request, Reply* reply);
+
+// "ana (U2CERLKJA)" or the OS user: the identity in audit rows and jobs.
+std::string ActorOf(const Request& request);
+
+// The view of one sandbox: services with branch@commit, status and URL, the
+// route table, and buttons (Destroy, Redeploy, Route to baseline).
+Status BuildSandboxView(const HandlerContext& ctx, const std::string& name, MessageView* view);
+
+// Family handlers (handlers/sandbox_commands.cc, deploy.cc, route.cc).
+// REQUIRES: role already checked; the audit row is written by HandleCommand.
+Status HandleSandboxCommand(const HandlerContext& ctx, const Request& req, Reply* reply);
+Status HandleDeployCommand(const HandlerContext& ctx, const Request& req, Reply* reply);
+Status HandleRouteCommand(const HandlerContext& ctx, const Request& req, Reply* reply);
+
+// Shared by the family handlers.
+// The sandbox a command means: named, else the channel's default, else the
+// caller's last; InvalidArgument saying how to name one when none applies.
+Status ResolveSandbox(const HandlerContext& ctx, const Request& req, std::string* name);
+// NotFound with "did you mean" when no such sandbox; Conflict when it is
+// being destroyed.
+Status LoadActiveSandbox(const HandlerContext& ctx, const std::string& name, Sandbox* sandbox);
+// NotFound with "did you mean" unless `service` is a repo or a baseline.
+Status CheckKnownService(const HandlerContext& ctx, const std::string& service);
+// The commit refs/heads/{branch} of the service's repo points at.
+Status ResolveBranch(Db* db, const std::string& service, const std::string& branch,
+                     std::string* sha);
+// Queues a deploy of service@sha into the sandbox (service row created or
+// moved to `branch`).
+Status QueueDeploy(Db* db, const Sandbox& sandbox, const std::string& service,
+                   const std::string& branch, const std::string& sha, const std::string& actor,
+                   const std::string& source, int64_t* job_id);
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_HANDLERS_DISPATCH_H_

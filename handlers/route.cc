@@ -1,0 +1,87 @@
+// /route SERVICE sandbox|baseline|URL [in SANDBOX], /route list [SANDBOX]
+#include "handlers/dispatch.h"
+#include "store/jobs.h"
+#include "store/routes.h"
+
+namespace sandbot {
+
+namespace {
+
+Status Set(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  const Command& cmd = req.command;
+  std::string name;
+  Status s = ResolveSandbox(ctx, req, &name);
+  Sandbox sandbox;
+  if (s.ok()) s = LoadActiveSandbox(ctx, name, &sandbox);
+  if (s.ok()) s = CheckKnownService(ctx, cmd.service);
+  if (!s.ok()) return s;
+  const Service* deployed = nullptr;
+  for (const Service& svc : sandbox.services) {
+    if (svc.name == cmd.service) deployed = &svc;
+  }
+  if (cmd.route == "sandbox" && !deployed) {
+    return Status::InvalidArgument(cmd.service + " is not deployed in " + sandbox.name +
+                                   ", so it cannot be routed there. Deploy it first: `/deploy " +
+                                   cmd.service + " BRANCH to " + sandbox.name + "`");
+  }
+  if (cmd.route == "baseline" && (!ctx.baselines || !ctx.baselines->count(cmd.service))) {
+    return Status::InvalidArgument("no baseline URL is configured for " + cmd.service +
+                                   "; add it under \"baseline\" in the configuration, or route "
+                                   "to an explicit URL");
+  }
+  Transaction tx(ctx.db);
+  if (!tx.status().ok()) return tx.status();
+  s = SetRoute(ctx.db, sandbox.id, cmd.service, cmd.route);
+  if (s.ok() && deployed) {
+    Stmt st(ctx.db, "UPDATE services SET route = ? WHERE id = ?");
+    st.Bind(1, cmd.route).Bind(2, deployed->id);
+    s = st.Run();
+  }
+  // Containers get the new table by being recreated from their image.
+  if (s.ok() && !sandbox.services.empty()) {
+    Job job;
+    job.kind = "reroute";
+    job.sandbox = sandbox.name;
+    job.service = cmd.service;
+    job.actor = ActorOf(req);
+    job.source = req.source;
+    s = EnqueueJob(ctx.db, &job);
+    if (s.ok()) reply->jobs.push_back(job.id);
+  }
+  if (s.ok()) s = tx.Commit();
+  if (!s.ok()) return s;
+  reply->sandbox = sandbox.name;
+  reply->view.kind = "status";
+  s = BuildSandboxView(ctx, sandbox.name, &reply->view);
+  if (!s.ok()) return s;
+  reply->view.title = "Routed " + cmd.service + " to " + cmd.route + " in " + sandbox.name;
+  reply->view.text = reply->jobs.empty() ? "no containers to update yet"
+                                         : "applying to the running containers (job " +
+                                               std::to_string(reply->jobs[0]) + "), no rebuild";
+  return Status::Ok();
+}
+
+Status List(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  std::string name;
+  Status s = ResolveSandbox(ctx, req, &name);
+  Sandbox sandbox;
+  if (s.ok()) s = LoadActiveSandbox(ctx, name, &sandbox);
+  if (!s.ok()) return s;
+  reply->sandbox = name;
+  reply->view.kind = "routes";
+  s = BuildSandboxView(ctx, name, &reply->view);
+  if (!s.ok()) return s;
+  reply->view.title = "routes of " + name;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status HandleRouteCommand(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  if (req.command.verb == "set") return Set(ctx, req, reply);
+  if (req.command.verb == "list") return List(ctx, req, reply);
+  return Status::InvalidArgument("unknown command /route " + req.command.verb + "\n" +
+                                 HelpText("route"));
+}
+
+}  // namespace sandbot

@@ -1,0 +1,166 @@
+// /sandbox create | list | status | destroy | logs | use
+#include <set>
+
+#include "handlers/dispatch.h"
+#include "handlers/names.h"
+#include "handlers/sandbox.h"
+#include "store/chat.h"
+
+namespace sandbot {
+
+namespace {
+
+Status Create(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  const Command& cmd = req.command;
+  if (!cmd.template_name.empty()) {
+    return Status::NotFound("no template named '" + cmd.template_name +
+                            "': this sandbot has no templates yet; name the services instead, "
+                            "e.g. `/sandbox create " +
+                            cmd.sandbox + " web@feature/x`");
+  }
+  // Check every service and branch before creating anything.
+  std::vector<std::string> shas;
+  for (const auto& [service, branch] : cmd.services) {
+    Status s = CheckKnownService(ctx, service);
+    std::string sha;
+    if (s.ok()) s = ResolveBranch(ctx.db, service, branch, &sha);
+    if (!s.ok()) return s;
+    shas.push_back(sha);
+  }
+  Transaction tx(ctx.db);
+  if (!tx.status().ok()) return tx.status();
+  Sandbox sandbox;
+  sandbox.name = cmd.sandbox;
+  sandbox.created_by = ActorOf(req);
+  Status s = CreateSandbox(ctx.db, &sandbox);
+  if (!s.ok()) return s;
+  std::string lines;
+  for (size_t i = 0; i < cmd.services.size(); ++i) {
+    int64_t job = 0;
+    s = QueueDeploy(ctx.db, sandbox, cmd.services[i].first, cmd.services[i].second, shas[i],
+                    ActorOf(req), req.source, &job);
+    if (!s.ok()) return s;
+    reply->jobs.push_back(job);
+    lines += "\n• " + cmd.services[i].first + "@" + cmd.services[i].second + " " +
+             shas[i].substr(0, 7) + " (job " + std::to_string(job) + ")";
+  }
+  s = SetUserSandbox(ctx.db, ActorOf(req), sandbox.name);
+  if (s.ok()) s = tx.Commit();
+  if (!s.ok()) return s;
+  reply->sandbox = sandbox.name;
+  reply->view.kind = "ack";
+  reply->view.title = "Creating sandbox " + sandbox.name;
+  reply->view.text =
+      cmd.services.empty()
+          ? "sandbox " + sandbox.name +
+                " created, empty: deploy into it with `/deploy SERVICE BRANCH to " + sandbox.name +
+                "`"
+          : "creating sandbox " + sandbox.name + ":" + lines + "\nI will post here when it runs.";
+  return Status::Ok();
+}
+
+Status List(const HandlerContext& ctx, Reply* reply) {
+  std::vector<Sandbox> all;
+  Status s = ListSandboxes(ctx.db, &all);
+  if (!s.ok()) return s;
+  reply->view.kind = "list";
+  reply->view.title = std::to_string(all.size()) + " sandboxes";
+  if (all.empty()) reply->view.text = "no sandboxes yet: push a branch or `/sandbox create NAME`";
+  for (const Sandbox& b : all) {
+    MessageView item;
+    s = BuildSandboxView(ctx, b.name, &item);
+    if (!s.ok()) return s;
+    item.buttons.clear();
+    reply->view.sandboxes.push_back(std::move(item));
+  }
+  return Status::Ok();
+}
+
+Status StatusOf(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  std::string name;
+  Status s = ResolveSandbox(ctx, req, &name);
+  if (!s.ok()) return req.command.sandbox.empty() ? List(ctx, reply) : s;
+  Sandbox sandbox;
+  s = GetSandbox(ctx.db, name, &sandbox);
+  if (s.IsNotFound()) return LoadActiveSandbox(ctx, name, &sandbox);
+  if (!s.ok()) return s;
+  reply->sandbox = name;
+  return BuildSandboxView(ctx, name, &reply->view);
+}
+
+Status Destroy(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  Sandbox sandbox;
+  Status s = LoadActiveSandbox(ctx, req.command.sandbox, &sandbox);
+  int64_t job = 0;
+  if (s.ok()) s = RequestDestroy(ctx.db, sandbox.name, ActorOf(req), req.source, &job);
+  if (!s.ok()) return s;
+  reply->jobs.push_back(job);
+  reply->sandbox = sandbox.name;
+  reply->view.kind = "ack";
+  reply->view.title = "Destroying sandbox " + sandbox.name;
+  reply->view.text = "destroying sandbox " + sandbox.name + " (job " + std::to_string(job) +
+                     "): its containers, network and ports go away";
+  return Status::Ok();
+}
+
+Status Logs(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  const Command& cmd = req.command;
+  Sandbox sandbox;
+  Status s = LoadActiveSandbox(ctx, cmd.sandbox, &sandbox);
+  if (!s.ok()) return s;
+  std::vector<std::string> names;
+  for (const Service& svc : sandbox.services) names.push_back(svc.name);
+  bool found = false;
+  for (const std::string& n : names) found = found || n == cmd.service;
+  if (!found) {
+    std::string guess = DidYouMean(cmd.service, names);
+    return Status::NotFound("sandbox " + sandbox.name + " has no service '" + cmd.service + "'." +
+                            (guess.empty() ? "" : " Did you mean '" + guess + "'?"));
+  }
+  if (!ctx.runtime) return Status::Unavailable("logs are read by the daemon; is it running?");
+  std::string logs;
+  s = ctx.runtime->ContainerLogs("sandbox-" + sandbox.name + "-" + cmd.service, cmd.lines, &logs);
+  if (!s.ok()) return s;
+  reply->sandbox = sandbox.name;
+  reply->view.kind = "logs";
+  reply->view.title =
+      cmd.service + " in " + sandbox.name + ": last " + std::to_string(cmd.lines) + " log lines";
+  size_t start = 0;
+  while (start < logs.size()) {
+    size_t nl = logs.find('\n', start);
+    if (nl == std::string::npos) nl = logs.size();
+    reply->view.log_lines.push_back(logs.substr(start, nl - start));
+    start = nl + 1;
+  }
+  if (reply->view.log_lines.empty()) reply->view.text = "(no output yet)";
+  return Status::Ok();
+}
+
+Status Use(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  Sandbox sandbox;
+  Status s = LoadActiveSandbox(ctx, req.command.sandbox, &sandbox);
+  const std::string channel = req.channel.empty() ? "cli:" + req.user_name : req.channel;
+  if (s.ok()) s = SetChannelDefault(ctx.db, channel, sandbox.name, ActorOf(req));
+  if (!s.ok()) return s;
+  reply->sandbox = sandbox.name;
+  reply->view.kind = "ack";
+  reply->view.title = "Default sandbox: " + sandbox.name;
+  reply->view.text = sandbox.name + " is now this channel's default sandbox: `/deploy` and " +
+                     "`/route` without `to`/`in` act on it";
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status HandleSandboxCommand(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  const std::string& verb = req.command.verb;
+  if (verb == "create") return Create(ctx, req, reply);
+  if (verb == "list") return List(ctx, reply);
+  if (verb == "status") return StatusOf(ctx, req, reply);
+  if (verb == "destroy") return Destroy(ctx, req, reply);
+  if (verb == "logs") return Logs(ctx, req, reply);
+  if (verb == "use") return Use(ctx, req, reply);
+  return Status::InvalidArgument("unknown command /sandbox " + verb + "\n" + HelpText("sandbox"));
+}
+
+}  // namespace sandbot
