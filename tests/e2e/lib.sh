@@ -86,6 +86,7 @@ stop_daemon() {
 # Removes everything the test's sandboxes left in the engine, then the folder.
 cleanup() {
   stop_daemon
+  stop_fake_chat
   if [ -f "$DATA/sandbot.db" ]; then
     for sb in $(sqlite3 "$DATA/sandbot.db" "SELECT name FROM sandboxes" 2>/dev/null); do
       for c in $(containers_with_label "sandbot.sandbox=$sb"); do
@@ -145,4 +146,81 @@ wait_for_status() {
     sleep 0.2
   done
   fail "$1/$2 did not reach '$3' (last: '$got')"
+}
+
+# --- chat -------------------------------------------------------------------
+
+E2E_FAKE_PORT=${E2E_FAKE_PORT:-18077}
+SLACK_SECRET=8f742231b10e8888abcd99yyyzzz85a5
+TEAMS_KEY=vqF0En+Z0ucuRTM/01o2GuhMH3hKKk/N2bOmlM31zaA=
+MM_TOKEN=mattermost-e2e-token
+
+# Starts the stand-in for Slack/Teams (records to $TEST_DIR/chat.jsonl) and
+# writes a config with every transport pointing at it.
+start_fake_chat() {
+  FAKE=http://127.0.0.1:$E2E_FAKE_PORT
+  : >"$TEST_DIR/chat.jsonl"
+  python3 tests/e2e/fake_chat.py "$E2E_FAKE_PORT" "$TEST_DIR/chat.jsonl" &
+  FAKE_PID=$!
+  until curl -s -o /dev/null -X POST "$FAKE/ping"; do sleep 0.05; done
+  : >"$TEST_DIR/chat.jsonl"
+  mkdir -p "$DATA"
+  cat >"$DATA/config.json" <<JSON
+{
+  "slack": {"signing_secret": "$SLACK_SECRET", "webhook_url": "$FAKE/slack-webhook"},
+  "teams": {"hmac_key": "$TEAMS_KEY", "webhook_url": "$FAKE/teams-webhook"},
+  "mattermost": {"token": "$MM_TOKEN"},
+  "roles": {"viewer": ["U0VIEWER"], "admin": ["U0ADMIN"]},
+  "baseline": {"api": "https://api-dev.example.com"${EXTRA_BASELINE:-}}
+}
+JSON
+}
+
+stop_fake_chat() {
+  [ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+  FAKE_PID=
+}
+
+# slack COMMAND TEXT [USER_ID] [TIMESTAMP]: a signed slash command; prints
+# the HTTP status, a newline, and the body.
+slack() {
+  local user=${3:-U0ANA} ts=${4:-$(date +%s)} body sig
+  body="token=x&team_id=T1&team_domain=acme&channel_id=C0QA&channel_name=qa&user_id=$user"
+  body="$body&user_name=ana&command=$(jq -rn --arg v "$1" '$v|@uri')"
+  body="$body&text=$(jq -rn --arg v "$2" '$v|@uri')"
+  body="$body&response_url=$(jq -rn --arg v "$FAKE/response/$user" '$v|@uri')"
+  body="$body&trigger_id=$RANDOM.$RANDOM"
+  sig=v0=$(printf 'v0:%s:%s' "$ts" "$body" | openssl dgst -sha256 -hmac "$SLACK_SECRET" -r | cut -d' ' -f1)
+  curl -s -w '\n%{http_code}' -X POST "http://$E2E_HTTP/slack/commands" \
+    -H "X-Slack-Request-Timestamp: $ts" -H "X-Slack-Signature: $sig" \
+    -H 'Content-Type: application/x-www-form-urlencoded' --data-raw "$body"
+}
+
+# The body and status of a curl -w '\n%{http_code}' answer.
+body_of() { sed '$d' <<<"$1"; }
+code_of() { tail -n 1 <<<"$1"; }
+
+# Records the stand-in got on PATH, as a JSON array of bodies.
+received() {
+  jq -s --arg p "$1" '[.[] | select(.path == $p) | .body]' "$TEST_DIR/chat.jsonl"
+}
+
+# wait_received PATH JQ_FILTER: until a body sent to PATH matches the filter.
+wait_received() {
+  local i=0
+  while [ $i -lt 300 ]; do
+    if jq -s -e --arg p "$1" "[.[] | select(.path == \$p) | .body | fromjson | select($2)] | length > 0" \
+      "$TEST_DIR/chat.jsonl" >/dev/null 2>&1; then
+      return 0
+    fi
+    i=$((i + 1))
+    sleep 0.1
+  done
+  fail "nothing matching '$2' was posted to $1; got: $(received "$1")"
+}
+
+teams_sign() {
+  local hexkey
+  hexkey=$(printf '%s' "$TEAMS_KEY" | base64 -d | od -An -tx1 | tr -d ' \n')
+  printf 'HMAC %s' "$(printf '%s' "$1" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$hexkey" -binary | base64)"
 }
