@@ -1,0 +1,120 @@
+#define BOOST_TEST_DYN_LINK
+#include "handlers/dispatch.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include "store/audit.h"
+#include "store/jobs.h"
+#include "store/repos.h"
+#include "tests/unit/test_util.h"
+
+using namespace sandbot;
+
+namespace {
+
+struct DispatchFixture {
+  TestStore t;
+  std::map<std::string, std::string> baselines = {{"payment", "https://payment-dev.example.com"}};
+  HandlerContext ctx;
+  DispatchFixture() {
+    ctx.db = t.db.get();
+    ctx.baselines = &baselines;
+    Repo web;
+    web.name = "web";
+    web.path = "/nonexistent/web.git";
+    BOOST_REQUIRE(AddRepo(t.db.get(), web).ok());
+  }
+  Status Run(const std::string& family, const std::string& text, Reply* reply,
+             Role role = Role::kDeployer, const std::string& channel = "slack:C1") {
+    Request req;
+    req.user_id = "U1";
+    req.user_name = "ana";
+    req.source = "slack";
+    req.channel = channel;
+    req.role = role;
+    Status s = ParseCommand(family, text, &req.command);
+    if (!s.ok()) return s;
+    return HandleCommand(ctx, req, reply);
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(dispatch)
+
+BOOST_AUTO_TEST_CASE(viewer_is_refused_and_audited) {
+  DispatchFixture f;
+  Reply reply;
+  Status s = f.Run("sandbox", "create qa", &reply, Role::kViewer);
+  BOOST_CHECK(s.code() == Status::Code::kForbidden);
+  BOOST_CHECK(s.message().find("needs the deployer role; you are a viewer") != std::string::npos);
+  std::vector<AuditRow> rows;
+  BOOST_REQUIRE(ListAudit(f.t.db.get(), "", 0, &rows).ok());
+  BOOST_REQUIRE_EQUAL(rows.size(), 1u);
+  BOOST_CHECK_EQUAL(rows[0].status, "refused");
+  BOOST_CHECK_EQUAL(rows[0].actor, "ana (U1)");
+  BOOST_CHECK(!SandboxExists(f.t.db.get(), "qa"));
+}
+
+BOOST_AUTO_TEST_CASE(empty_sandbox_use_and_defaults) {
+  DispatchFixture f;
+  Reply reply;
+  BOOST_REQUIRE(f.Run("sandbox", "create qa-login", &reply).ok());
+  BOOST_CHECK(reply.jobs.empty());
+  Reply which;
+  Status s = f.Run("route", "list", &which);
+  BOOST_CHECK(s.message().find("which sandbox?") != std::string::npos);
+  Reply use;
+  BOOST_REQUIRE(f.Run("sandbox", "use qa-login", &use).ok());
+  Reply routes;
+  BOOST_REQUIRE(f.Run("route", "list", &routes).ok());
+  BOOST_CHECK_EQUAL(routes.sandbox, "qa-login");
+  std::string canon;
+  for (const auto& r : routes.view.routes) canon += r.service + "=" + r.route + " ";
+  BOOST_CHECK_EQUAL(canon, "payment=baseline web=baseline ");
+  // Another channel has no default.
+  Reply other;
+  BOOST_CHECK(!f.Run("route", "list", &other, Role::kDeployer, "slack:C2").ok());
+}
+
+BOOST_AUTO_TEST_CASE(unknown_names_get_suggestions) {
+  DispatchFixture f;
+  Reply reply;
+  BOOST_REQUIRE(f.Run("sandbox", "create qa-login", &reply).ok());
+  Status s = f.Run("sandbox", "status qa-logn", &reply);
+  BOOST_CHECK(s.IsNotFound());
+  BOOST_CHECK(s.message().find("Did you mean 'qa-login'?") != std::string::npos);
+  s = f.Run("deploy", "wbe feature/x to qa-login", &reply);
+  BOOST_CHECK(s.message().find("Did you mean 'web'?") != std::string::npos);
+  s = f.Run("route", "paymnt baseline in qa-login", &reply);
+  BOOST_CHECK(s.message().find("Did you mean 'payment'?") != std::string::npos);
+  s = f.Run("route", "web sandbox in qa-login", &reply);
+  BOOST_CHECK(s.message().find("web is not deployed in qa-login") != std::string::npos);
+  s = f.Run("route", "web baseline in qa-login", &reply);
+  BOOST_CHECK(s.message().find("no baseline URL is configured for web") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(route_to_url_is_recorded_and_destroy_queues_a_job) {
+  DispatchFixture f;
+  Reply reply;
+  BOOST_REQUIRE(f.Run("sandbox", "create qa", &reply).ok());
+  Reply routed;
+  BOOST_REQUIRE(f.Run("route", "payment http://127.0.0.1:9 in qa", &routed).ok());
+  BOOST_CHECK(routed.jobs.empty());  // nothing deployed: nothing to recreate
+  bool found = false;
+  for (const auto& r : routed.view.routes) {
+    if (r.service == "payment") found = r.target == "http://127.0.0.1:9";
+  }
+  BOOST_CHECK(found);
+  Reply destroyed;
+  BOOST_REQUIRE(f.Run("sandbox", "destroy qa", &destroyed).ok());
+  BOOST_REQUIRE_EQUAL(destroyed.jobs.size(), 1u);
+  Job job;
+  BOOST_REQUIRE(GetJob(f.t.db.get(), destroyed.jobs[0], &job).ok());
+  BOOST_CHECK_EQUAL(job.kind, "destroy");
+  BOOST_CHECK_EQUAL(job.actor, "ana (U1)");
+  Status again = f.Run("sandbox", "destroy qa", &destroyed);
+  BOOST_CHECK(again.code() == Status::Code::kConflict);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
