@@ -29,7 +29,10 @@ LIB_OBJS  := $(LIB_SRCS:%.cc=$(BUILD)/obj/%.o)
 TEST_OBJS := $(TEST_SRCS:%.cc=$(BUILD)/obj/%.o)
 
 .PHONY: all build deps engine image run test unit e2e bench install format lint clean help
-all build: $(BUILD)/sandbot $(BUILD)/busybox-rootfs.tar
+# `make` also imports the demo/test base image into the engine (starting one
+# when none answers); `make build` only compiles.
+all: build image
+build: $(BUILD)/sandbot $(BUILD)/busybox-rootfs.tar
 
 help:
 	@sed -n 's/^#   //p' Makefile; echo "targets: deps build run test unit e2e bench install format lint clean"

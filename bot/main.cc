@@ -212,6 +212,13 @@ int SandboxDestroy(const Config& config, const std::string& name) {
   Status s = OpenStore(config.data_dir, &db);
   int64_t job = 0;
   if (s.ok()) s = RequestDestroy(db.get(), name, PushingUser(), "cli", &job);
+  if (db) {
+    AuditRow row = CliAudit("sandbox.destroy");
+    row.sandbox = name;
+    row.status = s.ok() ? "accepted" : "failed";
+    row.detail = s.ok() ? "job " + std::to_string(job) : s.message();
+    AppendAudit(db.get(), row);
+  }
   if (!s.ok()) return Fail(s);
   std::cout << "destroying sandbox " << name << " (job " << job << ")";
   if (!WakeDaemon(config.data_dir)) std::cout << "; the daemon is not running: it runs on start";

@@ -51,15 +51,6 @@ Status RequestDestroy(Db* db, const std::string& name, const std::string& actor,
   job.source = source;
   s = EnqueueJob(db, &job);
   if (!s.ok()) return s;
-  AuditRow row{};
-  row.actor = actor;
-  row.source = source;
-  row.action = "sandbox.destroy";
-  row.sandbox = name;
-  row.status = "accepted";
-  row.detail = "job " + std::to_string(job.id);
-  s = AppendAudit(db, row);
-  if (!s.ok()) return s;
   s = tx.Commit();
   if (s.ok()) *job_id = job.id;
   return s;

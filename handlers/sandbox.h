@@ -19,8 +19,8 @@ namespace sandbot {
 nlohmann::json SandboxJson(const Sandbox& sandbox);
 nlohmann::json AuditJson(const AuditRow& row);
 
-// Marks the sandbox as being destroyed and queues the job that does it, with
-// its audit row, in one transaction. Conflict when it is already going.
+// Marks the sandbox as being destroyed and queues the job that does it, in
+// one transaction. Conflict when it is already going. The caller audits.
 Status RequestDestroy(Db* db, const std::string& name, const std::string& actor,
                       const std::string& source, int64_t* job_id);
 
