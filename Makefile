@@ -27,6 +27,9 @@ LIB_SRCS  := $(filter-out bot/main.cc,$(wildcard bot/*.cc hooks/*.cc handlers/*.
 TEST_SRCS := $(wildcard tests/unit/*.cc)
 LIB_OBJS  := $(LIB_SRCS:%.cc=$(BUILD)/obj/%.o)
 TEST_OBJS := $(TEST_SRCS:%.cc=$(BUILD)/obj/%.o)
+# templates/*.mustache are compiled in: $(BUILD)/gen/templates_embedded.cc.
+TEMPLATES := $(sort $(wildcard templates/*.mustache))
+LIB_OBJS  += $(BUILD)/obj/gen/templates_embedded.o
 
 .PHONY: all build deps engine image run test unit e2e bench install format lint clean help
 # `make` also imports the demo/test base image into the engine (starting one
@@ -44,6 +47,16 @@ engine: deps
 	@scripts/ensure-docker.sh
 
 $(BUILD)/obj/%.o: %.cc
+	@mkdir -p $(dir $@)
+	@echo "  CXX  $<"
+	@$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/gen/templates_embedded.cc: scripts/embed-templates.sh $(TEMPLATES)
+	@mkdir -p $(dir $@)
+	@echo "  GEN  $@"
+	@scripts/embed-templates.sh $@ $(TEMPLATES)
+
+$(BUILD)/obj/gen/templates_embedded.o: $(BUILD)/gen/templates_embedded.cc
 	@mkdir -p $(dir $@)
 	@echo "  CXX  $<"
 	@$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
