@@ -1,0 +1,17 @@
+// The smallest honest Bolt app: verifies the Slack signature (Bolt does it
+// for every request) and acknowledges every slash command at once.
+// Usage: SLACK_SIGNING_SECRET=… node app.js PORT
+const { App, ExpressReceiver } = require("@slack/bolt");
+
+const receiver = new ExpressReceiver({
+  signingSecret: process.env.SLACK_SIGNING_SECRET,
+  endpoints: "/slack/commands",
+  processBeforeResponse: false,
+});
+const app = new App({ token: "xoxb-bench", receiver, tokenVerificationEnabled: false });
+app.command(/.*/, async ({ ack }) => {
+  await ack();
+});
+
+const port = Number(process.argv[2] || 3000);
+receiver.app.listen(port, "127.0.0.1", () => console.log(`bolt listening on ${port}`));
