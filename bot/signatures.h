@@ -4,6 +4,7 @@
 #ifndef SANDBOT_BOT_SIGNATURES_H_
 #define SANDBOT_BOT_SIGNATURES_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -42,14 +43,19 @@ class ReplayGuard {
   bool FirstSeen(const std::string& signature, int64_t now_seconds);
 
  private:
+  // Drops entries older than the window; called when seen_ reaches prune_at_,
+  // which then doubles past the surviving size, so pruning is amortised O(1).
+  void PruneLocked(int64_t now_seconds);
+
   int64_t window_;
   std::mutex mu_;
-  std::unordered_map<std::string, int64_t> seen_;
+  std::unordered_map<std::string, int64_t> seen_;  // signature -> first seen
+  size_t prune_at_ = 1024;
 };
 
 // Building blocks, exposed for tests and other signers.
 std::string HmacSha256(const std::string& key, const std::string& data);  // raw 32 bytes
-std::string HexEncode(const std::string& bytes);                           // lower-case
+std::string HexEncode(const std::string& bytes);                          // lower-case
 std::string Base64Encode(const std::string& bytes);
 bool Base64Decode(const std::string& text, std::string* bytes);
 bool ConstantTimeEquals(const std::string& a, const std::string& b);
