@@ -56,25 +56,29 @@ BOOST_AUTO_TEST_CASE(viewer_is_refused_and_audited) {
   BOOST_CHECK(!SandboxExists(f.t.db.get(), "qa"));
 }
 
-BOOST_AUTO_TEST_CASE(empty_sandbox_use_and_defaults) {
+BOOST_AUTO_TEST_CASE(sandbox_precedence_named_channel_default_last) {
   DispatchFixture f;
-  Reply reply;
-  BOOST_REQUIRE(f.Run("sandbox", "create qa-login", &reply).ok());
-  BOOST_CHECK(reply.jobs.empty());
   Reply which;
   Status s = f.Run("route", "list", &which);
   BOOST_CHECK(s.message().find("which sandbox?") != std::string::npos);
-  Reply use;
-  BOOST_REQUIRE(f.Run("sandbox", "use qa-login", &use).ok());
-  Reply routes;
-  BOOST_REQUIRE(f.Run("route", "list", &routes).ok());
-  BOOST_CHECK_EQUAL(routes.sandbox, "qa-login");
+  Reply reply;
+  BOOST_REQUIRE(f.Run("sandbox", "create qa-login", &reply).ok());
+  BOOST_CHECK(reply.jobs.empty());
+  Reply last;
+  BOOST_REQUIRE(f.Run("route", "list", &last).ok());  // the caller's last sandbox
+  BOOST_CHECK_EQUAL(last.sandbox, "qa-login");
   std::string canon;
-  for (const auto& r : routes.view.routes) canon += r.service + "=" + r.route + " ";
+  for (const auto& r : last.view.routes) canon += r.service + "=" + r.route + " ";
   BOOST_CHECK_EQUAL(canon, "payment=baseline web=baseline ");
-  // Another channel has no default.
-  Reply other;
-  BOOST_CHECK(!f.Run("route", "list", &other, Role::kDeployer, "slack:C2").ok());
+  BOOST_REQUIRE(f.Run("sandbox", "use qa-login", &reply).ok());
+  BOOST_REQUIRE(f.Run("sandbox", "create qa-other", &reply).ok());
+  Reply in_c1, in_c2, named;
+  BOOST_REQUIRE(f.Run("route", "list", &in_c1).ok());
+  BOOST_CHECK_EQUAL(in_c1.sandbox, "qa-login");  // channel default beats the last one
+  BOOST_REQUIRE(f.Run("route", "list", &in_c2, Role::kDeployer, "slack:C2").ok());
+  BOOST_CHECK_EQUAL(in_c2.sandbox, "qa-other");  // no default in C2: the last one
+  BOOST_REQUIRE(f.Run("route", "list qa-login", &named, Role::kDeployer, "slack:C2").ok());
+  BOOST_CHECK_EQUAL(named.sandbox, "qa-login");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_names_get_suggestions) {
