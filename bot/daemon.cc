@@ -46,7 +46,7 @@ void IngestSpool(Db* db, const std::string& data_dir, EventHub* hub) {
     Status s = DecodePush(body.str(), &push);
     PushOutcome out;
     if (s.ok()) {
-      push.spool_name = name;
+      if (push.id.empty()) push.id = "spool:" + name;
       s = HandlePush(db, push, &out);
     }
     if (s.ok() || s.code() == Status::Code::kInvalidArgument ||
@@ -62,6 +62,22 @@ void IngestSpool(Db* db, const std::string& data_dir, EventHub* hub) {
       return;
     }
   }
+}
+
+// cpp-httplib's default also sets SO_REUSEPORT, which would let a second
+// daemon bind the same address and silently share its traffic.
+void ReuseAddressOnly(socket_t sock) {
+  int yes = 1;
+  setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+}
+
+// True when a daemon already answers on the data folder's socket.
+bool AnotherDaemonServes(const std::string& socket_path) {
+  httplib::Client client(socket_path);
+  client.set_address_family(AF_UNIX);
+  client.set_connection_timeout(1, 0);
+  auto res = client.Get("/v1/ping");
+  return res && res->status == 200;
 }
 
 void PrintBanner(const Config& c, const std::string& engine_note) {
@@ -105,6 +121,10 @@ int RunDaemon(const Config& config) {
       spdlog::error("cannot create {}: {}", dir, ec.message());
       return 1;
     }
+  }
+  if (AnotherDaemonServes(SocketPath(config.data_dir))) {
+    spdlog::error("another sandbot is already serving {}; stop it first", config.data_dir);
+    return 1;
   }
   std::unique_ptr<Db> db;
   s = Db::Open(DbPath(config.data_dir), &db);
@@ -164,7 +184,7 @@ int RunDaemon(const Config& config) {
   httplib::Server local;
   RegisterLocalApi(&local, db.get(), &hub, &runtime, &config);
   const std::string socket_path = SocketPath(config.data_dir);
-  unlink(socket_path.c_str());  // a stale socket from a crashed daemon
+  unlink(socket_path.c_str());  // a stale socket: AnotherDaemonServes said nobody answers
   local.set_address_family(AF_UNIX);
   if (!local.bind_to_port(socket_path, 80)) {
     spdlog::error("cannot listen on {}", socket_path);
@@ -175,13 +195,16 @@ int RunDaemon(const Config& config) {
   std::thread local_thread([&] { local.listen_after_bind(); });
 
   httplib::Server http;
+  http.set_socket_options(ReuseAddressOnly);
   // A hard cap; the chat routes answer 413 (and audit it) above the
   // configured, smaller limit.
   http.set_payload_max_length(1024 * 1024);
   http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"ok\":true}", "application/json");
   });
-  ReplayGuard replay;
+  // A signature is valid up to 300 s either side of its timestamp, so it
+  // must be remembered for twice that.
+  ReplayGuard replay(600);
   ChatContext chat{db.get(), &runtime, &config, &hub, &replay};
   RegisterChatRoutes(&http, &chat);
   if (!http.bind_to_port(listen_host, listen_port)) {

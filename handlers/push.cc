@@ -163,12 +163,15 @@ class PushPlanner {
 Status HandlePush(Db* db, const PushRequest& req, PushOutcome* out) {
   Transaction tx(db);
   if (!tx.status().ok()) return tx.status();
-  if (!req.spool_name.empty()) {
-    Stmt st(db, "INSERT OR IGNORE INTO spool_ingested(name, time) VALUES(?, ?)");
-    st.Bind(1, req.spool_name).Bind(2, NowMillis());
+  if (!req.id.empty()) {
+    Stmt st(db, "INSERT OR IGNORE INTO pushes_seen(id, time) VALUES(?, ?)");
+    st.Bind(1, req.id).Bind(2, NowMillis());
     Status s = st.Run();
     if (!s.ok()) return s;
-    if (db->Changes() == 0) return Status::Ok();  // ingested before a crash
+    if (db->Changes() == 0) {
+      out->lines.push_back("this push was already recorded; nothing more to do");
+      return Status::Ok();
+    }
   }
   Repo repo;
   Status s = GetRepo(db, req.repo, &repo);

@@ -26,7 +26,7 @@ struct PushRequest {
   std::vector<std::string> options;  // git push -o …
   std::string actor;
   std::string source = "git";
-  std::string spool_name;  // set when ingested from the spool: recorded once
+  std::string id;  // unique per push (made by the hook): applied at most once
 };
 
 struct PushOutcome {

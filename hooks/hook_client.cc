@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "bot/config.h"
 #include "hooks/post_receive.h"
@@ -76,6 +77,14 @@ bool FollowJobsWith(httplib::Client& client, const std::vector<int64_t>& jobs, i
   return false;
 }
 
+// Unique enough across hosts' hooks: microseconds, pid and a random word.
+std::string NewPushId() {
+  std::random_device random;
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  return std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(now).count()) + "-" +
+         std::to_string(getpid()) + "-" + std::to_string(random());
+}
+
 }  // namespace
 
 bool FollowJobs(const std::string& data_dir, const std::vector<int64_t>& jobs, int timeout_seconds,
@@ -100,6 +109,7 @@ int RunPostReceive(const HookRequest& req, std::ostream& out) {
   push.repo = req.repo;
   push.actor = req.actor;
   push.options = req.push_options;
+  push.id = NewPushId();
   Status s = ParsePostReceive(req.stdin_text, &push.updates);
   if (!s.ok()) {
     Say(out, "cannot read the push: " + s.message());
@@ -110,6 +120,12 @@ int RunPostReceive(const HookRequest& req, std::ostream& out) {
 
   auto client = LocalClient(req.data_dir);
   auto res = client->Post("/v1/push", body, "application/json");
+  if (!res && res.error() != httplib::Error::Connection) {
+    // The daemon took the request but did not answer in time: it may have
+    // recorded the push. Spooling it too is safe, since pushes count once by id.
+    Say(out, "the daemon did not answer in time (" + httplib::to_string(res.error()) +
+                 "); saving the push to the spool as well, it is applied at most once");
+  }
   if (!res) {
     std::string name;
     s = WriteSpoolFile(SpoolDir(req.data_dir), body, &name);
@@ -118,8 +134,12 @@ int RunPostReceive(const HookRequest& req, std::ostream& out) {
       Say(out, "start it (sandbot serve) and push again");
       return 1;
     }
-    Say(out, "the daemon is not running; the push is saved (" + name +
-                 ") and deploys when it starts (sandbot serve)");
+    if (res.error() == httplib::Error::Connection) {
+      Say(out, "the daemon is not running; the push is saved (" + name +
+                   ") and deploys when it starts (sandbot serve)");
+    } else {
+      Say(out, "push saved (" + name + "); follow with: sandbot sandbox list");
+    }
     return 0;
   }
   json answer = json::parse(res->body, nullptr, false);

@@ -11,7 +11,11 @@ std::string EncodePush(const PushRequest& r) {
   for (const RefUpdate& u : r.updates) {
     updates.push_back({{"old", u.old_sha}, {"new", u.new_sha}, {"ref", u.ref}});
   }
-  return json{{"repo", r.repo}, {"actor", r.actor}, {"options", r.options}, {"updates", updates}}
+  return json{{"id", r.id},
+              {"repo", r.repo},
+              {"actor", r.actor},
+              {"options", r.options},
+              {"updates", updates}}
       .dump();
 }
 
@@ -23,6 +27,7 @@ Status DecodePush(const std::string& body, PushRequest* r) {
   if (!j.contains("updates") || !j["updates"].is_array()) return bad("no updates");
   r->repo = j["repo"].get<std::string>();
   if (j.contains("actor") && j["actor"].is_string()) r->actor = j["actor"].get<std::string>();
+  if (j.contains("id") && j["id"].is_string()) r->id = j["id"].get<std::string>().substr(0, 100);
   if (j.contains("options") && j["options"].is_array()) {
     for (const auto& o : j["options"]) {
       if (o.is_string()) r->options.push_back(o.get<std::string>());

@@ -1,6 +1,6 @@
 // The JSON form of a push, as the hook sends it to the daemon and as it is
 // written to the spool when the daemon is down:
-//   {"repo":"web","actor":"ana","options":["sandbot.wait"],
+//   {"id":"…","repo":"web","actor":"ana","options":["sandbot.wait"],
 //    "updates":[{"old":"000…","new":"3f2a…","ref":"refs/heads/feature/x"}]}
 #ifndef SANDBOT_HOOKS_PUSH_WIRE_H_
 #define SANDBOT_HOOKS_PUSH_WIRE_H_

@@ -15,8 +15,9 @@
 //                the hook streams to the pusher.
 //   deployments  one attempt to run a commit, with the tail of its log.
 //   audit        append-only (triggers refuse UPDATE and DELETE).
-//   spool_ingested  spooled pushes already turned into jobs, recorded in the
-//                same transaction so a crash never ingests a push twice.
+//   pushes_seen  the id of every push already turned into jobs, recorded in
+//                the same transaction: a push retried by the hook, or spooled
+//                after a timeout, or ingested again after a crash, counts once.
 //   routes       per sandbox and known service: where {SERVICE}_URL points when
 //                it differs from the default (sandbox if deployed, else baseline).
 //   channel_defaults / user_sandboxes  which sandbox a chat command means when
@@ -134,8 +135,8 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
   BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
   BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
-CREATE TABLE spool_ingested(
-  name TEXT PRIMARY KEY,
+CREATE TABLE pushes_seen(
+  id   TEXT PRIMARY KEY,
   time INTEGER NOT NULL
 );
 CREATE TABLE routes(

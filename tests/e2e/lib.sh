@@ -64,6 +64,8 @@ start_daemon() {
   "$SANDBOT" serve --data "$DATA" --listen "$E2E_HTTP" --ports "$E2E_PORTS" \
     --health-timeout 30 "$@" >>"$TEST_DIR/daemon.log" 2>&1 &
   DAEMON_PID=$!
+  # Tests run in a subshell: the PID file lets cleanup find the daemon.
+  echo "$DAEMON_PID" >"$TEST_DIR/daemon.pid"
   local i=0
   until curl -sf --unix-socket "$DATA/sandbot.sock" http://local/v1/ping >/dev/null 2>&1; do
     i=$((i + 1))
@@ -77,9 +79,16 @@ start_daemon() {
 }
 
 stop_daemon() {
-  [ -n "${DAEMON_PID:-}" ] || return 0
-  kill -TERM "$DAEMON_PID" 2>/dev/null
-  wait "$DAEMON_PID" 2>/dev/null
+  local pid=${DAEMON_PID:-}
+  [ -n "$pid" ] || pid=$(cat "$TEST_DIR/daemon.pid" 2>/dev/null) || return 0
+  [ -n "$pid" ] || return 0
+  kill -TERM "$pid" 2>/dev/null
+  # Not necessarily our child (cleanup runs outside the test's subshell).
+  local i=0
+  while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  rm -f "$TEST_DIR/daemon.pid"
   DAEMON_PID=
 }
 
@@ -93,6 +102,12 @@ cleanup() {
         engine DELETE "/containers/$c?force=1" >/dev/null || true
       done
       engine DELETE "/networks/sandbox-$sb" >/dev/null 2>&1 || true
+    done
+    # Images the test built (sandbot/{repo}:{sha12}); shared base images stay.
+    for img in $(sqlite3 "$DATA/sandbot.db" "SELECT DISTINCT image FROM services UNION
+                   SELECT DISTINCT image FROM deployments" 2>/dev/null | grep '^sandbot/' |
+                   grep -v '^sandbot/busybox'); do
+      engine DELETE "/images/$img?force=1" >/dev/null 2>&1 || true
     done
   fi
   rm -rf "$TEST_DIR"
@@ -162,6 +177,7 @@ start_fake_chat() {
   : >"$TEST_DIR/chat.jsonl"
   python3 tests/e2e/fake_chat.py "$E2E_FAKE_PORT" "$TEST_DIR/chat.jsonl" &
   FAKE_PID=$!
+  echo "$FAKE_PID" >"$TEST_DIR/fake.pid"
   until curl -s -o /dev/null -X POST "$FAKE/ping"; do sleep 0.05; done
   : >"$TEST_DIR/chat.jsonl"
   mkdir -p "$DATA"
@@ -177,8 +193,13 @@ JSON
 }
 
 stop_fake_chat() {
-  [ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+  local pid=${FAKE_PID:-}
+  [ -n "$pid" ] || pid=$(cat "$TEST_DIR/fake.pid" 2>/dev/null) || return 0
+  kill "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  rm -f "$TEST_DIR/fake.pid"
   FAKE_PID=
+  return 0
 }
 
 # slack COMMAND TEXT [USER_ID] [TIMESTAMP]: a signed slash command; prints
