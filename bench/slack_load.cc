@@ -62,7 +62,8 @@ Signed MakeRequest(const std::string& secret, long id) {
 
 int main(int argc, char** argv) {
   if (argc < 7) {
-    std::fprintf(stderr, "usage: slack_load HOST PORT SECRET rate|max SECONDS CONNECTIONS [RATE]\n");
+    std::fprintf(stderr,
+                 "usage: slack_load HOST PORT SECRET rate|max SECONDS CONNECTIONS [RATE]\n");
     return 2;
   }
   const std::string host = argv[1], secret = argv[3], mode = argv[4];
@@ -99,8 +100,8 @@ int main(int argc, char** argv) {
       Signed r = MakeRequest(secret, next_id++);
       httplib::Headers headers = {{"X-Slack-Request-Timestamp", r.timestamp},
                                   {"X-Slack-Signature", r.signature}};
-      auto res = client.Post("/slack/commands", headers, r.body,
-                             "application/x-www-form-urlencoded");
+      auto res =
+          client.Post("/slack/commands", headers, r.body, "application/x-www-form-urlencoded");
       const auto t1 = Clock::now();
       if (res && res->status == 200) {
         ++ok;
@@ -109,8 +110,8 @@ int main(int argc, char** argv) {
       }
       mine.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
       if (mode == "rate") {
-        scheduled += std::chrono::duration_cast<Clock::duration>(
-            std::chrono::duration<double>(interval));
+        scheduled +=
+            std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval));
       }
     }
     std::lock_guard<std::mutex> lock(mu);
@@ -128,7 +129,7 @@ int main(int argc, char** argv) {
     return latencies[i];
   };
   std::printf("sent %zu ok %ld errors %ld rps %.1f p50_ms %.2f p99_ms %.2f max_ms %.2f\n",
-              latencies.size(), ok.load(), errors.load(), ok.load() / elapsed, pct(0.50),
-              pct(0.99), latencies.empty() ? 0.0 : latencies.back());
+              latencies.size(), ok.load(), errors.load(), ok.load() / elapsed, pct(0.50), pct(0.99),
+              latencies.empty() ? 0.0 : latencies.back());
   return errors.load() > 0 ? 1 : 0;
 }

@@ -105,7 +105,8 @@ Status LoadConfig(Config* c) {
         return Status::InvalidArgument(path + ": default_role must be viewer, deployer or admin");
       }
     }
-    for (const auto& [role_name, users] : section("roles").items()) {
+    const nlohmann::json roles = section("roles");
+    for (const auto& [role_name, users] : roles.items()) {
       Role role;
       if (!ParseRole(role_name, &role) || !users.is_array()) {
         return Status::InvalidArgument(path +
@@ -116,7 +117,8 @@ Status LoadConfig(Config* c) {
         if (u.is_string()) c->chat.roles[u.get<std::string>()] = role;
       }
     }
-    for (const auto& [service, url] : section("baseline").items()) {
+    const nlohmann::json baselines = section("baseline");
+    for (const auto& [service, url] : baselines.items()) {
       if (!url.is_string()) return Status::InvalidArgument(path + ": baseline URLs are strings");
       c->baselines[service] = url.get<std::string>();
     }

@@ -290,9 +290,17 @@ int RunGrammar(const Config& config, const std::string& family,
   return FollowJobs(config.data_dir, jobs, 900, std::cout) ? 0 : 1;
 }
 
-std::vector<std::string> Prepend(const std::string& verb, CLI::App* sub) {
-  std::vector<std::string> words = {verb};
-  for (const std::string& w : sub->remaining()) words.push_back(w);
+// The grammar's words after `verb`, without --wait (which sets *wait).
+std::vector<std::string> GrammarWords(const std::string& verb, CLI::App* app, bool* wait) {
+  std::vector<std::string> words;
+  if (!verb.empty()) words.push_back(verb);
+  for (const std::string& w : app->remaining()) {
+    if (w == "--wait") {
+      *wait = true;
+    } else {
+      words.push_back(w);
+    }
+  }
   return words;
 }
 
@@ -328,6 +336,7 @@ int main(int argc, char** argv) {
   app.add_option("--config", config.config_file,
                  "JSON config file (default {data}/config.json when present)");
   app.fallthrough();
+  app.allow_extras();  // kept for the grammar commands; refused for the others below
 
   auto* serve = app.add_subcommand("serve", "Run the daemon (foreground; Ctrl-C stops it)");
   serve->add_option("--listen", config.listen, "HTTP listener HOST:PORT")->capture_default_str();
@@ -396,10 +405,12 @@ int main(int argc, char** argv) {
   sandbox_destroy->add_option("name", sandbox_name)->required();
 
   bool wait = false;
+  // Words after these belong to the shared grammar: CLI11 leaves them in
+  // app.remaining() (global options like --data still parse); --wait is
+  // picked out by hand.
   auto grammar = [&](CLI::App* parent, const char* name, const char* help) {
-    auto* sub = parent->add_subcommand(name, help);
+    auto* sub = parent->add_subcommand(name, std::string(help) + "; add --wait to follow the jobs");
     sub->allow_extras();
-    sub->add_flag("--wait", wait, "Follow the jobs until they end");
     return sub;
   };
   auto* sandbox_create = grammar(
@@ -439,6 +450,13 @@ int main(int argc, char** argv) {
   config.data_dir = Absolute(config.data_dir);
   Status loaded = LoadConfig(&config);
   if (!loaded.ok()) return Fail(loaded);
+  const bool grammar_command =
+      *sandbox_create || *sandbox_logs || *sandbox_use || *deploy || *route;
+  if (!grammar_command && !app.remaining().empty()) {
+    std::string extra;
+    for (const std::string& w : app.remaining()) extra += " " + w;
+    return Fail(Status::InvalidArgument("unexpected arguments:" + extra + " (see --help)"));
+  }
 
   if (*serve) return RunDaemon(config);
   if (*post_receive) return HookPostReceive(config, hook_repo);
@@ -448,12 +466,15 @@ int main(int argc, char** argv) {
   if (*sandbox_list) return SandboxList(config, json_out);
   if (*sandbox_status) return SandboxStatus(config, sandbox_name, json_out);
   if (*sandbox_destroy) return SandboxDestroy(config, sandbox_name);
-  if (*sandbox_create)
-    return RunGrammar(config, "sandbox", Prepend("create", sandbox_create), wait);
-  if (*sandbox_logs) return RunGrammar(config, "sandbox", Prepend("logs", sandbox_logs), wait);
-  if (*sandbox_use) return RunGrammar(config, "sandbox", Prepend("use", sandbox_use), wait);
-  if (*deploy) return RunGrammar(config, "deploy", deploy->remaining(), wait);
-  if (*route) return RunGrammar(config, "route", route->remaining(), wait);
+  // Words first: RunGrammar must see the --wait they may carry.
+  std::string family;
+  std::vector<std::string> words;
+  if (*sandbox_create) family = "sandbox", words = GrammarWords("create", &app, &wait);
+  if (*sandbox_logs) family = "sandbox", words = GrammarWords("logs", &app, &wait);
+  if (*sandbox_use) family = "sandbox", words = GrammarWords("use", &app, &wait);
+  if (*deploy) family = "deploy", words = GrammarWords("", &app, &wait);
+  if (*route) family = "route", words = GrammarWords("", &app, &wait);
+  if (!family.empty()) return RunGrammar(config, family, words, wait);
   if (*audit) return Audit(config, audit_sandbox, audit_limit, json_out);
   if (*image_load) return ImageLoad(config, image_file);
   if (*image_import) return ImageImport(config, image_file, image_tag);

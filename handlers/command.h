@@ -29,16 +29,16 @@ enum class Role { kViewer = 0, kDeployer = 1, kAdmin = 2 };
 const char* RoleName(Role role);  // "viewer", "deployer", "admin"
 
 struct Command {
-  std::string family;  // sandbox, deploy, route
-  std::string verb;    // create list status destroy logs use help | deploy | set list help
-  std::string sandbox;         // named explicitly (NAME, to SANDBOX, in SANDBOX); "" = default
-  std::string service;         // deploy, route set, logs
-  std::string branch;          // deploy
-  std::string route;           // route set: "sandbox", "baseline" or an http(s) URL
-  std::string template_name;   // sandbox create … from TEMPLATE
+  std::string family;         // sandbox, deploy, route
+  std::string verb;           // create list status destroy logs use help | deploy | set list help
+  std::string sandbox;        // named explicitly (NAME, to SANDBOX, in SANDBOX); "" = default
+  std::string service;        // deploy, route set, logs
+  std::string branch;         // deploy
+  std::string route;          // route set: "sandbox", "baseline" or an http(s) URL
+  std::string template_name;  // sandbox create … from TEMPLATE
   std::vector<std::pair<std::string, std::string>> services;  // create: SERVICE@BRANCH
-  int lines = 50;              // logs
-  Role required = Role::kViewer;  // the least role allowed to run it
+  int lines = 50;                                             // logs
+  Role required = Role::kViewer;                              // the least role allowed to run it
 };
 
 // Parses `text` (everything after the command word) for `family`

@@ -60,7 +60,7 @@ test_slack_create_status_deploy_destroy() {
 
   body=$(body_of "$(slack /sandbox "destroy qa-chat")")
   expect_contains "$body" "destroying sandbox qa-chat"
-  wait_received /response/U0ANA '.text | test("destroy qa-chat: succeeded")'
+  wait_received /response/U0ANA '.text | test("destroy qa-chat\\): succeeded")'
   expect_eq "$(containers_with_label sandbot.sandbox=qa-chat)" "" "containers after destroy"
   audit=$("$SANDBOT" audit --json)
   expect_eq "$(jq -r '[.[] | select(.action == "sandbox.create")][0].actor' <<<"$audit")" "ana (U0ANA)"

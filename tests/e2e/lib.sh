@@ -82,12 +82,12 @@ stop_daemon() {
   local pid=${DAEMON_PID:-}
   [ -n "$pid" ] || pid=$(cat "$TEST_DIR/daemon.pid" 2>/dev/null) || return 0
   [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null
+  kill -TERM "$pid" 2>/dev/null || true
   # Not necessarily our child (cleanup runs outside the test's subshell).
   local i=0
   while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-  kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
   rm -f "$TEST_DIR/daemon.pid"
   DAEMON_PID=
 }
@@ -195,8 +195,8 @@ JSON
 stop_fake_chat() {
   local pid=${FAKE_PID:-}
   [ -n "$pid" ] || pid=$(cat "$TEST_DIR/fake.pid" 2>/dev/null) || return 0
-  kill "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
   rm -f "$TEST_DIR/fake.pid"
   FAKE_PID=
   return 0

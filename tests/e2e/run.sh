@@ -20,7 +20,11 @@ for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
   echo "--- $t"
   start=$(date +%s)
   new_data
-  if ( set -e; $t ); then
+  # Not in an `if`: that would switch `set -e` off inside the test, and a
+  # failed expectation would no longer stop it.
+  ( set -e; $t )
+  status=$?
+  if [ "$status" -eq 0 ]; then
     passed=$((passed + 1))
     echo "    ok ($(($(date +%s) - start)) s)"
   else
