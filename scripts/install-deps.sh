@@ -2,7 +2,7 @@
 # Installs, with apt-get, only the Debian packages sandbot needs that are missing.
 # Safe to run again: it does nothing when everything is there.
 set -eu
-PKGS="g++ make pkg-config git curl sqlite3 jq ca-certificates
+PKGS="g++ make pkg-config git curl sqlite3 jq openssl python3 ca-certificates
       libcpp-httplib-dev libgit2-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
       libspdlog-dev libboost-test-dev libcli11-dev libkainjow-mustache-dev
       docker.io busybox-static"
