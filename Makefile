@@ -103,6 +103,7 @@ bench: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/ensure-docker.sh
 	SANDBOT=$(CURDIR)/$(BUILD)/sandbot bench/run.sh
+	SANDBOT=$(CURDIR)/$(BUILD)/sandbot bench/chat_bench.sh
 
 install: $(BUILD)/sandbot
 	install -D -m 0755 $(BUILD)/sandbot $(DESTDIR)$(PREFIX)/bin/sandbot

@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
   auto worker = [&](int index) {
     httplib::Client client(host, port);
     client.set_keep_alive(true);
+    client.set_tcp_nodelay(true);  // headers and body are separate writes
     client.set_connection_timeout(5, 0);
     client.set_read_timeout(10, 0);
     std::vector<double> mine;
