@@ -120,3 +120,20 @@ test_failed_deploy_shows_last_log_lines() {
   expect_eq "$(jq -r '.services[0].status' <<<"$status")" failed
   expect_eq "$(db "SELECT state FROM jobs ORDER BY id DESC LIMIT 1")" failed
 }
+
+test_buildless_commit_runs_in_the_runtime_image() {
+  start_daemon
+  new_app_repo static --image sandbot/busybox:latest --cmd httpd --cmd -f --cmd -p \
+    --cmd 8080 --cmd -h --cmd /src
+  git -C "$WORK" rm -q Dockerfile
+  echo "served from the checkout" >"$WORK/index.html"
+  git -C "$WORK" add index.html
+  git -C "$WORK" commit -qm "static site, no Dockerfile"
+  out=$(push -o sandbot.wait origin main:feature/static)
+  expect_contains "$out" "static running  http://127.0.0.1:"
+  expect_contains "$(curl -sf "$(url_from "$out")/")" "served from the checkout"
+  sha=$(git -C "$WORK" rev-parse main)
+  [ -f "$DATA/work/feature-static/static-${sha:0:12}/index.html" ] || fail "no work folder"
+  mounts=$(engine GET /containers/sandbox-feature-static-static/json | jq -r '.HostConfig.Binds[0]')
+  expect_eq "$mounts" "$DATA/work/feature-static/static-${sha:0:12}:/src:ro" "bind"
+}
