@@ -376,7 +376,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   repo_add->add_option("--image", add_args.image,
                        "Runtime image for commits without a Dockerfile (files mounted at /src)");
-  repo_add->add_option("--cmd", add_args.cmd, "Command for --image, one --cmd per word: --cmd httpd --cmd -f");
+  repo_add->add_option("--cmd", add_args.cmd,
+                       "Command for --image, one --cmd per word: --cmd httpd --cmd -f");
   repo_add->add_option("--default-branch", add_args.default_branch,
                        "Branch that is the baseline (default: the repo's HEAD)");
   repo_add
