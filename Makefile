@@ -2,8 +2,8 @@
 #
 #   make run      install what is missing, start a Docker engine if none answers,
 #                 run the daemon on ./var with embedded defaults
-#   make test     the same installs, then unit tests and end-to-end tests on a
-#                 real engine, all built with AddressSanitizer + UBSan
+#   make test     the same installs, then unit, end-to-end and fault tests on
+#                 a real engine, all built with AddressSanitizer + UBSan
 #
 # SANITIZE=address,undefined builds everything with those sanitizers.
 # BUILD=dir puts objects and binaries elsewhere (default ./build).
@@ -31,14 +31,14 @@ TEST_OBJS := $(TEST_SRCS:%.cc=$(BUILD)/obj/%.o)
 TEMPLATES := $(sort $(wildcard templates/*.mustache))
 LIB_OBJS  += $(BUILD)/obj/gen/templates_embedded.o
 
-.PHONY: all build deps engine image run test unit e2e bench install format lint clean help
+.PHONY: all build deps engine image run test unit e2e faulttest bench install format lint clean help
 # `make` also imports the demo/test base image into the engine (starting one
 # when none answers); `make build` only compiles.
 all: build image
 build: $(BUILD)/sandbot $(BUILD)/busybox-rootfs.tar
 
 help:
-	@sed -n 's/^#   //p' Makefile; echo "targets: deps build run test unit e2e bench install format lint clean"
+	@sed -n 's/^#   //p' Makefile; echo "targets: deps build run test unit e2e faulttest bench install format lint clean"
 
 deps:
 	@scripts/install-deps.sh
@@ -92,6 +92,12 @@ test: deps
 	@scripts/ensure-docker.sh
 	build/test/sandbot_test --log_level=test_suite --report_level=short
 	SANDBOT=$(CURDIR)/build/test/sandbot tests/e2e/run.sh
+	SANDBOT=$(CURDIR)/build/test/sandbot tests/fault/run.sh
+
+# kill -9 at failpoints, the engine stopped and started, 20+20 concurrent
+# requests, a full and a read-only data folder (also part of `make test`).
+faulttest: $(BUILD)/sandbot $(BUILD)/busybox-rootfs.tar engine
+	SANDBOT=$(CURDIR)/$(BUILD)/sandbot tests/fault/run.sh
 
 unit: $(BUILD)/sandbot_test
 	$(BUILD)/sandbot_test

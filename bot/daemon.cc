@@ -7,24 +7,32 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
 #include "bot/chat_server.h"
 #include "bot/deployer.h"
 #include "bot/docker_runtime.h"
+#include "bot/engine_breaker.h"
 #include "bot/event_hub.h"
+#include "bot/guarded_runtime.h"
 #include "bot/local_api.h"
 #include "bot/notifier.h"
+#include "bot/reconciler.h"
 #include "bot/signatures.h"
+#include "bot/systemd_notify.h"
 #include "bot/version.h"
 #include "bot/worker_pool.h"
 #include "handlers/push.h"
 #include "hooks/push_wire.h"
 #include "hooks/spool.h"
+#include "store/audit.h"
 #include "store/jobs.h"
 
 namespace sandbot {
@@ -141,12 +149,36 @@ int RunDaemon(const Config& config) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  DockerRuntime runtime(config.docker);
+  // Engine calls go through the breaker: retried with backoff, and failed
+  // at once while the engine is known to be down.
+  DockerRuntime docker(config.docker);
+  EngineBreaker breaker(3);
+  GuardedRuntime runtime(&docker, &breaker,
+                         {std::chrono::milliseconds(250), std::chrono::milliseconds(1000),
+                          std::chrono::milliseconds(2000)});
+  EventHub hub;
+  breaker.set_on_change([&](bool reachable, const std::string& why) {
+    AuditRow row{};
+    row.actor = "sandbot";
+    row.source = "daemon";
+    row.action = reachable ? "engine.available" : "engine.unavailable";
+    row.status = reachable ? "succeeded" : "failed";
+    row.detail = reachable ? "the Docker engine answers again; queued jobs resume"
+                           : why + "; jobs wait in the queue until it answers";
+    Status a = AppendAudit(db.get(), row);
+    if (!a.ok()) spdlog::error("cannot audit the engine's state: {}", a.ToString());
+    if (reachable) {
+      spdlog::info("{}", row.detail);
+    } else {
+      spdlog::error("the Docker engine is unreachable: {}", row.detail);
+    }
+    hub.Notify();
+  });
   std::string engine_note;
   s = runtime.Ping();
   if (!s.ok()) {
     spdlog::warn("{}", s.message());
-    engine_note = " (NOT answering: jobs will fail until it does)";
+    engine_note = " (NOT answering: jobs wait in the queue until it does)";
   }
 
   int requeued = 0, failed = 0;
@@ -156,7 +188,6 @@ int RunDaemon(const Config& config) {
     spdlog::warn("after a restart: {} interrupted jobs resumed, {} given up", requeued, failed);
   }
 
-  EventHub hub;
   DeployConfig deploy_config;
   deploy_config.data_dir = config.data_dir;
   deploy_config.port_lo = port_lo;
@@ -175,7 +206,7 @@ int RunDaemon(const Config& config) {
                     });
   IngestSpool(db.get(), config.data_dir, &hub);
   notifier.Start();
-  WorkerPool workers(db.get(), &deployer, &hub, config.workers,
+  WorkerPool workers(db.get(), &deployer, &runtime, &hub, config.workers,
                      [&](const Job& job, bool ok, const std::string& detail) {
                        notifier.OnJobFinished(job, ok, detail);
                      });
@@ -222,6 +253,8 @@ int RunDaemon(const Config& config) {
 
   // Pushes spooled while we were starting (or by a hook that raced a restart).
   std::atomic<bool> stopping{false};
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
   std::thread spool_thread([&] {
     while (!stopping) {
       hub.WaitChange(hub.version(), std::chrono::seconds(2));
@@ -229,20 +262,71 @@ int RunDaemon(const Config& config) {
     }
   });
 
+  // Store vs engine: at start, on a timer, and whenever the engine comes
+  // back (its containers may have died with it). While the engine is down,
+  // the same thread probes it every 2 s.
+  Reconciler reconciler(db.get(), &runtime, config.data_dir);
+  std::thread maintenance_thread([&] {
+    using Clock = std::chrono::steady_clock;
+    auto next_reconcile = Clock::now();
+    bool was_open = breaker.open();
+    while (!stopping) {
+      const bool open = breaker.open();
+      if (open) {
+        runtime.Ping();  // closes the breaker when it answers
+      } else if (was_open || Clock::now() >= next_reconcile) {
+        ReconcileReport report;
+        Status r = reconciler.RunOnce(&report);
+        if (!r.ok()) {
+          spdlog::warn("reconciler: {}", r.ToString());
+        } else if (report.restarted + report.vanished + report.orphans_removed +
+                       report.networks_removed >
+                   0) {
+          spdlog::warn(
+              "reconciler: {} restarted, {} vanished (redeploying), {} orphans removed, "
+              "{} networks removed",
+              report.restarted, report.vanished, report.orphans_removed, report.networks_removed);
+          hub.Notify();
+        }
+        next_reconcile = Clock::now() + std::chrono::seconds(config.reconcile_seconds > 0
+                                                                 ? config.reconcile_seconds
+                                                                 : 1000000000);
+      }
+      was_open = open;
+      std::unique_lock<std::mutex> lock(stop_mu);
+      stop_cv.wait_for(lock, std::chrono::seconds(open ? 2 : 1), [&] { return stopping.load(); });
+    }
+  });
+
   spdlog::info("sandbot {} serving; data {}", kVersion, config.data_dir);
   PrintBanner(config, engine_note);
+  // Type=notify: ready once the store is open, the engine checked and both
+  // listeners bound.
+  NotifySystemd("READY=1\nSTATUS=serving " + config.listen);
 
   int sig = 0;
   sigwait(&signals, &sig);
-  spdlog::info("signal {}: stopping (running jobs finish first)", sig);
-  stopping = true;
+  spdlog::info("signal {}: stopping (running jobs get {} s to reach a safe point)", sig,
+               config.stop_timeout_seconds);
+  NotifySystemd("STOPPING=1");
+  {
+    std::lock_guard<std::mutex> lock(stop_mu);
+    stopping = true;
+  }
+  stop_cv.notify_all();
   local.stop();
   http.stop();
   local_thread.join();
   http_thread.join();
   hub.Notify();
   spool_thread.join();
-  workers.Stop();
+  maintenance_thread.join();
+  if (!workers.Stop(std::chrono::seconds(config.stop_timeout_seconds))) {
+    // Jobs still on their threads use the store and the engine: leave
+    // without tearing those down. They are resumed at the next start.
+    spdlog::default_logger()->flush();
+    std::_Exit(0);
+  }
   notifier.Stop();
   unlink(socket_path.c_str());
   spdlog::info("stopped");

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "bot/failpoint.h"
 #include "handlers/routes.h"
 #include "hooks/git_repo.h"
 #include "store/routes.h"
@@ -45,6 +46,12 @@ std::string ContainerName(const std::string& sandbox, const std::string& service
 
 std::string NetworkName(const std::string& sandbox) { return "sandbox-" + sandbox; }
 
+std::string DataLabel(const std::string& data_dir) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(data_dir, ec);
+  return ec ? data_dir : p.string();
+}
+
 ContainerSpec BuildServiceSpec(const Repo& repo, const Service& service, const std::string& sha,
                                const std::string& image, int host_port, const std::string& workdir,
                                const std::vector<std::string>& route_env) {
@@ -76,7 +83,20 @@ ContainerSpec BuildServiceSpec(const Repo& repo, const Service& service, const s
 }
 
 Deployer::Deployer(Db* db, ContainerRuntime* runtime, DeployConfig config, JobEventFn on_event)
-    : db_(db), runtime_(runtime), config_(std::move(config)), on_event_(std::move(on_event)) {}
+    : db_(db),
+      runtime_(runtime),
+      config_(std::move(config)),
+      on_event_(std::move(on_event)),
+      data_label_(DataLabel(config_.data_dir)) {}
+
+Status Deployer::CheckStop() const {
+  return stop_ ? Status::Unavailable("the daemon is stopping") : Status::Ok();
+}
+
+bool Deployer::Interrupted(const Status& s) {
+  if (!s.IsUnavailable()) return false;
+  return stop_ || !runtime_->Reachable() || !runtime_->Ping().ok();
+}
 
 Status Deployer::Run(const Job& job) {
   if (job.kind == "deploy") return Deploy(job);
@@ -109,6 +129,11 @@ Status Deployer::Deploy(const Job& job) {
 
   std::string image, workdir, container_id;
   auto fail = [&](const Status& why, const std::string& log) {
+    if (Interrupted(why)) {
+      SetServiceStatus(db_, service.id, "queued", why.message());
+      FinishDeployment(db_, deployment, "interrupted", image, container_id, "");
+      return why;
+    }
     SetServiceStatus(db_, service.id, "failed", why.message());
     FinishDeployment(db_, deployment, "failed", image, container_id, log);
     Event(job, "failed", service.name + " failed: " + why.message());
@@ -118,7 +143,9 @@ Status Deployer::Deploy(const Job& job) {
 
   SetServiceStatus(db_, service.id, "building", "");
   Event(job, "building", service.name + " building " + Short(job.commit) + " ...");
+  Failpoint("build.started");
   s = PrepareImage(job, repo, &image, &workdir);
+  if (s.ok()) s = CheckStop();
   if (!s.ok()) {
     std::ifstream in(config_.data_dir + "/logs/job-" + std::to_string(job.id) + ".log");
     std::stringstream all;
@@ -128,7 +155,7 @@ Status Deployer::Deploy(const Job& job) {
 
   s = StartService(job, repo, service, job.commit, image, workdir, &container_id);
   if (!s.ok()) {
-    FinishDeployment(db_, deployment, "failed", image, container_id, "");
+    FinishDeployment(db_, deployment, stop_ ? "interrupted" : "failed", image, container_id, "");
     return s;
   }
   FinishDeployment(db_, deployment, "running", image, container_id, "");
@@ -162,6 +189,10 @@ Status Deployer::StartService(const Job& job, const Repo& repo, const Service& s
                               const std::string& workdir, std::string* container_id) {
   const std::string name = ContainerName(job.sandbox, service.name);
   auto fail = [&](const Status& why, const std::string& log) {
+    if (Interrupted(why)) {
+      SetServiceStatus(db_, service.id, "queued", why.message());
+      return why;
+    }
     SetServiceStatus(db_, service.id, "failed", why.message());
     Event(job, "failed", service.name + " failed: " + why.message());
     if (!log.empty()) on_event_(job.id, "log", log);
@@ -172,8 +203,9 @@ Status Deployer::StartService(const Job& job, const Repo& repo, const Service& s
   Status s = AllocatePort(db_, service.id, config_.port_lo, config_.port_hi, &port);
   if (s.ok()) s = RouteEnvFor(job.sandbox, &route_env);
   if (s.ok()) {
-    s = runtime_->EnsureNetwork(NetworkName(job.sandbox),
-                                {{"sandbot.managed", "true"}, {"sandbot.sandbox", job.sandbox}});
+    s = runtime_->EnsureNetwork(NetworkName(job.sandbox), {{"sandbot.managed", "true"},
+                                                           {"sandbot.sandbox", job.sandbox},
+                                                           {"sandbot.data", data_label_}});
   }
   if (!s.ok()) return fail(s, "");
 
@@ -183,9 +215,12 @@ Status Deployer::StartService(const Job& job, const Repo& repo, const Service& s
   s = runtime_->RemoveContainer(name);
   if (s.ok()) {
     ContainerSpec spec = BuildServiceSpec(repo, service, sha, image, port, workdir, route_env);
+    spec.labels["sandbot.data"] = data_label_;
     s = runtime_->CreateContainer(spec, container_id);
   }
+  if (s.ok()) Failpoint("container.created");
   if (s.ok()) s = runtime_->StartContainer(*container_id);
+  if (s.ok()) Failpoint("container.started");
   const std::string url = ServiceUrl(config_, port);
   if (s.ok()) s = SetServiceDeployed(db_, service.id, sha, image, *container_id, url);
   if (!s.ok()) return fail(s, LogTail(name));
@@ -273,6 +308,8 @@ Status Deployer::WaitHealthy(const Job& job, const Repo& repo, const std::string
   client.set_read_timeout(2, 0);
   int delay_ms = 20;
   for (;;) {
+    Status stop = CheckStop();
+    if (!stop.ok()) return stop;
     const auto now = Clock::now();
     if (now - last_inspect >= std::chrono::milliseconds(300)) {
       last_inspect = now;

@@ -5,6 +5,7 @@
 #ifndef SANDBOT_BOT_DEPLOYER_H_
 #define SANDBOT_BOT_DEPLOYER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -39,6 +40,9 @@ std::string ServiceUrl(const DeployConfig& config, int host_port);
 // Container and network names, derived only from validated names.
 std::string ContainerName(const std::string& sandbox, const std::string& service);
 std::string NetworkName(const std::string& sandbox);
+// The `sandbot.data` label value that ties engine objects to one data folder
+// (its canonical path), so daemons sharing an engine keep to their own.
+std::string DataLabel(const std::string& data_dir);
 // The create request for a service's container (pure; tested).
 // `route_env` is the sandbox's {SERVICE}_URL table (handlers/routes.h).
 ContainerSpec BuildServiceSpec(const Repo& repo, const Service& service, const std::string& sha,
@@ -52,6 +56,9 @@ class Deployer {
   // Runs a claimed job to its end. Ok means succeeded; otherwise the Status
   // message says why it failed, for the job row and the audit trail.
   Status Run(const Job& job);
+  // Running jobs stop at their next safe point (between stages, while
+  // waiting for health) with an error; the WorkerPool requeues them.
+  void RequestStop() { stop_ = true; }
 
  private:
   Status Deploy(const Job& job);
@@ -73,10 +80,17 @@ class Deployer {
   void Event(const Job& job, const std::string& stage, const std::string& message);
   void AppendLog(const Job& job, const std::string& line);
 
+  Status CheckStop() const;
+  // True when `s` failed because the daemon is stopping or the engine is
+  // unreachable: the job goes back to the queue rather than failing.
+  bool Interrupted(const Status& s);
+
   Db* db_;
   ContainerRuntime* runtime_;
+  std::atomic<bool> stop_{false};
   DeployConfig config_;
   JobEventFn on_event_;
+  std::string data_label_;
 };
 
 }  // namespace sandbot

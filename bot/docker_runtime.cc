@@ -726,6 +726,14 @@ Status DockerRuntime::EnsureNetwork(const std::string& name, const Labels& label
   if (!s.ok()) return s;
   // 409: another process created it between our look and our create.
   if (reply.status == 201 || reply.status == 200 || reply.status == 409) return Status::Ok();
+  if (reply.body.find("non-overlapping") != std::string::npos) {
+    // Each sandbox has its own network; Docker's default pools hold ~30.
+    return Status::Conflict(
+        "cannot create network " + name +
+        ": the engine has no address range left for another sandbox network. Destroy "
+        "sandboxes you no longer need, or give Docker more room in /etc/docker/daemon.json: "
+        "\"default-address-pools\": [{\"base\": \"10.213.0.0/16\", \"size\": 24}]");
+  }
   return FromReply("cannot create network " + name, reply.status, reply.body);
 }
 

@@ -66,7 +66,7 @@ void RegisterLocalApi(httplib::Server* server, Db* db, EventHub* hub, ContainerR
     SendJson(res, 200, {{"ok", true}, {"text", RenderText(reply.view)}, {"jobs", reply.jobs}});
   });
 
-  server->Post("/v1/push", [db, hub](const httplib::Request& req, httplib::Response& res) {
+  server->Post("/v1/push", [db, hub, runtime](const httplib::Request& req, httplib::Response& res) {
     PushRequest push;
     Status s = DecodePush(req.body, &push);
     PushOutcome out;
@@ -76,6 +76,7 @@ void RegisterLocalApi(httplib::Server* server, Db* db, EventHub* hub, ContainerR
       return ReplyError(res, s);
     }
     spdlog::info("push to {} by {}: {} jobs", push.repo, push.actor, out.job_ids.size());
+    if (!out.job_ids.empty() && !runtime->Reachable()) out.lines.push_back(kEngineDownNote);
     hub->Notify();
     SendJson(res, 200, {{"lines", out.lines}, {"jobs", out.job_ids}, {"wait", out.wait}});
   });

@@ -355,6 +355,16 @@ int main(int argc, char** argv) {
                    "Seconds a new container has to answer its health path")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
+  serve
+      ->add_option("--reconcile-seconds", config.reconcile_seconds,
+                   "How often the store is checked against the engine (0: only at start)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 86400));
+  serve
+      ->add_option("--stop-timeout", config.stop_timeout_seconds,
+                   "Seconds running jobs get to reach a safe point on SIGTERM")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
 
   auto* hook = app.add_subcommand("hook", "Git hook entry points (installed by `repo add`)");
   hook->require_subcommand(1);

@@ -2,36 +2,62 @@
 
 #include <spdlog/spdlog.h>
 
-#include "store/audit.h"
 #include "store/jobs.h"
 
 namespace sandbot {
 
-WorkerPool::WorkerPool(Db* db, Deployer* deployer, EventHub* hub, int workers, FinishFn on_finish)
+WorkerPool::WorkerPool(Db* db, Deployer* deployer, ContainerRuntime* runtime, EventHub* hub,
+                       int workers, FinishFn on_finish)
     : db_(db),
       deployer_(deployer),
+      runtime_(runtime),
       hub_(hub),
       count_(workers < 1 ? 1 : workers),
       on_finish_(std::move(on_finish)) {}
 
-WorkerPool::~WorkerPool() { Stop(); }
-
-void WorkerPool::Start() {
-  for (int i = 0; i < count_; ++i) threads_.emplace_back([this, i] { Loop(i); });
+WorkerPool::~WorkerPool() {
+  if (!threads_.empty()) Stop();
 }
 
-void WorkerPool::Stop() {
-  stopping_ = true;
-  hub_->Notify();
-  for (auto& t : threads_) {
-    if (t.joinable()) t.join();
+void WorkerPool::Start() {
+  running_threads_ = count_;
+  for (int i = 0; i < count_; ++i) {
+    threads_.emplace_back([this, i] {
+      Loop(i);
+      std::lock_guard<std::mutex> lock(mu_);
+      --running_threads_;
+      exited_.notify_all();
+    });
   }
+}
+
+bool WorkerPool::Stop(std::chrono::seconds timeout) {
+  stopping_ = true;
+  deployer_->RequestStop();
+  hub_->Notify();
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!exited_.wait_for(lock, timeout, [this] { return running_threads_ == 0; })) {
+      spdlog::error("{} jobs still running after {} s; they resume at the next start",
+                    running_threads_, timeout.count());
+      for (auto& t : threads_) t.detach();
+      threads_.clear();
+      return false;
+    }
+  }
+  for (auto& t : threads_) t.join();
   threads_.clear();
+  return true;
 }
 
 void WorkerPool::Loop(int index) {
   while (!stopping_) {
     uint64_t seen = hub_->version();
+    if (!runtime_->Reachable()) {
+      // The probe closes the breaker and notifies the hub.
+      hub_->WaitChange(seen, std::chrono::milliseconds(1000));
+      continue;
+    }
     Job job;
     bool found = false;
     Status s = ClaimNextJob(db_, &job, &found);
@@ -49,22 +75,24 @@ void WorkerPool::RunJob(const Job& job) {
   spdlog::info("job {} started: {} {} {} {}", job.id, job.kind, job.sandbox, job.service,
                job.commit.substr(0, 12));
   Status result = deployer_->Run(job);
+  std::string requeue_why;
+  if (!result.ok() && stopping_) {
+    requeue_why = "interrupted by a daemon stop (" + result.message() +
+                  "); resumes when sandbot starts again";
+  } else if (result.IsUnavailable() && !runtime_->Reachable()) {
+    requeue_why = "waiting: " + result.message();
+  }
+  if (!requeue_why.empty()) {
+    Status s = RequeueJob(db_, job.id, requeue_why);
+    if (!s.ok()) spdlog::error("job {}: cannot put it back in the queue: {}", job.id, s.ToString());
+    spdlog::warn("job {} back in the queue: {}", job.id, requeue_why);
+    hub_->Notify();
+    return;
+  }
   const std::string state = result.ok() ? "succeeded" : "failed";
   const std::string detail = result.ok() ? "" : result.message();
-  Status s = FinishJob(db_, job.id, state, detail);
+  Status s = EndJob(db_, job, state, detail);
   if (!s.ok()) spdlog::error("job {}: cannot record its end: {}", job.id, s.ToString());
-  AuditRow row{};
-  row.actor = job.actor;
-  row.source = job.source;
-  row.action = job.kind;
-  row.sandbox = job.sandbox;
-  row.repo = job.service;
-  row.branch = job.branch;
-  row.commit = job.commit;
-  row.status = state;
-  row.detail = "job " + std::to_string(job.id) + (detail.empty() ? "" : ": " + detail);
-  s = AppendAudit(db_, row);
-  if (!s.ok()) spdlog::error("job {}: cannot write its audit row: {}", job.id, s.ToString());
   spdlog::info("job {} {}{}", job.id, state, detail.empty() ? "" : ": " + detail);
   if (on_finish_) on_finish_(job, result.ok(), detail);
   hub_->Notify();

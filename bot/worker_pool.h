@@ -1,17 +1,27 @@
 // WorkerPool: threads that claim queued jobs from the store, run them through
-// the Deployer, and record how they ended (job row + audit row). Jobs of one
-// sandbox run one at a time (ClaimNextJob); different sandboxes in parallel.
+// the Deployer, and record how they ended (job row + audit row, in one
+// transaction). Jobs of one sandbox run one at a time (ClaimNextJob);
+// different sandboxes in parallel.
+//
+// While the engine is unreachable no job is claimed, and a job that failed
+// because the engine went away goes back to the queue ("waiting") instead of
+// failing. On Stop, running jobs reach a safe point (the Deployer checks the
+// stop flag) and go back to the queue for the next start.
 #ifndef SANDBOT_BOT_WORKER_POOL_H_
 #define SANDBOT_BOT_WORKER_POOL_H_
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "bot/deployer.h"
 #include "bot/event_hub.h"
+#include "handlers/runtime.h"
 #include "store/db.h"
 
 namespace sandbot {
@@ -21,12 +31,15 @@ class WorkerPool {
   // Called on a worker thread after each job has been recorded as ended.
   using FinishFn = std::function<void(const Job& job, bool ok, const std::string& detail)>;
 
-  WorkerPool(Db* db, Deployer* deployer, EventHub* hub, int workers, FinishFn on_finish);
+  WorkerPool(Db* db, Deployer* deployer, ContainerRuntime* runtime, EventHub* hub, int workers,
+             FinishFn on_finish);
   ~WorkerPool();
 
   void Start();
-  // Lets running jobs finish, then joins the threads.
-  void Stop();
+  // Asks running jobs to stop at their next safe point and waits up to
+  // `timeout` for them. Returns false when some are still running: the
+  // caller must then exit without destroying what they use.
+  bool Stop(std::chrono::seconds timeout = std::chrono::seconds(60));
 
  private:
   void Loop(int index);
@@ -34,11 +47,15 @@ class WorkerPool {
 
   Db* db_;
   Deployer* deployer_;
+  ContainerRuntime* runtime_;
   EventHub* hub_;
   int count_;
   FinishFn on_finish_;
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
+  std::mutex mu_;
+  std::condition_variable exited_;
+  int running_threads_ = 0;
 };
 
 }  // namespace sandbot

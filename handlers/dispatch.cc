@@ -53,6 +53,9 @@ Status HandleCommand(const HandlerContext& ctx, const Request& req, Reply* reply
   } else {
     s = Status::NotFound("unknown command /" + cmd.family);
   }
+  if (s.ok() && !reply->jobs.empty() && ctx.runtime && !ctx.runtime->Reachable()) {
+    reply->view.text += (reply->view.text.empty() ? "" : "\n") + std::string(kEngineDownNote);
+  }
   // Reads are not audited one by one; everything else, and every refusal, is.
   bool read_only =
       cmd.verb == "help" || cmd.verb == "list" || cmd.verb == "status" || cmd.verb == "logs";

@@ -19,6 +19,11 @@
 
 namespace sandbot {
 
+// Added to every answer that queues a job while the engine is unreachable.
+inline constexpr char kEngineDownNote[] =
+    "queued; the Docker engine is unreachable right now, so the job starts when it answers "
+    "again (nothing is lost)";
+
 struct HandlerContext {
   Db* db = nullptr;
   ContainerRuntime* runtime = nullptr;                            // for logs

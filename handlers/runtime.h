@@ -64,6 +64,9 @@ class ContainerRuntime {
   // Answers Ok when the engine responds; Unavailable with a message that says
   // how to start it otherwise.
   virtual Status Ping() = 0;
+  // False while the engine is known to be unreachable (see GuardedRuntime):
+  // callers answer "queued" at once instead of waiting on it.
+  virtual bool Reachable() { return true; }
 
   // Creates the bridge network unless it exists.
   virtual Status EnsureNetwork(const std::string& name, const Labels& labels) = 0;

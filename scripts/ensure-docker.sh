@@ -14,7 +14,10 @@ if command -v systemctl >/dev/null 2>&1 && systemctl start docker >/dev/null 2>&
   exit 0
 fi
 echo "sandbot: starting dockerd (log: /var/log/sandbot-dockerd.log)"
-nohup dockerd >>/var/log/sandbot-dockerd.log 2>&1 &
+# Every sandbox has its own bridge network; Docker's default pools hold about
+# 30, so give it room for 256 (/24 each).
+nohup dockerd --default-address-pool base=10.213.0.0/16,size=24 \
+  >>/var/log/sandbot-dockerd.log 2>&1 &
 i=0
 while ! ping_engine; do
   i=$((i + 1))

@@ -1,5 +1,7 @@
 #include "store/jobs.h"
 
+#include "store/audit.h"
+
 namespace sandbot {
 
 namespace {
@@ -159,6 +161,42 @@ Status ListJobEvents(Db* db, const std::vector<int64_t>& job_ids, int64_t after_
   return st.status();
 }
 
+Status RequeueJob(Db* db, int64_t id, const std::string& why) {
+  Transaction tx(db);
+  if (!tx.status().ok()) return tx.status();
+  Stmt st(db,
+          "UPDATE jobs SET state = 'queued', attempts = MAX(attempts - 1, 0) WHERE id = ? AND "
+          "state = 'running'");
+  st.Bind(1, id);
+  Status s = st.Run();
+  if (s.ok()) s = AddJobEvent(db, id, "waiting", why);
+  if (s.ok()) s = tx.Commit();
+  return s;
+}
+
+AuditRow JobAuditRow(const Job& job, const std::string& status, const std::string& detail) {
+  AuditRow row{};
+  row.actor = job.actor;
+  row.source = job.source;
+  row.action = job.kind;
+  row.sandbox = job.sandbox;
+  row.repo = job.service;
+  row.branch = job.branch;
+  row.commit = job.commit;
+  row.status = status;
+  row.detail = "job " + std::to_string(job.id) + (detail.empty() ? "" : ": " + detail);
+  return row;
+}
+
+Status EndJob(Db* db, const Job& job, const std::string& state, const std::string& detail) {
+  Transaction tx(db);
+  if (!tx.status().ok()) return tx.status();
+  Status s = FinishJob(db, job.id, state, detail);
+  if (s.ok()) s = AppendAudit(db, JobAuditRow(job, state, detail));
+  if (s.ok()) s = tx.Commit();
+  return s;
+}
+
 Status RecoverInterruptedJobs(Db* db, int max_attempts, int* requeued, int* failed) {
   *requeued = *failed = 0;
   std::vector<Job> running;
@@ -166,8 +204,8 @@ Status RecoverInterruptedJobs(Db* db, int max_attempts, int* requeued, int* fail
   if (!s.ok()) return s;
   for (const Job& j : running) {
     if (j.attempts >= max_attempts) {
-      s = FinishJob(
-          db, j.id, "failed",
+      s = EndJob(
+          db, j, "failed",
           "interrupted " + std::to_string(j.attempts) + " times by a daemon restart; giving up");
       ++*failed;
     } else {
@@ -176,7 +214,10 @@ Status RecoverInterruptedJobs(Db* db, int max_attempts, int* requeued, int* fail
       Stmt st(db, "UPDATE jobs SET state = 'queued' WHERE id = ?");
       st.Bind(1, j.id);
       s = st.Run();
-      if (s.ok()) s = AddJobEvent(db, j.id, "queued", "resumed after a daemon restart");
+      const std::string why =
+          "interrupted by a daemon restart (attempt " + std::to_string(j.attempts) + "); resumed";
+      if (s.ok()) s = AddJobEvent(db, j.id, "queued", why);
+      if (s.ok()) s = AppendAudit(db, JobAuditRow(j, "resumed", why));
       if (s.ok()) s = tx.Commit();
       ++*requeued;
     }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "handlers/status.h"
+#include "store/audit.h"
 #include "store/db.h"
 
 namespace sandbot {
@@ -52,6 +53,8 @@ Status EnqueueJob(Db* db, Job* job);
 // `found` is false when there is none.
 Status ClaimNextJob(Db* db, Job* job, bool* found);
 Status FinishJob(Db* db, int64_t id, const std::string& state, const std::string& detail);
+// FinishJob and the job's audit row, in one transaction.
+Status EndJob(Db* db, const Job& job, const std::string& state, const std::string& detail);
 Status GetJob(Db* db, int64_t id, Job* job);
 Status ListJobs(Db* db, const std::string& state, std::vector<Job>* jobs);
 Status AddJobEvent(Db* db, int64_t job_id, const std::string& stage, const std::string& message);
@@ -60,6 +63,12 @@ Status ListJobEvents(Db* db, const std::vector<int64_t>& job_ids, int64_t after_
                      std::vector<JobEvent>* events);
 // After a crash: jobs left running go back to the queue (attempts + 1), or
 // fail when they have been tried `max_attempts` times. Returns how many.
+// Puts a running job back in the queue with a "waiting" event saying why
+// (engine unreachable, daemon stopping). An attempt the job could not use
+// is not counted against it.
+// The audit row recording a job's transition to `status`.
+AuditRow JobAuditRow(const Job& job, const std::string& status, const std::string& detail);
+Status RequeueJob(Db* db, int64_t id, const std::string& why);
 Status RecoverInterruptedJobs(Db* db, int max_attempts, int* requeued, int* failed);
 
 Status StartDeployment(Db* db, const Job& job, int64_t* deployment_id);

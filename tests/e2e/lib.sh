@@ -110,6 +110,8 @@ cleanup() {
       engine DELETE "/images/$img?force=1" >/dev/null 2>&1 || true
     done
   fi
+  # The fault tests mount a tiny tmpfs on the data folder.
+  if mountpoint -q "$DATA" 2>/dev/null; then umount "$DATA"; fi
   rm -rf "$TEST_DIR"
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs every end-to-end test (functions test_* in tests/e2e/*_test.sh) against
-# a real daemon, real git and a real Docker engine, and prints
-# "N passed, N failed".
+# Runs every end-to-end test (functions test_* in tests/e2e/*_test.sh, or in
+# SUITE/*_test.sh with `run.sh --suite tests/fault`) against a real daemon,
+# real git and a real Docker engine, and prints "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.sh
@@ -11,7 +11,12 @@ if ! engine GET /images/sandbot/busybox:latest/json >/dev/null; then
   "$SANDBOT" image import "$ROOTFS" sandbot/busybox:latest >/dev/null || exit 1
 fi
 
-for f in tests/e2e/*_test.sh; do . "$f"; done
+suite=tests/e2e
+if [ "${1:-}" = --suite ]; then
+  suite=$2
+  shift 2
+fi
+for f in "$suite"/*_test.sh; do . "$f"; done
 passed=0
 failed=0
 only=${1:-}
@@ -34,5 +39,5 @@ for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
   fi
   cleanup
 done
-echo "e2e: $passed passed, $failed failed"
+echo "$(basename "$suite"): $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

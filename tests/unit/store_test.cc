@@ -29,17 +29,6 @@ int64_t AddSandboxWithService(Db* db, const std::string& name, const std::string
   return b.id;
 }
 
-Job DeployJob(const std::string& sandbox, const std::string& service, const std::string& sha) {
-  Job j;
-  j.kind = "deploy";
-  j.sandbox = sandbox;
-  j.service = service;
-  j.commit = sha;
-  j.actor = "ana";
-  j.source = "git";
-  return j;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(store)

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "store/db.h"
+#include "store/jobs.h"
 
 namespace sandbot {
 
@@ -38,6 +39,19 @@ struct TestStore {
     if (!s.ok()) throw std::runtime_error(s.ToString());
   }
 };
+
+// A deploy job as a push by "ana" would queue it.
+inline Job DeployJob(const std::string& sandbox, const std::string& service,
+                     const std::string& sha) {
+  Job j;
+  j.kind = "deploy";
+  j.sandbox = sandbox;
+  j.service = service;
+  j.commit = sha;
+  j.actor = "ana";
+  j.source = "git";
+  return j;
+}
 
 }  // namespace sandbot
 

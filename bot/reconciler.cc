@@ -1,0 +1,134 @@
+#include "bot/reconciler.h"
+
+#include <spdlog/spdlog.h>
+
+#include <map>
+#include <set>
+
+#include "bot/deployer.h"
+#include "store/audit.h"
+#include "store/jobs.h"
+#include "store/sandboxes.h"
+
+namespace sandbot {
+
+Reconciler::Reconciler(Db* db, ContainerRuntime* runtime, std::string data_dir, int settle_ms)
+    : db_(db), runtime_(runtime), data_label_(DataLabel(data_dir)), settle_ms_(settle_ms) {}
+
+void Reconciler::Audit(const std::string& action, const std::string& sandbox,
+                       const std::string& service, const std::string& status,
+                       const std::string& detail) {
+  AuditRow row{};
+  row.actor = "sandbot";
+  row.source = "reconciler";
+  row.action = action;
+  row.sandbox = sandbox;
+  row.repo = service;
+  row.status = status;
+  row.detail = detail;
+  Status s = AppendAudit(db_, row);
+  if (!s.ok()) spdlog::error("reconciler: cannot audit {}: {}", action, s.ToString());
+  spdlog::warn("reconciler: {} {} {}: {}", action, sandbox, service, detail);
+}
+
+Status Reconciler::RunOnce(ReconcileReport* report) {
+  *report = ReconcileReport();
+  // Jobs are read before and after the engine and the store: a sandbox with
+  // a job active at either moment is busy, so a container its job created
+  // between two reads is never taken for an orphan or a vanished one.
+  std::set<std::string> busy;
+  auto add_busy = [&]() {
+    for (const char* state : {"queued", "running"}) {
+      std::vector<Job> jobs;
+      Status s = ListJobs(db_, state, &jobs);
+      if (!s.ok()) return s;
+      for (const Job& j : jobs) busy.insert(j.sandbox);
+    }
+    return Status::Ok();
+  };
+  const Labels ours = {{"sandbot.managed", "true"}, {"sandbot.data", data_label_}};
+  std::vector<ContainerInfo> containers;
+  std::vector<std::string> networks;
+  std::vector<Sandbox> sandboxes;
+  Status s = add_busy();
+  if (s.ok()) s = runtime_->ListContainers(ours, &containers);
+  if (s.ok()) s = runtime_->ListNetworks(ours, &networks);
+  if (s.ok()) s = ListSandboxes(db_, &sandboxes);
+  if (s.ok()) s = add_busy();
+  if (!s.ok()) return s;
+  // Services that changed a moment ago are settling; look next time.
+  const int64_t settled_before = NowMillis() - settle_ms_;
+
+  std::map<std::string, const ContainerInfo*> by_name;
+  for (const ContainerInfo& c : containers) by_name[c.name] = &c;
+  std::set<std::string> known_containers, known_networks;
+
+  for (const Sandbox& sandbox : sandboxes) {
+    known_networks.insert(NetworkName(sandbox.name));
+    for (const Service& service : sandbox.services) {
+      const std::string name = ContainerName(sandbox.name, service.name);
+      known_containers.insert(name);
+      if (busy.count(sandbox.name) || service.status != "running" ||
+          service.updated_at > settled_before) {
+        continue;
+      }
+      ++report->checked;
+      auto it = by_name.find(name);
+      if (it == by_name.end()) {
+        // Vanished: record it and bring it back from its recorded commit.
+        Transaction tx(db_);
+        Job job;
+        job.kind = "deploy";
+        job.sandbox = sandbox.name;
+        job.service = service.name;
+        job.branch = service.branch;
+        job.commit = service.commit;
+        job.actor = "sandbot";
+        job.source = "reconciler";
+        s = tx.status();
+        if (s.ok()) s = EnqueueJob(db_, &job);
+        if (s.ok()) {
+          s = SetServiceStatus(db_, service.id, "queued",
+                               "container vanished; redeploying (job " + std::to_string(job.id) +
+                                   ")");
+        }
+        if (s.ok()) s = tx.Commit();
+        if (!s.ok()) return s;
+        Audit("reconcile.vanished", sandbox.name, service.name, "repairing",
+              "container " + name + " vanished; redeploying " + service.commit.substr(0, 7) +
+                  " (job " + std::to_string(job.id) + ")");
+        ++report->vanished;
+      } else if (it->second->state != "running") {
+        Status started = runtime_->StartContainer(it->second->id);
+        Audit("reconcile.restarted", sandbox.name, service.name,
+              started.ok() ? "succeeded" : "failed",
+              "container " + name + " was " + it->second->state +
+                  (started.ok() ? "; started again" : "; cannot start it: " + started.message()));
+        if (started.ok()) ++report->restarted;
+      }
+    }
+  }
+
+  for (const ContainerInfo& c : containers) {
+    auto label = c.labels.find("sandbot.sandbox");
+    const std::string sandbox = label == c.labels.end() ? "" : label->second;
+    if (known_containers.count(c.name) || busy.count(sandbox)) continue;
+    Status removed = runtime_->RemoveContainer(c.id);
+    Audit("reconcile.orphan_removed", sandbox, "", removed.ok() ? "succeeded" : "failed",
+          "container " + c.name + " (" + c.state + ") is not in the store" +
+              (removed.ok() ? "; removed" : "; cannot remove it: " + removed.message()));
+    if (removed.ok()) ++report->orphans_removed;
+  }
+  for (const std::string& network : networks) {
+    const std::string sandbox = network.rfind("sandbox-", 0) == 0 ? network.substr(8) : "";
+    if (known_networks.count(network) || busy.count(sandbox)) continue;
+    Status removed = runtime_->RemoveNetwork(network);
+    Audit("reconcile.network_removed", sandbox, "", removed.ok() ? "succeeded" : "failed",
+          "network " + network + " is not in the store" +
+              (removed.ok() ? "; removed" : "; cannot remove it: " + removed.message()));
+    if (removed.ok()) ++report->networks_removed;
+  }
+  return Status::Ok();
+}
+
+}  // namespace sandbot

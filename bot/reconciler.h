@@ -1,0 +1,53 @@
+// Reconciler: compares the store with the containers and networks the engine
+// actually has (by label) and repairs the drift.
+//
+//   - a service the store says is running whose container is stopped is
+//     started again;
+//   - one whose container vanished is recorded and redeployed (a job of its
+//     recorded commit);
+//   - containers and networks of this data folder that the store does not
+//     know are removed (leftovers of a crash or of a hand-run command).
+//
+// Sandboxes with a queued or running job are left alone: their job is about
+// to change them. Only objects labelled with this data folder are touched,
+// so several sandbot daemons may share one engine. Every repair is an audit
+// row (source "reconciler").
+#ifndef SANDBOT_BOT_RECONCILER_H_
+#define SANDBOT_BOT_RECONCILER_H_
+
+#include <string>
+
+#include "handlers/runtime.h"
+#include "handlers/status.h"
+#include "store/db.h"
+
+namespace sandbot {
+
+struct ReconcileReport {
+  int checked = 0;  // services the store says are running
+  int restarted = 0;
+  int vanished = 0;  // redeploy jobs queued
+  int orphans_removed = 0;
+  int networks_removed = 0;
+};
+
+class Reconciler {
+ public:
+  // Services whose row changed less than `settle_ms` ago are left for the
+  // next round: their job has only just finished.
+  Reconciler(Db* db, ContainerRuntime* runtime, std::string data_dir, int settle_ms = 10000);
+  Status RunOnce(ReconcileReport* report);
+
+ private:
+  void Audit(const std::string& action, const std::string& sandbox, const std::string& service,
+             const std::string& status, const std::string& detail);
+
+  Db* db_;
+  ContainerRuntime* runtime_;
+  std::string data_label_;
+  int settle_ms_;
+};
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_BOT_RECONCILER_H_

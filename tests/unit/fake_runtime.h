@@ -1,0 +1,129 @@
+// FakeRuntime: an in-memory ContainerRuntime for unit tests of the parts
+// that sit above the engine (breaker, reconciler). It keeps containers and
+// networks in maps and can be told to be unreachable.
+#ifndef SANDBOT_TESTS_UNIT_FAKE_RUNTIME_H_
+#define SANDBOT_TESTS_UNIT_FAKE_RUNTIME_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "handlers/runtime.h"
+
+namespace sandbot {
+
+class FakeRuntime : public ContainerRuntime {
+ public:
+  bool down = false;  // every call answers Unavailable
+  int calls = 0;      // calls that reached the fake (pings included)
+  std::map<std::string, ContainerInfo> containers;  // by name
+  std::map<std::string, Labels> networks;
+  std::vector<std::string> started, removed;
+
+  void AddContainer(const std::string& name, const std::string& state, Labels labels) {
+    ContainerInfo c;
+    c.id = "id-" + name;
+    c.name = name;
+    c.state = state;
+    c.labels = std::move(labels);
+    containers[name] = c;
+  }
+
+  Status Ping() override { return Reach(); }
+  Status EnsureNetwork(const std::string& name, const Labels& labels) override {
+    Status s = Reach();
+    if (s.ok()) networks[name] = labels;
+    return s;
+  }
+  Status RemoveNetwork(const std::string& name) override {
+    Status s = Reach();
+    if (s.ok()) networks.erase(name);
+    return s;
+  }
+  Status ListNetworks(const Labels& labels, std::vector<std::string>* names) override {
+    Status s = Reach();
+    for (const auto& [name, have] : networks) {
+      if (s.ok() && Matches(have, labels)) names->push_back(name);
+    }
+    return s;
+  }
+  Status BuildImage(const std::string&, const std::string&, const LineSink&) override {
+    return Reach();
+  }
+  Status ImageExists(const std::string&, bool* exists) override {
+    *exists = true;
+    return Reach();
+  }
+  Status LoadImage(const std::string&, const LineSink&) override { return Reach(); }
+  Status ImportImage(const std::string&, const std::string&, const LineSink&) override {
+    return Reach();
+  }
+  Status CreateContainer(const ContainerSpec& spec, std::string* id) override {
+    Status s = Reach();
+    if (!s.ok()) return s;
+    AddContainer(spec.name, "created", spec.labels);
+    *id = containers[spec.name].id;
+    return s;
+  }
+  Status StartContainer(const std::string& id) override {
+    Status s = Reach();
+    if (!s.ok()) return s;
+    for (auto& [name, c] : containers) {
+      if (c.id == id || name == id) {
+        c.state = "running";
+        started.push_back(name);
+        return s;
+      }
+    }
+    return Status::NotFound("no container " + id);
+  }
+  Status StopContainer(const std::string&, int) override { return Reach(); }
+  Status RemoveContainer(const std::string& name_or_id) override {
+    Status s = Reach();
+    if (!s.ok()) return s;
+    for (auto it = containers.begin(); it != containers.end(); ++it) {
+      if (it->second.id == name_or_id || it->first == name_or_id) {
+        removed.push_back(it->first);
+        containers.erase(it);
+        break;
+      }
+    }
+    return s;
+  }
+  Status InspectContainer(const std::string& name_or_id, ContainerState* state) override {
+    Status s = Reach();
+    auto it = containers.find(name_or_id);
+    state->exists = it != containers.end();
+    state->running = state->exists && it->second.state == "running";
+    return s;
+  }
+  Status ContainerLogs(const std::string&, int, std::string* out) override {
+    *out = "log line\n";
+    return Reach();
+  }
+  Status ListContainers(const Labels& labels, std::vector<ContainerInfo>* out) override {
+    Status s = Reach();
+    for (const auto& [name, c] : containers) {
+      if (s.ok() && Matches(c.labels, labels)) out->push_back(c);
+    }
+    return s;
+  }
+
+ private:
+  Status Reach() {
+    ++calls;
+    return down ? Status::Unavailable("the Docker engine at unix:///fake is not answering")
+                : Status::Ok();
+  }
+  static bool Matches(const Labels& have, const Labels& want) {
+    for (const auto& [k, v] : want) {
+      auto it = have.find(k);
+      if (it == have.end() || it->second != v) return false;
+    }
+    return true;
+  }
+};
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_TESTS_UNIT_FAKE_RUNTIME_H_

@@ -1,0 +1,133 @@
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+
+#include "bot/deployer.h"
+#include "bot/reconciler.h"
+#include "store/audit.h"
+#include "store/jobs.h"
+#include "store/sandboxes.h"
+#include "tests/unit/fake_runtime.h"
+#include "tests/unit/test_util.h"
+
+using namespace sandbot;
+
+namespace {
+
+// A sandbox whose services the store believes are running.
+void AddRunning(Db* db, const std::string& sandbox, const std::vector<std::string>& services) {
+  Sandbox b;
+  b.name = sandbox;
+  b.created_by = "ana";
+  BOOST_REQUIRE(CreateSandbox(db, &b).ok());
+  for (const std::string& name : services) {
+    Service s;
+    s.name = name;
+    s.repo = name;
+    s.branch = "main";
+    BOOST_REQUIRE(UpsertService(db, b.id, &s).ok());
+    BOOST_REQUIRE(SetServiceDeployed(db, s.id, "abc1234def", "img", "cid", "http://x").ok());
+    BOOST_REQUIRE(SetServiceStatus(db, s.id, "running", "").ok());
+  }
+}
+
+struct Fixture {
+  TestStore t;
+  FakeRuntime engine;
+  Labels Ours(const std::string& sandbox, const std::string& service) {
+    return {{"sandbot.managed", "true"},
+            {"sandbot.data", DataLabel(t.dir.path())},
+            {"sandbot.sandbox", sandbox},
+            {"sandbot.service", service}};
+  }
+  ReconcileReport Run() {
+    Reconciler r(t.db.get(), &engine, t.dir.path(), 0);
+    ReconcileReport report;
+    BOOST_REQUIRE(r.RunOnce(&report).ok());
+    return report;
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(reconciler)
+
+BOOST_FIXTURE_TEST_CASE(in_step_store_and_engine_change_nothing, Fixture) {
+  AddRunning(t.db.get(), "qa", {"web"});
+  engine.AddContainer(ContainerName("qa", "web"), "running", Ours("qa", "web"));
+  ReconcileReport r = Run();
+  BOOST_CHECK_EQUAL(r.checked, 1);
+  BOOST_CHECK_EQUAL(r.restarted + r.vanished + r.orphans_removed, 0);
+  std::vector<AuditRow> rows;
+  BOOST_REQUIRE(ListAudit(t.db.get(), "", 0, &rows).ok());
+  BOOST_CHECK(rows.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(restarts_stopped_and_redeploys_vanished, Fixture) {
+  AddRunning(t.db.get(), "qa", {"api", "web"});
+  engine.AddContainer(ContainerName("qa", "web"), "exited", Ours("qa", "web"));
+  ReconcileReport r = Run();
+  BOOST_CHECK_EQUAL(r.restarted, 1);
+  BOOST_CHECK_EQUAL(r.vanished, 1);
+  BOOST_CHECK_EQUAL(engine.containers[ContainerName("qa", "web")].state, "running");
+  std::vector<Job> queued;
+  BOOST_REQUIRE(ListJobs(t.db.get(), "queued", &queued).ok());
+  BOOST_REQUIRE_EQUAL(queued.size(), 1u);
+  BOOST_CHECK_EQUAL(queued[0].service, "api");
+  BOOST_CHECK_EQUAL(queued[0].commit, "abc1234def");
+  BOOST_CHECK_EQUAL(queued[0].source, "reconciler");
+  Service api;
+  BOOST_REQUIRE(GetService(t.db.get(), "qa", "api", &api).ok());
+  BOOST_CHECK_EQUAL(api.status, "queued");
+  std::vector<AuditRow> rows;
+  BOOST_REQUIRE(ListAudit(t.db.get(), "qa", 0, &rows).ok());
+  BOOST_REQUIRE_EQUAL(rows.size(), 2u);
+  // A second round while the redeploy is queued leaves the sandbox alone.
+  r = Run();
+  BOOST_CHECK_EQUAL(r.checked, 0);
+  BOOST_CHECK_EQUAL(r.vanished, 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(removes_orphans_of_this_data_folder_only, Fixture) {
+  AddRunning(t.db.get(), "qa", {"web"});
+  engine.AddContainer(ContainerName("qa", "web"), "running", Ours("qa", "web"));
+  engine.AddContainer(ContainerName("gone", "web"), "running", Ours("gone", "web"));
+  Labels elsewhere = Ours("other", "web");
+  elsewhere["sandbot.data"] = "/srv/another-sandbot";
+  engine.AddContainer(ContainerName("other", "web"), "running", elsewhere);
+  engine.networks[NetworkName("qa")] = {{"sandbot.managed", "true"},
+                                        {"sandbot.data", DataLabel(t.dir.path())}};
+  engine.networks[NetworkName("gone")] = engine.networks[NetworkName("qa")];
+  ReconcileReport r = Run();
+  BOOST_CHECK_EQUAL(r.orphans_removed, 1);
+  BOOST_CHECK_EQUAL(r.networks_removed, 1);
+  BOOST_CHECK(engine.containers.count(ContainerName("gone", "web")) == 0);
+  BOOST_CHECK(engine.containers.count(ContainerName("other", "web")) == 1);
+  BOOST_CHECK(engine.networks.count(NetworkName("qa")) == 1);
+  BOOST_CHECK(engine.networks.count(NetworkName("gone")) == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(leaves_sandboxes_with_active_jobs_alone, Fixture) {
+  AddRunning(t.db.get(), "qa", {"web"});  // container missing, but a job is queued
+  Job j = DeployJob("qa", "web", "abc");
+  BOOST_REQUIRE(EnqueueJob(t.db.get(), &j).ok());
+  // A container of a sandbox a running job is creating right now.
+  Job create = DeployJob("new", "web", "abc");
+  BOOST_REQUIRE(EnqueueJob(t.db.get(), &create).ok());
+  engine.AddContainer(ContainerName("new", "web"), "created", Ours("new", "web"));
+  ReconcileReport r = Run();
+  BOOST_CHECK_EQUAL(r.vanished + r.orphans_removed, 0);
+  BOOST_CHECK(engine.containers.count(ContainerName("new", "web")) == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_unreachable_engine_is_an_error_not_a_repair, Fixture) {
+  AddRunning(t.db.get(), "qa", {"web"});
+  engine.down = true;
+  Reconciler rec(t.db.get(), &engine, t.dir.path(), 0);
+  ReconcileReport report;
+  BOOST_CHECK(rec.RunOnce(&report).IsUnavailable());
+  std::vector<Job> queued;
+  BOOST_REQUIRE(ListJobs(t.db.get(), "queued", &queued).ok());
+  BOOST_CHECK(queued.empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
