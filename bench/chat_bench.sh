@@ -64,6 +64,8 @@ sb_max=$(load $SB_PORT max 8)
 bolt_max=$(load $BOLT_PORT max 8)
 echo "  sandbot  $sb_max"
 echo "  bolt     $bolt_max"
+sb_ceiling=$(SLACK_LOAD_SSL_CHECK=1 load $SB_PORT max 8)
+echo "  sandbot, signature check only (ssl_check, no command run)  $sb_ceiling"
 
 sb_rss=$(rss_kb "$sb_pid")
 bolt_rss=$(rss_kb "$bolt_pid")
@@ -75,6 +77,8 @@ printf '%-44s %10s %10s\n' "p50 ack latency at 500 req/s (ms)" \
   "$(field "$sb_rate" p50_ms)" "$(field "$bolt_rate" p50_ms)"
 printf '%-44s %10s %10s   ratio %sx (target >= 5x)\n' "max throughput (req/s)" \
   "$(field "$sb_max" rps)" "$(field "$bolt_max" rps)" "$ratio"
+printf '%-44s %10s %10s   (HTTP + signature ceiling of this server)\n' \
+  "max throughput, ssl_check only (req/s)" "$(field "$sb_ceiling" rps)" "-"
 printf '%-44s %10s %10s   target: sandbot < 20 MB\n' "RSS after the runs (MB)" \
   "$(awk -v k="$sb_rss" 'BEGIN {printf "%.1f", k / 1024}')" \
   "$(awk -v k="$bolt_rss" 'BEGIN {printf "%.1f", k / 1024}')"

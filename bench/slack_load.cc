@@ -17,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <mutex>
 #include <string>
@@ -44,7 +45,11 @@ struct Signed {
 Signed MakeRequest(const std::string& secret, long id) {
   Signed r;
   r.timestamp = std::to_string(std::time(nullptr));
+  // SLACK_LOAD_SSL_CHECK=1 sends Slack's ssl_check form instead: verified
+  // and answered without running a command — the HTTP + signature ceiling.
+  static const bool ssl_check = std::getenv("SLACK_LOAD_SSL_CHECK") != nullptr;
   r.body =
+      std::string(ssl_check ? "ssl_check=1&" : "") +
       "token=x&team_id=T1&team_domain=acme&channel_id=C0BENCH&channel_name=bench&user_id=U0BENCH"
       "&user_name=bench&command=%2Fsandbox&text=list&response_url=http%3A%2F%2F127.0.0.1%3A9%2Fr"
       "&trigger_id=" +

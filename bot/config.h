@@ -35,6 +35,8 @@ struct Config {
   std::string public_host = "127.0.0.1";  // host name in service URLs
   int workers = 2;                        // jobs of different sandboxes in parallel
   int health_timeout_seconds = 60;
+  int memory_mb = 0;              // per-container memory limit; 0: none
+  double cpus = 0;                // per-container CPU limit (1.5 = one and a half); 0: none
   int reconcile_seconds = 60;     // store vs engine check; 0: only at start
   int stop_timeout_seconds = 30;  // SIGTERM: how long running jobs get
   std::string log_level = "info";

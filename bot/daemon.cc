@@ -195,6 +195,8 @@ int RunDaemon(const Config& config) {
   deploy_config.public_host = config.public_host;
   deploy_config.health_timeout_seconds = config.health_timeout_seconds;
   deploy_config.baselines = config.baselines;
+  deploy_config.memory_bytes = static_cast<int64_t>(config.memory_mb) * 1024 * 1024;
+  deploy_config.nano_cpus = static_cast<int64_t>(config.cpus * 1e9);
   Notifier notifier(db.get(), &config, &hub);
   Deployer deployer(db.get(), &runtime, deploy_config,
                     [&](int64_t job, const std::string& stage, const std::string& message) {

@@ -173,15 +173,31 @@ Status Deployer::Deploy(const Job& job) {
   return Status::Ok();
 }
 
-Status Deployer::RouteEnvFor(const std::string& sandbox_name, std::vector<std::string>* env) {
+Status Deployer::RouteEnvFor(const std::string& sandbox_name, std::vector<std::string>* env,
+                             std::string* routes_file) {
   Sandbox sandbox;
   std::map<std::string, std::string> routes;
   std::vector<Repo> repos;
   Status s = GetSandbox(db_, sandbox_name, &sandbox);
   if (s.ok()) s = GetRoutes(db_, sandbox.id, &routes);
   if (s.ok()) s = ListRepos(db_, &repos);
-  if (s.ok()) *env = RouteEnv(ResolveRoutes(sandbox, routes, config_.baselines, repos));
-  return s;
+  if (!s.ok()) return s;
+  std::vector<RouteEntry> table = ResolveRoutes(sandbox, routes, config_.baselines, repos);
+  *env = RouteEnv(table);
+  // Written whole then renamed: a container never sees half a table.
+  const fs::path dir = fs::absolute(config_.data_dir + "/work/" + sandbox_name);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  *routes_file = (dir / "routes.json").string();
+  const std::string tmp = *routes_file + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << RoutesJson(table);
+    if (!out.flush()) return Status::Unavailable("cannot write " + tmp + " (disk full?)");
+  }
+  fs::rename(tmp, *routes_file, ec);
+  if (ec) return Status::Unavailable("cannot write " + *routes_file + ": " + ec.message());
+  return Status::Ok();
 }
 
 Status Deployer::StartService(const Job& job, const Repo& repo, const Service& service,
@@ -200,8 +216,9 @@ Status Deployer::StartService(const Job& job, const Repo& repo, const Service& s
   };
   int port = 0;
   std::vector<std::string> route_env;
+  std::string routes_file;
   Status s = AllocatePort(db_, service.id, config_.port_lo, config_.port_hi, &port);
-  if (s.ok()) s = RouteEnvFor(job.sandbox, &route_env);
+  if (s.ok()) s = RouteEnvFor(job.sandbox, &route_env, &routes_file);
   if (s.ok()) {
     s = runtime_->EnsureNetwork(NetworkName(job.sandbox), {{"sandbot.managed", "true"},
                                                            {"sandbot.sandbox", job.sandbox},
@@ -216,6 +233,9 @@ Status Deployer::StartService(const Job& job, const Repo& repo, const Service& s
   if (s.ok()) {
     ContainerSpec spec = BuildServiceSpec(repo, service, sha, image, port, workdir, route_env);
     spec.labels["sandbot.data"] = data_label_;
+    spec.binds.push_back(routes_file + ":/etc/sandbot/routes.json:ro");
+    spec.memory_bytes = config_.memory_bytes;
+    spec.nano_cpus = config_.nano_cpus;
     s = runtime_->CreateContainer(spec, container_id);
   }
   if (s.ok()) Failpoint("container.created");

@@ -28,6 +28,8 @@ struct DeployConfig {
   std::string public_host = "127.0.0.1";  // host name in the URLs we answer with
   int health_timeout_seconds = 60;
   int log_tail_lines = 15;                       // container log lines shown when a deploy fails
+  int64_t memory_bytes = 0;                      // per-container limit; 0: none
+  int64_t nano_cpus = 0;                         // 1e9 = one CPU; 0: none
   std::map<std::string, std::string> baselines;  // service → shared-environment URL
 };
 
@@ -71,7 +73,10 @@ class Deployer {
   Status StartService(const Job& job, const Repo& repo, const Service& service,
                       const std::string& sha, const std::string& image, const std::string& workdir,
                       std::string* container_id);
-  Status RouteEnvFor(const std::string& sandbox, std::vector<std::string>* env);
+  // The sandbox's route table as {SERVICE}_URL variables, and written to
+  // `routes_file` (mounted read-only at /etc/sandbot/routes.json).
+  Status RouteEnvFor(const std::string& sandbox, std::vector<std::string>* env,
+                     std::string* routes_file);
   // Image for the commit: built from its Dockerfile, or the repo's runtime
   // image with the commit checked out into `workdir`.
   Status PrepareImage(const Job& job, const Repo& repo, std::string* image, std::string* workdir);

@@ -355,6 +355,12 @@ int main(int argc, char** argv) {
                    "Seconds a new container has to answer its health path")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
+  serve->add_option("--memory", config.memory_mb, "Memory limit of each container, in MB (0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1 << 20));
+  serve->add_option("--cpus", config.cpus, "CPU limit of each container, e.g. 0.5 (0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1024.0));
   serve
       ->add_option("--reconcile-seconds", config.reconcile_seconds,
                    "How often the store is checked against the engine (0: only at start)")

@@ -88,9 +88,9 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
         s = tx.status();
         if (s.ok()) s = EnqueueJob(db_, &job);
         if (s.ok()) {
-          s = SetServiceStatus(db_, service.id, "queued",
-                               "container vanished; redeploying (job " + std::to_string(job.id) +
-                                   ")");
+          s = SetServiceStatus(
+              db_, service.id, "queued",
+              "container vanished; redeploying (job " + std::to_string(job.id) + ")");
         }
         if (s.ok()) s = tx.Commit();
         if (!s.ok()) return s;

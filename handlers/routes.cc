@@ -1,5 +1,6 @@
 #include "handlers/routes.h"
 
+#include <nlohmann/json.hpp>
 #include <set>
 
 namespace sandbot {
@@ -61,6 +62,12 @@ std::vector<std::string> RouteEnv(const std::vector<RouteEntry>& routes) {
     if (!r.target.empty()) env.push_back(RouteEnvName(r.service) + "=" + r.target);
   }
   return env;
+}
+
+std::string RoutesJson(const std::vector<RouteEntry>& routes) {
+  nlohmann::json table = nlohmann::json::object();
+  for (const RouteEntry& r : routes) table[r.service] = {{"route", r.route}, {"url", r.target}};
+  return table.dump(2) + "\n";
 }
 
 }  // namespace sandbot

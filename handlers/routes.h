@@ -33,6 +33,9 @@ std::vector<RouteEntry> ResolveRoutes(const Sandbox& sandbox,
 std::string RouteEnvName(const std::string& service);
 // {SERVICE}_URL=target for every route with a target.
 std::vector<std::string> RouteEnv(const std::vector<RouteEntry>& routes);
+// The same table as the JSON mounted at /etc/sandbot/routes.json:
+// {"api": {"route": "sandbox", "url": "http://api:8080"}, …}
+std::string RoutesJson(const std::vector<RouteEntry>& routes);
 
 }  // namespace sandbot
 

@@ -3,13 +3,13 @@
 
 test_route_switch_changes_env_without_rebuild() {
   start_fake_chat  # writes the config with the api baseline
-  start_daemon
+  start_daemon --memory 64 --cpus 0.5
   new_app_repo api --auto-branches 'auto/*'
   git -C "$WORK" push -q origin main:feature/r 2>/dev/null
   new_app_repo web --auto-branches 'auto/*'
   cat >"$WORK/Dockerfile" <<'DOCKERFILE'
 FROM sandbot/busybox:latest
-CMD ["sh", "-c", "mkdir -p /www && env | grep _URL= | sort > /www/index.html && exec httpd -f -p 8080 -h /www"]
+CMD ["sh", "-c", "mkdir -p /www && env | grep _URL= | sort > /www/index.html && cat /etc/sandbot/routes.json >> /www/index.html && exec httpd -f -p 8080 -h /www"]
 DOCKERFILE
   git -C "$WORK" commit -qam "print routes"
   git -C "$WORK" push -q origin main:feature/r 2>/dev/null
@@ -20,6 +20,15 @@ DOCKERFILE
   page=$(curl -sf "$url/")
   expect_contains "$page" "API_URL=https://api-dev.example.com" "page"
   expect_contains "$page" "WEB_URL=http://web:8080" "page"
+  # The same table, mounted read-only as JSON.
+  json=$(sed -n '/^{/,$p' <<<"$page")
+  expect_eq "$(jq -r .api.route <<<"$json")" baseline "routes.json api route"
+  expect_eq "$(jq -r .web.url <<<"$json")" http://web:8080 "routes.json web url"
+  # Limits from --memory and --cpus, through the Engine API.
+  inspect=$(engine GET /containers/sandbox-qa-route-web/json)
+  expect_eq "$(jq .HostConfig.Memory <<<"$inspect")" $((64 * 1024 * 1024)) "memory limit"
+  expect_eq "$(jq .HostConfig.NanoCpus <<<"$inspect")" 500000000 "cpu limit"
+  expect_contains "$(jq -r '.HostConfig.Binds[]' <<<"$inspect")" ":/etc/sandbot/routes.json:ro"
   before=$(engine GET /containers/sandbox-qa-route-web/json)
 
   out=$("$SANDBOT" route api sandbox in qa-route 2>&1) && fail "routed to a service not deployed"
@@ -30,6 +39,7 @@ DOCKERFILE
   expect_contains "$out" "Routed api to sandbox in qa-route"
   expect_contains "$out" "routes applied to 2 containers"
   expect_contains "$(curl -sf "$url/")" "API_URL=http://api:8080"
+  expect_eq "$(curl -sf "$url/" | sed -n '/^{/,$p' | jq -r .api.url)" http://api:8080 "routes.json"
 
   out=$("$SANDBOT" route api http://127.0.0.1:9 in qa-route --wait)
   expect_contains "$(curl -sf "$url/")" "API_URL=http://127.0.0.1:9"

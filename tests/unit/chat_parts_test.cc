@@ -1,5 +1,6 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
 
 #include "bot/chat_server.h"
 #include "bot/form.h"
@@ -81,6 +82,12 @@ BOOST_AUTO_TEST_CASE(route_resolution) {
   BOOST_REQUIRE_EQUAL(env.size(), 2u);  // web has nowhere to point
   BOOST_CHECK_EQUAL(env[0], "ACCOUNT_URL=https://account-dev.example.com");
   BOOST_CHECK_EQUAL(RouteEnvName("payment-api"), "PAYMENT_API_URL");
+  // The mounted routes.json carries every route, even one with no target.
+  auto json = nlohmann::json::parse(RoutesJson(routes));
+  BOOST_CHECK_EQUAL(json.size(), 3u);
+  BOOST_CHECK_EQUAL(json["payment"]["url"], "http://10.0.0.5:9000");
+  BOOST_CHECK_EQUAL(json["web"]["route"], "baseline");
+  BOOST_CHECK_EQUAL(json["web"]["url"], "");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -14,8 +14,8 @@ namespace sandbot {
 
 class FakeRuntime : public ContainerRuntime {
  public:
-  bool down = false;  // every call answers Unavailable
-  int calls = 0;      // calls that reached the fake (pings included)
+  bool down = false;                                // every call answers Unavailable
+  int calls = 0;                                    // calls that reached the fake (pings included)
   std::map<std::string, ContainerInfo> containers;  // by name
   std::map<std::string, Labels> networks;
   std::vector<std::string> started, removed;

@@ -1,8 +1,9 @@
 #define BOOST_TEST_DYN_LINK
+#include "bot/reconciler.h"
+
 #include <boost/test/unit_test.hpp>
 
 #include "bot/deployer.h"
-#include "bot/reconciler.h"
 #include "store/audit.h"
 #include "store/jobs.h"
 #include "store/sandboxes.h"
