@@ -87,7 +87,7 @@ run: deps
 
 # Tests run sanitized binaries from build/test so a plain `make build` stays fast.
 test: deps
-	@$(MAKE) --no-print-directory BUILD=build/test SANITIZE=address,undefined \
+	@$(MAKE) --no-print-directory -j$(shell nproc) BUILD=build/test SANITIZE=address,undefined \
 		build/test/sandbot build/test/sandbot_test build/test/busybox-rootfs.tar
 	@scripts/ensure-docker.sh
 	build/test/sandbot_test --log_level=test_suite --report_level=short

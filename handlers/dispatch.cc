@@ -35,6 +35,16 @@ std::vector<std::string> SandboxNames(Db* db) {
 
 Status HandleCommand(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
+  // Reads are not audited one by one; everything else, and every refusal, is.
+  const bool read_only =
+      cmd.verb == "help" || cmd.verb == "list" || cmd.verb == "status" || cmd.verb == "logs";
+  // What a command changes and its audit row commit together, or not at all
+  // (a full disk loses neither half). Reads take no write lock.
+  std::unique_ptr<Transaction> tx;
+  if (!read_only) {
+    tx = std::make_unique<Transaction>(ctx.db);
+    if (!tx->status().ok()) return tx->status();
+  }
   Status s;
   if (req.role < cmd.required) {
     s = Status::Forbidden("`" + Usage(cmd) + "` needs the " + RoleName(cmd.required) +
@@ -56,9 +66,6 @@ Status HandleCommand(const HandlerContext& ctx, const Request& req, Reply* reply
   if (s.ok() && !reply->jobs.empty() && ctx.runtime && !ctx.runtime->Reachable()) {
     reply->view.text += (reply->view.text.empty() ? "" : "\n") + std::string(kEngineDownNote);
   }
-  // Reads are not audited one by one; everything else, and every refusal, is.
-  bool read_only =
-      cmd.verb == "help" || cmd.verb == "list" || cmd.verb == "status" || cmd.verb == "logs";
   if (!s.ok() || !read_only) {
     AuditRow row{};
     row.actor = ActorOf(req);
@@ -74,6 +81,7 @@ Status HandleCommand(const HandlerContext& ctx, const Request& req, Reply* reply
       row.detail += (row.detail.empty() ? "job " : ", job ") + std::to_string(job);
     }
     Status a = AppendAudit(ctx.db, row);
+    if (a.ok() && tx) a = tx->Commit();
     if (!a.ok() && s.ok()) return a;
   }
   return s;

@@ -90,7 +90,10 @@ Status ClaimNextJob(Db* db, Job* job, bool* found) {
     Status s = st.Run();
     if (!s.ok()) return s;
   }
-  Status s = tx.Commit();
+  Status s =
+      AppendAudit(db, JobAuditRow(*job, "started", "attempt " + std::to_string(job->attempts + 1)));
+  if (!s.ok()) return s;
+  s = tx.Commit();
   if (!s.ok()) return s;
   job->state = "running";
   job->attempts++;

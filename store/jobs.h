@@ -49,8 +49,8 @@ bool IsFinalJobState(const std::string& state);
 // deploy of the same sandbox and service is cancelled as superseded.
 // REQUIRES: inside a Transaction when the caller writes related rows.
 Status EnqueueJob(Db* db, Job* job);
-// Marks the oldest runnable queued job running and returns it in `job`;
-// `found` is false when there is none.
+// Marks the oldest runnable queued job running (with its "started" audit
+// row) and returns it in `job`; `found` is false when there is none.
 Status ClaimNextJob(Db* db, Job* job, bool* found);
 Status FinishJob(Db* db, int64_t id, const std::string& state, const std::string& detail);
 // FinishJob and the job's audit row, in one transaction.

@@ -47,7 +47,8 @@ test_push_deploys_and_redeploys_and_delete_destroys() {
   expect_eq "$(jq '[.[] | select(.action == "push")] | length' <<<"$audit")" 2 "push rows"
   expect_eq "$(jq '[.[] | select(.action == "deploy" and .status == "succeeded")] | length' \
     <<<"$audit")" 2 "deploy rows"
-  expect_eq "$(jq -r '[.[] | select(.action == "destroy")][0].status' <<<"$audit")" succeeded
+  expect_eq "$(jq -r '[.[] | select(.action == "destroy")] | map(.status) | join(",")' \
+    <<<"$audit")" started,succeeded "destroy rows"
   expect_eq "$(jq -r '.[0].actor' <<<"$audit")" "$(id -un)" "actor"
 }
 

@@ -154,12 +154,16 @@ BOOST_AUTO_TEST_CASE(ending_and_recovering_jobs_write_their_audit_rows) {
   BOOST_CHECK_EQUAL(requeued, 1);
   std::vector<AuditRow> rows;
   BOOST_REQUIRE(ListAudit(t.db.get(), "", 0, &rows).ok());
-  BOOST_REQUIRE_EQUAL(rows.size(), 2u);
-  BOOST_CHECK_EQUAL(rows[0].status, "succeeded");
-  BOOST_CHECK_EQUAL(rows[0].sandbox, "qa-1");
-  BOOST_CHECK_EQUAL(rows[1].status, "resumed");
-  BOOST_CHECK_EQUAL(rows[1].sandbox, "qa-2");
-  BOOST_CHECK(rows[1].detail.find("daemon restart") != std::string::npos);
+  // Every transition: started, succeeded; started, resumed.
+  BOOST_REQUIRE_EQUAL(rows.size(), 4u);
+  BOOST_CHECK_EQUAL(rows[0].status, "started");
+  BOOST_CHECK_EQUAL(rows[0].detail, "job 1: attempt 1");
+  BOOST_CHECK_EQUAL(rows[1].status, "succeeded");
+  BOOST_CHECK_EQUAL(rows[1].sandbox, "qa-1");
+  BOOST_CHECK_EQUAL(rows[2].status, "started");
+  BOOST_CHECK_EQUAL(rows[3].status, "resumed");
+  BOOST_CHECK_EQUAL(rows[3].sandbox, "qa-2");
+  BOOST_CHECK(rows[3].detail.find("daemon restart") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
