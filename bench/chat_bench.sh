@@ -64,11 +64,12 @@ sb_max=$(load $SB_PORT max 8)
 bolt_max=$(load $BOLT_PORT max 8)
 echo "  sandbot  $sb_max"
 echo "  bolt     $bolt_max"
-sb_ceiling=$(SLACK_LOAD_SSL_CHECK=1 load $SB_PORT max 8)
-echo "  sandbot, signature check only (ssl_check, no command run)  $sb_ceiling"
 
 sb_rss=$(rss_kb "$sb_pid")
 bolt_rss=$(rss_kb "$bolt_pid")
+# Diagnostic, after the RSS reading: the same server with no command to run.
+sb_ceiling=$(SLACK_LOAD_SSL_CHECK=1 load $SB_PORT max 8)
+echo "  sandbot, signature check only (ssl_check, no command run)  $sb_ceiling"
 ratio=$(awk -v a="$(field "$sb_max" rps)" -v b="$(field "$bolt_max" rps)" 'BEGIN {printf "%.1f", a / b}')
 printf '\n%-44s %10s %10s\n' "/slack/commands (signed, acknowledged)" sandbot bolt
 printf '%-44s %10s %10s   target: sandbot < 10 ms\n' "p99 ack latency at 500 req/s (ms)" \

@@ -3,9 +3,11 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/sha.h>
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 #include <utility>
 
 namespace sandbot {
@@ -225,9 +227,14 @@ Status VerifyGithubSignature(const std::string& secret, const std::string& raw_b
 }
 
 bool ReplayGuard::FirstSeen(const std::string& signature, int64_t now_seconds) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(signature.data()), signature.size(), digest);
+  Key key;
+  std::memcpy(&key.hi, digest, 8);
+  std::memcpy(&key.lo, digest + 8, 8);
   std::lock_guard<std::mutex> lock(mu_);
   if (seen_.size() >= prune_at_) PruneLocked(now_seconds);
-  auto [it, inserted] = seen_.emplace(signature, now_seconds);
+  auto [it, inserted] = seen_.emplace(key, now_seconds);
   if (inserted) return true;
   // Seen before: a replay while inside the window. The first-seen time is
   // kept, so repeated replays do not stretch the window.

@@ -47,9 +47,19 @@ class ReplayGuard {
   // which then doubles past the surviving size, so pruning is amortised O(1).
   void PruneLocked(int64_t now_seconds);
 
+  // 128 bits of SHA-256 of the signature: unique for our purpose, and a
+  // third of the memory of the text (this set grows with the request rate).
+  struct Key {
+    uint64_t hi, lo;
+    bool operator==(const Key& o) const { return hi == o.hi && lo == o.lo; }
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const { return static_cast<size_t>(k.hi); }
+  };
+
   int64_t window_;
   std::mutex mu_;
-  std::unordered_map<std::string, int64_t> seen_;  // signature -> first seen
+  std::unordered_map<Key, int64_t, KeyHash> seen_;  // signature -> first seen
   size_t prune_at_ = 1024;
 };
 

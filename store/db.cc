@@ -15,7 +15,26 @@ int64_t NowMillis() {
 int MigrationCount();
 const char* MigrationSql(int version);
 
-Db::~Db() { sqlite3_close_v2(db_); }
+Db::~Db() {
+  for (auto& [sql, stmt] : idle_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
+
+sqlite3_stmt* Db::TakeCached(const char* sql) {
+  auto it = idle_.find(sql);
+  if (it == idle_.end()) return nullptr;
+  sqlite3_stmt* stmt = it->second;
+  idle_.erase(it);
+  return stmt;
+}
+
+void Db::ReturnToCache(const char* sql, sqlite3_stmt* stmt) {
+  // A bound on the cache: SQL built at run time could otherwise grow it.
+  constexpr size_t kMaxCached = 128;
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  if (idle_.size() >= kMaxCached || !idle_.emplace(sql, stmt).second) sqlite3_finalize(stmt);
+}
 
 Status Db::Open(const std::string& path, std::unique_ptr<Db>* out) {
   sqlite3* raw = nullptr;
@@ -99,12 +118,20 @@ Status Db::Migrate() {
   }
 }
 
-Stmt::Stmt(Db* db, const char* sql) : db_(db), lock_(db->mutex()) {
+Stmt::Stmt(Db* db, const char* sql) : db_(db), lock_(db->mutex()), sql_(sql) {
+  stmt_ = db->TakeCached(sql);
+  if (stmt_) return;
   int rc = sqlite3_prepare_v2(db->handle(), sql, -1, &stmt_, nullptr);
   if (rc != SQLITE_OK) status_ = db->Error(rc, "store: prepare");
 }
 
-Stmt::~Stmt() { sqlite3_finalize(stmt_); }
+Stmt::~Stmt() {
+  if (stmt_ && status_.ok()) {
+    db_->ReturnToCache(sql_, stmt_);
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+}
 
 Stmt& Stmt::Bind(int index, int64_t value) {
   if (stmt_) sqlite3_bind_int64(stmt_, index, value);

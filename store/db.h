@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "handlers/status.h"
 
@@ -49,6 +50,12 @@ class Db {
   Status Error(int rc, const std::string& what);
 
   sqlite3* handle() { return db_; }
+
+  // Prepared statements are kept for reuse (parsing SQL costs more than
+  // running most of these queries). REQUIRES: the mutex is held.
+  sqlite3_stmt* TakeCached(const char* sql);
+  // Gives `stmt` (reset) back to the cache, or finalizes it.
+  void ReturnToCache(const char* sql, sqlite3_stmt* stmt);
   std::recursive_mutex& mutex() { return mu_; }
   const std::string& path() const { return path_; }
 
@@ -59,6 +66,9 @@ class Db {
   sqlite3* db_;
   std::string path_;
   std::recursive_mutex mu_;
+  // Idle prepared statements by SQL text; a statement in use is not here,
+  // so a query nested in another of the same text prepares its own.
+  std::unordered_map<std::string, sqlite3_stmt*> idle_;
 };
 
 // One prepared statement. Bind with 1-based indexes, then Step() until it
@@ -90,6 +100,7 @@ class Stmt {
  private:
   Db* db_;
   std::lock_guard<std::recursive_mutex> lock_;
+  const char* sql_;
   sqlite3_stmt* stmt_ = nullptr;
   Status status_;
   bool done_ = false;
