@@ -54,6 +54,39 @@ BOOST_AUTO_TEST_CASE(refuses_a_newer_schema) {
   BOOST_CHECK(s.message().find("upgrade sandbot") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(reused_statements_start_clean_and_nest) {
+  TestStore t;
+  Db* db = t.db.get();
+  BOOST_REQUIRE(db->Exec("CREATE TABLE n(v INTEGER)").ok());
+  for (int v : {1, 2, 3}) BOOST_REQUIRE(Stmt(db, "INSERT INTO n VALUES(?)").Bind(1, v).Run().ok());
+  const char* sql = "SELECT v FROM n WHERE v >= ? ORDER BY v";
+  {
+    Stmt first(db, sql);
+    first.Bind(1, 2);
+    BOOST_REQUIRE(first.Step());
+    BOOST_CHECK_EQUAL(first.Int(0), 2);
+    // The same text while the first is mid-iteration: its own statement.
+    Stmt nested(db, sql);
+    nested.Bind(1, 1);
+    int rows = 0;
+    while (nested.Step()) ++rows;
+    BOOST_CHECK_EQUAL(rows, 3);
+    BOOST_REQUIRE(first.Step());
+    BOOST_CHECK_EQUAL(first.Int(0), 3);
+  }
+  // Left mid-iteration above, reused here: reset, bindings cleared.
+  Stmt again(db, sql);
+  again.Bind(1, 3);
+  BOOST_REQUIRE(again.Step());
+  BOOST_CHECK_EQUAL(again.Int(0), 3);
+  BOOST_CHECK(!again.Step());
+  BOOST_CHECK(again.status().ok());
+  // A reused statement does not hold a read lock: another connection writes.
+  std::unique_ptr<Db> other;
+  BOOST_REQUIRE(Db::Open(t.dir.path() + "/sandbot.db", &other).ok());
+  BOOST_CHECK(other->Exec("INSERT INTO n VALUES(4)").ok());
+}
+
 BOOST_AUTO_TEST_CASE(repos_round_trip_and_conflict) {
   TestStore t;
   Repo r;
