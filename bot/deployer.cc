@@ -155,7 +155,10 @@ Status Deployer::Deploy(const Job& job) {
 
   s = StartService(job, repo, service, job.commit, image, workdir, &container_id);
   if (!s.ok()) {
-    FinishDeployment(db_, deployment, stop_ ? "interrupted" : "failed", image, container_id, "");
+    // Same verdict as StartService's: once it tripped the breaker, asking
+    // again costs no ping.
+    FinishDeployment(db_, deployment, Interrupted(s) ? "interrupted" : "failed", image,
+                     container_id, "");
     return s;
   }
   FinishDeployment(db_, deployment, "running", image, container_id, "");

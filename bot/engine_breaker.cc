@@ -16,27 +16,17 @@ void EngineBreaker::RecordSuccess() {
   if (closed_now && on_change_) on_change_(true, "");
 }
 
-void EngineBreaker::RecordFailure(const std::string& why) {
-  bool opened_now = false;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    last_error_ = why;
-    if (++failures_ >= threshold_ && !open_) {
-      open_ = true;
-      open_since_ = static_cast<int64_t>(std::time(nullptr));
-      opened_now = true;
-    }
-  }
-  if (opened_now && on_change_) on_change_(false, why);
-}
+void EngineBreaker::RecordFailure(const std::string& why) { Fail(why, false); }
 
-void EngineBreaker::Trip(const std::string& why) {
+void EngineBreaker::Trip(const std::string& why) { Fail(why, true); }
+
+void EngineBreaker::Fail(const std::string& why, bool at_once) {
   bool opened_now = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     last_error_ = why;
-    failures_ = threshold_;
-    if (!open_) {
+    ++failures_;
+    if ((at_once || failures_ >= threshold_) && !open_) {
       open_ = true;
       open_since_ = static_cast<int64_t>(std::time(nullptr));
       opened_now = true;

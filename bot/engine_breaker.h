@@ -35,6 +35,8 @@ class EngineBreaker {
   std::string last_error() const;
 
  private:
+  void Fail(const std::string& why, bool at_once);
+
   const int threshold_;
   mutable std::mutex mu_;
   int failures_ = 0;
