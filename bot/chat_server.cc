@@ -48,7 +48,7 @@ MessageView ErrorView(const Status& s) {
 // Runs a parsed command and records where its jobs report back.
 MessageView Run(const ChatContext& ctx, Request& request, const std::string& transport,
                 const std::string& reply_url) {
-  HandlerContext hc{ctx.db, ctx.runtime, &ctx.config->baselines};
+  HandlerContext hc{ctx.db, ctx.runtime, nullptr};
   Reply reply;
   Status s = HandleCommand(hc, request, &reply);
   if (!s.ok()) return ErrorView(s);

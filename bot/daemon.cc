@@ -33,6 +33,7 @@
 #include "hooks/push_wire.h"
 #include "hooks/spool.h"
 #include "store/audit.h"
+#include "store/baselines.h"
 #include "store/jobs.h"
 
 namespace sandbot {
@@ -140,6 +141,11 @@ int RunDaemon(const Config& config) {
     spdlog::error("{}", s.message());
     return s.ExitCode();
   }
+  s = SeedBaselines(db.get(), config.baselines);
+  if (!s.ok()) {
+    spdlog::error("cannot record the configured baselines: {}", s.message());
+    return s.ExitCode();
+  }
 
   // Signals are taken by sigwait below, never by the worker threads.
   sigset_t signals;
@@ -194,7 +200,6 @@ int RunDaemon(const Config& config) {
   deploy_config.port_hi = port_hi;
   deploy_config.public_host = config.public_host;
   deploy_config.health_timeout_seconds = config.health_timeout_seconds;
-  deploy_config.baselines = config.baselines;
   deploy_config.memory_bytes = static_cast<int64_t>(config.memory_mb) * 1024 * 1024;
   deploy_config.nano_cpus = static_cast<int64_t>(config.cpus * 1e9);
   Notifier notifier(db.get(), &config, &hub);

@@ -12,6 +12,7 @@
 #include "bot/failpoint.h"
 #include "handlers/routes.h"
 #include "hooks/git_repo.h"
+#include "store/baselines.h"
 #include "store/routes.h"
 
 namespace sandbot {
@@ -181,11 +182,13 @@ Status Deployer::RouteEnvFor(const std::string& sandbox_name, std::vector<std::s
   Sandbox sandbox;
   std::map<std::string, std::string> routes;
   std::vector<Repo> repos;
+  std::map<std::string, std::string> baselines;
   Status s = GetSandbox(db_, sandbox_name, &sandbox);
   if (s.ok()) s = GetRoutes(db_, sandbox.id, &routes);
+  if (s.ok()) s = LoadBaselines(db_, &baselines);
   if (s.ok()) s = ListRepos(db_, &repos);
   if (!s.ok()) return s;
-  std::vector<RouteEntry> table = ResolveRoutes(sandbox, routes, config_.baselines, repos);
+  std::vector<RouteEntry> table = ResolveRoutes(sandbox, routes, baselines, repos);
   *env = RouteEnv(table);
   // Written whole then renamed: a container never sees half a table.
   const fs::path dir = fs::absolute(config_.data_dir + "/work/" + sandbox_name);

@@ -27,10 +27,9 @@ struct DeployConfig {
   int port_hi = 9999;
   std::string public_host = "127.0.0.1";  // host name in the URLs we answer with
   int health_timeout_seconds = 60;
-  int log_tail_lines = 15;                       // container log lines shown when a deploy fails
-  int64_t memory_bytes = 0;                      // per-container limit; 0: none
-  int64_t nano_cpus = 0;                         // 1e9 = one CPU; 0: none
-  std::map<std::string, std::string> baselines;  // service → shared-environment URL
+  int log_tail_lines = 15;   // container log lines shown when a deploy fails
+  int64_t memory_bytes = 0;  // per-container limit; 0: none
+  int64_t nano_cpus = 0;     // 1e9 = one CPU; 0: none
 };
 
 // Records a stage of a job for everyone following it (store + waiters).

@@ -53,9 +53,10 @@ void RegisterLocalApi(httplib::Server* server, Db* db, EventHub* hub, ContainerR
     request.source = "cli";
     request.role = RoleFor(config->chat, {request.user_name});
     Status s = ParseCommand(body.value("family", ""), body.value("text", ""), &request.command);
+    if (s.ok() && body.contains("payload")) request.command.payload = body.value("payload", "");
     Reply reply;
     if (s.ok()) {
-      HandlerContext ctx{db, runtime, &config->baselines};
+      HandlerContext ctx{db, runtime, nullptr};
       s = HandleCommand(ctx, request, &reply);
     }
     if (!s.ok()) {

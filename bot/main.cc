@@ -260,8 +260,19 @@ int ImageImport(const Config& config, const std::string& file, const std::string
 }
 
 // A command of the shared grammar, run by the daemon exactly as chat runs it.
-int RunGrammar(const Config& config, const std::string& family,
-               const std::vector<std::string>& words, bool wait) {
+int RunGrammar(const Config& config, const std::string& family, std::vector<std::string> words,
+               bool wait) {
+  // What does not fit a command line travels as the payload: the file of
+  // `env set-file` on standard input, the file named by `template import`.
+  std::string payload;
+  if (family == "env" && !words.empty() && words[0] == "set-file") {
+    payload.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else if (family == "template" && words.size() == 2 && words[0] == "import") {
+    std::ifstream in(words[1], std::ios::binary);
+    if (!in) return Fail(Status::NotFound("cannot read " + words[1]));
+    payload.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    words.pop_back();
+  }
   std::string text;
   for (const std::string& w : words) text += (text.empty() ? "" : " ") + w;
   httplib::Client client(SocketPath(config.data_dir));
@@ -269,6 +280,7 @@ int RunGrammar(const Config& config, const std::string& family,
   client.set_connection_timeout(2, 0);
   client.set_read_timeout(30, 0);
   json body = {{"family", family}, {"text", text}, {"user", PushingUser()}};
+  if (!payload.empty()) body["payload"] = payload;
   auto res = client.Post("/v1/command", body.dump(), "application/json");
   if (!res) {
     return Fail(Status::Unavailable("the daemon is not running on " + SocketPath(config.data_dir) +
@@ -288,6 +300,17 @@ int RunGrammar(const Config& config, const std::string& family,
   for (const auto& id : answer.value("jobs", json::array())) jobs.push_back(id.get<int64_t>());
   if (!wait || jobs.empty()) return 0;
   return FollowJobs(config.data_dir, jobs, 900, std::cout) ? 0 : 1;
+}
+
+// "clone SRC DST (via the daemon)": a grammar verb's usage for --help.
+std::string HelpLine(const std::string& family, const std::string& verb) {
+  std::string help = HelpText(family), prefix = "/" + family + " " + verb;
+  size_t at = help.find(prefix + " ");
+  if (at == std::string::npos) at = help.find(prefix + " —");
+  if (at == std::string::npos) return verb + " (via the daemon)";
+  size_t end = help.find('\n', at);
+  return help.substr(at + family.size() + 2,
+                     end == std::string::npos ? end : end - at - family.size() - 2);
 }
 
 // The grammar's words after `verb`, without --wait (which sets *wait).
@@ -434,6 +457,18 @@ int main(int argc, char** argv) {
       sandbox, "create", "create NAME [from TEMPLATE] [SERVICE@BRANCH ...] (via the daemon)");
   auto* sandbox_logs = grammar(sandbox, "logs", "logs NAME SERVICE [LINES] (via the daemon)");
   auto* sandbox_use = grammar(sandbox, "use", "use NAME: your default sandbox (via the daemon)");
+  // The lifecycle verbs: the word is the verb, the rest goes to the grammar.
+  std::vector<std::pair<std::string, CLI::App*>> sandbox_verbs;
+  for (const char* verb : {"clone", "suspend", "resume", "snapshot", "restore", "lock", "unlock"}) {
+    sandbox_verbs.emplace_back(verb, grammar(sandbox, verb, HelpLine("sandbox", verb).c_str()));
+  }
+  auto* baseline = grammar(&app, "baseline", "baseline set SERVICE URL | unset SERVICE | list");
+  auto* template_cmd = grammar(&app, "template",
+                               "template create|update|show|list|delete|export|import (import "
+                               "reads a JSON file)");
+  auto* env = grammar(&app, "env",
+                      "env create|set|set-file|unset|show|list|attach|detach|delete|rotate-key "
+                      "(set-file reads standard input)");
   auto* deploy = grammar(&app, "deploy", "deploy SERVICE BRANCH [to SANDBOX] (via the daemon)");
   auto* route = grammar(&app, "route",
                         "route SERVICE sandbox|baseline|URL [in SANDBOX] | route list [SANDBOX]");
@@ -467,8 +502,9 @@ int main(int argc, char** argv) {
   config.data_dir = Absolute(config.data_dir);
   Status loaded = LoadConfig(&config);
   if (!loaded.ok()) return Fail(loaded);
-  const bool grammar_command =
-      *sandbox_create || *sandbox_logs || *sandbox_use || *deploy || *route;
+  bool grammar_command = *sandbox_create || *sandbox_logs || *sandbox_use || *deploy || *route ||
+                         *baseline || *template_cmd || *env;
+  for (const auto& [verb, sub] : sandbox_verbs) grammar_command = grammar_command || *sub;
   if (!grammar_command && !app.remaining().empty()) {
     std::string extra;
     for (const std::string& w : app.remaining()) extra += " " + w;
@@ -491,6 +527,12 @@ int main(int argc, char** argv) {
   if (*sandbox_use) family = "sandbox", words = GrammarWords("use", &app, &wait);
   if (*deploy) family = "deploy", words = GrammarWords("", &app, &wait);
   if (*route) family = "route", words = GrammarWords("", &app, &wait);
+  for (const auto& [verb, sub] : sandbox_verbs) {
+    if (*sub) family = "sandbox", words = GrammarWords(verb, &app, &wait);
+  }
+  if (*baseline) family = "baseline", words = GrammarWords("", &app, &wait);
+  if (*template_cmd) family = "template", words = GrammarWords("", &app, &wait);
+  if (*env) family = "env", words = GrammarWords("", &app, &wait);
   if (!family.empty()) return RunGrammar(config, family, words, wait);
   if (*audit) return Audit(config, audit_sandbox, audit_limit, json_out);
   if (*image_load) return ImageLoad(config, image_file);

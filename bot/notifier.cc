@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "handlers/dispatch.h"
+#include "store/baselines.h"
 #include "store/chat.h"
 #include "store/outbox.h"
 #include "templates/render.h"
@@ -76,7 +77,9 @@ void Notifier::ReportToReplies(const Job& job, const std::string& stage, bool fi
                                const std::string& detail) {
   std::vector<JobReply> replies;
   if (!ListJobReplies(db_, job.id, &replies).ok() || replies.empty()) return;
-  HandlerContext hc{db_, nullptr, &config_->baselines};
+  std::map<std::string, std::string> baselines;
+  LoadBaselines(db_, &baselines);  // a view without baselines still says what happened
+  HandlerContext hc{db_, nullptr, &baselines};
   MessageView view;
   view.kind = "job";
   view.actor = job.actor;
@@ -113,7 +116,9 @@ void Notifier::ReportToReplies(const Job& job, const std::string& stage, bool fi
 void Notifier::Announce(const Job& job, const std::string& outcome, const std::string& detail) {
   const ChatConfig& chat = config_->chat;
   if (chat.slack_webhook_url.empty() && chat.teams_webhook_url.empty()) return;
-  HandlerContext hc{db_, nullptr, &config_->baselines};
+  std::map<std::string, std::string> baselines;
+  LoadBaselines(db_, &baselines);  // a view without baselines still says what happened
+  HandlerContext hc{db_, nullptr, &baselines};
   MessageView view;
   view.kind = "notification";
   view.actor = job.actor;

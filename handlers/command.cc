@@ -204,6 +204,17 @@ Status ParseCreate(const Words& args, Command* command) {
   bool has_template = false;
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& word = args[i];
+    if (IsKeyword(word, "--gateway")) {
+      if (!command->gateway.empty())
+        return Status::InvalidArgument("only one --gateway is allowed");
+      if (i + 1 == args.size()) {
+        return Status::InvalidArgument("'--gateway' needs a service name after it (e.g. web)");
+      }
+      s = ValidateServiceName(args[++i]);
+      if (!s.ok()) return s;
+      command->gateway = args[i];
+      continue;
+    }
     if (IsKeyword(word, "from")) {
       if (has_template) return Status::InvalidArgument("only one 'from TEMPLATE' is allowed");
       if (i + 1 == args.size()) {
@@ -275,11 +286,226 @@ Status ParseRouteSet(const Words& args, Command* command) {
   return TrailingSandbox(args, 2, "in", command);
 }
 
+Status ParseTwoSandboxes(const Words& args, Command* command) {
+  if (args.empty()) return Missing("SRC and DST");
+  if (args.size() < 2) return Missing("DST (the new sandbox's name)");
+  if (args.size() > 2) return Unexpected(args[2]);
+  Status s = CheckSandbox(args[0], command);
+  if (!s.ok()) return s;
+  s = ValidateSandboxName(args[1]);
+  if (s.ok()) command->target = args[1];
+  return s;
+}
+
+Status CheckSnapshot(const std::string& name, Command* command) {
+  Status s = CheckTemplate(name);  // the same alphabet as template names
+  if (!s.ok()) {
+    return Status::InvalidArgument("'" + Echo(name) +
+                                   "' is not a valid snapshot name: use letters, digits, '-' and "
+                                   "'_', at most 64 characters (e.g. before-release)");
+  }
+  command->name = name;
+  return s;
+}
+
+Status ParseSandboxAndSnapshot(const Words& args, Command* command) {
+  if (args.empty()) return Missing("NAME and SNAP");
+  if (args.size() < 2) return Missing("SNAP (the snapshot's name)");
+  if (args.size() > 2) return Unexpected(args[2]);
+  Status s = CheckSandbox(args[0], command);
+  return s.ok() ? CheckSnapshot(args[1], command) : s;
+}
+
+Status ParseLock(const Words& args, Command* command) {
+  if (args.empty()) return Missing("NAME");
+  Status s = CheckSandbox(args[0], command);
+  if (!s.ok()) return s;
+  for (size_t i = 1; i < args.size(); ++i) command->reason += (i > 1 ? " " : "") + args[i];
+  if (command->reason.size() > 200) {
+    return Status::InvalidArgument("the reason is too long: at most 200 characters");
+  }
+  return Status::Ok();
+}
+
+Status ParseBaselineSet(const Words& args, Command* command) {
+  if (args.empty()) return Missing("SERVICE and URL");
+  if (args.size() < 2) return Missing("URL (e.g. https://payment-dev.example.com)");
+  if (args.size() > 2) return Unexpected(args[2]);
+  Status s = CheckService(args[0], command);
+  if (s.ok()) s = CheckRouteTarget(args[1], &command->url);
+  if (s.ok() && (command->url == "sandbox" || command->url == "baseline")) {
+    s = Status::InvalidArgument("a baseline is an http:// or https:// URL, not '" + args[1] + "'");
+  }
+  return s;
+}
+
+Status ParseService(const Words& args, Command* command) {
+  if (args.empty()) return Missing("SERVICE");
+  if (args.size() > 1) return Unexpected(args[1]);
+  return CheckService(args[0], command);
+}
+
+Status CheckName(const std::string& name, const char* what, Command* command) {
+  Status s = CheckTemplate(name);
+  if (!s.ok()) {
+    return Status::InvalidArgument("'" + Echo(name) + "' is not a valid " + what +
+                                   " name: use letters, digits, '-' and '_', at most 64 "
+                                   "characters");
+  }
+  command->name = name;
+  return s;
+}
+
+Status ParseTemplateName(const Words& args, Command* command) {
+  if (args.empty()) return Missing("NAME (e.g. QA-DEFAULT)");
+  if (args.size() > 1) return Unexpected(args[1]);
+  Status s = CheckTemplate(args[0]);
+  if (s.ok()) command->name = args[0];
+  return s;
+}
+
+// NAME [SERVICE@BRANCH | SERVICE=baseline | SERVICE=URL ...] [--gateway SERVICE]
+Status ParseTemplateSpec(const Words& args, Command* command) {
+  if (args.empty()) return Missing("NAME (e.g. QA-DEFAULT)");
+  Status s = CheckTemplate(args[0]);
+  if (!s.ok()) return s;
+  command->name = args[0];
+  std::vector<std::string> seen;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& word = args[i];
+    if (IsKeyword(word, "--gateway")) {
+      if (!command->gateway.empty())
+        return Status::InvalidArgument("only one --gateway is allowed");
+      if (i + 1 == args.size()) {
+        return Status::InvalidArgument("'--gateway' needs a service name after it (e.g. web)");
+      }
+      s = ValidateServiceName(args[++i]);
+      if (!s.ok()) return s;
+      command->gateway = args[i];
+      continue;
+    }
+    size_t at = word.find('@'), eq = word.find('=');
+    size_t cut = std::min(at, eq);
+    if (cut == std::string::npos) {
+      return Status::InvalidArgument("'" + Echo(word) +
+                                     "' is not SERVICE@BRANCH or SERVICE=baseline (e.g. "
+                                     "web@develop payment=baseline)");
+    }
+    std::string service = word.substr(0, cut), rest = word.substr(cut + 1);
+    s = ValidateServiceName(service);
+    if (!s.ok()) return s;
+    if (std::find(seen.begin(), seen.end(), service) != seen.end()) {
+      return Status::InvalidArgument(service + " is named twice; give one entry per service");
+    }
+    seen.push_back(service);
+    if (cut == at) {
+      s = CheckBranch(service, rest);
+      if (!s.ok()) return s;
+      command->services.emplace_back(service, rest);
+      continue;
+    }
+    std::string route;
+    s = CheckRouteTarget(rest, &route);
+    if (s.ok() && route == "sandbox") {
+      s = Status::InvalidArgument(service + "=sandbox needs a branch: write " + service +
+                                  "@BRANCH");
+    }
+    if (!s.ok()) return s;
+    command->service_routes.emplace_back(service, route);
+  }
+  return Status::Ok();
+}
+
+Status ParseTemplateImport(const Words& args, Command* command) {
+  // The CLI sends the file as the payload; chat users paste the JSON.
+  for (size_t i = 0; i < args.size(); ++i) command->payload += (i ? " " : "") + args[i];
+  return Status::Ok();
+}
+
+Status ParseEnvName(const Words& args, Command* command) {
+  if (args.empty()) return Missing("NAME (e.g. payments-test)");
+  if (args.size() > 1) return Unexpected(args[1]);
+  return CheckName(args[0], "environment", command);
+}
+
+// NAME KEY=VALUE [--secret] [--env]; VALUE may hold spaces (words are
+// joined by one space).
+Status ParseEnvSet(const Words& args, Command* command) {
+  if (args.empty()) return Missing("NAME and KEY=VALUE");
+  Status s = CheckName(args[0], "environment", command);
+  if (!s.ok()) return s;
+  bool have_pair = false;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& word = args[i];
+    if (IsKeyword(word, "--secret")) {
+      command->secret = true;
+    } else if (IsKeyword(word, "--env")) {
+      command->as_env = true;
+    } else if (!have_pair) {
+      size_t eq = word.find('=');
+      if (eq == std::string::npos) {
+        return Status::InvalidArgument("'" + Echo(word) + "' is not KEY=VALUE (e.g. API_KEY=abc)");
+      }
+      s = ValidateEnvKey(word.substr(0, eq));
+      if (!s.ok()) return s;
+      command->key = word.substr(0, eq);
+      command->value = word.substr(eq + 1);
+      have_pair = true;
+    } else {
+      command->value += " " + word;
+    }
+  }
+  if (!have_pair) return Missing("KEY=VALUE");
+  if (command->as_env && !command->secret) {
+    return Status::InvalidArgument(
+        "--env only applies to --secret values (variables are always "
+        "in the environment)");
+  }
+  return Status::Ok();
+}
+
+Status ParseEnvSetFile(const Words& args, Command* command) {
+  if (args.empty()) return Missing("NAME and PATH");
+  Status s = CheckName(args[0], "environment", command);
+  if (!s.ok()) return s;
+  if (args.size() < 2) return Missing("PATH (where the file appears in the containers)");
+  s = ValidateContainerPath(args[1]);
+  if (!s.ok()) return s;
+  command->key = args[1];
+  for (size_t i = 2; i < args.size(); ++i) {
+    if (!IsKeyword(args[i], "--secret")) return Unexpected(args[i]);
+    command->secret = true;
+  }
+  return Status::Ok();
+}
+
+Status ParseEnvUnset(const Words& args, Command* command) {
+  if (args.empty()) return Missing("NAME and KEY");
+  if (args.size() < 2) return Missing("KEY (or the file's PATH)");
+  if (args.size() > 2) return Unexpected(args[2]);
+  Status s = CheckName(args[0], "environment", command);
+  if (!s.ok()) return s;
+  s = args[1].rfind('/', 0) == 0 ? ValidateContainerPath(args[1]) : ValidateEnvKey(args[1]);
+  if (s.ok()) command->key = args[1];
+  return s;
+}
+
+// NAME SANDBOX [SERVICE]
+Status ParseEnvAttach(const Words& args, Command* command) {
+  if (args.empty()) return Missing("NAME and SANDBOX");
+  if (args.size() < 2) return Missing("SANDBOX");
+  if (args.size() > 3) return Unexpected(args[3]);
+  Status s = CheckName(args[0], "environment", command);
+  if (s.ok()) s = CheckSandbox(args[1], command);
+  if (s.ok() && args.size() == 3) s = CheckService(args[2], command);
+  return s;
+}
+
 // The table. Rows of a family appear in help in this order; the first rows
 // win ties in "did you mean".
 const CommandSpec kCommands[] = {
-    {"sandbox", "create", true, "NAME [from TEMPLATE] [SERVICE@BRANCH ...]", "create a sandbox",
-     Role::kDeployer, ParseCreate},
+    {"sandbox", "create", true, "NAME [from TEMPLATE] [SERVICE@BRANCH ...] [--gateway SERVICE]",
+     "create a sandbox; the gateway's URL is its main URL", Role::kDeployer, ParseCreate},
     {"sandbox", "list", true, "", "list sandboxes", Role::kViewer, ParseNone},
     {"sandbox", "status", true, "[NAME]", "show a sandbox's services, branches and URLs",
      Role::kViewer, ParseOptionalSandbox},
@@ -290,6 +516,22 @@ const CommandSpec kCommands[] = {
      ParseLogs},
     {"sandbox", "use", true, "NAME", "make NAME this channel's default sandbox", Role::kDeployer,
      ParseSandbox},
+    {"sandbox", "clone", true, "SRC DST",
+     "a copy of SRC: same services, commits, environments and routes, new ports", Role::kDeployer,
+     ParseTwoSandboxes},
+    {"sandbox", "suspend", true, "NAME", "stop its containers, keep its configuration and ports",
+     Role::kDeployer, ParseSandbox},
+    {"sandbox", "resume", true, "NAME", "start a suspended sandbox again", Role::kDeployer,
+     ParseSandbox},
+    {"sandbox", "snapshot", true, "NAME SNAP", "record its commits, environments and routes",
+     Role::kDeployer, ParseSandboxAndSnapshot},
+    {"sandbox", "restore", true, "NAME SNAP", "recreate exactly what snapshot SNAP recorded",
+     Role::kDeployer, ParseSandboxAndSnapshot},
+    {"sandbox", "lock", true, "NAME [REASON]",
+     "freeze it while you test: deploys wait in the queue until unlock", Role::kDeployer,
+     ParseLock},
+    {"sandbox", "unlock", true, "NAME", "unlock (holder or admin) and apply what waited",
+     Role::kDeployer, ParseSandbox},
     {"sandbox", "help", true, "", "show these commands", Role::kViewer, ParseHelp},
     {"deploy", "deploy", false, "SERVICE BRANCH [to SANDBOX]", "deploy BRANCH of SERVICE",
      Role::kDeployer, ParseDeploy},
@@ -300,6 +542,53 @@ const CommandSpec kCommands[] = {
     {"route", "list", true, "[SANDBOX]", "show where each service of a sandbox is routed",
      Role::kViewer, ParseOptionalSandbox},
     {"route", "help", true, "", "show these commands", Role::kViewer, ParseHelp},
+    {"baseline", "set", true, "SERVICE URL",
+     "the shared environment's URL of SERVICE (e.g. https://payment-dev.example.com)", Role::kAdmin,
+     ParseBaselineSet},
+    {"baseline", "unset", true, "SERVICE", "forget SERVICE's baseline URL", Role::kAdmin,
+     ParseService},
+    {"baseline", "list", true, "", "every known service and its baseline URL", Role::kViewer,
+     ParseNone},
+    {"baseline", "help", true, "", "show these commands", Role::kViewer, ParseHelp},
+    {"template", "create", true,
+     "NAME [SERVICE@BRANCH | SERVICE=baseline|URL ...] [--gateway SERVICE]",
+     "a sandbox recipe, e.g. QA-DEFAULT web@develop --gateway web", Role::kAdmin,
+     ParseTemplateSpec},
+    {"template", "update", true,
+     "NAME [SERVICE@BRANCH | SERVICE=baseline|URL ...] [--gateway SERVICE]",
+     "change the entries named, keep the others", Role::kAdmin, ParseTemplateSpec},
+    {"template", "show", true, "NAME", "show a template", Role::kViewer, ParseTemplateName},
+    {"template", "list", true, "", "list templates", Role::kViewer, ParseNone},
+    {"template", "delete", true, "NAME", "delete a template", Role::kAdmin, ParseTemplateName},
+    {"template", "export", true, "NAME", "print a template as JSON", Role::kViewer,
+     ParseTemplateName},
+    {"template", "import", true, "[JSON]",
+     "create or replace a template from exported JSON (CLI: a file)", Role::kAdmin,
+     ParseTemplateImport},
+    {"template", "help", true, "", "show these commands", Role::kViewer, ParseHelp},
+    {"env", "create", true, "NAME", "a named set of variables, secrets and files", Role::kDeployer,
+     ParseEnvName},
+    {"env", "set", true, "NAME KEY=VALUE [--secret] [--env]",
+     "set a variable; --secret: encrypted, a file under /run/secrets/ (--env: also a variable)",
+     Role::kDeployer, ParseEnvSet},
+    {"env", "set-file", true, "NAME PATH [--secret]",
+     "a file at PATH in the containers, from the CLI's standard input", Role::kDeployer,
+     ParseEnvSetFile},
+    {"env", "unset", true, "NAME KEY", "remove a variable, secret or file (by PATH)",
+     Role::kDeployer, ParseEnvUnset},
+    {"env", "show", true, "NAME", "its entries, secrets shown as ••••", Role::kViewer,
+     ParseEnvName},
+    {"env", "list", true, "", "list environments and where they are attached", Role::kViewer,
+     ParseNone},
+    {"env", "attach", true, "NAME SANDBOX [SERVICE]",
+     "inject it into a sandbox (or one service) on every deploy", Role::kDeployer, ParseEnvAttach},
+    {"env", "detach", true, "NAME SANDBOX [SERVICE]", "stop injecting it", Role::kDeployer,
+     ParseEnvAttach},
+    {"env", "delete", true, "NAME", "delete an environment that is attached nowhere",
+     Role::kDeployer, ParseEnvName},
+    {"env", "rotate-key", true, "", "re-encrypt every secret under a new key", Role::kAdmin,
+     ParseNone},
+    {"env", "help", true, "", "show these commands", Role::kViewer, ParseHelp},
 };
 
 // Families in table order, without repeats.
@@ -459,6 +748,33 @@ Status UnknownVerb(const std::string& family, const std::string& verb) {
 }
 
 }  // namespace
+
+Status ValidateEnvKey(const std::string& key) {
+  bool ok = !key.empty() && key.size() <= 128 && !(key[0] >= '0' && key[0] <= '9');
+  for (char c : key) {
+    ok = ok &&
+         ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
+  }
+  if (ok) return Status::Ok();
+  return Status::InvalidArgument("'" + Echo(key) +
+                                 "' is not a valid variable name: letters, digits and '_', not "
+                                 "starting with a digit (e.g. API_KEY)");
+}
+
+Status ValidateContainerPath(const std::string& path) {
+  bool ok = path.size() >= 2 && path.size() <= 256 && path[0] == '/' && path.back() != '/';
+  for (char c : path) {
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '.' || c == '_' || c == '-' || c == '/');
+  }
+  ok = ok && path.find("//") == std::string::npos && path.find("/../") == std::string::npos &&
+       path.find("/./") == std::string::npos &&
+       (path.size() < 3 || path.compare(path.size() - 3, 3, "/..") != 0);
+  if (ok) return Status::Ok();
+  return Status::InvalidArgument("'" + Echo(path) +
+                                 "' is not a valid file path: absolute, letters, digits, '.', "
+                                 "'_', '-' and '/', without '..' (e.g. /etc/app/config.yml)");
+}
 
 const char* RoleName(Role role) {
   switch (role) {

@@ -10,7 +10,15 @@
 //   deploy SERVICE BRANCH [to SANDBOX]
 //   route SERVICE sandbox|baseline|URL [in SANDBOX]
 //   route list [SANDBOX]
-//   sandbox help | route help | deploy help; a family alone shows its help
+//   sandbox clone SRC DST | suspend NAME | resume NAME
+//   sandbox snapshot NAME SNAP | restore NAME SNAP | lock NAME [REASON] | unlock NAME
+//   baseline set SERVICE URL | unset SERVICE | list
+//   template create|update NAME [SERVICE@BRANCH | SERVICE=baseline|URL ...] [--gateway SERVICE]
+//   template show NAME | list | delete NAME | export NAME | import [JSON]
+//   env create NAME | set NAME KEY=VALUE [--secret] [--env] | set-file NAME PATH [--secret]
+//   env unset NAME KEY | show NAME | list | attach NAME SANDBOX [SERVICE]
+//   env detach NAME SANDBOX [SERVICE] | delete NAME | rotate-key
+//   FAMILY help; a family alone shows its help
 //
 // Parsing is pure: it does not know which sandboxes or services exist (the
 // handlers check and suggest those).
@@ -29,16 +37,31 @@ enum class Role { kViewer = 0, kDeployer = 1, kAdmin = 2 };
 const char* RoleName(Role role);  // "viewer", "deployer", "admin"
 
 struct Command {
-  std::string family;         // sandbox, deploy, route
-  std::string verb;           // create list status destroy logs use help | deploy | set list help
+  std::string family;         // sandbox, deploy, route, baseline, template, env
+  std::string verb;           // create list status … | deploy | set list help …
   std::string sandbox;        // named explicitly (NAME, to SANDBOX, in SANDBOX); "" = default
   std::string service;        // deploy, route set, logs
   std::string branch;         // deploy
   std::string route;          // route set: "sandbox", "baseline" or an http(s) URL
   std::string template_name;  // sandbox create … from TEMPLATE
-  std::vector<std::pair<std::string, std::string>> services;  // create: SERVICE@BRANCH
-  int lines = 50;                                             // logs
-  Role required = Role::kViewer;                              // the least role allowed to run it
+  std::vector<std::pair<std::string, std::string>> services;  // create, template: SERVICE@BRANCH
+  // template create/update: SERVICE=baseline or SERVICE=URL (canonical form)
+  std::vector<std::pair<std::string, std::string>> service_routes;
+  std::string gateway;  // create, template: --gateway SERVICE
+  std::string name;     // template, environment or snapshot NAME
+  std::string target;   // clone: DST
+  std::string url;      // baseline set
+  std::string key;      // env set/unset: KEY; set-file: PATH in the container
+  std::string value;    // env set: VALUE
+  bool secret = false;  // env set/set-file --secret
+  bool as_env = false;  // env set --secret --env: also a variable, not only a file
+  std::string reason;   // lock: the rest of the words
+  // Content that does not fit a chat line: the file the CLI read for
+  // `env set-file` (stdin) and `template import FILE`; for `template import`
+  // from chat, the JSON typed after the verb.
+  std::string payload;
+  int lines = 50;                 // logs
+  Role required = Role::kViewer;  // the least role allowed to run it
 };
 
 // Parses `text` (everything after the command word) for `family`
@@ -54,6 +77,12 @@ struct Command {
 // unwrapped; extra whitespace is ignored; words are case-sensitive except
 // the family and verb.
 Status ParseCommand(const std::string& family, const std::string& text, Command* command);
+
+// Environment variable names: [A-Za-z_][A-Za-z0-9_]*, at most 128.
+Status ValidateEnvKey(const std::string& key);
+// A file path inside a container: absolute, no "..", at most 256 characters
+// of [A-Za-z0-9._/-].
+Status ValidateContainerPath(const std::string& path);
 
 // Usage of every verb of a family ("sandbox", "deploy", "route"), one line
 // each with a short description; of all families when `family` is "".

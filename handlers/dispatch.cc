@@ -5,6 +5,7 @@
 #include "handlers/routes.h"
 #include "hooks/git_repo.h"
 #include "store/audit.h"
+#include "store/baselines.h"
 #include "store/chat.h"
 #include "store/jobs.h"
 #include "store/repos.h"
@@ -33,11 +34,18 @@ std::vector<std::string> SandboxNames(Db* db) {
 
 }  // namespace
 
-Status HandleCommand(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleCommand(const HandlerContext& ctx_in, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
   // Reads are not audited one by one; everything else, and every refusal, is.
-  const bool read_only =
-      cmd.verb == "help" || cmd.verb == "list" || cmd.verb == "status" || cmd.verb == "logs";
+  const bool read_only = cmd.verb == "help" || cmd.verb == "list" || cmd.verb == "status" ||
+                         cmd.verb == "logs" || cmd.verb == "show" || cmd.verb == "export";
+  HandlerContext ctx = ctx_in;
+  std::map<std::string, std::string> baselines;
+  if (!ctx.baselines) {
+    Status b = LoadBaselines(ctx.db, &baselines);
+    if (!b.ok()) return b;
+    ctx.baselines = &baselines;
+  }
   // What a command changes and its audit row commit together, or not at all
   // (a full disk loses neither half). Reads take no write lock.
   std::unique_ptr<Transaction> tx;
@@ -60,6 +68,12 @@ Status HandleCommand(const HandlerContext& ctx, const Request& req, Reply* reply
     s = HandleDeployCommand(ctx, req, reply);
   } else if (cmd.family == "route") {
     s = HandleRouteCommand(ctx, req, reply);
+  } else if (cmd.family == "baseline") {
+    s = HandleBaselineCommand(ctx, req, reply);
+  } else if (cmd.family == "template") {
+    s = HandleTemplateCommand(ctx, req, reply);
+  } else if (cmd.family == "env") {
+    s = HandleEnvCommand(ctx, req, reply);
   } else {
     s = Status::NotFound("unknown command /" + cmd.family);
   }

@@ -26,8 +26,9 @@ inline constexpr char kEngineDownNote[] =
 
 struct HandlerContext {
   Db* db = nullptr;
-  ContainerRuntime* runtime = nullptr;                            // for logs
-  const std::map<std::string, std::string>* baselines = nullptr;  // service → URL
+  ContainerRuntime* runtime = nullptr;  // for logs
+  // service → baseline URL; HandleCommand loads it from the store when null.
+  const std::map<std::string, std::string>* baselines = nullptr;
 };
 
 struct Request {
@@ -57,11 +58,18 @@ std::string ActorOf(const Request& request);
 // route table, and buttons (Destroy, Redeploy, Route to baseline).
 Status BuildSandboxView(const HandlerContext& ctx, const std::string& name, MessageView* view);
 
-// Family handlers (handlers/sandbox_commands.cc, deploy.cc, route.cc).
+// Family handlers (handlers/sandbox_commands.cc, deploy.cc, route.cc,
+// baseline.cc, template_commands.cc, env_commands.cc).
 // REQUIRES: role already checked; the audit row is written by HandleCommand.
 Status HandleSandboxCommand(const HandlerContext& ctx, const Request& req, Reply* reply);
 Status HandleDeployCommand(const HandlerContext& ctx, const Request& req, Reply* reply);
 Status HandleRouteCommand(const HandlerContext& ctx, const Request& req, Reply* reply);
+Status HandleBaselineCommand(const HandlerContext& ctx, const Request& req, Reply* reply);
+Status HandleTemplateCommand(const HandlerContext& ctx, const Request& req, Reply* reply);
+Status HandleEnvCommand(const HandlerContext& ctx, const Request& req, Reply* reply);
+// sandbox clone | suspend | resume | snapshot | restore | lock | unlock
+// (handlers/lifecycle.cc).
+Status HandleLifecycleCommand(const HandlerContext& ctx, const Request& req, Reply* reply);
 
 // Shared by the family handlers.
 // The sandbox a command means: named, else the channel's default, else the

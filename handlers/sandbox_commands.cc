@@ -160,6 +160,10 @@ Status HandleSandboxCommand(const HandlerContext& ctx, const Request& req, Reply
   if (verb == "destroy") return Destroy(ctx, req, reply);
   if (verb == "logs") return Logs(ctx, req, reply);
   if (verb == "use") return Use(ctx, req, reply);
+  if (verb == "clone" || verb == "suspend" || verb == "resume" || verb == "snapshot" ||
+      verb == "restore" || verb == "lock" || verb == "unlock") {
+    return HandleLifecycleCommand(ctx, req, reply);
+  }
   return Status::InvalidArgument("unknown command /sandbox " + verb + "\n" + HelpText("sandbox"));
 }
 

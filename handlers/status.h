@@ -37,6 +37,9 @@ class Status {
   const std::string& message() const { return message_; }
   bool IsNotFound() const { return code_ == Code::kNotFound; }
   bool IsUnavailable() const { return code_ == Code::kUnavailable; }
+  bool IsInvalidArgument() const { return code_ == Code::kInvalidArgument; }
+  bool IsConflict() const { return code_ == Code::kConflict; }
+  bool IsForbidden() const { return code_ == Code::kForbidden; }
 
   // "not found: no sandbox named qa" — for logs and CLI output.
   std::string ToString() const;

@@ -96,6 +96,18 @@ int Db::SchemaVersion() {
 
 Status Db::Migrate() {
   std::lock_guard<std::recursive_mutex> lock(mu_);
+  // A migration that rebuilds a table (SQLite cannot alter a CHECK) drops
+  // the old one; with foreign keys on, that would cascade into its children.
+  // Checked by hand before each commit instead. The pragma is a no-op inside
+  // a transaction, so it is set here.
+  Status off = Exec("PRAGMA foreign_keys=OFF");
+  if (!off.ok()) return off;
+  Status s = MigrateSteps();
+  Status on = Exec("PRAGMA foreign_keys=ON");
+  return s.ok() ? on : s;
+}
+
+Status Db::MigrateSteps() {
   for (;;) {
     Transaction tx(this);
     if (!tx.status().ok()) return tx.status();
@@ -111,6 +123,14 @@ Status Db::Migrate() {
     if (version == MigrationCount()) return Status::Ok();
     Status s = Exec(MigrationSql(version + 1));
     if (!s.ok()) return s;
+    {
+      Stmt check(this, "PRAGMA foreign_key_check");
+      if (check.Step()) {
+        return Status::Internal("store migration " + std::to_string(version + 1) +
+                                " would break a reference in table " + check.Text(0) +
+                                "; nothing was changed");
+      }
+    }
     s = Exec("PRAGMA user_version=" + std::to_string(version + 1));
     if (!s.ok()) return s;
     s = tx.Commit();
@@ -135,6 +155,11 @@ Stmt::~Stmt() {
 
 Stmt& Stmt::Bind(int index, int64_t value) {
   if (stmt_) sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Stmt& Stmt::Bind(int index, double value) {
+  if (stmt_) sqlite3_bind_double(stmt_, index, value);
   return *this;
 }
 
@@ -165,6 +190,8 @@ Status Stmt::Run() {
 }
 
 int64_t Stmt::Int(int col) { return sqlite3_column_int64(stmt_, col); }
+
+double Stmt::Double(int col) { return sqlite3_column_double(stmt_, col); }
 
 std::string Stmt::Text(int col) {
   const unsigned char* p = sqlite3_column_text(stmt_, col);

@@ -62,6 +62,7 @@ class Db {
  private:
   Db(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   Status Migrate();
+  Status MigrateSteps();  // the migrations, foreign keys off
 
   sqlite3* db_;
   std::string path_;
@@ -82,6 +83,7 @@ class Stmt {
 
   Stmt& Bind(int index, int64_t value);
   Stmt& Bind(int index, int value) { return Bind(index, static_cast<int64_t>(value)); }
+  Stmt& Bind(int index, double value);
   Stmt& Bind(int index, const std::string& value);
   Stmt& Bind(int index, const char* value) { return Bind(index, std::string(value)); }
   Stmt& BindNull(int index);
@@ -92,6 +94,7 @@ class Stmt {
   Status Run();
 
   int64_t Int(int col);
+  double Double(int col);
   std::string Text(int col);
   bool IsNull(int col);
 

@@ -6,7 +6,8 @@ namespace {
 
 const char kServiceSelect[] =
     "SELECT s.id, s.sandbox_id, b.name, s.name, s.repo, s.branch, s.commit_sha, s.status, "
-    "s.route, s.container_id, s.image, s.detail, COALESCE(p.port, 0), s.updated_at, s.url "
+    "s.route, s.container_id, s.image, s.detail, COALESCE(p.port, 0), s.updated_at, s.url, "
+    "s.memory_mb, s.cpus "
     "FROM services s JOIN sandboxes b ON b.id = s.sandbox_id "
     "LEFT JOIN ports p ON p.service_id = s.id ";
 
@@ -27,12 +28,15 @@ Service ReadService(Stmt& st) {
   s.host_port = static_cast<int>(st.Int(12));
   s.updated_at = st.Int(13);
   s.url = st.Text(14);
+  s.memory_mb = static_cast<int>(st.Int(15));
+  s.cpus = st.Double(16);
   return s;
 }
 
 const char kSandboxSelect[] =
-    "SELECT id, name, created_by, origin_repo, origin_branch, state, created_at, updated_at "
-    "FROM sandboxes ";
+    "SELECT id, name, created_by, origin_repo, origin_branch, state, created_at, updated_at, "
+    "template, gateway, locked_by, locked_at, lock_reason, last_active_at, suspended_at, "
+    "memory_mb, cpus FROM sandboxes ";
 
 Sandbox ReadSandbox(Stmt& st) {
   Sandbox b;
@@ -44,6 +48,15 @@ Sandbox ReadSandbox(Stmt& st) {
   b.state = st.Text(5);
   b.created_at = st.Int(6);
   b.updated_at = st.Int(7);
+  b.template_name = st.Text(8);
+  b.gateway = st.Text(9);
+  b.locked_by = st.Text(10);
+  b.locked_at = st.Int(11);
+  b.lock_reason = st.Text(12);
+  b.last_active_at = st.Int(13);
+  b.suspended_at = st.Int(14);
+  b.memory_mb = static_cast<int>(st.Int(15));
+  b.cpus = st.Double(16);
   return b;
 }
 
@@ -59,16 +72,18 @@ Status CreateSandbox(Db* db, Sandbox* b) {
   int64_t now = NowMillis();
   Stmt st(db,
           "INSERT INTO sandboxes(name, created_by, origin_repo, origin_branch, state, "
-          "created_at, updated_at) VALUES(?,?,?,?,?,?,?)");
+          "created_at, updated_at, template, gateway, last_active_at, memory_mb, cpus) "
+          "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
   st.Bind(1, b->name).Bind(2, b->created_by).Bind(3, b->origin_repo).Bind(4, b->origin_branch);
-  st.Bind(5, b->state).Bind(6, now).Bind(7, now);
+  st.Bind(5, b->state).Bind(6, now).Bind(7, now).Bind(8, b->template_name).Bind(9, b->gateway);
+  st.Bind(10, now).Bind(11, static_cast<int64_t>(b->memory_mb)).Bind(12, b->cpus);
   Status s = st.Run();
   if (s.code() == Status::Code::kConflict) {
     return Status::Conflict("a sandbox named '" + b->name + "' already exists");
   }
   if (!s.ok()) return s;
   b->id = db->LastInsertId();
-  b->created_at = b->updated_at = now;
+  b->created_at = b->updated_at = b->last_active_at = now;
   return Status::Ok();
 }
 

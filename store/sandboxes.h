@@ -27,6 +27,8 @@ struct Service {
   std::string detail;  // why it failed, or what it is waiting for
   int host_port = 0;   // 0 until a port is allocated
   int64_t updated_at = 0;
+  int memory_mb = 0;  // limits for this service; 0: the sandbox's, else the configuration's
+  double cpus = 0;
 };
 
 struct Sandbox {
@@ -35,9 +37,18 @@ struct Sandbox {
   std::string created_by;
   std::string origin_repo;  // set when a push of origin_branch created it
   std::string origin_branch;
-  std::string state = "active";  // active, destroying
+  std::string state = "active";  // active, suspended, destroying
   int64_t created_at = 0;
   int64_t updated_at = 0;
+  std::string template_name;  // the template it was created from
+  std::string gateway;        // the service whose URL is the sandbox's main URL
+  std::string locked_by;      // "" when not locked: deploys wait in the queue
+  int64_t locked_at = 0;
+  std::string lock_reason;
+  int64_t last_active_at = 0;  // last deploy or command; idle expiry counts from it
+  int64_t suspended_at = 0;
+  int memory_mb = 0;  // per-container limits; 0: the configuration's
+  double cpus = 0;
   std::vector<Service> services;
 };
 

@@ -26,6 +26,18 @@
 //                takes at most 5 posts in 30 minutes).
 //   outbox       messages to chat services, sent in order by one sender and
 //                retried with backoff; kept after sending for inspection.
+//   baselines    shared-environment URLs set with `/baseline set`; the
+//                configuration file's are written here at start.
+//   templates    a named sandbox recipe (JSON: services with a branch or
+//                baseline/URL, gateway); sandboxes.template names the one used.
+//   environments variables, secrets and files; env_entries values of kind
+//                secret and secret_file are sealed (store/secret_box.h), never
+//                plain text. env_attachments ties one to a sandbox or to one
+//                service of it ('' = every service).
+//   snapshots    a sandbox's commits, environments and routes under a name
+//                (JSON), for `/sandbox restore`.
+//   sandboxes    (v2) state active | suspended | destroying; locked_by != ''
+//                holds its deploys in the queue; last_active_at counts idle time.
 namespace sandbot {
 
 namespace {
@@ -180,6 +192,115 @@ CREATE TABLE outbox(
   sent_at      INTEGER
 );
 CREATE INDEX outbox_pending ON outbox(state, next_at, id);
+)sql",
+
+    // 2: the sandbox model — lifecycle (suspend, lock, gateway, limits,
+    // idle expiry), suspend/resume jobs, baselines set from chat,
+    // templates, environments and snapshots. sandboxes and jobs are rebuilt
+    // because their CHECKs gain values (Db::Migrate turns foreign keys off).
+    R"sql(
+CREATE TABLE sandboxes_v2(
+  id             INTEGER PRIMARY KEY,
+  name           TEXT NOT NULL UNIQUE,
+  created_by     TEXT NOT NULL,
+  origin_repo    TEXT NOT NULL DEFAULT '',
+  origin_branch  TEXT NOT NULL DEFAULT '',
+  state          TEXT NOT NULL DEFAULT 'active'
+                   CHECK(state IN ('active','suspended','destroying')),
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL,
+  template       TEXT NOT NULL DEFAULT '',
+  gateway        TEXT NOT NULL DEFAULT '',
+  locked_by      TEXT NOT NULL DEFAULT '',
+  locked_at      INTEGER NOT NULL DEFAULT 0,
+  lock_reason    TEXT NOT NULL DEFAULT '',
+  last_active_at INTEGER NOT NULL DEFAULT 0,
+  suspended_at   INTEGER NOT NULL DEFAULT 0,
+  memory_mb      INTEGER NOT NULL DEFAULT 0,
+  cpus           REAL NOT NULL DEFAULT 0
+);
+INSERT INTO sandboxes_v2(id, name, created_by, origin_repo, origin_branch, state, created_at,
+                         updated_at, last_active_at)
+  SELECT id, name, created_by, origin_repo, origin_branch, state, created_at, updated_at,
+         updated_at FROM sandboxes;
+DROP TABLE sandboxes;
+ALTER TABLE sandboxes_v2 RENAME TO sandboxes;
+CREATE INDEX sandboxes_origin ON sandboxes(origin_repo, origin_branch);
+
+ALTER TABLE services ADD COLUMN memory_mb INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE services ADD COLUMN cpus REAL NOT NULL DEFAULT 0;
+ALTER TABLE services ADD COLUMN health TEXT NOT NULL DEFAULT '';
+ALTER TABLE services ADD COLUMN restarts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE services ADD COLUMN health_checked_at INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE jobs_v2(
+  id          INTEGER PRIMARY KEY,
+  kind        TEXT NOT NULL CHECK(kind IN ('deploy','destroy','reroute','suspend','resume')),
+  sandbox     TEXT NOT NULL,
+  service     TEXT NOT NULL DEFAULT '',
+  branch      TEXT NOT NULL DEFAULT '',
+  commit_sha  TEXT NOT NULL DEFAULT '',
+  state       TEXT NOT NULL DEFAULT 'queued' CHECK(state IN
+                ('queued','running','succeeded','failed','cancelled')),
+  actor       TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  detail      TEXT NOT NULL DEFAULT '',
+  attempts    INTEGER NOT NULL DEFAULT 0,
+  created_at  INTEGER NOT NULL,
+  started_at  INTEGER,
+  finished_at INTEGER
+);
+INSERT INTO jobs_v2 SELECT * FROM jobs;
+DROP TABLE jobs;
+ALTER TABLE jobs_v2 RENAME TO jobs;
+CREATE INDEX jobs_state ON jobs(state, id);
+
+CREATE TABLE baselines(
+  service    TEXT PRIMARY KEY,
+  url        TEXT NOT NULL,
+  set_by     TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE templates(
+  name       TEXT PRIMARY KEY,
+  body       TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE environments(
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL UNIQUE,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE env_entries(
+  env_id     INTEGER NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+  key        TEXT NOT NULL,
+  kind       TEXT NOT NULL CHECK(kind IN ('var','secret','file','secret_file')),
+  value      TEXT NOT NULL,
+  as_env     INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY(env_id, key)
+);
+CREATE TABLE env_attachments(
+  env_id      INTEGER NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+  sandbox_id  INTEGER NOT NULL REFERENCES sandboxes(id) ON DELETE CASCADE,
+  service     TEXT NOT NULL DEFAULT '',
+  attached_by TEXT NOT NULL,
+  attached_at INTEGER NOT NULL,
+  PRIMARY KEY(env_id, sandbox_id, service)
+);
+CREATE INDEX env_attachments_sandbox ON env_attachments(sandbox_id);
+CREATE TABLE snapshots(
+  sandbox_id INTEGER NOT NULL REFERENCES sandboxes(id) ON DELETE CASCADE,
+  name       TEXT NOT NULL,
+  body       TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY(sandbox_id, name)
+);
 )sql",
 };
 

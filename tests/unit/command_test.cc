@@ -262,8 +262,8 @@ BOOST_AUTO_TEST_CASE(long_input_is_not_echoed_whole) {
 BOOST_AUTO_TEST_CASE(help_text) {
   std::string sandbox = HelpText("sandbox");
   BOOST_CHECK(sandbox.find(
-                  "/sandbox create NAME [from TEMPLATE] [SERVICE@BRANCH ...] — create a sandbox") !=
-              std::string::npos);
+                  "/sandbox create NAME [from TEMPLATE] [SERVICE@BRANCH ...] [--gateway SERVICE] — "
+                  "create a sandbox") != std::string::npos);
   BOOST_CHECK(sandbox.find("/sandbox logs NAME SERVICE [LINES] — ") != std::string::npos);
   BOOST_CHECK(sandbox.find("/route") == std::string::npos);
   BOOST_CHECK_EQUAL(HelpText("/Sandbox"), sandbox);
@@ -274,12 +274,97 @@ BOOST_AUTO_TEST_CASE(help_text) {
   BOOST_CHECK(route.find("/route SERVICE sandbox|baseline|URL [in SANDBOX] — ") == 0);
   BOOST_CHECK(route.find("/route list [SANDBOX] — ") != std::string::npos);
   std::string all = HelpText("");
+  for (const char* family : {"baseline", "template", "env"}) {
+    BOOST_CHECK(all.find(HelpText(family)) != std::string::npos);
+  }
   for (const std::string& part : {sandbox, deploy, route}) {
     BOOST_CHECK(all.find(part) != std::string::npos);
   }
   // One line per verb, no trailing newline.
-  BOOST_CHECK_EQUAL(std::count(all.begin(), all.end(), '\n') + 1, 12);
+  BOOST_CHECK_EQUAL(std::count(all.begin(), all.end(), '\n') + 1, 42);
   BOOST_CHECK(all.back() != '\n');
+}
+
+BOOST_AUTO_TEST_CASE(sandbox_model_commands) {
+  Command cmd;
+  BOOST_REQUIRE(ParseCommand("sandbox",
+                             "create qa-login from QA-DEFAULT account@feature/login "
+                             "--gateway web",
+                             &cmd)
+                    .ok());
+  BOOST_CHECK_EQUAL(cmd.template_name, "QA-DEFAULT");
+  BOOST_CHECK_EQUAL(cmd.gateway, "web");
+  BOOST_REQUIRE_EQUAL(cmd.services.size(), 1u);
+  BOOST_CHECK_EQUAL(cmd.services[0].second, "feature/login");
+
+  BOOST_REQUIRE(ParseCommand("sandbox", "clone qa-login qa-copy", &cmd).ok());
+  BOOST_CHECK_EQUAL(cmd.verb, "clone");
+  BOOST_CHECK_EQUAL(cmd.sandbox, "qa-login");
+  BOOST_CHECK_EQUAL(cmd.target, "qa-copy");
+  BOOST_CHECK(ParseCommand("sandbox", "clone qa-login", &cmd).IsInvalidArgument());
+  BOOST_CHECK(ParseCommand("sandbox", "clone qa-login Bad_Name", &cmd).IsInvalidArgument());
+
+  BOOST_REQUIRE(ParseCommand("sandbox", "snapshot qa-login before-release", &cmd).ok());
+  BOOST_CHECK_EQUAL(cmd.name, "before-release");
+  BOOST_CHECK(ParseCommand("sandbox", "restore qa-login bad/name", &cmd).IsInvalidArgument());
+  BOOST_REQUIRE(ParseCommand("sandbox", "lock qa-login testing the login flow", &cmd).ok());
+  BOOST_CHECK_EQUAL(cmd.reason, "testing the login flow");
+  BOOST_CHECK(cmd.required == Role::kDeployer);
+  BOOST_REQUIRE(ParseCommand("sandbox", "suspend qa-login", &cmd).ok());
+  BOOST_CHECK(ParseCommand("sandbox", "resume", &cmd).IsInvalidArgument());
+
+  BOOST_REQUIRE(ParseCommand("baseline", "set payment https://payment-dev.example.com", &cmd).ok());
+  BOOST_CHECK_EQUAL(cmd.url, "https://payment-dev.example.com");
+  BOOST_CHECK(cmd.required == Role::kAdmin);
+  BOOST_CHECK(ParseCommand("baseline", "set payment sandbox", &cmd).IsInvalidArgument());
+  BOOST_CHECK(ParseCommand("baseline", "set payment ftp://x", &cmd).IsInvalidArgument());
+  BOOST_REQUIRE(ParseCommand("baseline", "list", &cmd).ok());
+  BOOST_CHECK(cmd.required == Role::kViewer);
+}
+
+BOOST_AUTO_TEST_CASE(template_and_env_commands) {
+  Command cmd;
+  BOOST_REQUIRE(ParseCommand("template",
+                             "create QA-DEFAULT web@develop payment=baseline "
+                             "user=http://127.0.0.1:9000 --gateway web",
+                             &cmd)
+                    .ok());
+  BOOST_CHECK_EQUAL(cmd.name, "QA-DEFAULT");
+  BOOST_CHECK_EQUAL(cmd.gateway, "web");
+  BOOST_REQUIRE_EQUAL(cmd.services.size(), 1u);
+  BOOST_REQUIRE_EQUAL(cmd.service_routes.size(), 2u);
+  BOOST_CHECK_EQUAL(cmd.service_routes[0].second, "baseline");
+  BOOST_CHECK_EQUAL(cmd.service_routes[1].second, "http://127.0.0.1:9000");
+  BOOST_CHECK(ParseCommand("template", "create T web=sandbox", &cmd).IsInvalidArgument());
+  BOOST_CHECK(ParseCommand("template", "create T web@a web=baseline", &cmd).IsInvalidArgument());
+  BOOST_CHECK(ParseCommand("template", "create T web", &cmd).IsInvalidArgument());
+  BOOST_REQUIRE(ParseCommand("template", "import {\"name\": \"T\"}", &cmd).ok());
+  BOOST_CHECK_EQUAL(cmd.payload, "{\"name\": \"T\"}");
+  BOOST_REQUIRE(ParseCommand("template", "export T", &cmd).ok());
+  BOOST_CHECK(cmd.required == Role::kViewer);
+
+  BOOST_REQUIRE(ParseCommand("env", "set payments API_KEY=s3cr=t x --secret --env", &cmd).ok());
+  BOOST_CHECK_EQUAL(cmd.name, "payments");
+  BOOST_CHECK_EQUAL(cmd.key, "API_KEY");
+  BOOST_CHECK_EQUAL(cmd.value, "s3cr=t x");
+  BOOST_CHECK(cmd.secret);
+  BOOST_CHECK(cmd.as_env);
+  BOOST_CHECK(ParseCommand("env", "set payments 1KEY=x", &cmd).IsInvalidArgument());
+  BOOST_CHECK(ParseCommand("env", "set payments KEY=x --env", &cmd).IsInvalidArgument());
+  BOOST_CHECK(ParseCommand("env", "set payments", &cmd).IsInvalidArgument());
+  BOOST_REQUIRE(ParseCommand("env", "set-file payments /etc/app/config.yml --secret", &cmd).ok());
+  BOOST_CHECK_EQUAL(cmd.key, "/etc/app/config.yml");
+  BOOST_CHECK(cmd.secret);
+  BOOST_CHECK(ParseCommand("env", "set-file payments /etc/../shadow", &cmd).IsInvalidArgument());
+  BOOST_CHECK(ParseCommand("env", "set-file payments etc/x", &cmd).IsInvalidArgument());
+  BOOST_REQUIRE(ParseCommand("env", "unset payments /etc/app/config.yml", &cmd).ok());
+  BOOST_REQUIRE(ParseCommand("env", "attach payments qa-login web", &cmd).ok());
+  BOOST_CHECK_EQUAL(cmd.sandbox, "qa-login");
+  BOOST_CHECK_EQUAL(cmd.service, "web");
+  BOOST_REQUIRE(ParseCommand("env", "rotate-key", &cmd).ok());
+  BOOST_CHECK(cmd.required == Role::kAdmin);
+  Status s = ParseCommand("env", "sett payments A=b", &cmd);
+  BOOST_CHECK(s.message().find("Did you mean 'env set'") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(did_you_mean) {

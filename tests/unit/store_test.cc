@@ -1,4 +1,6 @@
 #define BOOST_TEST_DYN_LINK
+#include <sqlite3.h>
+
 #include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <set>
@@ -11,6 +13,10 @@
 #include "tests/unit/test_util.h"
 
 using namespace sandbot;
+
+namespace sandbot {
+const char* MigrationSql(int version);  // store/schema.cc
+}
 
 namespace {
 
@@ -43,6 +49,55 @@ BOOST_AUTO_TEST_CASE(migrates_to_newest_and_reopens) {
   Stmt st(again.get(), "PRAGMA journal_mode");
   BOOST_REQUIRE(st.Step());
   BOOST_CHECK_EQUAL(st.Text(0), "wal");
+}
+
+// A store written by the first schema keeps every row through migration 2,
+// which rebuilds sandboxes and jobs, and its references still cascade.
+BOOST_AUTO_TEST_CASE(migration_2_keeps_rows_and_references) {
+  ScratchDir dir;
+  const std::string path = dir.path() + "/sandbot.db";
+  {
+    sqlite3* raw = nullptr;
+    BOOST_REQUIRE_EQUAL(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    const std::string v1 = std::string(MigrationSql(1)) + R"sql(
+PRAGMA user_version=1;
+INSERT INTO sandboxes VALUES(7,'qa-login','ana','web','feature/login','active',100,200);
+INSERT INTO services(id,sandbox_id,name,repo,branch,commit_sha,status,updated_at)
+  VALUES(3,7,'web','web','feature/login','abc','running',200);
+INSERT INTO ports VALUES(9001,3);
+INSERT INTO routes VALUES(7,'payment','baseline',200);
+INSERT INTO jobs(id,kind,sandbox,service,state,actor,source,created_at)
+  VALUES(5,'deploy','qa-login','web','succeeded','ana','git',150);
+INSERT INTO job_events(job_id,time,stage,message) VALUES(5,150,'queued','queued');
+)sql";
+    BOOST_REQUIRE_EQUAL(sqlite3_exec(raw, v1.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  std::unique_ptr<Db> db;
+  Status s = Db::Open(path, &db);
+  BOOST_REQUIRE_MESSAGE(s.ok(), s.ToString());
+  BOOST_CHECK_GE(db->SchemaVersion(), 2);
+  Sandbox b;
+  BOOST_REQUIRE(GetSandbox(db.get(), "qa-login", &b).ok());
+  BOOST_CHECK_EQUAL(b.id, 7);
+  BOOST_CHECK_EQUAL(b.origin_branch, "feature/login");
+  BOOST_CHECK_EQUAL(b.last_active_at, 200);
+  BOOST_REQUIRE_EQUAL(b.services.size(), 1u);
+  BOOST_CHECK_EQUAL(b.services[0].host_port, 9001);
+  Job job;
+  BOOST_REQUIRE(GetJob(db.get(), 5, &job).ok());
+  BOOST_CHECK_EQUAL(job.state, "succeeded");
+  {
+    Stmt fk(db.get(), "PRAGMA foreign_keys");
+    BOOST_REQUIRE(fk.Step());
+    BOOST_CHECK_EQUAL(fk.Int(0), 1);
+  }
+  BOOST_REQUIRE(DeleteSandbox(db.get(), "qa-login").ok());
+  Stmt left(db.get(),
+            "SELECT (SELECT COUNT(*) FROM services) + (SELECT COUNT(*) FROM ports) + "
+            "(SELECT COUNT(*) FROM routes)");
+  BOOST_REQUIRE(left.Step());
+  BOOST_CHECK_EQUAL(left.Int(0), 0);
 }
 
 BOOST_AUTO_TEST_CASE(refuses_a_newer_schema) {
