@@ -45,7 +45,7 @@ Status HandleBaselineCommand(const HandlerContext& ctx, const Request& req, Repl
   if (!s.ok()) return s;
   s = ShowBaselines(ctx, reply);
   if (!s.ok()) return s;
-  reply->view.kind = "ack";
+  // A table answer, so the new baselines show with their title.
   reply->view.title = cmd.verb == "set" ? "Baseline of " + cmd.service + ": " + cmd.url
                                         : "Baseline of " + cmd.service + " removed";
   reply->view.text = "sandboxes get the new URL at their next deploy or route change";
