@@ -110,6 +110,7 @@ bench: deps
 	@scripts/ensure-docker.sh
 	SANDBOT=$(CURDIR)/$(BUILD)/sandbot bench/run.sh
 	SANDBOT=$(CURDIR)/$(BUILD)/sandbot bench/chat_bench.sh
+	SANDBOT=$(CURDIR)/$(BUILD)/sandbot bench/sandbox_bench.sh
 
 install: $(BUILD)/sandbot
 	install -D -m 0755 $(BUILD)/sandbot $(DESTDIR)$(PREFIX)/bin/sandbot

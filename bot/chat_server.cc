@@ -49,6 +49,8 @@ MessageView ErrorView(const Status& s) {
 MessageView Run(const ChatContext& ctx, Request& request, const std::string& transport,
                 const std::string& reply_url) {
   HandlerContext hc{ctx.db, ctx.runtime, nullptr};
+  hc.secrets = ctx.secrets;
+  hc.max_sandboxes = ctx.config->max_sandboxes;
   Reply reply;
   Status s = HandleCommand(hc, request, &reply);
   if (!s.ok()) return ErrorView(s);
@@ -113,7 +115,7 @@ void SlashCommand(const ChatContext& ctx, const httplib::Request& req, httplib::
     row.source = transport;
     row.action = "command.invalid";
     row.status = "refused";
-    row.detail = family + " " + form["text"] + ": " + s.message();
+    row.detail = family + " " + RedactCommandText(family, form["text"]) + ": " + s.message();
     AppendAudit(ctx.db, row);
   }
   res.status = 200;  // Slack shows non-200 answers as a generic failure

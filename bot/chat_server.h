@@ -20,6 +20,7 @@
 #include "bot/signatures.h"
 #include "handlers/runtime.h"
 #include "store/db.h"
+#include "store/secret_keys.h"
 
 namespace sandbot {
 
@@ -29,6 +30,7 @@ struct ChatContext {
   const Config* config = nullptr;
   EventHub* hub = nullptr;
   ReplayGuard* replay = nullptr;
+  SecretKeys* secrets = nullptr;  // environment secrets (store/secret_keys.h)
 };
 
 void RegisterChatRoutes(httplib::Server* server, ChatContext* context);

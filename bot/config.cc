@@ -43,6 +43,24 @@ Status ParsePortRange(const std::string& text, int* lo, int* hi) {
   return Status::Ok();
 }
 
+Status ParseDuration(const std::string& text, int64_t* seconds) {
+  size_t digits = text.find_first_not_of("0123456789");
+  const std::string number = text.substr(0, digits);
+  const std::string unit = digits == std::string::npos ? "" : text.substr(digits);
+  int64_t scale = 0;
+  if (unit.empty() || unit == "s") scale = 1;
+  if (unit == "m") scale = 60;
+  if (unit == "h") scale = 3600;
+  if (unit == "d") scale = 86400;
+  // 10 digits of days is already past any sensible retention; no overflow.
+  if (number.empty() || number.size() > 10 || scale == 0) {
+    return Status::InvalidArgument("'" + text +
+                                   "' is not a duration like 14d, 12h, 30m or 5s (0 = never)");
+  }
+  *seconds = std::atoll(number.c_str()) * scale;
+  return Status::Ok();
+}
+
 Status ParseListen(const std::string& text, std::string* host, int* port) {
   size_t colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0 || !ParsePort(text.substr(colon + 1), port)) {
@@ -116,6 +134,42 @@ Status LoadConfig(Config* c) {
       for (const auto& u : users) {
         if (u.is_string()) c->chat.roles[u.get<std::string>()] = role;
       }
+    }
+    const nlohmann::json limits = section("limits");
+    for (const auto& [service, limit] : limits.items()) {
+      const bool ok = limit.is_object() &&
+                      (!limit.contains("memory_mb") || limit["memory_mb"].is_number_unsigned()) &&
+                      (!limit.contains("cpus") ||
+                       (limit["cpus"].is_number() && limit["cpus"].get<double>() >= 0));
+      if (!ok) {
+        return Status::InvalidArgument(path +
+                                       ": limits map a service to {\"memory_mb\": N, \"cpus\": "
+                                       "X}, e.g. \"limits\": {\"web\": {\"memory_mb\": 256, "
+                                       "\"cpus\": 0.5}}");
+      }
+      ServiceLimits& l = c->limits[service];
+      l.memory_mb = limit.value("memory_mb", 0);
+      l.cpus = limit.value("cpus", 0.0);
+    }
+    for (auto [key, field] :
+         {std::pair<const char*, int64_t*>{"idle_suspend", &c->idle_suspend_seconds},
+          {"retention", &c->retention_seconds}}) {
+      if (!j.contains(key)) continue;
+      Status d = j[key].is_string() ? ParseDuration(j[key].get<std::string>(), field)
+                 : j[key].is_number_unsigned()
+                     ? ParseDuration(std::to_string(j[key].get<uint64_t>()), field)
+                     : Status::InvalidArgument("not a duration");
+      if (!d.ok()) {
+        return Status::InvalidArgument(path + ": " + key +
+                                       " is a duration like \"14d\", \"12h\", \"30m\" or "
+                                       "\"5s\" (0 = never)");
+      }
+    }
+    if (j.contains("max_sandboxes")) {
+      if (!j["max_sandboxes"].is_number_unsigned() || j["max_sandboxes"].get<uint64_t>() > 100000) {
+        return Status::InvalidArgument(path + ": max_sandboxes is a number (0 = no limit)");
+      }
+      c->max_sandboxes = j["max_sandboxes"].get<int>();
     }
     const nlohmann::json baselines = section("baseline");
     for (const auto& [service, url] : baselines.items()) {

@@ -27,18 +27,35 @@ struct ChatConfig {
   size_t max_body_bytes = 64 * 1024;  // larger requests get 413
 };
 
+// CPU and memory limits of one service's containers; 0: not set here.
+struct ServiceLimits {
+  int memory_mb = 0;
+  double cpus = 0;
+};
+
 struct Config {
   std::string data_dir;                   // Default: $SANDBOT_DATA, else /var/lib/sandbot
   std::string listen = "127.0.0.1:8088";  // HTTP listener (chat endpoints, /healthz)
   std::string docker;                     // Default: $DOCKER_HOST, else unix:///var/run/docker.sock
   std::string ports = "9001-9999";        // host ports for services
+  std::string gateway_ports = "8080-8099";  // host ports for sandboxes' gateway services
+  std::string domain;  // "": no Traefik labels; else {service}.{sandbox}.{domain}
   std::string public_host = "127.0.0.1";  // host name in service URLs
   int workers = 2;                        // jobs of different sandboxes in parallel
   int health_timeout_seconds = 60;
-  int memory_mb = 0;              // per-container memory limit; 0: none
-  double cpus = 0;                // per-container CPU limit (1.5 = one and a half); 0: none
+  int memory_mb = 0;  // per-container memory limit; 0: none
+  double cpus = 0;    // per-container CPU limit (1.5 = one and a half); 0: none
+  // Per service name ("limits" in the config file): above the global
+  // defaults, below a sandbox's own and a service row's.
+  std::map<std::string, ServiceLimits> limits;
+  int health_seconds = 10;        // how often running services are probed; 0: never
   int reconcile_seconds = 60;     // store vs engine check; 0: only at start
   int stop_timeout_seconds = 30;  // SIGTERM: how long running jobs get
+  // Idle expiry (bot/expiry.h): active sandboxes untouched this long are
+  // suspended; suspended ones are destroyed after `retention`. 0: never.
+  int64_t idle_suspend_seconds = 14 * 86400;
+  int64_t retention_seconds = 30 * 86400;
+  int max_sandboxes = 50;  // suspended ones count (they keep ports); 0: no limit
   std::string log_level = "info";
   std::string config_file;  // Default: {data}/config.json when it exists
   ChatConfig chat;
@@ -65,6 +82,8 @@ std::string LogDir(const std::string& data_dir);      // logs/
 
 // "9001-9999" → 9001, 9999. InvalidArgument unless 1 <= lo <= hi <= 65535.
 Status ParsePortRange(const std::string& text, int* lo, int* hi);
+// "14d", "12h", "30m", "5s" or plain seconds → seconds; "0" is 0 (never).
+Status ParseDuration(const std::string& text, int64_t* seconds);
 // "127.0.0.1:8088" → host, port.
 Status ParseListen(const std::string& text, std::string* host, int* port);
 

@@ -3,16 +3,22 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
 #include "bot/failpoint.h"
+#include "bot/secret_files.h"
 #include "handlers/routes.h"
+#include "handlers/traefik.h"
 #include "hooks/git_repo.h"
 #include "store/baselines.h"
+#include "store/lifecycle.h"
 #include "store/routes.h"
 
 namespace sandbot {
@@ -20,6 +26,9 @@ namespace sandbot {
 namespace fs = std::filesystem;
 
 namespace {
+
+// Containers a reroute recreates at the same time.
+constexpr size_t kParallelStarts = 8;
 
 std::string Short(const std::string& sha) { return sha.substr(0, 7); }
 
@@ -103,6 +112,8 @@ Status Deployer::Run(const Job& job) {
   if (job.kind == "deploy") return Deploy(job);
   if (job.kind == "destroy") return Destroy(job);
   if (job.kind == "reroute") return Reroute(job);
+  if (job.kind == "suspend") return Suspend(job);
+  if (job.kind == "resume") return Resume(job);
   return Status::InvalidArgument("unknown job kind '" + job.kind + "'");
 }
 
@@ -178,7 +189,7 @@ Status Deployer::Deploy(const Job& job) {
 }
 
 Status Deployer::RouteEnvFor(const std::string& sandbox_name, std::vector<std::string>* env,
-                             std::string* routes_file) {
+                             std::string* routes_dir) {
   Sandbox sandbox;
   std::map<std::string, std::string> routes;
   std::vector<Repo> repos;
@@ -190,19 +201,24 @@ Status Deployer::RouteEnvFor(const std::string& sandbox_name, std::vector<std::s
   if (!s.ok()) return s;
   std::vector<RouteEntry> table = ResolveRoutes(sandbox, routes, baselines, repos);
   *env = RouteEnv(table);
-  // Written whole then renamed: a container never sees half a table.
+  // Written whole beside the mounted folder, then renamed into it: a
+  // container never sees half a table, and the folder mount (unlike a file
+  // mount, pinned to the old inode) shows running containers the new one.
   const fs::path dir = fs::absolute(config_.data_dir + "/work/" + sandbox_name);
   std::error_code ec;
-  fs::create_directories(dir, ec);
-  *routes_file = (dir / "routes.json").string();
-  const std::string tmp = *routes_file + ".tmp";
+  fs::create_directories(dir / "etc-sandbot", ec);
+  *routes_dir = (dir / "etc-sandbot").string();
+  const std::string routes_file = (dir / "etc-sandbot" / "routes.json").string();
+  // Per thread: a reroute writes the same table from several at once.
+  const std::string tmp = (dir / "routes.json.tmp").string() +
+                          std::to_string(std::hash<std::thread::id>()(std::this_thread::get_id()));
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << RoutesJson(table);
     if (!out.flush()) return Status::Unavailable("cannot write " + tmp + " (disk full?)");
   }
-  fs::rename(tmp, *routes_file, ec);
-  if (ec) return Status::Unavailable("cannot write " + *routes_file + ": " + ec.message());
+  fs::rename(tmp, routes_file, ec);
+  if (ec) return Status::Unavailable("cannot write " + routes_file + ": " + ec.message());
   return Status::Ok();
 }
 
@@ -222,9 +238,26 @@ Status Deployer::StartService(const Job& job, const Repo& repo, const Service& s
   };
   int port = 0;
   std::vector<std::string> route_env;
-  std::string routes_file;
-  Status s = AllocatePort(db_, service.id, config_.port_lo, config_.port_hi, &port);
-  if (s.ok()) s = RouteEnvFor(job.sandbox, &route_env, &routes_file);
+  std::string routes_dir;
+  Sandbox sandbox;  // its gateway and limits
+  Status s = GetSandbox(db_, job.sandbox, &sandbox);
+  // The gateway's port comes from its own range: the sandbox's main URL.
+  const bool gateway = s.ok() && !sandbox.gateway.empty() && sandbox.gateway == service.name;
+  if (s.ok() && gateway) {
+    s = AllocatePort(db_, service.id, config_.gateway_lo, config_.gateway_hi, &port);
+    if (s.IsUnavailable()) {
+      s = Status::Unavailable(
+          "every gateway port in " + std::to_string(config_.gateway_lo) + "-" +
+          std::to_string(config_.gateway_hi) + " is taken, so " + service.name +
+          " cannot be the gateway of " + job.sandbox +
+          "; destroy unused sandboxes or widen `sandbot serve --gateway-ports`");
+    }
+  } else if (s.ok()) {
+    s = AllocatePort(db_, service.id, config_.port_lo, config_.port_hi, &port);
+  }
+  if (s.ok()) s = RouteEnvFor(job.sandbox, &route_env, &routes_dir);
+  ResolvedEnv injected;  // the attached environments' values, opened
+  if (s.ok()) s = ResolveForService(db_, config_.secrets, job.sandbox, service.name, &injected);
   if (s.ok()) {
     s = runtime_->EnsureNetwork(NetworkName(job.sandbox), {{"sandbot.managed", "true"},
                                                            {"sandbot.sandbox", job.sandbox},
@@ -239,10 +272,25 @@ Status Deployer::StartService(const Job& job, const Repo& repo, const Service& s
   if (s.ok()) {
     ContainerSpec spec = BuildServiceSpec(repo, service, sha, image, port, workdir, route_env);
     spec.labels["sandbot.data"] = data_label_;
-    spec.binds.push_back(routes_file + ":/etc/sandbot/routes.json:ro");
-    spec.memory_bytes = config_.memory_bytes;
-    spec.nano_cpus = config_.nano_cpus;
-    s = runtime_->CreateContainer(spec, container_id);
+    spec.binds.push_back(routes_dir + ":/etc/sandbot:ro");
+    // Tells Reroute this container sees routes.json change in place.
+    spec.labels["sandbot.routes"] = "dir";
+    std::string injected_note;  // keys and paths only: job logs never hold values
+    s = InjectEnvironment(config_.data_dir, job.sandbox, service.name, injected, &spec,
+                          &injected_note);
+    if (s.ok() && !injected_note.empty()) AppendLog(job, service.name + " " + injected_note);
+    auto configured = config_.service_limits.find(service.name);
+    const ContainerLimits limits = ResolveLimits(
+        {service.memory_mb, service.cpus}, {sandbox.memory_mb, sandbox.cpus},
+        configured == config_.service_limits.end() ? LimitSource{} : configured->second,
+        {static_cast<int>(config_.memory_bytes >> 20), config_.nano_cpus / 1e9});
+    spec.memory_bytes = limits.memory_bytes;
+    spec.nano_cpus = limits.nano_cpus;
+    for (auto& [key, value] :
+         TraefikLabels(job.sandbox, service.name, config_.domain, repo.port, spec.network)) {
+      spec.labels[key] = value;
+    }
+    if (s.ok()) s = runtime_->CreateContainer(spec, container_id);
   }
   if (s.ok()) Failpoint("container.created");
   if (s.ok()) s = runtime_->StartContainer(*container_id);
@@ -262,24 +310,194 @@ Status Deployer::Reroute(const Job& job) {
   Status s = GetSandbox(db_, job.sandbox, &sandbox);
   if (!s.ok()) return s;
   Event(job, "rerouting", "applying routes to sandbox " + job.sandbox);
-  int updated = 0;
+  // Containers of services no longer in the sandbox (a restore dropped them).
+  std::vector<ContainerInfo> containers;
+  s = runtime_->ListContainers({{"sandbot.managed", "true"},
+                                {"sandbot.sandbox", job.sandbox},
+                                {"sandbot.data", data_label_}},
+                               &containers);
+  if (!s.ok()) return s;
+  for (const ContainerInfo& c : containers) {
+    bool known = false;
+    for (const Service& service : sandbox.services) {
+      known = known || c.name == ContainerName(job.sandbox, service.name);
+    }
+    if (known) continue;
+    s = runtime_->RemoveContainer(c.id);
+    if (!s.ok()) return s;
+    auto service_label = c.labels.find("sandbot.service");
+    if (service_label != c.labels.end()) {
+      RemoveServiceFiles(config_.data_dir, job.sandbox, service_label->second);
+    }
+    Event(job, "removed", "removed " + c.name + " (its service left the sandbox)");
+  }
+  struct Restart {
+    const Service* service;
+    Repo repo;
+    std::string workdir;
+  };
+  std::vector<Restart> restarts;
   for (const Service& service : sandbox.services) {
     if (service.image.empty() || service.commit.empty()) continue;  // never deployed
+    Restart r{&service, Repo(), ""};
+    s = GetRepo(db_, service.repo, &r.repo);
+    if (!s.ok()) return s;
+    if (!r.repo.image.empty() && service.image == r.repo.image) {
+      r.workdir = config_.data_dir + "/work/" + job.sandbox + "/" + r.repo.name + "-" +
+                  service.commit.substr(0, 12);
+    }
+    restarts.push_back(std::move(r));
+  }
+  // A service that declared a reload signal, running this very commit and
+  // image with the routes folder mounted, re-reads the rewritten
+  // routes.json on the signal: no recreate. Its {SERVICE}_URL variables
+  // keep their old values (an environment only changes with a recreate).
+  size_t signalled = 0;
+  if (!restarts.empty()) {
+    std::vector<std::string> route_env;
+    std::string routes_dir;
+    s = RouteEnvFor(job.sandbox, &route_env, &routes_dir);
+    if (!s.ok()) return s;
+  }
+  for (auto it = restarts.begin(); it != restarts.end();) {
+    const std::string& signal = it->repo.reload_signal;
+    const std::string name = ContainerName(job.sandbox, it->service->name);
+    const ContainerInfo* current = nullptr;
+    for (const ContainerInfo& c : containers) {
+      if (c.name == name) current = &c;
+    }
+    auto label = [&](const char* key) {
+      auto found = current->labels.find(key);
+      return found == current->labels.end() ? std::string() : found->second;
+    };
+    if (signal.empty() || current == nullptr || current->state != "running" ||
+        current->image != it->service->image || label("sandbot.commit") != it->service->commit ||
+        label("sandbot.routes") != "dir") {
+      ++it;
+      continue;
+    }
+    s = runtime_->SignalContainer(name, signal);
+    if (!s.ok()) {
+      if (Interrupted(s)) return s;
+      // It stopped meanwhile, say: recreating applies the routes all the same.
+      AppendLog(job, it->service->name + ": SIG" + signal + " failed (" + s.message() +
+                         "); recreating it instead");
+      ++it;
+      continue;
+    }
+    Event(job, "reloaded", it->service->name + " reloaded routes (SIG" + signal + ")");
+    ++signalled;
+    it = restarts.erase(it);
+  }
+  // All containers are recreated at once (at most kParallelStarts): a route
+  // change is applied when the slowest one is healthy, not after the sum.
+  std::vector<Status> results(restarts.size());
+  std::atomic<size_t> next{0};
+  auto start_next = [&] {
+    for (size_t i = next++; i < restarts.size(); i = next++) {
+      const Restart& r = restarts[i];
+      std::string container_id;
+      results[i] = StartService(job, r.repo, *r.service, r.service->commit, r.service->image,
+                                r.workdir, &container_id);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t t = 1; t < std::min(restarts.size(), kParallelStarts); ++t) {
+    threads.emplace_back(start_next);
+  }
+  start_next();
+  for (std::thread& t : threads) t.join();
+  for (const Status& r : results) {
+    if (!r.ok()) return r;
+  }
+  const size_t updated = signalled + restarts.size();
+  Event(job, "rerouted",
+        "routes applied to " + std::to_string(updated) + " containers of " + job.sandbox + " (" +
+            std::to_string(signalled) + " signalled, " + std::to_string(restarts.size()) +
+            " recreated)");
+  return Status::Ok();
+}
+
+Status Deployer::Suspend(const Job& job) {
+  Sandbox sandbox;
+  Status s = GetSandbox(db_, job.sandbox, &sandbox);
+  if (!s.ok()) return s;
+  Event(job, "suspending", "stopping the containers of " + job.sandbox);
+  int stopped = 0;
+  for (const Service& service : sandbox.services) {
+    if (service.image.empty()) continue;  // never ran: its deploy waits for the resume
+    const std::string name = ContainerName(job.sandbox, service.name);
+    ContainerState state;
+    s = runtime_->InspectContainer(name, &state);
+    if (s.ok() && state.running) {
+      s = runtime_->StopContainer(name, 5);
+      if (s.ok()) ++stopped;
+    }
+    if (s.ok()) {
+      s = SetServiceStatus(db_, service.id, "suspended",
+                           "`/sandbox resume " + job.sandbox + "` starts it again");
+    }
+    if (!s.ok()) return s;
+  }
+  // A command marked it already; expiry too. Kept as is so suspended_at
+  // (the retention clock) does not move.
+  s = MarkSuspended(db_, job.sandbox);
+  if (!s.ok()) return s;
+  Event(job, "suspended",
+        "sandbox " + job.sandbox + " suspended (" + std::to_string(stopped) +
+            " containers stopped; ports and configuration kept)");
+  return Status::Ok();
+}
+
+Status Deployer::Resume(const Job& job) {
+  Sandbox sandbox;
+  Status s = GetSandbox(db_, job.sandbox, &sandbox);
+  if (!s.ok()) return s;
+  Event(job, "resuming", "starting the containers of " + job.sandbox);
+  std::string failures;
+  int started = 0;
+  for (const Service& service : sandbox.services) {
+    if (service.image.empty() || service.commit.empty()) continue;  // never ran
     Repo repo;
     s = GetRepo(db_, service.repo, &repo);
     if (!s.ok()) return s;
-    std::string workdir;
-    if (!repo.image.empty() && service.image == repo.image) {
-      workdir = config_.data_dir + "/work/" + job.sandbox + "/" + repo.name + "-" +
-                service.commit.substr(0, 12);
-    }
-    std::string container_id;
-    s = StartService(job, repo, service, service.commit, service.image, workdir, &container_id);
+    const std::string name = ContainerName(job.sandbox, service.name);
+    ContainerState state;
+    s = runtime_->InspectContainer(name, &state);
     if (!s.ok()) return s;
-    ++updated;
+    if (!state.exists) {
+      // Gone while suspended: recreate it from its image on its port.
+      std::string workdir;
+      if (!repo.image.empty() && service.image == repo.image) {
+        workdir = config_.data_dir + "/work/" + job.sandbox + "/" + repo.name + "-" +
+                  service.commit.substr(0, 12);
+      }
+      std::string container_id;
+      s = StartService(job, repo, service, service.commit, service.image, workdir, &container_id);
+    } else {
+      SetServiceStatus(db_, service.id, "starting", "");
+      s = state.running ? Status::Ok() : runtime_->StartContainer(name);
+      if (s.ok()) s = WaitHealthy(job, repo, name, service.host_port);
+      if (s.ok()) {
+        SetServiceStatus(db_, service.id, "running", "");
+        Event(job, "running", service.name + " running  " + service.url);
+      } else if (!Interrupted(s)) {
+        SetServiceStatus(db_, service.id, "failed", s.message());
+        Event(job, "failed", service.name + " failed: " + s.message());
+      }
+    }
+    if (!s.ok() && Interrupted(s)) return s;
+    if (s.ok()) {
+      ++started;
+    } else {
+      failures += (failures.empty() ? "" : "; ") + service.name + ": " + s.message();
+    }
   }
-  Event(job, "rerouted",
-        "routes applied to " + std::to_string(updated) + " containers of " + job.sandbox);
+  s = MarkResumed(db_, job.sandbox);
+  if (!s.ok()) return s;
+  Event(job, "resumed",
+        "sandbox " + job.sandbox + " resumed (" + std::to_string(started) + " containers started)");
+  if (!failures.empty()) return Status::Internal("resumed, but " + failures);
   return Status::Ok();
 }
 
@@ -386,6 +604,7 @@ Status Deployer::Destroy(const Job& job) {
   if (!s.ok()) return s;
   std::error_code ec;
   fs::remove_all(config_.data_dir + "/work/" + job.sandbox, ec);
+  RemoveSandboxFiles(config_.data_dir, job.sandbox);  // its secrets, on disk for the mounts
   s = DeleteSandbox(db_, job.sandbox);
   if (!s.ok()) return s;
   Event(job, "destroyed",

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "handlers/limits.h"
 #include "handlers/runtime.h"
 #include "handlers/status.h"
 #include "store/db.h"
@@ -20,6 +21,8 @@
 #include "store/sandboxes.h"
 
 namespace sandbot {
+
+class SecretKeys;
 
 struct DeployConfig {
   std::string data_dir;
@@ -30,6 +33,15 @@ struct DeployConfig {
   int log_tail_lines = 15;   // container log lines shown when a deploy fails
   int64_t memory_bytes = 0;  // per-container limit; 0: none
   int64_t nano_cpus = 0;     // 1e9 = one CPU; 0: none
+  int gateway_lo = 8080;     // host ports of gateway services (a sandbox's main URL)
+  int gateway_hi = 8099;
+  std::string domain;  // "": no Traefik labels
+  // Per service name, from the configuration: above memory_bytes/nano_cpus,
+  // below the sandbox's and the service row's own limits.
+  std::map<std::string, LimitSource> service_limits;
+  // Opens environment secrets for injection (store/secret_keys.h); null:
+  // deploys of services with attached secrets fail saying so.
+  const SecretKeys* secrets = nullptr;
 };
 
 // Records a stage of a job for everyone following it (store + waiters).
@@ -65,17 +77,25 @@ class Deployer {
   Status Deploy(const Job& job);
   Status Destroy(const Job& job);
   // Recreates the sandbox's containers from their current images with the
-  // current route table: a route change without a rebuild.
+  // current route table: a route change without a rebuild. A running
+  // container whose repo declares a reload signal gets the signal instead.
   Status Reroute(const Job& job);
+  // Stops the sandbox's containers (kept, with their ports) and marks its
+  // services suspended.
+  Status Suspend(const Job& job);
+  // Starts them again (recreating any that vanished), waits until each is
+  // healthy, and makes the sandbox active.
+  Status Resume(const Job& job);
   // (Re)creates one service's container from `image` and waits until it is
   // healthy; records the outcome on the service row.
   Status StartService(const Job& job, const Repo& repo, const Service& service,
                       const std::string& sha, const std::string& image, const std::string& workdir,
                       std::string* container_id);
   // The sandbox's route table as {SERVICE}_URL variables, and written to
-  // `routes_file` (mounted read-only at /etc/sandbot/routes.json).
+  // routes.json in `routes_dir`, a folder holding only that file, mounted
+  // read-only at /etc/sandbot: a running container sees each new table.
   Status RouteEnvFor(const std::string& sandbox, std::vector<std::string>* env,
-                     std::string* routes_file);
+                     std::string* routes_dir);
   // Image for the commit: built from its Dockerfile, or the repo's runtime
   // image with the commit checked out into `workdir`.
   Status PrepareImage(const Job& job, const Repo& repo, std::string* image, std::string* workdir);

@@ -887,6 +887,18 @@ Status DockerRuntime::StopContainer(const std::string& id, int timeout_seconds) 
   return FromReply("cannot stop container " + id, reply.status, reply.body);
 }
 
+Status DockerRuntime::SignalContainer(const std::string& name_or_id, const std::string& signal) {
+  Call call;
+  call.method = "POST";
+  call.path = "/containers/" + PathEscape(name_or_id) + "/kill?signal=" + PathEscape(signal);
+  Reply reply;
+  Status s = SendVersioned(call, &reply);
+  if (!s.ok()) return s;
+  if (reply.status == 204 || reply.status == 200) return Status::Ok();
+  return FromReply("cannot send SIG" + signal + " to container " + name_or_id, reply.status,
+                   reply.body);
+}
+
 Status DockerRuntime::RemoveContainer(const std::string& name_or_id) {
   Call call;
   call.method = "DELETE";

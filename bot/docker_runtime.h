@@ -116,6 +116,7 @@ class DockerRuntime : public ContainerRuntime {
   Status CreateContainer(const ContainerSpec& spec, std::string* id) override;
   Status StartContainer(const std::string& id) override;
   Status StopContainer(const std::string& id, int timeout_seconds) override;
+  Status SignalContainer(const std::string& name_or_id, const std::string& signal) override;
   Status RemoveContainer(const std::string& name_or_id) override;
   Status InspectContainer(const std::string& name_or_id, ContainerState* state) override;
   Status ContainerLogs(const std::string& name_or_id, int tail, std::string* out) override;

@@ -94,6 +94,10 @@ Status GuardedRuntime::StopContainer(const std::string& id, int timeout_seconds)
 Status GuardedRuntime::RemoveContainer(const std::string& name_or_id) {
   return Guard([&] { return inner_->RemoveContainer(name_or_id); });
 }
+Status GuardedRuntime::SignalContainer(const std::string& name_or_id, const std::string& signal) {
+  return Guard([&] { return inner_->SignalContainer(name_or_id, signal); });
+}
+
 Status GuardedRuntime::InspectContainer(const std::string& name_or_id, ContainerState* state) {
   return Guard([&] { return inner_->InspectContainer(name_or_id, state); });
 }

@@ -44,7 +44,7 @@ std::vector<int64_t> ParseIds(const std::string& csv) {
 }  // namespace
 
 void RegisterLocalApi(httplib::Server* server, Db* db, EventHub* hub, ContainerRuntime* runtime,
-                      const Config* config) {
+                      const Config* config, SecretKeys* secrets) {
   server->Post("/v1/command", [=](const httplib::Request& req, httplib::Response& res) {
     json body = json::parse(req.body, nullptr, false);
     if (!body.is_object()) return ReplyError(res, Status::InvalidArgument("not a JSON object"));
@@ -57,6 +57,8 @@ void RegisterLocalApi(httplib::Server* server, Db* db, EventHub* hub, ContainerR
     Reply reply;
     if (s.ok()) {
       HandlerContext ctx{db, runtime, nullptr};
+      ctx.secrets = secrets;
+      ctx.max_sandboxes = config->max_sandboxes;
       s = HandleCommand(ctx, request, &reply);
     }
     if (!s.ok()) {
@@ -67,9 +69,10 @@ void RegisterLocalApi(httplib::Server* server, Db* db, EventHub* hub, ContainerR
     SendJson(res, 200, {{"ok", true}, {"text", RenderText(reply.view)}, {"jobs", reply.jobs}});
   });
 
-  server->Post("/v1/push", [db, hub, runtime](const httplib::Request& req, httplib::Response& res) {
+  server->Post("/v1/push", [=](const httplib::Request& req, httplib::Response& res) {
     PushRequest push;
     Status s = DecodePush(req.body, &push);
+    push.max_sandboxes = config->max_sandboxes;
     PushOutcome out;
     if (s.ok()) s = HandlePush(db, push, &out);
     if (!s.ok()) {
@@ -90,16 +93,18 @@ void RegisterLocalApi(httplib::Server* server, Db* db, EventHub* hub, ContainerR
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
     for (;;) {
       uint64_t seen = hub->version();
-      std::vector<JobEvent> events;
-      Status s = ListJobEvents(db, ids, after, &events);
-      if (!s.ok()) return ReplyError(res, s);
+      // States first, then events: a job's events are written before it
+      // ends, so "done" never comes without the job's last events.
       bool done = true;
       for (int64_t id : ids) {
         Job job;
-        s = GetJob(db, id, &job);
+        Status s = GetJob(db, id, &job);
         if (!s.ok()) return ReplyError(res, s);
         done = done && IsFinalJobState(job.state);
       }
+      std::vector<JobEvent> events;
+      Status s = ListJobEvents(db, ids, after, &events);
+      if (!s.ok()) return ReplyError(res, s);
       auto now = std::chrono::steady_clock::now();
       if (!events.empty() || done || now >= deadline) {
         json list = json::array();

@@ -19,11 +19,13 @@
 #include "bot/event_hub.h"
 #include "handlers/runtime.h"
 #include "store/db.h"
+#include "store/secret_keys.h"
 
 namespace sandbot {
 
+// `secrets` seals and opens environment secrets (null: /env secrets refused).
 void RegisterLocalApi(httplib::Server* server, Db* db, EventHub* hub, ContainerRuntime* runtime,
-                      const Config* config);
+                      const Config* config, SecretKeys* secrets = nullptr);
 
 }  // namespace sandbot
 

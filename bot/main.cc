@@ -18,6 +18,7 @@
 #include "bot/daemon.h"
 #include "bot/docker_runtime.h"
 #include "bot/version.h"
+#include "handlers/lifecycle.h"
 #include "handlers/names.h"
 #include "handlers/sandbox.h"
 #include "hooks/git_repo.h"
@@ -82,6 +83,7 @@ AuditRow CliAudit(const std::string& action) {
 
 struct RepoAddArgs {
   std::string name, path, health = "/", image, default_branch, auto_branches = "*";
+  std::string reload_signal;
   std::vector<std::string> cmd;
   int port = 8080;
   bool init = false, wait = false;
@@ -94,6 +96,8 @@ int RepoAdd(const Config& config, const RepoAddArgs& a) {
   if (!a.health.empty() && a.health[0] != '/') {
     return Fail(Status::InvalidArgument("--health must be a path starting with / (or \"\")"));
   }
+  s = ValidateReloadSignal(a.reload_signal);
+  if (!s.ok()) return Fail(s);
   const std::string path = Absolute(a.path);
   Repo repo;
   repo.name = a.name;
@@ -104,6 +108,7 @@ int RepoAdd(const Config& config, const RepoAddArgs& a) {
   repo.cmd = a.cmd;
   repo.auto_branches = a.auto_branches;
   repo.wait = a.wait;
+  repo.reload_signal = a.reload_signal;
   if (a.init) {
     repo.default_branch = a.default_branch.empty() ? "main" : a.default_branch;
     s = GitRepo::InitBare(path, repo.default_branch);
@@ -154,7 +159,8 @@ int RepoList(const Config& config, bool as_json) {
                    {"cmd", r.cmd},
                    {"default_branch", r.default_branch},
                    {"auto_branches", r.auto_branches},
-                   {"wait", r.wait}});
+                   {"wait", r.wait},
+                   {"reload_signal", r.reload_signal}});
   }
   std::cout << out.dump(2) << "\n";
   return 0;
@@ -223,6 +229,10 @@ int SandboxDestroy(const Config& config, const std::string& name) {
   std::cout << "destroying sandbox " << name << " (job " << job << ")";
   if (!WakeDaemon(config.data_dir)) std::cout << "; the daemon is not running: it runs on start";
   std::cout << "\n";
+  Sandbox sandbox;  // a lock holds the destroy job too: say so
+  if (GetSandbox(db.get(), name, &sandbox).ok() && !sandbox.locked_by.empty()) {
+    std::cout << "  " << WaitNote(sandbox) << "\n";
+  }
   return 0;
 }
 
@@ -370,6 +380,17 @@ int main(int argc, char** argv) {
   serve->add_option("--ports", config.ports, "Host port range for services")->capture_default_str();
   serve->add_option("--public-host", config.public_host, "Host name used in service URLs")
       ->capture_default_str();
+  serve
+      ->add_option("--gateway-ports", config.gateway_ports,
+                   "Host port range for gateway services (a sandbox's main URL)")
+      ->capture_default_str();
+  serve->add_option("--domain", config.domain,
+                    "Adds Traefik labels routing SERVICE.SANDBOX.DOMAIN to each container");
+  serve
+      ->add_option("--health-interval", config.health_seconds,
+                   "Seconds between health checks of running services (0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 86400));
   serve->add_option("--workers", config.workers, "Jobs run in parallel (one per sandbox)")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
@@ -378,10 +399,13 @@ int main(int argc, char** argv) {
                    "Seconds a new container has to answer its health path")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
-  serve->add_option("--memory", config.memory_mb, "Memory limit of each container, in MB (0: none)")
+  serve
+      ->add_option("--memory", config.memory_mb,
+                   "Default memory limit of each container, in MB (0: none)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1 << 20));
-  serve->add_option("--cpus", config.cpus, "CPU limit of each container, e.g. 0.5 (0: none)")
+  serve
+      ->add_option("--cpus", config.cpus, "Default CPU limit of each container, e.g. 0.5 (0: none)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1024.0));
   serve
@@ -394,6 +418,18 @@ int main(int argc, char** argv) {
                    "Seconds running jobs get to reach a safe point on SIGTERM")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
+  // Applied after the config file, so a flag wins over the file.
+  std::string idle_suspend, retention;
+  int max_sandboxes = -1;
+  serve->add_option("--idle-suspend", idle_suspend,
+                    "Suspend sandboxes idle this long, e.g. 14d, 12h, 30m, 5s (0: never; "
+                    "default 14d)");
+  serve->add_option("--retention", retention,
+                    "Destroy sandboxes suspended this long (0: never; default 30d)");
+  serve
+      ->add_option("--max-sandboxes", max_sandboxes,
+                   "Most sandboxes at once, suspended ones included (0: no limit; default 50)")
+      ->check(CLI::Range(0, 100000));
 
   auto* hook = app.add_subcommand("hook", "Git hook entry points (installed by `repo add`)");
   hook->require_subcommand(1);
@@ -424,6 +460,9 @@ int main(int argc, char** argv) {
                    "Comma-separated globs of branches that create sandboxes")
       ->capture_default_str();
   repo_add->add_flag("--wait", add_args.wait, "Pushes wait for the deploy by default");
+  repo_add->add_option("--reload-signal", add_args.reload_signal,
+                       "HUP, USR1 or USR2: the service re-reads /etc/sandbot/routes.json on it, "
+                       "so a route change signals its container instead of recreating it");
   bool json_out = false;
   auto* repo_list = repo->add_subcommand("list", "List watched repos");
   repo_list->add_flag("--json", json_out, "JSON output");
@@ -501,6 +540,13 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   config.data_dir = Absolute(config.data_dir);
   Status loaded = LoadConfig(&config);
+  if (loaded.ok() && !idle_suspend.empty()) {
+    loaded = ParseDuration(idle_suspend, &config.idle_suspend_seconds);
+  }
+  if (loaded.ok() && !retention.empty()) {
+    loaded = ParseDuration(retention, &config.retention_seconds);
+  }
+  if (max_sandboxes >= 0) config.max_sandboxes = max_sandboxes;
   if (!loaded.ok()) return Fail(loaded);
   bool grammar_command = *sandbox_create || *sandbox_logs || *sandbox_use || *deploy || *route ||
                          *baseline || *template_cmd || *env;

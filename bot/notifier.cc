@@ -137,6 +137,29 @@ void Notifier::Announce(const Job& job, const std::string& outcome, const std::s
   }
 }
 
+void Notifier::NotifyOwner(const std::string& sandbox, const std::string& owner,
+                           const std::string& title, const std::string& text) {
+  const ChatConfig& chat = config_->chat;
+  if (chat.slack_webhook_url.empty() && chat.teams_webhook_url.empty()) return;
+  std::map<std::string, std::string> baselines;
+  LoadBaselines(db_, &baselines);
+  HandlerContext hc{db_, nullptr, &baselines};
+  MessageView view;
+  view.kind = "notification";
+  view.actor = "sandbot";
+  BuildSandboxView(hc, sandbox, &view);  // gone (destroyed): the text says it all
+  view.buttons.clear();
+  view.title = title;
+  view.text = owner + ": " + text;
+  const std::string purpose = title;
+  if (!chat.slack_webhook_url.empty()) {
+    Queue(chat.slack_webhook_url, RenderSlack(view, "", false), purpose + " → slack webhook");
+  }
+  if (!chat.teams_webhook_url.empty()) {
+    Queue(chat.teams_webhook_url, RenderTeamsCard(view), purpose + " → teams webhook");
+  }
+}
+
 void Notifier::SendLoop() {
   while (!stopping_) {
     uint64_t seen = hub_->version();

@@ -34,6 +34,10 @@ class Notifier {
   void OnJobEvent(int64_t job_id, const std::string& stage, const std::string& message);
   // A job ended (from the WorkerPool).
   void OnJobFinished(const Job& job, bool ok, const std::string& detail);
+  // Something sandbot did to a sandbox on its own (idle expiry), told on the
+  // configured Slack and Teams incoming webhooks, naming its owner.
+  void NotifyOwner(const std::string& sandbox, const std::string& owner, const std::string& title,
+                   const std::string& text);
 
   void Start();
   void Stop();  // sends nothing more; pending messages stay in the outbox

@@ -68,7 +68,8 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
     for (const Service& service : sandbox.services) {
       const std::string name = ContainerName(sandbox.name, service.name);
       known_containers.insert(name);
-      if (busy.count(sandbox.name) || service.status != "running" ||
+      // A suspended sandbox's containers are stopped on purpose.
+      if (busy.count(sandbox.name) || sandbox.state != "active" || service.status != "running" ||
           service.updated_at > settled_before) {
         continue;
       }

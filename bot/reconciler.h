@@ -8,8 +8,9 @@
 //   - containers and networks of this data folder that the store does not
 //     know are removed (leftovers of a crash or of a hand-run command).
 //
-// Sandboxes with a queued or running job are left alone: their job is about
-// to change them. Only objects labelled with this data folder are touched,
+// Suspended sandboxes (containers stopped on purpose) and sandboxes with a
+// queued or running job are left alone (their job is about
+// to change them). Only objects labelled with this data folder are touched,
 // so several sandbot daemons may share one engine. Every repair is an audit
 // row (source "reconciler").
 #ifndef SANDBOT_BOT_RECONCILER_H_

@@ -197,6 +197,37 @@ Status ParseSandbox(const Words& args, Command* command) {
   return ParseOptionalSandbox(args, command);
 }
 
+// "--memory MB" (1-1048576) or "--cpus N" (above 0, at most 1024) at args[*i];
+// moves *i to the value.
+Status ParseLimit(const Words& args, size_t* i, Command* command) {
+  const bool memory = IsKeyword(args[*i], "--memory");
+  const char* usage = memory ? "'--memory' needs megabytes after it (e.g. --memory 256)"
+                             : "'--cpus' needs a number of CPUs after it (e.g. --cpus 0.5)";
+  if (*i + 1 == args.size()) return Status::InvalidArgument(usage);
+  const std::string& value = args[++*i];
+  if (value.empty() || value.size() > 10 ||
+      value.find_first_not_of(memory ? "0123456789" : "0123456789.") != std::string::npos ||
+      std::count(value.begin(), value.end(), '.') > 1 || value == ".") {
+    return Status::InvalidArgument("'" + Echo(value) + "' is not a number: " + usage);
+  }
+  if (memory) {
+    if (command->memory_mb) return Status::InvalidArgument("only one --memory is allowed");
+    const long mb = std::stol(value);
+    if (mb < 1 || mb > (1 << 20)) {
+      return Status::InvalidArgument("--memory must be 1 to 1048576 MB, not " + value);
+    }
+    command->memory_mb = static_cast<int>(mb);
+  } else {
+    if (command->cpus > 0) return Status::InvalidArgument("only one --cpus is allowed");
+    const double cpus = std::stod(value);
+    if (cpus <= 0 || cpus > 1024) {
+      return Status::InvalidArgument("--cpus must be above 0 and at most 1024, not " + value);
+    }
+    command->cpus = cpus;
+  }
+  return Status::Ok();
+}
+
 Status ParseCreate(const Words& args, Command* command) {
   if (args.empty()) return Missing("NAME");
   Status s = CheckSandbox(args[0], command);
@@ -213,6 +244,11 @@ Status ParseCreate(const Words& args, Command* command) {
       s = ValidateServiceName(args[++i]);
       if (!s.ok()) return s;
       command->gateway = args[i];
+      continue;
+    }
+    if (IsKeyword(word, "--memory") || IsKeyword(word, "--cpus")) {
+      s = ParseLimit(args, &i, command);
+      if (!s.ok()) return s;
       continue;
     }
     if (IsKeyword(word, "from")) {
@@ -442,12 +478,17 @@ Status ParseEnvSet(const Words& args, Command* command) {
     } else if (IsKeyword(word, "--env")) {
       command->as_env = true;
     } else if (!have_pair) {
+      // Errors here never repeat the words: they may be a secret.
       size_t eq = word.find('=');
       if (eq == std::string::npos) {
-        return Status::InvalidArgument("'" + Echo(word) + "' is not KEY=VALUE (e.g. API_KEY=abc)");
+        return Status::InvalidArgument(
+            "expected KEY=VALUE after the environment name (e.g. API_KEY=abc)");
       }
-      s = ValidateEnvKey(word.substr(0, eq));
-      if (!s.ok()) return s;
+      if (!ValidateEnvKey(word.substr(0, eq)).ok()) {
+        return Status::InvalidArgument(
+            "the name before '=' is not a valid variable name: letters, digits and '_', not "
+            "starting with a digit (e.g. API_KEY)");
+      }
       command->key = word.substr(0, eq);
       command->value = word.substr(eq + 1);
       have_pair = true;
@@ -504,7 +545,8 @@ Status ParseEnvAttach(const Words& args, Command* command) {
 // The table. Rows of a family appear in help in this order; the first rows
 // win ties in "did you mean".
 const CommandSpec kCommands[] = {
-    {"sandbox", "create", true, "NAME [from TEMPLATE] [SERVICE@BRANCH ...] [--gateway SERVICE]",
+    {"sandbox", "create", true,
+     "NAME [from TEMPLATE] [SERVICE@BRANCH ...] [--gateway SERVICE] [--memory MB] [--cpus N]",
      "create a sandbox; the gateway's URL is its main URL", Role::kDeployer, ParseCreate},
     {"sandbox", "list", true, "", "list sandboxes", Role::kViewer, ParseNone},
     {"sandbox", "status", true, "[NAME]", "show a sandbox's services, branches and URLs",
@@ -775,6 +817,12 @@ Status ValidateContainerPath(const std::string& path) {
                                  "' is not a valid file path: absolute, letters, digits, '.', "
                                  "'_', '-' and '/', without '..' (e.g. /etc/app/config.yml)");
 }
+
+Status ParseRouteTarget(const std::string& word, std::string* route) {
+  return CheckRouteTarget(word, route);
+}
+
+Status ValidateTemplateName(const std::string& name) { return CheckTemplate(name); }
 
 const char* RoleName(Role role) {
   switch (role) {

@@ -4,7 +4,8 @@
 // ParseCommand, and get back a Command or an answer for the user (help, or an
 // error with usage and "did you mean").
 //
-//   sandbox create NAME [from TEMPLATE] [SERVICE@BRANCH ...]
+//   sandbox create NAME [from TEMPLATE] [SERVICE@BRANCH ...] [--gateway SERVICE]
+//                  [--memory MB] [--cpus N]
 //   sandbox list | status [NAME] | destroy NAME | logs NAME SERVICE [LINES]
 //   sandbox use NAME            make NAME this channel's default sandbox
 //   deploy SERVICE BRANCH [to SANDBOX]
@@ -48,6 +49,8 @@ struct Command {
   // template create/update: SERVICE=baseline or SERVICE=URL (canonical form)
   std::vector<std::pair<std::string, std::string>> service_routes;
   std::string gateway;  // create, template: --gateway SERVICE
+  int memory_mb = 0;    // create: --memory MB, each container's limit; 0: the default
+  double cpus = 0;      // create: --cpus N; 0: the default
   std::string name;     // template, environment or snapshot NAME
   std::string target;   // clone: DST
   std::string url;      // baseline set
@@ -83,6 +86,13 @@ Status ValidateEnvKey(const std::string& key);
 // A file path inside a container: absolute, no "..", at most 256 characters
 // of [A-Za-z0-9._/-].
 Status ValidateContainerPath(const std::string& path);
+
+// A route target as the grammar accepts it: sandbox, baseline, or an http(s)
+// URL with a host; *route is the canonical form (keywords and scheme in lower
+// case). InvalidArgument says what is wrong.
+Status ParseRouteTarget(const std::string& word, std::string* route);
+// Template (and snapshot) names: letters, digits, '-' and '_', at most 64.
+Status ValidateTemplateName(const std::string& name);
 
 // Usage of every verb of a family ("sandbox", "deploy", "route"), one line
 // each with a short description; of all families when `family` is "".

@@ -1,5 +1,6 @@
 // /deploy SERVICE BRANCH [to SANDBOX]
 #include "handlers/dispatch.h"
+#include "handlers/lifecycle.h"
 #include "store/chat.h"
 
 namespace sandbot {
@@ -26,6 +27,8 @@ Status HandleDeployCommand(const HandlerContext& ctx, const Request& req, Reply*
   reply->view.text = "deploying " + cmd.service + "@" + cmd.branch + " " + sha.substr(0, 7) +
                      " to " + sandbox.name + " (job " + std::to_string(job) +
                      "); I will post here when it runs";
+  const std::string wait = WaitNote(sandbox);
+  if (!wait.empty()) reply->view.text += "\n" + wait;
   return Status::Ok();
 }
 

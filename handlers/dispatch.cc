@@ -2,12 +2,16 @@
 
 #include <memory>
 
+#include "handlers/health.h"
+#include "handlers/lifecycle.h"
 #include "handlers/routes.h"
+#include "handlers/sandbox.h"
 #include "hooks/git_repo.h"
 #include "store/audit.h"
 #include "store/baselines.h"
 #include "store/chat.h"
 #include "store/jobs.h"
+#include "store/lifecycle.h"
 #include "store/repos.h"
 #include "store/routes.h"
 
@@ -49,7 +53,10 @@ Status HandleCommand(const HandlerContext& ctx_in, const Request& req, Reply* re
   // What a command changes and its audit row commit together, or not at all
   // (a full disk loses neither half). Reads take no write lock.
   std::unique_ptr<Transaction> tx;
-  if (!read_only) {
+  // Key rotation commits its own transaction: the key file is renamed only
+  // after the re-encrypted values are committed (store/secret_keys.h).
+  const bool own_tx = cmd.family == "env" && cmd.verb == "rotate-key";
+  if (!read_only && !own_tx) {
     tx = std::make_unique<Transaction>(ctx.db);
     if (!tx->status().ok()) return tx->status();
   }
@@ -77,6 +84,17 @@ Status HandleCommand(const HandlerContext& ctx_in, const Request& req, Reply* re
   } else {
     s = Status::NotFound("unknown command /" + cmd.family);
   }
+  // A change to a sandbox restarts its idle clock (bot/expiry.h).
+  if (s.ok() && !read_only && !reply->sandbox.empty()) {
+    s = TouchSandboxActive(ctx.db, reply->sandbox);
+  }
+  // What happened to the caller's sandboxes meanwhile (idle expiry), once.
+  std::vector<std::string> notices;
+  if (s.ok() && TakeNotices(ctx.db, ActorOf(req), &notices).ok()) {
+    for (const std::string& n : notices) {
+      reply->view.text += (reply->view.text.empty() ? "" : "\n") + n;
+    }
+  }
   if (s.ok() && !reply->jobs.empty() && ctx.runtime && !ctx.runtime->Reachable()) {
     reply->view.text += (reply->view.text.empty() ? "" : "\n") + std::string(kEngineDownNote);
   }
@@ -90,7 +108,7 @@ Status HandleCommand(const HandlerContext& ctx_in, const Request& req, Reply* re
     row.branch = cmd.branch;
     row.status =
         s.ok() ? "accepted" : (s.code() == Status::Code::kForbidden ? "refused" : "failed");
-    row.detail = s.ok() ? "" : s.message();
+    row.detail = s.ok() ? reply->audit_detail : s.message();
     for (int64_t job : reply->jobs) {
       row.detail += (row.detail.empty() ? "job " : ", job ") + std::to_string(job);
     }
@@ -195,6 +213,7 @@ Status QueueDeploy(Db* db, const Sandbox& sandbox, const std::string& service,
   s = EnqueueJob(db, &job);
   if (!s.ok()) return s;
   s = SetServiceStatus(db, svc.id, "queued", "job " + std::to_string(job.id));
+  if (s.ok()) s = TouchSandboxActive(db, sandbox.name);
   if (!s.ok()) return s;
   s = tx.Commit();
   if (s.ok()) *job_id = job.id;
@@ -214,11 +233,29 @@ Status BuildSandboxView(const HandlerContext& ctx, const std::string& name, Mess
   auto routes =
       ResolveRoutes(sandbox, explicit_routes, ctx.baselines ? *ctx.baselines : kNoBaselines, repos);
   view->kind = view->kind.empty() ? "status" : view->kind;
-  view->title =
-      "sandbox " + sandbox.name + (sandbox.state == "active" ? "" : " (" + sandbox.state + ")");
+  // "sandbox qa-login · Healthy": the roll-up of the health monitor's facts.
+  view->title = "sandbox " + sandbox.name +
+                (sandbox.state == "active" ? "" : " (" + sandbox.state + ")") + " · " +
+                HealthName(SandboxHealthOf(sandbox));
   view->sandbox = sandbox.name;
+  const std::string main_url = MainUrl(sandbox);
+  if (!main_url.empty()) {
+    view->text = "main URL: " + main_url + " (gateway " + sandbox.gateway + ")" +
+                 (view->text.empty() ? "" : "\n" + view->text);
+  }
+  for (const std::string& note : LifecycleNotes(sandbox)) {
+    view->text += (view->text.empty() ? "" : "\n") + note;
+  }
+  if (!sandbox.locked_by.empty()) view->title += " \xF0\x9F\x94\x92";  // 🔒, also in lists
   for (const Service& svc : sandbox.services) {
-    ServiceView sv{svc.name, svc.branch, svc.commit, svc.status, svc.url, "sandbox", svc.detail};
+    // A running service that is not healthy says why (a failed one has its detail).
+    const ServiceHealth health = ServiceHealthOf(svc);
+    const std::string unhealthy =
+        health.health != Health::kHealthy && svc.status == "running"
+            ? HealthName(health.health) + std::string(": ") + health.reason
+            : "";
+    ServiceView sv{svc.name, svc.branch, svc.commit, svc.status,
+                   svc.url,  "sandbox",  svc.detail, unhealthy};
     for (const RouteEntry& r : routes) {
       if (r.service == svc.name) sv.route = r.route;
     }

@@ -15,6 +15,7 @@
 #include "handlers/status.h"
 #include "store/db.h"
 #include "store/sandboxes.h"
+#include "store/secret_keys.h"
 #include "templates/view.h"
 
 namespace sandbot {
@@ -29,6 +30,11 @@ struct HandlerContext {
   ContainerRuntime* runtime = nullptr;  // for logs
   // service → baseline URL; HandleCommand loads it from the store when null.
   const std::map<std::string, std::string>* baselines = nullptr;
+  // Most sandboxes that may exist (suspended ones count); 0: no limit.
+  int max_sandboxes = 0;
+  // Seals and opens environment secrets (store/secret_keys.h); /env set
+  // --secret, set-file --secret and rotate-key refuse to run without it.
+  SecretKeys* secrets = nullptr;
 };
 
 struct Request {
@@ -44,6 +50,9 @@ struct Reply {
   MessageView view;           // the answer, right away
   std::vector<int64_t> jobs;  // jobs queued by the command
   std::string sandbox;        // the sandbox it concerned
+  // Audit row detail of a successful command (e.g. "API_KEY (secret)");
+  // never a secret value.
+  std::string audit_detail;
 };
 
 // Ok: `reply` holds the answer. Otherwise the Status message is the answer
@@ -67,6 +76,10 @@ Status HandleRouteCommand(const HandlerContext& ctx, const Request& req, Reply* 
 Status HandleBaselineCommand(const HandlerContext& ctx, const Request& req, Reply* reply);
 Status HandleTemplateCommand(const HandlerContext& ctx, const Request& req, Reply* reply);
 Status HandleEnvCommand(const HandlerContext& ctx, const Request& req, Reply* reply);
+// The text of a command as it may appear in an audit row or a log line: for
+// the env family, what follows the first KEY=… word becomes "KEY=••••"
+// (it may be a secret). Other families are returned unchanged.
+std::string RedactCommandText(const std::string& family, const std::string& text);
 // sandbox clone | suspend | resume | snapshot | restore | lock | unlock
 // (handlers/lifecycle.cc).
 Status HandleLifecycleCommand(const HandlerContext& ctx, const Request& req, Reply* reply);

@@ -1,7 +1,391 @@
-// TEMPORARY (being written): sandbox clone | suspend | resume | snapshot | restore | lock | unlock
-#include "handlers/dispatch.h"
+// /sandbox clone | suspend | resume | snapshot | restore | lock | unlock, and
+// the lifecycle lines shared by other answers (handlers/lifecycle.h).
+//
+// Suspended sandboxes: deploys and route changes for them are accepted and
+// wait in the queue; resume applies them after starting the containers.
+// Locked sandboxes: deploys, pushes, route changes, resume and destroy wait
+// in the queue until unlock; only the newest deploy per service survives.
+#include "handlers/lifecycle.h"
+
+#include <set>
+
+#include "store/chat.h"
+#include "store/jobs.h"
+#include "store/lifecycle.h"
+#include "store/repos.h"
+#include "store/snapshots.h"
+
 namespace sandbot {
-Status HandleLifecycleCommand(const HandlerContext&, const Request& req, Reply*) {
-  return Status::Unavailable("/sandbox " + req.command.verb + " is not built yet");
+
+std::vector<std::string> LifecycleNotes(const Sandbox& b) {
+  std::vector<std::string> notes;
+  if (!b.locked_by.empty()) {
+    notes.push_back(LockNote(b.locked_by, b.locked_at, b.lock_reason) +
+                    " — pushes and deploys wait in the queue until `/sandbox unlock " + b.name +
+                    "`");
+  }
+  if (b.state == "suspended") {
+    notes.push_back(
+        "\xF0\x9F\x92\xA4 suspended: containers stopped, configuration and ports kept; "
+        "`/sandbox resume " +
+        b.name + "` starts it again (deploys and route changes wait until then)");
+  }
+  return notes;
 }
+
+std::string WaitNote(const Sandbox& b) {
+  if (!b.locked_by.empty()) {
+    return "queued; applied when unlocked (" + LockNote(b.locked_by, b.locked_at, b.lock_reason) +
+           ")";
+  }
+  if (b.state == "suspended") {
+    return "queued; applied when " + b.name + " is resumed (`/sandbox resume " + b.name + "`)";
+  }
+  return "";
+}
+
+Status CheckSandboxLimit(Db* db, int max) {
+  if (max <= 0) return Status::Ok();
+  int count = 0;
+  Status s = CountSandboxes(db, &count);
+  if (!s.ok()) return s;
+  if (count < max) return Status::Ok();
+  return Status::Conflict("this sandbot already has " + std::to_string(count) +
+                          " sandboxes, its limit (max_sandboxes " + std::to_string(max) +
+                          "; suspended sandboxes count, they keep their ports). Free one with "
+                          "`/sandbox destroy NAME` (`/sandbox list` shows them), or ask an admin "
+                          "to raise --max-sandboxes.");
+}
+
+Status CheckLockHolder(const Sandbox& b, const Request& req, const std::string& what) {
+  if (b.locked_by.empty() || b.locked_by == ActorOf(req) || req.role == Role::kAdmin) {
+    return Status::Ok();
+  }
+  return Status::Forbidden("cannot " + what + " " + b.name + ": it is " +
+                           LockNote(b.locked_by, b.locked_at, b.lock_reason).substr(5) + ". Only " +
+                           b.locked_by + " or an admin can; ask them to `/sandbox unlock " +
+                           b.name + "` first.");
+}
+
+namespace {
+
+std::string Short(const std::string& sha) { return sha.substr(0, 7); }
+
+void AddLine(std::string* text, const std::string& line) {
+  if (line.empty()) return;
+  *text += (text->empty() ? "" : "\n") + line;
+}
+
+Status Lock(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  Sandbox b;
+  Status s = LoadActiveSandbox(ctx, req.command.sandbox, &b);
+  if (s.ok()) s = LockSandbox(ctx.db, b.name, ActorOf(req), req.command.reason);
+  if (!s.ok()) return s;
+  reply->sandbox = b.name;
+  reply->view.kind = "ack";
+  reply->view.title = "Locked sandbox " + b.name;
+  s = GetSandbox(ctx.db, b.name, &b);
+  if (!s.ok()) return s;
+  reply->view.text = LockNote(b.locked_by, b.locked_at, b.lock_reason) +
+                     "\nPushes and deploys "
+                     "for " +
+                     b.name +
+                     " now wait in the queue (not refused, not applied); `/sandbox "
+                     "unlock " +
+                     b.name +
+                     "` (you or an admin) applies them, newest commit per "
+                     "service.";
+  return Status::Ok();
+}
+
+Status Unlock(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  Sandbox b;
+  // A locked sandbox whose branch was deleted is being destroyed, and that
+  // destroy waits for this unlock: no LoadActiveSandbox here.
+  Status s = GetSandbox(ctx.db, req.command.sandbox, &b);
+  if (s.IsNotFound()) return LoadActiveSandbox(ctx, req.command.sandbox, &b);
+  if (!s.ok()) return s;
+  if (b.locked_by.empty()) {
+    return Status::Conflict("sandbox " + b.name + " is not locked; lock it with `/sandbox lock " +
+                            b.name + " REASON`");
+  }
+  s = CheckLockHolder(b, req, "unlock");
+  std::vector<int64_t> queued;
+  if (s.ok()) s = UnlockSandbox(ctx.db, b.name);
+  if (s.ok()) s = QueuedJobsOf(ctx.db, b.name, &queued);
+  if (!s.ok()) return s;
+  reply->sandbox = b.name;
+  reply->jobs = queued;
+  reply->view.kind = "ack";
+  reply->view.title = "Unlocked sandbox " + b.name;
+  std::string text = "unlocked " + b.name + " (was " +
+                     LockNote(b.locked_by, b.locked_at, b.lock_reason).substr(5) + ")";
+  if (queued.empty()) {
+    AddLine(&text, "nothing was waiting in the queue");
+  } else {
+    AddLine(&text, "applying what waited (newest commit per service):");
+    for (int64_t id : queued) {
+      Job job;
+      s = GetJob(ctx.db, id, &job);
+      if (!s.ok()) return s;
+      std::string what = job.kind == "deploy"
+                             ? job.service + "@" + job.branch + " " + Short(job.commit)
+                             : job.kind;
+      AddLine(&text, "• " + what + " (job " + std::to_string(id) + ")");
+    }
+  }
+  if (b.state == "suspended") {
+    AddLine(&text, "it is suspended: deploys wait until `/sandbox resume " + b.name + "`");
+  }
+  reply->view.text = text;
+  return Status::Ok();
+}
+
+Status Enqueue(Db* db, const std::string& kind, const std::string& sandbox, const Request& req,
+               int64_t* id) {
+  Job job;
+  job.kind = kind;
+  job.sandbox = sandbox;
+  job.actor = ActorOf(req);
+  job.source = req.source;
+  Status s = EnqueueJob(db, &job);
+  if (s.ok()) *id = job.id;
+  return s;
+}
+
+Status Suspend(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  Sandbox b;
+  Status s = LoadActiveSandbox(ctx, req.command.sandbox, &b);
+  if (s.ok() && b.state == "suspended") {
+    s = Status::Conflict("sandbox " + b.name + " is already suspended; `/sandbox resume " + b.name +
+                         "` starts it again");
+  }
+  if (s.ok()) s = CheckLockHolder(b, req, "suspend");
+  Transaction tx(ctx.db);
+  if (s.ok()) s = tx.status();
+  if (s.ok()) s = MarkSuspended(ctx.db, b.name);
+  int64_t job = 0;
+  if (s.ok()) s = Enqueue(ctx.db, "suspend", b.name, req, &job);
+  if (s.ok()) s = tx.Commit();
+  if (!s.ok()) return s;
+  reply->jobs.push_back(job);
+  reply->sandbox = b.name;
+  reply->view.kind = "ack";
+  reply->view.title = "Suspending sandbox " + b.name;
+  reply->view.text = "suspending " + b.name + " (job " + std::to_string(job) +
+                     "): its containers stop; configuration, ports and URLs are kept. `/sandbox "
+                     "resume " +
+                     b.name +
+                     "` starts it again; deploys and route changes for it "
+                     "wait in the queue until then.";
+  return Status::Ok();
+}
+
+Status Resume(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  Sandbox b;
+  Status s = LoadActiveSandbox(ctx, req.command.sandbox, &b);
+  if (s.ok() && b.state != "suspended") {
+    s = Status::Conflict("sandbox " + b.name + " is not suspended (it is " + b.state +
+                         "); nothing to resume");
+  }
+  std::vector<int64_t> queued;
+  if (s.ok()) s = QueuedJobsOf(ctx.db, b.name, &queued);
+  for (int64_t id : queued) {
+    Job job;
+    if (s.ok()) s = GetJob(ctx.db, id, &job);
+    if (s.ok() && job.kind == "resume") {
+      s = Status::Conflict("sandbox " + b.name + " is already being resumed (job " +
+                           std::to_string(id) + ")");
+    }
+  }
+  int64_t job = 0;
+  if (s.ok()) s = Enqueue(ctx.db, "resume", b.name, req, &job);
+  if (!s.ok()) return s;
+  reply->jobs.push_back(job);
+  reply->sandbox = b.name;
+  reply->view.kind = "ack";
+  reply->view.title = "Resuming sandbox " + b.name;
+  reply->view.text = "resuming " + b.name + " (job " + std::to_string(job) +
+                     "): its containers start again on the same ports and URLs";
+  if (!queued.empty()) {
+    AddLine(&reply->view.text, "then " + std::to_string(queued.size()) +
+                                   " queued jobs that waited for it are applied");
+  }
+  if (!b.locked_by.empty()) AddLine(&reply->view.text, WaitNote(b));
+  return Status::Ok();
+}
+
+Status Clone(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  const Command& cmd = req.command;
+  Sandbox src;
+  Status s = LoadActiveSandbox(ctx, cmd.sandbox, &src);
+  if (s.ok()) s = CheckSandboxLimit(ctx.db, ctx.max_sandboxes);
+  SnapshotData data;
+  if (s.ok()) s = CaptureSnapshot(ctx.db, src, &data);
+  // Services that never ran have no recorded commit: their branch's head.
+  for (SnapshotService& svc : data.services) {
+    if (s.ok() && svc.commit.empty()) s = ResolveBranch(ctx.db, svc.name, svc.branch, &svc.commit);
+  }
+  if (!s.ok()) return s;
+  Transaction tx(ctx.db);
+  if (!tx.status().ok()) return tx.status();
+  Sandbox dst;
+  dst.name = cmd.target;
+  dst.created_by = ActorOf(req);
+  dst.template_name = src.template_name;
+  dst.gateway = src.gateway;
+  dst.memory_mb = src.memory_mb;
+  dst.cpus = src.cpus;
+  s = CreateSandbox(ctx.db, &dst);
+  if (s.ok()) s = ApplySnapshotSettings(ctx.db, dst.id, data, ActorOf(req));
+  std::string lines;
+  for (const SnapshotService& svc : data.services) {
+    int64_t job = 0;
+    if (s.ok()) {
+      s = QueueDeploy(ctx.db, dst, svc.name, svc.branch, svc.commit, ActorOf(req), req.source,
+                      &job);
+    }
+    if (!s.ok()) break;
+    reply->jobs.push_back(job);
+    AddLine(&lines, "• " + svc.name + "@" + svc.branch + " " + Short(svc.commit) + " (job " +
+                        std::to_string(job) + ")");
+  }
+  if (s.ok()) s = SetUserSandbox(ctx.db, ActorOf(req), dst.name);
+  if (s.ok()) s = tx.Commit();
+  if (!s.ok()) return s;
+  reply->sandbox = dst.name;
+  reply->view.kind = "ack";
+  reply->view.title = "Cloning " + src.name + " into " + dst.name;
+  reply->view.text = "cloning " + src.name + " into " + dst.name +
+                     ": same services, commits, environments and routes" +
+                     std::string(data.services.empty() ? "" : ", new ports:") + "\n" + lines;
+  AddLine(&reply->view.text, std::to_string(data.routes.size()) + " routes and " +
+                                 std::to_string(data.envs.size()) +
+                                 " environment attachments copied");
+  return Status::Ok();
+}
+
+Status Snapshot(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  const Command& cmd = req.command;
+  Sandbox b;
+  Status s = LoadActiveSandbox(ctx, cmd.sandbox, &b);
+  SnapshotData data;
+  if (s.ok()) s = CaptureSnapshot(ctx.db, b, &data);
+  for (const SnapshotService& svc : data.services) {
+    if (s.ok() && svc.commit.empty()) {
+      s = Status::Conflict(svc.name + " has not run in " + b.name +
+                           " yet, so there is no commit to record; snapshot once its deploy "
+                           "finished (`/sandbox status " +
+                           b.name + "`)");
+    }
+  }
+  if (s.ok()) s = SaveSnapshot(ctx.db, b.id, cmd.name, SnapshotToJson(data), ActorOf(req));
+  if (s.IsConflict() && s.message().rfind("a snapshot named", 0) == 0) {
+    std::vector<std::string> names;
+    ListSnapshotNames(ctx.db, b.id, &names);
+    std::set<std::string> taken(names.begin(), names.end());
+    std::string free_name;
+    for (int i = 2; free_name.empty(); ++i) {
+      std::string candidate = cmd.name + "-" + std::to_string(i);
+      if (!taken.count(candidate)) free_name = candidate;
+    }
+    return Status::Conflict("sandbox " + b.name + " already has a snapshot named '" + cmd.name +
+                            "'; pick another name, e.g. `/sandbox snapshot " + b.name + " " +
+                            free_name + "` (snapshots are never overwritten)");
+  }
+  if (!s.ok()) return s;
+  reply->sandbox = b.name;
+  reply->view.kind = "ack";
+  reply->view.title = "Snapshot " + cmd.name + " of " + b.name;
+  std::string text = "recorded snapshot " + cmd.name + " of " + b.name + ":";
+  for (const SnapshotService& svc : data.services) {
+    AddLine(&text, "• " + svc.name + "@" + svc.branch + " " + Short(svc.commit));
+  }
+  AddLine(&text, std::to_string(data.routes.size()) + " routes, " +
+                     std::to_string(data.envs.size()) + " environment attachments" +
+                     (data.gateway.empty() ? "" : ", gateway " + data.gateway));
+  AddLine(&text, "`/sandbox restore " + b.name + " " + cmd.name + "` brings this back");
+  reply->view.text = text;
+  return Status::Ok();
+}
+
+Status Restore(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  const Command& cmd = req.command;
+  Sandbox b;
+  Status s = LoadActiveSandbox(ctx, cmd.sandbox, &b);
+  SnapshotData data;
+  if (s.ok()) s = LoadSnapshot(ctx.db, b, cmd.name, &data);
+  for (const SnapshotService& svc : data.services) {
+    Repo repo;
+    if (s.ok()) s = GetRepo(ctx.db, svc.repo, &repo);
+    if (s.IsNotFound()) {
+      s = Status::NotFound("snapshot " + cmd.name + " records " + svc.name + " from repo " +
+                           svc.repo +
+                           ", which is no longer registered; add it back with "
+                           "`sandbot repo add " +
+                           svc.repo + " PATH` to restore");
+    }
+  }
+  if (!s.ok()) return s;
+  Transaction tx(ctx.db);
+  if (!tx.status().ok()) return tx.status();
+  s = ApplySnapshotSettings(ctx.db, b.id, data, ActorOf(req));
+  std::set<std::string> recorded;
+  for (const SnapshotService& svc : data.services) recorded.insert(svc.name);
+  std::string text = "restoring " + b.name + " to snapshot " + cmd.name + ":";
+  std::vector<std::string> removed;
+  for (const Service& svc : b.services) {
+    if (recorded.count(svc.name)) continue;
+    if (s.ok()) s = RemoveService(ctx.db, b.name, svc.id, svc.name);
+    removed.push_back(svc.name);
+  }
+  for (const SnapshotService& svc : data.services) {
+    int64_t job = 0;
+    if (s.ok()) {
+      s = QueueDeploy(ctx.db, b, svc.name, svc.branch, svc.commit, ActorOf(req), req.source, &job);
+    }
+    if (!s.ok()) break;
+    reply->jobs.push_back(job);
+    AddLine(&text, "• " + svc.name + "@" + svc.branch + " " + Short(svc.commit) + " (job " +
+                       std::to_string(job) + ")");
+  }
+  // The reroute removes the containers of the services dropped above and
+  // gives the others the restored route table.
+  if (s.ok() && !removed.empty()) {
+    int64_t job = 0;
+    s = Enqueue(ctx.db, "reroute", b.name, req, &job);
+    if (s.ok()) {
+      reply->jobs.push_back(job);
+      std::string names;
+      for (const std::string& n : removed) names += (names.empty() ? "" : ", ") + n;
+      AddLine(&text,
+              "• removing " + names + " (not in the snapshot; job " + std::to_string(job) + ")");
+    }
+  }
+  if (s.ok()) s = tx.Commit();
+  if (!s.ok()) return s;
+  AddLine(&text, std::to_string(data.routes.size()) + " routes and " +
+                     std::to_string(data.envs.size()) + " environment attachments set as recorded");
+  AddLine(&text, WaitNote(b));
+  reply->sandbox = b.name;
+  reply->view.kind = "ack";
+  reply->view.title = "Restoring " + b.name + " to " + cmd.name;
+  reply->view.text = text;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status HandleLifecycleCommand(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  const std::string& verb = req.command.verb;
+  if (verb == "lock") return Lock(ctx, req, reply);
+  if (verb == "unlock") return Unlock(ctx, req, reply);
+  if (verb == "suspend") return Suspend(ctx, req, reply);
+  if (verb == "resume") return Resume(ctx, req, reply);
+  if (verb == "clone") return Clone(ctx, req, reply);
+  if (verb == "snapshot") return Snapshot(ctx, req, reply);
+  if (verb == "restore") return Restore(ctx, req, reply);
+  return Status::InvalidArgument("unknown command /sandbox " + verb + "\n" + HelpText("sandbox"));
+}
+
 }  // namespace sandbot

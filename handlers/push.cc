@@ -1,8 +1,10 @@
 #include "handlers/push.h"
 
+#include "handlers/lifecycle.h"
 #include "handlers/names.h"
 #include "store/audit.h"
 #include "store/jobs.h"
+#include "store/lifecycle.h"
 #include "store/repos.h"
 #include "store/sandboxes.h"
 
@@ -77,6 +79,13 @@ class PushPlanner {
       row->status = "ignored";
       return Status::Ok();
     }
+    Status limit = CheckSandboxLimit(db_, req_.max_sandboxes);
+    if (!limit.ok()) {
+      Say("no sandbox created for " + branch + ": " + limit.message());
+      row->status = "refused";
+      row->detail = limit.message();
+      return Status::Ok();
+    }
     Sandbox sb;
     sb.name = UniqueName(SlugFromBranch(branch),
                          [this](const std::string& n) { return SandboxExists(db_, n); });
@@ -110,8 +119,11 @@ class PushPlanner {
     if (!s.ok()) return s;
     s = SetServiceStatus(db_, service_id, "queued", "job " + std::to_string(job.id));
     if (!s.ok()) return s;
+    s = TouchSandboxActive(db_, sandbox);
+    if (!s.ok()) return s;
     out_->job_ids.push_back(job.id);
     Say(branch + " -> sandbox " + sandbox + " (job " + std::to_string(job.id) + ")");
+    SayWaitNote(sandbox);
     AppendName(sandboxes, sandbox);
     return Status::Ok();
   }
@@ -139,6 +151,7 @@ class PushPlanner {
       out_->job_ids.push_back(job.id);
       Say(branch + " deleted -> destroying sandbox " + name + " (job " + std::to_string(job.id) +
           ")");
+      SayWaitNote(name);
       AppendName(sandboxes, name);
     }
     row->status = "accepted";
@@ -151,6 +164,14 @@ class PushPlanner {
   }
 
   void Say(const std::string& line) { out_->lines.push_back(line); }
+
+  // Why the sandbox's new job waits (locked, suspended), as its own line.
+  void SayWaitNote(const std::string& name) {
+    Sandbox sb;
+    if (!GetSandbox(db_, name, &sb).ok()) return;
+    const std::string note = WaitNote(sb);
+    if (!note.empty()) Say("  " + note);
+  }
 
   Db* db_;
   const PushRequest& req_;

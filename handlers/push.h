@@ -26,7 +26,8 @@ struct PushRequest {
   std::vector<std::string> options;  // git push -o …
   std::string actor;
   std::string source = "git";
-  std::string id;  // unique per push (made by the hook): applied at most once
+  std::string id;         // unique per push (made by the hook): applied at most once
+  int max_sandboxes = 0;  // the daemon's limit for sandboxes a push creates; 0: none
 };
 
 struct PushOutcome {

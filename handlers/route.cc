@@ -1,5 +1,6 @@
 // /route SERVICE sandbox|baseline|URL [in SANDBOX], /route list [SANDBOX]
 #include "handlers/dispatch.h"
+#include "handlers/lifecycle.h"
 #include "store/jobs.h"
 #include "store/routes.h"
 
@@ -55,9 +56,15 @@ Status Set(const HandlerContext& ctx, const Request& req, Reply* reply) {
   s = BuildSandboxView(ctx, sandbox.name, &reply->view);
   if (!s.ok()) return s;
   reply->view.title = "Routed " + cmd.service + " to " + cmd.route + " in " + sandbox.name;
-  reply->view.text = reply->jobs.empty() ? "no containers to update yet"
-                                         : "applying to the running containers (job " +
-                                               std::to_string(reply->jobs[0]) + "), no rebuild";
+  // The view's text holds the lock and suspend lines: keep them under ours.
+  const std::string notes = reply->view.text;
+  const std::string wait = WaitNote(sandbox);
+  reply->view.text = reply->jobs.empty()
+                         ? "no containers to update yet"
+                         : (wait.empty() ? "applying to the running containers (job " +
+                                               std::to_string(reply->jobs[0]) + "), no rebuild"
+                                         : "job " + std::to_string(reply->jobs[0]) + " " + wait);
+  if (!notes.empty()) reply->view.text += "\n" + notes;
   return Status::Ok();
 }
 

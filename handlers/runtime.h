@@ -91,6 +91,8 @@ class ContainerRuntime {
   virtual Status CreateContainer(const ContainerSpec& spec, std::string* id) = 0;
   virtual Status StartContainer(const std::string& id) = 0;
   virtual Status StopContainer(const std::string& id, int timeout_seconds) = 0;
+  // Sends `signal` ("HUP", "USR1", …) to the container's main process.
+  virtual Status SignalContainer(const std::string& name_or_id, const std::string& signal) = 0;
   // Force-removes the container with its anonymous volumes; Ok when absent.
   virtual Status RemoveContainer(const std::string& name_or_id) = 0;
   // Fills `state`; a missing container gives Ok with state->exists == false.

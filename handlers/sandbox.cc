@@ -1,15 +1,28 @@
 #include "handlers/sandbox.h"
 
+#include "handlers/health.h"
 #include "store/jobs.h"
 
 namespace sandbot {
 
 using nlohmann::json;
 
+std::string MainUrl(const Sandbox& b) {
+  if (b.gateway.empty()) return "";
+  for (const Service& s : b.services) {
+    if (s.name == b.gateway) return s.url;
+  }
+  return "";
+}
+
 json SandboxJson(const Sandbox& b) {
   json services = json::array();
   for (const Service& s : b.services) {
+    const ServiceHealth health = ServiceHealthOf(s);
     services.push_back({{"name", s.name},
+                        {"health", HealthName(health.health)},
+                        {"health_detail", health.reason},
+                        {"restarts", s.restarts},
                         {"repo", s.repo},
                         {"branch", s.branch},
                         {"commit", s.commit},
@@ -21,8 +34,18 @@ json SandboxJson(const Sandbox& b) {
   }
   return {{"name", b.name},
           {"state", b.state},
+          {"health", HealthName(SandboxHealthOf(b))},
+          {"main_url", MainUrl(b)},
+          {"gateway", b.gateway},
+          {"memory_mb", b.memory_mb},
+          {"cpus", b.cpus},
           {"created_by", b.created_by},
           {"origin", {{"repo", b.origin_repo}, {"branch", b.origin_branch}}},
+          {"lock", b.locked_by.empty()
+                       ? json(nullptr)
+                       : json{{"by", b.locked_by}, {"at", b.locked_at}, {"reason", b.lock_reason}}},
+          {"suspended_at", b.suspended_at},
+          {"last_active_at", b.last_active_at},
           {"services", services}};
 }
 

@@ -16,7 +16,13 @@ namespace sandbot {
 
 // {"name","state","created_by","origin":{"repo","branch"},"services":[{"name",
 //  "repo","branch","commit","status","url","route","port","detail"}]}
+//  "main_url" (the gateway's URL, "" without one), "gateway", "health"
+//  (Healthy|Degraded|Unhealthy|Suspended; per service too, with
+//  "health_detail" and "restarts"), "memory_mb", "cpus"
 nlohmann::json SandboxJson(const Sandbox& sandbox);
+// The gateway service's URL — the sandbox's main URL, the one a mobile app
+// is pointed at; "" without a gateway or before it is deployed.
+std::string MainUrl(const Sandbox& sandbox);
 nlohmann::json AuditJson(const AuditRow& row);
 
 // Marks the sandbox as being destroyed and queues the job that does it, in

@@ -2,60 +2,112 @@
 #include <set>
 
 #include "handlers/dispatch.h"
+#include "handlers/lifecycle.h"
 #include "handlers/names.h"
 #include "handlers/sandbox.h"
+#include "handlers/template_merge.h"
 #include "store/chat.h"
+#include "store/lifecycle.h"
+#include "store/routes.h"
 
 namespace sandbot {
 
 namespace {
 
+// `s` about an entry of template `tmpl`: says where the entry came from, unless
+// the command named that service itself.
+Status FromTemplate(const Status& s, const Template& tmpl, const Command& cmd,
+                    const std::string& service) {
+  if (tmpl.name.empty() || !tmpl.services.count(service)) return s;
+  for (const auto& named : cmd.services) {
+    if (named.first == service) return s;
+  }
+  const std::string m = s.message() + " (" + service + " comes from template " + tmpl.name +
+                        ": give it a branch here with " + service +
+                        "@BRANCH, or change the template with `/template update " + tmpl.name +
+                        "`)";
+  if (s.IsNotFound()) return Status::NotFound(m);
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(m);
+  return s;
+}
+
 Status Create(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
-  if (!cmd.template_name.empty()) {
-    return Status::NotFound("no template named '" + cmd.template_name +
-                            "': this sandbot has no templates yet; name the services instead, "
-                            "e.g. `/sandbox create " +
-                            cmd.sandbox + " web@feature/x`");
+  Status limit = CheckSandboxLimit(ctx.db, ctx.max_sandboxes);
+  if (!limit.ok()) return limit;
+  Template tmpl;
+  const bool from_template = !cmd.template_name.empty();
+  if (from_template) {
+    Status s = FindTemplate(ctx.db, cmd.template_name, &tmpl);
+    if (!s.ok()) return s;
   }
-  // Check every service and branch before creating anything.
+  // The template's entries with the command's SERVICE@BRANCH over them.
+  const SandboxPlan plan = PlanSandbox(from_template ? &tmpl : nullptr, cmd.services, cmd.gateway);
+  // Check every service, branch and route before creating anything.
   std::vector<std::string> shas;
-  for (const auto& [service, branch] : cmd.services) {
+  for (const auto& [service, branch] : plan.deploys) {
     Status s = CheckKnownService(ctx, service);
     std::string sha;
     if (s.ok()) s = ResolveBranch(ctx.db, service, branch, &sha);
-    if (!s.ok()) return s;
+    if (!s.ok()) return FromTemplate(s, tmpl, cmd, service);
     shas.push_back(sha);
+  }
+  for (const auto& [service, route] : plan.routes) {
+    Status s = CheckKnownService(ctx, service);
+    if (!s.ok()) return FromTemplate(s, tmpl, cmd, service);
+  }
+  bool gateway_deployed = plan.gateway.empty();
+  for (const auto& deploy : plan.deploys) gateway_deployed |= deploy.first == plan.gateway;
+  if (!gateway_deployed) {
+    return Status::InvalidArgument("the gateway " + plan.gateway +
+                                   " is not deployed in this sandbox: add " + plan.gateway +
+                                   "@BRANCH (the gateway's URL is the sandbox's main URL)");
   }
   Transaction tx(ctx.db);
   if (!tx.status().ok()) return tx.status();
   Sandbox sandbox;
   sandbox.name = cmd.sandbox;
   sandbox.created_by = ActorOf(req);
+  sandbox.template_name = tmpl.name;
+  sandbox.gateway = plan.gateway;
+  sandbox.memory_mb = cmd.memory_mb;  // 0: the configuration's limits apply
+  sandbox.cpus = cmd.cpus;
   Status s = CreateSandbox(ctx.db, &sandbox);
   if (!s.ok()) return s;
   std::string lines;
-  for (size_t i = 0; i < cmd.services.size(); ++i) {
+  for (size_t i = 0; i < plan.deploys.size(); ++i) {
+    const auto& [service, branch] = plan.deploys[i];
     int64_t job = 0;
-    s = QueueDeploy(ctx.db, sandbox, cmd.services[i].first, cmd.services[i].second, shas[i],
-                    ActorOf(req), req.source, &job);
+    s = QueueDeploy(ctx.db, sandbox, service, branch, shas[i], ActorOf(req), req.source, &job);
     if (!s.ok()) return s;
     reply->jobs.push_back(job);
-    lines += "\n• " + cmd.services[i].first + "@" + cmd.services[i].second + " " +
-             shas[i].substr(0, 7) + " (job " + std::to_string(job) + ")";
+    lines += "\n• " + service + "@" + branch + " " + shas[i].substr(0, 7) + " (" +
+             (service == plan.gateway ? "gateway, " : "") + "job " + std::to_string(job) + ")";
   }
-  s = SetUserSandbox(ctx.db, ActorOf(req), sandbox.name);
+  // The template's baseline/URL entries become the sandbox's explicit routes.
+  for (const auto& [service, route] : plan.routes) {
+    s = SetRoute(ctx.db, sandbox.id, service, route);
+    if (!s.ok()) return s;
+  }
+  MessageView table;
+  s = BuildSandboxView(ctx, sandbox.name, &table);
+  if (s.ok()) s = SetUserSandbox(ctx.db, ActorOf(req), sandbox.name);
   if (s.ok()) s = tx.Commit();
   if (!s.ok()) return s;
+  std::string routes;
+  for (const RouteView& r : table.routes) {
+    routes += (routes.empty() ? "\nroutes: " : ", ") + r.service + " → " + r.route;
+  }
+  const std::string from = from_template ? " from template " + tmpl.name : "";
   reply->sandbox = sandbox.name;
   reply->view.kind = "ack";
   reply->view.title = "Creating sandbox " + sandbox.name;
-  reply->view.text =
-      cmd.services.empty()
-          ? "sandbox " + sandbox.name +
-                " created, empty: deploy into it with `/deploy SERVICE BRANCH to " + sandbox.name +
-                "`"
-          : "creating sandbox " + sandbox.name + ":" + lines + "\nI will post here when it runs.";
+  reply->view.text = plan.deploys.empty()
+                         ? "sandbox " + sandbox.name + from +
+                               " created, empty: deploy into it with `/deploy SERVICE BRANCH to " +
+                               sandbox.name + "`" + routes
+                         : "creating sandbox " + sandbox.name + from + ":" + lines + routes +
+                               "\nI will post here when it runs.";
   return Status::Ok();
 }
 
@@ -91,6 +143,9 @@ Status StatusOf(const HandlerContext& ctx, const Request& req, Reply* reply) {
 Status Destroy(const HandlerContext& ctx, const Request& req, Reply* reply) {
   Sandbox sandbox;
   Status s = LoadActiveSandbox(ctx, req.command.sandbox, &sandbox);
+  // A lock would hold the destroy job: its holder or an admin lifts it.
+  if (s.ok()) s = CheckLockHolder(sandbox, req, "destroy");
+  if (s.ok() && !sandbox.locked_by.empty()) s = UnlockSandbox(ctx.db, sandbox.name);
   int64_t job = 0;
   if (s.ok()) s = RequestDestroy(ctx.db, sandbox.name, ActorOf(req), req.source, &job);
   if (!s.ok()) return s;

@@ -75,9 +75,17 @@ Status ClaimNextJob(Db* db, Job* job, bool* found) {
   Transaction tx(db);
   if (!tx.status().ok()) return tx.status();
   {
+    // A lock holds everything that would change what runs (a suspend may
+    // still go); a suspended sandbox holds deploys and reroutes until its
+    // resume job has run.
     std::string sql = std::string(kJobSelect) +
                       "WHERE state = 'queued' AND sandbox NOT IN "
-                      "(SELECT sandbox FROM jobs WHERE state = 'running') ORDER BY id LIMIT 1";
+                      "(SELECT sandbox FROM jobs WHERE state = 'running') "
+                      "AND NOT (kind IN ('deploy', 'reroute', 'resume', 'destroy') AND sandbox IN "
+                      "(SELECT name FROM sandboxes WHERE locked_by != '')) "
+                      "AND NOT (kind IN ('deploy', 'reroute') AND sandbox IN "
+                      "(SELECT name FROM sandboxes WHERE state = 'suspended')) "
+                      "ORDER BY id LIMIT 1";
     Stmt st(db, sql.c_str());
     if (!st.Step()) return st.status();
     *job = ReadJob(st);

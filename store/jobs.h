@@ -4,7 +4,8 @@
 // A job moves queued → running → succeeded | failed, or queued → cancelled
 // (superseded by a newer push for the same sandbox and service). At most one
 // job per sandbox runs at a time: ClaimNextJob never hands out a job whose
-// sandbox already has a running one.
+// sandbox already has a running one, nor a deploy, reroute, resume or destroy
+// of a locked sandbox, nor a deploy or reroute of a suspended one.
 #ifndef SANDBOT_STORE_JOBS_H_
 #define SANDBOT_STORE_JOBS_H_
 
@@ -20,7 +21,7 @@ namespace sandbot {
 
 struct Job {
   int64_t id = 0;
-  std::string kind;  // deploy, destroy
+  std::string kind;  // deploy, destroy, reroute, suspend, resume
   std::string sandbox;
   std::string service;  // deploy only
   std::string branch;

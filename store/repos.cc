@@ -6,7 +6,9 @@ namespace sandbot {
 
 namespace {
 
-const char kColumns[] = "name, path, port, health, image, cmd, default_branch, auto_branches, wait";
+const char kColumns[] =
+    "name, path, port, health, image, cmd, default_branch, auto_branches, wait, "
+    "reload_signal";
 
 Repo ReadRepo(Stmt& st) {
   Repo r;
@@ -24,18 +26,29 @@ Repo ReadRepo(Stmt& st) {
   r.default_branch = st.Text(6);
   r.auto_branches = st.Text(7);
   r.wait = st.Int(8) != 0;
+  r.reload_signal = st.Text(9);
   return r;
 }
 
 }  // namespace
 
+Status ValidateReloadSignal(const std::string& signal) {
+  // Signals a service can catch without side effects; TERM/KILL/INT would
+  // stop it instead of reloading.
+  if (signal.empty() || signal == "HUP" || signal == "USR1" || signal == "USR2") {
+    return Status::Ok();
+  }
+  return Status::InvalidArgument("--reload-signal must be HUP, USR1 or USR2 (got '" + signal +
+                                 "'); leave it out to recreate containers on a route change");
+}
+
 Status AddRepo(Db* db, const Repo& r) {
   Stmt st(db,
           "INSERT INTO repos(name, path, port, health, image, cmd, default_branch, "
-          "auto_branches, wait, created_at) VALUES(?,?,?,?,?,?,?,?,?,?)");
+          "auto_branches, wait, reload_signal, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
   st.Bind(1, r.name).Bind(2, r.path).Bind(3, r.port).Bind(4, r.health).Bind(5, r.image);
   st.Bind(6, nlohmann::json(r.cmd).dump()).Bind(7, r.default_branch).Bind(8, r.auto_branches);
-  st.Bind(9, r.wait ? 1 : 0).Bind(10, NowMillis());
+  st.Bind(9, r.wait ? 1 : 0).Bind(10, r.reload_signal).Bind(11, NowMillis());
   Status s = st.Run();
   if (s.code() == Status::Code::kConflict) {
     return Status::Conflict("a repo named '" + r.name + "' or at " + r.path +

@@ -20,7 +20,15 @@ struct Repo {
   std::string default_branch = "main";  // never auto-creates a sandbox
   std::string auto_branches = "*";      // comma-separated globs of branches that do
   bool wait = false;                    // hook waits for the deploy by default
+  // Signal (HUP, USR1, USR2) that makes the service re-read
+  // /etc/sandbot/routes.json: a route change signals its running container
+  // instead of recreating it. "": recreate.
+  std::string reload_signal;
 };
+
+// Ok for "" and the signals a repo may declare (HUP, USR1, USR2); otherwise
+// InvalidArgument saying which are allowed.
+Status ValidateReloadSignal(const std::string& signal);
 
 Status AddRepo(Db* db, const Repo& repo);  // Conflict when the name or path is taken
 Status GetRepo(Db* db, const std::string& name, Repo* repo);  // NotFound

@@ -7,7 +7,7 @@ namespace {
 const char kServiceSelect[] =
     "SELECT s.id, s.sandbox_id, b.name, s.name, s.repo, s.branch, s.commit_sha, s.status, "
     "s.route, s.container_id, s.image, s.detail, COALESCE(p.port, 0), s.updated_at, s.url, "
-    "s.memory_mb, s.cpus "
+    "s.memory_mb, s.cpus, s.health, s.restarts, s.health_checked_at "
     "FROM services s JOIN sandboxes b ON b.id = s.sandbox_id "
     "LEFT JOIN ports p ON p.service_id = s.id ";
 
@@ -30,6 +30,9 @@ Service ReadService(Stmt& st) {
   s.url = st.Text(14);
   s.memory_mb = static_cast<int>(st.Int(15));
   s.cpus = st.Double(16);
+  s.health = st.Text(17);
+  s.restarts = static_cast<int>(st.Int(18));
+  s.health_checked_at = st.Int(19);
   return s;
 }
 
@@ -142,7 +145,8 @@ Status FindSandboxesByOrigin(Db* db, const std::string& repo, const std::string&
 Status FindServicesTracking(Db* db, const std::string& repo, const std::string& branch,
                             std::vector<Service>* services) {
   std::string sql = std::string(kServiceSelect) +
-                    "WHERE s.repo = ? AND s.branch = ? AND b.state = 'active' ORDER BY b.name";
+                    "WHERE s.repo = ? AND s.branch = ? AND b.state IN ('active', 'suspended') "
+                    "ORDER BY b.name";
   Stmt st(db, sql.c_str());
   st.Bind(1, repo).Bind(2, branch);
   while (st.Step()) services->push_back(ReadService(st));
@@ -213,11 +217,19 @@ Status AllocatePort(Db* db, int64_t service_id, int lo, int hi, int* port) {
   {
     Stmt st(db, "SELECT port FROM ports WHERE service_id = ?");
     st.Bind(1, service_id);
-    if (st.Step()) {
-      *port = static_cast<int>(st.Int(0));
+    int held = st.Step() ? static_cast<int>(st.Int(0)) : 0;
+    if (!st.status().ok()) return st.status();
+    if (held >= lo && held <= hi) {
+      *port = held;
       return Status::Ok();
     }
-    if (!st.status().ok()) return st.status();
+  }
+  {
+    // Held in another range (it became or stopped being a gateway): give it back.
+    Stmt st(db, "DELETE FROM ports WHERE service_id = ?");
+    st.Bind(1, service_id);
+    Status s = st.Run();
+    if (!s.ok()) return s;
   }
   // The lowest free port: lo itself, or one past an allocated port whose
   // successor is free.
@@ -251,6 +263,24 @@ Status ListPorts(Db* db, std::vector<int>* ports) {
   Stmt st(db, "SELECT port FROM ports ORDER BY port");
   while (st.Step()) ports->push_back(static_cast<int>(st.Int(0)));
   return st.status();
+}
+
+Status ListRunningServices(Db* db, std::vector<Service>* services) {
+  std::string sql = std::string(kServiceSelect) +
+                    "WHERE s.status = 'running' AND s.container_id != '' AND b.state = 'active' "
+                    "ORDER BY b.name, s.name";
+  Stmt st(db, sql.c_str());
+  while (st.Step()) services->push_back(ReadService(st));
+  return st.status();
+}
+
+Status SetServiceHealth(Db* db, const Service& seen, const std::string& verdict, int restarts) {
+  Stmt st(db,
+          "UPDATE services SET health = ?, restarts = ?, health_checked_at = ? "
+          "WHERE id = ? AND container_id = ? AND updated_at = ? AND status = ?");
+  st.Bind(1, verdict).Bind(2, restarts).Bind(3, NowMillis()).Bind(4, seen.id);
+  st.Bind(5, seen.container_id).Bind(6, seen.updated_at).Bind(7, seen.status);
+  return st.Run();
 }
 
 }  // namespace sandbot

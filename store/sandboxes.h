@@ -29,6 +29,12 @@ struct Service {
   int64_t updated_at = 0;
   int memory_mb = 0;  // limits for this service; 0: the sandbox's, else the configuration's
   double cpus = 0;
+  // The health monitor's last verdict ("healthy", "degraded: …",
+  // "unhealthy: …"; see handlers/health.h), the container's restart count,
+  // and when it looked (0: never).
+  std::string health;
+  int restarts = 0;
+  int64_t health_checked_at = 0;
 };
 
 struct Sandbox {
@@ -61,7 +67,8 @@ Status ListSandboxes(Db* db, std::vector<Sandbox>* sandboxes);
 // Names of the sandboxes a push of repo/branch created.
 Status FindSandboxesByOrigin(Db* db, const std::string& repo, const std::string& branch,
                              std::vector<std::string>* names);
-// Services (with their sandbox names) that track repo at branch.
+// Services (with their sandbox names) that track repo at branch, in active
+// and suspended sandboxes (a suspended one's deploy waits for its resume).
 Status FindServicesTracking(Db* db, const std::string& repo, const std::string& branch,
                             std::vector<Service>* services);
 Status SetSandboxState(Db* db, const std::string& name, const std::string& state);
@@ -79,11 +86,19 @@ Status SetServiceDeployed(Db* db, int64_t service_id, const std::string& commit,
                           const std::string& image, const std::string& container_id,
                           const std::string& url);
 
-// The service's host port: the one it holds, else the lowest free port in
-// [lo, hi]. Unavailable when the range is exhausted.
+// The service's host port: the one it holds when that is in [lo, hi], else
+// (releasing one outside) the lowest free port in [lo, hi]. Unavailable when
+// the range is exhausted.
 Status AllocatePort(Db* db, int64_t service_id, int lo, int hi, int* port);
 // Every allocated port, ascending (for checks and the reconciler).
 Status ListPorts(Db* db, std::vector<int>* ports);
+
+// Services with a running container in active sandboxes (for the health
+// monitor), with their sandbox names.
+Status ListRunningServices(Db* db, std::vector<Service>* services);
+// Records the health monitor's verdict on `seen` — unless the row changed
+// since it was read (a redeploy replaced the container it looked at).
+Status SetServiceHealth(Db* db, const Service& seen, const std::string& verdict, int restarts);
 
 }  // namespace sandbot
 

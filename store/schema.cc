@@ -38,6 +38,8 @@
 //                (JSON), for `/sandbox restore`.
 //   sandboxes    (v2) state active | suspended | destroying; locked_by != ''
 //                holds its deploys in the queue; last_active_at counts idle time.
+//   notices      (v2) messages for a sandbox's owner (idle expiry), shown in
+//                the answer of their next command.
 namespace sandbot {
 
 namespace {
@@ -301,6 +303,15 @@ CREATE TABLE snapshots(
   created_at INTEGER NOT NULL,
   PRIMARY KEY(sandbox_id, name)
 );
+CREATE TABLE notices(
+  id         INTEGER PRIMARY KEY,
+  recipient  TEXT NOT NULL,
+  text       TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  shown_at   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX notices_recipient ON notices(recipient, shown_at);
+ALTER TABLE repos ADD COLUMN reload_signal TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

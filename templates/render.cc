@@ -375,7 +375,10 @@ enum class Layout { kStatus, kList, kText };
 
 Layout LayoutOf(const MessageView& v) {
   if (v.kind == "list") return Layout::kList;
-  if (v.kind == "help" || v.kind == "error" || v.kind == "ack") return Layout::kText;
+  // An export is its text alone (the JSON), so the CLI's output is the file.
+  if (v.kind == "help" || v.kind == "error" || v.kind == "ack" || v.kind == "export") {
+    return Layout::kText;
+  }
   return Layout::kStatus;  // status, job, notification, routes, logs, …
 }
 
@@ -408,7 +411,9 @@ mu::data ServiceData(const ServiceView& s, Target target, size_t detail_max = kD
   std::string commit = s.commit.substr(0, CutPoint(s.commit, 7));
   std::string status = Clip(s.status.empty() ? "unknown" : s.status, kStatusMax);
   std::string url = Clip(s.url, kUrlMax);
-  std::string detail = s.status == "failed" ? Clip(s.detail, detail_max) : "";
+  // A running service that is not healthy says why, where a failure would.
+  std::string detail =
+      s.status == "failed" ? Clip(s.detail, detail_max) : Clip(s.health, detail_max);
   if (target == Target::kSlack) {
     url = ReplaceAll(url, "|", "%7C");  // <url|text> ends the URL at the first |
   } else if (target == Target::kMattermost) {

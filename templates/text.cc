@@ -3,6 +3,10 @@
 #include <ctime>
 #include <sstream>
 
+#include "handlers/health.h"
+#include "handlers/lifecycle.h"
+#include "handlers/sandbox.h"
+
 namespace sandbot {
 
 namespace {
@@ -16,6 +20,10 @@ std::string ServiceLine(const Service& s) {
   std::string line = "  " + Pad(s.name, 12) + Pad(s.branch + "@" + commit, 36) + Pad(s.status, 10) +
                      (s.url.empty() ? "-" : s.url);
   if (!s.detail.empty() && s.status == "failed") line += "\n    " + s.detail;
+  const ServiceHealth health = ServiceHealthOf(s);
+  if (s.status == "running" && health.health != Health::kHealthy) {
+    line += "\n    " + std::string(HealthName(health.health)) + ": " + health.reason;
+  }
   return line;
 }
 
@@ -34,8 +42,12 @@ std::string RenderSandboxText(const Sandbox& b) {
   std::ostringstream out;
   out << "sandbox " << b.name;
   if (b.state != "active") out << " (" << b.state << ")";
+  out << " · " << HealthName(SandboxHealthOf(b));
   if (!b.origin_branch.empty()) out << "  from " << b.origin_repo << "@" << b.origin_branch;
   out << "  by " << b.created_by << "\n";
+  for (const std::string& note : LifecycleNotes(b)) out << "  " << note << "\n";
+  const std::string main_url = MainUrl(b);
+  if (!main_url.empty()) out << "  main URL: " << main_url << " (gateway " << b.gateway << ")\n";
   if (b.services.empty()) out << "  (no services)\n";
   for (const Service& s : b.services) out << ServiceLine(s) << "\n";
   return out.str();
@@ -73,6 +85,7 @@ std::string RenderRepoListText(const std::vector<Repo>& repos) {
         << (r.health.empty() ? "(none)" : r.health) << "  default " << r.default_branch;
     if (!r.image.empty()) out << "  image " << r.image;
     if (r.wait) out << "  wait";
+    if (!r.reload_signal.empty()) out << "  reload-signal " << r.reload_signal;
     out << "\n";
   }
   return out.str();

@@ -18,6 +18,9 @@ struct ServiceView {
   std::string url;     // "" until deployed
   std::string route;   // sandbox, baseline, or a URL
   std::string detail;  // why it failed
+  // "Unhealthy: why" / "Degraded: why" while running; "" when healthy (the
+  // initializer keeps brace-initialized views without it warning-free).
+  std::string health = "";
 };
 
 struct RouteView {

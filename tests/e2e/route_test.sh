@@ -28,7 +28,7 @@ DOCKERFILE
   inspect=$(engine GET /containers/sandbox-qa-route-web/json)
   expect_eq "$(jq .HostConfig.Memory <<<"$inspect")" $((64 * 1024 * 1024)) "memory limit"
   expect_eq "$(jq .HostConfig.NanoCpus <<<"$inspect")" 500000000 "cpu limit"
-  expect_contains "$(jq -r '.HostConfig.Binds[]' <<<"$inspect")" ":/etc/sandbot/routes.json:ro"
+  expect_contains "$(jq -r '.HostConfig.Binds[]' <<<"$inspect")" ":/etc/sandbot:ro"
   before=$(engine GET /containers/sandbox-qa-route-web/json)
 
   out=$("$SANDBOT" route api sandbox in qa-route 2>&1) && fail "routed to a service not deployed"

@@ -261,9 +261,9 @@ BOOST_AUTO_TEST_CASE(long_input_is_not_echoed_whole) {
 
 BOOST_AUTO_TEST_CASE(help_text) {
   std::string sandbox = HelpText("sandbox");
-  BOOST_CHECK(sandbox.find(
-                  "/sandbox create NAME [from TEMPLATE] [SERVICE@BRANCH ...] [--gateway SERVICE] — "
-                  "create a sandbox") != std::string::npos);
+  BOOST_CHECK(
+      sandbox.find("/sandbox create NAME [from TEMPLATE] [SERVICE@BRANCH ...] [--gateway SERVICE] "
+                   "[--memory MB] [--cpus N] — create a sandbox") != std::string::npos);
   BOOST_CHECK(sandbox.find("/sandbox logs NAME SERVICE [LINES] — ") != std::string::npos);
   BOOST_CHECK(sandbox.find("/route") == std::string::npos);
   BOOST_CHECK_EQUAL(HelpText("/Sandbox"), sandbox);
@@ -409,3 +409,42 @@ BOOST_AUTO_TEST_CASE(role_names) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(create_with_limits) {
+  Command cmd;
+  BOOST_REQUIRE(
+      ParseCommand("sandbox", "create gw-a web@main --memory 256 --cpus 0.5 --gateway web", &cmd)
+          .ok());
+  BOOST_CHECK_EQUAL(cmd.memory_mb, 256);
+  BOOST_CHECK_EQUAL(cmd.cpus, 0.5);
+  BOOST_CHECK_EQUAL(cmd.gateway, "web");
+  BOOST_REQUIRE_EQUAL(cmd.services.size(), 1u);
+
+  Command plain;
+  BOOST_REQUIRE(ParseCommand("sandbox", "create gw-b web@main", &plain).ok());
+  BOOST_CHECK_EQUAL(plain.memory_mb, 0);
+  BOOST_CHECK_EQUAL(plain.cpus, 0);
+
+  struct Bad {
+    const char* text;
+    const char* says;
+  };
+  for (const Bad& bad :
+       {Bad{"create gw-a --memory", "needs megabytes"},
+        Bad{"create gw-a --memory lots", "is not a number"},
+        Bad{"create gw-a --memory -5", "is not a number"},
+        Bad{"create gw-a --memory 0", "1 to 1048576"},
+        Bad{"create gw-a --memory 99999999", "1 to 1048576"},
+        Bad{"create gw-a --memory 64 --memory 32", "only one --memory"},
+        Bad{"create gw-a --cpus", "needs a number of CPUs"}, Bad{"create gw-a --cpus 0", "above 0"},
+        Bad{"create gw-a --cpus 1.2.3", "is not a number"},
+        Bad{"create gw-a --cpus 2000", "at most 1024"},
+        Bad{"create gw-a --cpus 1 --cpus 2", "only one --cpus"}}) {
+    Command c;
+    Status s = ParseCommand("sandbox", bad.text, &c);
+    BOOST_TEST_CONTEXT(bad.text) {
+      BOOST_CHECK(!s.ok());
+      BOOST_CHECK_MESSAGE(s.message().find(bad.says) != std::string::npos, s.message());
+    }
+  }
+}

@@ -18,7 +18,8 @@ class FakeRuntime : public ContainerRuntime {
   int calls = 0;                                    // calls that reached the fake (pings included)
   std::map<std::string, ContainerInfo> containers;  // by name
   std::map<std::string, Labels> networks;
-  std::vector<std::string> started, removed;
+  std::vector<std::string> started, stopped, removed;
+  std::vector<std::string> signalled;  // "name SIGNAL"
 
   void AddContainer(const std::string& name, const std::string& state, Labels labels) {
     ContainerInfo c;
@@ -62,6 +63,7 @@ class FakeRuntime : public ContainerRuntime {
     Status s = Reach();
     if (!s.ok()) return s;
     AddContainer(spec.name, "created", spec.labels);
+    containers[spec.name].image = spec.image;
     *id = containers[spec.name].id;
     return s;
   }
@@ -77,7 +79,30 @@ class FakeRuntime : public ContainerRuntime {
     }
     return Status::NotFound("no container " + id);
   }
-  Status StopContainer(const std::string&, int) override { return Reach(); }
+  Status StopContainer(const std::string& id, int) override {
+    Status s = Reach();
+    if (!s.ok()) return s;
+    for (auto& [name, c] : containers) {
+      if (c.id == id || name == id) {
+        c.state = "exited";
+        stopped.push_back(name);
+        return s;
+      }
+    }
+    return Status::NotFound("no container " + id);
+  }
+  Status SignalContainer(const std::string& name_or_id, const std::string& signal) override {
+    Status s = Reach();
+    if (!s.ok()) return s;
+    for (auto& [name, c] : containers) {
+      if (c.id == name_or_id || name == name_or_id) {
+        if (c.state != "running") return Status::Conflict("container " + name + " is not running");
+        signalled.push_back(name + " " + signal);
+        return s;
+      }
+    }
+    return Status::NotFound("no container " + name_or_id);
+  }
   Status RemoveContainer(const std::string& name_or_id) override {
     Status s = Reach();
     if (!s.ok()) return s;

@@ -1,0 +1,52 @@
+// HealthMonitor: the facts behind every status answer's Healthy / Degraded /
+// Unhealthy (handlers/health.h), gathered off the request path. The daemon
+// runs it every --health-interval seconds: for each running service of an
+// active sandbox it inspects the container (state, restart count, the
+// engine's own health) and GETs the repo's health path on the published
+// loopback port, then stores the verdict on the service row.
+#ifndef SANDBOT_BOT_HEALTH_MONITOR_H_
+#define SANDBOT_BOT_HEALTH_MONITOR_H_
+
+#include <chrono>
+#include <map>
+#include <string>
+
+#include "handlers/runtime.h"
+#include "handlers/status.h"
+#include "store/db.h"
+
+namespace sandbot {
+
+struct HealthReport {
+  int checked = 0;
+  int unhealthy = 0;
+  int degraded = 0;
+};
+
+class HealthMonitor {
+ public:
+  // `timeout` bounds each health request (connect and read).
+  HealthMonitor(Db* db, ContainerRuntime* runtime,
+                std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+
+  // One pass over every running service. Errors reading the store or the
+  // engine end the pass; a service that does not answer is a verdict.
+  Status RunOnce(HealthReport* report);
+
+ private:
+  Db* db_;
+  ContainerRuntime* runtime_;
+  std::chrono::milliseconds timeout_;
+  // By container id: the restart count last seen and when it last grew
+  // (a restart makes a service Degraded for a while, not only for one pass).
+  struct Restarts {
+    int count = 0;
+    std::chrono::steady_clock::time_point grew_at;
+    bool grew = false;
+  };
+  std::map<std::string, Restarts> restarts_;
+};
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_BOT_HEALTH_MONITOR_H_

@@ -1,0 +1,35 @@
+// What the lifecycle state of a sandbox (locked, suspended) and the
+// configured maximum number of sandboxes mean for an answer. Shared by the
+// lifecycle commands (handlers/lifecycle.cc), the sandbox view, /deploy,
+// /route, /sandbox create and destroy, and pushes.
+#ifndef SANDBOT_HANDLERS_LIFECYCLE_H_
+#define SANDBOT_HANDLERS_LIFECYCLE_H_
+
+#include <string>
+#include <vector>
+
+#include "handlers/dispatch.h"
+#include "handlers/status.h"
+#include "store/db.h"
+#include "store/sandboxes.h"
+
+namespace sandbot {
+
+// Lines every answer about the sandbox carries: who holds its lock, since
+// when and why; that it is suspended and how to resume it. Empty when
+// neither applies.
+std::vector<std::string> LifecycleNotes(const Sandbox& sandbox);
+// Why work queued for the sandbox does not start now ("queued; applied when
+// unlocked …"), or "" when it runs at once.
+std::string WaitNote(const Sandbox& sandbox);
+// Conflict saying how many sandboxes exist, the limit and how to free one
+// when one more would exceed `max` (0: no limit). Suspended sandboxes count:
+// they keep their ports.
+Status CheckSandboxLimit(Db* db, int max);
+// Forbidden, naming the holder, unless the sandbox is unlocked or `req`
+// comes from its holder or an admin. `what` is the refused action.
+Status CheckLockHolder(const Sandbox& sandbox, const Request& req, const std::string& what);
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_HANDLERS_LIFECYCLE_H_

@@ -1,0 +1,162 @@
+// Route changes for services that reload on a signal: Reroute signals their
+// running containers instead of recreating them, and recreates the rest.
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "bot/deployer.h"
+#include "store/repos.h"
+#include "store/routes.h"
+#include "store/sandboxes.h"
+#include "tests/unit/fake_runtime.h"
+#include "tests/unit/test_util.h"
+
+using namespace sandbot;
+
+namespace {
+
+const std::string kSha1 = "1111111111111111111111111111111111111111";
+const std::string kSha2 = "2222222222222222222222222222222222222222";
+
+struct RerouteFixture {
+  TestStore t;
+  Db* db = t.db.get();
+  FakeRuntime engine;
+  Sandbox sandbox;
+  std::vector<std::string> events;
+
+  RerouteFixture() {
+    // web reloads on SIGHUP; api does not declare a signal.
+    for (const char* name : {"web", "api"}) {
+      Repo r;
+      r.name = name;
+      r.path = std::string("/nonexistent/") + name + ".git";
+      r.health = "";  // staying up is the check: no HTTP to a fake
+      if (r.name == "web") r.reload_signal = "HUP";
+      BOOST_REQUIRE(AddRepo(db, r).ok());
+    }
+    sandbox.name = "qa";
+    sandbox.created_by = "ana (U1)";
+    BOOST_REQUIRE(CreateSandbox(db, &sandbox).ok());
+    int port = 19100;
+    for (const char* name : {"web", "api"}) {
+      Service svc;
+      svc.name = svc.repo = name;
+      svc.branch = "main";
+      BOOST_REQUIRE(UpsertService(db, sandbox.id, &svc).ok());
+      BOOST_REQUIRE(
+          SetServiceDeployed(db, svc.id, kSha1, std::string("sandbot/") + name + ":x", "cid", "u")
+              .ok());
+      BOOST_REQUIRE(SetServiceStatus(db, svc.id, "running", "").ok());
+      int got = 0;
+      BOOST_REQUIRE(AllocatePort(db, svc.id, port, port + 5, &got).ok());
+      port += 10;
+    }
+  }
+
+  // A running container as StartService would have created it.
+  void Running(const std::string& service, const std::string& commit, bool routes_dir = true) {
+    Labels labels = {{"sandbot.managed", "true"},
+                     {"sandbot.data", DataLabel(t.dir.path())},
+                     {"sandbot.sandbox", "qa"},
+                     {"sandbot.service", service},
+                     {"sandbot.commit", commit}};
+    if (routes_dir) labels["sandbot.routes"] = "dir";
+    engine.AddContainer(ContainerName("qa", service), "running", labels);
+    engine.containers[ContainerName("qa", service)].image = "sandbot/" + service + ":x";
+  }
+
+  Status Reroute() {
+    DeployConfig config;
+    config.data_dir = t.dir.path();
+    Deployer deployer(db, &engine, config,
+                      [this](int64_t, const std::string&, const std::string& message) {
+                        events.push_back(message);
+                      });
+    Job job;
+    job.id = 7;
+    job.kind = "reroute";
+    job.sandbox = "qa";
+    return deployer.Run(job);
+  }
+
+  std::string RoutesJson() {
+    std::ifstream in(t.dir.path() + "/work/qa/etc-sandbot/routes.json");
+    std::stringstream all;
+    all << in.rdbuf();
+    return all.str();
+  }
+};
+
+bool Contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(reload_signal_names_are_an_allow_list) {
+  BOOST_CHECK(ValidateReloadSignal("").ok());
+  BOOST_CHECK(ValidateReloadSignal("HUP").ok());
+  BOOST_CHECK(ValidateReloadSignal("USR1").ok());
+  BOOST_CHECK(ValidateReloadSignal("USR2").ok());
+  for (const char* bad : {"KILL", "TERM", "SIGHUP", "hup", "9", "HUP;"}) {
+    Status s = ValidateReloadSignal(bad);
+    BOOST_CHECK(s.IsInvalidArgument());
+    BOOST_CHECK(s.message().find("HUP, USR1 or USR2") != std::string::npos);
+  }
+  TestStore t;
+  Repo r;
+  r.name = "web";
+  r.path = "/nonexistent/web.git";
+  r.reload_signal = "USR2";
+  BOOST_REQUIRE(AddRepo(t.db.get(), r).ok());
+  Repo back;
+  BOOST_REQUIRE(GetRepo(t.db.get(), "web", &back).ok());
+  BOOST_CHECK_EQUAL(back.reload_signal, "USR2");
+}
+
+BOOST_AUTO_TEST_CASE(reroute_signals_a_declared_reloader_and_recreates_the_rest) {
+  RerouteFixture f;
+  f.Running("web", kSha1);
+  f.Running("api", kSha1);
+  BOOST_REQUIRE(SetRoute(f.db, f.sandbox.id, "api", "baseline").ok());
+  BOOST_REQUIRE(f.Reroute().ok());
+
+  BOOST_CHECK_EQUAL(f.engine.signalled.size(), 1u);
+  BOOST_CHECK(Contains(f.engine.signalled, ContainerName("qa", "web") + " HUP"));
+  BOOST_CHECK(!Contains(f.engine.removed, ContainerName("qa", "web")));
+  BOOST_CHECK_EQUAL(f.engine.containers[ContainerName("qa", "web")].id,
+                    "id-" + ContainerName("qa", "web"));
+  BOOST_CHECK(Contains(f.engine.removed, ContainerName("qa", "api")));
+  BOOST_CHECK(Contains(f.engine.started, ContainerName("qa", "api")));
+  BOOST_CHECK(Contains(f.events, "web reloaded routes (SIGHUP)"));
+  BOOST_CHECK(
+      Contains(f.events, "routes applied to 2 containers of qa (1 signalled, 1 recreated)"));
+  // The signalled container reads the rewritten table through its folder mount.
+  BOOST_CHECK(f.RoutesJson().find("\"route\": \"baseline\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(reroute_recreates_a_reloader_it_cannot_signal_safely) {
+  // An older commit than the row says, a stopped container, a container from
+  // before the folder mount: each is recreated, never signalled.
+  for (int variant = 0; variant < 3; ++variant) {
+    RerouteFixture f;
+    if (variant == 0) f.Running("web", kSha2);
+    if (variant == 1) {
+      f.Running("web", kSha1);
+      f.engine.containers[ContainerName("qa", "web")].state = "exited";
+    }
+    if (variant == 2) f.Running("web", kSha1, /*routes_dir=*/false);
+    f.Running("api", kSha1);
+    BOOST_REQUIRE(f.Reroute().ok());
+    BOOST_CHECK(f.engine.signalled.empty());
+    BOOST_CHECK(Contains(f.engine.removed, ContainerName("qa", "web")));
+    BOOST_CHECK(
+        Contains(f.events, "routes applied to 2 containers of qa (0 signalled, 2 recreated)"));
+    // What replaced it mounts the routes folder, so the next change can signal.
+    BOOST_CHECK_EQUAL(f.engine.containers[ContainerName("qa", "web")].labels["sandbot.routes"],
+                      "dir");
+  }
+}
