@@ -812,6 +812,14 @@ Status ValidateContainerPath(const std::string& path) {
   ok = ok && path.find("//") == std::string::npos && path.find("/../") == std::string::npos &&
        path.find("/./") == std::string::npos &&
        (path.size() < 3 || path.compare(path.size() - 3, 3, "/..") != 0);
+  // sandbot mounts its own folders there.
+  for (const char* reserved : {"/etc/sandbot", "/run/secrets"}) {
+    const std::string r = reserved;
+    if (ok && (path == r || path.rfind(r + "/", 0) == 0)) {
+      return Status::InvalidArgument(path + " is inside " + r +
+                                     ", which sandbot mounts itself; choose another path");
+    }
+  }
   if (ok) return Status::Ok();
   return Status::InvalidArgument("'" + Echo(path) +
                                  "' is not a valid file path: absolute, letters, digits, '.', "

@@ -109,6 +109,8 @@ Status HandleCommand(const HandlerContext& ctx_in, const Request& req, Reply* re
     row.status =
         s.ok() ? "accepted" : (s.code() == Status::Code::kForbidden ? "refused" : "failed");
     row.detail = s.ok() ? reply->audit_detail : s.message();
+    // Templates, environments and snapshots are named in the row.
+    if (s.ok() && row.detail.empty() && !cmd.name.empty()) row.detail = cmd.name;
     for (int64_t job : reply->jobs) {
       row.detail += (row.detail.empty() ? "job " : ", job ") + std::to_string(job);
     }

@@ -357,6 +357,9 @@ BOOST_AUTO_TEST_CASE(template_and_env_commands) {
   BOOST_CHECK(cmd.secret);
   BOOST_CHECK(ParseCommand("env", "set-file payments /etc/../shadow", &cmd).IsInvalidArgument());
   BOOST_CHECK(ParseCommand("env", "set-file payments etc/x", &cmd).IsInvalidArgument());
+  Status reserved = ParseCommand("env", "set-file payments /etc/sandbot/routes.json", &cmd);
+  BOOST_CHECK(reserved.message().find("which sandbot mounts itself") != std::string::npos);
+  BOOST_CHECK(ParseCommand("env", "set-file payments /run/secrets/x", &cmd).IsInvalidArgument());
   BOOST_REQUIRE(ParseCommand("env", "unset payments /etc/app/config.yml", &cmd).ok());
   BOOST_REQUIRE(ParseCommand("env", "attach payments qa-login web", &cmd).ok());
   BOOST_CHECK_EQUAL(cmd.sandbox, "qa-login");
