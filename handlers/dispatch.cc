@@ -231,6 +231,13 @@ Status BuildSandboxView(const HandlerContext& ctx, const std::string& name, Mess
   s = GetRoutes(ctx.db, sandbox.id, &explicit_routes);
   if (s.ok()) s = ListRepos(ctx.db, &repos);
   if (!s.ok()) return s;
+  BuildSandboxViewFrom(ctx, sandbox, explicit_routes, repos, view);
+  return Status::Ok();
+}
+
+void BuildSandboxViewFrom(const HandlerContext& ctx, const Sandbox& sandbox,
+                          const std::map<std::string, std::string>& explicit_routes,
+                          const std::vector<Repo>& repos, MessageView* view) {
   static const std::map<std::string, std::string> kNoBaselines;
   auto routes =
       ResolveRoutes(sandbox, explicit_routes, ctx.baselines ? *ctx.baselines : kNoBaselines, repos);
@@ -274,7 +281,6 @@ Status BuildSandboxView(const HandlerContext& ctx, const std::string& name, Mess
     }
   }
   view->buttons.push_back({"Destroy " + sandbox.name, "sandbox.destroy", sandbox.name, "danger"});
-  return Status::Ok();
 }
 
 }  // namespace sandbot

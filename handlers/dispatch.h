@@ -14,6 +14,7 @@
 #include "handlers/runtime.h"
 #include "handlers/status.h"
 #include "store/db.h"
+#include "store/repos.h"
 #include "store/sandboxes.h"
 #include "store/secret_keys.h"
 #include "templates/view.h"
@@ -66,6 +67,11 @@ std::string ActorOf(const Request& request);
 // The view of one sandbox: services with branch@commit, status and URL, the
 // route table, and buttons (Destroy, Redeploy, Route to baseline).
 Status BuildSandboxView(const HandlerContext& ctx, const std::string& name, MessageView* view);
+// The same from rows already read (`explicit_routes`: the sandbox's routes
+// table): `sandbox list` reads every sandbox in a few queries, not per row.
+void BuildSandboxViewFrom(const HandlerContext& ctx, const Sandbox& sandbox,
+                          const std::map<std::string, std::string>& explicit_routes,
+                          const std::vector<Repo>& repos, MessageView* view);
 
 // Family handlers (handlers/sandbox_commands.cc, deploy.cc, route.cc,
 // baseline.cc, template_commands.cc, env_commands.cc).

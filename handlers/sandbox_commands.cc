@@ -8,6 +8,7 @@
 #include "handlers/template_merge.h"
 #include "store/chat.h"
 #include "store/lifecycle.h"
+#include "store/repos.h"
 #include "store/routes.h"
 
 namespace sandbot {
@@ -118,10 +119,17 @@ Status List(const HandlerContext& ctx, Reply* reply) {
   reply->view.kind = "list";
   reply->view.title = std::to_string(all.size()) + " sandboxes";
   if (all.empty()) reply->view.text = "no sandboxes yet: push a branch or `/sandbox create NAME`";
+  std::map<int64_t, std::map<std::string, std::string>> routes;
+  std::vector<Repo> repos;
+  s = GetAllRoutes(ctx.db, &routes);
+  if (s.ok()) s = ListRepos(ctx.db, &repos);
+  if (!s.ok()) return s;
+  static const std::map<std::string, std::string> kNoRoutes;
+  reply->view.sandboxes.reserve(all.size());
   for (const Sandbox& b : all) {
     MessageView item;
-    s = BuildSandboxView(ctx, b.name, &item);
-    if (!s.ok()) return s;
+    auto found = routes.find(b.id);
+    BuildSandboxViewFrom(ctx, b, found == routes.end() ? kNoRoutes : found->second, repos, &item);
     item.buttons.clear();
     reply->view.sandboxes.push_back(std::move(item));
   }

@@ -18,4 +18,10 @@ Status GetRoutes(Db* db, int64_t sandbox_id, std::map<std::string, std::string>*
   return st.status();
 }
 
+Status GetAllRoutes(Db* db, std::map<int64_t, std::map<std::string, std::string>>* routes) {
+  Stmt st(db, "SELECT sandbox_id, service, target FROM routes");
+  while (st.Step()) (*routes)[st.Int(0)][st.Text(1)] = st.Text(2);
+  return st.status();
+}
+
 }  // namespace sandbot

@@ -17,6 +17,8 @@ namespace sandbot {
 Status SetRoute(Db* db, int64_t sandbox_id, const std::string& service, const std::string& target);
 // service → target for the explicit routes of a sandbox.
 Status GetRoutes(Db* db, int64_t sandbox_id, std::map<std::string, std::string>* routes);
+// Every sandbox's explicit routes, by sandbox id, in one query.
+Status GetAllRoutes(Db* db, std::map<int64_t, std::map<std::string, std::string>>* routes);
 
 }  // namespace sandbot
 
