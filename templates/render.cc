@@ -20,6 +20,7 @@
 #include <kainjow/mustache.hpp>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_map>
@@ -308,40 +309,67 @@ std::string LoadTemplate(const std::string& name) {
 
 // Renders templates/NAME.mustache; `partials` are the other templates it
 // includes with {{> name}}. False when a template is missing or invalid.
-// The parsed template with its partials' text written in place of their
+// Parsed templates with their partials' text written in place of their
 // {{> name}} tags: the library would parse a partial again at every use (600
-// times for a list of 600 services). Kept per thread, because rendering
-// writes into the template object; nullptr when it does not parse.
-mu::mustache* ParsedTemplate(const std::string& name, const std::vector<std::string>& partials) {
-  thread_local std::unordered_map<std::string, std::unique_ptr<mu::mustache>> parsed;
-  std::string key = name;
-  for (const std::string& p : partials) key += "|" + p;
-  auto found = parsed.find(key);
-  if (found != parsed.end()) return found->second.get();
-  std::string source = LoadTemplate(name);
-  for (const std::string& p : partials) {
-    const std::string tag = "{{> " + p + "}}", text = LoadTemplate(p);
-    for (size_t at = source.find(tag); at != std::string::npos;
-         at = source.find(tag, at + text.size())) {
-      source.replace(at, tag.size(), text);
+// times for a list of 600 services). Rendering writes into the template
+// object, so a thread takes one for itself and gives it back; at most two
+// idle copies of each are kept, so the HTTP threads do not each hold a set.
+class TemplatePool {
+ public:
+  using Ptr = std::unique_ptr<mu::mustache>;
+
+  // nullptr when the template does not parse.
+  Ptr Take(const std::string& key, const std::string& name,
+           const std::vector<std::string>& partials) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      std::vector<Ptr>& idle = idle_[key];
+      if (!idle.empty()) {
+        Ptr tmpl = std::move(idle.back());
+        idle.pop_back();
+        return tmpl;
+      }
     }
+    std::string source = LoadTemplate(name);
+    for (const std::string& p : partials) {
+      const std::string tag = "{{> " + p + "}}", text = LoadTemplate(p);
+      for (size_t at = source.find(tag); at != std::string::npos;
+           at = source.find(tag, at + text.size())) {
+        source.replace(at, tag.size(), text);
+      }
+    }
+    auto tmpl = std::make_unique<mu::mustache>(source);
+    return tmpl->is_valid() ? std::move(tmpl) : nullptr;
   }
-  auto tmpl = std::make_unique<mu::mustache>(source);
-  if (!tmpl->is_valid()) return nullptr;
-  return parsed.emplace(key, std::move(tmpl)).first->second.get();
-}
+
+  void Give(const std::string& key, Ptr tmpl) {
+    constexpr size_t kMaxIdle = 2;
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<Ptr>& idle = idle_[key];
+    if (tmpl->is_valid() && idle.size() < kMaxIdle) idle.push_back(std::move(tmpl));
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, std::vector<Ptr>> idle_;
+};
 
 bool RenderTemplate(const std::string& name, const mu::data& data, const Escape& escape,
                     std::string* out, const std::vector<std::string>& partials = {}) {
+  static TemplatePool* pool = new TemplatePool;  // never destroyed: used until exit
   if (!EmbeddedTemplate(name)) return false;
+  std::string key = name;
   for (const std::string& p : partials) {
     if (!EmbeddedTemplate(p)) return false;
+    key += "|" + p;
   }
-  mu::mustache* tmpl = ParsedTemplate(name, partials);
+  TemplatePool::Ptr tmpl = pool->Take(key, name, partials);
   if (!tmpl) return false;
   tmpl->set_custom_escape(escape);
   *out = tmpl->render(data);
-  return tmpl->is_valid();
+  const bool ok = tmpl->is_valid();
+  pool->Give(key, std::move(tmpl));
+  return ok;
 }
 
 // A template's markup, or "" if it cannot be rendered (the JSON safety net
