@@ -19,6 +19,10 @@ fi
 for f in "$suite"/*_test.sh; do . "$f"; done
 passed=0
 failed=0
+failed_names=""
+# Each failed test's FAIL lines, repeated at the end: a CI log may only
+# show its last lines.
+summary=$(mktemp /tmp/sandbot-e2e-summary-XXXXXX)
 only=${1:-}
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
   [ -n "$only" ] && [ "$t" != "$only" ] && continue
@@ -27,17 +31,27 @@ for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
   new_data
   # Not in an `if`: that would switch `set -e` off inside the test, and a
   # failed expectation would no longer stop it.
-  ( set -e; $t )
+  ( set -e; $t ) 2>"$TEST_DIR.stderr"
   status=$?
+  cat "$TEST_DIR.stderr" >&2
   if [ "$status" -eq 0 ]; then
     passed=$((passed + 1))
     echo "    ok ($(($(date +%s) - start)) s)"
   else
     failed=$((failed + 1))
+    failed_names="$failed_names $t"
+    echo "    FAILED ($(($(date +%s) - start)) s, exit $status)"
+    { echo "$t:"; grep -A3 'FAIL' "$TEST_DIR.stderr" | head -n 20; } >>"$summary"
     echo "    daemon log:" >&2
     tail -n 30 "$TEST_DIR/daemon.log" 2>/dev/null | sed 's/^/      /' >&2
   fi
+  rm -f "$TEST_DIR.stderr"
   cleanup
 done
+if [ -n "$failed_names" ]; then
+  cat "$summary"
+  echo "$(basename "$suite") failed:$failed_names"
+fi
+rm -f "$summary"
 echo "$(basename "$suite"): $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
