@@ -24,8 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-g++ -std=c++17 -O2 -pthread -o "$BUILD/slack_load" bench/slack_load.cc \
-  $(pkg-config --cflags --libs cpp-httplib openssl)
+g++ -std=c++17 -O2 -Wall -Wextra -o "$BUILD/slack_load" bench/slack_load.cc -lcrypto
 if [ ! -d bench/bolt/node_modules/@slack/bolt ]; then
   (cd bench/bolt && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 fi
@@ -48,6 +47,13 @@ for n in qa-1 qa-2 qa-3; do "$SANDBOT" sandbox create "$n" >/dev/null; done
 load() { "$BUILD/slack_load" 127.0.0.1 "$1" "$SECRET" "$2" "$SECONDS_PER_RUN" "$3" "${4:-}"; }
 field() { awk -v k="$2" '{for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}' <<<"$1"; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+# CPU time (user + system) a process has used, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# Microseconds of server CPU per answered request: TICKS_BEFORE TICKS_AFTER LOAD_LINE.
+us_per_request() {
+  awk -v a="$1" -v b="$2" -v n="$(field "$3" ok)" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN {printf "%.0f", (b - a) * 1e6 / hz / n}'
+}
 
 echo "warming up both servers"
 load $SB_PORT rate 4 200 >/dev/null
@@ -60,15 +66,21 @@ echo "  sandbot  $sb_rate"
 echo "  bolt     $bolt_rate"
 
 echo "closed loop, as fast as answers come, ${SECONDS_PER_RUN} s, 8 connections"
+t0=$(cpu_ticks "$sb_pid")
 sb_max=$(load $SB_PORT max 8)
+sb_cpu=$(us_per_request "$t0" "$(cpu_ticks "$sb_pid")" "$sb_max")
+t0=$(cpu_ticks "$bolt_pid")
 bolt_max=$(load $BOLT_PORT max 8)
+bolt_cpu=$(us_per_request "$t0" "$(cpu_ticks "$bolt_pid")" "$bolt_max")
 echo "  sandbot  $sb_max"
 echo "  bolt     $bolt_max"
 
 sb_rss=$(rss_kb "$sb_pid")
 bolt_rss=$(rss_kb "$bolt_pid")
 # Diagnostic, after the RSS reading: the same server with no command to run.
+t0=$(cpu_ticks "$sb_pid")
 sb_ceiling=$(SLACK_LOAD_SSL_CHECK=1 load $SB_PORT max 8)
+sb_ceiling_cpu=$(us_per_request "$t0" "$(cpu_ticks "$sb_pid")" "$sb_ceiling")
 echo "  sandbot, signature check only (ssl_check, no command run)  $sb_ceiling"
 ratio=$(awk -v a="$(field "$sb_max" rps)" -v b="$(field "$bolt_max" rps)" 'BEGIN {printf "%.1f", a / b}')
 printf '\n%-44s %10s %10s\n' "/slack/commands (signed, acknowledged)" sandbot bolt
@@ -78,8 +90,10 @@ printf '%-44s %10s %10s\n' "p50 ack latency at 500 req/s (ms)" \
   "$(field "$sb_rate" p50_ms)" "$(field "$bolt_rate" p50_ms)"
 printf '%-44s %10s %10s   ratio %sx (target >= 5x)\n' "max throughput (req/s)" \
   "$(field "$sb_max" rps)" "$(field "$bolt_max" rps)" "$ratio"
+printf '%-44s %10s %10s\n' "server CPU per request, closed loop (us)" "$sb_cpu" "$bolt_cpu"
 printf '%-44s %10s %10s   (HTTP + signature ceiling of this server)\n' \
   "max throughput, ssl_check only (req/s)" "$(field "$sb_ceiling" rps)" "-"
+printf '%-44s %10s %10s\n' "server CPU per request, ssl_check only (us)" "$sb_ceiling_cpu" "-"
 printf '%-44s %10s %10s   target: sandbot < 20 MB\n' "RSS after the runs (MB)" \
   "$(awk -v k="$sb_rss" 'BEGIN {printf "%.1f", k / 1024}')" \
   "$(awk -v k="$bolt_rss" 'BEGIN {printf "%.1f", k / 1024}')"

@@ -17,6 +17,7 @@
 
 #include "bot/config.h"
 #include "bot/event_hub.h"
+#include "bot/replay_guard.h"
 #include "bot/signatures.h"
 #include "handlers/runtime.h"
 #include "store/db.h"

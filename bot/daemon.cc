@@ -4,15 +4,19 @@
 #include <malloc.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -28,6 +32,7 @@
 #include "bot/local_api.h"
 #include "bot/notifier.h"
 #include "bot/reconciler.h"
+#include "bot/replay_guard.h"
 #include "bot/signatures.h"
 #include "bot/systemd_notify.h"
 #include "bot/version.h"
@@ -85,6 +90,30 @@ void ReuseAddressOnly(socket_t sock) {
   int yes = 1;
   setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
 }
+
+// cpp-httplib 0.11 listens with a backlog of 5: a burst of new connections
+// (a chat service opening several at once, hooks of a multi-branch push)
+// overflows it, and the dropped SYNs are retried a full second later.
+// Calling listen() again on the bound socket raises the backlog.
+class ListenBacklog {
+ public:
+  // The socket-options callback for the server; `also` runs first.
+  std::function<void(socket_t)> Remember(void (*also)(socket_t) = nullptr) {
+    return [this, also](socket_t sock) {
+      if (also) also(sock);
+      sock_ = sock;
+    };
+  }
+  // After bind_to_port: raise the backlog of the socket it made.
+  void Raise() {
+    if (sock_ >= 0 && ::listen(sock_, SOMAXCONN) != 0) {
+      spdlog::warn("cannot raise the listen backlog: {}", std::strerror(errno));
+    }
+  }
+
+ private:
+  socket_t sock_ = -1;
+};
 
 // True when a daemon already answers on the data folder's socket.
 bool AnotherDaemonServes(const std::string& socket_path) {
@@ -267,16 +296,20 @@ int RunDaemon(const Config& config) {
   const std::string socket_path = SocketPath(config.data_dir);
   unlink(socket_path.c_str());  // a stale socket: AnotherDaemonServes said nobody answers
   local.set_address_family(AF_UNIX);
+  ListenBacklog local_backlog;
+  local.set_socket_options(local_backlog.Remember());
   if (!local.bind_to_port(socket_path, 80)) {
     spdlog::error("cannot listen on {}", socket_path);
     workers.Stop();
     return 1;
   }
+  local_backlog.Raise();
   chmod(socket_path.c_str(), 0660);
   std::thread local_thread([&] { local.listen_after_bind(); });
 
   httplib::Server http;
-  http.set_socket_options(ReuseAddressOnly);
+  ListenBacklog http_backlog;
+  http.set_socket_options(http_backlog.Remember(ReuseAddressOnly));
   // Answers are written as headers then body: without this, Nagle and
   // delayed ACKs add ~40 ms to keep-alive requests.
   http.set_tcp_nodelay(true);
@@ -299,6 +332,7 @@ int RunDaemon(const Config& config) {
     workers.Stop();
     return 1;
   }
+  http_backlog.Raise();
   std::thread http_thread([&] { http.listen_after_bind(); });
 
   // Pushes spooled while we were starting (or by a hook that raced a restart).

@@ -226,32 +226,4 @@ Status VerifyGithubSignature(const std::string& secret, const std::string& raw_b
   return Status::Ok();
 }
 
-bool ReplayGuard::FirstSeen(const std::string& signature, int64_t now_seconds) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(signature.data()), signature.size(), digest);
-  Key key;
-  std::memcpy(&key.hi, digest, 8);
-  std::memcpy(&key.lo, digest + 8, 8);
-  std::lock_guard<std::mutex> lock(mu_);
-  if (seen_.size() >= prune_at_) PruneLocked(now_seconds);
-  auto [it, inserted] = seen_.emplace(key, now_seconds);
-  if (inserted) return true;
-  // Seen before: a replay while inside the window. The first-seen time is
-  // kept, so repeated replays do not stretch the window.
-  if (now_seconds - it->second <= window_) return false;
-  it->second = now_seconds;
-  return true;
-}
-
-void ReplayGuard::PruneLocked(int64_t now_seconds) {
-  for (auto it = seen_.begin(); it != seen_.end();) {
-    if (now_seconds - it->second > window_) {
-      it = seen_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  prune_at_ = std::max<size_t>(1024, 2 * seen_.size());
-}
-
 }  // namespace sandbot

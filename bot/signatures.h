@@ -6,9 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 
 #include "handlers/status.h"
 
@@ -33,35 +31,6 @@ Status VerifyMattermostToken(const std::string& expected, const std::string& for
 // GitHub/Gitea: X-Hub-Signature-256 == "sha256=" + hex(HMAC-SHA256(secret, body)).
 Status VerifyGithubSignature(const std::string& secret, const std::string& raw_body,
                              const std::string& signature);
-
-// Remembers signatures seen within the replay window, so a captured request
-// replayed inside the window is refused. Thread-safe.
-class ReplayGuard {
- public:
-  explicit ReplayGuard(int64_t window_seconds = 300) : window_(window_seconds) {}
-  // False when `signature` was already seen within the window.
-  bool FirstSeen(const std::string& signature, int64_t now_seconds);
-
- private:
-  // Drops entries older than the window; called when seen_ reaches prune_at_,
-  // which then doubles past the surviving size, so pruning is amortised O(1).
-  void PruneLocked(int64_t now_seconds);
-
-  // 128 bits of SHA-256 of the signature: unique for our purpose, and a
-  // third of the memory of the text (this set grows with the request rate).
-  struct Key {
-    uint64_t hi, lo;
-    bool operator==(const Key& o) const { return hi == o.hi && lo == o.lo; }
-  };
-  struct KeyHash {
-    size_t operator()(const Key& k) const { return static_cast<size_t>(k.hi); }
-  };
-
-  int64_t window_;
-  std::mutex mu_;
-  std::unordered_map<Key, int64_t, KeyHash> seen_;  // signature -> first seen
-  size_t prune_at_ = 1024;
-};
 
 // Building blocks, exposed for tests and other signers.
 std::string HmacSha256(const std::string& key, const std::string& data);  // raw 32 bytes

@@ -44,6 +44,10 @@ Status HandleCommand(const HandlerContext& ctx_in, const Request& req, Reply* re
   const bool read_only = cmd.verb == "help" || cmd.verb == "list" || cmd.verb == "status" ||
                          cmd.verb == "logs" || cmd.verb == "show" || cmd.verb == "export";
   HandlerContext ctx = ctx_in;
+  // A read answers from one snapshot of the store. Not `logs`: it waits on
+  // the engine, and the snapshot holds the store's lock.
+  std::unique_ptr<ReadSnapshot> snapshot;
+  if (read_only && cmd.verb != "logs") snapshot = std::make_unique<ReadSnapshot>(ctx.db);
   std::map<std::string, std::string> baselines;
   if (!ctx.baselines) {
     Status b = LoadBaselines(ctx.db, &baselines);
@@ -88,6 +92,7 @@ Status HandleCommand(const HandlerContext& ctx_in, const Request& req, Reply* re
   if (s.ok() && !read_only && !reply->sandbox.empty()) {
     s = TouchSandboxActive(ctx.db, reply->sandbox);
   }
+  snapshot.reset();  // taking notices writes
   // What happened to the caller's sandboxes meanwhile (idle expiry), once.
   std::vector<std::string> notices;
   if (s.ok() && TakeNotices(ctx.db, ActorOf(req), &notices).ok()) {

@@ -226,4 +226,14 @@ Status Transaction::Commit() {
   return s;
 }
 
+ReadSnapshot::ReadSnapshot(Db* db) : db_(db), lock_(db->mutex()) {
+  if (sqlite3_get_autocommit(db->handle()) == 0) return;  // already in one
+  // A failed BEGIN leaves each statement its own transaction, as before.
+  open_ = Stmt(db, "BEGIN").Run().ok();
+}
+
+ReadSnapshot::~ReadSnapshot() {
+  if (open_) Stmt(db_, "COMMIT").Run();
+}
+
 }  // namespace sandbot

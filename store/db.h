@@ -129,6 +129,24 @@ class Transaction {
   bool open_ = false;
 };
 
+// BEGIN … COMMIT around a group of reads: every statement sees the same
+// committed state, and SQLite takes its read lock once instead of once per
+// statement. Nothing may write inside it: a deferred transaction that starts
+// writing fails when another process committed meanwhile. Inside another
+// transaction it adds nothing.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(Db* db);
+  ~ReadSnapshot();
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+ private:
+  Db* db_;
+  std::lock_guard<std::recursive_mutex> lock_;
+  bool open_ = false;
+};
+
 }  // namespace sandbot
 
 #endif  // SANDBOT_STORE_DB_H_

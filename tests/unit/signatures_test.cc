@@ -236,27 +236,6 @@ BOOST_AUTO_TEST_CASE(mattermost_token) {
                     "Mattermost token not configured");
 }
 
-BOOST_AUTO_TEST_CASE(replay_guard) {
-  ReplayGuard guard(300);
-  BOOST_CHECK(guard.FirstSeen("v0=aa", 1000));
-  BOOST_CHECK(!guard.FirstSeen("v0=aa", 1000));
-  BOOST_CHECK(!guard.FirstSeen("v0=aa", 1300));  // still inside the window
-  BOOST_CHECK(guard.FirstSeen("v0=bb", 1001));
-  BOOST_CHECK(guard.FirstSeen("v0=aa", 1301));  // window over: fresh again
-  BOOST_CHECK(!guard.FirstSeen("v0=aa", 1302));
-}
-
-BOOST_AUTO_TEST_CASE(replay_guard_prunes) {
-  // Many distinct signatures over a long time: the old ones are pruned, so a
-  // signature is still refused inside its window and accepted after it.
-  ReplayGuard guard(10);
-  for (int i = 0; i < 20000; ++i) {
-    BOOST_REQUIRE(guard.FirstSeen("sig" + std::to_string(i), i / 4));
-  }
-  BOOST_CHECK(!guard.FirstSeen("sig19999", 4999 + 10));
-  BOOST_CHECK(guard.FirstSeen("sig0", 5000));
-}
-
 BOOST_AUTO_TEST_CASE(base64_round_trips) {
   struct Vector {
     std::string raw, encoded;
