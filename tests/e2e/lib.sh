@@ -180,7 +180,14 @@ start_fake_chat() {
   python3 tests/e2e/fake_chat.py "$E2E_FAKE_PORT" "$TEST_DIR/chat.jsonl" &
   FAKE_PID=$!
   echo "$FAKE_PID" >"$TEST_DIR/fake.pid"
-  until curl -s -o /dev/null -X POST "$FAKE/ping"; do sleep 0.05; done
+  local i=0
+  until curl -s -o /dev/null -X POST "$FAKE/ping"; do
+    i=$((i + 1))
+    [ $i -lt 200 ] || { fail "the chat stand-in did not start on $FAKE"; return 1; }
+    sleep 0.05
+  done
+  # The answer must come from this stand-in, not from the last test's.
+  kill -0 "$FAKE_PID" 2>/dev/null || { fail "the chat stand-in could not bind $FAKE"; return 1; }
   : >"$TEST_DIR/chat.jsonl"
   mkdir -p "$DATA"
   cat >"$DATA/config.json" <<JSON
@@ -199,6 +206,11 @@ stop_fake_chat() {
   [ -n "$pid" ] || pid=$(cat "$TEST_DIR/fake.pid" 2>/dev/null) || return 0
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  # Not necessarily our child (cleanup runs outside the test's subshell), so
+  # `wait` may not have waited: the next test must find the port free.
+  local i=0
+  while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+  kill -KILL "$pid" 2>/dev/null || true
   rm -f "$TEST_DIR/fake.pid"
   FAKE_PID=
   return 0
