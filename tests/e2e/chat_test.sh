@@ -148,3 +148,34 @@ test_cli_speaks_the_same_grammar() {
   expect_contains "$out" "branch 'nope' does not exist in repo web"
   expect_eq "$(jq -r '[.[] | select(.action == "sandbox.create")][0].source' <<<"$("$SANDBOT" audit --json)")" cli
 }
+
+test_listener_takes_a_burst_of_connections() {
+  # A chat service may open many connections at once. With a short listen
+  # backlog the kernel drops the extra SYNs and those clients wait a full
+  # second for the retry; every one of 64 must connect well before that.
+  start_daemon
+  out=$(python3 - "$E2E_HTTP" 64 <<'PY'
+import select, socket, sys, time
+host, port = sys.argv[1].rsplit(":", 1)
+n = int(sys.argv[2])
+socks, t0 = [], time.monotonic()
+for _ in range(n):
+    s = socket.socket()
+    s.setblocking(False)
+    s.connect_ex((host, int(port)))
+    socks.append(s)
+pending, slowest = set(socks), 0.0
+while pending and time.monotonic() - t0 < 5:
+    _, writable, _ = select.select([], list(pending), [], 0.05)
+    for s in writable:
+        if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
+            slowest = time.monotonic() - t0
+        pending.discard(s)
+print("%d %d" % (n - len(pending), int(slowest * 1000)))
+PY
+  )
+  read -r connected slowest_ms <<<"$out"
+  expect_eq "$connected" 64 "connections made"
+  [ "$slowest_ms" -lt 500 ] || fail "the slowest of 64 connections took $slowest_ms ms"
+  expect_eq "$(curl -s "http://$E2E_HTTP/healthz")" '{"ok":true}' "healthz after the burst"
+}

@@ -140,14 +140,21 @@ test_lifecycle_suspend_and_resume() {
   sleep 1
   expect_eq "$(engine GET /containers/sandbox-lc-sus-lcweb/json | jq -r .State.Running)" false
 
+  # The queued deploy starts as soon as the resume ends, so the page is not
+  # looked at in between: it may be changing containers at that moment.
   out=$("$SANDBOT" sandbox resume lc-sus --wait)
   expect_contains "$out" "resuming lc-sus"
-  expect_contains "$out" "sandbox lc-sus resumed"
-  expect_contains "$(curl -sf "$url/")" "version 1" "page after resume"
+  expect_contains "$out" "sandbox lc-sus resumed (1 containers started)"
   lc_wait_sql "SELECT state FROM jobs WHERE id = $job" succeeded 60
   expect_eq "$(lc_url lc-sus lcweb)" "$url" "url after the queued deploy"
   expect_contains "$(curl -sf "$url/")" "version 2" "page after the queued deploy"
   expect_eq "$(db "SELECT state FROM sandboxes WHERE name = 'lc-sus'")" active "state"
+
+  # A resume with nothing queued: the same URL serves the same page again.
+  "$SANDBOT" sandbox suspend lc-sus --wait >/dev/null
+  ! curl -sf --max-time 2 "$url/" >/dev/null || fail "$url answers while suspended again"
+  "$SANDBOT" sandbox resume lc-sus --wait >/dev/null
+  expect_contains "$(curl -sf "$url/")" "version 2" "page after the second resume"
 }
 
 test_lifecycle_lock_queues_pushes_and_unlock_applies_the_newest() {

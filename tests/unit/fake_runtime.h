@@ -1,10 +1,12 @@
 // FakeRuntime: an in-memory ContainerRuntime for unit tests of the parts
-// that sit above the engine (breaker, reconciler). It keeps containers and
-// networks in maps and can be told to be unreachable.
+// that sit above the engine (breaker, reconciler, deployer). It keeps
+// containers and networks in maps and can be told to be unreachable. Calls
+// are serialised: the deployer recreates containers from several threads.
 #ifndef SANDBOT_TESTS_UNIT_FAKE_RUNTIME_H_
 #define SANDBOT_TESTS_UNIT_FAKE_RUNTIME_H_
 
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,7 @@ class FakeRuntime : public ContainerRuntime {
   std::vector<std::string> signalled;  // "name SIGNAL"
 
   void AddContainer(const std::string& name, const std::string& state, Labels labels) {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     ContainerInfo c;
     c.id = "id-" + name;
     c.name = name;
@@ -32,16 +35,19 @@ class FakeRuntime : public ContainerRuntime {
 
   Status Ping() override { return Reach(); }
   Status EnsureNetwork(const std::string& name, const Labels& labels) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     Status s = Reach();
     if (s.ok()) networks[name] = labels;
     return s;
   }
   Status RemoveNetwork(const std::string& name) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     Status s = Reach();
     if (s.ok()) networks.erase(name);
     return s;
   }
   Status ListNetworks(const Labels& labels, std::vector<std::string>* names) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     Status s = Reach();
     for (const auto& [name, have] : networks) {
       if (s.ok() && Matches(have, labels)) names->push_back(name);
@@ -49,17 +55,21 @@ class FakeRuntime : public ContainerRuntime {
     return s;
   }
   Status BuildImage(const std::string&, const std::string&, const LineSink&) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return Reach();
   }
   Status ImageExists(const std::string&, bool* exists) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     *exists = true;
     return Reach();
   }
   Status LoadImage(const std::string&, const LineSink&) override { return Reach(); }
   Status ImportImage(const std::string&, const std::string&, const LineSink&) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return Reach();
   }
   Status CreateContainer(const ContainerSpec& spec, std::string* id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     Status s = Reach();
     if (!s.ok()) return s;
     AddContainer(spec.name, "created", spec.labels);
@@ -68,6 +78,7 @@ class FakeRuntime : public ContainerRuntime {
     return s;
   }
   Status StartContainer(const std::string& id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     Status s = Reach();
     if (!s.ok()) return s;
     for (auto& [name, c] : containers) {
@@ -80,6 +91,7 @@ class FakeRuntime : public ContainerRuntime {
     return Status::NotFound("no container " + id);
   }
   Status StopContainer(const std::string& id, int) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     Status s = Reach();
     if (!s.ok()) return s;
     for (auto& [name, c] : containers) {
@@ -92,6 +104,7 @@ class FakeRuntime : public ContainerRuntime {
     return Status::NotFound("no container " + id);
   }
   Status SignalContainer(const std::string& name_or_id, const std::string& signal) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     Status s = Reach();
     if (!s.ok()) return s;
     for (auto& [name, c] : containers) {
@@ -104,6 +117,7 @@ class FakeRuntime : public ContainerRuntime {
     return Status::NotFound("no container " + name_or_id);
   }
   Status RemoveContainer(const std::string& name_or_id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     Status s = Reach();
     if (!s.ok()) return s;
     for (auto it = containers.begin(); it != containers.end(); ++it) {
@@ -116,6 +130,7 @@ class FakeRuntime : public ContainerRuntime {
     return s;
   }
   Status InspectContainer(const std::string& name_or_id, ContainerState* state) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     Status s = Reach();
     auto it = containers.find(name_or_id);
     state->exists = it != containers.end();
@@ -123,10 +138,12 @@ class FakeRuntime : public ContainerRuntime {
     return s;
   }
   Status ContainerLogs(const std::string&, int, std::string* out) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     *out = "log line\n";
     return Reach();
   }
   Status ListContainers(const Labels& labels, std::vector<ContainerInfo>* out) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     Status s = Reach();
     for (const auto& [name, c] : containers) {
       if (s.ok() && Matches(c.labels, labels)) out->push_back(c);
@@ -135,7 +152,10 @@ class FakeRuntime : public ContainerRuntime {
   }
 
  private:
+  std::recursive_mutex mu_;
+
   Status Reach() {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     ++calls;
     return down ? Status::Unavailable("the Docker engine at unix:///fake is not answering")
                 : Status::Ok();
