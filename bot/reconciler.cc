@@ -4,8 +4,10 @@
 
 #include <map>
 #include <set>
+#include <utility>
 
 #include "bot/deployer.h"
+#include "bot/secret_files.h"
 #include "store/audit.h"
 #include "store/jobs.h"
 #include "store/sandboxes.h"
@@ -13,7 +15,11 @@
 namespace sandbot {
 
 Reconciler::Reconciler(Db* db, ContainerRuntime* runtime, std::string data_dir, int settle_ms)
-    : db_(db), runtime_(runtime), data_label_(DataLabel(data_dir)), settle_ms_(settle_ms) {}
+    : db_(db),
+      runtime_(runtime),
+      data_dir_(std::move(data_dir)),
+      data_label_(DataLabel(data_dir_)),
+      settle_ms_(settle_ms) {}
 
 void Reconciler::Audit(const std::string& action, const std::string& sandbox,
                        const std::string& service, const std::string& status,
@@ -61,9 +67,10 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
 
   std::map<std::string, const ContainerInfo*> by_name;
   for (const ContainerInfo& c : containers) by_name[c.name] = &c;
-  std::set<std::string> known_containers, known_networks;
+  std::set<std::string> known_containers, known_networks, known_sandboxes;
 
   for (const Sandbox& sandbox : sandboxes) {
+    known_sandboxes.insert(sandbox.name);
     known_networks.insert(NetworkName(sandbox.name));
     for (const Service& service : sandbox.services) {
       const std::string name = ContainerName(sandbox.name, service.name);
@@ -118,7 +125,15 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
     Audit("reconcile.orphan_removed", sandbox, "", removed.ok() ? "succeeded" : "failed",
           "container " + c.name + " (" + c.state + ") is not in the store" +
               (removed.ok() ? "; removed" : "; cannot remove it: " + removed.message()));
-    if (removed.ok()) ++report->orphans_removed;
+    if (!removed.ok()) continue;
+    ++report->orphans_removed;
+    // Its secret files go with it: nothing in the store names them any more.
+    auto service = c.labels.find("sandbot.service");
+    if (!known_sandboxes.count(sandbox)) {
+      RemoveSandboxFiles(data_dir_, sandbox);
+    } else if (service != c.labels.end()) {
+      RemoveServiceFiles(data_dir_, sandbox, service->second);
+    }
   }
   for (const std::string& network : networks) {
     const std::string sandbox = network.rfind("sandbox-", 0) == 0 ? network.substr(8) : "";

@@ -45,6 +45,7 @@ class Reconciler {
 
   Db* db_;
   ContainerRuntime* runtime_;
+  std::string data_dir_;
   std::string data_label_;
   int settle_ms_;
 };

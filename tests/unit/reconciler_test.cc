@@ -2,8 +2,13 @@
 #include "bot/reconciler.h"
 
 #include <boost/test/unit_test.hpp>
+#include <filesystem>
+#include <fstream>
+#include <utility>
+#include <vector>
 
 #include "bot/deployer.h"
+#include "bot/secret_files.h"
 #include "store/audit.h"
 #include "store/jobs.h"
 #include "store/sandboxes.h"
@@ -105,6 +110,27 @@ BOOST_FIXTURE_TEST_CASE(removes_orphans_of_this_data_folder_only, Fixture) {
   BOOST_CHECK(engine.containers.count(ContainerName("other", "web")) == 1);
   BOOST_CHECK(engine.networks.count(NetworkName("qa")) == 1);
   BOOST_CHECK(engine.networks.count(NetworkName("gone")) == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_orphans_secret_files_go_with_it, Fixture) {
+  // qa/web is known; qa/old (a service no longer in the store) and the whole
+  // sandbox "gone" are orphans: their secret folders are removed, qa/web's kept.
+  AddRunning(t.db.get(), "qa", {"web"});
+  engine.AddContainer(ContainerName("qa", "web"), "running", Ours("qa", "web"));
+  engine.AddContainer(ContainerName("qa", "old"), "running", Ours("qa", "old"));
+  engine.AddContainer(ContainerName("gone", "web"), "running", Ours("gone", "web"));
+  const std::string data = t.dir.path();
+  for (const auto& [sandbox, service] : std::vector<std::pair<std::string, std::string>>{
+           {"qa", "web"}, {"qa", "old"}, {"gone", "web"}}) {
+    std::filesystem::create_directories(SecretsDir(data, sandbox, service));
+    std::ofstream(SecretsDir(data, sandbox, service) + "/TOKEN") << "x";
+  }
+  ReconcileReport r = Run();
+  BOOST_CHECK_EQUAL(r.orphans_removed, 2);
+  BOOST_CHECK(std::filesystem::exists(SecretsDir(data, "qa", "web") + "/TOKEN"));
+  BOOST_CHECK(!std::filesystem::exists(SecretsDir(data, "qa", "old")));
+  BOOST_CHECK(!std::filesystem::exists(
+      std::filesystem::path(SecretsDir(data, "gone", "web")).parent_path()));
 }
 
 BOOST_FIXTURE_TEST_CASE(leaves_sandboxes_with_active_jobs_alone, Fixture) {
