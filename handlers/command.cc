@@ -228,6 +228,17 @@ Status ParseLimit(const Words& args, size_t* i, Command* command) {
   return Status::Ok();
 }
 
+// "--gateway SERVICE" at args[*i]; moves *i to the service.
+Status ParseGateway(const Words& args, size_t* i, Command* command) {
+  if (!command->gateway.empty()) return Status::InvalidArgument("only one --gateway is allowed");
+  if (*i + 1 == args.size()) {
+    return Status::InvalidArgument("'--gateway' needs a service name after it (e.g. web)");
+  }
+  Status s = ValidateServiceName(args[++*i]);
+  if (s.ok()) command->gateway = args[*i];
+  return s;
+}
+
 Status ParseCreate(const Words& args, Command* command) {
   if (args.empty()) return Missing("NAME");
   Status s = CheckSandbox(args[0], command);
@@ -236,14 +247,8 @@ Status ParseCreate(const Words& args, Command* command) {
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& word = args[i];
     if (IsKeyword(word, "--gateway")) {
-      if (!command->gateway.empty())
-        return Status::InvalidArgument("only one --gateway is allowed");
-      if (i + 1 == args.size()) {
-        return Status::InvalidArgument("'--gateway' needs a service name after it (e.g. web)");
-      }
-      s = ValidateServiceName(args[++i]);
+      s = ParseGateway(args, &i, command);
       if (!s.ok()) return s;
-      command->gateway = args[i];
       continue;
     }
     if (IsKeyword(word, "--memory") || IsKeyword(word, "--cpus")) {
@@ -410,14 +415,8 @@ Status ParseTemplateSpec(const Words& args, Command* command) {
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& word = args[i];
     if (IsKeyword(word, "--gateway")) {
-      if (!command->gateway.empty())
-        return Status::InvalidArgument("only one --gateway is allowed");
-      if (i + 1 == args.size()) {
-        return Status::InvalidArgument("'--gateway' needs a service name after it (e.g. web)");
-      }
-      s = ValidateServiceName(args[++i]);
+      s = ParseGateway(args, &i, command);
       if (!s.ok()) return s;
-      command->gateway = args[i];
       continue;
     }
     size_t at = word.find('@'), eq = word.find('=');

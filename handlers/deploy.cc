@@ -21,12 +21,10 @@ Status HandleDeployCommand(const HandlerContext& ctx, const Request& req, Reply*
   if (s.ok()) s = SetUserSandbox(ctx.db, ActorOf(req), sandbox.name);
   if (!s.ok()) return s;
   reply->jobs.push_back(job);
-  reply->sandbox = sandbox.name;
-  reply->view.kind = "ack";
-  reply->view.title = "Deploying " + cmd.service + " to " + sandbox.name;
-  reply->view.text = "deploying " + cmd.service + "@" + cmd.branch + " " + sha.substr(0, 7) +
-                     " to " + sandbox.name + " (job " + std::to_string(job) +
-                     "); I will post here when it runs";
+  reply->Ack(sandbox.name, "Deploying " + cmd.service + " to " + sandbox.name,
+             "deploying " + cmd.service + "@" + cmd.branch + " " + sha.substr(0, 7) + " to " +
+                 sandbox.name + " (job " + std::to_string(job) +
+                 "); I will post here when it runs");
   const std::string wait = WaitNote(sandbox);
   if (!wait.empty()) reply->view.text += "\n" + wait;
   return Status::Ok();

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "handlers/command.h"
@@ -54,6 +55,14 @@ struct Reply {
   // Audit row detail of a successful command (e.g. "API_KEY (secret)");
   // never a secret value.
   std::string audit_detail;
+
+  // Answers with an acknowledgement of what was done or queued for `name`.
+  void Ack(const std::string& name, std::string title, std::string text) {
+    sandbox = name;
+    view.kind = "ack";
+    view.title = std::move(title);
+    view.text = std::move(text);
+  }
 };
 
 // Ok: `reply` holds the answer. Otherwise the Status message is the answer

@@ -81,20 +81,12 @@ Status Lock(const HandlerContext& ctx, const Request& req, Reply* reply) {
   Status s = LoadActiveSandbox(ctx, req.command.sandbox, &b);
   if (s.ok()) s = LockSandbox(ctx.db, b.name, ActorOf(req), req.command.reason);
   if (!s.ok()) return s;
-  reply->sandbox = b.name;
-  reply->view.kind = "ack";
-  reply->view.title = "Locked sandbox " + b.name;
   s = GetSandbox(ctx.db, b.name, &b);
   if (!s.ok()) return s;
-  reply->view.text = LockNote(b.locked_by, b.locked_at, b.lock_reason) +
-                     "\nPushes and deploys "
-                     "for " +
-                     b.name +
-                     " now wait in the queue (not refused, not applied); `/sandbox "
-                     "unlock " +
-                     b.name +
-                     "` (you or an admin) applies them, newest commit per "
-                     "service.";
+  reply->Ack(b.name, "Locked sandbox " + b.name,
+             LockNote(b.locked_by, b.locked_at, b.lock_reason) + "\nPushes and deploys for " +
+                 b.name + " now wait in the queue (not refused, not applied); `/sandbox unlock " +
+                 b.name + "` (you or an admin) applies them, newest commit per service.");
   return Status::Ok();
 }
 
@@ -114,10 +106,7 @@ Status Unlock(const HandlerContext& ctx, const Request& req, Reply* reply) {
   if (s.ok()) s = UnlockSandbox(ctx.db, b.name);
   if (s.ok()) s = QueuedJobsOf(ctx.db, b.name, &queued);
   if (!s.ok()) return s;
-  reply->sandbox = b.name;
   reply->jobs = queued;
-  reply->view.kind = "ack";
-  reply->view.title = "Unlocked sandbox " + b.name;
   std::string text = "unlocked " + b.name + " (was " +
                      LockNote(b.locked_by, b.locked_at, b.lock_reason).substr(5) + ")";
   if (queued.empty()) {
@@ -137,7 +126,7 @@ Status Unlock(const HandlerContext& ctx, const Request& req, Reply* reply) {
   if (b.state == "suspended") {
     AddLine(&text, "it is suspended: deploys wait until `/sandbox resume " + b.name + "`");
   }
-  reply->view.text = text;
+  reply->Ack(b.name, "Unlocked sandbox " + b.name, text);
   return Status::Ok();
 }
 
@@ -169,15 +158,13 @@ Status Suspend(const HandlerContext& ctx, const Request& req, Reply* reply) {
   if (s.ok()) s = tx.Commit();
   if (!s.ok()) return s;
   reply->jobs.push_back(job);
-  reply->sandbox = b.name;
-  reply->view.kind = "ack";
-  reply->view.title = "Suspending sandbox " + b.name;
-  reply->view.text = "suspending " + b.name + " (job " + std::to_string(job) +
-                     "): its containers stop; configuration, ports and URLs are kept. `/sandbox "
-                     "resume " +
-                     b.name +
-                     "` starts it again; deploys and route changes for it "
-                     "wait in the queue until then.";
+  reply->Ack(b.name, "Suspending sandbox " + b.name,
+             "suspending " + b.name + " (job " + std::to_string(job) +
+                 "): its containers stop; configuration, ports and URLs are kept. "
+                 "`/sandbox resume " +
+                 b.name +
+                 "` starts it again; deploys and route changes for it wait in the queue "
+                 "until then.");
   return Status::Ok();
 }
 
@@ -202,11 +189,9 @@ Status Resume(const HandlerContext& ctx, const Request& req, Reply* reply) {
   if (s.ok()) s = Enqueue(ctx.db, "resume", b.name, req, &job);
   if (!s.ok()) return s;
   reply->jobs.push_back(job);
-  reply->sandbox = b.name;
-  reply->view.kind = "ack";
-  reply->view.title = "Resuming sandbox " + b.name;
-  reply->view.text = "resuming " + b.name + " (job " + std::to_string(job) +
-                     "): its containers start again on the same ports and URLs";
+  reply->Ack(b.name, "Resuming sandbox " + b.name,
+             "resuming " + b.name + " (job " + std::to_string(job) +
+                 "): its containers start again on the same ports and URLs");
   if (!queued.empty()) {
     AddLine(&reply->view.text, "then " + std::to_string(queued.size()) +
                                    " queued jobs that waited for it are applied");
@@ -253,12 +238,10 @@ Status Clone(const HandlerContext& ctx, const Request& req, Reply* reply) {
   if (s.ok()) s = SetUserSandbox(ctx.db, ActorOf(req), dst.name);
   if (s.ok()) s = tx.Commit();
   if (!s.ok()) return s;
-  reply->sandbox = dst.name;
-  reply->view.kind = "ack";
-  reply->view.title = "Cloning " + src.name + " into " + dst.name;
-  reply->view.text = "cloning " + src.name + " into " + dst.name +
-                     ": same services, commits, environments and routes" +
-                     std::string(data.services.empty() ? "" : ", new ports:") + "\n" + lines;
+  reply->Ack(dst.name, "Cloning " + src.name + " into " + dst.name,
+             "cloning " + src.name + " into " + dst.name +
+                 ": same services, commits, environments and routes" +
+                 std::string(data.services.empty() ? "" : ", new ports:") + "\n" + lines);
   AddLine(&reply->view.text, std::to_string(data.routes.size()) + " routes and " +
                                  std::to_string(data.envs.size()) +
                                  " environment attachments copied");
@@ -294,9 +277,6 @@ Status Snapshot(const HandlerContext& ctx, const Request& req, Reply* reply) {
                             free_name + "` (snapshots are never overwritten)");
   }
   if (!s.ok()) return s;
-  reply->sandbox = b.name;
-  reply->view.kind = "ack";
-  reply->view.title = "Snapshot " + cmd.name + " of " + b.name;
   std::string text = "recorded snapshot " + cmd.name + " of " + b.name + ":";
   for (const SnapshotService& svc : data.services) {
     AddLine(&text, "• " + svc.name + "@" + svc.branch + " " + Short(svc.commit));
@@ -305,7 +285,7 @@ Status Snapshot(const HandlerContext& ctx, const Request& req, Reply* reply) {
                      std::to_string(data.envs.size()) + " environment attachments" +
                      (data.gateway.empty() ? "" : ", gateway " + data.gateway));
   AddLine(&text, "`/sandbox restore " + b.name + " " + cmd.name + "` brings this back");
-  reply->view.text = text;
+  reply->Ack(b.name, "Snapshot " + cmd.name + " of " + b.name, text);
   return Status::Ok();
 }
 
@@ -367,10 +347,7 @@ Status Restore(const HandlerContext& ctx, const Request& req, Reply* reply) {
   AddLine(&text, std::to_string(data.routes.size()) + " routes and " +
                      std::to_string(data.envs.size()) + " environment attachments set as recorded");
   AddLine(&text, WaitNote(b));
-  reply->sandbox = b.name;
-  reply->view.kind = "ack";
-  reply->view.title = "Restoring " + b.name + " to " + cmd.name;
-  reply->view.text = text;
+  reply->Ack(b.name, "Restoring " + b.name + " to " + cmd.name, text);
   return Status::Ok();
 }
 

@@ -100,15 +100,13 @@ Status Create(const HandlerContext& ctx, const Request& req, Reply* reply) {
     routes += (routes.empty() ? "\nroutes: " : ", ") + r.service + " → " + r.route;
   }
   const std::string from = from_template ? " from template " + tmpl.name : "";
-  reply->sandbox = sandbox.name;
-  reply->view.kind = "ack";
-  reply->view.title = "Creating sandbox " + sandbox.name;
-  reply->view.text = plan.deploys.empty()
-                         ? "sandbox " + sandbox.name + from +
-                               " created, empty: deploy into it with `/deploy SERVICE BRANCH to " +
-                               sandbox.name + "`" + routes
-                         : "creating sandbox " + sandbox.name + from + ":" + lines + routes +
-                               "\nI will post here when it runs.";
+  reply->Ack(sandbox.name, "Creating sandbox " + sandbox.name,
+             plan.deploys.empty()
+                 ? "sandbox " + sandbox.name + from +
+                       " created, empty: deploy into it with `/deploy SERVICE BRANCH to " +
+                       sandbox.name + "`" + routes
+                 : "creating sandbox " + sandbox.name + from + ":" + lines + routes +
+                       "\nI will post here when it runs.");
   return Status::Ok();
 }
 
@@ -158,11 +156,9 @@ Status Destroy(const HandlerContext& ctx, const Request& req, Reply* reply) {
   if (s.ok()) s = RequestDestroy(ctx.db, sandbox.name, ActorOf(req), req.source, &job);
   if (!s.ok()) return s;
   reply->jobs.push_back(job);
-  reply->sandbox = sandbox.name;
-  reply->view.kind = "ack";
-  reply->view.title = "Destroying sandbox " + sandbox.name;
-  reply->view.text = "destroying sandbox " + sandbox.name + " (job " + std::to_string(job) +
-                     "): its containers, network and ports go away";
+  reply->Ack(sandbox.name, "Destroying sandbox " + sandbox.name,
+             "destroying sandbox " + sandbox.name + " (job " + std::to_string(job) +
+                 "): its containers, network and ports go away");
   return Status::Ok();
 }
 
@@ -205,11 +201,9 @@ Status Use(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const std::string channel = req.channel.empty() ? "cli:" + req.user_name : req.channel;
   if (s.ok()) s = SetChannelDefault(ctx.db, channel, sandbox.name, ActorOf(req));
   if (!s.ok()) return s;
-  reply->sandbox = sandbox.name;
-  reply->view.kind = "ack";
-  reply->view.title = "Default sandbox: " + sandbox.name;
-  reply->view.text = sandbox.name + " is now this channel's default sandbox: `/deploy` and " +
-                     "`/route` without `to`/`in` act on it";
+  reply->Ack(sandbox.name, "Default sandbox: " + sandbox.name,
+             sandbox.name + " is now this channel's default sandbox: `/deploy` and " +
+                 "`/route` without `to`/`in` act on it");
   return Status::Ok();
 }
 
