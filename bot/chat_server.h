@@ -11,12 +11,11 @@
 #ifndef SANDBOT_BOT_CHAT_SERVER_H_
 #define SANDBOT_BOT_CHAT_SERVER_H_
 
-#include <httplib.h>
-
 #include <string>
 
 #include "bot/config.h"
 #include "bot/event_hub.h"
+#include "bot/http_server.h"
 #include "bot/replay_guard.h"
 #include "bot/signatures.h"
 #include "handlers/runtime.h"
@@ -34,7 +33,7 @@ struct ChatContext {
   SecretKeys* secrets = nullptr;  // environment secrets (store/secret_keys.h)
 };
 
-void RegisterChatRoutes(httplib::Server* server, ChatContext* context);
+void RegisterChatRoutes(HttpServer* server, ChatContext* context);
 
 // Teams sends HTML: "<at>sandbot</at> sandbox&nbsp;list" → "sandbox list".
 std::string CleanTeamsText(const std::string& html);

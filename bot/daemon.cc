@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -29,6 +30,7 @@
 #include "bot/expiry.h"
 #include "bot/guarded_runtime.h"
 #include "bot/health_monitor.h"
+#include "bot/http_server.h"
 #include "bot/local_api.h"
 #include "bot/notifier.h"
 #include "bot/reconciler.h"
@@ -84,25 +86,15 @@ void IngestSpool(Db* db, const std::string& data_dir, int max_sandboxes, EventHu
   }
 }
 
-// cpp-httplib's default also sets SO_REUSEPORT, which would let a second
-// daemon bind the same address and silently share its traffic.
-void ReuseAddressOnly(socket_t sock) {
-  int yes = 1;
-  setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-}
-
 // cpp-httplib 0.11 listens with a backlog of 5: a burst of new connections
 // (a chat service opening several at once, hooks of a multi-branch push)
 // overflows it, and the dropped SYNs are retried a full second later.
 // Calling listen() again on the bound socket raises the backlog.
 class ListenBacklog {
  public:
-  // The socket-options callback for the server; `also` runs first.
-  std::function<void(socket_t)> Remember(void (*also)(socket_t) = nullptr) {
-    return [this, also](socket_t sock) {
-      if (also) also(sock);
-      sock_ = sock;
-    };
+  // The socket-options callback for the server.
+  std::function<void(socket_t)> Remember() {
+    return [this](socket_t sock) { sock_ = sock; };
   }
   // After bind_to_port: raise the backlog of the socket it made.
   void Raise() {
@@ -307,33 +299,29 @@ int RunDaemon(const Config& config) {
   chmod(socket_path.c_str(), 0660);
   std::thread local_thread([&] { local.listen_after_bind(); });
 
-  httplib::Server http;
-  ListenBacklog http_backlog;
-  http.set_socket_options(http_backlog.Remember(ReuseAddressOnly));
-  // Answers are written as headers then body: without this, Nagle and
-  // delayed ACKs add ~40 ms to keep-alive requests.
-  http.set_tcp_nodelay(true);
-  // A hard cap; the chat routes answer 413 (and audit it) above the
-  // configured, smaller limit.
-  http.set_payload_max_length(1024 * 1024);
-  http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("{\"ok\":true}", "application/json");
+  HttpServer::Options http_options;
+  http_options.max_body_bytes = config.chat.max_body_bytes;
+  HttpServer http(http_options);
+  http.Get("/healthz", [](const HttpRequest&, HttpResponse* res) {
+    res->Set("{\"ok\":true}", "application/json");
   });
   // A signature is valid up to 300 s either side of its timestamp, so it
   // must be remembered for twice that.
   ReplayGuard replay(600);
   ChatContext chat{db.get(), &runtime, &config, &hub, &replay, secrets.get()};
   RegisterChatRoutes(&http, &chat);
-  if (!http.bind_to_port(listen_host, listen_port)) {
-    spdlog::error("cannot listen on {}: is another sandbot running? (--listen HOST:PORT)",
-                  config.listen);
+  std::string bind_error;
+  if (!http.Bind(listen_host, listen_port, &bind_error)) {
+    spdlog::error("cannot listen on {}: {}: is another sandbot running? (--listen HOST:PORT)",
+                  config.listen, bind_error);
     local.stop();
     local_thread.join();
     workers.Stop();
     return 1;
   }
-  http_backlog.Raise();
-  std::thread http_thread([&] { http.listen_after_bind(); });
+  // One event loop per core: the chat handlers are CPU work on the store.
+  const int http_loops = getenv("LOOPS") ? atoi(getenv("LOOPS")) : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+  std::thread http_thread([&] { http.Run(http_loops); });
 
   // Pushes spooled while we were starting (or by a hook that raced a restart).
   std::atomic<bool> stopping{false};
@@ -426,7 +414,7 @@ int RunDaemon(const Config& config) {
   }
   stop_cv.notify_all();
   local.stop();
-  http.stop();
+  http.Stop();
   local_thread.join();
   http_thread.join();
   hub.Notify();

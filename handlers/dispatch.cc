@@ -92,14 +92,18 @@ Status HandleCommand(const HandlerContext& ctx_in, const Request& req, Reply* re
   if (s.ok() && !read_only && !reply->sandbox.empty()) {
     s = TouchSandboxActive(ctx.db, reply->sandbox);
   }
-  snapshot.reset();  // taking notices writes
-  // What happened to the caller's sandboxes meanwhile (idle expiry), once.
+  // What happened to the caller's sandboxes meanwhile (idle expiry), once:
+  // read in the snapshot, marked seen after it (a write).
   std::vector<std::string> notices;
-  if (s.ok() && TakeNotices(ctx.db, ActorOf(req), &notices).ok()) {
+  int64_t last_notice = 0;
+  if (s.ok() && PendingNotices(ctx.db, ActorOf(req), &notices, &last_notice).ok()) {
     for (const std::string& n : notices) {
       reply->view.text += (reply->view.text.empty() ? "" : "\n") + n;
     }
   }
+  snapshot.reset();
+  // Should marking fail (a full disk), the notices show again next time.
+  if (last_notice > 0) MarkNoticesShown(ctx.db, ActorOf(req), last_notice);
   if (s.ok() && !reply->jobs.empty() && ctx.runtime && !ctx.runtime->Reachable()) {
     reply->view.text += (reply->view.text.empty() ? "" : "\n") + std::string(kEngineDownNote);
   }

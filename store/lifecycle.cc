@@ -138,15 +138,21 @@ Status AddNotice(Db* db, const std::string& recipient, const std::string& text) 
   return st.Run();
 }
 
-Status TakeNotices(Db* db, const std::string& recipient, std::vector<std::string>* texts) {
-  {
-    Stmt st(db, "SELECT text FROM notices WHERE recipient = ? AND shown_at = 0 ORDER BY id");
-    st.Bind(1, recipient);
-    while (st.Step()) texts->push_back(st.Text(0));
-    if (!st.status().ok() || texts->empty()) return st.status();
+Status PendingNotices(Db* db, const std::string& recipient, std::vector<std::string>* texts,
+                      int64_t* last_id) {
+  *last_id = 0;
+  Stmt st(db, "SELECT id, text FROM notices WHERE recipient = ? AND shown_at = 0 ORDER BY id");
+  st.Bind(1, recipient);
+  while (st.Step()) {
+    *last_id = st.Int(0);
+    texts->push_back(st.Text(1));
   }
-  Stmt st(db, "UPDATE notices SET shown_at = ? WHERE recipient = ? AND shown_at = 0");
-  st.Bind(1, NowMillis()).Bind(2, recipient);
+  return st.status();
+}
+
+Status MarkNoticesShown(Db* db, const std::string& recipient, int64_t last_id) {
+  Stmt st(db, "UPDATE notices SET shown_at = ? WHERE recipient = ? AND shown_at = 0 AND id <= ?");
+  st.Bind(1, NowMillis()).Bind(2, recipient).Bind(3, last_id);
   return st.Run();
 }
 

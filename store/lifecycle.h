@@ -64,8 +64,12 @@ Status ListExpiredSuspended(Db* db, int64_t before_ms, std::vector<IdleSandbox>*
 
 // A message for `recipient` (an actor string, as in sandboxes.created_by).
 Status AddNotice(Db* db, const std::string& recipient, const std::string& text);
-// The recipient's unseen notices, oldest first; marks them seen.
-Status TakeNotices(Db* db, const std::string& recipient, std::vector<std::string>* texts);
+// The recipient's unseen notices, oldest first; `last_id` is the newest one's
+// id, 0 when there are none. A read: it may run inside a ReadSnapshot.
+Status PendingNotices(Db* db, const std::string& recipient, std::vector<std::string>* texts,
+                      int64_t* last_id);
+// Marks them seen, up to `last_id`: a notice added meanwhile stays unseen.
+Status MarkNoticesShown(Db* db, const std::string& recipient, int64_t last_id);
 
 }  // namespace sandbot
 

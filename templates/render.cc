@@ -9,9 +9,9 @@
 //    their output is measured and clipped to the transport's limits;
 //  - the JSON templates (slack, teams_card, teams_message, mattermost) are
 //    rendered with a JSON-string escape and take those fragments as values.
-// The result is parsed with nlohmann::json as a safety net and re-serialized
-// compactly; if it does not parse, a minimal message with the plain text goes
-// out instead.
+// The result is checked as a safety net and compacted in one pass
+// (templates/json_compact.h); if it is not valid JSON, a minimal message with
+// the plain text goes out instead.
 #include "templates/render.h"
 
 #include <algorithm>
@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "templates/embedded.h"
+#include "templates/json_compact.h"
 
 namespace sandbot {
 
@@ -380,11 +381,11 @@ std::string Fragment(const std::string& name, const mu::data& data, const Escape
   return RenderTemplate(name, data, escape, &out, partials) ? out : "";
 }
 
-// The rendered JSON, compact, or "" when it does not parse.
+// The rendered JSON object, compact, or "" when it is not one.
 std::string CheckedJson(const std::string& rendered) {
-  json parsed = json::parse(rendered, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) return "";
-  return parsed.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string out;
+  if (!CompactJson(rendered, &out) || out.empty() || out[0] != '{') return "";
+  return out;
 }
 
 // ---- Views → data ----------------------------------------------------------

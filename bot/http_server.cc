@@ -1,0 +1,442 @@
+#include "bot/http_server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <spdlog/spdlog.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace sandbot {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How long a connection closed after an early answer (413, a bad request)
+// keeps reading what the client still sends, so that closing does not reset
+// the connection before the client has read the answer.
+constexpr auto kDrainTime = std::chrono::seconds(2);
+
+std::string PeerAddress(const sockaddr_storage& addr) {
+  char text[INET6_ADDRSTRLEN] = "";
+  if (addr.ss_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(addr).sin_addr, text, sizeof text);
+  } else if (addr.ss_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(addr).sin6_addr, text, sizeof text);
+  }
+  return text;
+}
+
+// A handler that throws answers 500; the loop goes on.
+void Call(const HttpServer::Handler& handler, const HttpRequest& req, HttpResponse* res) {
+  try {
+    handler(req, res);
+  } catch (const std::exception& e) {
+    spdlog::error("http: {} {} failed: {}", req.method, req.path, e.what());
+    res->status = 500;
+    res->Set("internal error\n", "text/plain");
+  }
+}
+
+}  // namespace
+
+struct HttpServer::Connection {
+  int fd = -1;
+  std::string remote;
+  std::string in;   // read, not yet answered
+  std::string out;  // answers not yet written
+  size_t out_offset = 0;
+  Clock::time_point last_activity;
+  // The request whose head is parsed and whose body is still arriving.
+  bool have_head = false;
+  HttpRequest request;
+  size_t head_bytes = 0, content_length = 0;
+  bool closing = false;   // close once `out` is written
+  bool draining = false;  // answered and shut down; reading until EOF
+  bool writing = false;   // waiting for EPOLLOUT
+};
+
+class HttpServer::Loop {
+ public:
+  explicit Loop(HttpServer* server)
+      : server_(server),
+        epoll_(epoll_create1(EPOLL_CLOEXEC)),
+        wake_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+
+  ~Loop() {
+    for (const Accepted& a : inbox_) close(a.fd);  // handed over after this loop stopped
+    if (epoll_ >= 0) close(epoll_);
+    if (wake_fd_ >= 0) close(wake_fd_);
+  }
+
+  // Gives this loop a connection another loop accepted. Any thread.
+  void Hand(int fd, const sockaddr_storage& addr) {
+    {
+      std::lock_guard<std::mutex> lock(inbox_mu_);
+      inbox_.push_back({fd, addr});
+    }
+    const uint64_t one = 1;
+    if (write(wake_fd_, &one, sizeof one) < 0) {
+      spdlog::warn("http: cannot wake a loop: {}", std::strerror(errno));
+    }
+  }
+
+  void Run() {
+    if (epoll_ < 0 || wake_fd_ < 0) {
+      spdlog::error("http: cannot start an event loop: {}", std::strerror(errno));
+      return;
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+    ev.data.ptr = &listen_marker_;
+    epoll_ctl(epoll_, EPOLL_CTL_ADD, server_->listen_fd_, &ev);
+    ev.events = EPOLLIN;
+    ev.data.ptr = &stop_marker_;
+    epoll_ctl(epoll_, EPOLL_CTL_ADD, server_->stop_fd_, &ev);
+    ev.data.ptr = &wake_marker_;
+    epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_fd_, &ev);
+
+    epoll_event events[64];
+    auto next_sweep = Clock::now() + std::chrono::seconds(1);
+    bool stopping = false;
+    while (!stopping) {
+      const int n = epoll_wait(epoll_, events, 64, 1000);
+      if (n < 0 && errno != EINTR) {
+        spdlog::error("http: epoll_wait: {}", std::strerror(errno));
+        break;
+      }
+      for (int i = 0; i < n; ++i) {
+        void* tag = events[i].data.ptr;
+        if (tag == &stop_marker_) {
+          stopping = true;
+        } else if (tag == &listen_marker_) {
+          AcceptAll();
+        } else if (tag == &wake_marker_) {
+          TakeInbox();
+        } else {
+          OnEvent(static_cast<Connection*>(tag), events[i].events);
+        }
+      }
+      const auto now = Clock::now();
+      if (now >= next_sweep) {
+        Sweep(now);
+        next_sweep = now + std::chrono::seconds(1);
+      }
+    }
+    while (!connections_.empty()) Close(connections_.begin()->second.get());
+  }
+
+ private:
+  struct Accepted {
+    int fd;
+    sockaddr_storage addr;
+  };
+
+  // Accepts what is waiting and deals the connections to the loops in turn:
+  // a burst of connections all accepted by one loop would otherwise leave
+  // the other cores idle for as long as those connections live.
+  void AcceptAll() {
+    for (;;) {
+      sockaddr_storage addr{};
+      socklen_t len = sizeof addr;
+      const int fd = accept4(server_->listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len,
+                             SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (errno == EMFILE || errno == ENFILE) {
+          spdlog::warn("http: cannot accept a connection: {}", std::strerror(errno));
+        }
+        return;  // EAGAIN: another loop took it, or none is left
+      }
+      if (server_->open_connections_.fetch_add(1) >= server_->options_.max_connections) {
+        --server_->open_connections_;
+        close(fd);
+        continue;
+      }
+      const auto& loops = server_->loops_;
+      Loop* target = loops[server_->next_loop_.fetch_add(1) % loops.size()].get();
+      if (target == this) {
+        Adopt(fd, addr);
+      } else {
+        target->Hand(fd, addr);
+      }
+    }
+  }
+
+  void TakeInbox() {
+    uint64_t count;
+    if (read(wake_fd_, &count, sizeof count) < 0 && errno != EAGAIN) return;
+    std::vector<Accepted> taken;
+    {
+      std::lock_guard<std::mutex> lock(inbox_mu_);
+      taken.swap(inbox_);
+    }
+    for (const Accepted& a : taken) Adopt(a.fd, a.addr);
+  }
+
+  // Starts serving a connection (counted in open_connections_ already).
+  void Adopt(int fd, const sockaddr_storage& addr) {
+    int yes = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+    auto conn = std::make_unique<Connection>();
+    conn->fd = fd;
+    conn->remote = PeerAddress(addr);
+    conn->last_activity = Clock::now();
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLRDHUP;
+    ev.data.ptr = conn.get();
+    if (epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+      --server_->open_connections_;
+      close(fd);
+      return;
+    }
+    connections_.emplace(fd, std::move(conn));
+  }
+
+  void OnEvent(Connection* c, uint32_t events) {
+    if (events & (EPOLLERR | EPOLLHUP)) return Close(c);
+    if (events & EPOLLOUT) {
+      // Only EPOLLOUT is watched while answers wait to be written.
+      if (!Flush(c) || c->writing) return;
+      if (!c->draining) Answer(c);  // requests that came in meanwhile
+      return;
+    }
+    if (!Read(c)) return;
+    if (!c->draining) Answer(c);
+  }
+
+  // Reads what is there. False when the connection was closed.
+  bool Read(Connection* c) {
+    char buffer[16384];
+    const ssize_t n = read(c->fd, buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) return true;
+      Close(c);
+      return false;
+    }
+    if (n == 0) {  // the peer is done; anything unanswered has no one to read it
+      Close(c);
+      return false;
+    }
+    c->last_activity = Clock::now();
+    if (!c->draining) c->in.append(buffer, static_cast<size_t>(n));
+    return true;
+  }
+
+  // Answers every complete request in `in`, then writes the answers.
+  void Answer(Connection* c) {
+    const Options& options = server_->options_;
+    while (!c->closing) {
+      if (!c->have_head) {
+        HeadResult head = ParseRequestHead(c->in, options.max_head_bytes, &c->request);
+        if (head.kind == HeadResult::Kind::kNeedMore) break;
+        if (head.kind == HeadResult::Kind::kBad) {
+          HttpResponse res;
+          res.status = head.status;
+          res.body = head.reason + "\n";
+          Queue(c, res, /*close=*/true);
+          break;
+        }
+        c->have_head = true;
+        c->head_bytes = head.head_bytes;
+        c->content_length = head.content_length;
+        c->request.remote_addr = c->remote;
+        if (c->content_length > options.max_body_bytes) {
+          HttpResponse res;
+          res.status = 413;
+          res.body = "request too large\n";
+          if (server_->too_large_) Call(server_->too_large_, c->request, &res);
+          Queue(c, res, /*close=*/true);
+          break;
+        }
+        if (c->request.ExpectsContinue() && c->in.size() < c->head_bytes + c->content_length) {
+          c->out += "HTTP/1.1 100 Continue\r\n\r\n";
+        }
+      }
+      if (c->in.size() < c->head_bytes + c->content_length) break;
+      c->request.body.assign(c->in, c->head_bytes, c->content_length);
+      c->in.erase(0, c->head_bytes + c->content_length);
+      c->have_head = false;
+      HttpResponse res;
+      server_->Dispatch(c->request, &res);
+      Queue(c, res, /*close=*/!c->request.KeepAlive());
+    }
+    Flush(c);
+  }
+
+  void Queue(Connection* c, const HttpResponse& res, bool close) {
+    c->out += SerializeResponse(res, close);
+    if (close) c->closing = true;
+  }
+
+  // Writes what it can of `out`; what the socket does not take waits for
+  // EPOLLOUT, and reading stops meanwhile. False when the connection was
+  // closed.
+  bool Flush(Connection* c) {
+    while (c->out_offset < c->out.size()) {
+      const ssize_t n = write(c->fd, c->out.data() + c->out_offset, c->out.size() - c->out_offset);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN) return c->writing || Watch(c, EPOLLOUT);
+        Close(c);
+        return false;
+      }
+      c->out_offset += static_cast<size_t>(n);
+      c->last_activity = Clock::now();
+    }
+    c->out.clear();
+    c->out_offset = 0;
+    if (c->writing && !Watch(c, EPOLLIN | EPOLLRDHUP)) return false;
+    if (c->closing && !c->draining) {
+      // Unread request bytes would make close() reset the connection, and
+      // the client might lose the answer: shut down writing, read until EOF.
+      shutdown(c->fd, SHUT_WR);
+      c->draining = true;
+      c->in.clear();
+    }
+    return true;
+  }
+
+  bool Watch(Connection* c, uint32_t events) {
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.ptr = c;
+    if (epoll_ctl(epoll_, EPOLL_CTL_MOD, c->fd, &ev) != 0) {
+      Close(c);
+      return false;
+    }
+    c->writing = (events & EPOLLOUT) != 0;
+    return true;
+  }
+
+  void Sweep(Clock::time_point now) {
+    const Options& options = server_->options_;
+    std::vector<Connection*> expired;
+    for (auto& [fd, conn] : connections_) {
+      Connection* c = conn.get();
+      const auto quiet = now - c->last_activity;
+      const bool mid_request = c->have_head || !c->in.empty() || c->writing;
+      if (c->draining ? quiet > kDrainTime
+                      : quiet > std::chrono::seconds(mid_request ? options.request_timeout_seconds
+                                                                 : options.idle_timeout_seconds)) {
+        expired.push_back(c);
+      }
+    }
+    for (Connection* c : expired) Close(c);
+  }
+
+  void Close(Connection* c) {
+    epoll_ctl(epoll_, EPOLL_CTL_DEL, c->fd, nullptr);
+    close(c->fd);
+    --server_->open_connections_;
+    connections_.erase(c->fd);
+  }
+
+  HttpServer* server_;
+  const int epoll_;
+  const int wake_fd_;  // an eventfd: Hand() left connections in the inbox
+  std::mutex inbox_mu_;
+  std::vector<Accepted> inbox_;
+  char listen_marker_ = 0, stop_marker_ = 0, wake_marker_ = 0;
+  std::unordered_map<int, std::unique_ptr<Connection>> connections_;
+};
+
+HttpServer::HttpServer(Options options) : options_(options) {}
+
+HttpServer::~HttpServer() {
+  if (listen_fd_ >= 0) close(listen_fd_);
+  if (stop_fd_ >= 0) close(stop_fd_);
+}
+
+void HttpServer::Get(const std::string& path, Handler handler) {
+  routes_.push_back({"GET", path, std::move(handler)});
+}
+
+void HttpServer::Post(const std::string& path, Handler handler) {
+  routes_.push_back({"POST", path, std::move(handler)});
+}
+
+void HttpServer::OnTooLarge(Handler handler) { too_large_ = std::move(handler); }
+
+bool HttpServer::Bind(const std::string& host, int port, std::string* error) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  const std::string service = std::to_string(port);
+  const int rc = getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &found);
+  if (rc != 0) {
+    *error = "cannot resolve " + host + ": " + gai_strerror(rc);
+    return false;
+  }
+  std::unique_ptr<addrinfo, void (*)(addrinfo*)> owned(found, freeaddrinfo);
+  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    const int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) continue;
+    // Not SO_REUSEPORT: a second daemon must fail to bind, not share traffic.
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, SOMAXCONN) == 0) {
+      listen_fd_ = fd;
+      break;
+    }
+    *error = std::strerror(errno);
+    close(fd);
+  }
+  if (listen_fd_ < 0) return false;
+  stop_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (stop_fd_ < 0) {
+    *error = std::string("eventfd: ") + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+void HttpServer::Run(int loops) {
+  if (listen_fd_ < 0 || stop_fd_ < 0) return;
+  for (int i = 0; i < std::max(1, loops); ++i) loops_.push_back(std::make_unique<Loop>(this));
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < loops_.size(); ++i) {
+    threads.emplace_back([loop = loops_[i].get()] { loop->Run(); });
+  }
+  loops_[0]->Run();
+  for (std::thread& t : threads) t.join();
+  loops_.clear();
+}
+
+void HttpServer::Stop() {
+  if (stop_fd_ < 0) return;
+  // The eventfd stays readable (never read), so every loop sees it.
+  const uint64_t one = 1;
+  if (write(stop_fd_, &one, sizeof one) < 0) spdlog::warn("http: cannot stop the loops");
+}
+
+void HttpServer::Dispatch(const HttpRequest& request, HttpResponse* response) const {
+  bool path_known = false;
+  for (const Route& route : routes_) {
+    if (route.path != request.path) continue;
+    path_known = true;
+    if (route.method != request.method) continue;
+    Call(route.handler, request, response);
+    return;
+  }
+  response->status = path_known ? 405 : 404;
+  response->Set(path_known ? "method not allowed\n" : "not found\n", "text/plain");
+}
+
+}  // namespace sandbot
