@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <memory>
@@ -90,9 +91,12 @@ bool VerifySlack(const ChatContext& ctx, const HttpRequest& req, HttpResponse* r
     return false;
   }
   const std::string signature = req.HeaderValue("X-Slack-Signature");
-  Status s = VerifySlackSignature(secret, req.HeaderValue("X-Slack-Request-Timestamp"),
-                                  req.body, signature, NowSeconds());
-  if (s.ok() && !ctx.replay->FirstSeen(signature, NowSeconds())) {
+  const std::string timestamp = req.HeaderValue("X-Slack-Request-Timestamp");
+  const int64_t now = NowSeconds();
+  Status s = VerifySlackSignature(secret, timestamp, req.body, signature, now);
+  // Verified: the timestamp is digits within the window of now.
+  if (s.ok() &&
+      !ctx.replay->FirstSeen(signature, std::strtoll(timestamp.c_str(), nullptr, 10), now)) {
     s = Status::Forbidden("replayed request (signature already used)");
   }
   if (!s.ok()) {
@@ -202,8 +206,8 @@ void Interaction(const ChatContext& ctx, const HttpRequest& req, HttpResponse* r
 }
 
 void TeamsMessage(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res) {
-  Status s = VerifyTeamsHmac(ctx.config->chat.teams_hmac_key, req.body,
-                             req.HeaderValue("Authorization"));
+  Status s =
+      VerifyTeamsHmac(ctx.config->chat.teams_hmac_key, req.body, req.HeaderValue("Authorization"));
   if (ctx.config->chat.teams_hmac_key.empty()) s = Status::Forbidden("Teams key not configured");
   if (!s.ok()) return Reject(ctx, req, res, 401, s.message());
   json activity = json::parse(req.body, nullptr, false);

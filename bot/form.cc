@@ -13,7 +13,7 @@ int HexValue(char c) {
 
 }  // namespace
 
-std::string UrlDecode(const std::string& text) {
+std::string UrlDecode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
@@ -31,20 +31,16 @@ std::string UrlDecode(const std::string& text) {
   return out;
 }
 
-std::map<std::string, std::string> ParseForm(const std::string& body) {
+std::map<std::string, std::string> ParseForm(std::string_view body) {
   std::map<std::string, std::string> fields;
-  size_t start = 0;
-  while (start <= body.size()) {
-    size_t amp = body.find('&', start);
-    if (amp == std::string::npos) amp = body.size();
-    std::string pair = body.substr(start, amp - start);
-    if (!pair.empty()) {
-      size_t eq = pair.find('=');
-      std::string key = UrlDecode(pair.substr(0, eq));
-      std::string value = eq == std::string::npos ? "" : UrlDecode(pair.substr(eq + 1));
-      fields.emplace(std::move(key), std::move(value));
-    }
-    start = amp + 1;
+  while (!body.empty()) {
+    const size_t amp = body.find('&');
+    const std::string_view pair = body.substr(0, amp);
+    body.remove_prefix(amp == std::string_view::npos ? body.size() : amp + 1);
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    std::string value = eq == std::string_view::npos ? "" : UrlDecode(pair.substr(eq + 1));
+    fields.emplace(UrlDecode(pair.substr(0, eq)), std::move(value));
   }
   return fields;
 }

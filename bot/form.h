@@ -5,13 +5,14 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace sandbot {
 
 // "a=1&b=x+y%21" → {a: "1", b: "x y!"}. Malformed escapes are kept as they
 // are; a repeated key keeps its first value.
-std::map<std::string, std::string> ParseForm(const std::string& body);
-std::string UrlDecode(const std::string& text);
+std::map<std::string, std::string> ParseForm(std::string_view body);
+std::string UrlDecode(std::string_view text);
 std::string FormEncode(const std::map<std::string, std::string>& fields);
 
 }  // namespace sandbot

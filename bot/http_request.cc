@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <cstdint>
 
 namespace sandbot {
@@ -16,11 +17,22 @@ bool SameName(std::string_view a, std::string_view b) {
 bool IsTokenChar(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-      return true;
-    default:
-      return false;
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~': return true;
+    default: return false;
   }
 }
 
@@ -111,13 +123,17 @@ HeadResult ParseRequestHead(std::string_view data, size_t max_head_bytes, HttpRe
   size_t start = 0;
   while (start + 1 < data.size() && data[start] == '\r' && data[start + 1] == '\n') start += 2;
   const size_t end = data.find("\r\n\r\n", start);
+  // The limit counts those empty lines too, or they could be sent without
+  // end. A head still arriving may hold 3 bytes of its blank line, which a
+  // complete head's `end` leaves out: refusing sooner would make the answer
+  // depend on how the head was split.
   if (end == std::string_view::npos) {
-    if (data.size() - start > max_head_bytes) {
+    if (data.size() > max_head_bytes + 3) {
       return Bad(431, "request head over " + std::to_string(max_head_bytes) + " bytes");
     }
     return HeadResult{};
   }
-  if (end - start > max_head_bytes) {
+  if (end > max_head_bytes) {
     return Bad(431, "request head over " + std::to_string(max_head_bytes) + " bytes");
   }
   std::string_view head = data.substr(start, end - start + 2);  // every line ends in CRLF
@@ -148,7 +164,7 @@ HeadResult ParseRequestHead(std::string_view data, size_t max_head_bytes, HttpRe
   const size_t question = target.find('?');
   request->path.assign(target.substr(0, question));
   request->query.assign(question == std::string_view::npos ? std::string_view()
-                                                            : target.substr(question + 1));
+                                                           : target.substr(question + 1));
   request->minor_version = version[7] - '0';
   request->headers.clear();
 
@@ -182,8 +198,11 @@ HeadResult ParseRequestHead(std::string_view data, size_t max_head_bytes, HttpRe
     if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos) {
       return Bad(400, "malformed Content-Length");
     }
-    // Anything this long is over every body limit; stoull must not overflow.
-    const size_t length = value.size() > 15 ? SIZE_MAX : std::stoull(value);
+    // Leading zeros do not count; more than 15 digits is over every body
+    // limit (and would overflow stoull).
+    const std::string digits =
+        value.substr(std::min(value.find_first_not_of('0'), value.size() - 1));
+    const size_t length = digits.size() > 15 ? SIZE_MAX : std::stoull(digits);
     if (seen && length != result.content_length) return Bad(400, "conflicting Content-Length");
     seen = true;
     result.content_length = length;

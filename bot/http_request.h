@@ -14,10 +14,10 @@
 namespace sandbot {
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", …
-  std::string path;    // the target without its query string
-  std::string query;   // after '?', undecoded
-  int minor_version = 1;  // HTTP/1.x
+  std::string method;                                        // "GET", "POST", …
+  std::string path;                                          // the target without its query string
+  std::string query;                                         // after '?', undecoded
+  int minor_version = 1;                                     // HTTP/1.x
   std::vector<std::pair<std::string, std::string>> headers;  // names as sent
   std::string body;
   std::string remote_addr;

@@ -62,6 +62,7 @@ struct HttpServer::Connection {
   std::string out;  // answers not yet written
   size_t out_offset = 0;
   Clock::time_point last_activity;
+  Clock::time_point request_start;  // the first byte of what `in` holds
   // The request whose head is parsed and whose body is still arriving.
   bool have_head = false;
   HttpRequest request;
@@ -79,7 +80,11 @@ class HttpServer::Loop {
         wake_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
 
   ~Loop() {
-    for (const Accepted& a : inbox_) close(a.fd);  // handed over after this loop stopped
+    // Handed over after this loop stopped.
+    for (const Accepted& a : inbox_) {
+      close(a.fd);
+      --server_->open_connections_;
+    }
     if (epoll_ >= 0) close(epoll_);
     if (wake_fd_ >= 0) close(wake_fd_);
   }
@@ -233,7 +238,10 @@ class HttpServer::Loop {
       return false;
     }
     c->last_activity = Clock::now();
-    if (!c->draining) c->in.append(buffer, static_cast<size_t>(n));
+    if (!c->draining) {
+      if (c->in.empty()) c->request_start = c->last_activity;
+      c->in.append(buffer, static_cast<size_t>(n));
+    }
     return true;
   }
 
@@ -255,6 +263,7 @@ class HttpServer::Loop {
         c->head_bytes = head.head_bytes;
         c->content_length = head.content_length;
         c->request.remote_addr = c->remote;
+        c->request.body.clear();  // not the previous request's, if it is too large
         if (c->content_length > options.max_body_bytes) {
           HttpResponse res;
           res.status = 413;
@@ -270,6 +279,7 @@ class HttpServer::Loop {
       if (c->in.size() < c->head_bytes + c->content_length) break;
       c->request.body.assign(c->in, c->head_bytes, c->content_length);
       c->in.erase(0, c->head_bytes + c->content_length);
+      if (!c->in.empty()) c->request_start = Clock::now();  // the next one has begun
       c->have_head = false;
       HttpResponse res;
       server_->Dispatch(c->request, &res);
@@ -288,7 +298,9 @@ class HttpServer::Loop {
   // closed.
   bool Flush(Connection* c) {
     while (c->out_offset < c->out.size()) {
-      const ssize_t n = write(c->fd, c->out.data() + c->out_offset, c->out.size() - c->out_offset);
+      // MSG_NOSIGNAL: a client gone mid-answer is an error here, not SIGPIPE.
+      const ssize_t n =
+          send(c->fd, c->out.data() + c->out_offset, c->out.size() - c->out_offset, MSG_NOSIGNAL);
       if (n < 0) {
         if (errno == EINTR) continue;
         if (errno == EAGAIN) return c->writing || Watch(c, EPOLLOUT);
@@ -329,12 +341,20 @@ class HttpServer::Loop {
     for (auto& [fd, conn] : connections_) {
       Connection* c = conn.get();
       const auto quiet = now - c->last_activity;
-      const bool mid_request = c->have_head || !c->in.empty() || c->writing;
-      if (c->draining ? quiet > kDrainTime
-                      : quiet > std::chrono::seconds(mid_request ? options.request_timeout_seconds
-                                                                 : options.idle_timeout_seconds)) {
-        expired.push_back(c);
+      const auto request_timeout = std::chrono::seconds(options.request_timeout_seconds);
+      bool expire;
+      if (c->draining) {
+        expire = quiet > kDrainTime;
+      } else if (c->writing) {  // a slow reader is fine while it reads
+        expire = quiet > request_timeout;
+      } else if (c->have_head || !c->in.empty()) {
+        // From the request's first byte: one trickled in must not hold the
+        // connection for as long as each byte comes within the timeout.
+        expire = now - c->request_start > request_timeout;
+      } else {
+        expire = quiet > std::chrono::seconds(options.idle_timeout_seconds);
       }
+      if (expire) expired.push_back(c);
     }
     for (Connection* c : expired) Close(c);
   }
@@ -379,7 +399,8 @@ bool HttpServer::Bind(const std::string& host, int port, std::string* error) {
   hints.ai_flags = AI_PASSIVE;
   addrinfo* found = nullptr;
   const std::string service = std::to_string(port);
-  const int rc = getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &found);
+  const int rc =
+      getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &found);
   if (rc != 0) {
     *error = "cannot resolve " + host + ": " + gai_strerror(rc);
     return false;
@@ -405,6 +426,16 @@ bool HttpServer::Bind(const std::string& host, int port, std::string* error) {
     return false;
   }
   return true;
+}
+
+int HttpServer::port() const {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  if (listen_fd_ < 0 || getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    return 0;
+  }
+  if (addr.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6&>(addr).sin6_port);
+  return ntohs(reinterpret_cast<sockaddr_in&>(addr).sin_port);
 }
 
 void HttpServer::Run(int loops) {

@@ -56,6 +56,8 @@ class HttpServer {
   // Ends Run(): open connections are closed. Safe from any thread.
   void Stop();
 
+  // The bound port (useful after Bind(host, 0)); 0 before Bind.
+  int port() const;
   // Connections open now (for tests and logs).
   int connections() const { return open_connections_.load(); }
 

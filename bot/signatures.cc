@@ -102,8 +102,8 @@ class ThreadHmac {
     }
     size_t length = 0;
     return ok == 1 &&
-           EVP_MAC_update(ctx_, reinterpret_cast<const unsigned char*>(data.data()),
-                          data.size()) == 1 &&
+           EVP_MAC_update(ctx_, reinterpret_cast<const unsigned char*>(data.data()), data.size()) ==
+               1 &&
            EVP_MAC_final(ctx_, out, &length, kSha256Bytes) == 1 && length == kSha256Bytes;
   }
 
@@ -120,8 +120,8 @@ std::string HmacSha256(const std::string& key, const std::string& data) {
   if (key.empty()) {
     // OpenSSL's HMAC provider refuses an empty key; HMAC() takes it.
     unsigned int out_len = 0;
-    if (HMAC(EVP_sha256(), "", 0, reinterpret_cast<const unsigned char*>(data.data()),
-             data.size(), out, &out_len) == nullptr ||
+    if (HMAC(EVP_sha256(), "", 0, reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+             out, &out_len) == nullptr ||
         out_len != kSha256Bytes) {
       return std::string();
     }

@@ -1,10 +1,10 @@
-// Db: the one SQLite connection of a sandbot process, plus the small helpers
+// Db: one SQLite connection of a sandbot process, plus the small helpers
 // every table file uses (statements, transactions, error mapping).
 //
 // The store is a single file, {data}/sandbot.db, in WAL mode with foreign keys
 // on and a busy timeout, so the daemon, the hook and CLI commands may all open
-// it at once. Schema changes are numbered migrations (store/schema.cc)
-// recorded in PRAGMA user_version.
+// it at once (the daemon itself opens one more for each HTTP event loop). Schema changes are
+// numbered migrations (store/schema.cc) recorded in PRAGMA user_version.
 //
 // Thread-safety: every Stmt and Transaction holds the connection's recursive
 // mutex for its lifetime, so a Transaction groups several statements

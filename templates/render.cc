@@ -395,32 +395,41 @@ mu::data Str(const std::string& s) { return mu::data(s); }
 mu::data OrFalse(const std::string& s) { return s.empty() ? mu::data(false) : mu::data(s); }
 mu::data Count(size_t n) { return n == 0 ? mu::data(false) : mu::data(std::to_string(n)); }
 
-void CleanServices(std::vector<ServiceView>* services);
-
-// Every string of the view as well-formed UTF-8.
-MessageView Cleaned(const MessageView& in) {
-  MessageView v = in;
-  for (std::string* s : {&v.kind, &v.title, &v.text, &v.sandbox, &v.actor, &v.outcome}) {
-    *s = ValidUtf8(*s);
+bool IsValidUtf8(const std::string& s) {
+  for (size_t i = 0, n; i < s.size(); i += n) {
+    if ((n = Utf8Length(s, i)) == 0) return false;
   }
-  CleanServices(&v.services);
-  for (RouteView& r : v.routes) {
-    for (std::string* s : {&r.service, &r.route, &r.target}) *s = ValidUtf8(*s);
-  }
-  for (ButtonView& b : v.buttons) {
-    for (std::string* s : {&b.text, &b.action_id, &b.value, &b.style}) *s = ValidUtf8(*s);
-  }
-  for (std::string& line : v.log_lines) line = ValidUtf8(line);
-  for (MessageView& item : v.sandboxes) item = Cleaned(item);
-  return v;
+  return true;
 }
 
-void CleanServices(std::vector<ServiceView>* services) {
-  for (ServiceView& s : *services) {
-    for (std::string* f : {&s.name, &s.branch, &s.commit, &s.status, &s.url, &s.route, &s.detail}) {
-      *f = ValidUtf8(*f);
-    }
+// Calls f on every string of a view (View: MessageView, or const).
+template <typename View, typename F>
+void ForEachString(View& v, const F& f) {
+  for (auto* s : {&v.kind, &v.title, &v.text, &v.sandbox, &v.actor, &v.outcome}) f(*s);
+  for (auto& x : v.services) {
+    for (auto* s : {&x.name, &x.branch, &x.commit, &x.status, &x.url, &x.route, &x.detail}) f(*s);
   }
+  for (auto& r : v.routes) {
+    for (auto* s : {&r.service, &r.route, &r.target}) f(*s);
+  }
+  for (auto& b : v.buttons) {
+    for (auto* s : {&b.text, &b.action_id, &b.value, &b.style}) f(*s);
+  }
+  for (auto& line : v.log_lines) f(line);
+  for (auto& item : v.sandboxes) ForEachString(item, f);
+}
+
+// The view with every string well-formed UTF-8: itself when it is so (the
+// usual case, with no copy), else a repaired copy in `repaired`.
+const MessageView& Cleaned(const MessageView& in, MessageView* repaired) {
+  bool valid = true;
+  ForEachString(in, [&valid](const std::string& s) { valid = valid && IsValidUtf8(s); });
+  if (valid) return in;
+  *repaired = in;
+  ForEachString(*repaired, [](std::string& s) {
+    if (!IsValidUtf8(s)) s = ValidUtf8(s);
+  });
+  return *repaired;
 }
 
 enum class Target { kSlack, kMattermost, kTeamsCard, kTeamsText, kText };
@@ -881,14 +890,16 @@ std::string PlainFallback(const MessageView& v, size_t max) {
 
 std::string RenderSlack(const MessageView& view, const std::string& response_type,
                         bool replace_original) {
-  const MessageView v = Cleaned(view);
+  MessageView repaired;
+  const MessageView& v = Cleaned(view, &repaired);
   const std::string type = ValidUtf8(response_type);
   std::string out = SlackRender(v, type, replace_original);
   return out.empty() ? SlackFallbackJson(v, type, replace_original) : out;
 }
 
 std::string RenderMattermost(const MessageView& view, const std::string& response_type) {
-  const MessageView v = Cleaned(view);
+  MessageView repaired;
+  const MessageView& v = Cleaned(view, &repaired);
   const std::string type = response_type.empty() ? "ephemeral" : ValidUtf8(response_type);
   std::string text;
   mu::data md = CommonData(v, Target::kMattermost, Sizes{}, MattermostEscape);
@@ -909,13 +920,15 @@ std::string RenderMattermost(const MessageView& view, const std::string& respons
 }
 
 std::string RenderTeamsCard(const MessageView& view) {
-  const MessageView v = Cleaned(view);
+  MessageView repaired;
+  const MessageView& v = Cleaned(view, &repaired);
   std::string out = TeamsCardRender(v);
   return out.empty() ? TeamsCardFallback(v) : out;
 }
 
 std::string RenderTeamsText(const MessageView& view) {
-  const MessageView v = Cleaned(view);
+  MessageView repaired;
+  const MessageView& v = Cleaned(view, &repaired);
   std::string text;
   mu::data md = CommonData(v, Target::kTeamsText, Sizes{}, TeamsTextEscape);
   if (RenderTemplate("teams_text", md, TeamsTextEscape, &text, {"teams_text_service"})) {
@@ -932,7 +945,8 @@ std::string RenderTeamsText(const MessageView& view) {
 }
 
 std::string RenderText(const MessageView& view) {
-  const MessageView v = Cleaned(view);
+  MessageView repaired;
+  const MessageView& v = Cleaned(view, &repaired);
   Sizes sizes;
   sizes.services = sizes.sandboxes = sizes.routes = sizes.logs = std::string::npos;
   sizes.log_bytes = sizes.text = std::string::npos;

@@ -179,3 +179,19 @@ PY
   [ "$slowest_ms" -lt 500 ] || fail "the slowest of 64 connections took $slowest_ms ms"
   expect_eq "$(curl -s "http://$E2E_HTTP/healthz")" '{"ok":true}' "healthz after the burst"
 }
+
+test_a_second_daemon_on_a_taken_port_says_so_and_exits() {
+  # Another data folder, the same --listen: the second daemon must not share
+  # the port (no SO_REUSEPORT), must say why, and must exit at once.
+  start_daemon
+  other=$TEST_DIR/other
+  set +e
+  timeout 10 "$SANDBOT" serve --data "$other" --listen "$E2E_HTTP" --ports "$E2E_PORTS" \
+    >"$TEST_DIR/second.log" 2>&1
+  status=$?
+  set -e
+  expect_eq "$status" 1 "the second daemon's exit status (124: it hung)"
+  expect_contains "$(cat "$TEST_DIR/second.log")" "cannot listen on $E2E_HTTP"
+  expect_contains "$(cat "$TEST_DIR/second.log")" "is another sandbot running?"
+  expect_eq "$(curl -s "http://$E2E_HTTP/healthz")" '{"ok":true}' "the first still answers"
+}

@@ -20,23 +20,46 @@ BOOST_AUTO_TEST_CASE(whitespace_between_tokens_goes_and_the_rest_stays_as_writte
   // Spaces inside strings, escapes and key order are kept.
   BOOST_CHECK_EQUAL(Compact(R"({ "z" : "a  b\n\"q\" \u00e9\/" , "a":[ ] })"),
                     R"({"z":"a  b\n\"q\" \u00e9\/","a":[]})");
-  BOOST_CHECK_EQUAL(Compact("\"\xE6\x97\xA5\xF0\x9F\x9A\x80\""), "\"\xE6\x97\xA5\xF0\x9F\x9A\x80\"");
+  BOOST_CHECK_EQUAL(Compact("\"\xE6\x97\xA5\xF0\x9F\x9A\x80\""),
+                    "\"\xE6\x97\xA5\xF0\x9F\x9A\x80\"");
   BOOST_CHECK_EQUAL(Compact("0"), "0");
 }
 
 BOOST_AUTO_TEST_CASE(what_is_not_json_is_refused) {
-  for (const char* bad : {"", " ", "{", "}", "{\"a\":1,}", "[1,]", "[,1]", "{\"a\" 1}", "{a:1}",
-                          "{\"a\":1}{}", "[01]", "[1.]", "[.5]", "[1e]", "[-]", "[+1]", "tru",
-                          "nul", "[True]", "\"open", "\"tab\there\"", "\"bad \\x escape\"",
-                          "\"\\u12g4\"", "[1 2]", "{\"a\":1 \"b\":2}", "\"a\" \"b\""}) {
+  for (const char* bad : {"",
+                          " ",
+                          "{",
+                          "}",
+                          "{\"a\":1,}",
+                          "[1,]",
+                          "[,1]",
+                          "{\"a\" 1}",
+                          "{a:1}",
+                          "{\"a\":1}{}",
+                          "[01]",
+                          "[1.]",
+                          "[.5]",
+                          "[1e]",
+                          "[-]",
+                          "[+1]",
+                          "tru",
+                          "nul",
+                          "[True]",
+                          "\"open",
+                          "\"tab\there\"",
+                          "\"bad \\x escape\"",
+                          "\"\\u12g4\"",
+                          "[1 2]",
+                          "{\"a\":1 \"b\":2}",
+                          "\"a\" \"b\""}) {
     BOOST_CHECK_MESSAGE(Compact(bad) == "<invalid>", "accepted: " << bad);
   }
 }
 
 BOOST_AUTO_TEST_CASE(strings_must_be_well_formed_utf8) {
-  for (const char* bad : {"\"\x80\"", "\"\xC0\xAF\"", "\"\xE0\x80\xAF\"", "\"\xED\xA0\x80\"",
-                          "\"\xF4\x90\x80\x80\"", "\"\xF5\x80\x80\x80\"", "\"\xE6\x97\"",
-                          "\"\xFF\""}) {
+  for (const char* bad :
+       {"\"\x80\"", "\"\xC0\xAF\"", "\"\xE0\x80\xAF\"", "\"\xED\xA0\x80\"", "\"\xF4\x90\x80\x80\"",
+        "\"\xF5\x80\x80\x80\"", "\"\xE6\x97\"", "\"\xFF\""}) {
     BOOST_CHECK_MESSAGE(Compact(bad) == "<invalid>", "accepted bytes of " << bad);
   }
 }
