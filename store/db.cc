@@ -17,16 +17,15 @@ int MigrationCount();
 const char* MigrationSql(int version);
 
 Db::~Db() {
-  for (auto& [sql, stmt] : idle_) sqlite3_finalize(stmt);
+  for (auto& [sql, cached] : statements_) sqlite3_finalize(cached.stmt);
   sqlite3_close_v2(db_);
 }
 
 sqlite3_stmt* Db::TakeCached(const char* sql) {
-  auto it = idle_.find(sql);
-  if (it == idle_.end()) return nullptr;
-  sqlite3_stmt* stmt = it->second;
-  idle_.erase(it);
-  return stmt;
+  auto it = statements_.find(sql);
+  if (it == statements_.end() || it->second.in_use) return nullptr;
+  it->second.in_use = true;
+  return it->second.stmt;
 }
 
 void Db::ReturnToCache(const char* sql, sqlite3_stmt* stmt) {
@@ -34,7 +33,29 @@ void Db::ReturnToCache(const char* sql, sqlite3_stmt* stmt) {
   constexpr size_t kMaxCached = 128;
   sqlite3_reset(stmt);
   sqlite3_clear_bindings(stmt);
-  if (idle_.size() >= kMaxCached || !idle_.emplace(sql, stmt).second) sqlite3_finalize(stmt);
+  auto it = statements_.find(sql);
+  if (it != statements_.end()) {
+    if (it->second.stmt == stmt) {
+      it->second.in_use = false;
+    } else {
+      sqlite3_finalize(stmt);  // prepared for a nested use of the same SQL
+    }
+    return;
+  }
+  // The key is the statement's own copy of its SQL, which lives as long as
+  // the entry: no string is built for a lookup.
+  const std::string_view own = sqlite3_sql(stmt);
+  if (statements_.size() >= kMaxCached || own != sql) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  statements_.emplace(own, CachedStatement{stmt, false});
+}
+
+void Db::Discard(const char* sql, sqlite3_stmt* stmt) {
+  auto it = statements_.find(sql);
+  if (it != statements_.end() && it->second.stmt == stmt) statements_.erase(it);
+  sqlite3_finalize(stmt);  // after the erase: the key views its SQL
 }
 
 Status Db::Open(const std::string& path, std::unique_ptr<Db>* out) {
@@ -155,8 +176,8 @@ Stmt::Stmt(Db* db, const char* sql) : db_(db), lock_(db->mutex()), sql_(sql) {
 Stmt::~Stmt() {
   if (stmt_ && status_.ok()) {
     db_->ReturnToCache(sql_, stmt_);
-  } else {
-    sqlite3_finalize(stmt_);
+  } else if (stmt_) {
+    db_->Discard(sql_, stmt_);  // after an error, start afresh next time
   }
 }
 

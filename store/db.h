@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "handlers/status.h"
@@ -56,6 +57,8 @@ class Db {
   sqlite3_stmt* TakeCached(const char* sql);
   // Gives `stmt` (reset) back to the cache, or finalizes it.
   void ReturnToCache(const char* sql, sqlite3_stmt* stmt);
+  // Finalizes `stmt`, first taking it out of the cache if it is there.
+  void Discard(const char* sql, sqlite3_stmt* stmt);
   std::recursive_mutex& mutex() { return mu_; }
   const std::string& path() const { return path_; }
 
@@ -67,9 +70,14 @@ class Db {
   sqlite3* db_;
   std::string path_;
   std::recursive_mutex mu_;
-  // Idle prepared statements by SQL text; a statement in use is not here,
-  // so a query nested in another of the same text prepares its own.
-  std::unordered_map<std::string, sqlite3_stmt*> idle_;
+  // Prepared statements by SQL text, kept for the connection's life. One in
+  // use is marked so, and a query nested in another of the same text
+  // prepares its own (finalized when it is done).
+  struct CachedStatement {
+    sqlite3_stmt* stmt;
+    bool in_use;
+  };
+  std::unordered_map<std::string_view, CachedStatement> statements_;
 };
 
 // One prepared statement. Bind with 1-based indexes, then Step() until it
