@@ -141,12 +141,14 @@ void PrintBanner(const Config& c, const std::string& engine_note) {
 }  // namespace
 
 int RunDaemon(const Config& config) {
-  // glibc gives threads their own malloc arenas (up to 8 a core) and keeps
-  // what each freed there; the maintenance thread's malloc_trim gives it
-  // back every second. Eight arenas: the HTTP loops allocate on every
-  // request and, sharing two with the other threads, took turns on malloc's
-  // lock (a tenth fewer chat requests a second); the RSS is the same.
-  mallopt(M_ARENA_MAX, 8);
+  // glibc gives each thread that allocates an arena of its own until there
+  // are M_ARENA_MAX, then makes threads share them in turn. When the two
+  // HTTP loops shared one, they took turns on its lock and chat throughput
+  // halved (3 runs in 8). The loops start first and take the first arenas
+  // after the main one; the other threads share what is left. Few arenas
+  // keep the RSS down: glibc keeps what a thread freed in its arena (the
+  // maintenance thread's malloc_trim returns it every second).
+  mallopt(M_ARENA_MAX, 4);
   int port_lo = 0, port_hi = 0, listen_port = 0;
   std::string listen_host;
   Status s = ParsePortRange(config.ports, &port_lo, &port_hi);
@@ -277,13 +279,9 @@ int RunDaemon(const Config& config) {
                       hub.Notify();
                     });
   IngestSpool(db.get(), config.data_dir, config.max_sandboxes, &hub);
-  notifier.Start();
-  WorkerPool workers(db.get(), &deployer, &runtime, &hub, config.workers,
-                     [&](const Job& job, bool ok, const std::string& detail) {
-                       notifier.OnJobFinished(job, ok, detail);
-                     });
-  workers.Start();
 
+  // Both listeners are bound before any thread starts: a taken port ends the
+  // start here, with nothing to stop.
   httplib::Server local;
   RegisterLocalApi(&local, db.get(), &hub, &runtime, &config, secrets.get());
   const std::string socket_path = SocketPath(config.data_dir);
@@ -293,7 +291,6 @@ int RunDaemon(const Config& config) {
   local.set_socket_options(local_backlog.Remember());
   if (!local.bind_to_port(socket_path, 80)) {
     spdlog::error("cannot listen on {}", socket_path);
-    workers.Stop();
     return 1;
   }
   local_backlog.Raise();
@@ -313,16 +310,22 @@ int RunDaemon(const Config& config) {
   if (!http.Bind(listen_host, listen_port, &bind_error)) {
     spdlog::error("cannot listen on {}: {}: is another sandbot running? (--listen HOST:PORT)",
                   config.listen, bind_error);
-    workers.Stop();
     return 1;
   }
-  // Serving starts once both are bound: cpp-httplib's stop() does nothing
-  // before its listen loop runs, so a loop started and then stopped at once
-  // (the TCP port taken) would keep this process waiting in accept().
-  std::thread local_thread([&] { local.listen_after_bind(); });
-  // One event loop per core: the chat handlers are CPU work on the store.
+  // The HTTP loops are the first threads, so each takes a malloc arena of
+  // its own (see M_ARENA_MAX above). One loop per core: the chat handlers
+  // are CPU work on the store.
   const int http_loops = std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   std::thread http_thread([&] { http.Run(http_loops); });
+  http.WaitUntilRunning(http_loops);
+
+  notifier.Start();
+  WorkerPool workers(db.get(), &deployer, &runtime, &hub, config.workers,
+                     [&](const Job& job, bool ok, const std::string& detail) {
+                       notifier.OnJobFinished(job, ok, detail);
+                     });
+  workers.Start();
+  std::thread local_thread([&] { local.listen_after_bind(); });
 
   // Pushes spooled while we were starting (or by a hook that raced a restart).
   std::atomic<bool> stopping{false};

@@ -104,6 +104,7 @@ class HttpServer::Loop {
   void Run() {
     if (epoll_ < 0 || wake_fd_ < 0) {
       spdlog::error("http: cannot start an event loop: {}", std::strerror(errno));
+      server_->LoopStarted();  // and ended: nobody waits for it
       return;
     }
     epoll_event ev{};
@@ -115,6 +116,10 @@ class HttpServer::Loop {
     epoll_ctl(epoll_, EPOLL_CTL_ADD, server_->stop_fd_, &ev);
     ev.data.ptr = &wake_marker_;
     epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_fd_, &ev);
+    // This thread's first allocation: it picks the thread's malloc arena
+    // (bot/daemon.cc starts the loops first so that each gets its own).
+    connections_.reserve(64);
+    server_->LoopStarted();
 
     epoll_event events[64];
     auto next_sweep = Clock::now() + std::chrono::seconds(1);
@@ -426,6 +431,17 @@ bool HttpServer::Bind(const std::string& host, int port, std::string* error) {
     return false;
   }
   return true;
+}
+
+void HttpServer::LoopStarted() {
+  std::lock_guard<std::mutex> lock(started_mu_);
+  ++started_loops_;
+  started_cv_.notify_all();
+}
+
+void HttpServer::WaitUntilRunning(int loops) {
+  std::unique_lock<std::mutex> lock(started_mu_);
+  started_cv_.wait(lock, [&] { return started_loops_ >= std::max(1, loops); });
 }
 
 int HttpServer::port() const {

@@ -15,8 +15,10 @@
 #define SANDBOT_BOT_HTTP_SERVER_H_
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -55,6 +57,8 @@ class HttpServer {
   void Run(int loops);
   // Ends Run(): open connections are closed. Safe from any thread.
   void Stop();
+  // Returns once `loops` event loops run (Run(loops) on another thread).
+  void WaitUntilRunning(int loops);
 
   // The bound port (useful after Bind(host, 0)); 0 before Bind.
   int port() const;
@@ -70,6 +74,7 @@ class HttpServer {
   class Loop;
 
   void Dispatch(const HttpRequest& request, HttpResponse* response) const;
+  void LoopStarted();
 
   Options options_;
   std::vector<Route> routes_;
@@ -79,6 +84,9 @@ class HttpServer {
   std::atomic<int> open_connections_{0};
   std::vector<std::unique_ptr<Loop>> loops_;  // while Run() runs
   std::atomic<unsigned> next_loop_{0};        // the loop the next connection goes to
+  std::mutex started_mu_;
+  std::condition_variable started_cv_;
+  int started_loops_ = 0;
 };
 
 }  // namespace sandbot
