@@ -391,6 +391,11 @@ std::string CheckedJson(const std::string& rendered) {
 // ---- Views → data ----------------------------------------------------------
 
 mu::data Str(const std::string& s) { return mu::data(s); }
+// The value of an object's member, to fill in place: the library's set()
+// and push_back() copy, and a list set when full is copied whole.
+mu::data& Member(mu::data& object, const std::string& name) {
+  return *const_cast<mu::data*>(object.get(name));  // `object` is not const
+}
 // Absent values are false, so {{#x}} skips them and {{x}} prints nothing.
 mu::data OrFalse(const std::string& s) { return s.empty() ? mu::data(false) : mu::data(s); }
 mu::data Count(size_t n) { return n == 0 ? mu::data(false) : mu::data(std::to_string(n)); }
@@ -704,7 +709,7 @@ std::string SlackRender(const MessageView& v, const std::string& response_type,
     }
     size_t room = blocks < kSlackMaxBlocks ? kSlackMaxBlocks - blocks : 0;
     size_t shown = v.services.size() <= room ? v.services.size() : (room > 0 ? room - 1 : 0);
-    mu::data services{mu::data::type::list};
+    mu::data& services = Member(root, "services");
     for (size_t i = 0; i < shown; ++i) {
       mu::data s{mu::data::type::object};
       s.set("text", Str(ClipLines(Fragment("slack_service",
@@ -712,12 +717,11 @@ std::string SlackRender(const MessageView& v, const std::string& response_type,
                                   kSlackSectionText)));
       services.push_back(s);
     }
-    root.set("services", services);
     root.set("more_services", Count(v.services.size() - shown));
   } else if (layout == Layout::kList) {
     size_t room = blocks < kSlackMaxBlocks ? kSlackMaxBlocks - blocks : 0;
     size_t shown = v.sandboxes.size() <= room ? v.sandboxes.size() : (room > 0 ? room - 1 : 0);
-    mu::data sandboxes{mu::data::type::list};
+    mu::data& sandboxes = Member(root, "sandboxes");
     for (size_t i = 0; i < shown; ++i) {
       const MessageView& b = v.sandboxes[i];
       mu::data d{mu::data::type::object};
@@ -728,7 +732,6 @@ std::string SlackRender(const MessageView& v, const std::string& response_type,
                                   kSlackSectionText)));
       sandboxes.push_back(s);
     }
-    root.set("sandboxes", sandboxes);
     root.set("more_sandboxes", Count(v.sandboxes.size() - shown));
   }
 
