@@ -42,6 +42,13 @@ Db* LoopStore(Db* shared) {
   return own.get();
 }
 
+// The context with the calling loop's store connection.
+ChatContext OnThisLoop(const ChatContext& ctx) {
+  ChatContext loop = ctx;
+  loop.db = LoopStore(ctx.db);
+  return loop;
+}
+
 void Reject(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res, int code,
             const std::string& reason) {
   AuditRow row{};
@@ -273,9 +280,7 @@ void RegisterChatRoutes(HttpServer* server, ChatContext* ctx) {
   using Handler = void (*)(const ChatContext&, const HttpRequest&, HttpResponse*);
   auto route = [server, ctx](const char* path, Handler handler) {
     server->Post(path, [ctx, handler](const HttpRequest& req, HttpResponse* res) {
-      ChatContext loop = *ctx;
-      loop.db = LoopStore(ctx->db);
-      handler(loop, req, res);
+      handler(OnThisLoop(*ctx), req, res);
     });
   };
   route("/slack/commands", SlashCommand);
@@ -283,9 +288,7 @@ void RegisterChatRoutes(HttpServer* server, ChatContext* ctx) {
   route("/teams/messages", TeamsMessage);
   // The server answers bodies over the limit without reading them.
   server->OnTooLarge([ctx](const HttpRequest& req, HttpResponse* res) {
-    ChatContext loop = *ctx;
-    loop.db = LoopStore(ctx->db);
-    Reject(loop, req, res, 413,
+    Reject(OnThisLoop(*ctx), req, res, 413,
            "body over " + std::to_string(ctx->config->chat.max_body_bytes) + " bytes");
   });
 }

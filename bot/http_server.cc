@@ -294,7 +294,12 @@ class HttpServer::Loop {
   }
 
   void Queue(Connection* c, const HttpResponse& res, bool close) {
-    c->out += SerializeResponse(res, close);
+    std::string bytes = SerializeResponse(res, close);
+    if (c->out.empty()) {
+      c->out.swap(bytes);  // the usual case: no copy of the answer
+    } else {
+      c->out += bytes;  // pipelined, or after "100 Continue"
+    }
     if (close) c->closing = true;
   }
 

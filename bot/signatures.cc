@@ -2,12 +2,10 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/params.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
-#include <climits>
 #include <cstring>
 #include <utility>
 
@@ -117,16 +115,6 @@ class ThreadHmac {
 
 std::string HmacSha256(const std::string& key, const std::string& data) {
   unsigned char out[kSha256Bytes];
-  if (key.empty()) {
-    // OpenSSL's HMAC provider refuses an empty key; HMAC() takes it.
-    unsigned int out_len = 0;
-    if (HMAC(EVP_sha256(), "", 0, reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-             out, &out_len) == nullptr ||
-        out_len != kSha256Bytes) {
-      return std::string();
-    }
-    return std::string(reinterpret_cast<const char*>(out), kSha256Bytes);
-  }
   thread_local ThreadHmac hmac;
   if (!hmac.Mac(key, data, out)) return std::string();
   return std::string(reinterpret_cast<const char*>(out), kSha256Bytes);

@@ -298,6 +298,14 @@ BOOST_AUTO_TEST_CASE(hex_and_compare) {
   BOOST_CHECK_EQUAL(HexEncode(""), "");
   BOOST_CHECK_EQUAL(HexEncode(std::string("\x00\x0f\xa0\xff", 4)), "000fa0ff");
   BOOST_CHECK_EQUAL(HmacSha256("k", "d").size(), 32u);
+  // The thread's keyed context follows the key from call to call, empty
+  // key included (values from Python's hmac module).
+  BOOST_CHECK_EQUAL(HexEncode(HmacSha256("", "hello")),
+                    "4352b26e33fe0d769a8922a6ba29004109f01688e26acc9e6cb347e5a5afc4da");
+  BOOST_CHECK_EQUAL(HexEncode(HmacSha256("k2", "hello")),
+                    "2d111a53e379188167b3fb0090eacc10474ae38674adcf2c2320f41ac41f90c9");
+  BOOST_CHECK_EQUAL(HexEncode(HmacSha256("", "hello")),
+                    "4352b26e33fe0d769a8922a6ba29004109f01688e26acc9e6cb347e5a5afc4da");
   BOOST_CHECK(ConstantTimeEquals("", ""));
   BOOST_CHECK(ConstantTimeEquals("abc", "abc"));
   BOOST_CHECK(!ConstantTimeEquals("abc", "abd"));
