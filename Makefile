@@ -23,7 +23,7 @@ CXXFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
 LDFLAGS   += -fsanitize=$(SANITIZE)
 endif
 
-LIB_SRCS  := $(filter-out bot/main.cc,$(wildcard bot/*.cc hooks/*.cc handlers/*.cc store/*.cc templates/*.cc))
+LIB_SRCS  := $(filter-out bot/main.cc,$(wildcard bot/*.cc hooks/*.cc handlers/*.cc store/*.cc templates/*.cc util/*.cc))
 TEST_SRCS := $(wildcard tests/unit/*.cc)
 LIB_OBJS  := $(LIB_SRCS:%.cc=$(BUILD)/obj/%.o)
 TEST_OBJS := $(TEST_SRCS:%.cc=$(BUILD)/obj/%.o)
@@ -120,6 +120,7 @@ format:
 	clang-format -i $(shell git ls-files '*.cc' '*.h')
 
 lint:
+	scripts/check-layers.sh
 	clang-format --dry-run --Werror $(shell git ls-files '*.cc' '*.h')
 
 clean:

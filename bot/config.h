@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "handlers/command.h"
-#include "handlers/status.h"
+#include "util/status.h"
 
 namespace sandbot {
 

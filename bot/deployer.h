@@ -14,7 +14,7 @@
 
 #include "handlers/limits.h"
 #include "handlers/runtime.h"
-#include "handlers/status.h"
+#include "util/status.h"
 #include "store/db.h"
 #include "store/jobs.h"
 #include "store/repos.h"

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "handlers/runtime.h"
-#include "handlers/status.h"
+#include "util/status.h"
 
 namespace sandbot {
 

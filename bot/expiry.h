@@ -13,7 +13,7 @@
 #include <functional>
 #include <string>
 
-#include "handlers/status.h"
+#include "util/status.h"
 #include "store/db.h"
 
 namespace sandbot {

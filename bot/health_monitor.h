@@ -12,7 +12,7 @@
 #include <string>
 
 #include "handlers/runtime.h"
-#include "handlers/status.h"
+#include "util/status.h"
 #include "store/db.h"
 
 namespace sandbot {

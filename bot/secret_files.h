@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "handlers/runtime.h"
-#include "handlers/status.h"
+#include "util/status.h"
 #include "store/db.h"
 #include "store/environments.h"
 #include "store/secret_keys.h"

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "handlers/status.h"
+#include "util/status.h"
 
 namespace sandbot {
 

@@ -30,7 +30,7 @@
 #include <utility>
 #include <vector>
 
-#include "handlers/status.h"
+#include "util/status.h"
 
 namespace sandbot {
 

@@ -13,7 +13,7 @@
 
 #include "handlers/command.h"
 #include "handlers/runtime.h"
-#include "handlers/status.h"
+#include "util/status.h"
 #include "store/db.h"
 #include "store/repos.h"
 #include "store/sandboxes.h"

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "handlers/dispatch.h"
-#include "handlers/status.h"
+#include "util/status.h"
 #include "store/db.h"
 #include "store/sandboxes.h"
 

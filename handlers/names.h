@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "handlers/status.h"
+#include "util/status.h"
 
 namespace sandbot {
 

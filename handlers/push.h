@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "handlers/status.h"
+#include "util/status.h"
 #include "hooks/post_receive.h"
 #include "store/db.h"
 

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "handlers/status.h"
+#include "util/status.h"
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/sandboxes.h"

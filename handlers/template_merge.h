@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "handlers/status.h"
+#include "util/status.h"
 #include "store/db.h"
 #include "store/templates.h"
 

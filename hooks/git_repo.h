@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "handlers/status.h"
+#include "util/status.h"
 
 struct git_repository;
 

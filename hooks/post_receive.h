@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "handlers/status.h"
+#include "util/status.h"
 
 namespace sandbot {
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "handlers/push.h"
-#include "handlers/status.h"
+#include "util/status.h"
 
 namespace sandbot {
 

@@ -8,7 +8,7 @@
 #include <map>
 #include <string>
 
-#include "handlers/status.h"
+#include "util/status.h"
 #include "store/db.h"
 
 namespace sandbot {

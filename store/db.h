@@ -20,7 +20,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "handlers/status.h"
+#include "util/status.h"
 
 struct sqlite3;
 struct sqlite3_stmt;

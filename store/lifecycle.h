@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "handlers/status.h"
+#include "util/status.h"
 #include "store/db.h"
 
 namespace sandbot {

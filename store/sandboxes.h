@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "handlers/status.h"
+#include "util/status.h"
 #include "store/db.h"
 
 namespace sandbot {

@@ -19,7 +19,7 @@
 #include <cstddef>
 #include <string>
 
-#include "handlers/status.h"
+#include "util/status.h"
 
 namespace sandbot {
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "handlers/status.h"
+#include "util/status.h"
 #include "store/db.h"
 #include "store/sandboxes.h"
 

@@ -1,4 +1,4 @@
-#include "handlers/status.h"
+#include "util/status.h"
 
 namespace sandbot {
 

@@ -1,8 +1,8 @@
 // Status: the one error type that crosses module boundaries (no exceptions).
 // Modelled on leveldb::Status: an OK status is cheap, an error carries a code
 // and a message written for the person who will read it.
-#ifndef SANDBOT_HANDLERS_STATUS_H_
-#define SANDBOT_HANDLERS_STATUS_H_
+#ifndef SANDBOT_UTIL_STATUS_H_
+#define SANDBOT_UTIL_STATUS_H_
 
 #include <string>
 #include <utility>
@@ -56,4 +56,4 @@ class Status {
 
 }  // namespace sandbot
 
-#endif  // SANDBOT_HANDLERS_STATUS_H_
+#endif  // SANDBOT_UTIL_STATUS_H_

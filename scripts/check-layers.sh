@@ -1,0 +1,34 @@
+#!/bin/sh
+# Layers look down only (README "Layout"):
+#   bot/ -> handlers/ -> hooks/, templates/ -> store/ -> util/
+# Fails, naming each line, when an #include runs the wrong way. `make lint`
+# runs it, so CI does.
+set -eu
+cd "$(dirname "$0")/.."
+# layer: the folders it must not include from
+forbidden() {
+  case "$1" in
+    util) echo "bot handlers hooks templates store" ;;
+    store) echo "bot handlers hooks templates" ;;
+    templates) echo "bot handlers hooks store" ;;
+    hooks) echo "bot handlers templates" ;;
+    handlers) echo "bot" ;;
+    *) echo "" ;;
+  esac
+}
+bad=0
+for layer in util store templates hooks handlers; do
+  [ -d "$layer" ] || continue
+  for up in $(forbidden "$layer"); do
+    hits=$(grep -Hn "^#include \"$up/" "$layer"/*.cc "$layer"/*.h 2>/dev/null || true)
+    if [ -n "$hits" ]; then
+      printf '%s\n' "$hits" | sed "s#\$#   <- $layer/ must not include $up/#"
+      bad=1
+    fi
+  done
+done
+if [ "$bad" != 0 ]; then
+  echo "check-layers: includes that run up the layers (see README 'Layout')" >&2
+  exit 1
+fi
+echo "check-layers: ok"
