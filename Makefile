@@ -15,7 +15,8 @@ PREFIX   ?= /usr/local
 DATA     ?= $(CURDIR)/var
 
 PKGS      := cpp-httplib libgit2 sqlite3 openssl spdlog
-CXXFLAGS  += -std=c++17 -O2 -g -Wall -Wextra -Werror -pthread -I. \
+OPT      ?= -O2
+CXXFLAGS  += -std=c++17 $(OPT) -g -Wall -Wextra -Werror -pthread -I. \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 ifneq ($(SANITIZE),)
