@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -30,7 +31,23 @@ using Clock = std::chrono::steady_clock;
 // How long a connection closed after an early answer (413, a bad request)
 // keeps reading what the client still sends, so that closing does not reset
 // the connection before the client has read the answer.
+// It is a deadline from the answer, not a quiet time: a client trickling a
+// byte a second must not keep the connection open.
 constexpr auto kDrainTime = std::chrono::seconds(2);
+
+// How long a loop stops accepting after running out of descriptors; the
+// connections it holds close meanwhile (timeouts, eviction).
+constexpr auto kAcceptPause = std::chrono::milliseconds(100);
+
+// Beyond MaxConnections() a new connection is still accepted when it can
+// take an idle one's place; past this many more it is closed at once.
+constexpr int kEvictionHeadroom = 16;
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 std::string PeerAddress(const sockaddr_storage& addr) {
   char text[INET6_ADDRSTRLEN] = "";
@@ -67,9 +84,10 @@ struct HttpServer::Connection {
   bool have_head = false;
   HttpRequest request;
   size_t head_bytes = 0, content_length = 0;
-  bool closing = false;   // close once `out` is written
-  bool draining = false;  // answered and shut down; reading until EOF
-  bool writing = false;   // waiting for EPOLLOUT
+  bool closing = false;              // close once `out` is written
+  bool draining = false;             // answered and shut down; reading until EOF
+  Clock::time_point drain_deadline;  // closed then, whatever the client still sends
+  bool writing = false;              // waiting for EPOLLOUT
 };
 
 class HttpServer::Loop {
@@ -125,7 +143,8 @@ class HttpServer::Loop {
     auto next_sweep = Clock::now() + std::chrono::seconds(1);
     bool stopping = false;
     while (!stopping) {
-      const int n = epoll_wait(epoll_, events, 64, 1000);
+      if (accept_paused_ && Clock::now() >= accept_resume_) ResumeAccepting();
+      const int n = epoll_wait(epoll_, events, 64, accept_paused_ ? 20 : 1000);
       if (n < 0 && errno != EINTR) {
         spdlog::error("http: epoll_wait: {}", std::strerror(errno));
         break;
@@ -168,11 +187,15 @@ class HttpServer::Loop {
                              SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) {
         if (errno == EMFILE || errno == ENFILE) {
-          spdlog::warn("http: cannot accept a connection: {}", std::strerror(errno));
+          // The connection stays in the backlog and the listener stays
+          // readable: without this, every loop would spin on it.
+          server_->ShedOneConnection(errno);
+          PauseAccepting();
         }
         return;  // EAGAIN: another loop took it, or none is left
       }
-      if (server_->open_connections_.fetch_add(1) >= server_->options_.max_connections) {
+      if (server_->open_connections_.fetch_add(1) >=
+          server_->max_connections_.load() + kEvictionHeadroom) {
         --server_->open_connections_;
         close(fd);
         continue;
@@ -199,22 +222,72 @@ class HttpServer::Loop {
   }
 
   // Starts serving a connection (counted in open_connections_ already).
+  // Over the limits (all connections, or this address's), it takes the
+  // place of this loop's oldest idle keep-alive connection: so a flood of
+  // idle connections cannot keep /healthz or a chat platform out. With none
+  // idle, the new connection is closed.
   void Adopt(int fd, const sockaddr_storage& addr) {
+    std::string remote = PeerAddress(addr);
+    const bool over_source =
+        server_->CountSource(remote, +1) > server_->options_.max_connections_per_source;
+    const bool over_total = server_->open_connections_.load() > server_->max_connections_.load();
+    if (over_source || over_total) {
+      Connection* victim = OldestIdle(over_source ? &remote : nullptr);
+      if (victim == nullptr) {
+        server_->CountSource(remote, -1);
+        --server_->open_connections_;
+        close(fd);
+        return;
+      }
+      Close(victim);
+    }
     int yes = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
     auto conn = std::make_unique<Connection>();
     conn->fd = fd;
-    conn->remote = PeerAddress(addr);
+    conn->remote = std::move(remote);
     conn->last_activity = Clock::now();
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLRDHUP;
     ev.data.ptr = conn.get();
     if (epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+      server_->CountSource(conn->remote, -1);
       --server_->open_connections_;
       close(fd);
       return;
     }
     connections_.emplace(fd, std::move(conn));
+  }
+
+  // This loop's least recently active connection with nothing under way
+  // (from `source` only, when given); null when there is none.
+  Connection* OldestIdle(const std::string* source) {
+    Connection* oldest = nullptr;
+    for (auto& entry : connections_) {
+      Connection* c = entry.second.get();
+      if (c->have_head || !c->in.empty() || !c->out.empty() || c->draining || c->writing) continue;
+      if (source != nullptr && c->remote != *source) continue;
+      if (oldest == nullptr || c->last_activity < oldest->last_activity) oldest = c;
+    }
+    return oldest;
+  }
+
+  void PauseAccepting() {
+    if (accept_paused_) return;
+    epoll_ctl(epoll_, EPOLL_CTL_DEL, server_->listen_fd_, nullptr);
+    accept_paused_ = true;
+    accept_resume_ = Clock::now() + kAcceptPause;
+  }
+
+  void ResumeAccepting() {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+    ev.data.ptr = &listen_marker_;
+    if (epoll_ctl(epoll_, EPOLL_CTL_ADD, server_->listen_fd_, &ev) == 0) {
+      accept_paused_ = false;
+    } else {
+      accept_resume_ = Clock::now() + kAcceptPause;  // out of memory too: later
+    }
   }
 
   void OnEvent(Connection* c, uint32_t events) {
@@ -328,6 +401,7 @@ class HttpServer::Loop {
       // the client might lose the answer: shut down writing, read until EOF.
       shutdown(c->fd, SHUT_WR);
       c->draining = true;
+      c->drain_deadline = Clock::now() + kDrainTime;
       c->in.clear();
     }
     return true;
@@ -354,7 +428,7 @@ class HttpServer::Loop {
       const auto request_timeout = std::chrono::seconds(options.request_timeout_seconds);
       bool expire;
       if (c->draining) {
-        expire = quiet > kDrainTime;
+        expire = now >= c->drain_deadline;
       } else if (c->writing) {  // a slow reader is fine while it reads
         expire = quiet > request_timeout;
       } else if (c->have_head || !c->in.empty()) {
@@ -373,6 +447,7 @@ class HttpServer::Loop {
     epoll_ctl(epoll_, EPOLL_CTL_DEL, c->fd, nullptr);
     close(c->fd);
     --server_->open_connections_;
+    server_->CountSource(c->remote, -1);
     connections_.erase(c->fd);
   }
 
@@ -382,6 +457,8 @@ class HttpServer::Loop {
   std::mutex inbox_mu_;
   std::vector<Accepted> inbox_;
   char listen_marker_ = 0, stop_marker_ = 0, wake_marker_ = 0;
+  bool accept_paused_ = false;  // the listener is out of this loop's epoll set
+  Clock::time_point accept_resume_;
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;
 };
 
@@ -390,6 +467,48 @@ HttpServer::HttpServer(Options options) : options_(options) {}
 HttpServer::~HttpServer() {
   if (listen_fd_ >= 0) close(listen_fd_);
   if (stop_fd_ >= 0) close(stop_fd_);
+  if (reserve_fd_ >= 0) close(reserve_fd_);
+}
+
+long HttpServer::RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return -1;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? -1 : static_cast<long>(limit.rlim_cur);
+}
+
+int HttpServer::CountSource(const std::string& source, int delta) {
+  std::lock_guard<std::mutex> lock(sources_mu_);
+  auto it = per_source_.try_emplace(source, 0).first;
+  it->second += delta;
+  const int count = it->second;
+  if (count <= 0) per_source_.erase(it);
+  return count;
+}
+
+void HttpServer::ShedOneConnection(int accept_errno) {
+  std::lock_guard<std::mutex> lock(reserve_mu_);
+  if (reserve_fd_ >= 0) {
+    close(reserve_fd_);
+    const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd >= 0) close(fd);
+    reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
+  ++shed_since_warning_;
+  const int64_t now = NowMillis();
+  if (now - last_shed_warning_ms_ >= 10000) {
+    spdlog::warn(
+        "http: out of file descriptors ({}); {} connection(s) refused in the last 10 s "
+        "(open: {}, limit: {})",
+        std::strerror(accept_errno), shed_since_warning_, open_connections_.load(),
+        max_connections_.load());
+    last_shed_warning_ms_ = now;
+    shed_since_warning_ = 0;
+  }
 }
 
 void HttpServer::Get(const std::string& path, Handler handler) {
@@ -461,6 +580,17 @@ int HttpServer::port() const {
 
 void HttpServer::Run(int loops) {
   if (listen_fd_ < 0 || stop_fd_ < 0) return;
+  // Leave descriptors for everything else the process opens (the store, the
+  // engine, the local socket's threads, job logs): an eighth, at least 64.
+  int limit = options_.max_connections;
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
+    const long soft = static_cast<long>(files.rlim_cur);
+    const long usable = soft - std::max(64L, soft / 8) - kEvictionHeadroom;
+    limit = static_cast<int>(std::max(1L, std::min<long>(limit, usable)));
+  }
+  max_connections_ = limit;
+  if (reserve_fd_ < 0) reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
   for (int i = 0; i < std::max(1, loops); ++i) loops_.push_back(std::make_unique<Loop>(this));
   std::vector<std::thread> threads;
   for (size_t i = 1; i < loops_.size(); ++i) {

@@ -16,10 +16,12 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "bot/http_request.h"
@@ -35,7 +37,15 @@ class HttpServer {
     size_t max_body_bytes = 1024 * 1024;
     int request_timeout_seconds = 10;  // a request begun must be complete by then
     int idle_timeout_seconds = 60;     // a keep-alive connection with nothing to do
-    int max_connections = 4096;        // beyond this, new connections are closed
+    // At most this many connections, and never more than the open-file
+    // limit allows with a reserve left for the store, the engine and the
+    // local socket (see MaxConnections()). At the limit a new connection
+    // takes the place of the oldest idle keep-alive one; with none idle, it
+    // is closed.
+    int max_connections = 4096;
+    // At most this many from one address, the same way: one client cannot
+    // take every descriptor.
+    int max_connections_per_source = 256;
   };
 
   explicit HttpServer(Options options);
@@ -64,6 +74,13 @@ class HttpServer {
   int port() const;
   // Connections open now (for tests and logs).
   int connections() const { return open_connections_.load(); }
+  // The connection limit in force: Options::max_connections, lowered to fit
+  // under RLIMIT_NOFILE with a reserve (known once Run() has started).
+  int MaxConnections() const { return max_connections_.load(); }
+  // Raises this process's soft RLIMIT_NOFILE to its hard limit (the daemon
+  // calls it at start; systemd/sandbot.service sets LimitNOFILE). Returns the
+  // soft limit now in force.
+  static long RaiseOpenFileLimit();
 
  private:
   struct Route {
@@ -75,6 +92,12 @@ class HttpServer {
 
   void Dispatch(const HttpRequest& request, HttpResponse* response) const;
   void LoopStarted();
+  // Connections open from `source` after adding `delta`.
+  int CountSource(const std::string& source, int delta);
+  // Out of descriptors: accepts one waiting connection into the reserve
+  // descriptor and closes it, so the backlog drains instead of waking every
+  // loop forever; logs at most one line every 10 s.
+  void ShedOneConnection(int accept_errno);
 
   Options options_;
   std::vector<Route> routes_;
@@ -82,6 +105,13 @@ class HttpServer {
   int listen_fd_ = -1;
   int stop_fd_ = -1;  // an eventfd every loop watches
   std::atomic<int> open_connections_{0};
+  std::atomic<int> max_connections_{0};  // set by Run()
+  std::mutex sources_mu_;
+  std::unordered_map<std::string, int> per_source_;  // open connections by address
+  std::mutex reserve_mu_;
+  int reserve_fd_ = -1;  // /dev/null, given up to accept-and-close when out of descriptors
+  int64_t last_shed_warning_ms_ = 0;          // under reserve_mu_
+  long shed_since_warning_ = 0;               // under reserve_mu_
   std::vector<std::unique_ptr<Loop>> loops_;  // while Run() runs
   std::atomic<unsigned> next_loop_{0};        // the loop the next connection goes to
   std::mutex started_mu_;

@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -693,6 +694,96 @@ BOOST_AUTO_TEST_CASE(binding_a_port_already_in_use_fails_with_a_reason) {
   // The first server is unaffected.
   Client client(first.port());
   BOOST_CHECK_EQUAL(client.Exchange(Get("/hello")).status, 200);
+}
+
+BOOST_AUTO_TEST_CASE(a_client_trickling_bytes_after_a_413_is_closed_at_the_drain_deadline) {
+  // The attack: an early answer (413) puts the connection in its closing
+  // state, and a byte every 300 ms used to keep it there for as long as the
+  // client liked (45 s and counting).
+  HttpServer::Options options;
+  options.max_body_bytes = 1024;
+  TestServer server(options);
+  Client client(server.port());
+  BOOST_REQUIRE(
+      client.Send("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 1048576\r\n\r\n"));
+  Response r;
+  BOOST_REQUIRE(client.Read(&r));
+  BOOST_CHECK_EQUAL(r.status, 413);
+  const auto start = Clock::now();
+  bool closed = false;
+  while (SecondsSince(start) < 6 && !closed) {
+    client.Send("x");  // fails once the server has closed its end: that is fine
+    closed = PollUntil([&] { return server.server().connections() == 0; }, milliseconds(300));
+  }
+  BOOST_CHECK_MESSAGE(closed, "the closing connection was still open after 6 s of trickling");
+  BOOST_CHECK_LT(SecondsSince(start), 4.5);  // 2 s of draining, swept once a second
+}
+
+BOOST_AUTO_TEST_CASE(a_new_connection_over_the_per_source_limit_replaces_the_oldest_idle_one) {
+  HttpServer::Options options;
+  options.max_connections_per_source = 4;
+  TestServer server(options);
+  std::vector<std::unique_ptr<Client>> idle;
+  for (int i = 0; i < 4; ++i) {
+    idle.push_back(std::make_unique<Client>(server.port()));
+    BOOST_REQUIRE(idle.back()->connected());
+    // One answered request each, in order: the first is the least recently active.
+    BOOST_REQUIRE_EQUAL(idle.back()->Exchange(Get("/hello")).status, 200);
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  BOOST_REQUIRE(PollUntil([&] { return server.server().connections() == 4; }, milliseconds(1000)));
+  // Both loops hold some of the four; the newcomer evicts the oldest idle
+  // one of its own loop. Either way it is answered and the count stays at 4.
+  Client fresh(server.port());
+  BOOST_CHECK_EQUAL(fresh.Exchange(Get("/hello")).status, 200);
+  BOOST_CHECK(PollUntil([&] { return server.server().connections() == 4; }, milliseconds(1000)));
+  int ended = 0;
+  for (auto& c : idle) {
+    if (c->WaitForEnd(milliseconds(200)) == End::kEof) ++ended;
+  }
+  BOOST_CHECK_EQUAL(ended, 1);
+}
+
+BOOST_AUTO_TEST_CASE(over_the_per_source_limit_with_nothing_idle_the_new_connection_is_closed) {
+  HttpServer::Options options;
+  options.max_connections_per_source = 2;
+  TestServer server(options);
+  // Two connections in the middle of a request: neither may be cut off.
+  Client a(server.port()), b(server.port());
+  BOOST_REQUIRE(a.Send("GET /hello HTTP/1.1\r\n"));
+  BOOST_REQUIRE(b.Send("GET /hello HTTP/1.1\r\n"));
+  BOOST_REQUIRE(PollUntil([&] { return server.server().connections() == 2; }, milliseconds(1000)));
+  std::this_thread::sleep_for(milliseconds(50));  // both heads partly read
+  Client c(server.port());
+  const End end = c.WaitForEnd(milliseconds(1000));
+  BOOST_CHECK(end == End::kEof || end == End::kReset);
+  // The two keep their place and are answered.
+  Response r;
+  BOOST_REQUIRE(a.Send("Host: test\r\n\r\n") && a.Read(&r));
+  BOOST_CHECK_EQUAL(r.status, 200);
+  BOOST_REQUIRE(b.Send("Host: test\r\n\r\n") && b.Read(&r));
+  BOOST_CHECK_EQUAL(r.status, 200);
+}
+
+BOOST_AUTO_TEST_CASE(the_connection_limit_stays_under_the_open_file_limit) {
+  rlimit saved{};
+  BOOST_REQUIRE_EQUAL(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  rlimit low = saved;
+  low.rlim_cur = 300;
+  BOOST_REQUIRE_EQUAL(setrlimit(RLIMIT_NOFILE, &low), 0);
+  int limit = 0;
+  {
+    TestServer server;  // max_connections 4096 by default
+    BOOST_REQUIRE(
+        PollUntil([&] { return server.server().MaxConnections() > 0; }, milliseconds(1000)));
+    limit = server.server().MaxConnections();
+    Client client(server.port());
+    BOOST_CHECK_EQUAL(client.Exchange(Get("/hello")).status, 200);
+  }
+  BOOST_REQUIRE_EQUAL(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  // 300 less a reserve of 64 and the eviction headroom of 16.
+  BOOST_CHECK_EQUAL(limit, 220);
+  BOOST_CHECK_GE(HttpServer::RaiseOpenFileLimit(), 300);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
