@@ -1,6 +1,7 @@
 #include "store/jobs.h"
 
 #include "store/audit.h"
+#include "store/sandboxes.h"
 
 namespace sandbot {
 
@@ -208,6 +209,31 @@ Status EndJob(Db* db, const Job& job, const std::string& state, const std::strin
   return s;
 }
 
+namespace {
+
+// Marks the service a given-up job was deploying as failed, unless a newer
+// job has taken it over since.
+Status FailServiceOfGivenUpJob(Db* db, const Job& job, const std::string& why) {
+  Service svc;
+  Status s = GetService(db, job.sandbox, job.service, &svc);
+  if (s.IsNotFound()) return Status::Ok();  // destroyed meanwhile
+  if (!s.ok()) return s;
+  if (svc.status != "queued" && svc.status != "building" && svc.status != "starting") {
+    return Status::Ok();
+  }
+  std::vector<Job> queued;
+  s = ListJobs(db, "queued", &queued);
+  if (!s.ok()) return s;
+  for (const Job& q : queued) {
+    if (q.sandbox == job.sandbox && q.service == job.service) return Status::Ok();
+  }
+  return SetServiceStatus(db, svc.id, "failed",
+                          why + "; deploy again with `/deploy " + job.service + " " + job.branch +
+                              " to " + job.sandbox + "` or push the branch");
+}
+
+}  // namespace
+
 Status RecoverInterruptedJobs(Db* db, int max_attempts, int* requeued, int* failed) {
   *requeued = *failed = 0;
   std::vector<Job> running;
@@ -215,9 +241,16 @@ Status RecoverInterruptedJobs(Db* db, int max_attempts, int* requeued, int* fail
   if (!s.ok()) return s;
   for (const Job& j : running) {
     if (j.attempts >= max_attempts) {
-      s = EndJob(
-          db, j, "failed",
-          "interrupted " + std::to_string(j.attempts) + " times by a daemon restart; giving up");
+      const std::string why =
+          "interrupted " + std::to_string(j.attempts) + " times by a daemon restart; giving up";
+      Transaction tx(db);
+      if (!tx.status().ok()) return tx.status();
+      s = EndJob(db, j, "failed", why);
+      // The service must not stay at the stage the job last reached
+      // (`starting`, with no job to move it on): it failed, and says how to
+      // try again.
+      if (s.ok() && !j.service.empty()) s = FailServiceOfGivenUpJob(db, j, why);
+      if (s.ok()) s = tx.Commit();
       ++*failed;
     } else {
       Transaction tx(db);

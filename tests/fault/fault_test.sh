@@ -127,6 +127,41 @@ test_kill9_during_container_start_then_restart_resumes() {
   kill9_at started
 }
 
+# Issue 16 item 15: a deploy killed (kill -9) at the same place at every
+# restart is given up after three attempts (a job that crashes the daemon
+# must not crash it forever); its service then says `failed` with what to do,
+# never `starting` with no job to move it on. The failpoint makes the
+# one-in-thirty race of eight pushes with restarts happen every time.
+test_a_deploy_given_up_after_restarts_shows_failed_not_starting() {
+  new_app_repo web
+  local out job n
+  SANDBOT_FAILPOINTS=container.started=6000 start_daemon --reconcile-seconds 2
+  out=$(push origin "main:feature/poison")
+  job=$(sed -n 's/.*(job \([0-9]*\)).*/\1/p' <<<"$out" | head -n 1)
+  [ -n "$job" ] || fail "no job in: $out"
+  for n in 1 2 3; do
+    local i=0
+    until [ "$(grep -c 'failpoint container.started' "$TEST_DIR/daemon.log")" -ge $n ]; do
+      i=$((i + 1))
+      [ $i -lt 600 ] || fail "attempt $n never reached the failpoint"
+      sleep 0.1
+    done
+    expect_eq "$(db "SELECT s.status FROM services s JOIN sandboxes b ON b.id = s.sandbox_id
+                     WHERE b.name = 'feature-poison'")" starting "service status at attempt $n"
+    kill -KILL "$DAEMON_PID"
+    wait "$DAEMON_PID" 2>/dev/null || true
+    SANDBOT_FAILPOINTS=container.started=6000 start_daemon --reconcile-seconds 2
+  done
+  expect_eq "$(job_state "$job")" failed "job after three interrupted attempts"
+  local status
+  status=$("$SANDBOT" sandbox status feature-poison --json)
+  expect_eq "$(jq -r '.services[0].status' <<<"$status")" failed "service status"
+  expect_contains "$(jq -r '.services[0].detail' <<<"$status")" "giving up"
+  expect_contains "$(jq -r '.services[0].detail' <<<"$status")" "/deploy web feature/poison"
+  integrity_ok
+  report 3 1 0
+}
+
 # The engine goes away with a sandbox running and a push queued; the answer
 # says so at once; when the engine is back the job runs and the reconciler
 # restarts what died with it.

@@ -265,6 +265,64 @@ BOOST_AUTO_TEST_CASE(interrupted_jobs_resume_then_give_up) {
   BOOST_CHECK_EQUAL(events.back().stage, "failed");
 }
 
+BOOST_AUTO_TEST_CASE(a_deploy_given_up_after_restarts_leaves_its_service_failed_not_starting) {
+  // Issue 16 item 15: the job ended `failed` but the service row stayed at
+  // `starting`, so `sandbox status` showed a deploy under way forever.
+  TestStore t;
+  Sandbox sb;
+  sb.name = "feature-c1";
+  BOOST_REQUIRE(CreateSandbox(t.db.get(), &sb).ok());
+  Service svc;
+  svc.name = svc.repo = "web";
+  svc.branch = "feature/c1";
+  BOOST_REQUIRE(UpsertService(t.db.get(), sb.id, &svc).ok());
+  Job j = DeployJob("feature-c1", "web", "1");
+  j.branch = "feature/c1";
+  BOOST_REQUIRE(EnqueueJob(t.db.get(), &j).ok());
+  Job claimed;
+  bool found;
+  int requeued, failed;
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    BOOST_REQUIRE(ClaimNextJob(t.db.get(), &claimed, &found).ok() && found);
+    BOOST_REQUIRE(SetServiceStatus(t.db.get(), svc.id, "starting", "").ok());
+    BOOST_REQUIRE(RecoverInterruptedJobs(t.db.get(), 3, &requeued, &failed).ok());
+  }
+  BOOST_CHECK_EQUAL(failed, 1);
+  Service got;
+  BOOST_REQUIRE(GetService(t.db.get(), "feature-c1", "web", &got).ok());
+  BOOST_CHECK_EQUAL(got.status, "failed");
+  BOOST_CHECK(got.detail.find("giving up") != std::string::npos);
+  BOOST_CHECK(got.detail.find("/deploy web feature/c1 to feature-c1") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_given_up_deploy_leaves_a_newer_queued_deploy_of_the_service_alone) {
+  TestStore t;
+  Sandbox sb;
+  sb.name = "qa";
+  BOOST_REQUIRE(CreateSandbox(t.db.get(), &sb).ok());
+  Service svc;
+  svc.name = svc.repo = "web";
+  BOOST_REQUIRE(UpsertService(t.db.get(), sb.id, &svc).ok());
+  Job old_job = DeployJob("qa", "web", "1");
+  BOOST_REQUIRE(EnqueueJob(t.db.get(), &old_job).ok());
+  Job claimed;
+  bool found;
+  int requeued, failed;
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    BOOST_REQUIRE(ClaimNextJob(t.db.get(), &claimed, &found).ok() && found);
+    if (attempt == 3) {
+      Job newer = DeployJob("qa", "web", "2");
+      BOOST_REQUIRE(EnqueueJob(t.db.get(), &newer).ok());
+      BOOST_REQUIRE(SetServiceStatus(t.db.get(), svc.id, "queued", "job 2").ok());
+    }
+    BOOST_REQUIRE(RecoverInterruptedJobs(t.db.get(), 3, &requeued, &failed).ok());
+  }
+  BOOST_CHECK_EQUAL(failed, 1);
+  Service got;
+  BOOST_REQUIRE(GetService(t.db.get(), "qa", "web", &got).ok());
+  BOOST_CHECK_EQUAL(got.status, "queued");
+}
+
 BOOST_AUTO_TEST_CASE(nested_transactions_roll_back_together) {
   TestStore t;
   {
