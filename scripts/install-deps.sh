@@ -4,7 +4,7 @@
 set -eu
 PKGS="g++ make pkg-config git curl sqlite3 jq openssl python3 ca-certificates
       libcpp-httplib-dev libgit2-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
-      libspdlog-dev libboost-test-dev libcli11-dev libkainjow-mustache-dev
+      libspdlog-dev zlib1g-dev libboost-test-dev libcli11-dev libkainjow-mustache-dev
       docker.io busybox-static"
 missing=""
 for p in $PKGS; do

@@ -14,7 +14,8 @@
 //   jobs         the durable work queue; job_events are its stage lines, which
 //                the hook streams to the pusher.
 //   deployments  one attempt to run a commit, with the tail of its log.
-//   audit        append-only (triggers refuse UPDATE and DELETE).
+//   audit        append-only and hash-chained (triggers refuse UPDATE and DELETE
+//                but for sealing and archiving; store/audit.h)
 //   pushes_seen  the id of every push already turned into jobs, recorded in
 //                the same transaction: a push retried by the hook, or spooled
 //                after a timeout, or ingested again after a crash, counts once.
@@ -312,6 +313,32 @@ CREATE TABLE notices(
 );
 CREATE INDEX notices_recipient ON notices(recipient, shown_at);
 ALTER TABLE repos ADD COLUMN reload_signal TEXT NOT NULL DEFAULT '';
+)sql",
+    // 3: a tamper-evident audit trail. Each row carries a SHA-256 over its
+    // content and the previous row's hash (store/audit.h). Rows from before
+    // get theirs once, in order (an UPDATE from '' is the only one allowed);
+    // rows leave only by archiving, which records where the chain goes on.
+    R"sql(
+ALTER TABLE audit ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+DROP TRIGGER audit_no_update;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+  WHEN NOT (OLD.hash = '' AND NEW.hash <> '' AND NEW.id = OLD.id AND NEW.time = OLD.time AND
+            NEW.actor = OLD.actor AND NEW.source = OLD.source AND NEW.action = OLD.action AND
+            NEW.sandbox = OLD.sandbox AND NEW.repo = OLD.repo AND NEW.branch = OLD.branch AND
+            NEW.commit_sha = OLD.commit_sha AND NEW.status = OLD.status AND
+            NEW.detail = OLD.detail)
+  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TABLE audit_archive_permit(id INTEGER PRIMARY KEY CHECK (id = 1));
+DROP TRIGGER audit_no_delete;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+  WHEN NOT EXISTS (SELECT 1 FROM audit_archive_permit)
+  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TABLE audit_chain(
+  id               INTEGER PRIMARY KEY CHECK (id = 1),
+  archived_through INTEGER NOT NULL,
+  archived_hash    TEXT NOT NULL,
+  archive          TEXT NOT NULL
+);
 )sql",
 };
 
