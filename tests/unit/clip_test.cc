@@ -31,7 +31,7 @@ BOOST_AUTO_TEST_CASE(clips_on_character_and_entity_boundaries) {
   BOOST_CHECK_EQUAL(CutPoint("a &amp; b", 5), 2u);
   BOOST_CHECK_EQUAL(Clip("ab", 2), "ab");
   BOOST_CHECK_EQUAL(Clip("abcdef", 2), "ab");  // no room for "…"
-  BOOST_CHECK_EQUAL(ClipLines("line one\nline two\nline three", 20),
+  BOOST_CHECK_EQUAL(ClipLines("line one\nline two\nline three", 21),
                     "line one\nline two\n\xE2\x80\xA6");
 }
 
