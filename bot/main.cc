@@ -20,7 +20,9 @@
 #include "bot/version.h"
 #include "handlers/lifecycle.h"
 #include "handlers/names.h"
+#include "handlers/row_views.h"
 #include "handlers/sandbox.h"
+#include "handlers/sandbox_view.h"
 #include "hooks/git_repo.h"
 #include "hooks/hook_client.h"
 #include "hooks/hook_install.h"
@@ -146,7 +148,7 @@ int RepoList(const Config& config, bool as_json) {
   if (s.ok()) s = ListRepos(db.get(), &repos);
   if (!s.ok()) return Fail(s);
   if (!as_json) {
-    std::cout << RenderRepoListText(repos);
+    std::cout << RenderRepoListText(RepoViewsOf(repos));
     return 0;
   }
   json out = json::array();
@@ -186,13 +188,16 @@ int RepoRemove(const Config& config, const std::string& name) {
 int SandboxList(const Config& config, bool as_json) {
   std::unique_ptr<Db> db;
   Status s = OpenStore(config.data_dir, &db);
+  if (s.ok() && !as_json) {
+    MessageView view;  // the daemon's answer to `sandbox list`, read here
+    s = OfflineSandboxListView(db.get(), &view);
+    if (!s.ok()) return Fail(s);
+    std::cout << RenderText(view);
+    return 0;
+  }
   std::vector<Sandbox> sandboxes;
   if (s.ok()) s = ListSandboxes(db.get(), &sandboxes);
   if (!s.ok()) return Fail(s);
-  if (!as_json) {
-    std::cout << RenderSandboxListText(sandboxes);
-    return 0;
-  }
   json out = json::array();
   for (const Sandbox& b : sandboxes) out.push_back(SandboxJson(b));
   std::cout << out.dump(2) << "\n";
@@ -202,14 +207,17 @@ int SandboxList(const Config& config, bool as_json) {
 int SandboxStatus(const Config& config, const std::string& name, bool as_json) {
   std::unique_ptr<Db> db;
   Status s = OpenStore(config.data_dir, &db);
+  if (s.ok() && !as_json) {
+    MessageView view;  // the daemon's answer to `sandbox status NAME`, read here
+    s = OfflineSandboxView(db.get(), name, &view);
+    if (!s.ok()) return Fail(s);
+    std::cout << RenderText(view);
+    return 0;
+  }
   Sandbox sandbox;
   if (s.ok()) s = GetSandbox(db.get(), name, &sandbox);
   if (!s.ok()) return Fail(s);
-  if (as_json) {
-    std::cout << SandboxJson(sandbox).dump(2) << "\n";
-  } else {
-    std::cout << RenderSandboxText(sandbox);
-  }
+  std::cout << SandboxJson(sandbox).dump(2) << "\n";
   return 0;
 }
 
@@ -243,7 +251,7 @@ int Audit(const Config& config, const std::string& sandbox, int limit, bool as_j
   if (s.ok()) s = ListAudit(db.get(), sandbox, limit, &rows);
   if (!s.ok()) return Fail(s);
   if (!as_json) {
-    std::cout << RenderAuditText(rows);
+    std::cout << RenderAuditText(AuditViewsOf(rows));
     return 0;
   }
   json out = json::array();

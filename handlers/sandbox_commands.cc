@@ -5,6 +5,7 @@
 #include "handlers/lifecycle.h"
 #include "handlers/names.h"
 #include "handlers/sandbox.h"
+#include "handlers/sandbox_view.h"
 #include "handlers/template_merge.h"
 #include "store/chat.h"
 #include "store/lifecycle.h"
@@ -111,27 +112,7 @@ Status Create(const HandlerContext& ctx, const Request& req, Reply* reply) {
 }
 
 Status List(const HandlerContext& ctx, Reply* reply) {
-  std::vector<Sandbox> all;
-  Status s = ListSandboxes(ctx.db, &all);
-  if (!s.ok()) return s;
-  reply->view.kind = "list";
-  reply->view.title = std::to_string(all.size()) + " sandboxes";
-  if (all.empty()) reply->view.text = "no sandboxes yet: push a branch or `/sandbox create NAME`";
-  std::map<int64_t, std::map<std::string, std::string>> routes;
-  std::vector<Repo> repos;
-  s = GetAllRoutes(ctx.db, &routes);
-  if (s.ok()) s = ListRepos(ctx.db, &repos);
-  if (!s.ok()) return s;
-  static const std::map<std::string, std::string> kNoRoutes;
-  reply->view.sandboxes.reserve(all.size());
-  for (const Sandbox& b : all) {
-    MessageView item;
-    auto found = routes.find(b.id);
-    BuildSandboxViewFrom(ctx, b, found == routes.end() ? kNoRoutes : found->second, repos, &item);
-    item.buttons.clear();
-    reply->view.sandboxes.push_back(std::move(item));
-  }
-  return Status::Ok();
+  return BuildSandboxListView(ctx, &reply->view);
 }
 
 Status StatusOf(const HandlerContext& ctx, const Request& req, Reply* reply) {

@@ -180,4 +180,10 @@ class Compactor {
 
 bool CompactJson(std::string_view text, std::string* out) { return Compactor(text, out).Run(); }
 
+std::string CheckedJson(const std::string& rendered) {
+  std::string out;
+  if (!CompactJson(rendered, &out) || out.empty() || out[0] != '{') return "";
+  return out;
+}
+
 }  // namespace sandbot

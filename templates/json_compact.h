@@ -15,6 +15,8 @@ namespace sandbot {
 // nesting at most 128 deep). When it is, `out` gets the same value without
 // the whitespace between tokens; strings and numbers are copied as written.
 bool CompactJson(std::string_view text, std::string* out);
+// The rendered JSON object, compact, or "" when it is not one.
+std::string CheckedJson(const std::string& rendered);
 
 }  // namespace sandbot
 

@@ -1,33 +1,18 @@
-// Renderers: a MessageView into each transport's message format. Templates
-// live in templates/*.mustache and are compiled into the binary; values are
-// escaped for the target format (JSON strings, Slack mrkdwn, Teams markdown).
+// Renderers: a MessageView into each transport's message format, one file
+// per transport. Templates live in templates/*.mustache and are compiled into
+// the binary (templates/template_pool.h); values are escaped for the target
+// format (templates/escape.h) and clipped to its limits (templates/clip.h).
 // Pure functions; every output is a complete, valid message body.
+//
+// This header only gathers the transports' headers for callers that pick a
+// renderer at run time.
 #ifndef SANDBOT_TEMPLATES_RENDER_H_
 #define SANDBOT_TEMPLATES_RENDER_H_
 
-#include <string>
-
-#include "templates/view.h"
-
-namespace sandbot {
-
-// Slack: {"response_type":…,"text":fallback,"blocks":[header, one section per
-// service "*web* `feature/x@3f2a9c1` running <url|url>", route table context,
-// actions with buttons]}. `response_type` is "ephemeral" or "in_channel";
-// `replace_original` is added when true (response_url edits in place).
-std::string RenderSlack(const MessageView& view, const std::string& response_type,
-                        bool replace_original);
-// Mattermost: {"response_type":…,"text": markdown} (Mattermost has no Block Kit).
-std::string RenderMattermost(const MessageView& view, const std::string& response_type);
-// Teams: {"type":"message","attachments":[{"contentType":
-// "application/vnd.microsoft.card.adaptive","contentUrl":null,"content":{AdaptiveCard 1.4}}]}
-// with TextBlocks, a FactSet per service and Action.OpenUrl for URLs.
-std::string RenderTeamsCard(const MessageView& view);
-// Teams outgoing-webhook synchronous reply: {"type":"message","text": markdown}.
-std::string RenderTeamsText(const MessageView& view);
-// Plain text for the CLI and `git push` (no markup).
-std::string RenderText(const MessageView& view);
-
-}  // namespace sandbot
+#include "templates/mattermost.h"  // IWYU pragma: export
+#include "templates/slack.h"       // IWYU pragma: export
+#include "templates/teams.h"       // IWYU pragma: export
+#include "templates/text.h"        // IWYU pragma: export
+#include "templates/view.h"        // IWYU pragma: export
 
 #endif  // SANDBOT_TEMPLATES_RENDER_H_

@@ -1,21 +1,26 @@
-// Plain-text renderings for the terminal: `sandbot sandbox list|status`,
-// `sandbot audit`. Pure functions of store rows.
+// Plain text for the terminal: the CLI's answers (`sandbot sandbox list|status`,
+// the grammar through the daemon), `sandbot audit`, `sandbot repo list`. No
+// markup; control characters are neutralised. The one plain-text renderer:
+// pure functions of views (templates/view.h), never of store rows.
 #ifndef SANDBOT_TEMPLATES_TEXT_H_
 #define SANDBOT_TEMPLATES_TEXT_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
-#include "store/audit.h"
-#include "store/repos.h"
-#include "store/sandboxes.h"
+#include "templates/view.h"
 
 namespace sandbot {
 
-std::string RenderSandboxText(const Sandbox& sandbox);
-std::string RenderSandboxListText(const std::vector<Sandbox>& sandboxes);
-std::string RenderAuditText(const std::vector<AuditRow>& rows);
-std::string RenderRepoListText(const std::vector<Repo>& repos);
+// templates/text.mustache: the title, its lines, services, routes and logs
+// indented under it; a list shows each sandbox so. Ends with a newline
+// unless empty.
+std::string RenderText(const MessageView& view);
+// One line per row, oldest first: time, actor, source, action, status, what.
+std::string RenderAuditText(const std::vector<AuditView>& rows);
+// One line per repo, or how to add one when there is none.
+std::string RenderRepoListText(const std::vector<RepoView>& repos);
 // "2026-11-23 09:41:07" in UTC from ms since the epoch.
 std::string FormatTime(int64_t millis);
 

@@ -1,10 +1,12 @@
 // View models: what an answer or notification says, independent of where it
-// goes. Handlers and workers fill a MessageView; renderers (templates/render.h)
-// turn it into Slack Block Kit, a Teams Adaptive Card, Mattermost JSON or
-// plain text through the mustache templates in templates/*.mustache.
+// goes. Handlers and workers fill a MessageView from store rows; renderers
+// (templates/slack.h, teams.h, mattermost.h, text.h) turn it into Slack Block
+// Kit, a Teams Adaptive Card, Mattermost JSON or plain text through the
+// mustache templates in templates/*.mustache. Renderers never see store rows.
 #ifndef SANDBOT_TEMPLATES_VIEW_H_
 #define SANDBOT_TEMPLATES_VIEW_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -48,6 +50,32 @@ struct MessageView {
   std::vector<ButtonView> buttons;
   std::vector<std::string> log_lines;  // last log lines of a failure
   std::vector<MessageView> sandboxes;  // kind == "list": one entry per sandbox
+};
+
+// One audit row for the terminal (`sandbot audit`).
+struct AuditView {
+  int64_t time = 0;  // ms since the epoch
+  std::string actor;
+  std::string source;  // git, cli, chat, daemon
+  std::string action;
+  std::string status;
+  std::string sandbox;  // "" when it is about no sandbox; likewise below
+  std::string repo;
+  std::string branch;
+  std::string commit;  // full sha; renderers show 7 characters
+  std::string detail;
+};
+
+// One watched repository for the terminal (`sandbot repo list`).
+struct RepoView {
+  std::string name;
+  std::string path;
+  int port = 0;
+  std::string health;  // health check path, "" for none
+  std::string default_branch;
+  std::string image;  // "" unless the repo runs in a runtime image
+  bool wait = false;
+  std::string reload_signal;
 };
 
 }  // namespace sandbot

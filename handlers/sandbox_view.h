@@ -1,0 +1,28 @@
+// Sandbox views read from the store: the answer to `sandbox list` and
+// `sandbox status NAME`, for chat (through HandleCommand) and for the CLI
+// with the daemon stopped alike, so both print the same thing
+// (templates/text.h renders them for the terminal).
+#ifndef SANDBOT_HANDLERS_SANDBOX_VIEW_H_
+#define SANDBOT_HANDLERS_SANDBOX_VIEW_H_
+
+#include <string>
+
+#include "handlers/dispatch.h"
+#include "store/db.h"
+#include "templates/view.h"
+#include "util/status.h"
+
+namespace sandbot {
+
+// kind "list": "N sandboxes", one item per sandbox (as BuildSandboxViewFrom,
+// without buttons), read in a few queries whatever the count.
+Status BuildSandboxListView(const HandlerContext& ctx, MessageView* view);
+
+// The same views over `db` alone, baselines loaded from it: for the CLI,
+// which reads the store without the daemon.
+Status OfflineSandboxListView(Db* db, MessageView* view);
+Status OfflineSandboxView(Db* db, const std::string& name, MessageView* view);
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_HANDLERS_SANDBOX_VIEW_H_
