@@ -1,0 +1,66 @@
+// DockerTransport: one HTTP/1.1 exchange with the Docker engine, over a unix
+// socket (cpp-httplib over AF_UNIX, with an explicit Host header) or a
+// loopback TCP port. It knows nothing of API versions or of what the
+// answers mean: Send fails only when no HTTP answer came back, with a
+// message that says why (the socket is missing, not ours, nobody listens).
+//
+// Thread-safety: Send may be called from several threads at once; each call
+// opens its own connection.
+#ifndef SANDBOT_BOT_DOCKER_TRANSPORT_H_
+#define SANDBOT_BOT_DOCKER_TRANSPORT_H_
+
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include "util/status.h"
+
+namespace sandbot {
+
+inline constexpr char kDefaultDockerEndpoint[] = "unix:///var/run/docker.sock";
+// Seconds of silence allowed in an ordinary call.
+inline constexpr int kDockerShortTimeout = 60;
+
+struct DockerCall {
+  std::string method = "GET";
+  std::string path;  // query already encoded
+  const std::string* body = nullptr;
+  std::string body_file;  // streamed from disk instead of `body`
+  std::string content_type;
+  int read_timeout = kDockerShortTimeout;
+  int write_timeout = kDockerShortTimeout;
+  // When set, takes a 2xx body as it arrives instead of DockerReply::body.
+  std::function<void(const char* data, size_t size)> stream;
+};
+
+struct DockerReply {
+  int status = 0;
+  std::string body;  // with `stream`, only a non-2xx body (truncated)
+  std::string content_type;
+  std::string api_version;  // the Api-Version response header
+};
+
+class DockerTransport {
+ public:
+  // `endpoint`: "unix:///path/to.sock" (or a bare absolute socket path) or
+  // "tcp://host:port" (plain HTTP). An unsupported endpoint makes every call
+  // fail with InvalidArgument.
+  explicit DockerTransport(std::string endpoint);
+
+  // The endpoint as given, for messages.
+  const std::string& endpoint() const { return endpoint_; }
+
+  // Sends one request and waits for the whole answer. Fails only when no
+  // HTTP answer came back; the caller judges the status code.
+  Status Send(const DockerCall& call, DockerReply* reply) const;
+
+ private:
+  const std::string endpoint_;
+  bool unix_ = false;
+  std::string address_;  // socket path, or "http://host:port"
+  std::string endpoint_error_;
+};
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_BOT_DOCKER_TRANSPORT_H_
