@@ -166,4 +166,77 @@ BOOST_AUTO_TEST_CASE(ending_and_recovering_jobs_write_their_audit_rows) {
   BOOST_CHECK(rows[3].detail.find("daemon restart") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(guarded_runtime_hides_two_unreachable_answers) {
+  FakeRuntime fake;
+  EngineBreaker breaker(1);
+  GuardedRuntime runtime(&fake, &breaker, kTwoQuickRetries);
+  fake.AddContainer("sandbox-qa-web", "created", {});
+  const Status unreachable = Status::Unavailable("connection refused");
+  fake.FailCall(1, unreachable);
+  fake.FailCall(2, unreachable);
+  // One logical call: the engine was asked three times, the third answered.
+  BOOST_CHECK(runtime.StartContainer("sandbox-qa-web").ok());
+  const std::vector<std::string> want(3, "StartContainer sandbox-qa-web");
+  BOOST_CHECK_EQUAL_COLLECTIONS(fake.log.begin(), fake.log.end(), want.begin(), want.end());
+  BOOST_CHECK_EQUAL(fake.started.size(), 1u);
+  BOOST_CHECK(runtime.Reachable());  // a breaker of threshold 1 stayed closed
+  BOOST_CHECK(breaker.last_error().empty());
+}
+
+BOOST_AUTO_TEST_CASE(three_unreachable_calls_trip_the_breaker) {
+  FakeRuntime fake;
+  EngineBreaker breaker(3);
+  GuardedRuntime runtime(&fake, &breaker, {});  // no retries: each failure counts
+  std::vector<bool> changes;
+  breaker.set_on_change([&](bool reachable, const std::string&) { changes.push_back(reachable); });
+  for (int n = 1; n <= 3; ++n) {
+    fake.FailCall("InspectContainer", n, Status::Unavailable("attempt " + std::to_string(n)));
+  }
+  ContainerState state;
+  BOOST_CHECK(runtime.InspectContainer("a", &state).IsUnavailable());
+  BOOST_CHECK(runtime.InspectContainer("b", &state).IsUnavailable());
+  BOOST_CHECK(runtime.Reachable());
+  BOOST_CHECK(runtime.InspectContainer("c", &state).IsUnavailable());
+  BOOST_CHECK(!runtime.Reachable());
+  BOOST_CHECK_EQUAL(breaker.last_error(), "attempt 3");
+  BOOST_REQUIRE_EQUAL(changes.size(), 1u);
+  BOOST_CHECK(!changes[0]);
+  // Open: the fourth call is answered without asking the engine.
+  BOOST_CHECK(runtime.InspectContainer("d", &state).IsUnavailable());
+  const std::vector<std::string> want = {"InspectContainer a", "InspectContainer b",
+                                         "InspectContainer c"};
+  BOOST_CHECK_EQUAL_COLLECTIONS(fake.log.begin(), fake.log.end(), want.begin(), want.end());
+}
+
+BOOST_AUTO_TEST_CASE(a_caller_error_between_unreachable_answers_resets_the_count) {
+  FakeRuntime fake;
+  EngineBreaker breaker(2);
+  GuardedRuntime runtime(&fake, &breaker, {});
+  fake.FailCall(1, Status::Unavailable("down"));
+  fake.FailCall(2, Status::Conflict("name taken"));  // the engine answered
+  fake.FailCall(3, Status::Unavailable("down"));
+  BOOST_CHECK(runtime.RemoveContainer("x").IsUnavailable());
+  BOOST_CHECK(runtime.RemoveContainer("x").code() == Status::Code::kConflict);
+  BOOST_CHECK(runtime.RemoveContainer("x").IsUnavailable());
+  BOOST_CHECK(runtime.Reachable());
+  BOOST_CHECK(runtime.RemoveContainer("x").ok());
+  BOOST_CHECK_EQUAL(fake.CallsOf("RemoveContainer"), 4);
+}
+
+BOOST_AUTO_TEST_CASE(fake_runtime_fails_the_nth_call_of_a_method) {
+  FakeRuntime fake;
+  fake.FailCall("StartContainer", 2, Status::Internal("injected"));
+  fake.AddContainer("web", "created", {});
+  BOOST_CHECK(fake.Ping().ok());  // other methods do not count
+  BOOST_CHECK(fake.StartContainer("web").ok());
+  Status s = fake.StartContainer("web");
+  BOOST_CHECK(s.code() == Status::Code::kInternal);
+  BOOST_CHECK_EQUAL(s.message(), "injected");
+  BOOST_CHECK(fake.StartContainer("web").ok());  // a fault fires once
+  BOOST_CHECK_EQUAL(fake.started.size(), 2u);    // the failed call changed nothing
+  BOOST_CHECK_EQUAL(fake.calls, 4);
+  BOOST_CHECK_EQUAL(fake.log[0], "Ping");
+  BOOST_CHECK_EQUAL(fake.log[2], "StartContainer web");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

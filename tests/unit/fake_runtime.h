@@ -1,13 +1,18 @@
 // FakeRuntime: an in-memory ContainerRuntime for unit tests of the parts
 // that sit above the engine (breaker, reconciler, deployer). It keeps
-// containers and networks in maps and can be told to be unreachable. Calls
-// are serialised: the deployer recreates containers from several threads.
+// containers and networks in maps, records every call in order ("log":
+// "CreateContainer sandbox-qa-web") and injects faults in the shape of
+// LevelDB's fault-injection Env: it can be told to be unreachable
+// (`down`), or to fail the Nth call, or the Nth call of one method, with a
+// given Status. A failed call changes nothing. Calls are serialised: the
+// deployer recreates containers from several threads.
 #ifndef SANDBOT_TESTS_UNIT_FAKE_RUNTIME_H_
 #define SANDBOT_TESTS_UNIT_FAKE_RUNTIME_H_
 
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "handlers/runtime.h"
@@ -22,6 +27,27 @@ class FakeRuntime : public ContainerRuntime {
   std::map<std::string, Labels> networks;
   std::vector<std::string> started, stopped, removed;
   std::vector<std::string> signalled;  // "name SIGNAL"
+  // Every call that reached the fake, in order: "Method argument", e.g.
+  // "CreateContainer sandbox-qa-web", "Ping" (failed ones included).
+  std::vector<std::string> log;
+
+  // Fails the `n`th call from now (1 = the next one) with `status`.
+  void FailCall(int n, Status status) {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    faults_.push_back({"", calls + n, std::move(status)});
+  }
+  // Fails the `n`th call of `method` from now (1 = the next one) with
+  // `status`; calls of other methods do not count.
+  void FailCall(const std::string& method, int n, Status status) {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    faults_.push_back({method, CallsOf(method) + n, std::move(status)});
+  }
+  // How many calls of `method` reached the fake.
+  int CallsOf(const std::string& method) {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    auto it = calls_of_.find(method);
+    return it == calls_of_.end() ? 0 : it->second;
+  }
 
   void AddContainer(const std::string& name, const std::string& state, Labels labels) {
     std::lock_guard<std::recursive_mutex> lock(mu_);
@@ -33,44 +59,46 @@ class FakeRuntime : public ContainerRuntime {
     containers[name] = c;
   }
 
-  Status Ping() override { return Reach(); }
+  Status Ping() override { return Reach("Ping"); }
   Status EnsureNetwork(const std::string& name, const Labels& labels) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    Status s = Reach();
+    Status s = Reach("EnsureNetwork", name);
     if (s.ok()) networks[name] = labels;
     return s;
   }
   Status RemoveNetwork(const std::string& name) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    Status s = Reach();
+    Status s = Reach("RemoveNetwork", name);
     if (s.ok()) networks.erase(name);
     return s;
   }
   Status ListNetworks(const Labels& labels, std::vector<std::string>* names) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    Status s = Reach();
+    Status s = Reach("ListNetworks");
     for (const auto& [name, have] : networks) {
       if (s.ok() && Matches(have, labels)) names->push_back(name);
     }
     return s;
   }
-  Status BuildImage(const std::string&, const std::string&, const LineSink&) override {
+  Status BuildImage(const std::string&, const std::string& tag, const LineSink&) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    return Reach();
+    return Reach("BuildImage", tag);
   }
-  Status ImageExists(const std::string&, bool* exists) override {
+  Status ImageExists(const std::string& ref, bool* exists) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     *exists = true;
-    return Reach();
+    return Reach("ImageExists", ref);
   }
-  Status LoadImage(const std::string&, const LineSink&) override { return Reach(); }
-  Status ImportImage(const std::string&, const std::string&, const LineSink&) override {
+  Status LoadImage(const std::string& tar_path, const LineSink&) override {
+    return Reach("LoadImage", tar_path);
+  }
+  Status ImportImage(const std::string&, const std::string& repo_tag, const LineSink&) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    return Reach();
+    return Reach("ImportImage", repo_tag);
   }
   Status CreateContainer(const ContainerSpec& spec, std::string* id) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    Status s = Reach();
+    Status s = Reach("CreateContainer", spec.name);
     if (!s.ok()) return s;
     AddContainer(spec.name, "created", spec.labels);
     containers[spec.name].image = spec.image;
@@ -79,7 +107,7 @@ class FakeRuntime : public ContainerRuntime {
   }
   Status StartContainer(const std::string& id) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    Status s = Reach();
+    Status s = Reach("StartContainer", id);
     if (!s.ok()) return s;
     for (auto& [name, c] : containers) {
       if (c.id == id || name == id) {
@@ -92,7 +120,7 @@ class FakeRuntime : public ContainerRuntime {
   }
   Status StopContainer(const std::string& id, int) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    Status s = Reach();
+    Status s = Reach("StopContainer", id);
     if (!s.ok()) return s;
     for (auto& [name, c] : containers) {
       if (c.id == id || name == id) {
@@ -105,7 +133,7 @@ class FakeRuntime : public ContainerRuntime {
   }
   Status SignalContainer(const std::string& name_or_id, const std::string& signal) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    Status s = Reach();
+    Status s = Reach("SignalContainer", name_or_id + " " + signal);
     if (!s.ok()) return s;
     for (auto& [name, c] : containers) {
       if (c.id == name_or_id || name == name_or_id) {
@@ -118,7 +146,7 @@ class FakeRuntime : public ContainerRuntime {
   }
   Status RemoveContainer(const std::string& name_or_id) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    Status s = Reach();
+    Status s = Reach("RemoveContainer", name_or_id);
     if (!s.ok()) return s;
     for (auto it = containers.begin(); it != containers.end(); ++it) {
       if (it->second.id == name_or_id || it->first == name_or_id) {
@@ -131,20 +159,20 @@ class FakeRuntime : public ContainerRuntime {
   }
   Status InspectContainer(const std::string& name_or_id, ContainerState* state) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    Status s = Reach();
+    Status s = Reach("InspectContainer", name_or_id);
     auto it = containers.find(name_or_id);
     state->exists = it != containers.end();
     state->running = state->exists && it->second.state == "running";
     return s;
   }
-  Status ContainerLogs(const std::string&, int, std::string* out) override {
+  Status ContainerLogs(const std::string& name_or_id, int, std::string* out) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     *out = "log line\n";
-    return Reach();
+    return Reach("ContainerLogs", name_or_id);
   }
   Status ListContainers(const Labels& labels, std::vector<ContainerInfo>* out) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    Status s = Reach();
+    Status s = Reach("ListContainers");
     for (const auto& [name, c] : containers) {
       if (s.ok() && Matches(c.labels, labels)) out->push_back(c);
     }
@@ -154,9 +182,28 @@ class FakeRuntime : public ContainerRuntime {
  private:
   std::recursive_mutex mu_;
 
-  Status Reach() {
+  struct Fault {
+    std::string method;  // "": any method
+    int at;              // the call number (of `method`, or overall) to fail
+    Status status;
+  };
+  std::vector<Fault> faults_;
+  std::map<std::string, int> calls_of_;
+
+  // Counts and logs the call, then answers as the engine would: an
+  // injected fault, Unavailable while `down`, else Ok.
+  Status Reach(const std::string& method, const std::string& arg = "") {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     ++calls;
+    int nth = ++calls_of_[method];
+    log.push_back(arg.empty() ? method : method + " " + arg);
+    for (auto it = faults_.begin(); it != faults_.end(); ++it) {
+      if (it->method.empty() ? it->at == calls : (it->method == method && it->at == nth)) {
+        Status s = std::move(it->status);
+        faults_.erase(it);
+        return s;
+      }
+    }
     return down ? Status::Unavailable("the Docker engine at unix:///fake is not answering")
                 : Status::Ok();
   }

@@ -157,4 +157,78 @@ BOOST_FIXTURE_TEST_CASE(an_unreachable_engine_is_an_error_not_a_repair, Fixture)
   BOOST_CHECK(queued.empty());
 }
 
+BOOST_FIXTURE_TEST_CASE(a_failed_restart_is_audited_and_retried_next_pass, Fixture) {
+  AddRunning(t.db.get(), "qa", {"web"});
+  const std::string name = ContainerName("qa", "web");
+  engine.AddContainer(name, "exited", Ours("qa", "web"));
+  engine.FailCall("StartContainer", 1, Status::Internal("cannot start: device busy"));
+  ReconcileReport r = Run();
+  BOOST_CHECK_EQUAL(r.checked, 1);
+  BOOST_CHECK_EQUAL(r.restarted, 0);
+  BOOST_CHECK_EQUAL(engine.containers[name].state, "exited");
+  // The store still says running, so the next pass tries again; nothing queued.
+  Service web;
+  BOOST_REQUIRE(GetService(t.db.get(), "qa", "web", &web).ok());
+  BOOST_CHECK_EQUAL(web.status, "running");
+  std::vector<Job> queued;
+  BOOST_REQUIRE(ListJobs(t.db.get(), "queued", &queued).ok());
+  BOOST_CHECK(queued.empty());
+  std::vector<AuditRow> rows;
+  BOOST_REQUIRE(ListAudit(t.db.get(), "qa", 0, &rows).ok());
+  BOOST_REQUIRE_EQUAL(rows.size(), 1u);
+  BOOST_CHECK_EQUAL(rows[0].status, "failed");
+  BOOST_CHECK(rows[0].detail.find("device busy") != std::string::npos);
+
+  r = Run();
+  BOOST_CHECK_EQUAL(r.restarted, 1);
+  BOOST_CHECK_EQUAL(engine.containers[name].state, "running");
+  BOOST_CHECK_EQUAL(engine.CallsOf("StartContainer"), 2);
+  std::vector<AuditRow> after;
+  BOOST_REQUIRE(ListAudit(t.db.get(), "qa", 0, &after).ok());
+  BOOST_REQUIRE_EQUAL(after.size(), 2u);
+  BOOST_CHECK(after[0].status == "succeeded" || after[1].status == "succeeded");
+}
+
+BOOST_FIXTURE_TEST_CASE(an_unreachable_engine_ends_the_pass_before_any_repair, Fixture) {
+  AddRunning(t.db.get(), "qa", {"api", "web"});
+  engine.AddContainer(ContainerName("qa", "web"), "exited", Ours("qa", "web"));
+  engine.AddContainer(ContainerName("gone", "web"), "running", Ours("gone", "web"));
+  engine.FailCall("ListNetworks", 1, Status::Unavailable("the engine went away"));
+  Reconciler reconciler(t.db.get(), &engine, t.dir.path(), 0);
+  ReconcileReport report;
+  BOOST_CHECK(reconciler.RunOnce(&report).IsUnavailable());
+  // Nothing was changed on either side: no start, no removal, no job, no row.
+  for (const std::string& call : engine.log) {
+    BOOST_CHECK_MESSAGE(call.rfind("List", 0) == 0, call);
+  }
+  BOOST_CHECK_EQUAL(engine.containers.size(), 2u);
+  std::vector<Job> queued;
+  BOOST_REQUIRE(ListJobs(t.db.get(), "queued", &queued).ok());
+  BOOST_CHECK(queued.empty());
+  std::vector<AuditRow> rows;
+  BOOST_REQUIRE(ListAudit(t.db.get(), "", 0, &rows).ok());
+  BOOST_CHECK(rows.empty());
+  // The next pass, with the engine back, repairs all of it.
+  ReconcileReport r = Run();
+  BOOST_CHECK_EQUAL(r.restarted, 1);
+  BOOST_CHECK_EQUAL(r.vanished, 1);
+  BOOST_CHECK_EQUAL(r.orphans_removed, 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_orphan_that_cannot_be_removed_keeps_its_files_until_next_pass, Fixture) {
+  const std::string data = t.dir.path();
+  engine.AddContainer(ContainerName("gone", "web"), "running", Ours("gone", "web"));
+  std::filesystem::create_directories(SecretsDir(data, "gone", "web"));
+  std::ofstream(SecretsDir(data, "gone", "web") + "/TOKEN") << "x";
+  engine.FailCall("RemoveContainer", 1, Status::Conflict("removal already in progress"));
+  ReconcileReport r = Run();
+  BOOST_CHECK_EQUAL(r.orphans_removed, 0);
+  BOOST_CHECK(engine.containers.count(ContainerName("gone", "web")) == 1);
+  BOOST_CHECK(std::filesystem::exists(SecretsDir(data, "gone", "web") + "/TOKEN"));
+  r = Run();
+  BOOST_CHECK_EQUAL(r.orphans_removed, 1);
+  BOOST_CHECK(engine.containers.count(ContainerName("gone", "web")) == 0);
+  BOOST_CHECK(!std::filesystem::exists(SecretsDir(data, "gone", "web") + "/TOKEN"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
