@@ -123,6 +123,7 @@ format:
 lint:
 	scripts/check-layers.sh
 	clang-format --dry-run --Werror $(shell git ls-files '*.cc' '*.h')
+	PKGS="$(PKGS)" scripts/check-thread-safety.sh
 
 clean:
 	rm -rf build

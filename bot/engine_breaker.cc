@@ -7,7 +7,7 @@ namespace sandbot {
 void EngineBreaker::RecordSuccess() {
   bool closed_now = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     failures_ = 0;
     closed_now = open_;
     open_ = false;
@@ -23,7 +23,7 @@ void EngineBreaker::Trip(const std::string& why) { Fail(why, true); }
 void EngineBreaker::Fail(const std::string& why, bool at_once) {
   bool opened_now = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     last_error_ = why;
     ++failures_;
     if ((at_once || failures_ >= threshold_) && !open_) {
@@ -36,17 +36,17 @@ void EngineBreaker::Fail(const std::string& why, bool at_once) {
 }
 
 bool EngineBreaker::open() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return open_;
 }
 
 int64_t EngineBreaker::open_since() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return open_since_;
 }
 
 std::string EngineBreaker::last_error() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return last_error_;
 }
 

@@ -11,8 +11,10 @@
 
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
+
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace sandbot {
 
@@ -25,25 +27,25 @@ class EngineBreaker {
 
   void set_on_change(ChangeFn fn) { on_change_ = std::move(fn); }
 
-  void RecordSuccess();
-  void RecordFailure(const std::string& why);
+  void RecordSuccess() EXCLUDES(mu_);
+  void RecordFailure(const std::string& why) EXCLUDES(mu_);
   // Opens at once: a failed ping is proof enough.
-  void Trip(const std::string& why);
-  bool open() const;
+  void Trip(const std::string& why) EXCLUDES(mu_);
+  bool open() const EXCLUDES(mu_);
   // Unix seconds when the breaker opened; 0 while closed.
-  int64_t open_since() const;
-  std::string last_error() const;
+  int64_t open_since() const EXCLUDES(mu_);
+  std::string last_error() const EXCLUDES(mu_);
 
  private:
-  void Fail(const std::string& why, bool at_once);
+  void Fail(const std::string& why, bool at_once) EXCLUDES(mu_);
 
   const int threshold_;
-  mutable std::mutex mu_;
-  int failures_ = 0;
-  bool open_ = false;
-  int64_t open_since_ = 0;
-  std::string last_error_;
-  ChangeFn on_change_;
+  mutable Mutex mu_;
+  int failures_ GUARDED_BY(mu_) = 0;
+  bool open_ GUARDED_BY(mu_) = false;
+  int64_t open_since_ GUARDED_BY(mu_) = 0;
+  std::string last_error_ GUARDED_BY(mu_);
+  ChangeFn on_change_;  // set before use, then only read
 };
 
 }  // namespace sandbot

@@ -20,11 +20,14 @@ WorkerPool::~WorkerPool() {
 }
 
 void WorkerPool::Start() {
-  running_threads_ = count_;
+  {
+    MutexLock lock(&mu_);
+    running_threads_ = count_;
+  }
   for (int i = 0; i < count_; ++i) {
     threads_.emplace_back([this, i] {
       Loop(i);
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       --running_threads_;
       exited_.notify_all();
     });
@@ -36,8 +39,9 @@ bool WorkerPool::Stop(std::chrono::seconds timeout) {
   deployer_->RequestStop();
   hub_->Notify();
   {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (!exited_.wait_for(lock, timeout, [this] { return running_threads_ == 0; })) {
+    MutexLock lock(&mu_);
+    // The wait gives mu_ back while it sleeps and holds it when it returns.
+    if (!exited_.wait_for(mu_, timeout, [this]() REQUIRES(mu_) { return running_threads_ == 0; })) {
       spdlog::error("{} jobs still running after {} s; they resume at the next start",
                     running_threads_, timeout.count());
       for (auto& t : threads_) t.detach();

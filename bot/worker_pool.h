@@ -14,7 +14,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,6 +22,8 @@
 #include "bot/event_hub.h"
 #include "handlers/runtime.h"
 #include "store/db.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace sandbot {
 
@@ -35,11 +36,11 @@ class WorkerPool {
              FinishFn on_finish);
   ~WorkerPool();
 
-  void Start();
+  void Start() EXCLUDES(mu_);
   // Asks running jobs to stop at their next safe point and waits up to
   // `timeout` for them. Returns false when some are still running: the
   // caller must then exit without destroying what they use.
-  bool Stop(std::chrono::seconds timeout = std::chrono::seconds(60));
+  bool Stop(std::chrono::seconds timeout = std::chrono::seconds(60)) EXCLUDES(mu_);
 
  private:
   void Loop(int index);
@@ -53,9 +54,9 @@ class WorkerPool {
   FinishFn on_finish_;
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
-  std::mutex mu_;
-  std::condition_variable exited_;
-  int running_threads_ = 0;
+  Mutex mu_;
+  std::condition_variable_any exited_;  // signalled under mu_ as a thread exits
+  int running_threads_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace sandbot

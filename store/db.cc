@@ -106,7 +106,7 @@ Status Db::Error(int rc, const std::string& what) {
 }
 
 Status Db::Exec(const std::string& sql) {
-  std::lock_guard<std::recursive_mutex> lock(mu_);
+  RecursiveMutexLock lock(&mu_);
   char* err = nullptr;
   int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
   sqlite3_free(err);
@@ -123,7 +123,7 @@ int Db::SchemaVersion() {
 }
 
 Status Db::Migrate() {
-  std::lock_guard<std::recursive_mutex> lock(mu_);
+  RecursiveMutexLock lock(&mu_);
   // A migration that rebuilds a table (SQLite cannot alter a CHECK) drops
   // the old one; with foreign keys on, that would cascade into its children.
   // Checked by hand before each commit instead. The pragma is a no-op inside
@@ -166,7 +166,7 @@ Status Db::MigrateSteps() {
   }
 }
 
-Stmt::Stmt(Db* db, const char* sql) : db_(db), lock_(db->mutex()), sql_(sql) {
+Stmt::Stmt(Db* db, const char* sql) : db_(db), lock_(&db->mutex()), sql_(sql) {
   stmt_ = db->TakeCached(sql);
   if (stmt_) return;
   int rc = sqlite3_prepare_v2(db->handle(), sql, -1, &stmt_, nullptr);
@@ -233,18 +233,18 @@ bool Stmt::IsNull(int col) { return sqlite3_column_type(stmt_, col) == SQLITE_NU
 // Inside another transaction a Transaction becomes a savepoint, so store
 // functions that need atomicity compose: the outermost one decides.
 Transaction::Transaction(Db* db)
-    : db_(db), lock_(db->mutex()), nested_(sqlite3_get_autocommit(db->handle()) == 0) {
+    : db_(db), lock_(&db->mutex()), nested_(sqlite3_get_autocommit(db->handle()) == 0) {
   status_ = db_->Exec(nested_ ? "SAVEPOINT nested" : "BEGIN IMMEDIATE");
   open_ = status_.ok();
 }
 
 Transaction::~Transaction() {
   if (!open_) return;
-  if (nested_) {
-    db_->Exec("ROLLBACK TO nested; RELEASE nested");
-  } else {
-    db_->Exec("ROLLBACK");
-  }
+  // Ignored: a destructor has no one to tell, and this is already the error
+  // path (the caller returned the failure that skipped Commit). A rollback
+  // fails only on a broken connection, which the next statement reports.
+  Status s = db_->Exec(nested_ ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK");
+  (void)s;
 }
 
 Status Transaction::Commit() {
@@ -254,14 +254,18 @@ Status Transaction::Commit() {
   return s;
 }
 
-ReadSnapshot::ReadSnapshot(Db* db) : db_(db), lock_(db->mutex()) {
+ReadSnapshot::ReadSnapshot(Db* db) : db_(db), lock_(&db->mutex()) {
   if (sqlite3_get_autocommit(db->handle()) == 0) return;  // already in one
   // A failed BEGIN leaves each statement its own transaction, as before.
   open_ = Stmt(db, "BEGIN").Run().ok();
 }
 
 ReadSnapshot::~ReadSnapshot() {
-  if (open_) Stmt(db_, "COMMIT").Run();
+  if (!open_) return;
+  // Ignored: only reads ran, so a COMMIT has nothing to lose, and a
+  // destructor has no one to tell.
+  Status s = Stmt(db_, "COMMIT").Run();
+  (void)s;
 }
 
 }  // namespace sandbot

@@ -15,12 +15,13 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include "util/mutex.h"
 #include "util/status.h"
+#include "util/thread_annotations.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -54,12 +55,15 @@ class Db {
 
   // Prepared statements are kept for reuse (parsing SQL costs more than
   // running most of these queries). REQUIRES: the mutex is held.
-  sqlite3_stmt* TakeCached(const char* sql);
+  sqlite3_stmt* TakeCached(const char* sql) REQUIRES(mu_);
   // Gives `stmt` (reset) back to the cache, or finalizes it.
-  void ReturnToCache(const char* sql, sqlite3_stmt* stmt);
+  void ReturnToCache(const char* sql, sqlite3_stmt* stmt) REQUIRES(mu_);
   // Finalizes `stmt`, first taking it out of the cache if it is there.
-  void Discard(const char* sql, sqlite3_stmt* stmt);
-  std::recursive_mutex& mutex() { return mu_; }
+  void Discard(const char* sql, sqlite3_stmt* stmt) REQUIRES(mu_);
+  // The connection's lock: Stmt, Transaction and ReadSnapshot hold it. It is
+  // recursive (a Stmt runs inside a Transaction), which clang's analysis
+  // does not model: only the statement cache is checked against it.
+  RecursiveMutex& mutex() RETURN_CAPABILITY(mu_) { return mu_; }
   const std::string& path() const { return path_; }
 
  private:
@@ -69,7 +73,7 @@ class Db {
 
   sqlite3* db_;
   std::string path_;
-  std::recursive_mutex mu_;
+  RecursiveMutex mu_;
   // Prepared statements by SQL text, kept for the connection's life. One in
   // use is marked so, and a query nested in another of the same text
   // prepares its own (finalized when it is done).
@@ -77,7 +81,7 @@ class Db {
     sqlite3_stmt* stmt;
     bool in_use;
   };
-  std::unordered_map<std::string_view, CachedStatement> statements_;
+  std::unordered_map<std::string_view, CachedStatement> statements_ GUARDED_BY(mu_);
 };
 
 // One prepared statement. Bind with 1-based indexes, then Step() until it
@@ -110,7 +114,7 @@ class Stmt {
 
  private:
   Db* db_;
-  std::lock_guard<std::recursive_mutex> lock_;
+  RecursiveMutexLock lock_;
   const char* sql_;
   sqlite3_stmt* stmt_ = nullptr;
   Status status_;
@@ -131,7 +135,7 @@ class Transaction {
 
  private:
   Db* db_;
-  std::lock_guard<std::recursive_mutex> lock_;
+  RecursiveMutexLock lock_;
   bool nested_;
   Status status_;
   bool open_ = false;
@@ -151,7 +155,7 @@ class ReadSnapshot {
 
  private:
   Db* db_;
-  std::lock_guard<std::recursive_mutex> lock_;
+  RecursiveMutexLock lock_;
   bool open_ = false;
 };
 
