@@ -271,13 +271,7 @@ int RunDaemon(const Config& config) {
   }
   Notifier notifier(db.get(), &config, &hub);
   Deployer deployer(db.get(), &runtime, deploy_config,
-                    [&](int64_t job, const std::string& stage, const std::string& message) {
-                      Status e = AddJobEvent(db.get(), job, stage, message);
-                      if (!e.ok()) spdlog::error("job {}: {}", job, e.ToString());
-                      spdlog::info("job {} {}: {}", job, stage, message);
-                      notifier.OnJobEvent(job, stage, message);
-                      hub.Notify();
-                    });
+                    [&](const JobEvent& event) { notifier.OnJobEvent(event); });
   IngestSpool(db.get(), config.data_dir, config.max_sandboxes, &hub);
 
   // Both listeners are bound before any thread starts: a taken port ends the
