@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "util/status.h"
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/job_events.h"
+#include "util/status.h"
 
 namespace sandbot {
 
