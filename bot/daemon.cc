@@ -77,6 +77,8 @@ void IngestSpoolFiles(Db* db, const std::string& data_dir, int max_sandboxes, Ev
       spdlog::info("spooled push {} to {} ingested: {} jobs", name, push.repo, out.job_ids.size());
       std::error_code ec;
       fs::remove(path, ec);
+      // Left behind, it is read again next time and counts once (by push id).
+      if (ec) spdlog::warn("cannot remove the spooled push {}: {}", path, ec.message());
       hub->Notify();
     } else {
       // The store is unavailable (full disk…): keep the file for next time.
@@ -345,7 +347,10 @@ int Daemon::BindListeners() {
     return 1;
   }
   local_backlog_->Raise();
-  chmod(socket_path.c_str(), 0660);
+  if (chmod(socket_path.c_str(), 0660) != 0) {
+    // The daemon's own user still reaches it; the git group's hooks may not.
+    spdlog::warn("cannot make {} group-writable: {}", socket_path, std::strerror(errno));
+  }
 
   HttpServer::Options http_options;
   http_options.max_body_bytes = config_.chat.max_body_bytes;
