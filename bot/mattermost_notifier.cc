@@ -1,6 +1,6 @@
 #include "bot/mattermost_notifier.h"
 
-#include "templates/render.h"
+#include "templates/mattermost.h"
 
 namespace sandbot {
 

@@ -1,6 +1,6 @@
 #include "bot/slack_notifier.h"
 
-#include "templates/render.h"
+#include "templates/slack.h"
 
 namespace sandbot {
 

@@ -1,6 +1,6 @@
 #include "bot/teams_notifier.h"
 
-#include "templates/render.h"
+#include "templates/teams.h"
 
 namespace sandbot {
 
