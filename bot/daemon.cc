@@ -56,7 +56,7 @@ namespace {
 
 // Turns spooled pushes into jobs. The file name is recorded in the same
 // transaction as the jobs, so a crash between commit and unlink is harmless.
-void IngestSpool(Db* db, const std::string& data_dir, int max_sandboxes, EventHub* hub) {
+void IngestSpoolFiles(Db* db, const std::string& data_dir, int max_sandboxes, EventHub* hub) {
   const std::string dir = SpoolDir(data_dir);
   for (const std::string& name : ListSpoolFiles(dir)) {
     const std::string path = dir + "/" + name;
@@ -77,6 +77,8 @@ void IngestSpool(Db* db, const std::string& data_dir, int max_sandboxes, EventHu
       spdlog::info("spooled push {} to {} ingested: {} jobs", name, push.repo, out.job_ids.size());
       std::error_code ec;
       fs::remove(path, ec);
+      // Left behind, it is read again next time and counts once (by push id).
+      if (ec) spdlog::warn("cannot remove the spooled push {}: {}", path, ec.message());
       hub->Notify();
     } else {
       // The store is unavailable (full disk…): keep the file for next time.
@@ -85,27 +87,6 @@ void IngestSpool(Db* db, const std::string& data_dir, int max_sandboxes, EventHu
     }
   }
 }
-
-// cpp-httplib 0.11 listens with a backlog of 5: a burst of new connections
-// (a chat service opening several at once, hooks of a multi-branch push)
-// overflows it, and the dropped SYNs are retried a full second later.
-// Calling listen() again on the bound socket raises the backlog.
-class ListenBacklog {
- public:
-  // The socket-options callback for the server.
-  std::function<void(socket_t)> Remember() {
-    return [this](socket_t sock) { sock_ = sock; };
-  }
-  // After bind_to_port: raise the backlog of the socket it made.
-  void Raise() {
-    if (sock_ >= 0 && ::listen(sock_, SOMAXCONN) != 0) {
-      spdlog::warn("cannot raise the listen backlog: {}", std::strerror(errno));
-    }
-  }
-
- private:
-  socket_t sock_ = -1;
-};
 
 // True when a daemon already answers on the data folder's socket.
 bool AnotherDaemonServes(const std::string& socket_path) {
@@ -140,7 +121,43 @@ void PrintBanner(const Config& c, const std::string& engine_note) {
 
 }  // namespace
 
-int RunDaemon(const Config& config) {
+// cpp-httplib 0.11 listens with a backlog of 5: a burst of new connections
+// (a chat service opening several at once, hooks of a multi-branch push)
+// overflows it, and the dropped SYNs are retried a full second later.
+// Calling listen() again on the bound socket raises the backlog.
+class ListenBacklog {
+ public:
+  // The socket-options callback for the server.
+  std::function<void(socket_t)> Remember() {
+    return [this](socket_t sock) { sock_ = sock; };
+  }
+  // After bind_to_port: raise the backlog of the socket it made.
+  void Raise() {
+    if (sock_ >= 0 && ::listen(sock_, SOMAXCONN) != 0) {
+      spdlog::warn("cannot raise the listen backlog: {}", std::strerror(errno));
+    }
+  }
+
+ private:
+  socket_t sock_ = -1;
+};
+
+Daemon::Daemon(const Config& config) : config_(config) { sigemptyset(&signals_); }
+
+// Members die in reverse order, after Stop has joined the threads (or they
+// never started), so every part outlives its users.
+Daemon::~Daemon() {
+  if (running_) Stop();
+}
+
+int Daemon::Run() {
+  int code = Start();
+  if (code != 0) return code;
+  Wait();
+  return Stop();
+}
+
+int Daemon::Start() {
   // glibc gives each thread that allocates an arena of its own until there
   // are M_ARENA_MAX, then makes threads share them in turn. When the two
   // HTTP loops shared one, they took turns on its lock and chat throughput
@@ -149,81 +166,49 @@ int RunDaemon(const Config& config) {
   // keep the RSS down: glibc keeps what a thread freed in its arena (the
   // maintenance thread's malloc_trim returns it every second).
   mallopt(M_ARENA_MAX, 4);
-  int port_lo = 0, port_hi = 0, listen_port = 0;
-  std::string listen_host;
-  Status s = ParsePortRange(config.ports, &port_lo, &port_hi);
-  if (s.ok()) s = ParseListen(config.listen, &listen_host, &listen_port);
-  int gateway_lo = 0, gateway_hi = 0;
+  Status s = ParsePortRange(config_.ports, &port_lo_, &port_hi_);
+  if (s.ok()) s = ParseListen(config_.listen, &listen_host_, &listen_port_);
   if (s.ok()) {
-    s = ParsePortRange(config.gateway_ports, &gateway_lo, &gateway_hi);
+    s = ParsePortRange(config_.gateway_ports, &gateway_lo_, &gateway_hi_);
     if (!s.ok()) s = Status::InvalidArgument("--gateway-ports: " + s.message());
   }
-  if (s.ok() && !config.domain.empty()) s = ValidateDomain(config.domain);
+  if (s.ok() && !config_.domain.empty()) s = ValidateDomain(config_.domain);
   if (!s.ok()) {
     spdlog::error("{}", s.message());
     return s.ExitCode();
   }
   std::error_code ec;
-  for (const std::string& dir : {config.data_dir, LogDir(config.data_dir),
-                                 SpoolDir(config.data_dir), config.data_dir + "/work"}) {
+  for (const std::string& dir : {config_.data_dir, LogDir(config_.data_dir),
+                                 SpoolDir(config_.data_dir), config_.data_dir + "/work"}) {
     fs::create_directories(dir, ec);
     if (ec) {
       spdlog::error("cannot create {}: {}", dir, ec.message());
       return 1;
     }
   }
-  if (AnotherDaemonServes(SocketPath(config.data_dir))) {
-    spdlog::error("another sandbot is already serving {}; stop it first", config.data_dir);
+  if (AnotherDaemonServes(SocketPath(config_.data_dir))) {
+    spdlog::error("another sandbot is already serving {}; stop it first", config_.data_dir);
     return 1;
   }
-  std::unique_ptr<Db> db;
-  s = Db::Open(DbPath(config.data_dir), &db);
-  if (!s.ok()) {
-    spdlog::error("{}", s.message());
-    return s.ExitCode();
-  }
-  // The key that seals environment secrets: made at first start, and the
-  // place an interrupted `env rotate-key` is finished or discarded.
-  std::unique_ptr<SecretKeys> secrets;
-  {
-    bool created = false;
-    std::vector<std::string> warnings;
-    s = SecretKeys::Load(config.data_dir, db.get(), &secrets, &created, &warnings);
-    if (!s.ok()) {
-      spdlog::error("secrets key: {}", s.message());
-      return s.ExitCode();
-    }
-    if (created) {
-      spdlog::warn(
-          "created {} (mode 0600): it encrypts the environment secrets; back it up with the "
-          "store — without it the secrets cannot be read",
-          SecretKeys::KeyPath(config.data_dir));
-    }
-    for (const std::string& w : warnings) spdlog::warn("secrets key: {}", w);
-  }
-  s = SeedBaselines(db.get(), config.baselines);
-  if (!s.ok()) {
-    spdlog::error("cannot record the configured baselines: {}", s.message());
-    return s.ExitCode();
-  }
+  int code = OpenStore();
+  if (code != 0) return code;
 
-  // Signals are taken by sigwait below, never by the worker threads.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Signals are taken by sigwait in Wait, never by the worker threads.
+  sigaddset(&signals_, SIGTERM);
+  sigaddset(&signals_, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals_, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
   // Engine calls go through the breaker: retried with backoff, and failed
   // at once while the engine is known to be down.
-  DockerRuntime docker(config.docker);
-  EngineBreaker breaker(3);
-  GuardedRuntime runtime(&docker, &breaker,
-                         {std::chrono::milliseconds(250), std::chrono::milliseconds(1000),
-                          std::chrono::milliseconds(2000)});
-  EventHub hub;
-  breaker.set_on_change([&](bool reachable, const std::string& why) {
+  docker_ = std::make_unique<DockerRuntime>(config_.docker);
+  breaker_ = std::make_unique<EngineBreaker>(3);
+  runtime_ = std::make_unique<GuardedRuntime>(
+      docker_.get(), breaker_.get(),
+      std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(250),
+                                             std::chrono::milliseconds(1000),
+                                             std::chrono::milliseconds(2000)});
+  breaker_->set_on_change([this](bool reachable, const std::string& why) {
     AuditRow row{};
     row.actor = "sandbot";
     row.source = "daemon";
@@ -231,208 +216,260 @@ int RunDaemon(const Config& config) {
     row.status = reachable ? "succeeded" : "failed";
     row.detail = reachable ? "the Docker engine answers again; queued jobs resume"
                            : why + "; jobs wait in the queue until it answers";
-    Status a = AppendAudit(db.get(), row);
+    Status a = AppendAudit(db_.get(), row);
     if (!a.ok()) spdlog::error("cannot audit the engine's state: {}", a.ToString());
     if (reachable) {
       spdlog::info("{}", row.detail);
     } else {
       spdlog::error("the Docker engine is unreachable: {}", row.detail);
     }
-    hub.Notify();
+    hub_.Notify();
   });
-  std::string engine_note;
-  s = runtime.Ping();
+  s = runtime_->Ping();
   if (!s.ok()) {
     spdlog::warn("{}", s.message());
-    engine_note = " (NOT answering: jobs wait in the queue until it does)";
+    engine_note_ = " (NOT answering: jobs wait in the queue until it does)";
   }
 
   int requeued = 0, failed = 0;
-  s = RecoverInterruptedJobs(db.get(), 3, &requeued, &failed);
+  s = RecoverInterruptedJobs(db_.get(), 3, &requeued, &failed);
   if (!s.ok()) spdlog::error("cannot recover interrupted jobs: {}", s.ToString());
   if (requeued + failed > 0) {
     spdlog::warn("after a restart: {} interrupted jobs resumed, {} given up", requeued, failed);
   }
 
   DeployConfig deploy_config;
-  deploy_config.data_dir = config.data_dir;
-  deploy_config.port_lo = port_lo;
-  deploy_config.port_hi = port_hi;
-  deploy_config.public_host = config.public_host;
-  deploy_config.health_timeout_seconds = config.health_timeout_seconds;
-  deploy_config.memory_bytes = static_cast<int64_t>(config.memory_mb) * 1024 * 1024;
-  deploy_config.nano_cpus = static_cast<int64_t>(config.cpus * 1e9);
-  deploy_config.gateway_lo = gateway_lo;
-  deploy_config.gateway_hi = gateway_hi;
-  deploy_config.domain = config.domain;
-  deploy_config.secrets = secrets.get();
-  for (const auto& [service, limits] : config.limits) {
+  deploy_config.data_dir = config_.data_dir;
+  deploy_config.port_lo = port_lo_;
+  deploy_config.port_hi = port_hi_;
+  deploy_config.public_host = config_.public_host;
+  deploy_config.health_timeout_seconds = config_.health_timeout_seconds;
+  deploy_config.memory_bytes = static_cast<int64_t>(config_.memory_mb) * 1024 * 1024;
+  deploy_config.nano_cpus = static_cast<int64_t>(config_.cpus * 1e9);
+  deploy_config.gateway_lo = gateway_lo_;
+  deploy_config.gateway_hi = gateway_hi_;
+  deploy_config.domain = config_.domain;
+  deploy_config.secrets = secrets_.get();
+  for (const auto& [service, limits] : config_.limits) {
     deploy_config.service_limits[service] = {limits.memory_mb, limits.cpus};
   }
-  Notifier notifier(db.get(), &config, &hub);
-  Deployer deployer(db.get(), &runtime, deploy_config,
-                    [&](int64_t job, const std::string& stage, const std::string& message) {
-                      Status e = AddJobEvent(db.get(), job, stage, message);
-                      if (!e.ok()) spdlog::error("job {}: {}", job, e.ToString());
-                      spdlog::info("job {} {}: {}", job, stage, message);
-                      notifier.OnJobEvent(job, stage, message);
-                      hub.Notify();
-                    });
-  IngestSpool(db.get(), config.data_dir, config.max_sandboxes, &hub);
+  // Everything a job does is told through the notifier: the hook stream
+  // (job_events) first, then chat.
+  notifier_ = std::make_unique<Notifier>(db_.get(), &config_, &hub_);
+  deployer_ = std::make_unique<Deployer>(db_.get(), runtime_.get(), deploy_config,
+                                         [this](const JobEvent& e) { notifier_->OnJobEvent(e); });
+  IngestSpool();
 
-  // Both listeners are bound before any thread starts: a taken port ends the
-  // start here, with nothing to stop.
-  httplib::Server local;
-  RegisterLocalApi(&local, db.get(), &hub, &runtime, &config, secrets.get());
-  const std::string socket_path = SocketPath(config.data_dir);
-  unlink(socket_path.c_str());  // a stale socket: AnotherDaemonServes said nobody answers
-  local.set_address_family(AF_UNIX);
-  ListenBacklog local_backlog;
-  local.set_socket_options(local_backlog.Remember());
-  if (!local.bind_to_port(socket_path, 80)) {
-    spdlog::error("cannot listen on {}", socket_path);
-    return 1;
-  }
-  local_backlog.Raise();
-  chmod(socket_path.c_str(), 0660);
-
-  HttpServer::Options http_options;
-  http_options.max_body_bytes = config.chat.max_body_bytes;
-  HttpServer http(http_options);
-  http.Get("/healthz", [](const HttpRequest&, HttpResponse* res) {
-    res->Set("{\"ok\":true}", "application/json");
-  });
-  // The window of the Slack timestamp check (VerifySlackSignature).
-  ReplayGuard replay(300);
-  ChatContext chat{db.get(), &runtime, &config, &hub, &replay, secrets.get()};
-  RegisterChatRoutes(&http, &chat);
-  std::string bind_error;
-  if (!http.Bind(listen_host, listen_port, &bind_error)) {
-    spdlog::error("cannot listen on {}: {}: is another sandbot running? (--listen HOST:PORT)",
-                  config.listen, bind_error);
-    return 1;
-  }
+  code = BindListeners();
+  if (code != 0) return code;
   // The HTTP loops are the first threads, so each takes a malloc arena of
   // its own (see M_ARENA_MAX above). One loop per core: the chat handlers
   // are CPU work on the store.
   const int http_loops = std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
-  std::thread http_thread([&] { http.Run(http_loops); });
-  http.WaitUntilRunning(http_loops);
+  http_thread_ = std::thread([this, http_loops] { http_->Run(http_loops); });
+  http_->WaitUntilRunning(http_loops);
 
-  notifier.Start();
-  WorkerPool workers(db.get(), &deployer, &runtime, &hub, config.workers,
-                     [&](const Job& job, bool ok, const std::string& detail) {
-                       notifier.OnJobFinished(job, ok, detail);
-                     });
-  workers.Start();
-  std::thread local_thread([&] { local.listen_after_bind(); });
-
+  notifier_->Start();
+  workers_ = std::make_unique<WorkerPool>(
+      db_.get(), deployer_.get(), runtime_.get(), &hub_, config_.workers,
+      [this](const Job& job, bool ok, const std::string& detail) {
+        notifier_->OnJobFinished(job, ok, detail);
+      });
+  workers_->Start();
+  local_thread_ = std::thread([this] { local_->listen_after_bind(); });
   // Pushes spooled while we were starting (or by a hook that raced a restart).
-  std::atomic<bool> stopping{false};
-  std::mutex stop_mu;
-  std::condition_variable stop_cv;
-  std::thread spool_thread([&] {
-    while (!stopping) {
-      hub.WaitChange(hub.version(), std::chrono::seconds(2));
-      if (!stopping) IngestSpool(db.get(), config.data_dir, config.max_sandboxes, &hub);
-    }
-  });
+  spool_thread_ = std::thread([this] { SpoolLoop(); });
 
   // Store vs engine: at start, on a timer, and whenever the engine comes
-  // back (its containers may have died with it). While the engine is down,
-  // the same thread probes it every 2 s.
-  Reconciler reconciler(db.get(), &runtime, config.data_dir);
+  // back (its containers may have died with it).
+  reconciler_ = std::make_unique<Reconciler>(db_.get(), runtime_.get(), config_.data_dir);
   // Idle expiry: two cheap queries per tick, so short test settings show.
-  Expiry expiry(
-      db.get(), {config.idle_suspend_seconds, config.retention_seconds},
-      [&](const std::string& sandbox, const std::string& owner, const std::string& title,
-          const std::string& text) { notifier.NotifyOwner(sandbox, owner, title, text); });
-  std::thread maintenance_thread([&] {
-    using Clock = std::chrono::steady_clock;
-    auto next_reconcile = Clock::now();
-    bool was_open = breaker.open();
-    while (!stopping) {
-      ExpiryReport expired;
-      Status e = expiry.RunOnce(NowMillis(), &expired);
-      if (!e.ok()) spdlog::warn("expiry: {}", e.ToString());
-      if (expired.suspended + expired.destroyed > 0) hub.Notify();
-      const bool open = breaker.open();
-      if (open) {
-        runtime.Ping();  // closes the breaker when it answers
-      } else if (was_open || Clock::now() >= next_reconcile) {
-        ReconcileReport report;
-        Status r = reconciler.RunOnce(&report);
-        if (!r.ok()) {
-          spdlog::warn("reconciler: {}", r.ToString());
-        } else if (report.restarted + report.vanished + report.orphans_removed +
-                       report.networks_removed >
-                   0) {
-          spdlog::warn(
-              "reconciler: {} restarted, {} vanished (redeploying), {} orphans removed, "
-              "{} networks removed",
-              report.restarted, report.vanished, report.orphans_removed, report.networks_removed);
-          hub.Notify();
-        }
-        next_reconcile = Clock::now() + std::chrono::seconds(config.reconcile_seconds > 0
-                                                                 ? config.reconcile_seconds
-                                                                 : 1000000000);
-      }
-      was_open = open;
-      // Answers of a burst (a 200-sandbox list is ~60 KB) leave freed memory
-      // in malloc's arenas; give it back to the system once a second.
-      malloc_trim(0);
-      std::unique_lock<std::mutex> lock(stop_mu);
-      stop_cv.wait_for(lock, std::chrono::seconds(open ? 2 : 1), [&] { return stopping.load(); });
-    }
-  });
-
+  expiry_ = std::make_unique<Expiry>(
+      db_.get(), ExpiryConfig{config_.idle_suspend_seconds, config_.retention_seconds},
+      [this](const std::string& sandbox, const std::string& owner, const std::string& title,
+             const std::string& text) { notifier_->NotifyOwner(sandbox, owner, title, text); });
+  maintenance_thread_ = std::thread([this] { MaintenanceLoop(); });
   // Health facts for status answers: container state, restarts, health path.
-  HealthMonitor health(db.get(), &runtime);
-  std::thread health_thread([&] {
-    while (config.health_seconds > 0 && !stopping) {
-      if (runtime.Reachable()) {
-        HealthReport report;
-        Status h = health.RunOnce(&report);
-        if (!h.ok()) spdlog::warn("health check: {}", h.ToString());
-      }
-      std::unique_lock<std::mutex> lock(stop_mu);
-      stop_cv.wait_for(lock, std::chrono::seconds(config.health_seconds),
-                       [&] { return stopping.load(); });
-    }
-  });
+  health_ = std::make_unique<HealthMonitor>(db_.get(), runtime_.get());
+  health_thread_ = std::thread([this] { HealthLoop(); });
 
-  spdlog::info("sandbot {} serving; data {}", kVersion, config.data_dir);
-  PrintBanner(config, engine_note);
+  spdlog::info("sandbot {} serving; data {}", kVersion, config_.data_dir);
+  PrintBanner(config_, engine_note_);
   // Type=notify: ready once the store is open, the engine checked and both
   // listeners bound.
-  NotifySystemd("READY=1\nSTATUS=serving " + config.listen);
+  NotifySystemd("READY=1\nSTATUS=serving " + config_.listen);
+  running_ = true;
+  return 0;
+}
 
+int Daemon::OpenStore() {
+  Status s = Db::Open(DbPath(config_.data_dir), &db_);
+  if (!s.ok()) {
+    spdlog::error("{}", s.message());
+    return s.ExitCode();
+  }
+  // The key that seals environment secrets: made at first start, and the
+  // place an interrupted `env rotate-key` is finished or discarded.
+  bool created = false;
+  std::vector<std::string> warnings;
+  s = SecretKeys::Load(config_.data_dir, db_.get(), &secrets_, &created, &warnings);
+  if (!s.ok()) {
+    spdlog::error("secrets key: {}", s.message());
+    return s.ExitCode();
+  }
+  if (created) {
+    spdlog::warn(
+        "created {} (mode 0600): it encrypts the environment secrets; back it up with the "
+        "store — without it the secrets cannot be read",
+        SecretKeys::KeyPath(config_.data_dir));
+  }
+  for (const std::string& w : warnings) spdlog::warn("secrets key: {}", w);
+  s = SeedBaselines(db_.get(), config_.baselines);
+  if (!s.ok()) {
+    spdlog::error("cannot record the configured baselines: {}", s.message());
+    return s.ExitCode();
+  }
+  return 0;
+}
+
+// Both listeners are bound before any thread starts: a taken port ends the
+// start here, with nothing to stop.
+int Daemon::BindListeners() {
+  local_ = std::make_unique<httplib::Server>();
+  RegisterLocalApi(local_.get(), db_.get(), &hub_, runtime_.get(), &config_, secrets_.get());
+  const std::string socket_path = SocketPath(config_.data_dir);
+  unlink(socket_path.c_str());  // a stale socket: AnotherDaemonServes said nobody answers
+  local_->set_address_family(AF_UNIX);
+  local_backlog_ = std::make_unique<ListenBacklog>();
+  local_->set_socket_options(local_backlog_->Remember());
+  if (!local_->bind_to_port(socket_path, 80)) {
+    spdlog::error("cannot listen on {}", socket_path);
+    return 1;
+  }
+  local_backlog_->Raise();
+  if (chmod(socket_path.c_str(), 0660) != 0) {
+    // The daemon's own user still reaches it; the git group's hooks may not.
+    spdlog::warn("cannot make {} group-writable: {}", socket_path, std::strerror(errno));
+  }
+
+  HttpServer::Options http_options;
+  http_options.max_body_bytes = config_.chat.max_body_bytes;
+  http_ = std::make_unique<HttpServer>(http_options);
+  http_->Get("/healthz", [](const HttpRequest&, HttpResponse* res) {
+    res->Set("{\"ok\":true}", "application/json");
+  });
+  // The window of the Slack timestamp check (VerifySlackSignature).
+  replay_ = std::make_unique<ReplayGuard>(300);
+  chat_ = std::make_unique<ChatContext>(
+      ChatContext{db_.get(), runtime_.get(), &config_, &hub_, replay_.get(), secrets_.get()});
+  RegisterChatRoutes(http_.get(), chat_.get());
+  std::string bind_error;
+  if (!http_->Bind(listen_host_, listen_port_, &bind_error)) {
+    spdlog::error("cannot listen on {}: {}: is another sandbot running? (--listen HOST:PORT)",
+                  config_.listen, bind_error);
+    return 1;
+  }
+  return 0;
+}
+
+void Daemon::IngestSpool() {
+  IngestSpoolFiles(db_.get(), config_.data_dir, config_.max_sandboxes, &hub_);
+}
+
+void Daemon::SpoolLoop() {
+  while (!stopping_) {
+    hub_.WaitChange(hub_.version(), std::chrono::seconds(2));
+    if (!stopping_) IngestSpool();
+  }
+}
+
+// While the engine is down, probes it every 2 s; else reconciles on the
+// timer and when it comes back, and runs idle expiry every second.
+void Daemon::MaintenanceLoop() {
+  using Clock = std::chrono::steady_clock;
+  auto next_reconcile = Clock::now();
+  bool was_open = breaker_->open();
+  while (!stopping_) {
+    ExpiryReport expired;
+    Status e = expiry_->RunOnce(NowMillis(), &expired);
+    if (!e.ok()) spdlog::warn("expiry: {}", e.ToString());
+    if (expired.suspended + expired.destroyed > 0) hub_.Notify();
+    const bool open = breaker_->open();
+    if (open) {
+      // Ignored: the breaker records the answer (it closes when the engine
+      // answers), which is all this probe is for.
+      (void)runtime_->Ping();
+    } else if (was_open || Clock::now() >= next_reconcile) {
+      ReconcileReport report;
+      Status r = reconciler_->RunOnce(&report);
+      if (!r.ok()) {
+        spdlog::warn("reconciler: {}", r.ToString());
+      } else if (report.restarted + report.vanished + report.orphans_removed +
+                     report.networks_removed >
+                 0) {
+        spdlog::warn(
+            "reconciler: {} restarted, {} vanished (redeploying), {} orphans removed, "
+            "{} networks removed",
+            report.restarted, report.vanished, report.orphans_removed, report.networks_removed);
+        hub_.Notify();
+      }
+      next_reconcile = Clock::now() + std::chrono::seconds(config_.reconcile_seconds > 0
+                                                               ? config_.reconcile_seconds
+                                                               : 1000000000);
+    }
+    was_open = open;
+    // Answers of a burst (a 200-sandbox list is ~60 KB) leave freed memory
+    // in malloc's arenas; give it back to the system once a second.
+    malloc_trim(0);
+    std::unique_lock<std::mutex> lock(stop_mu_);
+    stop_cv_.wait_for(lock, std::chrono::seconds(open ? 2 : 1), [&] { return stopping_.load(); });
+  }
+}
+
+void Daemon::HealthLoop() {
+  while (config_.health_seconds > 0 && !stopping_) {
+    if (runtime_->Reachable()) {
+      HealthReport report;
+      Status h = health_->RunOnce(&report);
+      if (!h.ok()) spdlog::warn("health check: {}", h.ToString());
+    }
+    std::unique_lock<std::mutex> lock(stop_mu_);
+    stop_cv_.wait_for(lock, std::chrono::seconds(config_.health_seconds),
+                      [&] { return stopping_.load(); });
+  }
+}
+
+void Daemon::Wait() {
   int sig = 0;
-  sigwait(&signals, &sig);
+  sigwait(&signals_, &sig);
   spdlog::info("signal {}: stopping (running jobs get {} s to reach a safe point)", sig,
-               config.stop_timeout_seconds);
+               config_.stop_timeout_seconds);
+}
+
+int Daemon::Stop() {
+  running_ = false;
   NotifySystemd("STOPPING=1");
   {
-    std::lock_guard<std::mutex> lock(stop_mu);
-    stopping = true;
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    stopping_ = true;
   }
-  stop_cv.notify_all();
-  local.stop();
-  http.Stop();
-  local_thread.join();
-  http_thread.join();
-  hub.Notify();
-  spool_thread.join();
-  maintenance_thread.join();
-  health_thread.join();
-  if (!workers.Stop(std::chrono::seconds(config.stop_timeout_seconds))) {
+  stop_cv_.notify_all();
+  local_->stop();
+  http_->Stop();
+  local_thread_.join();
+  http_thread_.join();
+  hub_.Notify();
+  spool_thread_.join();
+  maintenance_thread_.join();
+  health_thread_.join();
+  if (!workers_->Stop(std::chrono::seconds(config_.stop_timeout_seconds))) {
     // Jobs still on their threads use the store and the engine: leave
     // without tearing those down. They are resumed at the next start.
     spdlog::default_logger()->flush();
     std::_Exit(0);
   }
-  notifier.Stop();
-  unlink(socket_path.c_str());
+  notifier_->Stop();
+  unlink(SocketPath(config_.data_dir).c_str());
   spdlog::info("stopped");
   return 0;
 }

@@ -1,15 +1,106 @@
-// Daemon: `sandbot serve`. Owns the store, the runtime, the worker pool, the
-// local API on {data}/sandbot.sock and the HTTP listener, and the spool
-// ingester; runs until SIGTERM or SIGINT.
+// Daemon: `sandbot serve`. Owns the store, the runtime (behind the engine
+// breaker), the notifier, the worker pool, the local API on
+// {data}/sandbot.sock, the HTTP listener, and the threads that ingest the
+// spool, run the reconciler and idle expiry, and check service health. Each
+// part is made and wired in Start(), in one place, and stopped in Stop().
+//
+//   Daemon daemon(config);
+//   return daemon.Run();  // Start(), Wait() for SIGTERM or SIGINT, Stop()
 #ifndef SANDBOT_BOT_DAEMON_H_
 #define SANDBOT_BOT_DAEMON_H_
 
+#include <signal.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
 #include "bot/config.h"
+#include "bot/event_hub.h"
+
+namespace httplib {
+class Server;
+}  // namespace httplib
 
 namespace sandbot {
 
-// Returns the process exit code.
-int RunDaemon(const Config& config);
+struct ChatContext;
+class Db;
+class Deployer;
+class DockerRuntime;
+class EngineBreaker;
+class Expiry;
+class GuardedRuntime;
+class HealthMonitor;
+class HttpServer;
+class ListenBacklog;
+class Notifier;
+class Reconciler;
+class ReplayGuard;
+class SecretKeys;
+class WorkerPool;
+
+class Daemon {
+ public:
+  explicit Daemon(const Config& config);  // `config` must outlive the Daemon
+  ~Daemon();                              // stops what Start started, if Stop was not called
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Opens the store, checks the engine, recovers interrupted jobs, binds
+  // both listeners, starts every thread, and tells systemd READY=1. Returns
+  // 0 when serving, else the process exit code (nothing is left running).
+  int Start();
+  // Blocks until SIGTERM or SIGINT (Start blocks them in every thread).
+  void Wait();
+  // Stops the listeners and threads, gives running jobs stop_timeout_seconds
+  // to reach a safe point, and returns the exit code. When they do not, it
+  // leaves the process at once (they resume at the next start).
+  int Stop();
+  // Start, Wait, Stop: returns the exit code.
+  int Run();
+
+ private:
+  int OpenStore();
+  int BindListeners();
+  void IngestSpool();
+  void SpoolLoop();
+  void MaintenanceLoop();
+  void HealthLoop();
+
+  const Config& config_;
+  sigset_t signals_;
+  int port_lo_ = 0, port_hi_ = 0, gateway_lo_ = 0, gateway_hi_ = 0, listen_port_ = 0;
+  std::string listen_host_;
+  std::string engine_note_;  // for the banner: the engine did not answer at start
+
+  std::unique_ptr<Db> db_;
+  std::unique_ptr<SecretKeys> secrets_;
+  std::unique_ptr<DockerRuntime> docker_;
+  std::unique_ptr<EngineBreaker> breaker_;
+  std::unique_ptr<GuardedRuntime> runtime_;
+  EventHub hub_;
+  std::unique_ptr<Notifier> notifier_;
+  std::unique_ptr<Deployer> deployer_;
+  std::unique_ptr<WorkerPool> workers_;
+  std::unique_ptr<httplib::Server> local_;
+  std::unique_ptr<ListenBacklog> local_backlog_;
+  std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<ReplayGuard> replay_;
+  std::unique_ptr<ChatContext> chat_;
+  std::unique_ptr<Reconciler> reconciler_;
+  std::unique_ptr<Expiry> expiry_;
+  std::unique_ptr<HealthMonitor> health_;
+
+  bool running_ = false;  // Start succeeded and Stop has not run
+  std::atomic<bool> stopping_{false};
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  std::thread http_thread_, local_thread_, spool_thread_, maintenance_thread_, health_thread_;
+};
 
 }  // namespace sandbot
 

@@ -16,6 +16,7 @@
 #include "bot/secret_files.h"
 #include "handlers/routes.h"
 #include "handlers/traefik.h"
+#include "hooks/event_lines.h"
 #include "hooks/git_repo.h"
 #include "store/baselines.h"
 #include "store/lifecycle.h"
@@ -117,9 +118,10 @@ Status Deployer::Run(const Job& job) {
   return Status::InvalidArgument("unknown job kind '" + job.kind + "'");
 }
 
-void Deployer::Event(const Job& job, const std::string& stage, const std::string& message) {
-  AppendLog(job, "== " + message);
-  on_event_(job.id, stage, message);
+void Deployer::Event(const Job& job, JobEvent event) {
+  event.job_id = job.id;
+  if (event.stage != JobStage::kLog) AppendLog(job, "== " + EventLine(event));
+  on_event_(event);
 }
 
 void Deployer::AppendLog(const Job& job, const std::string& line) {
@@ -148,13 +150,13 @@ Status Deployer::Deploy(const Job& job) {
     }
     SetServiceStatus(db_, service.id, "failed", why.message());
     FinishDeployment(db_, deployment, "failed", image, container_id, log);
-    Event(job, "failed", service.name + " failed: " + why.message());
-    if (!log.empty()) on_event_(job.id, "log", log);
+    Event(job, ServiceFailed(service.name, why.message()));
+    if (!log.empty()) Event(job, MessageEvent(JobStage::kLog, log));
     return why;
   };
 
   SetServiceStatus(db_, service.id, "building", "");
-  Event(job, "building", service.name + " building " + Short(job.commit) + " ...");
+  Event(job, CommitEvent(JobStage::kBuilding, service.name, job.commit));
   Failpoint("build.started");
   s = PrepareImage(job, repo, &image, &workdir);
   if (s.ok()) s = CheckStop();
@@ -232,8 +234,8 @@ Status Deployer::StartService(const Job& job, const Repo& repo, const Service& s
       return why;
     }
     SetServiceStatus(db_, service.id, "failed", why.message());
-    Event(job, "failed", service.name + " failed: " + why.message());
-    if (!log.empty()) on_event_(job.id, "log", log);
+    Event(job, ServiceFailed(service.name, why.message()));
+    if (!log.empty()) Event(job, MessageEvent(JobStage::kLog, log));
     return why;
   };
   int port = 0;
@@ -266,7 +268,7 @@ Status Deployer::StartService(const Job& job, const Repo& repo, const Service& s
   if (!s.ok()) return fail(s, "");
 
   SetServiceStatus(db_, service.id, "starting", "");
-  Event(job, "starting", service.name + " starting " + Short(sha));
+  Event(job, CommitEvent(JobStage::kStarting, service.name, sha));
   // Same name, same port: the old container must be gone first.
   s = runtime_->RemoveContainer(name);
   if (s.ok()) {
@@ -301,7 +303,7 @@ Status Deployer::StartService(const Job& job, const Repo& repo, const Service& s
   s = WaitHealthy(job, repo, name, port);
   if (!s.ok()) return fail(s, LogTail(name));
   SetServiceStatus(db_, service.id, "running", "");
-  Event(job, "running", service.name + " running  " + url);
+  Event(job, ServiceRunning(service.name, url));
   return Status::Ok();
 }
 
@@ -309,7 +311,7 @@ Status Deployer::Reroute(const Job& job) {
   Sandbox sandbox;
   Status s = GetSandbox(db_, job.sandbox, &sandbox);
   if (!s.ok()) return s;
-  Event(job, "rerouting", "applying routes to sandbox " + job.sandbox);
+  Event(job, MessageEvent(JobStage::kRerouting, "applying routes to sandbox " + job.sandbox));
   // Containers of services no longer in the sandbox (a restore dropped them).
   std::vector<ContainerInfo> containers;
   s = runtime_->ListContainers({{"sandbot.managed", "true"},
@@ -329,7 +331,8 @@ Status Deployer::Reroute(const Job& job) {
     if (service_label != c.labels.end()) {
       RemoveServiceFiles(config_.data_dir, job.sandbox, service_label->second);
     }
-    Event(job, "removed", "removed " + c.name + " (its service left the sandbox)");
+    Event(job, MessageEvent(JobStage::kRemoved,
+                            "removed " + c.name + " (its service left the sandbox)"));
   }
   struct Restart {
     const Service* service;
@@ -385,7 +388,8 @@ Status Deployer::Reroute(const Job& job) {
       ++it;
       continue;
     }
-    Event(job, "reloaded", it->service->name + " reloaded routes (SIG" + signal + ")");
+    Event(job, MessageEvent(JobStage::kReloaded,
+                            it->service->name + " reloaded routes (SIG" + signal + ")"));
     ++signalled;
     it = restarts.erase(it);
   }
@@ -411,10 +415,10 @@ Status Deployer::Reroute(const Job& job) {
     if (!r.ok()) return r;
   }
   const size_t updated = signalled + restarts.size();
-  Event(job, "rerouted",
-        "routes applied to " + std::to_string(updated) + " containers of " + job.sandbox + " (" +
-            std::to_string(signalled) + " signalled, " + std::to_string(restarts.size()) +
-            " recreated)");
+  Event(job, MessageEvent(JobStage::kRerouted,
+                          "routes applied to " + std::to_string(updated) + " containers of " +
+                              job.sandbox + " (" + std::to_string(signalled) + " signalled, " +
+                              std::to_string(restarts.size()) + " recreated)"));
   return Status::Ok();
 }
 
@@ -422,7 +426,7 @@ Status Deployer::Suspend(const Job& job) {
   Sandbox sandbox;
   Status s = GetSandbox(db_, job.sandbox, &sandbox);
   if (!s.ok()) return s;
-  Event(job, "suspending", "stopping the containers of " + job.sandbox);
+  Event(job, MessageEvent(JobStage::kSuspending, "stopping the containers of " + job.sandbox));
   int stopped = 0;
   for (const Service& service : sandbox.services) {
     if (service.image.empty()) continue;  // never ran: its deploy waits for the resume
@@ -443,9 +447,9 @@ Status Deployer::Suspend(const Job& job) {
   // (the retention clock) does not move.
   s = MarkSuspended(db_, job.sandbox);
   if (!s.ok()) return s;
-  Event(job, "suspended",
-        "sandbox " + job.sandbox + " suspended (" + std::to_string(stopped) +
-            " containers stopped; ports and configuration kept)");
+  Event(job, MessageEvent(JobStage::kSuspended,
+                          "sandbox " + job.sandbox + " suspended (" + std::to_string(stopped) +
+                              " containers stopped; ports and configuration kept)"));
   return Status::Ok();
 }
 
@@ -453,7 +457,7 @@ Status Deployer::Resume(const Job& job) {
   Sandbox sandbox;
   Status s = GetSandbox(db_, job.sandbox, &sandbox);
   if (!s.ok()) return s;
-  Event(job, "resuming", "starting the containers of " + job.sandbox);
+  Event(job, MessageEvent(JobStage::kResuming, "starting the containers of " + job.sandbox));
   std::string failures;
   int started = 0;
   for (const Service& service : sandbox.services) {
@@ -480,10 +484,10 @@ Status Deployer::Resume(const Job& job) {
       if (s.ok()) s = WaitHealthy(job, repo, name, service.host_port);
       if (s.ok()) {
         SetServiceStatus(db_, service.id, "running", "");
-        Event(job, "running", service.name + " running  " + service.url);
+        Event(job, ServiceRunning(service.name, service.url));
       } else if (!Interrupted(s)) {
         SetServiceStatus(db_, service.id, "failed", s.message());
-        Event(job, "failed", service.name + " failed: " + s.message());
+        Event(job, ServiceFailed(service.name, s.message()));
       }
     }
     if (!s.ok() && Interrupted(s)) return s;
@@ -495,8 +499,9 @@ Status Deployer::Resume(const Job& job) {
   }
   s = MarkResumed(db_, job.sandbox);
   if (!s.ok()) return s;
-  Event(job, "resumed",
-        "sandbox " + job.sandbox + " resumed (" + std::to_string(started) + " containers started)");
+  Event(job,
+        MessageEvent(JobStage::kResumed, "sandbox " + job.sandbox + " resumed (" +
+                                             std::to_string(started) + " containers started)"));
   if (!failures.empty()) return Status::Internal("resumed, but " + failures);
   return Status::Ok();
 }
@@ -591,7 +596,7 @@ std::string Deployer::LogTail(const std::string& container) {
 }
 
 Status Deployer::Destroy(const Job& job) {
-  Event(job, "destroying", "destroying sandbox " + job.sandbox);
+  Event(job, MessageEvent(JobStage::kDestroying, "destroying sandbox " + job.sandbox));
   std::vector<ContainerInfo> containers;
   Status s = runtime_->ListContainers(
       {{"sandbot.managed", "true"}, {"sandbot.sandbox", job.sandbox}}, &containers);
@@ -607,9 +612,9 @@ Status Deployer::Destroy(const Job& job) {
   RemoveSandboxFiles(config_.data_dir, job.sandbox);  // its secrets, on disk for the mounts
   s = DeleteSandbox(db_, job.sandbox);
   if (!s.ok()) return s;
-  Event(job, "destroyed",
-        "sandbox " + job.sandbox + " destroyed (" + std::to_string(containers.size()) +
-            " containers removed)");
+  Event(job, MessageEvent(JobStage::kDestroyed, "sandbox " + job.sandbox + " destroyed (" +
+                                                    std::to_string(containers.size()) +
+                                                    " containers removed)"));
   return Status::Ok();
 }
 

@@ -44,9 +44,8 @@ struct DeployConfig {
   const SecretKeys* secrets = nullptr;
 };
 
-// Records a stage of a job for everyone following it (store + waiters).
-using JobEventFn =
-    std::function<void(int64_t job_id, const std::string& stage, const std::string& message)>;
+// Records a step of a job for everyone following it (store, waiters, chat).
+using JobEventFn = std::function<void(const JobEvent& event)>;
 
 // The URL a service is reached at, http://{public_host}:{port}.
 std::string ServiceUrl(const DeployConfig& config, int host_port);
@@ -101,7 +100,9 @@ class Deployer {
   Status PrepareImage(const Job& job, const Repo& repo, std::string* image, std::string* workdir);
   Status WaitHealthy(const Job& job, const Repo& repo, const std::string& container, int port);
   std::string LogTail(const std::string& container);
-  void Event(const Job& job, const std::string& stage, const std::string& message);
+  // Records `event` of `job` (its job_id is filled in) and writes its line to
+  // the job's log.
+  void Event(const Job& job, JobEvent event);
   void AppendLog(const Job& job, const std::string& line);
 
   Status CheckStop() const;

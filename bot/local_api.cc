@@ -9,6 +9,7 @@
 #include "bot/version.h"
 #include "handlers/dispatch.h"
 #include "handlers/push.h"
+#include "hooks/event_wire.h"
 #include "hooks/push_wire.h"
 #include "store/jobs.h"
 #include "templates/render.h"
@@ -107,12 +108,9 @@ void RegisterLocalApi(httplib::Server* server, Db* db, EventHub* hub, ContainerR
       if (!s.ok()) return ReplyError(res, s);
       auto now = std::chrono::steady_clock::now();
       if (!events.empty() || done || now >= deadline) {
-        json list = json::array();
-        for (const JobEvent& e : events) {
-          list.push_back(
-              {{"id", e.id}, {"job", e.job_id}, {"stage", e.stage}, {"message", e.message}});
-        }
-        return SendJson(res, 200, {{"events", list}, {"done", done}});
+        res.status = 200;
+        res.set_content(EncodeEvents(events, done), "application/json");
+        return;
       }
       hub->WaitChange(seen, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
     }

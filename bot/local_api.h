@@ -5,7 +5,8 @@
 //                     answered only after its jobs and audit rows are committed
 //   GET  /v1/events?jobs=1,2&after=N&wait_ms=M
 //                     job events after event id N, long-polling up to M ms
-//                     → {"events":[{"id","job","stage","message"}],"done":bool}
+//                     → {"events":[{"id","job","stage","service","commit","url",
+//                                   "message"}],"done":bool} (hooks/event_wire.h)
 //   POST /v1/command  {"family","text","user"} → {"ok","text","jobs":[…]}: a
 //                     command of the shared grammar from the CLI
 //   POST /v1/wake     work was queued by another process: look now

@@ -565,7 +565,10 @@ int main(int argc, char** argv) {
     return Fail(Status::InvalidArgument("unexpected arguments:" + extra + " (see --help)"));
   }
 
-  if (*serve) return RunDaemon(config);
+  if (*serve) {
+    Daemon daemon(config);
+    return daemon.Run();
+  }
   if (*post_receive) return HookPostReceive(config, hook_repo);
   if (*repo_add) return RepoAdd(config, add_args);
   if (*repo_list) return RepoList(config, json_out);

@@ -1,37 +1,43 @@
-// Notifier: turns job progress into chat messages and sends them.
-//
-//   - A job started from chat reports to its response_url on stage changes
-//     (building, running, failed…), editing one message in place
-//     (replace_original) and never spending more than 5 posts or 30 minutes,
-//     Slack's and Mattermost's limits. Teams gets the result as an Adaptive
-//     Card on the configured Workflows webhook.
-//   - Every deploy started, succeeded or failed — from git push or chat — is
-//     announced on the configured Slack and Teams incoming webhooks, naming
-//     who pushed what.
-// Messages go through the store's outbox and one sender thread, in order,
-// retried with backoff on 429/5xx/connection errors.
+// Notifier: tells everyone following a job or a sandbox what happened, by
+// handing each piece of news to one ChatNotifier per transport
+// (bot/chat_notifier.h):
+//   - the hook stream: every step of a job, for the git hook and the CLI;
+//   - Slack: a job started by a slash command edits its message in place at
+//     the stages a person waits for and at its end; deploys and owner
+//     notices go to the configured incoming webhook;
+//   - Mattermost: a job started there gets its outcome;
+//   - Teams: a job started there gets its result as an Adaptive Card;
+//     deploys and owner notices go to the configured Workflows webhook.
+// Chat messages go through the store's outbox and the OutboxSender's one
+// thread, in order, retried with backoff on 429/5xx/connection errors.
 #ifndef SANDBOT_BOT_NOTIFIER_H_
 #define SANDBOT_BOT_NOTIFIER_H_
 
-#include <atomic>
-#include <cstdint>
+#include <memory>
 #include <string>
-#include <thread>
+#include <vector>
 
+#include "bot/chat_notifier.h"
 #include "bot/config.h"
 #include "bot/event_hub.h"
+#include "bot/outbox_sender.h"
 #include "store/db.h"
 #include "store/jobs.h"
 
 namespace sandbot {
+
+// The implementation for `transport`, made once: kGit and kCli follow the
+// hook stream.
+std::unique_ptr<ChatNotifier> MakeChatNotifier(Transport transport, const NotifyContext& ctx);
 
 class Notifier {
  public:
   Notifier(Db* db, const Config* config, EventHub* hub);
   ~Notifier();
 
-  // A stage of a running job (from the Deployer).
-  void OnJobEvent(int64_t job_id, const std::string& stage, const std::string& message);
+  // A step of a running job (from the Deployer): recorded for the hook
+  // stream first, then told in chat.
+  void OnJobEvent(const JobEvent& event);
   // A job ended (from the WorkerPool).
   void OnJobFinished(const Job& job, bool ok, const std::string& detail);
   // Something sandbot did to a sandbox on its own (idle expiry), told on the
@@ -39,25 +45,13 @@ class Notifier {
   void NotifyOwner(const std::string& sandbox, const std::string& owner, const std::string& title,
                    const std::string& text);
 
-  void Start();
-  void Stop();  // sends nothing more; pending messages stay in the outbox
+  void Start();  // starts sending the outbox
+  void Stop();   // sends nothing more; pending messages stay in the outbox
 
  private:
-  void Queue(const std::string& url, const std::string& body, const std::string& purpose);
-  void ReportToReplies(const Job& job, const std::string& stage, bool final_message,
-                       const std::string& detail);
-  void Announce(const Job& job, const std::string& outcome, const std::string& detail);
-  void SendLoop();
-
-  Db* db_;
-  const Config* config_;
-  EventHub* hub_;
-  std::atomic<bool> stopping_{false};
-  std::thread sender_;
+  std::vector<std::unique_ptr<ChatNotifier>> notifiers_;
+  OutboxSender sender_;
 };
-
-// Splits "https://host:8443/a/b?c" into "https://host:8443" and "/a/b?c".
-bool SplitUrl(const std::string& url, std::string* origin, std::string* path);
 
 }  // namespace sandbot
 

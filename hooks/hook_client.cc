@@ -11,6 +11,8 @@
 #include <random>
 
 #include "bot/config.h"
+#include "hooks/event_lines.h"
+#include "hooks/event_wire.h"
 #include "hooks/post_receive.h"
 #include "hooks/push_wire.h"
 #include "hooks/spool.h"
@@ -55,22 +57,16 @@ bool FollowJobsWith(httplib::Client& client, const std::vector<int64_t>& jobs, i
       Say(out, "lost the daemon while waiting; the deploy goes on: sandbot sandbox list");
       return false;
     }
-    json body = json::parse(res->body, nullptr, false);
-    if (!body.is_object()) return false;
-    for (const auto& e : body.value("events", json::array())) {
-      after = e.value("id", after);
-      std::string stage = e.value("stage", "");
-      std::string message = e.value("message", "");
-      if (stage == "queued") continue;
-      if (stage == "failed") ok = false;
-      if (stage == "succeeded") continue;  // the "running" line already said it
-      if (stage == "log") {
-        Say(out, "--- last log lines ---\n" + message);
-      } else {
-        Say(out, message);
-      }
+    std::vector<JobEvent> events;
+    bool done = false;
+    if (!DecodeEvents(res->body, &events, &done).ok()) return false;
+    for (const JobEvent& e : events) {
+      after = e.id;
+      if (e.stage == JobStage::kFailed) ok = false;
+      const std::string line = EventLine(e);
+      if (!line.empty()) Say(out, line);
     }
-    if (body.value("done", false)) return ok;
+    if (done) return ok;
   }
   Say(out, "still deploying after " + std::to_string(timeout_seconds) +
                " s; follow with: sandbot sandbox list");

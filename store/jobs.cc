@@ -66,7 +66,7 @@ Status EnqueueJob(Db* db, Job* job) {
       if (!s.ok()) return s;
     }
   }
-  Status s = AddJobEvent(db, job->id, "queued", "queued");
+  Status s = AddJobEvent(db, job->id, JobStage::kQueued, "queued");
   if (!s.ok()) return s;
   return tx.Commit();
 }
@@ -119,7 +119,7 @@ Status FinishJob(Db* db, int64_t id, const std::string& state, const std::string
     Status s = st.Run();
     if (!s.ok()) return s;
   }
-  Status s = AddJobEvent(db, id, state, detail.empty() ? state : detail);
+  Status s = AddJobEvent(db, id, FinalStage(state), detail.empty() ? state : detail);
   if (!s.ok()) return s;
   return tx.Commit();
 }
@@ -144,35 +144,6 @@ Status ListJobs(Db* db, const std::string& state, std::vector<Job>* jobs) {
   return st.status();
 }
 
-Status AddJobEvent(Db* db, int64_t job_id, const std::string& stage, const std::string& message) {
-  Stmt st(db, "INSERT INTO job_events(job_id, time, stage, message) VALUES(?,?,?,?)");
-  st.Bind(1, job_id).Bind(2, NowMillis()).Bind(3, stage).Bind(4, message);
-  return st.Run();
-}
-
-Status ListJobEvents(Db* db, const std::vector<int64_t>& job_ids, int64_t after_id,
-                     std::vector<JobEvent>* events) {
-  Stmt st(db,
-          "SELECT id, job_id, time, stage, message FROM job_events WHERE id > ? AND job_id IN "
-          "(SELECT value FROM json_each(?)) ORDER BY id");
-  std::string ids = "[";
-  for (size_t i = 0; i < job_ids.size(); ++i) {
-    ids += (i ? "," : "") + std::to_string(job_ids[i]);
-  }
-  ids += "]";
-  st.Bind(1, after_id).Bind(2, ids);
-  while (st.Step()) {
-    JobEvent e;
-    e.id = st.Int(0);
-    e.job_id = st.Int(1);
-    e.time = st.Int(2);
-    e.stage = st.Text(3);
-    e.message = st.Text(4);
-    events->push_back(std::move(e));
-  }
-  return st.status();
-}
-
 Status RequeueJob(Db* db, int64_t id, const std::string& why) {
   Transaction tx(db);
   if (!tx.status().ok()) return tx.status();
@@ -181,7 +152,7 @@ Status RequeueJob(Db* db, int64_t id, const std::string& why) {
           "state = 'running'");
   st.Bind(1, id);
   Status s = st.Run();
-  if (s.ok()) s = AddJobEvent(db, id, "waiting", why);
+  if (s.ok()) s = AddJobEvent(db, id, JobStage::kWaiting, why);
   if (s.ok()) s = tx.Commit();
   return s;
 }
@@ -260,7 +231,7 @@ Status RecoverInterruptedJobs(Db* db, int max_attempts, int* requeued, int* fail
       s = st.Run();
       const std::string why =
           "interrupted by a daemon restart (attempt " + std::to_string(j.attempts) + "); resumed";
-      if (s.ok()) s = AddJobEvent(db, j.id, "queued", why);
+      if (s.ok()) s = AddJobEvent(db, j.id, JobStage::kQueued, why);
       if (s.ok()) s = AppendAudit(db, JobAuditRow(j, "resumed", why));
       if (s.ok()) s = tx.Commit();
       ++*requeued;

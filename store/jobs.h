@@ -13,9 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "util/status.h"
 #include "store/audit.h"
 #include "store/db.h"
+#include "store/job_events.h"
+#include "util/status.h"
 
 namespace sandbot {
 
@@ -36,14 +37,6 @@ struct Job {
   int64_t finished_at = 0;
 };
 
-struct JobEvent {
-  int64_t id = 0;
-  int64_t job_id = 0;
-  int64_t time = 0;
-  std::string stage;  // queued building starting running failed succeeded log …
-  std::string message;
-};
-
 bool IsFinalJobState(const std::string& state);
 
 // Inserts `job` as queued, with its first event, and fills job->id. A queued
@@ -58,10 +51,6 @@ Status FinishJob(Db* db, int64_t id, const std::string& state, const std::string
 Status EndJob(Db* db, const Job& job, const std::string& state, const std::string& detail);
 Status GetJob(Db* db, int64_t id, Job* job);
 Status ListJobs(Db* db, const std::string& state, std::vector<Job>* jobs);
-Status AddJobEvent(Db* db, int64_t job_id, const std::string& stage, const std::string& message);
-// Events of `job_ids` with id > after_id, oldest first.
-Status ListJobEvents(Db* db, const std::vector<int64_t>& job_ids, int64_t after_id,
-                     std::vector<JobEvent>* events);
 // After a crash: jobs left running go back to the queue (attempts + 1), or
 // fail when they have been tried `max_attempts` times. Returns how many.
 // Puts a running job back in the queue with a "waiting" event saying why

@@ -41,6 +41,9 @@
 //                holds its deploys in the queue; last_active_at counts idle time.
 //   notices      (v2) messages for a sandbox's owner (idle expiry), shown in
 //                the answer of their next command.
+//   job_events   (v4) a step as fields: stage (util/job_event.h names), the
+//                service, commit and URL it is about, and a message for the
+//                rest; readers render lines from them.
 namespace sandbot {
 
 namespace {
@@ -339,6 +342,14 @@ CREATE TABLE audit_chain(
   archived_hash    TEXT NOT NULL,
   archive          TEXT NOT NULL
 );
+)sql",
+
+    // 4: job events as fields. Older rows keep their line in `message` and
+    // empty fields, which readers show as the message.
+    R"sql(
+ALTER TABLE job_events ADD COLUMN service TEXT NOT NULL DEFAULT '';
+ALTER TABLE job_events ADD COLUMN commit_sha TEXT NOT NULL DEFAULT '';
+ALTER TABLE job_events ADD COLUMN url TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

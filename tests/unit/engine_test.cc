@@ -136,7 +136,7 @@ BOOST_AUTO_TEST_CASE(requeue_gives_back_the_attempt_and_says_why) {
   BOOST_CHECK_EQUAL(after.attempts, 0);
   std::vector<JobEvent> events;
   BOOST_REQUIRE(ListJobEvents(t.db.get(), {j.id}, 0, &events).ok());
-  BOOST_CHECK_EQUAL(events.back().stage, "waiting");
+  BOOST_CHECK(events.back().stage == JobStage::kWaiting);
 }
 
 BOOST_AUTO_TEST_CASE(ending_and_recovering_jobs_write_their_audit_rows) {

@@ -478,7 +478,7 @@ BOOST_AUTO_TEST_CASE(suspend_stops_keeps_ports_and_the_reconciler_leaves_it_stop
   engine.AddContainer(ContainerName("qa", "web"), "running", labels);
   DeployConfig config;
   config.data_dir = t.dir.path();
-  Deployer deployer(db, &engine, config, [](int64_t, const std::string&, const std::string&) {});
+  Deployer deployer(db, &engine, config, [](const JobEvent&) {});
   Job suspend;
   suspend.id = 1;
   suspend.kind = "suspend";

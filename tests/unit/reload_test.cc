@@ -72,9 +72,7 @@ struct RerouteFixture {
     DeployConfig config;
     config.data_dir = t.dir.path();
     Deployer deployer(db, &engine, config,
-                      [this](int64_t, const std::string&, const std::string& message) {
-                        events.push_back(message);
-                      });
+                      [this](const JobEvent& e) { events.push_back(e.message); });
     Job job;
     job.id = 7;
     job.kind = "reroute";

@@ -261,8 +261,8 @@ BOOST_AUTO_TEST_CASE(interrupted_jobs_resume_then_give_up) {
   BOOST_CHECK_EQUAL(got.state, "failed");
   std::vector<JobEvent> events;
   BOOST_REQUIRE(ListJobEvents(t.db.get(), {j.id}, 0, &events).ok());
-  BOOST_CHECK_EQUAL(events.front().stage, "queued");
-  BOOST_CHECK_EQUAL(events.back().stage, "failed");
+  BOOST_CHECK(events.front().stage == JobStage::kQueued);
+  BOOST_CHECK(events.back().stage == JobStage::kFailed);
 }
 
 BOOST_AUTO_TEST_CASE(a_deploy_given_up_after_restarts_leaves_its_service_failed_not_starting) {

@@ -1,0 +1,84 @@
+#include "bot/outbox_sender.h"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "store/outbox.h"
+
+namespace sandbot {
+
+namespace {
+
+constexpr int kMaxAttempts = 6;
+
+}  // namespace
+
+bool SplitUrl(const std::string& url, std::string* origin, std::string* path) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return false;
+  std::string s = url.substr(0, scheme);
+  if (s != "http" && s != "https") return false;
+  size_t slash = url.find('/', scheme + 3);
+  *origin = url.substr(0, slash);
+  *path = slash == std::string::npos ? "/" : url.substr(slash);
+  return origin->size() > scheme + 3;
+}
+
+void OutboxSender::Start() {
+  sender_ = std::thread([this] { SendLoop(); });
+}
+
+void OutboxSender::Stop() {
+  stopping_ = true;
+  hub_->Notify();
+  if (sender_.joinable()) sender_.join();
+}
+
+void OutboxSender::SendLoop() {
+  // A message whose state cannot be recorded is sent again or retried: the
+  // store is the record, and a chat service may see a message twice.
+  auto record = [](const Status& s, const OutboxMessage& m) {
+    if (!s.ok()) spdlog::error("{}: cannot record the attempt: {}", m.purpose, s.ToString());
+  };
+  while (!stopping_) {
+    uint64_t seen = hub_->version();
+    OutboxMessage m;
+    bool found = false;
+    Status s = NextOutbox(db_, NowMillis(), &m, &found);
+    if (!s.ok()) spdlog::warn("cannot read the outbox: {}", s.ToString());
+    if (!s.ok() || !found) {
+      hub_->WaitChange(seen, std::chrono::milliseconds(500));
+      continue;
+    }
+    std::string origin, path;
+    if (!SplitUrl(m.url, &origin, &path)) {
+      record(MarkOutboxAttempt(db_, m.id, "not an http(s) URL", NowMillis(), true), m);
+      continue;
+    }
+    httplib::Client client(origin);
+    client.set_connection_timeout(5, 0);
+    client.set_read_timeout(10, 0);
+    auto res = client.Post(path.c_str(), m.body, m.content_type.c_str());
+    if (res && res->status >= 200 && res->status < 300) {
+      record(MarkOutboxSent(db_, m.id), m);
+      spdlog::debug("sent {}", m.purpose);
+      continue;
+    }
+    std::string error = res ? "HTTP " + std::to_string(res->status) + " " + res->body.substr(0, 200)
+                            : "cannot reach " + origin + ": " + httplib::to_string(res.error());
+    bool retry = !res || res->status == 429 || res->status >= 500;
+    bool give_up = !retry || m.attempts + 1 >= kMaxAttempts;
+    int64_t delay_ms = 1000LL << std::min(m.attempts, 6);
+    if (res && res->status == 429 && res->has_header("Retry-After")) {
+      delay_ms = std::max<int64_t>(delay_ms,
+                                   std::atoll(res->get_header_value("Retry-After").c_str()) * 1000);
+    }
+    record(MarkOutboxAttempt(db_, m.id, error, NowMillis() + delay_ms, give_up), m);
+    spdlog::warn("{}: {}{}", m.purpose, error, give_up ? " (given up)" : " (will retry)");
+  }
+}
+
+}  // namespace sandbot
