@@ -30,6 +30,8 @@
 #include <utility>
 #include <vector>
 
+#include "handlers/did_you_mean.h"
+#include "handlers/names.h"
 #include "util/status.h"
 
 namespace sandbot {
@@ -76,31 +78,14 @@ struct Command {
 //                        the usage line, and "did you mean …?" when a word is
 //                        close to a known one
 //   NotFound           → unknown family, with suggestions
-// Mentions escaped by Slack (`<@U123|ana>`, `<#C1|chan>`, `<http://x|x>`) are
-// unwrapped; extra whitespace is ignored; words are case-sensitive except
-// the family and verb.
+// Extra whitespace is ignored; &amp; &lt; &gt; in a word are decoded; words
+// are case-sensitive except the family and verb. A chat door undoes its
+// transport's escaping first (bot/slack_text.h).
 Status ParseCommand(const std::string& family, const std::string& text, Command* command);
-
-// Environment variable names: [A-Za-z_][A-Za-z0-9_]*, at most 128.
-Status ValidateEnvKey(const std::string& key);
-// A file path inside a container: absolute, no "..", at most 256 characters
-// of [A-Za-z0-9._/-].
-Status ValidateContainerPath(const std::string& path);
-
-// A route target as the grammar accepts it: sandbox, baseline, or an http(s)
-// URL with a host; *route is the canonical form (keywords and scheme in lower
-// case). InvalidArgument says what is wrong.
-Status ParseRouteTarget(const std::string& word, std::string* route);
-// Template (and snapshot) names: letters, digits, '-' and '_', at most 64.
-Status ValidateTemplateName(const std::string& name);
 
 // Usage of every verb of a family ("sandbox", "deploy", "route"), one line
 // each with a short description; of all families when `family` is "".
 std::string HelpText(const std::string& family);
-
-// The closest of `candidates` to `word` by edit distance, when close enough
-// to be a plausible typo (distance <= max(1, len/3)); "" otherwise.
-std::string DidYouMean(const std::string& word, const std::vector<std::string>& candidates);
 
 }  // namespace sandbot
 
