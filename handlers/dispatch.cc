@@ -29,10 +29,10 @@ std::string Usage(const Command& cmd) {
   return "/" + cmd.family + (cmd.verb == cmd.family ? "" : " " + cmd.verb);
 }
 
+// For "did you mean": none when they cannot be read.
 std::vector<std::string> SandboxNames(Db* db) {
   std::vector<std::string> names;
-  Stmt st(db, "SELECT name FROM sandboxes ORDER BY name");
-  while (st.Step()) names.push_back(st.Text(0));
+  ListSandboxNames(db, &names);
   return names;
 }
 

@@ -34,9 +34,7 @@ Status Set(const HandlerContext& ctx, const Request& req, Reply* reply) {
   if (!tx.status().ok()) return tx.status();
   s = SetRoute(ctx.db, sandbox.id, cmd.service, cmd.route);
   if (s.ok() && deployed) {
-    Stmt st(ctx.db, "UPDATE services SET route = ? WHERE id = ?");
-    st.Bind(1, cmd.route).Bind(2, deployed->id);
-    s = st.Run();
+    s = SetServiceRoute(ctx.db, deployed->id, cmd.route);
   }
   // Containers get the new table by being recreated from their image.
   if (s.ok() && !sandbox.services.empty()) {

@@ -200,6 +200,12 @@ Status SetServiceStatus(Db* db, int64_t service_id, const std::string& status,
   return st.Run();
 }
 
+Status SetServiceRoute(Db* db, int64_t service_id, const std::string& route) {
+  Stmt st(db, "UPDATE services SET route = ? WHERE id = ?");
+  st.Bind(1, route).Bind(2, service_id);
+  return st.Run();
+}
+
 Status SetServiceDeployed(Db* db, int64_t service_id, const std::string& commit,
                           const std::string& image, const std::string& container_id,
                           const std::string& url) {
@@ -281,6 +287,13 @@ Status SetServiceHealth(Db* db, const Service& seen, const std::string& verdict,
   st.Bind(1, verdict).Bind(2, restarts).Bind(3, NowMillis()).Bind(4, seen.id);
   st.Bind(5, seen.container_id).Bind(6, seen.updated_at).Bind(7, seen.status);
   return st.Run();
+}
+
+Status ListSandboxNames(Db* db, std::vector<std::string>* names) {
+  names->clear();
+  Stmt st(db, "SELECT name FROM sandboxes ORDER BY name");
+  while (st.Step()) names->push_back(st.Text(0));
+  return st.status();
 }
 
 }  // namespace sandbot

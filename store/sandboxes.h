@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "util/status.h"
 #include "store/db.h"
+#include "util/status.h"
 
 namespace sandbot {
 
@@ -64,6 +64,8 @@ bool SandboxExists(Db* db, const std::string& name);
 // The sandbox with its services (ordered by name); NotFound.
 Status GetSandbox(Db* db, const std::string& name, Sandbox* sandbox);
 Status ListSandboxes(Db* db, std::vector<Sandbox>* sandboxes);
+// Every sandbox name, in order (for "did you mean").
+Status ListSandboxNames(Db* db, std::vector<std::string>* names);
 // Names of the sandboxes a push of repo/branch created.
 Status FindSandboxesByOrigin(Db* db, const std::string& repo, const std::string& branch,
                              std::vector<std::string>* names);
@@ -81,6 +83,8 @@ Status UpsertService(Db* db, int64_t sandbox_id, Service* service);
 Status GetService(Db* db, const std::string& sandbox, const std::string& name, Service* service);
 Status SetServiceStatus(Db* db, int64_t service_id, const std::string& status,
                         const std::string& detail);
+// Where the service's own {SERVICE}_URL points (sandbox, baseline or a URL).
+Status SetServiceRoute(Db* db, int64_t service_id, const std::string& route);
 // Records what is now running for the service.
 Status SetServiceDeployed(Db* db, int64_t service_id, const std::string& commit,
                           const std::string& image, const std::string& container_id,
