@@ -1,123 +1,138 @@
-// The command grammar: one table (kCommands) drives parsing, help, "did you
-// mean" and the role each command needs. The argument parsers live in
+// The command table (kCommands) and the grammar it drives: parsing, help,
+// "did you mean", roles, and which handler runs each command. The argument parsers live in
 // handlers/command_args.cc, the word rules in handlers/names.cc.
 #include "handlers/command.h"
 
 #include <algorithm>
 #include <cstddef>
 
+#include "handlers/baseline_commands.h"
 #include "handlers/command_args.h"
+#include "handlers/deploy_commands.h"
 #include "handlers/did_you_mean.h"
+#include "handlers/dispatch.h"
+#include "handlers/env_commands.h"
+#include "handlers/lifecycle.h"
 #include "handlers/names.h"
+#include "handlers/route_commands.h"
+#include "handlers/sandbox_commands.h"
+#include "handlers/template_commands.h"
 
 namespace sandbot {
 
 namespace {
 
-// Parses the words after the verb word into *command; InvalidArgument errors
-// get the usage line appended by the caller.
-using ArgParser = Status (*)(const Words& args, Command* command);
-
-struct CommandSpec {
-  const char* family;
-  const char* verb;  // Command::verb
-  bool typed;        // the user types the verb; false when the family word is the verb
-  const char* args;  // usage after "/family [verb]"
-  const char* description;
-  Role required;
-  ArgParser parse;
-};
+constexpr char kMask[] = "••••";
 
 // The table. Rows of a family appear in help in this order; the first rows
-// win ties in "did you mean".
+// win ties in "did you mean". The README's grammar block is checked against
+// it (tests/unit/readme_test.cc).
 const CommandSpec kCommands[] = {
     {"sandbox", "create", true,
      "NAME [from TEMPLATE] [SERVICE@BRANCH ...] [--gateway SERVICE] [--memory MB] [--cpus N]",
-     "create a sandbox; the gateway's URL is its main URL", Role::kDeployer, ParseCreate},
-    {"sandbox", "list", true, "", "list sandboxes", Role::kViewer, ParseNone},
+     "create a sandbox; the gateway's URL is its main URL", Role::kDeployer, ParseCreate,
+     HandleSandboxCreate, Effect::kWrite},
+    {"sandbox", "list", true, "", "list sandboxes", Role::kViewer, ParseNone, HandleSandboxList,
+     Effect::kRead},
     {"sandbox", "status", true, "[NAME]", "show a sandbox's services, branches and URLs",
-     Role::kViewer, ParseOptionalSandbox},
+     Role::kViewer, ParseOptionalSandbox, HandleSandboxStatus, Effect::kRead},
     {"sandbox", "destroy", true, "NAME", "destroy a sandbox and its containers", Role::kDeployer,
-     ParseSandbox},
+     ParseSandbox, HandleSandboxDestroy, Effect::kWrite},
     {"sandbox", "logs", true, "NAME SERVICE [LINES]",
      "show the last LINES (default 50, at most 1000) log lines of a service", Role::kViewer,
-     ParseLogs},
+     ParseLogs, HandleSandboxLogs, Effect::kReadEngine},
     {"sandbox", "use", true, "NAME", "make NAME this channel's default sandbox", Role::kDeployer,
-     ParseSandbox},
+     ParseSandbox, HandleSandboxUse, Effect::kWrite},
     {"sandbox", "clone", true, "SRC DST",
      "a copy of SRC: same services, commits, environments and routes, new ports", Role::kDeployer,
-     ParseTwoSandboxes},
+     ParseTwoSandboxes, HandleSandboxClone, Effect::kWrite},
     {"sandbox", "suspend", true, "NAME", "stop its containers, keep its configuration and ports",
-     Role::kDeployer, ParseSandbox},
+     Role::kDeployer, ParseSandbox, HandleSandboxSuspend, Effect::kWrite},
     {"sandbox", "resume", true, "NAME", "start a suspended sandbox again", Role::kDeployer,
-     ParseSandbox},
+     ParseSandbox, HandleSandboxResume, Effect::kWrite},
     {"sandbox", "snapshot", true, "NAME SNAP", "record its commits, environments and routes",
-     Role::kDeployer, ParseSandboxAndSnapshot},
+     Role::kDeployer, ParseSandboxAndSnapshot, HandleSandboxSnapshot, Effect::kWrite},
     {"sandbox", "restore", true, "NAME SNAP", "recreate exactly what snapshot SNAP recorded",
-     Role::kDeployer, ParseSandboxAndSnapshot},
+     Role::kDeployer, ParseSandboxAndSnapshot, HandleSandboxRestore, Effect::kWrite},
     {"sandbox", "lock", true, "NAME [REASON]",
-     "freeze it while you test: deploys wait in the queue until unlock", Role::kDeployer,
-     ParseLock},
+     "freeze it while you test: deploys wait in the queue until unlock", Role::kDeployer, ParseLock,
+     HandleSandboxLock, Effect::kWrite},
     {"sandbox", "unlock", true, "NAME", "unlock (holder or admin) and apply what waited",
-     Role::kDeployer, ParseSandbox},
-    {"sandbox", "help", true, "", "show these commands", Role::kViewer, ParseHelp},
+     Role::kDeployer, ParseSandbox, HandleSandboxUnlock, Effect::kWrite},
+    {"sandbox", "help", true, "", "show these commands", Role::kViewer, ParseHelp, HandleHelp,
+     Effect::kRead},
     {"deploy", "deploy", false, "SERVICE BRANCH [to SANDBOX]", "deploy BRANCH of SERVICE",
-     Role::kDeployer, ParseDeploy},
-    {"deploy", "help", true, "", "show these commands", Role::kViewer, ParseHelp},
+     Role::kDeployer, ParseDeploy, HandleDeploy, Effect::kWrite},
+    {"deploy", "help", true, "", "show these commands", Role::kViewer, ParseHelp, HandleHelp,
+     Effect::kRead},
     {"route", "set", false, "SERVICE sandbox|baseline|URL [in SANDBOX]",
      "send SERVICE's traffic to the sandbox's container, the baseline or a URL", Role::kDeployer,
-     ParseRouteSet},
+     ParseRouteSet, HandleRouteSet, Effect::kWrite},
     {"route", "list", true, "[SANDBOX]", "show where each service of a sandbox is routed",
-     Role::kViewer, ParseOptionalSandbox},
-    {"route", "help", true, "", "show these commands", Role::kViewer, ParseHelp},
+     Role::kViewer, ParseOptionalSandbox, HandleRouteList, Effect::kRead},
+    {"route", "help", true, "", "show these commands", Role::kViewer, ParseHelp, HandleHelp,
+     Effect::kRead},
     {"baseline", "set", true, "SERVICE URL",
      "the shared environment's URL of SERVICE (e.g. https://payment-dev.example.com)", Role::kAdmin,
-     ParseBaselineSet},
+     ParseBaselineSet, HandleBaselineSet, Effect::kWrite},
     {"baseline", "unset", true, "SERVICE", "forget SERVICE's baseline URL", Role::kAdmin,
-     ParseService},
+     ParseService, HandleBaselineUnset, Effect::kWrite},
     {"baseline", "list", true, "", "every known service and its baseline URL", Role::kViewer,
-     ParseNone},
-    {"baseline", "help", true, "", "show these commands", Role::kViewer, ParseHelp},
+     ParseNone, HandleBaselineList, Effect::kRead},
+    {"baseline", "help", true, "", "show these commands", Role::kViewer, ParseHelp, HandleHelp,
+     Effect::kRead},
     {"template", "create", true,
      "NAME [SERVICE@BRANCH | SERVICE=baseline|URL ...] [--gateway SERVICE]",
-     "a sandbox recipe, e.g. QA-DEFAULT web@develop --gateway web", Role::kAdmin,
-     ParseTemplateSpec},
+     "a sandbox recipe, e.g. QA-DEFAULT web@develop --gateway web", Role::kAdmin, ParseTemplateSpec,
+     HandleTemplateCreate, Effect::kWrite},
     {"template", "update", true,
      "NAME [SERVICE@BRANCH | SERVICE=baseline|URL ...] [--gateway SERVICE]",
-     "change the entries named, keep the others", Role::kAdmin, ParseTemplateSpec},
-    {"template", "show", true, "NAME", "show a template", Role::kViewer, ParseTemplateName},
-    {"template", "list", true, "", "list templates", Role::kViewer, ParseNone},
-    {"template", "delete", true, "NAME", "delete a template", Role::kAdmin, ParseTemplateName},
+     "change the entries named, keep the others", Role::kAdmin, ParseTemplateSpec,
+     HandleTemplateUpdate, Effect::kWrite},
+    {"template", "show", true, "NAME", "show a template", Role::kViewer, ParseTemplateName,
+     HandleTemplateShow, Effect::kRead},
+    {"template", "list", true, "", "list templates", Role::kViewer, ParseNone, HandleTemplateList,
+     Effect::kRead},
+    {"template", "delete", true, "NAME", "delete a template", Role::kAdmin, ParseTemplateName,
+     HandleTemplateDelete, Effect::kWrite},
     {"template", "export", true, "NAME", "print a template as JSON", Role::kViewer,
-     ParseTemplateName},
+     ParseTemplateName, HandleTemplateExport, Effect::kRead},
     {"template", "import", true, "[JSON]",
      "create or replace a template from exported JSON (CLI: a file)", Role::kAdmin,
-     ParseTemplateImport},
-    {"template", "help", true, "", "show these commands", Role::kViewer, ParseHelp},
+     ParseTemplateImport, HandleTemplateImport, Effect::kWrite, Payload::kFileArgument},
+    {"template", "help", true, "", "show these commands", Role::kViewer, ParseHelp, HandleHelp,
+     Effect::kRead},
     {"env", "create", true, "NAME", "a named set of variables, secrets and files", Role::kDeployer,
-     ParseEnvName},
+     ParseEnvName, HandleEnvCreate, Effect::kWrite},
     {"env", "set", true, "NAME KEY=VALUE [--secret] [--env]",
      "set a variable; --secret: encrypted, a file under /run/secrets/ (--env: also a variable)",
-     Role::kDeployer, ParseEnvSet},
+     Role::kDeployer, ParseEnvSet, HandleEnvSet, Effect::kWrite, Payload::kNone, Redact::kValues},
     {"env", "set-file", true, "NAME PATH [--secret]",
      "a file at PATH in the containers, from the CLI's standard input", Role::kDeployer,
-     ParseEnvSetFile},
+     ParseEnvSetFile, HandleEnvSetFile, Effect::kWrite, Payload::kStdin},
     {"env", "unset", true, "NAME KEY", "remove a variable, secret or file (by PATH)",
-     Role::kDeployer, ParseEnvUnset},
-    {"env", "show", true, "NAME", "its entries, secrets shown as ••••", Role::kViewer,
-     ParseEnvName},
+     Role::kDeployer, ParseEnvUnset, HandleEnvUnset, Effect::kWrite},
+    {"env", "show", true, "NAME", "its entries, secrets shown as ••••", Role::kViewer, ParseEnvName,
+     HandleEnvShow, Effect::kRead},
     {"env", "list", true, "", "list environments and where they are attached", Role::kViewer,
-     ParseNone},
+     ParseNone, HandleEnvList, Effect::kRead},
     {"env", "attach", true, "NAME SANDBOX [SERVICE]",
-     "inject it into a sandbox (or one service) on every deploy", Role::kDeployer, ParseEnvAttach},
+     "inject it into a sandbox (or one service) on every deploy", Role::kDeployer, ParseEnvAttach,
+     HandleEnvAttach, Effect::kWrite},
     {"env", "detach", true, "NAME SANDBOX [SERVICE]", "stop injecting it", Role::kDeployer,
-     ParseEnvAttach},
+     ParseEnvAttach, HandleEnvDetach, Effect::kWrite},
     {"env", "delete", true, "NAME", "delete an environment that is attached nowhere",
-     Role::kDeployer, ParseEnvName},
+     Role::kDeployer, ParseEnvName, HandleEnvDelete, Effect::kWrite},
     {"env", "rotate-key", true, "", "re-encrypt every secret under a new key", Role::kAdmin,
-     ParseNone},
-    {"env", "help", true, "", "show these commands", Role::kViewer, ParseHelp},
+     ParseNone, HandleEnvRotateKey, Effect::kWriteOwnTransaction},
+    {"env", "help", true, "", "show these commands", Role::kViewer, ParseHelp, HandleHelp,
+     Effect::kRead},
 };
+
+// "/help" and "help" alone: every family's commands.
+const CommandSpec kHelpAll = {
+    "",        "help",     true,         "", "show every command", Role::kViewer,
+    ParseHelp, HandleHelp, Effect::kRead};
 
 // Families in table order, without repeats.
 Words Families() {
@@ -128,13 +143,6 @@ Words Families() {
     }
   }
   return families;
-}
-
-std::string UsageOf(const CommandSpec& spec) {
-  std::string usage = std::string("/") + spec.family;
-  if (spec.typed) usage += std::string(" ") + spec.verb;
-  if (*spec.args) usage += std::string(" ") + spec.args;
-  return usage;
 }
 
 std::string NormalizeFamily(const std::string& family) {
@@ -220,12 +228,72 @@ std::string GuessVerb(const std::string& family, const std::string& word) {
 
 Status UnknownVerb(const std::string& family, const std::string& verb) {
   std::string guess = GuessVerb(family, verb);
-  std::string message = "unknown command '" + family + " " + Echo(verb) + "'.";
+  std::string message = "unknown command '" + family + " " + EchoWord(verb) + "'.";
   if (!guess.empty()) message += " Did you mean '" + family + " " + guess + "'?";
   return Status::InvalidArgument(message + "\n" + HelpText(family));
 }
 
 }  // namespace
+
+std::string UsageOf(const CommandSpec& spec) {
+  std::string usage = std::string("/") + spec.family;
+  if (spec.typed) usage += std::string(" ") + spec.verb;
+  if (*spec.args) usage += std::string(" ") + spec.args;
+  return usage;
+}
+
+const CommandSpec* FindCommand(const std::string& family, const std::string& verb) {
+  if (family.empty() && verb == "help") return &kHelpAll;
+  for (const CommandSpec& spec : kCommands) {
+    if (family == spec.family && verb == spec.verb) return &spec;
+  }
+  return nullptr;
+}
+
+std::vector<const CommandSpec*> CommandsOf(const std::string& family) {
+  std::vector<const CommandSpec*> rows;
+  for (const CommandSpec& spec : kCommands) {
+    if (family.empty() || family == spec.family) rows.push_back(&spec);
+  }
+  return rows;
+}
+
+std::vector<std::string> CommandFamilies() { return Families(); }
+
+std::string RedactCommandText(const std::string& family_in, const std::string& text) {
+  const std::string family = NormalizeFamily(family_in);
+  bool redacts = false;
+  for (const CommandSpec& spec : kCommands) {
+    redacts = redacts || (family == spec.family && spec.redact != Redact::kNone);
+  }
+  if (!redacts) return text;
+  std::vector<std::string> words;
+  for (size_t i = 0; i < text.size();) {
+    size_t start = text.find_first_not_of(" \t\r\n", i);
+    if (start == std::string::npos) break;
+    size_t end = text.find_first_of(" \t\r\n", start);
+    if (end == std::string::npos) end = text.size();
+    words.push_back(text.substr(start, end - start));
+    i = end;
+  }
+  // Verbs that redact nothing stay readable; the others and anything
+  // mistyped do not.
+  const CommandSpec* spec = words.empty() ? nullptr : FindCommand(family, Lower(words[0]));
+  if (spec && spec->typed && spec->redact == Redact::kNone) return text;
+  std::string out;
+  bool masked = false;
+  for (size_t i = 0; i < words.size(); ++i) {
+    std::string word = words[i];
+    if (i >= 2 && word != "--secret" && word != "--env") {
+      if (masked) continue;
+      size_t eq = word.find('=');
+      word = (eq == std::string::npos ? "" : word.substr(0, eq + 1)) + kMask;
+      masked = true;
+    }
+    out += (out.empty() ? "" : " ") + word;
+  }
+  return out;
+}
 
 const char* RoleName(Role role) {
   switch (role) {
@@ -255,7 +323,7 @@ Status ParseCommand(const std::string& family_in, const std::string& text, Comma
     std::string guess = DidYouMean(family, Families());
     std::string list;
     for (const std::string& f : Families()) list += (list.empty() ? "/" : ", /") + f;
-    return Status::NotFound("unknown command '/" + Echo(family) + "'." +
+    return Status::NotFound("unknown command '/" + EchoWord(family) + "'." +
                             (guess.empty() ? "" : " Did you mean '/" + guess + "'?") +
                             " Commands: " + list + ".");
   }

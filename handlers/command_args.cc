@@ -34,12 +34,12 @@ Status CheckService(const std::string& name, Command* command) {
 Status CheckBranch(const std::string& service, const std::string& branch) {
   Status s = ValidateBranchName(branch);
   if (s.ok()) return s;
-  return Status::InvalidArgument("bad branch for " + Echo(service) + ": " + s.message());
+  return Status::InvalidArgument("bad branch for " + EchoWord(service) + ": " + s.message());
 }
 
 Status Missing(const char* what) { return Status::InvalidArgument(std::string("missing ") + what); }
 Status Unexpected(const std::string& word) {
-  return Status::InvalidArgument("unexpected '" + Echo(word) + "'");
+  return Status::InvalidArgument("unexpected '" + EchoWord(word) + "'");
 }
 
 // Optional trailing "KEYWORD SANDBOX" (to/in) starting at args[i].
@@ -85,7 +85,7 @@ Status ParseLimit(const Words& args, size_t* i, Command* command) {
   if (value.empty() || value.size() > 10 ||
       value.find_first_not_of(memory ? "0123456789" : "0123456789.") != std::string::npos ||
       std::count(value.begin(), value.end(), '.') > 1 || value == ".") {
-    return Status::InvalidArgument("'" + Echo(value) + "' is not a number: " + usage);
+    return Status::InvalidArgument("'" + EchoWord(value) + "' is not a number: " + usage);
   }
   if (memory) {
     if (command->memory_mb) return Status::InvalidArgument("only one --memory is allowed");
@@ -148,7 +148,7 @@ Status ParseCreate(const Words& args, Command* command) {
     }
     size_t at = word.find('@');
     if (at == std::string::npos) {
-      return Status::InvalidArgument("'" + Echo(word) +
+      return Status::InvalidArgument("'" + EchoWord(word) +
                                      "' is not SERVICE@BRANCH (e.g. web@feature/login)");
     }
     std::string service = word.substr(0, at), branch = word.substr(at + 1);
@@ -159,7 +159,7 @@ Status ParseCreate(const Words& args, Command* command) {
     for (const auto& existing : command->services) {
       if (existing.first == service) {
         return Status::InvalidArgument(service + " is named twice (" + service + "@" +
-                                       Echo(existing.second) + " and " + Echo(word) +
+                                       EchoWord(existing.second) + " and " + EchoWord(word) +
                                        "); give one branch per service");
       }
     }
@@ -181,7 +181,7 @@ Status ParseLogs(const Words& args, Command* command) {
   int n = ok ? std::stoi(lines) : 0;
   if (n < 1 || n > kMaxLogLines) {
     return Status::InvalidArgument("LINES must be a whole number from 1 to 1000, not '" +
-                                   Echo(lines) + "'");
+                                   EchoWord(lines) + "'");
   }
   command->lines = n;
   return Status::Ok();
@@ -222,7 +222,7 @@ namespace {
 Status CheckSnapshot(const std::string& name, Command* command) {
   Status s = ValidateTemplateName(name);  // the same alphabet as template names
   if (!s.ok()) {
-    return Status::InvalidArgument("'" + Echo(name) +
+    return Status::InvalidArgument("'" + EchoWord(name) +
                                    "' is not a valid snapshot name: use letters, digits, '-' and "
                                    "'_', at most 64 characters (e.g. before-release)");
   }
@@ -274,7 +274,7 @@ namespace {
 Status CheckName(const std::string& name, const char* what, Command* command) {
   Status s = ValidateTemplateName(name);
   if (!s.ok()) {
-    return Status::InvalidArgument("'" + Echo(name) + "' is not a valid " + what +
+    return Status::InvalidArgument("'" + EchoWord(name) + "' is not a valid " + what +
                                    " name: use letters, digits, '-' and '_', at most 64 "
                                    "characters");
   }
@@ -309,7 +309,7 @@ Status ParseTemplateSpec(const Words& args, Command* command) {
     size_t at = word.find('@'), eq = word.find('=');
     size_t cut = std::min(at, eq);
     if (cut == std::string::npos) {
-      return Status::InvalidArgument("'" + Echo(word) +
+      return Status::InvalidArgument("'" + EchoWord(word) +
                                      "' is not SERVICE@BRANCH or SERVICE=baseline (e.g. "
                                      "web@develop payment=baseline)");
     }

@@ -45,7 +45,7 @@ std::string Lower(std::string s) {
   return s;
 }
 
-std::string Echo(const std::string& word) {
+std::string EchoWord(const std::string& word) {
   if (word.size() <= kMaxEcho) return word;
   size_t cut = kMaxEcho;  // not in the middle of a UTF-8 sequence
   while (cut > 0 && (static_cast<unsigned char>(word[cut]) & 0xC0) == 0x80) --cut;
@@ -85,7 +85,7 @@ Status ValidateTemplateName(const std::string& name) {
                 c == '-' || c == '_');
   }
   if (ok) return Status::Ok();
-  return Status::InvalidArgument("'" + Echo(name) +
+  return Status::InvalidArgument("'" + EchoWord(name) +
                                  "' is not a valid template name: use letters, digits, '-' and "
                                  "'_', at most 64 characters (e.g. QA-DEFAULT)");
 }
@@ -109,11 +109,11 @@ Status ParseRouteTarget(const std::string& word, std::string* route) {
       ": route to sandbox, baseline or an http:// or https:// URL (e.g. http://10.0.0.5:9000)";
   size_t colon = word.find(':');
   if (colon == std::string::npos) {
-    return Status::InvalidArgument("'" + Echo(word) + "' is not a route" + hint);
+    return Status::InvalidArgument("'" + EchoWord(word) + "' is not a route" + hint);
   }
   std::string scheme = Lower(word.substr(0, colon));
   if ((scheme != "http" && scheme != "https") || word.compare(colon, 3, "://") != 0) {
-    return Status::InvalidArgument("'" + Echo(word) + "' is not an allowed URL" + hint);
+    return Status::InvalidArgument("'" + EchoWord(word) + "' is not an allowed URL" + hint);
   }
   size_t host_start = colon + 3;
   size_t end = word.find_first_of("/?#", host_start);
@@ -146,7 +146,7 @@ Status ParseRouteTarget(const std::string& word, std::string* route) {
     for (char c : host) host_ok = host_ok && IsHostChar(c);
   }
   if (!host_ok) {
-    return Status::InvalidArgument("'" + Echo(word) + "' has no valid host" + hint);
+    return Status::InvalidArgument("'" + EchoWord(word) + "' has no valid host" + hint);
   }
   if (!port.empty()) {
     bool port_ok = port.size() >= 2 && port.size() <= 6 && port[0] == ':';
@@ -156,14 +156,14 @@ Status ParseRouteTarget(const std::string& word, std::string* route) {
       port_ok = n >= 1 && n <= 65535;
     }
     if (!port_ok) {
-      return Status::InvalidArgument("'" + Echo(word) + "' has no valid port" + hint);
+      return Status::InvalidArgument("'" + EchoWord(word) + "' has no valid port" + hint);
     }
   }
   for (unsigned char c : word) {
     if (c <= 0x20 || c == 0x7f || c == '"' || c == '\'' || c == '<' || c == '>' || c == '\\' ||
         c == '`') {
-      return Status::InvalidArgument("'" + Echo(word) + "' contains characters a URL cannot have" +
-                                     hint);
+      return Status::InvalidArgument("'" + EchoWord(word) +
+                                     "' contains characters a URL cannot have" + hint);
     }
   }
   *route = scheme + word.substr(colon);
@@ -177,7 +177,7 @@ Status ValidateEnvKey(const std::string& key) {
          ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
   }
   if (ok) return Status::Ok();
-  return Status::InvalidArgument("'" + Echo(key) +
+  return Status::InvalidArgument("'" + EchoWord(key) +
                                  "' is not a valid variable name: letters, digits and '_', not "
                                  "starting with a digit (e.g. API_KEY)");
 }
@@ -200,7 +200,7 @@ Status ValidateContainerPath(const std::string& path) {
     }
   }
   if (ok) return Status::Ok();
-  return Status::InvalidArgument("'" + Echo(path) +
+  return Status::InvalidArgument("'" + EchoWord(path) +
                                  "' is not a valid file path: absolute, letters, digits, '.', "
                                  "'_', '-' and '/', without '..' (e.g. /etc/app/config.yml)");
 }

@@ -55,7 +55,7 @@ Status ParseRouteTarget(const std::string& word, std::string* route);
 std::string Lower(std::string s);
 // User input repeated in an answer: at most 40 characters (cut on a UTF-8
 // boundary, then "…"), so a 60 KB word stays out of it.
-std::string Echo(const std::string& word);
+std::string EchoWord(const std::string& word);
 
 // Whether `branch` matches one of the comma-separated globs in `patterns`
 // ('*' matches any run of characters, including '/').

@@ -1,5 +1,5 @@
 // /sandbox create | list | status | destroy | logs | use
-#include <set>
+#include "handlers/sandbox_commands.h"
 
 #include "handlers/dispatch.h"
 #include "handlers/lifecycle.h"
@@ -33,7 +33,9 @@ Status FromTemplate(const Status& s, const Template& tmpl, const Command& cmd,
   return s;
 }
 
-Status Create(const HandlerContext& ctx, const Request& req, Reply* reply) {
+}  // namespace
+
+Status HandleSandboxCreate(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
   Status limit = CheckSandboxLimit(ctx.db, ctx.max_sandboxes);
   if (!limit.ok()) return limit;
@@ -111,14 +113,14 @@ Status Create(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
-Status List(const HandlerContext& ctx, Reply* reply) {
+Status HandleSandboxList(const HandlerContext& ctx, const Request&, Reply* reply) {
   return BuildSandboxListView(ctx, &reply->view);
 }
 
-Status StatusOf(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleSandboxStatus(const HandlerContext& ctx, const Request& req, Reply* reply) {
   std::string name;
   Status s = ResolveSandbox(ctx, req, &name);
-  if (!s.ok()) return req.command.sandbox.empty() ? List(ctx, reply) : s;
+  if (!s.ok()) return req.command.sandbox.empty() ? HandleSandboxList(ctx, req, reply) : s;
   Sandbox sandbox;
   s = GetSandbox(ctx.db, name, &sandbox);
   if (s.IsNotFound()) return LoadActiveSandbox(ctx, name, &sandbox);
@@ -127,7 +129,7 @@ Status StatusOf(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return BuildSandboxView(ctx, name, &reply->view);
 }
 
-Status Destroy(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleSandboxDestroy(const HandlerContext& ctx, const Request& req, Reply* reply) {
   Sandbox sandbox;
   Status s = LoadActiveSandbox(ctx, req.command.sandbox, &sandbox);
   // A lock would hold the destroy job: its holder or an admin lifts it.
@@ -143,7 +145,7 @@ Status Destroy(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
-Status Logs(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleSandboxLogs(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
   Sandbox sandbox;
   Status s = LoadActiveSandbox(ctx, cmd.sandbox, &sandbox);
@@ -176,7 +178,7 @@ Status Logs(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
-Status Use(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleSandboxUse(const HandlerContext& ctx, const Request& req, Reply* reply) {
   Sandbox sandbox;
   Status s = LoadActiveSandbox(ctx, req.command.sandbox, &sandbox);
   const std::string channel = req.channel.empty() ? "cli:" + req.user_name : req.channel;
@@ -186,23 +188,6 @@ Status Use(const HandlerContext& ctx, const Request& req, Reply* reply) {
              sandbox.name + " is now this channel's default sandbox: `/deploy` and " +
                  "`/route` without `to`/`in` act on it");
   return Status::Ok();
-}
-
-}  // namespace
-
-Status HandleSandboxCommand(const HandlerContext& ctx, const Request& req, Reply* reply) {
-  const std::string& verb = req.command.verb;
-  if (verb == "create") return Create(ctx, req, reply);
-  if (verb == "list") return List(ctx, reply);
-  if (verb == "status") return StatusOf(ctx, req, reply);
-  if (verb == "destroy") return Destroy(ctx, req, reply);
-  if (verb == "logs") return Logs(ctx, req, reply);
-  if (verb == "use") return Use(ctx, req, reply);
-  if (verb == "clone" || verb == "suspend" || verb == "resume" || verb == "snapshot" ||
-      verb == "restore" || verb == "lock" || verb == "unlock") {
-    return HandleLifecycleCommand(ctx, req, reply);
-  }
-  return Status::InvalidArgument("unknown command /sandbox " + verb + "\n" + HelpText("sandbox"));
 }
 
 }  // namespace sandbot

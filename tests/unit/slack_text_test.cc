@@ -32,7 +32,7 @@ BOOST_AUTO_TEST_SUITE(slack_text)
 BOOST_AUTO_TEST_CASE(unwraps_links_and_mentions) {
   BOOST_CHECK_EQUAL(UnwrapSlack("user <http://10.0.0.5:9000> in qa"),
                     "user http://10.0.0.5:9000 in qa");
-  BOOST_CHECK_EQUAL(UnwrapSlack("<@U123|ana> <#C1> <http://x|label>"), "ana C1 label");
+  BOOST_CHECK_EQUAL(UnwrapSlack("<@U123|ana> <#C1> <http://x|label>"), "ana #C1 label");
   BOOST_CHECK_EQUAL(UnwrapSlack("a < b"), "a < b");  // no closing '>': kept
 }
 

@@ -1,0 +1,21 @@
+// /sandbox create | list | status | destroy | logs | use
+#ifndef SANDBOT_HANDLERS_SANDBOX_COMMANDS_H_
+#define SANDBOT_HANDLERS_SANDBOX_COMMANDS_H_
+
+#include "handlers/dispatch.h"
+#include "util/status.h"
+
+namespace sandbot {
+
+// Rows of kCommands (handlers/command.cc). REQUIRES: the role checked;
+// HandleCommand writes the audit row and commits.
+Status HandleSandboxCreate(const HandlerContext& ctx, const Request& req, Reply* reply);
+Status HandleSandboxList(const HandlerContext& ctx, const Request& req, Reply* reply);
+Status HandleSandboxStatus(const HandlerContext& ctx, const Request& req, Reply* reply);
+Status HandleSandboxDestroy(const HandlerContext& ctx, const Request& req, Reply* reply);
+Status HandleSandboxLogs(const HandlerContext& ctx, const Request& req, Reply* reply);
+Status HandleSandboxUse(const HandlerContext& ctx, const Request& req, Reply* reply);
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_HANDLERS_SANDBOX_COMMANDS_H_
