@@ -8,6 +8,7 @@
 #include "handlers/sandbox_view.h"
 #include "handlers/template_merge.h"
 #include "store/chat.h"
+#include "store/jobs.h"
 #include "store/lifecycle.h"
 #include "store/repos.h"
 #include "store/routes.h"
@@ -187,6 +188,67 @@ Status HandleSandboxUse(const HandlerContext& ctx, const Request& req, Reply* re
   reply->Ack(sandbox.name, "Default sandbox: " + sandbox.name,
              sandbox.name + " is now this channel's default sandbox: `/deploy` and " +
                  "`/route` without `to`/`in` act on it");
+  return Status::Ok();
+}
+
+// The store is renamed at once (so NEW answers from now on); the job moves
+// the containers, the network and the folders (bot/rename.cc).
+Status HandleSandboxRename(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  const std::string& from = req.command.sandbox;
+  const std::string& to = req.command.target;
+  Sandbox b;
+  Status s = LoadActiveSandbox(ctx, from, &b);
+  if (s.ok() && to == from)
+    s = Status::InvalidArgument("sandbox " + from + " already has that name");
+  if (s.ok() && SandboxExists(ctx.db, to)) {
+    s = Status::Conflict("a sandbox named " + to + " already exists; pick another name");
+  }
+  if (s.ok() && !b.locked_by.empty()) {
+    s = Status::Conflict("cannot rename " + from + ": it is " +
+                         LockNote(b.locked_by, b.locked_at, b.lock_reason).substr(5) +
+                         ". `/sandbox unlock " + from + "` first.");
+  }
+  if (s.ok() && b.state == "suspended") {
+    s = Status::Conflict("sandbox " + from + " is suspended; `/sandbox resume " + from +
+                         "` first, then rename it");
+  }
+  // Its containers would move under a running job's feet.
+  std::vector<int64_t> active;
+  if (s.ok()) s = QueuedJobsOf(ctx.db, from, &active);
+  std::vector<Job> running;
+  if (s.ok()) s = ListJobs(ctx.db, "running", &running);
+  for (const Job& job : running) {
+    if (job.sandbox == from) active.push_back(job.id);
+  }
+  if (s.ok() && !active.empty()) {
+    s = Status::Conflict("sandbox " + from + " has work queued or running (job " +
+                         std::to_string(active[0]) +
+                         "); rename it once that finished (`/sandbox status " + from + "`)");
+  }
+  if (s.ok()) s = RenameSandbox(ctx.db, from, to);
+  Job job;
+  job.kind = "rename";
+  job.sandbox = to;
+  job.branch = from;  // what the engine objects and folders are still named
+  job.actor = ActorOf(req);
+  job.source = req.source;
+  if (s.ok()) s = EnqueueJob(ctx.db, &job);
+  // Not "running" until the job recreated them under the new name: health
+  // checks and the reconciler leave them alone meanwhile.
+  for (const Service& svc : b.services) {
+    if (s.ok() && !svc.image.empty()) {
+      s = SetServiceStatus(ctx.db, svc.id, "queued",
+                           "renaming (job " + std::to_string(job.id) + ")");
+    }
+  }
+  if (s.ok()) s = SetUserSandbox(ctx.db, ActorOf(req), to);
+  if (!s.ok()) return s;
+  reply->jobs.push_back(job.id);
+  reply->audit_detail = from + " -> " + to;
+  reply->Ack(to, "Renaming sandbox " + from + " to " + to,
+             "renaming " + from + " to " + to + " (job " + std::to_string(job.id) +
+                 "): its containers, network and folders take the new name; ports and URLs "
+                 "are kept");
   return Status::Ok();
 }
 

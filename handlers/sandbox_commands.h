@@ -1,4 +1,4 @@
-// /sandbox create | list | status | destroy | logs | use
+// /sandbox create | list | status | destroy | logs | use | rename
 #ifndef SANDBOT_HANDLERS_SANDBOX_COMMANDS_H_
 #define SANDBOT_HANDLERS_SANDBOX_COMMANDS_H_
 
@@ -15,6 +15,10 @@ Status HandleSandboxStatus(const HandlerContext& ctx, const Request& req, Reply*
 Status HandleSandboxDestroy(const HandlerContext& ctx, const Request& req, Reply* reply);
 Status HandleSandboxLogs(const HandlerContext& ctx, const Request& req, Reply* reply);
 Status HandleSandboxUse(const HandlerContext& ctx, const Request& req, Reply* reply);
+// Refused while locked, suspended, or while a job of it is queued or
+// running, and when NEW is taken. Queues a "rename" job (sandbox NEW, branch
+// OLD) that moves the containers, network and folders.
+Status HandleSandboxRename(const HandlerContext& ctx, const Request& req, Reply* reply);
 
 }  // namespace sandbot
 

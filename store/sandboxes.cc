@@ -296,4 +296,26 @@ Status ListSandboxNames(Db* db, std::vector<std::string>* names) {
   return st.status();
 }
 
+Status RenameSandbox(Db* db, const std::string& from, const std::string& to) {
+  if (SandboxExists(db, to)) return Status::Conflict("a sandbox named " + to + " already exists");
+  if (!SandboxExists(db, from)) return Status::NotFound("no sandbox named " + from);
+  Stmt sandbox(db, "UPDATE sandboxes SET name = ?, updated_at = ? WHERE name = ?");
+  sandbox.Bind(1, to).Bind(2, NowMillis()).Bind(3, from);
+  Status s = sandbox.Run();
+  static const char* const kNamed[] = {
+      "UPDATE jobs SET sandbox = ? WHERE sandbox = ?",
+      "UPDATE deployments SET sandbox = ? WHERE sandbox = ?",
+      "UPDATE channel_defaults SET sandbox = ? WHERE sandbox = ?",
+      "UPDATE user_sandboxes SET sandbox = ? WHERE sandbox = ?",
+  };
+  for (const char* sql : kNamed) {
+    if (!s.ok()) return s;
+    Stmt st(db, sql);
+    st.Bind(1, to).Bind(2, from);
+    s = st.Run();
+  }
+  if (!s.ok()) return s;
+  return Status::Ok();
+}
+
 }  // namespace sandbot

@@ -74,6 +74,12 @@ Status FindSandboxesByOrigin(Db* db, const std::string& repo, const std::string&
 Status FindServicesTracking(Db* db, const std::string& repo, const std::string& branch,
                             std::vector<Service>* services);
 Status SetSandboxState(Db* db, const std::string& name, const std::string& state);
+// Gives sandbox `from` the name `to` wherever the store names it: the
+// sandbox row, its jobs and deployments, channel defaults and users' last
+// sandboxes (services, routes, environments and snapshots hold its id; the
+// audit trail keeps the name things happened under). Conflict when `to` is
+// taken, NotFound when `from` does not exist.
+Status RenameSandbox(Db* db, const std::string& from, const std::string& to);
 // Removes the sandbox, its services and their ports.
 Status DeleteSandbox(Db* db, const std::string& name);
 

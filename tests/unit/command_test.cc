@@ -269,7 +269,7 @@ BOOST_AUTO_TEST_CASE(help_text) {
     BOOST_CHECK(all.find(part) != std::string::npos);
   }
   // One line per verb, no trailing newline.
-  BOOST_CHECK_EQUAL(std::count(all.begin(), all.end(), '\n') + 1, 42);
+  BOOST_CHECK_EQUAL(std::count(all.begin(), all.end(), '\n') + 1, 43);
   BOOST_CHECK(all.back() != '\n');
 }
 
@@ -285,6 +285,12 @@ BOOST_AUTO_TEST_CASE(sandbox_model_commands) {
   BOOST_REQUIRE_EQUAL(cmd.services.size(), 1u);
   BOOST_CHECK_EQUAL(cmd.services[0].second, "feature/login");
 
+  BOOST_REQUIRE(ParseCommand("sandbox", "rename qa-login qa-auth", &cmd).ok());
+  BOOST_CHECK_EQUAL(cmd.sandbox, "qa-login");
+  BOOST_CHECK_EQUAL(cmd.target, "qa-auth");
+  BOOST_CHECK(cmd.required == Role::kDeployer);
+  BOOST_CHECK(ParseCommand("sandbox", "rename qa-login", &cmd).IsInvalidArgument());
+  BOOST_CHECK(ParseCommand("sandbox", "rename qa-login QA", &cmd).IsInvalidArgument());
   BOOST_REQUIRE(ParseCommand("sandbox", "clone qa-login qa-copy", &cmd).ok());
   BOOST_CHECK_EQUAL(cmd.verb, "clone");
   BOOST_CHECK_EQUAL(cmd.sandbox, "qa-login");
