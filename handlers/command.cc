@@ -1,6 +1,7 @@
 // The command table (kCommands) and the grammar it drives: parsing, help,
-// "did you mean", roles, and which handler runs each command. The argument parsers live in
-// handlers/command_args.cc, the word rules in handlers/names.cc.
+// "did you mean", roles, and which handler runs each command. The argument
+// parsers live in handlers/command_args.cc, the word rules in
+// handlers/names.cc.
 #include "handlers/command.h"
 
 #include <algorithm>
