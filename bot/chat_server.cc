@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/form.h"
+#include "bot/slack_text.h"
 #include "handlers/dispatch.h"
 #include "store/audit.h"
 #include "store/chat.h"
@@ -136,7 +137,7 @@ void SlashCommand(const ChatContext& ctx, const HttpRequest& req, HttpResponse* 
   request.channel = transport + ":" + form["channel_id"];
   request.role = RoleFor(ctx.config->chat, {request.user_id, request.user_name});
   std::string family = form["command"];
-  Status s = ParseCommand(family, form["text"], &request.command);
+  Status s = ParseCommand(family, SlackCommandText(form["text"]), &request.command);
   MessageView view = s.ok() ? Run(ctx, request, transport, form["response_url"]) : ErrorView(s);
   if (!s.ok()) {
     // A request we could not parse is still a request: audit it.

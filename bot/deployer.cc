@@ -115,6 +115,7 @@ Status Deployer::Run(const Job& job) {
   if (job.kind == "reroute") return Reroute(job);
   if (job.kind == "suspend") return Suspend(job);
   if (job.kind == "resume") return Resume(job);
+  if (job.kind == "rename") return Rename(job);  // bot/rename.cc
   return Status::InvalidArgument("unknown job kind '" + job.kind + "'");
 }
 

@@ -85,6 +85,8 @@ class Deployer {
   // Starts them again (recreating any that vanished), waits until each is
   // healthy, and makes the sandbox active.
   Status Resume(const Job& job);
+  // Moves a renamed sandbox's containers, network and folders (bot/rename.cc).
+  Status Rename(const Job& job);
   // (Re)creates one service's container from `image` and waits until it is
   // healthy; records the outcome on the service row.
   Status StartService(const Job& job, const Repo& repo, const Service& service,

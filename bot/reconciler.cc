@@ -48,7 +48,10 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
       std::vector<Job> jobs;
       Status s = ListJobs(db_, state, &jobs);
       if (!s.ok()) return s;
-      for (const Job& j : jobs) busy.insert(j.sandbox);
+      for (const Job& j : jobs) {
+        busy.insert(j.sandbox);
+        if (j.kind == "rename") busy.insert(j.branch);  // the name it moves away from
+      }
     }
     return Status::Ok();
   };

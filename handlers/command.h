@@ -4,22 +4,12 @@
 // ParseCommand, and get back a Command or an answer for the user (help, or an
 // error with usage and "did you mean").
 //
-//   sandbox create NAME [from TEMPLATE] [SERVICE@BRANCH ...] [--gateway SERVICE]
-//                  [--memory MB] [--cpus N]
-//   sandbox list | status [NAME] | destroy NAME | logs NAME SERVICE [LINES]
-//   sandbox use NAME            make NAME this channel's default sandbox
-//   deploy SERVICE BRANCH [to SANDBOX]
-//   route SERVICE sandbox|baseline|URL [in SANDBOX]
-//   route list [SANDBOX]
-//   sandbox clone SRC DST | suspend NAME | resume NAME
-//   sandbox snapshot NAME SNAP | restore NAME SNAP | lock NAME [REASON] | unlock NAME
-//   baseline set SERVICE URL | unset SERVICE | list
-//   template create|update NAME [SERVICE@BRANCH | SERVICE=baseline|URL ...] [--gateway SERVICE]
-//   template show NAME | list | delete NAME | export NAME | import [JSON]
-//   env create NAME | set NAME KEY=VALUE [--secret] [--env] | set-file NAME PATH [--secret]
-//   env unset NAME KEY | show NAME | list | attach NAME SANDBOX [SERVICE]
-//   env detach NAME SANDBOX [SERVICE] | delete NAME | rotate-key
-//   FAMILY help; a family alone shows its help
+// One table, kCommands in handlers/command.cc, holds every command: its
+// words, usage and help line, the least role, the argument parser, the
+// handler that runs it, whether it writes (and is audited), where the CLI
+// reads its payload, and what is redacted from logs. HandleCommand
+// (handlers/dispatch.h), the CLI (bot/cli_grammar.cc), help and the README's
+// grammar block (tests/unit/readme_test.cc) all read that table.
 //
 // Parsing is pure: it does not know which sandboxes or services exist (the
 // handlers check and suggest those).
@@ -30,9 +20,15 @@
 #include <utility>
 #include <vector>
 
+#include "handlers/did_you_mean.h"
+#include "handlers/names.h"
 #include "util/status.h"
 
 namespace sandbot {
+
+struct HandlerContext;  // handlers/dispatch.h
+struct Request;
+struct Reply;
 
 enum class Role { kViewer = 0, kDeployer = 1, kAdmin = 2 };
 const char* RoleName(Role role);  // "viewer", "deployer", "admin"
@@ -67,6 +63,61 @@ struct Command {
   Role required = Role::kViewer;  // the least role allowed to run it
 };
 
+// Parses the words after the verb into *command; an InvalidArgument message
+// says what is wrong (ParseCommand appends the usage line).
+using ArgParser = Status (*)(const std::vector<std::string>& args, Command* command);
+// Runs a parsed command (role already checked; HandleCommand writes the
+// audit row and commits).
+using CommandHandler = Status (*)(const HandlerContext& ctx, const Request& req, Reply* reply);
+
+// What running a command does to the store.
+enum class Effect {
+  kRead,                 // answers from one read snapshot; not audited one by one
+  kReadEngine,           // a read that waits on the engine (logs): holds no snapshot
+  kWrite,                // its changes and its audit row commit in one transaction
+  kWriteOwnTransaction,  // commits its own (env rotate-key: the key file is
+                         // renamed only after the re-encrypted values commit)
+};
+// Where the CLI finds what does not fit a command line (Command::payload).
+enum class Payload {
+  kNone,
+  kStdin,         // env set-file: the file's content on standard input
+  kFileArgument,  // template import FILE: the words' last one names a file
+};
+// What an audit row or log line must not show of the command's text.
+enum class Redact {
+  kNone,
+  kValues,  // env set: every word after NAME becomes KEY=•••• (a secret)
+};
+
+struct CommandSpec {
+  const char* family;
+  const char* verb;  // Command::verb
+  bool typed;        // the user types the verb; false when the family word is the verb
+  const char* args;  // usage after "/family [verb]"
+  const char* description;
+  Role required;
+  ArgParser parse;
+  CommandHandler handler;
+  Effect effect;
+  Payload payload = Payload::kNone;
+  Redact redact = Redact::kNone;
+};
+
+// The row of `family` and `verb` (as in Command), or null. Family "" with
+// verb "help" is help about every family.
+const CommandSpec* FindCommand(const std::string& family, const std::string& verb);
+// The rows of `family` in table order; every row when `family` is "".
+std::vector<const CommandSpec*> CommandsOf(const std::string& family);
+// The families in table order.
+std::vector<std::string> CommandFamilies();
+// "/sandbox create NAME [from TEMPLATE] ...": the row's usage line.
+std::string UsageOf(const CommandSpec& spec);
+// Whether a command writes (and so has an audit row even when it succeeds).
+inline bool Writes(const CommandSpec& spec) {
+  return spec.effect == Effect::kWrite || spec.effect == Effect::kWriteOwnTransaction;
+}
+
 // Parses `text` (everything after the command word) for `family`
 // ("sandbox", "/sandbox", "deploy", …). Returns:
 //   Ok                 → *command is filled; command->verb == "help" when help
@@ -76,31 +127,20 @@ struct Command {
 //                        the usage line, and "did you mean …?" when a word is
 //                        close to a known one
 //   NotFound           → unknown family, with suggestions
-// Mentions escaped by Slack (`<@U123|ana>`, `<#C1|chan>`, `<http://x|x>`) are
-// unwrapped; extra whitespace is ignored; words are case-sensitive except
-// the family and verb.
+// Extra whitespace is ignored; &amp; &lt; &gt; in a word are decoded; words
+// are case-sensitive except the family and verb. A chat door undoes its
+// transport's escaping first (bot/slack_text.h).
 Status ParseCommand(const std::string& family, const std::string& text, Command* command);
 
-// Environment variable names: [A-Za-z_][A-Za-z0-9_]*, at most 128.
-Status ValidateEnvKey(const std::string& key);
-// A file path inside a container: absolute, no "..", at most 256 characters
-// of [A-Za-z0-9._/-].
-Status ValidateContainerPath(const std::string& path);
-
-// A route target as the grammar accepts it: sandbox, baseline, or an http(s)
-// URL with a host; *route is the canonical form (keywords and scheme in lower
-// case). InvalidArgument says what is wrong.
-Status ParseRouteTarget(const std::string& word, std::string* route);
-// Template (and snapshot) names: letters, digits, '-' and '_', at most 64.
-Status ValidateTemplateName(const std::string& name);
+// The text of a command as it may appear in an audit row or a log line,
+// when it may not have parsed: in a family with a redacted argument, unless
+// the verb is one that redacts nothing, what follows NAME becomes
+// "KEY=••••" (it may be a secret). Other families are returned unchanged.
+std::string RedactCommandText(const std::string& family, const std::string& text);
 
 // Usage of every verb of a family ("sandbox", "deploy", "route"), one line
 // each with a short description; of all families when `family` is "".
 std::string HelpText(const std::string& family);
-
-// The closest of `candidates` to `word` by edit distance, when close enough
-// to be a plausible typo (distance <= max(1, len/3)); "" otherwise.
-std::string DidYouMean(const std::string& word, const std::vector<std::string>& candidates);
 
 }  // namespace sandbot
 

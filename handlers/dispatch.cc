@@ -29,25 +29,35 @@ std::string Usage(const Command& cmd) {
   return "/" + cmd.family + (cmd.verb == cmd.family ? "" : " " + cmd.verb);
 }
 
+// For "did you mean": none when they cannot be read.
 std::vector<std::string> SandboxNames(Db* db) {
   std::vector<std::string> names;
-  Stmt st(db, "SELECT name FROM sandboxes ORDER BY name");
-  while (st.Step()) names.push_back(st.Text(0));
+  ListSandboxNames(db, &names);
   return names;
 }
 
 }  // namespace
 
+Status HandleHelp(const HandlerContext&, const Request& req, Reply* reply) {
+  const std::string& family = req.command.family;
+  reply->view.kind = "help";
+  reply->view.title = "sandbot: " + (family.empty() ? std::string("commands") : family);
+  reply->view.text = HelpText(family);
+  return Status::Ok();
+}
+
 Status HandleCommand(const HandlerContext& ctx_in, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
+  const CommandSpec* spec = FindCommand(cmd.family, cmd.verb);
   // Reads are not audited one by one; everything else, and every refusal, is.
-  const bool read_only = cmd.verb == "help" || cmd.verb == "list" || cmd.verb == "status" ||
-                         cmd.verb == "logs" || cmd.verb == "show" || cmd.verb == "export";
+  const bool read_only = spec && !Writes(*spec);
   HandlerContext ctx = ctx_in;
-  // A read answers from one snapshot of the store. Not `logs`: it waits on
-  // the engine, and the snapshot holds the store's lock.
+  // A read answers from one snapshot of the store. Not one that waits on
+  // the engine (logs): the snapshot holds the store's lock.
   std::unique_ptr<ReadSnapshot> snapshot;
-  if (read_only && cmd.verb != "logs") snapshot = std::make_unique<ReadSnapshot>(ctx.db);
+  if (read_only && spec->effect == Effect::kRead) {
+    snapshot = std::make_unique<ReadSnapshot>(ctx.db);
+  }
   std::map<std::string, std::string> baselines;
   if (!ctx.baselines) {
     Status b = LoadBaselines(ctx.db, &baselines);
@@ -57,36 +67,19 @@ Status HandleCommand(const HandlerContext& ctx_in, const Request& req, Reply* re
   // What a command changes and its audit row commit together, or not at all
   // (a full disk loses neither half). Reads take no write lock.
   std::unique_ptr<Transaction> tx;
-  // Key rotation commits its own transaction: the key file is renamed only
-  // after the re-encrypted values are committed (store/secret_keys.h).
-  const bool own_tx = cmd.family == "env" && cmd.verb == "rotate-key";
-  if (!read_only && !own_tx) {
+  if (!read_only && !(spec && spec->effect == Effect::kWriteOwnTransaction)) {
     tx = std::make_unique<Transaction>(ctx.db);
     if (!tx->status().ok()) return tx->status();
   }
   Status s;
-  if (req.role < cmd.required) {
+  if (!spec) {
+    s = Status::NotFound("unknown command /" + cmd.family);
+  } else if (req.role < cmd.required) {
     s = Status::Forbidden("`" + Usage(cmd) + "` needs the " + RoleName(cmd.required) +
                           " role; you are a " + RoleName(req.role) +
                           ". Ask a sandbot admin to grant it in the configuration.");
-  } else if (cmd.verb == "help") {
-    reply->view.kind = "help";
-    reply->view.title = "sandbot: " + (cmd.family.empty() ? std::string("commands") : cmd.family);
-    reply->view.text = HelpText(cmd.family);
-  } else if (cmd.family == "sandbox") {
-    s = HandleSandboxCommand(ctx, req, reply);
-  } else if (cmd.family == "deploy") {
-    s = HandleDeployCommand(ctx, req, reply);
-  } else if (cmd.family == "route") {
-    s = HandleRouteCommand(ctx, req, reply);
-  } else if (cmd.family == "baseline") {
-    s = HandleBaselineCommand(ctx, req, reply);
-  } else if (cmd.family == "template") {
-    s = HandleTemplateCommand(ctx, req, reply);
-  } else if (cmd.family == "env") {
-    s = HandleEnvCommand(ctx, req, reply);
   } else {
-    s = Status::NotFound("unknown command /" + cmd.family);
+    s = spec->handler(ctx, req, reply);
   }
   // A change to a sandbox restarts its idle clock (bot/expiry.h).
   if (s.ok() && !read_only && !reply->sandbox.empty()) {

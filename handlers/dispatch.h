@@ -13,12 +13,12 @@
 
 #include "handlers/command.h"
 #include "handlers/runtime.h"
-#include "util/status.h"
 #include "store/db.h"
 #include "store/repos.h"
 #include "store/sandboxes.h"
 #include "store/secret_keys.h"
 #include "templates/view.h"
+#include "util/status.h"
 
 namespace sandbot {
 
@@ -82,22 +82,9 @@ void BuildSandboxViewFrom(const HandlerContext& ctx, const Sandbox& sandbox,
                           const std::map<std::string, std::string>& explicit_routes,
                           const std::vector<Repo>& repos, MessageView* view);
 
-// Family handlers (handlers/sandbox_commands.cc, deploy.cc, route.cc,
-// baseline.cc, template_commands.cc, env_commands.cc).
-// REQUIRES: role already checked; the audit row is written by HandleCommand.
-Status HandleSandboxCommand(const HandlerContext& ctx, const Request& req, Reply* reply);
-Status HandleDeployCommand(const HandlerContext& ctx, const Request& req, Reply* reply);
-Status HandleRouteCommand(const HandlerContext& ctx, const Request& req, Reply* reply);
-Status HandleBaselineCommand(const HandlerContext& ctx, const Request& req, Reply* reply);
-Status HandleTemplateCommand(const HandlerContext& ctx, const Request& req, Reply* reply);
-Status HandleEnvCommand(const HandlerContext& ctx, const Request& req, Reply* reply);
-// The text of a command as it may appear in an audit row or a log line: for
-// the env family, what follows the first KEY=… word becomes "KEY=••••"
-// (it may be a secret). Other families are returned unchanged.
-std::string RedactCommandText(const std::string& family, const std::string& text);
-// sandbox clone | suspend | resume | snapshot | restore | lock | unlock
-// (handlers/lifecycle.cc).
-Status HandleLifecycleCommand(const HandlerContext& ctx, const Request& req, Reply* reply);
+// The help rows of kCommands: the usage lines of the command's family (of
+// every family when it is "").
+Status HandleHelp(const HandlerContext& ctx, const Request& req, Reply* reply);
 
 // Shared by the family handlers.
 // The sandbox a command means: named, else the channel's default, else the

@@ -9,6 +9,8 @@
 //
 // No answer, audit row or error here ever contains a secret's value: secrets
 // show as ••••, and only keys and paths are named.
+#include "handlers/env_commands.h"
+
 #include <cctype>
 #include <set>
 
@@ -165,7 +167,9 @@ Status KeepSecret(const Environment& env, const Command& cmd) {
   return Status::Ok();
 }
 
-Status Create(const HandlerContext& ctx, const Request& req, Reply* reply) {
+}  // namespace
+
+Status HandleEnvCreate(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const std::string& name = req.command.name;
   Status s = CreateEnvironment(ctx.db, name, ActorOf(req));
   if (!s.ok()) return s;
@@ -176,7 +180,7 @@ Status Create(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
-Status Set(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleEnvSet(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
   Environment env;
   Status s = LoadEnv(ctx, cmd.name, &env);
@@ -194,7 +198,7 @@ Status Set(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return FinishChange(ctx, req, title, reply);
 }
 
-Status SetFile(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleEnvSetFile(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
   if (cmd.payload.empty()) {
     return Status::InvalidArgument(
@@ -220,7 +224,7 @@ Status SetFile(const HandlerContext& ctx, const Request& req, Reply* reply) {
                       reply);
 }
 
-Status Unset(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleEnvUnset(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
   Environment env;
   Status s = LoadEnv(ctx, cmd.name, &env);
@@ -230,7 +234,7 @@ Status Unset(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return FinishChange(ctx, req, "Removed " + cmd.key + " from environment " + cmd.name, reply);
 }
 
-Status Show(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleEnvShow(const HandlerContext& ctx, const Request& req, Reply* reply) {
   Environment env;
   Status s = LoadEnv(ctx, req.command.name, &env);
   if (!s.ok()) return s;
@@ -261,7 +265,7 @@ Status Show(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
-Status List(const HandlerContext& ctx, const Request&, Reply* reply) {
+Status HandleEnvList(const HandlerContext& ctx, const Request&, Reply* reply) {
   std::vector<Environment> envs;
   Status s = ListEnvironments(ctx.db, &envs);
   if (!s.ok()) return s;
@@ -287,6 +291,8 @@ Status List(const HandlerContext& ctx, const Request&, Reply* reply) {
   reply->view.text = text.empty() ? "none yet: `/env create NAME`" : text;
   return Status::Ok();
 }
+
+namespace {
 
 Status Attach(const HandlerContext& ctx, const Request& req, Reply* reply, bool attach) {
   const Command& cmd = req.command;
@@ -327,7 +333,17 @@ Status Attach(const HandlerContext& ctx, const Request& req, Reply* reply, bool 
   return Status::Ok();
 }
 
-Status Delete(const HandlerContext& ctx, const Request& req, Reply* reply) {
+}  // namespace
+
+Status HandleEnvAttach(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  return Attach(ctx, req, reply, true);
+}
+
+Status HandleEnvDetach(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  return Attach(ctx, req, reply, false);
+}
+
+Status HandleEnvDelete(const HandlerContext& ctx, const Request& req, Reply* reply) {
   Environment env;
   Status s = LoadEnv(ctx, req.command.name, &env);
   if (s.ok()) s = DeleteEnvironment(ctx.db, req.command.name);
@@ -337,7 +353,7 @@ Status Delete(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
-Status RotateKey(const HandlerContext& ctx, const Request&, Reply* reply) {
+Status HandleEnvRotateKey(const HandlerContext& ctx, const Request&, Reply* reply) {
   Status s = NeedKeys(ctx);
   int resealed = 0;
   if (s.ok()) s = ctx.secrets->Rotate(ctx.db, &resealed);
@@ -350,59 +366,6 @@ Status RotateKey(const HandlerContext& ctx, const Request&, Reply* reply) {
                      "Back it up now: the previous backup no longer opens them. Running "
                      "containers keep their values (they did not change).";
   return Status::Ok();
-}
-
-}  // namespace
-
-std::string RedactCommandText(const std::string& family, const std::string& text) {
-  std::string f = family;
-  if (!f.empty() && f[0] == '/') f.erase(0, 1);
-  for (char& c : f) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (f != "env") return text;
-  std::vector<std::string> words;
-  for (size_t i = 0; i < text.size();) {
-    size_t start = text.find_first_not_of(" \t\r\n", i);
-    if (start == std::string::npos) break;
-    size_t end = text.find_first_of(" \t\r\n", start);
-    if (end == std::string::npos) end = text.size();
-    words.push_back(text.substr(start, end - start));
-    i = end;
-  }
-  std::string verb = words.empty() ? "" : words[0];
-  for (char& c : verb) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  // Verbs without values stay readable; `set` and anything mistyped do not.
-  static const std::set<std::string> kNoValues = {"create",     "set-file", "unset",  "show",
-                                                  "list",       "attach",   "detach", "delete",
-                                                  "rotate-key", "help"};
-  if (kNoValues.count(verb)) return text;
-  std::string out;
-  bool masked = false;
-  for (size_t i = 0; i < words.size(); ++i) {
-    std::string word = words[i];
-    if (i >= 2 && word != "--secret" && word != "--env") {
-      if (masked) continue;
-      size_t eq = word.find('=');
-      word = (eq == std::string::npos ? "" : word.substr(0, eq + 1)) + kMask;
-      masked = true;
-    }
-    out += (out.empty() ? "" : " ") + word;
-  }
-  return out;
-}
-
-Status HandleEnvCommand(const HandlerContext& ctx, const Request& req, Reply* reply) {
-  const std::string& verb = req.command.verb;
-  if (verb == "create") return Create(ctx, req, reply);
-  if (verb == "set") return Set(ctx, req, reply);
-  if (verb == "set-file") return SetFile(ctx, req, reply);
-  if (verb == "unset") return Unset(ctx, req, reply);
-  if (verb == "show") return Show(ctx, req, reply);
-  if (verb == "list") return List(ctx, req, reply);
-  if (verb == "attach") return Attach(ctx, req, reply, true);
-  if (verb == "detach") return Attach(ctx, req, reply, false);
-  if (verb == "delete") return Delete(ctx, req, reply);
-  if (verb == "rotate-key") return RotateKey(ctx, req, reply);
-  return Status::InvalidArgument("unknown command /env " + verb + "\n" + HelpText("env"));
 }
 
 }  // namespace sandbot

@@ -76,7 +76,9 @@ void AddLine(std::string* text, const std::string& line) {
   *text += (text->empty() ? "" : "\n") + line;
 }
 
-Status Lock(const HandlerContext& ctx, const Request& req, Reply* reply) {
+}  // namespace
+
+Status HandleSandboxLock(const HandlerContext& ctx, const Request& req, Reply* reply) {
   Sandbox b;
   Status s = LoadActiveSandbox(ctx, req.command.sandbox, &b);
   if (s.ok()) s = LockSandbox(ctx.db, b.name, ActorOf(req), req.command.reason);
@@ -90,7 +92,7 @@ Status Lock(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
-Status Unlock(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleSandboxUnlock(const HandlerContext& ctx, const Request& req, Reply* reply) {
   Sandbox b;
   // A locked sandbox whose branch was deleted is being destroyed, and that
   // destroy waits for this unlock: no LoadActiveSandbox here.
@@ -130,6 +132,8 @@ Status Unlock(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
+namespace {
+
 Status Enqueue(Db* db, const std::string& kind, const std::string& sandbox, const Request& req,
                int64_t* id) {
   Job job;
@@ -142,7 +146,9 @@ Status Enqueue(Db* db, const std::string& kind, const std::string& sandbox, cons
   return s;
 }
 
-Status Suspend(const HandlerContext& ctx, const Request& req, Reply* reply) {
+}  // namespace
+
+Status HandleSandboxSuspend(const HandlerContext& ctx, const Request& req, Reply* reply) {
   Sandbox b;
   Status s = LoadActiveSandbox(ctx, req.command.sandbox, &b);
   if (s.ok() && b.state == "suspended") {
@@ -168,7 +174,7 @@ Status Suspend(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
-Status Resume(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleSandboxResume(const HandlerContext& ctx, const Request& req, Reply* reply) {
   Sandbox b;
   Status s = LoadActiveSandbox(ctx, req.command.sandbox, &b);
   if (s.ok() && b.state != "suspended") {
@@ -200,7 +206,7 @@ Status Resume(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
-Status Clone(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleSandboxClone(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
   Sandbox src;
   Status s = LoadActiveSandbox(ctx, cmd.sandbox, &src);
@@ -248,7 +254,7 @@ Status Clone(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
-Status Snapshot(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleSandboxSnapshot(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
   Sandbox b;
   Status s = LoadActiveSandbox(ctx, cmd.sandbox, &b);
@@ -289,7 +295,7 @@ Status Snapshot(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
-Status Restore(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleSandboxRestore(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
   Sandbox b;
   Status s = LoadActiveSandbox(ctx, cmd.sandbox, &b);
@@ -349,20 +355,6 @@ Status Restore(const HandlerContext& ctx, const Request& req, Reply* reply) {
   AddLine(&text, WaitNote(b));
   reply->Ack(b.name, "Restoring " + b.name + " to " + cmd.name, text);
   return Status::Ok();
-}
-
-}  // namespace
-
-Status HandleLifecycleCommand(const HandlerContext& ctx, const Request& req, Reply* reply) {
-  const std::string& verb = req.command.verb;
-  if (verb == "lock") return Lock(ctx, req, reply);
-  if (verb == "unlock") return Unlock(ctx, req, reply);
-  if (verb == "suspend") return Suspend(ctx, req, reply);
-  if (verb == "resume") return Resume(ctx, req, reply);
-  if (verb == "clone") return Clone(ctx, req, reply);
-  if (verb == "snapshot") return Snapshot(ctx, req, reply);
-  if (verb == "restore") return Restore(ctx, req, reply);
-  return Status::InvalidArgument("unknown command /sandbox " + verb + "\n" + HelpText("sandbox"));
 }
 
 }  // namespace sandbot

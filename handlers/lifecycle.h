@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "handlers/dispatch.h"
-#include "util/status.h"
 #include "store/db.h"
 #include "store/sandboxes.h"
+#include "util/status.h"
 
 namespace sandbot {
 
@@ -29,6 +29,17 @@ Status CheckSandboxLimit(Db* db, int max);
 // Forbidden, naming the holder, unless the sandbox is unlocked or `req`
 // comes from its holder or an admin. `what` is the refused action.
 Status CheckLockHolder(const Sandbox& sandbox, const Request& req, const std::string& what);
+
+// /sandbox clone | suspend | resume | snapshot | restore | lock | unlock: rows
+// of kCommands (handlers/command.cc). REQUIRES: the role checked;
+// HandleCommand writes the audit row and commits.
+Status HandleSandboxClone(const HandlerContext& ctx, const Request& req, Reply* reply);
+Status HandleSandboxSuspend(const HandlerContext& ctx, const Request& req, Reply* reply);
+Status HandleSandboxResume(const HandlerContext& ctx, const Request& req, Reply* reply);
+Status HandleSandboxSnapshot(const HandlerContext& ctx, const Request& req, Reply* reply);
+Status HandleSandboxRestore(const HandlerContext& ctx, const Request& req, Reply* reply);
+Status HandleSandboxLock(const HandlerContext& ctx, const Request& req, Reply* reply);
+Status HandleSandboxUnlock(const HandlerContext& ctx, const Request& req, Reply* reply);
 
 }  // namespace sandbot
 

@@ -2,6 +2,8 @@
 
 #include <fnmatch.h>
 
+#include <cctype>
+
 namespace sandbot {
 
 std::string SlugFromBranch(const std::string& branch) {
@@ -31,7 +33,24 @@ bool IsLabel(const std::string& s, size_t max) {
   return true;
 }
 
+constexpr size_t kMaxTemplate = 64;
+constexpr size_t kMaxEcho = 40;  // characters of user input repeated in messages
+
 }  // namespace
+
+std::string Lower(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+std::string EchoWord(const std::string& word) {
+  if (word.size() <= kMaxEcho) return word;
+  size_t cut = kMaxEcho;  // not in the middle of a UTF-8 sequence
+  while (cut > 0 && (static_cast<unsigned char>(word[cut]) & 0xC0) == 0x80) --cut;
+  return word.substr(0, cut) + "…";
+}
 
 Status ValidateSandboxName(const std::string& name) {
   if (IsLabel(name, kMaxSandboxName)) return Status::Ok();
@@ -57,6 +76,133 @@ Status ValidateBranchName(const std::string& branch) {
     }
   }
   return Status::Ok();
+}
+
+Status ValidateTemplateName(const std::string& name) {
+  bool ok = !name.empty() && name.size() <= kMaxTemplate;
+  for (char c : name) {
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '-' || c == '_');
+  }
+  if (ok) return Status::Ok();
+  return Status::InvalidArgument("'" + EchoWord(name) +
+                                 "' is not a valid template name: use letters, digits, '-' and "
+                                 "'_', at most 64 characters (e.g. QA-DEFAULT)");
+}
+
+namespace {
+
+bool IsHostChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_';
+}
+
+}  // namespace
+
+Status ParseRouteTarget(const std::string& word, std::string* route) {
+  std::string lower = Lower(word);
+  if (lower == "sandbox" || lower == "baseline") {
+    *route = lower;
+    return Status::Ok();
+  }
+  const std::string hint =
+      ": route to sandbox, baseline or an http:// or https:// URL (e.g. http://10.0.0.5:9000)";
+  size_t colon = word.find(':');
+  if (colon == std::string::npos) {
+    return Status::InvalidArgument("'" + EchoWord(word) + "' is not a route" + hint);
+  }
+  std::string scheme = Lower(word.substr(0, colon));
+  if ((scheme != "http" && scheme != "https") || word.compare(colon, 3, "://") != 0) {
+    return Status::InvalidArgument("'" + EchoWord(word) + "' is not an allowed URL" + hint);
+  }
+  size_t host_start = colon + 3;
+  size_t end = word.find_first_of("/?#", host_start);
+  if (end == std::string::npos) end = word.size();
+  std::string authority = word.substr(host_start, end - host_start);
+  std::string host = authority, port;
+  if (!authority.empty() && authority[0] == '[') {  // [IPv6]:port
+    size_t close = authority.find(']');
+    if (close == std::string::npos)
+      host.clear();
+    else {
+      host = authority.substr(0, close + 1);
+      port = authority.substr(close + 1);
+    }
+  } else {
+    size_t p = authority.find(':');
+    if (p != std::string::npos) {
+      host = authority.substr(0, p);
+      port = authority.substr(p);
+    }
+  }
+  bool host_ok = !host.empty();
+  if (host_ok && host[0] == '[') {
+    for (size_t i = 1; i + 1 < host.size(); ++i) {
+      char c = host[i];
+      host_ok = host_ok && (std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.');
+    }
+    host_ok = host_ok && host.size() > 2;
+  } else {
+    for (char c : host) host_ok = host_ok && IsHostChar(c);
+  }
+  if (!host_ok) {
+    return Status::InvalidArgument("'" + EchoWord(word) + "' has no valid host" + hint);
+  }
+  if (!port.empty()) {
+    bool port_ok = port.size() >= 2 && port.size() <= 6 && port[0] == ':';
+    for (size_t i = 1; port_ok && i < port.size(); ++i) port_ok = port[i] >= '0' && port[i] <= '9';
+    if (port_ok) {
+      long n = std::stol(port.substr(1));
+      port_ok = n >= 1 && n <= 65535;
+    }
+    if (!port_ok) {
+      return Status::InvalidArgument("'" + EchoWord(word) + "' has no valid port" + hint);
+    }
+  }
+  for (unsigned char c : word) {
+    if (c <= 0x20 || c == 0x7f || c == '"' || c == '\'' || c == '<' || c == '>' || c == '\\' ||
+        c == '`') {
+      return Status::InvalidArgument("'" + EchoWord(word) +
+                                     "' contains characters a URL cannot have" + hint);
+    }
+  }
+  *route = scheme + word.substr(colon);
+  return Status::Ok();
+}
+
+Status ValidateEnvKey(const std::string& key) {
+  bool ok = !key.empty() && key.size() <= 128 && !(key[0] >= '0' && key[0] <= '9');
+  for (char c : key) {
+    ok = ok &&
+         ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
+  }
+  if (ok) return Status::Ok();
+  return Status::InvalidArgument("'" + EchoWord(key) +
+                                 "' is not a valid variable name: letters, digits and '_', not "
+                                 "starting with a digit (e.g. API_KEY)");
+}
+
+Status ValidateContainerPath(const std::string& path) {
+  bool ok = path.size() >= 2 && path.size() <= 256 && path[0] == '/' && path.back() != '/';
+  for (char c : path) {
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '.' || c == '_' || c == '-' || c == '/');
+  }
+  ok = ok && path.find("//") == std::string::npos && path.find("/../") == std::string::npos &&
+       path.find("/./") == std::string::npos &&
+       (path.size() < 3 || path.compare(path.size() - 3, 3, "/..") != 0);
+  // sandbot mounts its own folders there.
+  for (const char* reserved : {"/etc/sandbot", "/run/secrets"}) {
+    const std::string r = reserved;
+    if (ok && (path == r || path.rfind(r + "/", 0) == 0)) {
+      return Status::InvalidArgument(path + " is inside " + r +
+                                     ", which sandbot mounts itself; choose another path");
+    }
+  }
+  if (ok) return Status::Ok();
+  return Status::InvalidArgument("'" + EchoWord(path) +
+                                 "' is not a valid file path: absolute, letters, digits, '.', "
+                                 "'_', '-' and '/', without '..' (e.g. /etc/app/config.yml)");
 }
 
 bool MatchesBranchPatterns(const std::string& patterns, const std::string& branch) {

@@ -38,6 +38,25 @@ Status ValidateServiceName(const std::string& name);
 // Branch names as git accepts them, minus what sandbot cannot store safely.
 Status ValidateBranchName(const std::string& branch);
 
+// Template (and snapshot, environment) names: letters, digits, '-' and '_',
+// at most 64.
+Status ValidateTemplateName(const std::string& name);
+// Environment variable names: [A-Za-z_][A-Za-z0-9_]*, at most 128.
+Status ValidateEnvKey(const std::string& key);
+// A file path inside a container: absolute, no "..", at most 256 characters
+// of [A-Za-z0-9._/-], not under a folder sandbot mounts itself.
+Status ValidateContainerPath(const std::string& path);
+// A route target as the grammar accepts it: sandbox, baseline, or an http(s)
+// URL with a host; *route is the canonical form (keywords and scheme in lower
+// case). InvalidArgument says what is wrong.
+Status ParseRouteTarget(const std::string& word, std::string* route);
+
+// ASCII lower case (command words, keywords, URL schemes).
+std::string Lower(std::string s);
+// User input repeated in an answer: at most 40 characters (cut on a UTF-8
+// boundary, then "…"), so a 60 KB word stays out of it.
+std::string EchoWord(const std::string& word);
+
 // Whether `branch` matches one of the comma-separated globs in `patterns`
 // ('*' matches any run of characters, including '/').
 bool MatchesBranchPatterns(const std::string& patterns, const std::string& branch);

@@ -5,6 +5,7 @@
 #include "store/audit.h"
 #include "store/jobs.h"
 #include "store/lifecycle.h"
+#include "store/pushes.h"
 #include "store/repos.h"
 #include "store/sandboxes.h"
 
@@ -185,11 +186,10 @@ Status HandlePush(Db* db, const PushRequest& req, PushOutcome* out) {
   Transaction tx(db);
   if (!tx.status().ok()) return tx.status();
   if (!req.id.empty()) {
-    Stmt st(db, "INSERT OR IGNORE INTO pushes_seen(id, time) VALUES(?, ?)");
-    st.Bind(1, req.id).Bind(2, NowMillis());
-    Status s = st.Run();
+    bool first = false;
+    Status s = MarkPushSeen(db, req.id, &first);
     if (!s.ok()) return s;
-    if (db->Changes() == 0) {
+    if (!first) {
       out->lines.push_back("this push was already recorded; nothing more to do");
       return Status::Ok();
     }

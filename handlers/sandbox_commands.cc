@@ -1,5 +1,5 @@
 // /sandbox create | list | status | destroy | logs | use
-#include <set>
+#include "handlers/sandbox_commands.h"
 
 #include "handlers/dispatch.h"
 #include "handlers/lifecycle.h"
@@ -8,6 +8,7 @@
 #include "handlers/sandbox_view.h"
 #include "handlers/template_merge.h"
 #include "store/chat.h"
+#include "store/jobs.h"
 #include "store/lifecycle.h"
 #include "store/repos.h"
 #include "store/routes.h"
@@ -33,7 +34,9 @@ Status FromTemplate(const Status& s, const Template& tmpl, const Command& cmd,
   return s;
 }
 
-Status Create(const HandlerContext& ctx, const Request& req, Reply* reply) {
+}  // namespace
+
+Status HandleSandboxCreate(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
   Status limit = CheckSandboxLimit(ctx.db, ctx.max_sandboxes);
   if (!limit.ok()) return limit;
@@ -111,14 +114,14 @@ Status Create(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
-Status List(const HandlerContext& ctx, Reply* reply) {
+Status HandleSandboxList(const HandlerContext& ctx, const Request&, Reply* reply) {
   return BuildSandboxListView(ctx, &reply->view);
 }
 
-Status StatusOf(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleSandboxStatus(const HandlerContext& ctx, const Request& req, Reply* reply) {
   std::string name;
   Status s = ResolveSandbox(ctx, req, &name);
-  if (!s.ok()) return req.command.sandbox.empty() ? List(ctx, reply) : s;
+  if (!s.ok()) return req.command.sandbox.empty() ? HandleSandboxList(ctx, req, reply) : s;
   Sandbox sandbox;
   s = GetSandbox(ctx.db, name, &sandbox);
   if (s.IsNotFound()) return LoadActiveSandbox(ctx, name, &sandbox);
@@ -127,7 +130,7 @@ Status StatusOf(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return BuildSandboxView(ctx, name, &reply->view);
 }
 
-Status Destroy(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleSandboxDestroy(const HandlerContext& ctx, const Request& req, Reply* reply) {
   Sandbox sandbox;
   Status s = LoadActiveSandbox(ctx, req.command.sandbox, &sandbox);
   // A lock would hold the destroy job: its holder or an admin lifts it.
@@ -143,7 +146,7 @@ Status Destroy(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
-Status Logs(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleSandboxLogs(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
   Sandbox sandbox;
   Status s = LoadActiveSandbox(ctx, cmd.sandbox, &sandbox);
@@ -176,7 +179,7 @@ Status Logs(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
-Status Use(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleSandboxUse(const HandlerContext& ctx, const Request& req, Reply* reply) {
   Sandbox sandbox;
   Status s = LoadActiveSandbox(ctx, req.command.sandbox, &sandbox);
   const std::string channel = req.channel.empty() ? "cli:" + req.user_name : req.channel;
@@ -188,21 +191,65 @@ Status Use(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
-}  // namespace
-
-Status HandleSandboxCommand(const HandlerContext& ctx, const Request& req, Reply* reply) {
-  const std::string& verb = req.command.verb;
-  if (verb == "create") return Create(ctx, req, reply);
-  if (verb == "list") return List(ctx, reply);
-  if (verb == "status") return StatusOf(ctx, req, reply);
-  if (verb == "destroy") return Destroy(ctx, req, reply);
-  if (verb == "logs") return Logs(ctx, req, reply);
-  if (verb == "use") return Use(ctx, req, reply);
-  if (verb == "clone" || verb == "suspend" || verb == "resume" || verb == "snapshot" ||
-      verb == "restore" || verb == "lock" || verb == "unlock") {
-    return HandleLifecycleCommand(ctx, req, reply);
+// The store is renamed at once (so NEW answers from now on); the job moves
+// the containers, the network and the folders (bot/rename.cc).
+Status HandleSandboxRename(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  const std::string& from = req.command.sandbox;
+  const std::string& to = req.command.target;
+  Sandbox b;
+  Status s = LoadActiveSandbox(ctx, from, &b);
+  if (s.ok() && to == from)
+    s = Status::InvalidArgument("sandbox " + from + " already has that name");
+  if (s.ok() && SandboxExists(ctx.db, to)) {
+    s = Status::Conflict("a sandbox named " + to + " already exists; pick another name");
   }
-  return Status::InvalidArgument("unknown command /sandbox " + verb + "\n" + HelpText("sandbox"));
+  if (s.ok() && !b.locked_by.empty()) {
+    s = Status::Conflict("cannot rename " + from + ": it is " +
+                         LockNote(b.locked_by, b.locked_at, b.lock_reason).substr(5) +
+                         ". `/sandbox unlock " + from + "` first.");
+  }
+  if (s.ok() && b.state == "suspended") {
+    s = Status::Conflict("sandbox " + from + " is suspended; `/sandbox resume " + from +
+                         "` first, then rename it");
+  }
+  // Its containers would move under a running job's feet.
+  std::vector<int64_t> active;
+  if (s.ok()) s = QueuedJobsOf(ctx.db, from, &active);
+  std::vector<Job> running;
+  if (s.ok()) s = ListJobs(ctx.db, "running", &running);
+  for (const Job& job : running) {
+    if (job.sandbox == from) active.push_back(job.id);
+  }
+  if (s.ok() && !active.empty()) {
+    s = Status::Conflict("sandbox " + from + " has work queued or running (job " +
+                         std::to_string(active[0]) +
+                         "); rename it once that finished (`/sandbox status " + from + "`)");
+  }
+  if (s.ok()) s = RenameSandbox(ctx.db, from, to);
+  Job job;
+  job.kind = "rename";
+  job.sandbox = to;
+  job.branch = from;  // what the engine objects and folders are still named
+  job.actor = ActorOf(req);
+  job.source = req.source;
+  if (s.ok()) s = EnqueueJob(ctx.db, &job);
+  // Not "running" until the job recreated them under the new name: health
+  // checks and the reconciler leave them alone meanwhile.
+  for (const Service& svc : b.services) {
+    if (s.ok() && !svc.image.empty()) {
+      s = SetServiceStatus(ctx.db, svc.id, "queued",
+                           "renaming (job " + std::to_string(job.id) + ")");
+    }
+  }
+  if (s.ok()) s = SetUserSandbox(ctx.db, ActorOf(req), to);
+  if (!s.ok()) return s;
+  reply->jobs.push_back(job.id);
+  reply->audit_detail = from + " -> " + to;
+  reply->Ack(to, "Renaming sandbox " + from + " to " + to,
+             "renaming " + from + " to " + to + " (job " + std::to_string(job.id) +
+                 "): its containers, network and folders take the new name; ports and URLs "
+                 "are kept");
+  return Status::Ok();
 }
 
 }  // namespace sandbot

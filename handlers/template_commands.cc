@@ -4,6 +4,8 @@
 // to the baseline or a URL), plus a gateway; `/sandbox create NAME from
 // TEMPLATE` uses them (handlers/template_merge.h). Export prints only the
 // JSON, so `sandbot template export T > t.json` gives a file import reads.
+#include "handlers/template_commands.h"
+
 #include "handlers/dispatch.h"
 #include "handlers/template_merge.h"
 #include "store/repos.h"
@@ -58,7 +60,9 @@ void ShowTemplate(const Template& t, const std::string& title, MessageView* view
   view->text += "\nuse it: `/sandbox create NAME from " + t.name + " [SERVICE@BRANCH ...]`";
 }
 
-Status Create(const HandlerContext& ctx, const Request& req, Reply* reply) {
+}  // namespace
+
+Status HandleTemplateCreate(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
   Template t;
   t.name = cmd.name;
@@ -72,7 +76,7 @@ Status Create(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
-Status Update(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleTemplateUpdate(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
   if (cmd.services.empty() && cmd.service_routes.empty() && cmd.gateway.empty()) {
     return Status::InvalidArgument(
@@ -94,7 +98,7 @@ Status Update(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
-Status Show(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleTemplateShow(const HandlerContext& ctx, const Request& req, Reply* reply) {
   Template t;
   Status s = FindTemplate(ctx.db, req.command.name, &t);
   if (!s.ok()) return s;
@@ -103,7 +107,7 @@ Status Show(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
-Status List(const HandlerContext& ctx, Reply* reply) {
+Status HandleTemplateList(const HandlerContext& ctx, const Request&, Reply* reply) {
   std::vector<Template> all;
   Status s = ListTemplates(ctx.db, &all);
   if (!s.ok()) return s;
@@ -127,7 +131,7 @@ Status List(const HandlerContext& ctx, Reply* reply) {
   return Status::Ok();
 }
 
-Status Delete(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleTemplateDelete(const HandlerContext& ctx, const Request& req, Reply* reply) {
   Template t;
   Status s = FindTemplate(ctx.db, req.command.name, &t);
   if (s.ok()) s = DeleteTemplate(ctx.db, t.name);
@@ -141,7 +145,7 @@ Status Delete(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
-Status Export(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleTemplateExport(const HandlerContext& ctx, const Request& req, Reply* reply) {
   Template t;
   Status s = FindTemplate(ctx.db, req.command.name, &t);
   if (!s.ok()) return s;
@@ -152,7 +156,7 @@ Status Export(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
-Status Import(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleTemplateImport(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const std::string& payload = req.command.payload;
   if (payload.find_first_not_of(" \t\r\n") == std::string::npos) {
     return Status::InvalidArgument(
@@ -170,20 +174,6 @@ Status Import(const HandlerContext& ctx, const Request& req, Reply* reply) {
   ShowTemplate(t, "Template " + t.name + (replaced ? " replaced" : " created") + " by import",
                &reply->view);
   return Status::Ok();
-}
-
-}  // namespace
-
-Status HandleTemplateCommand(const HandlerContext& ctx, const Request& req, Reply* reply) {
-  const std::string& verb = req.command.verb;
-  if (verb == "create") return Create(ctx, req, reply);
-  if (verb == "update") return Update(ctx, req, reply);
-  if (verb == "show") return Show(ctx, req, reply);
-  if (verb == "list") return List(ctx, reply);
-  if (verb == "delete") return Delete(ctx, req, reply);
-  if (verb == "export") return Export(ctx, req, reply);
-  if (verb == "import") return Import(ctx, req, reply);
-  return Status::InvalidArgument("unknown command /template " + verb + "\n" + HelpText("template"));
 }
 
 }  // namespace sandbot

@@ -200,6 +200,12 @@ Status SetServiceStatus(Db* db, int64_t service_id, const std::string& status,
   return st.Run();
 }
 
+Status SetServiceRoute(Db* db, int64_t service_id, const std::string& route) {
+  Stmt st(db, "UPDATE services SET route = ? WHERE id = ?");
+  st.Bind(1, route).Bind(2, service_id);
+  return st.Run();
+}
+
 Status SetServiceDeployed(Db* db, int64_t service_id, const std::string& commit,
                           const std::string& image, const std::string& container_id,
                           const std::string& url) {
@@ -281,6 +287,35 @@ Status SetServiceHealth(Db* db, const Service& seen, const std::string& verdict,
   st.Bind(1, verdict).Bind(2, restarts).Bind(3, NowMillis()).Bind(4, seen.id);
   st.Bind(5, seen.container_id).Bind(6, seen.updated_at).Bind(7, seen.status);
   return st.Run();
+}
+
+Status ListSandboxNames(Db* db, std::vector<std::string>* names) {
+  names->clear();
+  Stmt st(db, "SELECT name FROM sandboxes ORDER BY name");
+  while (st.Step()) names->push_back(st.Text(0));
+  return st.status();
+}
+
+Status RenameSandbox(Db* db, const std::string& from, const std::string& to) {
+  if (SandboxExists(db, to)) return Status::Conflict("a sandbox named " + to + " already exists");
+  if (!SandboxExists(db, from)) return Status::NotFound("no sandbox named " + from);
+  Stmt sandbox(db, "UPDATE sandboxes SET name = ?, updated_at = ? WHERE name = ?");
+  sandbox.Bind(1, to).Bind(2, NowMillis()).Bind(3, from);
+  Status s = sandbox.Run();
+  static const char* const kNamed[] = {
+      "UPDATE jobs SET sandbox = ? WHERE sandbox = ?",
+      "UPDATE deployments SET sandbox = ? WHERE sandbox = ?",
+      "UPDATE channel_defaults SET sandbox = ? WHERE sandbox = ?",
+      "UPDATE user_sandboxes SET sandbox = ? WHERE sandbox = ?",
+  };
+  for (const char* sql : kNamed) {
+    if (!s.ok()) return s;
+    Stmt st(db, sql);
+    st.Bind(1, to).Bind(2, from);
+    s = st.Run();
+  }
+  if (!s.ok()) return s;
+  return Status::Ok();
 }
 
 }  // namespace sandbot

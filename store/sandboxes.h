@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "util/status.h"
 #include "store/db.h"
+#include "util/status.h"
 
 namespace sandbot {
 
@@ -64,6 +64,8 @@ bool SandboxExists(Db* db, const std::string& name);
 // The sandbox with its services (ordered by name); NotFound.
 Status GetSandbox(Db* db, const std::string& name, Sandbox* sandbox);
 Status ListSandboxes(Db* db, std::vector<Sandbox>* sandboxes);
+// Every sandbox name, in order (for "did you mean").
+Status ListSandboxNames(Db* db, std::vector<std::string>* names);
 // Names of the sandboxes a push of repo/branch created.
 Status FindSandboxesByOrigin(Db* db, const std::string& repo, const std::string& branch,
                              std::vector<std::string>* names);
@@ -72,6 +74,12 @@ Status FindSandboxesByOrigin(Db* db, const std::string& repo, const std::string&
 Status FindServicesTracking(Db* db, const std::string& repo, const std::string& branch,
                             std::vector<Service>* services);
 Status SetSandboxState(Db* db, const std::string& name, const std::string& state);
+// Gives sandbox `from` the name `to` wherever the store names it: the
+// sandbox row, its jobs and deployments, channel defaults and users' last
+// sandboxes (services, routes, environments and snapshots hold its id; the
+// audit trail keeps the name things happened under). Conflict when `to` is
+// taken, NotFound when `from` does not exist.
+Status RenameSandbox(Db* db, const std::string& from, const std::string& to);
 // Removes the sandbox, its services and their ports.
 Status DeleteSandbox(Db* db, const std::string& name);
 
@@ -81,6 +89,8 @@ Status UpsertService(Db* db, int64_t sandbox_id, Service* service);
 Status GetService(Db* db, const std::string& sandbox, const std::string& name, Service* service);
 Status SetServiceStatus(Db* db, int64_t service_id, const std::string& status,
                         const std::string& detail);
+// Where the service's own {SERVICE}_URL points (sandbox, baseline or a URL).
+Status SetServiceRoute(Db* db, int64_t service_id, const std::string& route);
 // Records what is now running for the service.
 Status SetServiceDeployed(Db* db, int64_t service_id, const std::string& commit,
                           const std::string& image, const std::string& container_id,

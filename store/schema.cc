@@ -351,6 +351,31 @@ ALTER TABLE job_events ADD COLUMN service TEXT NOT NULL DEFAULT '';
 ALTER TABLE job_events ADD COLUMN commit_sha TEXT NOT NULL DEFAULT '';
 ALTER TABLE job_events ADD COLUMN url TEXT NOT NULL DEFAULT '';
 )sql",
+    // 5: rename jobs (`/sandbox rename OLD NEW`; the job's branch holds OLD).
+    R"sql(
+CREATE TABLE jobs_v5(
+  id          INTEGER PRIMARY KEY,
+  kind        TEXT NOT NULL CHECK(kind IN
+                ('deploy','destroy','reroute','suspend','resume','rename')),
+  sandbox     TEXT NOT NULL,
+  service     TEXT NOT NULL DEFAULT '',
+  branch      TEXT NOT NULL DEFAULT '',
+  commit_sha  TEXT NOT NULL DEFAULT '',
+  state       TEXT NOT NULL DEFAULT 'queued' CHECK(state IN
+                ('queued','running','succeeded','failed','cancelled')),
+  actor       TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  detail      TEXT NOT NULL DEFAULT '',
+  attempts    INTEGER NOT NULL DEFAULT 0,
+  created_at  INTEGER NOT NULL,
+  started_at  INTEGER,
+  finished_at INTEGER
+);
+INSERT INTO jobs_v5 SELECT * FROM jobs;
+DROP TABLE jobs;
+ALTER TABLE jobs_v5 RENAME TO jobs;
+CREATE INDEX jobs_state ON jobs(state, id);
+)sql",
 };
 
 }  // namespace

@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "handlers/command.h"
 #include "handlers/names.h"
 
 namespace sandbot {

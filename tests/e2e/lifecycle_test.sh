@@ -107,6 +107,59 @@ test_lifecycle_snapshot_and_restore() {
   expect_contains "$(cat "$DATA"/logs/job-*.log)" "image sandbot/lcweb:${v1:0:12} already built"
 }
 
+test_lifecycle_rename_keeps_ports_and_moves_everything() {
+  start_daemon --reconcile-seconds 1
+  new_app_repo lcweb --auto-branches 'auto/*'
+  git -C "$WORK" push -q origin main:feature/lc 2>/dev/null
+  "$SANDBOT" sandbox create lc-old lcweb@feature/lc --wait >/dev/null
+  url=$(lc_url lc-old lcweb)
+  port=$(lc_port lc-old lcweb)
+  sha=$(git -C "$WORK" rev-parse HEAD)
+  expect_contains "$(curl -sf "$url/")" "commit $sha" "page before"
+  "$SANDBOT" sandbox create lc-other >/dev/null
+
+  # Refusals: NEW taken or not a name, OLD locked.
+  out=$("$SANDBOT" sandbox rename lc-old lc-other 2>&1) && fail "renamed onto a taken name"
+  expect_contains "$out" "a sandbox named lc-other already exists"
+  out=$("$SANDBOT" sandbox rename lc-old Bad_Name 2>&1) && fail "renamed to a bad name"
+  expect_contains "$out" "not a valid sandbox name"
+  "$SANDBOT" sandbox lock lc-old "testing" >/dev/null
+  out=$("$SANDBOT" sandbox rename lc-old lc-new 2>&1) && fail "renamed a locked sandbox"
+  expect_contains "$out" "cannot rename lc-old: it is locked by"
+  "$SANDBOT" sandbox unlock lc-old >/dev/null
+
+  out=$("$SANDBOT" sandbox rename lc-old lc-new --wait)
+  expect_contains "$out" "renaming lc-old to lc-new"
+  expect_contains "$out" "sandbox lc-old is now lc-new (1 containers recreated"
+  # Same host port, same URL, same commit, under the new name.
+  expect_eq "$(lc_port lc-new lcweb)" "$port" "port kept"
+  expect_eq "$(lc_url lc-new lcweb)" "$url" "url kept"
+  expect_contains "$(curl -sf "$url/")" "commit $sha" "page after"
+  expect_eq "$(containers_with_label sandbot.sandbox=lc-new)" sandbox-lc-new-lcweb "new container"
+  expect_eq "$(containers_with_label sandbot.sandbox=lc-old)" "" "old containers"
+  network_exists sandbox-lc-new || fail "no network sandbox-lc-new"
+  ! network_exists sandbox-lc-old || fail "network sandbox-lc-old is still there"
+  expect_eq "$(engine GET /containers/sandbox-lc-new-lcweb/json |
+    jq -r '.NetworkSettings.Networks | keys[]')" sandbox-lc-new "container network"
+  [ -d "$DATA/work/lc-new" ] || fail "no work folder lc-new"
+  [ ! -e "$DATA/work/lc-old" ] || fail "work folder lc-old is still there"
+  status=$("$SANDBOT" sandbox status lc-new)
+  expect_contains "$status" "lc-new"
+  expect_contains "$status" "running"
+  out=$("$SANDBOT" sandbox status lc-old 2>&1) && fail "lc-old still exists"
+  expect_eq "$(db "SELECT COUNT(*) FROM sandboxes WHERE name = 'lc-old'")" 0 "old row"
+  expect_eq "$(db "SELECT status FROM audit WHERE action = 'sandbox.rename' ORDER BY id DESC
+                   LIMIT 1")" accepted "audit"
+  # The reconciler takes nothing of it for an orphan.
+  sleep 2
+  expect_eq "$(containers_with_label sandbot.sandbox=lc-new)" sandbox-lc-new-lcweb "after a while"
+  expect_eq "$(db "SELECT COUNT(*) FROM audit WHERE action LIKE 'reconcile.%'")" 0 "reconciler"
+  # Deploys reach it under the new name.
+  lc_commit "version 2"
+  out=$(push origin HEAD:feature/lc)
+  expect_contains "$out" "lc-new"
+}
+
 test_lifecycle_suspend_and_resume() {
   start_daemon
   new_app_repo lcweb --auto-branches 'auto/*'

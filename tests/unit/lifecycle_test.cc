@@ -532,4 +532,68 @@ BOOST_AUTO_TEST_CASE(durations) {
   BOOST_CHECK_EQUAL(DescribeDuration(90), "90 seconds");
 }
 
+BOOST_FIXTURE_TEST_CASE(rename_refusals_and_the_queued_job, Fixture) {
+  Sandbox qa = NewSandbox(db, "qa");
+  Deployed(db, qa, "web", "main", kSha1);
+  NewSandbox(db, "taken");
+  Reply reply;
+  // Not a deployer, NEW taken or invalid, OLD unknown.
+  BOOST_CHECK(Run("rename qa qb", &reply, "ana", Role::kViewer).IsForbidden());
+  Status s = Run("rename qa taken", &reply);
+  BOOST_CHECK(s.IsConflict());
+  BOOST_CHECK(Has(s.message(), "a sandbox named taken already exists"));
+  BOOST_CHECK(Run("rename qa Bad_Name", &reply).IsInvalidArgument());
+  BOOST_CHECK(Run("rename qa", &reply).IsInvalidArgument());
+  s = Run("rename qx qb", &reply);
+  BOOST_CHECK(s.IsNotFound());
+  BOOST_CHECK(Has(s.message(), "Did you mean 'qa'?"));
+  // Locked (even by the caller).
+  BOOST_REQUIRE(LockSandbox(db, "qa", "ana (U1)", "testing").ok());
+  s = Run("rename qa qb", &reply);
+  BOOST_CHECK(s.IsConflict());
+  BOOST_CHECK(Has(s.message(), "cannot rename qa: it is locked by ana (U1)"));
+  BOOST_REQUIRE(UnlockSandbox(db, "qa").ok());
+  // A job of it queued, then running.
+  Job deploy = DeployJob("qa", "web", kSha2);
+  BOOST_REQUIRE(EnqueueJob(db, &deploy).ok());
+  s = Run("rename qa qb", &reply);
+  BOOST_CHECK(s.IsConflict());
+  BOOST_CHECK(Has(s.message(), "has work queued or running (job " + std::to_string(deploy.id)));
+  bool found = false;
+  Job running = Claim(db, &found);
+  BOOST_REQUIRE(found);
+  BOOST_CHECK(Run("rename qa qb", &reply).IsConflict());
+  BOOST_REQUIRE(FinishJob(db, running.id, "succeeded", "").ok());
+  // Every refusal has its audit row.
+  std::vector<AuditRow> rows;
+  BOOST_REQUIRE(ListAudit(db, "qa", 0, &rows).ok());
+  int refused = 0;
+  for (const AuditRow& r : rows) refused += r.action == "sandbox.rename";
+  BOOST_CHECK_EQUAL(refused, 5);
+
+  // Accepted: the store says qb at once, a rename job moves the engine side.
+  Reply ok;
+  BOOST_REQUIRE(Run("rename qa qb", &ok).ok());
+  BOOST_CHECK(Has(ok.view.text, "renaming qa to qb (job "));
+  BOOST_REQUIRE_EQUAL(ok.jobs.size(), 1u);
+  Job job;
+  BOOST_REQUIRE(GetJob(db, ok.jobs[0], &job).ok());
+  BOOST_CHECK_EQUAL(job.kind, "rename");
+  BOOST_CHECK_EQUAL(job.sandbox, "qb");
+  BOOST_CHECK_EQUAL(job.branch, "qa");
+  Sandbox qb;
+  BOOST_REQUIRE(GetSandbox(db, "qb", &qb).ok());
+  BOOST_CHECK_EQUAL(qb.id, qa.id);
+  BOOST_REQUIRE_EQUAL(qb.services.size(), 1u);
+  BOOST_CHECK_EQUAL(qb.services[0].status, "queued");
+  BOOST_CHECK(GetSandbox(db, "qa", &qb).IsNotFound());
+  // Its old jobs follow it; the audit trail keeps the old name.
+  BOOST_REQUIRE(GetJob(db, deploy.id, &job).ok());
+  BOOST_CHECK_EQUAL(job.sandbox, "qb");
+  BOOST_REQUIRE(ListAudit(db, "qb", 0, &rows).ok());
+  BOOST_REQUIRE(!rows.empty());
+  BOOST_CHECK_EQUAL(rows.back().action, "sandbox.rename");
+  BOOST_CHECK(Has(rows.back().detail, "qa -> qb"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -65,4 +65,45 @@ BOOST_AUTO_TEST_CASE(branch_patterns) {
   BOOST_CHECK(!MatchesBranchPatterns("", "x"));
 }
 
+// The word rules the grammar's argument parsers use (handlers/command_args.cc).
+BOOST_AUTO_TEST_CASE(grammar_words) {
+  for (const char* ok : {"QA-DEFAULT", "t_1", "a"}) {
+    BOOST_CHECK_MESSAGE(ValidateTemplateName(ok).ok(), ok);
+  }
+  for (const std::string& bad :
+       {std::string(""), std::string("a b"), std::string("x/y"), std::string(65, 'a')}) {
+    BOOST_CHECK_MESSAGE(ValidateTemplateName(bad).IsInvalidArgument(), bad);
+  }
+  BOOST_CHECK(ValidateEnvKey("API_KEY").ok());
+  BOOST_CHECK(ValidateEnvKey("_x1").ok());
+  BOOST_CHECK(ValidateEnvKey("1KEY").IsInvalidArgument());
+  BOOST_CHECK(ValidateEnvKey("A-B").IsInvalidArgument());
+  BOOST_CHECK(ValidateContainerPath("/etc/app/config.yml").ok());
+  for (const char* bad :
+       {"etc/x", "/etc/../shadow", "/a//b", "/a/", "/run/secrets/x", "/etc/sandbot"}) {
+    BOOST_CHECK_MESSAGE(ValidateContainerPath(bad).IsInvalidArgument(), bad);
+  }
+  const struct {
+    const char* word;
+    const char* route;  // "" when refused
+  } routes[] = {
+      {"Sandbox", "sandbox"},
+      {"BASELINE", "baseline"},
+      {"HTTP://x.example.com/a", "http://x.example.com/a"},
+      {"https://[::1]:8443", "https://[::1]:8443"},
+      {"ftp://x", ""},
+      {"http://x:0", ""},
+      {"http://", ""},
+      {"staging", ""},
+  };
+  for (const auto& r : routes) {
+    std::string route;
+    Status s = ParseRouteTarget(r.word, &route);
+    BOOST_CHECK_MESSAGE(s.ok() == (*r.route != 0), r.word << ": " << s.ToString());
+    if (s.ok()) BOOST_CHECK_EQUAL(route, r.route);
+  }
+  BOOST_CHECK_EQUAL(EchoWord(std::string(60, 'x')), std::string(40, 'x') + "…");
+  BOOST_CHECK_EQUAL(Lower("MiXeD-1"), "mixed-1");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

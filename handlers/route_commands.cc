@@ -1,4 +1,6 @@
 // /route SERVICE sandbox|baseline|URL [in SANDBOX], /route list [SANDBOX]
+#include "handlers/route_commands.h"
+
 #include "handlers/dispatch.h"
 #include "handlers/lifecycle.h"
 #include "store/jobs.h"
@@ -6,9 +8,7 @@
 
 namespace sandbot {
 
-namespace {
-
-Status Set(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleRouteSet(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
   std::string name;
   Status s = ResolveSandbox(ctx, req, &name);
@@ -34,9 +34,7 @@ Status Set(const HandlerContext& ctx, const Request& req, Reply* reply) {
   if (!tx.status().ok()) return tx.status();
   s = SetRoute(ctx.db, sandbox.id, cmd.service, cmd.route);
   if (s.ok() && deployed) {
-    Stmt st(ctx.db, "UPDATE services SET route = ? WHERE id = ?");
-    st.Bind(1, cmd.route).Bind(2, deployed->id);
-    s = st.Run();
+    s = SetServiceRoute(ctx.db, deployed->id, cmd.route);
   }
   // Containers get the new table by being recreated from their image.
   if (s.ok() && !sandbox.services.empty()) {
@@ -68,7 +66,7 @@ Status Set(const HandlerContext& ctx, const Request& req, Reply* reply) {
   return Status::Ok();
 }
 
-Status List(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleRouteList(const HandlerContext& ctx, const Request& req, Reply* reply) {
   std::string name;
   Status s = ResolveSandbox(ctx, req, &name);
   Sandbox sandbox;
@@ -80,15 +78,6 @@ Status List(const HandlerContext& ctx, const Request& req, Reply* reply) {
   if (!s.ok()) return s;
   reply->view.title = "routes of " + name;
   return Status::Ok();
-}
-
-}  // namespace
-
-Status HandleRouteCommand(const HandlerContext& ctx, const Request& req, Reply* reply) {
-  if (req.command.verb == "set") return Set(ctx, req, reply);
-  if (req.command.verb == "list") return List(ctx, req, reply);
-  return Status::InvalidArgument("unknown command /route " + req.command.verb + "\n" +
-                                 HelpText("route"));
 }
 
 }  // namespace sandbot

@@ -1,11 +1,13 @@
 // /deploy SERVICE BRANCH [to SANDBOX]
+#include "handlers/deploy_commands.h"
+
 #include "handlers/dispatch.h"
 #include "handlers/lifecycle.h"
 #include "store/chat.h"
 
 namespace sandbot {
 
-Status HandleDeployCommand(const HandlerContext& ctx, const Request& req, Reply* reply) {
+Status HandleDeploy(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
   std::string name;
   Status s = ResolveSandbox(ctx, req, &name);

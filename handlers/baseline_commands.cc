@@ -1,4 +1,6 @@
 // /baseline set SERVICE URL | unset SERVICE | list
+#include "handlers/baseline_commands.h"
+
 #include "handlers/dispatch.h"
 #include "store/baselines.h"
 #include "store/repos.h"
@@ -28,28 +30,32 @@ Status ShowBaselines(const HandlerContext& ctx, Reply* reply) {
   return Status::Ok();
 }
 
-}  // namespace
-
-Status HandleBaselineCommand(const HandlerContext& ctx, const Request& req, Reply* reply) {
-  const Command& cmd = req.command;
-  if (cmd.verb == "list") return ShowBaselines(ctx, reply);
-  Status s;
-  if (cmd.verb == "set") {
-    s = SetBaseline(ctx.db, cmd.service, cmd.url, ActorOf(req));
-  } else if (cmd.verb == "unset") {
-    s = UnsetBaseline(ctx.db, cmd.service);
-  } else {
-    return Status::InvalidArgument("unknown command /baseline " + cmd.verb + "\n" +
-                                   HelpText("baseline"));
-  }
+// A table answer, so the new baselines show with their title.
+Status ShowChanged(const HandlerContext& ctx, const std::string& title, Reply* reply) {
+  Status s = ShowBaselines(ctx, reply);
   if (!s.ok()) return s;
-  s = ShowBaselines(ctx, reply);
-  if (!s.ok()) return s;
-  // A table answer, so the new baselines show with their title.
-  reply->view.title = cmd.verb == "set" ? "Baseline of " + cmd.service + ": " + cmd.url
-                                        : "Baseline of " + cmd.service + " removed";
+  reply->view.title = title;
   reply->view.text = "sandboxes get the new URL at their next deploy or route change";
   return Status::Ok();
+}
+
+}  // namespace
+
+Status HandleBaselineSet(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  const Command& cmd = req.command;
+  Status s = SetBaseline(ctx.db, cmd.service, cmd.url, ActorOf(req));
+  if (!s.ok()) return s;
+  return ShowChanged(ctx, "Baseline of " + cmd.service + ": " + cmd.url, reply);
+}
+
+Status HandleBaselineUnset(const HandlerContext& ctx, const Request& req, Reply* reply) {
+  Status s = UnsetBaseline(ctx.db, req.command.service);
+  if (!s.ok()) return s;
+  return ShowChanged(ctx, "Baseline of " + req.command.service + " removed", reply);
+}
+
+Status HandleBaselineList(const HandlerContext& ctx, const Request&, Reply* reply) {
+  return ShowBaselines(ctx, reply);
 }
 
 }  // namespace sandbot

@@ -1,0 +1,300 @@
+#include "bot/cli_offline.h"
+
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+
+#include "bot/cli_util.h"
+#include "handlers/names.h"
+#include "handlers/row_views.h"
+#include "handlers/sandbox.h"
+#include "handlers/sandbox_view.h"
+#include "hooks/git_repo.h"
+#include "hooks/hook_client.h"
+#include "hooks/hook_install.h"
+#include "hooks/post_receive.h"
+#include "store/audit.h"
+#include "store/repos.h"
+#include "store/sandboxes.h"
+#include "templates/render.h"
+#include "templates/text.h"
+
+namespace sandbot {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string SelfPath() {
+  char buf[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "sandbot";
+}
+
+AuditRow CliAudit(const std::string& action) {
+  AuditRow row{};
+  row.actor = PushingUser();
+  row.source = "cli";
+  row.action = action;
+  return row;
+}
+
+int RepoList(const Config& config, bool as_json) {
+  std::unique_ptr<Db> db;
+  Status s = OpenStore(config.data_dir, &db);
+  std::vector<Repo> repos;
+  if (s.ok()) s = ListRepos(db.get(), &repos);
+  if (!s.ok()) return Fail(s);
+  if (!as_json) {
+    std::cout << RenderRepoListText(RepoViewsOf(repos));
+    return 0;
+  }
+  json out = json::array();
+  for (const Repo& r : repos) {
+    out.push_back({{"name", r.name},
+                   {"path", r.path},
+                   {"port", r.port},
+                   {"health", r.health},
+                   {"image", r.image},
+                   {"cmd", r.cmd},
+                   {"default_branch", r.default_branch},
+                   {"auto_branches", r.auto_branches},
+                   {"wait", r.wait},
+                   {"reload_signal", r.reload_signal}});
+  }
+  std::cout << out.dump(2) << "\n";
+  return 0;
+}
+
+int RepoRemove(const Config& config, const std::string& name) {
+  std::unique_ptr<Db> db;
+  Status s = OpenStore(config.data_dir, &db);
+  Repo repo;
+  if (s.ok()) s = GetRepo(db.get(), name, &repo);
+  if (s.ok()) s = RemoveRepo(db.get(), name);
+  if (!s.ok()) return Fail(s);
+  AuditRow row = CliAudit("repo.remove");
+  row.repo = name;
+  row.status = "succeeded";
+  AppendAudit(db.get(), row);
+  std::error_code ec;
+  fs::remove(repo.path + "/hooks/post-receive", ec);
+  std::cout << "repo " << name << " removed; its hook is gone, the repository itself is kept\n";
+  return 0;
+}
+
+int SandboxList(const Config& config, bool as_json) {
+  std::unique_ptr<Db> db;
+  Status s = OpenStore(config.data_dir, &db);
+  if (s.ok() && !as_json) {
+    MessageView view;  // the daemon's answer to `sandbox list`, read here
+    s = OfflineSandboxListView(db.get(), &view);
+    if (!s.ok()) return Fail(s);
+    std::cout << RenderText(view);
+    return 0;
+  }
+  std::vector<Sandbox> sandboxes;
+  if (s.ok()) s = ListSandboxes(db.get(), &sandboxes);
+  if (!s.ok()) return Fail(s);
+  json out = json::array();
+  for (const Sandbox& b : sandboxes) out.push_back(SandboxJson(b));
+  std::cout << out.dump(2) << "\n";
+  return 0;
+}
+
+int SandboxStatus(const Config& config, const std::string& name, bool as_json) {
+  std::unique_ptr<Db> db;
+  Status s = OpenStore(config.data_dir, &db);
+  if (s.ok() && !as_json) {
+    MessageView view;  // the daemon's answer to `sandbox status NAME`, read here
+    s = OfflineSandboxView(db.get(), name, &view);
+    if (!s.ok()) return Fail(s);
+    std::cout << RenderText(view);
+    return 0;
+  }
+  Sandbox sandbox;
+  if (s.ok()) s = GetSandbox(db.get(), name, &sandbox);
+  if (!s.ok()) return Fail(s);
+  std::cout << SandboxJson(sandbox).dump(2) << "\n";
+  return 0;
+}
+
+// Through the daemon when it runs, else on the store: either way the
+// command chat runs, with its role and lock rules.
+int SandboxDestroy(const Config& config, const std::string& name) {
+  DaemonAnswer answer;
+  Status s = AskDaemon(config.data_dir, "sandbox", "destroy " + name, "", &answer);
+  if (!s.ok()) return Fail(s);
+  if (answer.reached) return PrintAnswer(config.data_dir, answer, false);
+  std::unique_ptr<Db> db;
+  s = OpenStore(config.data_dir, &db);
+  Reply reply;
+  if (s.ok()) s = RunOnStore(db.get(), config, "sandbox", "destroy " + name, PushingUser(), &reply);
+  if (!s.ok()) return Fail(s);
+  std::cout << RenderText(reply.view) << "\n";
+  std::cout << "the daemon is not running: the job runs when it starts\n";
+  return 0;
+}
+
+int Audit(const Config& config, const std::string& sandbox, int limit, bool as_json) {
+  std::unique_ptr<Db> db;
+  Status s = OpenStore(config.data_dir, &db);
+  std::vector<AuditRow> rows;
+  if (s.ok()) s = ListAudit(db.get(), sandbox, limit, &rows);
+  if (!s.ok()) return Fail(s);
+  if (!as_json) {
+    std::cout << RenderAuditText(AuditViewsOf(rows));
+    return 0;
+  }
+  json out = json::array();
+  for (const AuditRow& r : rows) out.push_back(AuditJson(r));
+  std::cout << out.dump(2) << "\n";
+  return 0;
+}
+
+int HookPostReceive(const Config& config, const std::string& repo) {
+  HookRequest req;
+  req.data_dir = config.data_dir;
+  req.repo = repo;
+  req.actor = PushingUser();
+  req.push_options =
+      ReadPushOptions([](const char* name) -> const char* { return std::getenv(name); });
+  req.stdin_text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  return RunPostReceive(req, std::cout);
+}
+
+}  // namespace
+
+Status RunOnStore(Db* db, const Config& config, const std::string& family, const std::string& text,
+                  const std::string& user, Reply* reply) {
+  Request request;
+  request.user_name = user;
+  request.source = "cli";
+  request.role = RoleFor(config.chat, {user});
+  Status s = ParseCommand(family, text, &request.command);
+  if (!s.ok()) return s;
+  HandlerContext ctx{db, nullptr, nullptr};
+  ctx.max_sandboxes = config.max_sandboxes;
+  return HandleCommand(ctx, request, reply);
+}
+
+int OfflineCli::RepoAdd(const Config& config, const RepoAddArgs& a) {
+  Status s = ValidateServiceName(a.name);
+  if (!s.ok()) return Fail(s);
+  if (a.port < 1 || a.port > 65535) return Fail(Status::InvalidArgument("--port must be 1-65535"));
+  if (!a.health.empty() && a.health[0] != '/') {
+    return Fail(Status::InvalidArgument("--health must be a path starting with / (or \"\")"));
+  }
+  s = ValidateReloadSignal(a.reload_signal);
+  if (!s.ok()) return Fail(s);
+  const std::string path = Absolute(a.path);
+  Repo repo;
+  repo.name = a.name;
+  repo.path = path;
+  repo.port = a.port;
+  repo.health = a.health;
+  repo.image = a.image;
+  repo.cmd = a.cmd;
+  repo.auto_branches = a.auto_branches;
+  repo.wait = a.wait;
+  repo.reload_signal = a.reload_signal;
+  if (a.init) {
+    repo.default_branch = a.default_branch.empty() ? "main" : a.default_branch;
+    s = GitRepo::InitBare(path, repo.default_branch);
+    if (!s.ok()) return Fail(s);
+  } else {
+    std::unique_ptr<GitRepo> git;
+    s = GitRepo::Open(path, &git);
+    if (!s.ok()) return Fail(s);
+    repo.default_branch = a.default_branch.empty() ? git->DefaultBranch() : a.default_branch;
+  }
+  std::unique_ptr<Db> db;
+  s = OpenStore(config.data_dir, &db);
+  if (!s.ok()) return Fail(s);
+  std::string note;
+  s = InstallPostReceiveHook(path, SelfPath(), Absolute(config.data_dir), repo.name, &note);
+  if (s.ok()) s = AddRepo(db.get(), repo);
+  AuditRow row = CliAudit("repo.add");
+  row.repo = repo.name;
+  row.status = s.ok() ? "succeeded" : "failed";
+  row.detail = s.ok() ? path : s.message();
+  AppendAudit(db.get(), row);
+  if (!s.ok()) return Fail(s);
+  std::cout << "repo " << repo.name << " registered at " << path << " (default branch "
+            << repo.default_branch << "); post-receive hook installed\n";
+  if (!note.empty()) std::cout << "note: " << note << "\n";
+  std::cout << "next: push a branch with a Dockerfile:  git push -o sandbot.wait " << path
+            << " HEAD:feature/hello\n";
+  return 0;
+}
+
+void OfflineCli::Add(CLI::App* app, CLI::App* sandbox) {
+  auto* hook = app->add_subcommand("hook", "Git hook entry points (installed by `repo add`)");
+  hook->require_subcommand(1);
+  post_receive_ =
+      hook->add_subcommand("post-receive", "Read pushed refs on stdin and hand them to the daemon");
+  post_receive_->add_option("--repo", hook_repo_, "Repo name as registered")->required();
+
+  auto* repo = app->add_subcommand("repo", "Watch bare git repositories");
+  repo->require_subcommand(1);
+  repo_add_ = repo->add_subcommand("add", "Register a repo and install its post-receive hook");
+  repo_add_->add_option("name", add_.name, "Repo and service name (a-z0-9-)")->required();
+  repo_add_->add_option("path", add_.path, "Path of the bare repository")->required();
+  repo_add_->add_flag("--init", add_.init, "Create the bare repository");
+  repo_add_->add_option("--port", add_.port, "Port the service listens on in its container")
+      ->capture_default_str();
+  repo_add_->add_option("--health", add_.health, "Health path (\"\" = the container stays up)")
+      ->capture_default_str();
+  repo_add_->add_option("--image", add_.image,
+                        "Runtime image for commits without a Dockerfile (files mounted at /src)");
+  repo_add_->add_option("--cmd", add_.cmd,
+                        "Command for --image, one --cmd per word: --cmd httpd --cmd -f");
+  repo_add_->add_option("--default-branch", add_.default_branch,
+                        "Branch that is the baseline (default: the repo's HEAD)");
+  repo_add_
+      ->add_option("--auto-branches", add_.auto_branches,
+                   "Comma-separated globs of branches that create sandboxes")
+      ->capture_default_str();
+  repo_add_->add_flag("--wait", add_.wait, "Pushes wait for the deploy by default");
+  repo_add_->add_option("--reload-signal", add_.reload_signal,
+                        "HUP, USR1 or USR2: the service re-reads /etc/sandbot/routes.json on it, "
+                        "so a route change signals its container instead of recreating it");
+  repo_list_ = repo->add_subcommand("list", "List watched repos");
+  repo_list_->add_flag("--json", json_, "JSON output");
+  repo_remove_ = repo->add_subcommand("remove", "Stop watching a repo (removes its hook)");
+  repo_remove_->add_option("name", remove_name_)->required();
+
+  sandbox_list_ = sandbox->add_subcommand("list", "Every sandbox with its services");
+  sandbox_list_->add_flag("--json", json_, "JSON output");
+  sandbox_status_ = sandbox->add_subcommand("status", "One sandbox: branch, commit, status, URL");
+  sandbox_status_->add_option("name", sandbox_name_)->required();
+  sandbox_status_->add_flag("--json", json_, "JSON output");
+  sandbox_destroy_ =
+      sandbox->add_subcommand("destroy", "Remove a sandbox's containers, network and ports");
+  sandbox_destroy_->add_option("name", sandbox_name_)->required();
+
+  audit_ = app->add_subcommand("audit", "Who did what, when, to which sandbox");
+  audit_->add_option("--sandbox", audit_sandbox_, "Only this sandbox");
+  audit_->add_option("--limit", audit_limit_, "Newest N rows (0 = all)")->capture_default_str();
+  audit_->add_flag("--json", json_, "JSON output");
+}
+
+int OfflineCli::Run(const Config& config) const {
+  if (post_receive_->parsed()) return HookPostReceive(config, hook_repo_);
+  if (repo_add_->parsed()) return RepoAdd(config, add_);
+  if (repo_list_->parsed()) return RepoList(config, json_);
+  if (repo_remove_->parsed()) return RepoRemove(config, remove_name_);
+  if (sandbox_list_->parsed()) return SandboxList(config, json_);
+  if (sandbox_status_->parsed()) return SandboxStatus(config, sandbox_name_, json_);
+  if (sandbox_destroy_->parsed()) return SandboxDestroy(config, sandbox_name_);
+  if (audit_->parsed()) return Audit(config, audit_sandbox_, audit_limit_, json_);
+  return -1;
+}
+
+}  // namespace sandbot

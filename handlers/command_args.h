@@ -1,0 +1,41 @@
+// The argument parsers of the command table (kCommands in
+// handlers/command.cc). Each parses the words after the verb into the fields
+// of Command its verb uses; an InvalidArgument message says what is wrong
+// (ParseCommand appends the usage line).
+#ifndef SANDBOT_HANDLERS_COMMAND_ARGS_H_
+#define SANDBOT_HANDLERS_COMMAND_ARGS_H_
+
+#include <string>
+#include <vector>
+
+#include "handlers/command.h"
+#include "util/status.h"
+
+namespace sandbot {
+
+using Words = std::vector<std::string>;
+
+Status ParseNone(const Words& args, Command*);
+Status ParseHelp(const Words&, Command*);
+Status ParseOptionalSandbox(const Words& args, Command* command);
+Status ParseSandbox(const Words& args, Command* command);
+Status ParseCreate(const Words& args, Command* command);
+Status ParseLogs(const Words& args, Command* command);
+Status ParseDeploy(const Words& args, Command* command);
+Status ParseRouteSet(const Words& args, Command* command);
+Status ParseTwoSandboxes(const Words& args, Command* command);
+Status ParseSandboxAndSnapshot(const Words& args, Command* command);
+Status ParseLock(const Words& args, Command* command);
+Status ParseBaselineSet(const Words& args, Command* command);
+Status ParseService(const Words& args, Command* command);
+Status ParseTemplateName(const Words& args, Command* command);
+Status ParseTemplateSpec(const Words& args, Command* command);
+Status ParseTemplateImport(const Words& args, Command* command);
+Status ParseEnvName(const Words& args, Command* command);
+Status ParseEnvSet(const Words& args, Command* command);
+Status ParseEnvSetFile(const Words& args, Command* command);
+Status ParseEnvUnset(const Words& args, Command* command);
+Status ParseEnvAttach(const Words& args, Command* command);
+}  // namespace sandbot
+
+#endif  // SANDBOT_HANDLERS_COMMAND_ARGS_H_
