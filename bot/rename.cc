@@ -31,7 +31,7 @@ Status Deployer::Rename(const Job& job) {
   Sandbox sandbox;
   Status s = GetSandbox(db_, to, &sandbox);
   if (!s.ok()) return s;
-  Event(job, "renaming", "moving sandbox " + from + " to " + to);
+  Event(job, MessageEvent(JobStage::kRenaming, "moving sandbox " + from + " to " + to));
   // Folders first: the new containers mount them.
   s = MoveSandboxFolders(config_.data_dir, from, to);
   // The old containers hold the host ports the new ones take over.
@@ -68,9 +68,9 @@ Status Deployer::Rename(const Job& job) {
   }
   s = runtime_->RemoveNetwork(NetworkName(from));
   if (!s.ok()) return s;
-  Event(job, "renamed",
-        "sandbox " + from + " is now " + to + " (" + std::to_string(moved) +
-            " containers recreated under the new name, same ports)");
+  Event(job, MessageEvent(JobStage::kRenamed,
+                          "sandbox " + from + " is now " + to + " (" + std::to_string(moved) +
+                              " containers recreated under the new name, same ports)"));
   if (!failures.empty()) return Status::Internal("renamed, but " + failures);
   return Status::Ok();
 }

@@ -35,6 +35,8 @@ std::string EventLine(const JobEvent& e) {
     case JobStage::kResumed:
     case JobStage::kDestroying:
     case JobStage::kDestroyed:
+    case JobStage::kRenaming:
+    case JobStage::kRenamed:
     case JobStage::kCancelled: break;
   }
   return e.message;

@@ -28,6 +28,8 @@ constexpr StageName kStageNames[] = {
     {JobStage::kResumed, "resumed"},
     {JobStage::kDestroying, "destroying"},
     {JobStage::kDestroyed, "destroyed"},
+    {JobStage::kRenaming, "renaming"},
+    {JobStage::kRenamed, "renamed"},
     {JobStage::kSucceeded, "succeeded"},
     {JobStage::kCancelled, "cancelled"},
 };

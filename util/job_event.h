@@ -28,6 +28,8 @@ enum class JobStage {
   kResumed,
   kDestroying,
   kDestroyed,
+  kRenaming,  // the sandbox's folders, containers and network take its new name
+  kRenamed,
   kSucceeded,  // the job ended well
   kCancelled,  // the job was superseded or its service removed
 };
