@@ -8,6 +8,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "bot/destination.h"
 #include "bot/form.h"
 #include "bot/slack_text.h"
 #include "handlers/dispatch.h"
@@ -138,7 +139,11 @@ void SlashCommand(const ChatContext& ctx, const HttpRequest& req, HttpResponse* 
   request.role = RoleFor(ctx.config->chat, {request.user_id, request.user_name});
   std::string family = form["command"];
   Status s = ParseCommand(family, SlackCommandText(form["text"]), &request.command);
-  MessageView view = s.ok() ? Run(ctx, request, transport, form["response_url"]) : ErrorView(s);
+  // Replies go only where the policy allows (bot/reply_url_policy.h): a
+  // signed request must not make the daemon post to any host it names.
+  const std::string& response_url = form["response_url"];
+  if (s.ok() && !response_url.empty()) s = ctx.reply_policy->CheckReplyUrl(response_url);
+  MessageView view = s.ok() ? Run(ctx, request, transport, response_url) : ErrorView(s);
   if (!s.ok()) {
     // A request we could not parse is still a request: audit it.
     AuditRow row{};
@@ -198,9 +203,17 @@ void Interaction(const ChatContext& ctx, const HttpRequest& req, HttpResponse* r
   request.source = "slack";
   request.channel = "slack:" + channel.value("id", "");
   request.role = RoleFor(ctx.config->chat, {request.user_id, request.user_name});
-  const std::string response_url = payload.value("response_url", "");
+  std::string response_url = payload.value("response_url", "");
   Status s = CommandForAction(ctx, action.value("action_id", ""), action.value("value", ""),
                               &request.command);
+  if (!response_url.empty()) {
+    Status allowed = ctx.reply_policy->CheckReplyUrl(response_url);
+    if (!allowed.ok()) {
+      spdlog::warn("interaction refused: {}", allowed.message());
+      response_url.clear();  // nowhere to answer: the click is refused
+      if (s.ok()) s = allowed;
+    }
+  }
   MessageView view = s.ok() ? Run(ctx, request, "slack", response_url) : ErrorView(s);
   if (!response_url.empty()) {
     OutboxMessage m;
@@ -234,7 +247,9 @@ void TeamsMessage(const ChatContext& ctx, const HttpRequest& req, HttpResponse* 
     request.role = RoleFor(ctx.config->chat, {request.user_id, request.user_name});
     if (family.empty() || family == "help") family = "sandbox";
     s = ParseCommand(family, rest, &request.command);
-    view = s.ok() ? Run(ctx, request, "teams", ctx.config->chat.teams_webhook_url) : ErrorView(s);
+    // Results go to the configured Workflows webhook, named, not copied.
+    const std::string reply = ctx.config->chat.teams_webhook_url.empty() ? "" : kTeamsWebhook;
+    view = s.ok() ? Run(ctx, request, "teams", reply) : ErrorView(s);
   }
   res->status = 200;
   res->Set(RenderTeamsText(view), "application/json");

@@ -17,6 +17,7 @@
 #include "bot/event_hub.h"
 #include "bot/http_server.h"
 #include "bot/replay_guard.h"
+#include "bot/reply_url_policy.h"
 #include "bot/signatures.h"
 #include "handlers/runtime.h"
 #include "store/db.h"
@@ -30,7 +31,8 @@ struct ChatContext {
   const Config* config = nullptr;
   EventHub* hub = nullptr;
   ReplayGuard* replay = nullptr;
-  SecretKeys* secrets = nullptr;  // environment secrets (store/secret_keys.h)
+  SecretKeys* secrets = nullptr;                 // environment secrets (store/secret_keys.h)
+  const ReplyUrlPolicy* reply_policy = nullptr;  // where a request may have replies sent
 };
 
 void RegisterChatRoutes(HttpServer* server, ChatContext* context);

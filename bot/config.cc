@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "bot/reply_url_policy.h"
+
 namespace sandbot {
 
 std::string DefaultDataDir() {
@@ -116,6 +118,20 @@ Status LoadConfig(Config* c) {
     c->chat.slack_signing_secret = Str(slack, "signing_secret");
     c->chat.slack_webhook_url = Str(slack, "webhook_url");
     c->chat.mattermost_token = Str(mm, "token");
+    c->chat.mattermost_url = Str(mm, "url");
+    if (j.contains("reply_origins")) {
+      if (!j["reply_origins"].is_array()) {
+        return Status::InvalidArgument(path + ": reply_origins must be a list of URLs");
+      }
+      for (const auto& o : j["reply_origins"]) {
+        HttpUrl url;
+        if (!o.is_string() || !ParseHttpUrl(o.get<std::string>(), &url).ok()) {
+          return Status::InvalidArgument(path + ": reply_origins: " + o.dump() +
+                                         " is not an http(s) URL");
+        }
+        c->chat.reply_origins.push_back(o.get<std::string>());
+      }
+    }
     c->chat.teams_hmac_key = Str(teams, "hmac_key");
     c->chat.teams_webhook_url = Str(teams, "webhook_url");
     if (j.contains("default_role")) {

@@ -20,6 +20,12 @@ struct ChatConfig {
   std::string slack_signing_secret;
   std::string slack_webhook_url;  // incoming webhook for notifications
   std::string mattermost_token;
+  // The Mattermost server ("https://chat.example.com"): its reply URLs are
+  // allowed (bot/reply_url_policy.h).
+  std::string mattermost_url;
+  // Further origins a chat request may name as its reply URL (a stand-in,
+  // a proxy): "reply_origins" in the config file.
+  std::vector<std::string> reply_origins;
   std::string teams_hmac_key;         // base64, from the outgoing webhook's setup
   std::string teams_webhook_url;      // Workflows URL for results and notifications
   std::map<std::string, Role> roles;  // chat user id, chat user name or OS user → role

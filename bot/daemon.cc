@@ -24,6 +24,7 @@
 
 #include "bot/chat_server.h"
 #include "bot/deployer.h"
+#include "bot/destination.h"
 #include "bot/docker_runtime.h"
 #include "bot/engine_breaker.h"
 #include "bot/event_hub.h"
@@ -362,6 +363,8 @@ int Daemon::BindListeners() {
   replay_ = std::make_unique<ReplayGuard>(300);
   chat_ = std::make_unique<ChatContext>(
       ChatContext{db_.get(), runtime_.get(), &config_, &hub_, replay_.get(), secrets_.get()});
+  reply_policy_ = std::make_unique<ReplyUrlPolicy>(MakeReplyUrlPolicy(config_.chat));
+  chat_->reply_policy = reply_policy_.get();
   RegisterChatRoutes(http_.get(), chat_.get());
   std::string bind_error;
   if (!http_->Bind(listen_host_, listen_port_, &bind_error)) {

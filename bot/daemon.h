@@ -40,6 +40,7 @@ class ListenBacklog;
 class Notifier;
 class Reconciler;
 class ReplayGuard;
+class ReplyUrlPolicy;
 class SecretKeys;
 class WorkerPool;
 
@@ -90,6 +91,7 @@ class Daemon {
   std::unique_ptr<ListenBacklog> local_backlog_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<ReplayGuard> replay_;
+  std::unique_ptr<ReplyUrlPolicy> reply_policy_;
   std::unique_ptr<ChatContext> chat_;
   std::unique_ptr<Reconciler> reconciler_;
   std::unique_ptr<Expiry> expiry_;

@@ -18,7 +18,7 @@ std::unique_ptr<ChatNotifier> MakeChatNotifier(Transport transport, const Notify
   return nullptr;
 }
 
-Notifier::Notifier(Db* db, const Config* config, EventHub* hub) : sender_(db, hub) {
+Notifier::Notifier(Db* db, const Config* config, EventHub* hub) : sender_(db, &config->chat, hub) {
   NotifyContext ctx;
   ctx.db = db;
   ctx.config = config;

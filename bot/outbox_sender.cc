@@ -37,6 +37,20 @@ void OutboxSender::Stop() {
   if (sender_.joinable()) sender_.join();
 }
 
+int64_t RetryAfterMillis(const std::string& header) {
+  constexpr int64_t kMaxSeconds = 3600;
+  size_t i = 0;
+  while (i < header.size() && (header[i] == ' ' || header[i] == '\t')) ++i;
+  if (i == header.size()) return 0;
+  int64_t seconds = 0;
+  for (; i < header.size() && header[i] != ' ' && header[i] != '\t'; ++i) {
+    if (header[i] < '0' || header[i] > '9') return 0;
+    seconds = seconds * 10 + (header[i] - '0');
+    if (seconds > kMaxSeconds) seconds = kMaxSeconds + 1;  // no overflow, however long
+  }
+  return std::min(seconds, kMaxSeconds) * 1000;
+}
+
 void OutboxSender::SendLoop() {
   // A message whose state cannot be recorded is sent again or retried: the
   // store is the record, and a chat service may see a message twice.
@@ -53,12 +67,27 @@ void OutboxSender::SendLoop() {
       hub_->WaitChange(seen, std::chrono::milliseconds(500));
       continue;
     }
-    std::string origin, path;
-    if (!SplitUrl(m.url, &origin, &path)) {
-      record(MarkOutboxAttempt(db_, m.id, "not an http(s) URL", NowMillis(), true), m);
+    bool configured = false;
+    const std::string url = ResolveDestination(*chat_, m.url, &configured);
+    std::string origin, path, pinned;
+    if (url.empty() || !SplitUrl(url, &origin, &path)) {
+      record(MarkOutboxAttempt(
+                 db_, m.id, url.empty() ? m.url + " is no longer configured" : "not an http(s) URL",
+                 NowMillis(), true),
+             m);
+      continue;
+    }
+    s = policy_.PinForSend(url, configured, &pinned);
+    if (!s.ok()) {
+      record(MarkOutboxAttempt(db_, m.id, s.message(), NowMillis(), true), m);
+      spdlog::warn("{}: {} (given up)", m.purpose, s.message());
       continue;
     }
     httplib::Client client(origin);
+    if (!pinned.empty()) {
+      HttpUrl parsed;
+      if (ParseHttpUrl(url, &parsed).ok()) client.set_hostname_addr_map({{parsed.host, pinned}});
+    }
     client.set_connection_timeout(5, 0);
     client.set_read_timeout(10, 0);
     auto res = client.Post(path.c_str(), m.body, m.content_type.c_str());
@@ -73,8 +102,7 @@ void OutboxSender::SendLoop() {
     bool give_up = !retry || m.attempts + 1 >= kMaxAttempts;
     int64_t delay_ms = 1000LL << std::min(m.attempts, 6);
     if (res && res->status == 429 && res->has_header("Retry-After")) {
-      delay_ms = std::max<int64_t>(delay_ms,
-                                   std::atoll(res->get_header_value("Retry-After").c_str()) * 1000);
+      delay_ms = std::max(delay_ms, RetryAfterMillis(res->get_header_value("Retry-After")));
     }
     record(MarkOutboxAttempt(db_, m.id, error, NowMillis() + delay_ms, give_up), m);
     spdlog::warn("{}: {}{}", m.purpose, error, give_up ? " (given up)" : " (will retry)");

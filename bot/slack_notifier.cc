@@ -1,5 +1,6 @@
 #include "bot/slack_notifier.h"
 
+#include "bot/destination.h"
 #include "templates/slack.h"
 
 namespace sandbot {
@@ -18,9 +19,8 @@ void SlackNotifier::OnJobFinished(const Job& job, bool ok, const std::string& de
 
 void SlackNotifier::NotifyOwner(const std::string& sandbox, const std::string& owner,
                                 const std::string& title, const std::string& text) {
-  const std::string& webhook = ctx_.config->chat.slack_webhook_url;
-  if (webhook.empty()) return;
-  notify::Queue(ctx_, webhook,
+  if (ctx_.config->chat.slack_webhook_url.empty()) return;
+  notify::Queue(ctx_, kSlackWebhook,
                 RenderSlack(notify::OwnerView(ctx_, sandbox, owner, title, text), "", false),
                 title + " → slack webhook");
 }
@@ -42,9 +42,8 @@ void SlackNotifier::Reply(const Job& job, const std::string& stage, bool final_m
 
 void SlackNotifier::Announce(const Job& job, const std::string& outcome,
                              const std::string& detail) {
-  const std::string& webhook = ctx_.config->chat.slack_webhook_url;
-  if (webhook.empty()) return;
-  notify::Queue(ctx_, webhook,
+  if (ctx_.config->chat.slack_webhook_url.empty()) return;
+  notify::Queue(ctx_, kSlackWebhook,
                 RenderSlack(notify::DeployView(ctx_, job, outcome, detail), "", false),
                 "deploy " + outcome + " job " + std::to_string(job.id) + " → slack webhook");
 }

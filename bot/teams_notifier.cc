@@ -1,5 +1,6 @@
 #include "bot/teams_notifier.h"
 
+#include "bot/destination.h"
 #include "templates/teams.h"
 
 namespace sandbot {
@@ -28,18 +29,17 @@ void TeamsNotifier::OnJobFinished(const Job& job, bool ok, const std::string& de
 
 void TeamsNotifier::NotifyOwner(const std::string& sandbox, const std::string& owner,
                                 const std::string& title, const std::string& text) {
-  const std::string& webhook = ctx_.config->chat.teams_webhook_url;
-  if (webhook.empty()) return;
-  notify::Queue(ctx_, webhook,
+  if (ctx_.config->chat.teams_webhook_url.empty()) return;
+  notify::Queue(ctx_, kTeamsWebhook,
                 RenderTeamsCard(notify::OwnerView(ctx_, sandbox, owner, title, text)),
                 title + " → teams webhook");
 }
 
 void TeamsNotifier::Announce(const Job& job, const std::string& outcome,
                              const std::string& detail) {
-  const std::string& webhook = ctx_.config->chat.teams_webhook_url;
-  if (webhook.empty()) return;
-  notify::Queue(ctx_, webhook, RenderTeamsCard(notify::DeployView(ctx_, job, outcome, detail)),
+  if (ctx_.config->chat.teams_webhook_url.empty()) return;
+  notify::Queue(ctx_, kTeamsWebhook,
+                RenderTeamsCard(notify::DeployView(ctx_, job, outcome, detail)),
                 "deploy " + outcome + " job " + std::to_string(job.id) + " → teams webhook");
 }
 

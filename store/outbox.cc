@@ -36,16 +36,17 @@ Status EnqueueOutbox(Db* db, const OutboxMessage& m) {
 
 Status NextOutbox(Db* db, int64_t now, OutboxMessage* m, bool* found) {
   *found = false;
-  // Strict order: a message waiting for a retry holds back the ones after it
-  // (a later edit must not overtake an earlier one).
-  std::string sql = std::string(kSelect) + "WHERE state = 'pending' ORDER BY id LIMIT 1";
+  // Order per destination: a message waiting for a retry holds back the
+  // later ones to its URL (a later edit must not overtake an earlier one),
+  // never another destination's.
+  std::string sql = std::string(kSelect) +
+                    "o WHERE state = 'pending' AND next_at <= ?1 AND id = (SELECT MIN(id) FROM "
+                    "outbox p WHERE p.state = 'pending' AND p.url = o.url) ORDER BY id LIMIT 1";
   Stmt st(db, sql.c_str());
+  st.Bind(1, now);
   if (st.Step()) {
-    OutboxMessage next = Read(st);
-    if (next.next_at <= now) {
-      *m = std::move(next);
-      *found = true;
-    }
+    *m = Read(st);
+    *found = true;
   }
   return st.status();
 }

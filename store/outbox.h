@@ -26,7 +26,8 @@ struct OutboxMessage {
 };
 
 Status EnqueueOutbox(Db* db, const OutboxMessage& message);
-// The oldest pending message that is due at `now`, if any.
+// The oldest pending message that is due at `now` and is the oldest pending
+// one for its URL (order is kept per destination), if any.
 Status NextOutbox(Db* db, int64_t now, OutboxMessage* message, bool* found);
 Status MarkOutboxSent(Db* db, int64_t id);
 // Records a failed attempt: retried at `next_at`, or failed for good when

@@ -376,6 +376,10 @@ DROP TABLE jobs;
 ALTER TABLE jobs_v5 RENAME TO jobs;
 CREATE INDEX jobs_state ON jobs(state, id);
 )sql",
+    // 6: the outbox sends in order per destination (store/outbox.h NextOutbox).
+    R"sql(
+CREATE INDEX outbox_destination ON outbox(state, url, id);
+)sql",
 };
 
 }  // namespace

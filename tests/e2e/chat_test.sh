@@ -195,3 +195,33 @@ test_a_second_daemon_on_a_taken_port_says_so_and_exits() {
   expect_contains "$(cat "$TEST_DIR/second.log")" "is another sandbot running?"
   expect_eq "$(curl -s "http://$E2E_HTTP/healthz")" '{"ok":true}' "the first still answers"
 }
+
+# Issue 16 item 8: a signed command naming a reply URL that is neither
+# Slack's nor an allowed origin (here a loopback port standing in for the
+# Engine API on TCP) is refused, runs nothing, and nothing is sent there.
+test_a_response_url_off_the_allowed_hosts_is_refused_and_nothing_is_sent() {
+  chat_setup
+  local victim_port=$((E2E_FAKE_PORT + 1)) victim_pid body ts sig answer
+  python3 tests/e2e/fake_chat.py "$victim_port" "$TEST_DIR/victim.jsonl" &
+  victim_pid=$!
+  until curl -s -o /dev/null -X POST "http://127.0.0.1:$victim_port/ping"; do sleep 0.05; done
+  : >"$TEST_DIR/victim.jsonl"
+  ts=$(date +%s)
+  body="token=x&team_id=T1&channel_id=C0QA&user_id=U0ANA&user_name=ana&command=%2Fsandbox"
+  body="$body&text=$(jq -rn '"create qa-ssrf web@feature/chat"|@uri')"
+  body="$body&response_url=$(jq -rn --arg v "http://127.0.0.1:$victim_port/v1.41/containers/create" '$v|@uri')"
+  sig=v0=$(printf 'v0:%s:%s' "$ts" "$body" | openssl dgst -sha256 -hmac "$SLACK_SECRET" -r | cut -d' ' -f1)
+  answer=$(curl -s -w '\n%{http_code}' -X POST "http://$E2E_HTTP/slack/commands" \
+    -H "X-Slack-Request-Timestamp: $ts" -H "X-Slack-Signature: $sig" \
+    -H 'Content-Type: application/x-www-form-urlencoded' --data-raw "$body")
+  expect_eq "$(code_of "$answer")" 200 "status"
+  expect_contains "$(body_of "$answer")" "reply URL refused"
+  expect_eq "$(db "SELECT COUNT(*) FROM sandboxes WHERE name = 'qa-ssrf'")" 0 "sandboxes created"
+  expect_eq "$(db "SELECT COUNT(*) FROM outbox WHERE url LIKE '%$victim_port%'")" 0 "outbox rows"
+  sleep 1
+  kill "$victim_pid" 2>/dev/null || true
+  wait "$victim_pid" 2>/dev/null || true
+  expect_eq "$(grep -c . "$TEST_DIR/victim.jsonl" || true)" 0 "requests that reached the victim"
+  # The configured webhooks are named in the outbox, never copied.
+  expect_eq "$(db "SELECT COUNT(*) FROM outbox WHERE url LIKE 'http%webhook%'")" 0 "webhook URLs copied"
+}

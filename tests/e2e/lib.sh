@@ -195,6 +195,7 @@ start_fake_chat() {
   "slack": {"signing_secret": "$SLACK_SECRET", "webhook_url": "$FAKE/slack-webhook"},
   "teams": {"hmac_key": "$TEAMS_KEY", "webhook_url": "$FAKE/teams-webhook"},
   "mattermost": {"token": "$MM_TOKEN"},
+  "reply_origins": ["$FAKE"],
   "roles": {"viewer": ["U0VIEWER"], "admin": ["U0ADMIN"]},
   "baseline": {"api": "https://api-dev.example.com"${EXTRA_BASELINE:-}}
 }

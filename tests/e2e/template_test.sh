@@ -53,12 +53,12 @@ test_template_sandboxes_export_import() {
   jq -e '.sandbot_template == 1 and .name == "tplqa" and .gateway == "web" and
          .services.web.branch == "main" and .services.api.route == "baseline"' \
     "$TEST_DIR/t.json" >/dev/null || fail "export: $(cat "$TEST_DIR/t.json")"
-  shown=$("$SANDBOT" template show tplqa | grep -v '^by ')
+  shown=$("$SANDBOT" template show tplqa | grep -v '^ *by ')
   expect_contains "$("$SANDBOT" template delete tplqa)" "template tplqa deleted"
   expect_not_contains "$("$SANDBOT" template list)" "tplqa"
   expect_contains "$("$SANDBOT" template import "$TEST_DIR/t.json")" \
     "Template tplqa created by import"
-  expect_eq "$("$SANDBOT" template show tplqa | grep -v '^by ')" "$shown" "show after import"
+  expect_eq "$("$SANDBOT" template show tplqa | grep -v '^ *by ')" "$shown" "show after import"
   expect_eq "$("$SANDBOT" template export tplqa)" "$(cat "$TEST_DIR/t.json")" "export after import"
   expect_contains "$("$SANDBOT" template import "$TEST_DIR/t.json")" "replaced by import"
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "bot/destination.h"
+#include "bot/destination.h"
 #include "store/chat.h"
 #include "store/outbox.h"
 #include "templates/render.h"
@@ -153,8 +155,8 @@ BOOST_AUTO_TEST_CASE(deploys_are_announced_on_the_webhooks) {
   notifier.OnJobFinished(job, true, "");
   auto sent = f.Sent();
   BOOST_CHECK_EQUAL(sent.count("http://chat.test/teams"), 0u);
-  const auto& slack = sent["http://chat.test/slack-webhook"];
-  const auto& teams = sent["http://chat.test/teams-webhook"];
+  const auto& slack = sent[kSlackWebhook];
+  const auto& teams = sent[kTeamsWebhook];
   BOOST_REQUIRE_EQUAL(slack.size(), 2u);
   BOOST_REQUIRE_EQUAL(teams.size(), 2u);
   BOOST_CHECK_EQUAL(slack[0],
@@ -179,8 +181,8 @@ BOOST_AUTO_TEST_CASE(owners_hear_on_both_webhooks) {
   BOOST_REQUIRE_EQUAL(sent.size(), 2u);
   const MessageView view =
       notify::OwnerView(f.ctx, "qa", "ana", "Sandbox qa suspended", "idle for 2 days");
-  BOOST_CHECK_EQUAL(sent["http://chat.test/slack-webhook"][0], RenderSlack(view, "", false));
-  BOOST_CHECK_EQUAL(sent["http://chat.test/teams-webhook"][0], RenderTeamsCard(view));
+  BOOST_CHECK_EQUAL(sent[kSlackWebhook][0], RenderSlack(view, "", false));
+  BOOST_CHECK_EQUAL(sent[kTeamsWebhook][0], RenderTeamsCard(view));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
