@@ -158,6 +158,28 @@ int Audit(const Config& config, const std::string& sandbox, int limit, bool as_j
   return 0;
 }
 
+// Recomputes the chain (store/audit.h): whole, or where it breaks and why.
+int AuditVerify(const Config& config, bool as_json) {
+  std::unique_ptr<Db> db;
+  Status s = OpenStore(config.data_dir, &db);
+  AuditChainReport report;
+  if (s.ok()) s = VerifyAuditChain(db.get(), AuditArchiveDir(config.data_dir), &report);
+  if (!s.ok()) return Fail(s);
+  if (as_json) {
+    std::cout << json{{"whole", report.whole},         {"rows", report.rows},
+                      {"archives", report.archives},   {"last_hash", report.last_hash},
+                      {"broken_at", report.broken_at}, {"problem", report.problem}}
+                     .dump(2)
+              << "\n";
+  } else if (report.whole) {
+    std::cout << "audit chain whole: " << report.rows << " rows (" << report.archives
+              << " archives); last hash " << report.last_hash << "\n";
+  } else {
+    std::cout << "audit chain BROKEN at row " << report.broken_at << ": " << report.problem << "\n";
+  }
+  return report.whole ? 0 : 1;
+}
+
 int HookPostReceive(const Config& config, const std::string& repo) {
   HookRequest req;
   req.data_dir = config.data_dir;
@@ -283,6 +305,9 @@ void OfflineCli::Add(CLI::App* app, CLI::App* sandbox) {
   audit_->add_option("--sandbox", audit_sandbox_, "Only this sandbox");
   audit_->add_option("--limit", audit_limit_, "Newest N rows (0 = all)")->capture_default_str();
   audit_->add_flag("--json", json_, "JSON output");
+  audit_verify_ = audit_->add_subcommand(
+      "verify", "Check the audit trail's hash chain, through its archives (exit 1 if broken)");
+  audit_verify_->add_flag("--json", json_, "JSON output");
 }
 
 int OfflineCli::Run(const Config& config) const {
@@ -293,6 +318,7 @@ int OfflineCli::Run(const Config& config) const {
   if (sandbox_list_->parsed()) return SandboxList(config, json_);
   if (sandbox_status_->parsed()) return SandboxStatus(config, sandbox_name_, json_);
   if (sandbox_destroy_->parsed()) return SandboxDestroy(config, sandbox_name_);
+  if (audit_verify_->parsed()) return AuditVerify(config, json_);
   if (audit_->parsed()) return Audit(config, audit_sandbox_, audit_limit_, json_);
   return -1;
 }

@@ -37,6 +37,7 @@ class OfflineCli {
            *sandbox_destroy_ = nullptr, *audit_ = nullptr;
   std::string hook_repo_, remove_name_, sandbox_name_, audit_sandbox_;
   int audit_limit_ = 100;
+  CLI::App* audit_verify_ = nullptr;
   bool json_ = false;
   RepoAddArgs add_;
 

@@ -23,6 +23,7 @@ std::string DbPath(const std::string& d) { return d + "/sandbot.db"; }
 std::string SocketPath(const std::string& d) { return d + "/sandbot.sock"; }
 std::string SpoolDir(const std::string& d) { return d + "/spool"; }
 std::string LogDir(const std::string& d) { return d + "/logs"; }
+std::string AuditArchiveDir(const std::string& d) { return d + "/audit-archive"; }
 
 namespace {
 
@@ -169,7 +170,8 @@ Status LoadConfig(Config* c) {
     }
     for (auto [key, field] :
          {std::pair<const char*, int64_t*>{"idle_suspend", &c->idle_suspend_seconds},
-          {"retention", &c->retention_seconds}}) {
+          {"retention", &c->retention_seconds},
+          {"audit_retention", &c->audit_retention_seconds}}) {
       if (!j.contains(key)) continue;
       Status d = j[key].is_string() ? ParseDuration(j[key].get<std::string>(), field)
                  : j[key].is_number_unsigned()

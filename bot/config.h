@@ -61,6 +61,9 @@ struct Config {
   // suspended; suspended ones are destroyed after `retention`. 0: never.
   int64_t idle_suspend_seconds = 14 * 86400;
   int64_t retention_seconds = 30 * 86400;
+  // Audit rows older than this are archived to {data}/audit-archive/ and
+  // leave the store (store/audit.h ArchiveAudit). 0: never.
+  int64_t audit_retention_seconds = 365 * 86400;
   int max_sandboxes = 50;  // suspended ones count (they keep ports); 0: no limit
   std::string log_level = "info";
   std::string config_file;  // Default: {data}/config.json when it exists
@@ -81,10 +84,11 @@ std::string DefaultDataDir();
 std::string DefaultDockerEndpoint();
 
 // Paths inside the data folder.
-std::string DbPath(const std::string& data_dir);      // sandbot.db
-std::string SocketPath(const std::string& data_dir);  // sandbot.sock
-std::string SpoolDir(const std::string& data_dir);    // spool/
-std::string LogDir(const std::string& data_dir);      // logs/
+std::string DbPath(const std::string& data_dir);           // sandbot.db
+std::string SocketPath(const std::string& data_dir);       // sandbot.sock
+std::string SpoolDir(const std::string& data_dir);         // spool/
+std::string LogDir(const std::string& data_dir);           // logs/
+std::string AuditArchiveDir(const std::string& data_dir);  // audit-archive/ (store/audit.h)
 
 // "9001-9999" → 9001, 9999. InvalidArgument unless 1 <= lo <= hi <= 65535.
 Status ParsePortRange(const std::string& text, int* lo, int* hi);

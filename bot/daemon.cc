@@ -388,9 +388,24 @@ void Daemon::SpoolLoop() {
 
 // While the engine is down, probes it every 2 s; else reconciles on the
 // timer and when it comes back, and runs idle expiry every second.
+// Audit rows past --audit-retention move to a compressed archive, written
+// and synced before they leave the store (store/audit.h).
+void Daemon::ArchiveOldAudit() {
+  int64_t archived = 0;
+  std::string file;
+  Status s = ArchiveAudit(db_.get(), NowMillis() - config_.audit_retention_seconds * 1000,
+                          AuditArchiveDir(config_.data_dir), &archived, &file);
+  if (!s.ok()) {
+    spdlog::warn("audit archive: {} (rows kept; retried in an hour)", s.message());
+  } else if (archived > 0) {
+    spdlog::info("audit: {} rows older than the retention archived to {}", archived, file);
+  }
+}
+
 void Daemon::MaintenanceLoop() {
   using Clock = std::chrono::steady_clock;
   auto next_reconcile = Clock::now();
+  auto next_audit_archive = Clock::now();
   bool was_open = breaker_->open();
   while (!stopping_) {
     ExpiryReport expired;
@@ -421,6 +436,10 @@ void Daemon::MaintenanceLoop() {
                                                                : 1000000000);
     }
     was_open = open;
+    if (config_.audit_retention_seconds > 0 && Clock::now() >= next_audit_archive) {
+      ArchiveOldAudit();
+      next_audit_archive = Clock::now() + std::chrono::hours(1);
+    }
     // Answers of a burst (a 200-sandbox list is ~60 KB) leave freed memory
     // in malloc's arenas; give it back to the system once a second.
     malloc_trim(0);

@@ -70,6 +70,7 @@ class Daemon {
   void IngestSpool();
   void SpoolLoop();
   void MaintenanceLoop();
+  void ArchiveOldAudit();
   void HealthLoop();
 
   const Config& config_;

@@ -87,13 +87,16 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
   // Applied after the config file, so a flag wins over the file.
-  std::string idle_suspend, retention;
+  std::string idle_suspend, retention, audit_retention;
   int max_sandboxes = -1;
   serve->add_option("--idle-suspend", idle_suspend,
                     "Suspend sandboxes idle this long, e.g. 14d, 12h, 30m, 5s (0: never; "
                     "default 14d)");
   serve->add_option("--retention", retention,
                     "Destroy sandboxes suspended this long (0: never; default 30d)");
+  serve->add_option("--audit-retention", audit_retention,
+                    "Archive audit rows older than this to {data}/audit-archive/ (0: never; "
+                    "default 365d)");
   serve
       ->add_option("--max-sandboxes", max_sandboxes,
                    "Most sandboxes at once, suspended ones included (0: no limit; default 50)")
@@ -124,6 +127,9 @@ int main(int argc, char** argv) {
   }
   if (loaded.ok() && !retention.empty()) {
     loaded = ParseDuration(retention, &config.retention_seconds);
+  }
+  if (loaded.ok() && !audit_retention.empty()) {
+    loaded = ParseDuration(audit_retention, &config.audit_retention_seconds);
   }
   if (max_sandboxes >= 0) config.max_sandboxes = max_sandboxes;
   if (!loaded.ok()) return Fail(loaded);
