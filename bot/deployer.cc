@@ -31,8 +31,6 @@ namespace {
 // Containers a reroute recreates at the same time.
 constexpr size_t kParallelStarts = 8;
 
-std::string Short(const std::string& sha) { return sha.substr(0, 7); }
-
 // The last `n` lines of `text`.
 std::string TailLines(const std::string& text, int n) {
   size_t pos = text.size();
@@ -51,18 +49,6 @@ std::string ServiceUrl(const DeployConfig& config, int host_port) {
   return "http://" + config.public_host + ":" + std::to_string(host_port);
 }
 
-std::string ContainerName(const std::string& sandbox, const std::string& service) {
-  return "sandbox-" + sandbox + "-" + service;
-}
-
-std::string NetworkName(const std::string& sandbox) { return "sandbox-" + sandbox; }
-
-std::string DataLabel(const std::string& data_dir) {
-  std::error_code ec;
-  fs::path p = fs::weakly_canonical(data_dir, ec);
-  return ec ? data_dir : p.string();
-}
-
 ContainerSpec BuildServiceSpec(const Repo& repo, const Service& service, const std::string& sha,
                                const std::string& image, int host_port, const std::string& workdir,
                                const std::vector<std::string>& route_env) {
@@ -76,9 +62,9 @@ ContainerSpec BuildServiceSpec(const Repo& repo, const Service& service, const s
   };
   spec.env.insert(spec.env.end(), route_env.begin(), route_env.end());
   spec.labels = {
-      {"sandbot.managed", "true"},       {"sandbot.sandbox", service.sandbox},
-      {"sandbot.service", service.name}, {"sandbot.repo", repo.name},
-      {"sandbot.commit", sha},
+      {kLabelManaged, "true"},       {kLabelSandbox, service.sandbox},
+      {kLabelService, service.name}, {kLabelRepo, repo.name},
+      {kLabelCommit, sha},
   };
   spec.network = NetworkName(service.sandbox);
   spec.aliases = {service.name};
@@ -126,8 +112,7 @@ void Deployer::Event(const Job& job, JobEvent event) {
 }
 
 void Deployer::AppendLog(const Job& job, const std::string& line) {
-  std::ofstream out(config_.data_dir + "/logs/job-" + std::to_string(job.id) + ".log",
-                    std::ios::app);
+  std::ofstream out(JobLogPath(config_.data_dir, job.id), std::ios::app);
   out << line << '\n';
 }
 
@@ -162,7 +147,7 @@ Status Deployer::Deploy(const Job& job) {
   s = PrepareImage(job, repo, &image, &workdir);
   if (s.ok()) s = CheckStop();
   if (!s.ok()) {
-    std::ifstream in(config_.data_dir + "/logs/job-" + std::to_string(job.id) + ".log");
+    std::ifstream in(JobLogPath(config_.data_dir, job.id));
     std::stringstream all;
     all << in.rdbuf();
     return fail(s, TailLines(all.str(), config_.log_tail_lines));
@@ -207,11 +192,13 @@ Status Deployer::RouteEnvFor(const std::string& sandbox_name, std::vector<std::s
   // Written whole beside the mounted folder, then renamed into it: a
   // container never sees half a table, and the folder mount (unlike a file
   // mount, pinned to the old inode) shows running containers the new one.
-  const fs::path dir = fs::absolute(config_.data_dir + "/work/" + sandbox_name);
+  const fs::path mounted = fs::absolute(RoutesDir(config_.data_dir, sandbox_name));
+  const fs::path dir = mounted.parent_path();
   std::error_code ec;
-  fs::create_directories(dir / "etc-sandbot", ec);
-  *routes_dir = (dir / "etc-sandbot").string();
-  const std::string routes_file = (dir / "etc-sandbot" / "routes.json").string();
+  // A failure shows as the rename's below, which names the file.
+  fs::create_directories(mounted, ec);
+  *routes_dir = mounted.string();
+  const std::string routes_file = (mounted / "routes.json").string();
   // Per thread: a reroute writes the same table from several at once.
   const std::string tmp = (dir / "routes.json.tmp").string() +
                           std::to_string(std::hash<std::thread::id>()(std::this_thread::get_id()));
@@ -262,9 +249,9 @@ Status Deployer::StartService(const Job& job, const Repo& repo, const Service& s
   ResolvedEnv injected;  // the attached environments' values, opened
   if (s.ok()) s = ResolveForService(db_, config_.secrets, job.sandbox, service.name, &injected);
   if (s.ok()) {
-    s = runtime_->EnsureNetwork(NetworkName(job.sandbox), {{"sandbot.managed", "true"},
-                                                           {"sandbot.sandbox", job.sandbox},
-                                                           {"sandbot.data", data_label_}});
+    s = runtime_->EnsureNetwork(
+        NetworkName(job.sandbox),
+        {{kLabelManaged, "true"}, {kLabelSandbox, job.sandbox}, {kLabelData, data_label_}});
   }
   if (!s.ok()) return fail(s, "");
 
@@ -274,10 +261,10 @@ Status Deployer::StartService(const Job& job, const Repo& repo, const Service& s
   s = runtime_->RemoveContainer(name);
   if (s.ok()) {
     ContainerSpec spec = BuildServiceSpec(repo, service, sha, image, port, workdir, route_env);
-    spec.labels["sandbot.data"] = data_label_;
+    spec.labels[kLabelData] = data_label_;
     spec.binds.push_back(routes_dir + ":/etc/sandbot:ro");
     // Tells Reroute this container sees routes.json change in place.
-    spec.labels["sandbot.routes"] = "dir";
+    spec.labels[kLabelRoutes] = "dir";
     std::string injected_note;  // keys and paths only: job logs never hold values
     s = InjectEnvironment(config_.data_dir, job.sandbox, service.name, injected, &spec,
                           &injected_note);
@@ -315,10 +302,9 @@ Status Deployer::Reroute(const Job& job) {
   Event(job, MessageEvent(JobStage::kRerouting, "applying routes to sandbox " + job.sandbox));
   // Containers of services no longer in the sandbox (a restore dropped them).
   std::vector<ContainerInfo> containers;
-  s = runtime_->ListContainers({{"sandbot.managed", "true"},
-                                {"sandbot.sandbox", job.sandbox},
-                                {"sandbot.data", data_label_}},
-                               &containers);
+  s = runtime_->ListContainers(
+      {{kLabelManaged, "true"}, {kLabelSandbox, job.sandbox}, {kLabelData, data_label_}},
+      &containers);
   if (!s.ok()) return s;
   for (const ContainerInfo& c : containers) {
     bool known = false;
@@ -328,7 +314,7 @@ Status Deployer::Reroute(const Job& job) {
     if (known) continue;
     s = runtime_->RemoveContainer(c.id);
     if (!s.ok()) return s;
-    auto service_label = c.labels.find("sandbot.service");
+    auto service_label = c.labels.find(kLabelService);
     if (service_label != c.labels.end()) {
       RemoveServiceFiles(config_.data_dir, job.sandbox, service_label->second);
     }
@@ -347,8 +333,7 @@ Status Deployer::Reroute(const Job& job) {
     s = GetRepo(db_, service.repo, &r.repo);
     if (!s.ok()) return s;
     if (!r.repo.image.empty() && service.image == r.repo.image) {
-      r.workdir = config_.data_dir + "/work/" + job.sandbox + "/" + r.repo.name + "-" +
-                  service.commit.substr(0, 12);
+      r.workdir = CheckoutDir(config_.data_dir, job.sandbox, r.repo.name, service.commit);
     }
     restarts.push_back(std::move(r));
   }
@@ -375,8 +360,8 @@ Status Deployer::Reroute(const Job& job) {
       return found == current->labels.end() ? std::string() : found->second;
     };
     if (signal.empty() || current == nullptr || current->state != "running" ||
-        current->image != it->service->image || label("sandbot.commit") != it->service->commit ||
-        label("sandbot.routes") != "dir") {
+        current->image != it->service->image || label(kLabelCommit) != it->service->commit ||
+        label(kLabelRoutes) != "dir") {
       ++it;
       continue;
     }
@@ -474,8 +459,7 @@ Status Deployer::Resume(const Job& job) {
       // Gone while suspended: recreate it from its image on its port.
       std::string workdir;
       if (!repo.image.empty() && service.image == repo.image) {
-        workdir = config_.data_dir + "/work/" + job.sandbox + "/" + repo.name + "-" +
-                  service.commit.substr(0, 12);
+        workdir = CheckoutDir(config_.data_dir, job.sandbox, repo.name, service.commit);
       }
       std::string container_id;
       s = StartService(job, repo, service, service.commit, service.image, workdir, &container_id);
@@ -516,7 +500,7 @@ Status Deployer::PrepareImage(const Job& job, const Repo& repo, std::string* ima
   s = git->HasFile(job.commit, "Dockerfile", &has_dockerfile);
   if (!s.ok()) return s;
   if (has_dockerfile) {
-    *image = "sandbot/" + repo.name + ":" + job.commit.substr(0, 12);
+    *image = ImageTag(repo.name, job.commit);
     bool exists = false;
     s = runtime_->ImageExists(*image, &exists);
     if (!s.ok()) return s;
@@ -537,8 +521,7 @@ Status Deployer::PrepareImage(const Job& job, const Repo& repo, std::string* ima
                                    "`sandbot repo add ... --image IMAGE --cmd ...`");
   }
   *image = repo.image;
-  *workdir =
-      config_.data_dir + "/work/" + job.sandbox + "/" + repo.name + "-" + job.commit.substr(0, 12);
+  *workdir = CheckoutDir(config_.data_dir, job.sandbox, repo.name, job.commit);
   std::error_code ec;
   fs::remove_all(*workdir, ec);  // a half-written checkout from an interrupted job
   s = git->Checkout(job.commit, *workdir);
@@ -599,8 +582,8 @@ std::string Deployer::LogTail(const std::string& container) {
 Status Deployer::Destroy(const Job& job) {
   Event(job, MessageEvent(JobStage::kDestroying, "destroying sandbox " + job.sandbox));
   std::vector<ContainerInfo> containers;
-  Status s = runtime_->ListContainers(
-      {{"sandbot.managed", "true"}, {"sandbot.sandbox", job.sandbox}}, &containers);
+  Status s = runtime_->ListContainers({{kLabelManaged, "true"}, {kLabelSandbox, job.sandbox}},
+                                      &containers);
   if (!s.ok()) return s;
   for (const ContainerInfo& c : containers) {
     s = runtime_->RemoveContainer(c.id);
@@ -609,7 +592,7 @@ Status Deployer::Destroy(const Job& job) {
   s = runtime_->RemoveNetwork(NetworkName(job.sandbox));
   if (!s.ok()) return s;
   std::error_code ec;
-  fs::remove_all(config_.data_dir + "/work/" + job.sandbox, ec);
+  fs::remove_all(WorkDir(config_.data_dir, job.sandbox), ec);
   RemoveSandboxFiles(config_.data_dir, job.sandbox);  // its secrets, on disk for the mounts
   s = DeleteSandbox(db_, job.sandbox);
   if (!s.ok()) return s;

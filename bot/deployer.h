@@ -14,11 +14,12 @@
 
 #include "handlers/limits.h"
 #include "handlers/runtime.h"
-#include "util/status.h"
 #include "store/db.h"
 #include "store/jobs.h"
 #include "store/repos.h"
 #include "store/sandboxes.h"
+#include "util/engine_names.h"  // the names of what a deploy creates
+#include "util/status.h"
 
 namespace sandbot {
 
@@ -49,12 +50,6 @@ using JobEventFn = std::function<void(const JobEvent& event)>;
 
 // The URL a service is reached at, http://{public_host}:{port}.
 std::string ServiceUrl(const DeployConfig& config, int host_port);
-// Container and network names, derived only from validated names.
-std::string ContainerName(const std::string& sandbox, const std::string& service);
-std::string NetworkName(const std::string& sandbox);
-// The `sandbot.data` label value that ties engine objects to one data folder
-// (its canonical path), so daemons sharing an engine keep to their own.
-std::string DataLabel(const std::string& data_dir);
 // The create request for a service's container (pure; tested).
 // `route_env` is the sandbox's {SERVICE}_URL table (handlers/routes.h).
 ContainerSpec BuildServiceSpec(const Repo& repo, const Service& service, const std::string& sha,

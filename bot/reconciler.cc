@@ -11,6 +11,7 @@
 #include "store/audit.h"
 #include "store/jobs.h"
 #include "store/sandboxes.h"
+#include "util/engine_names.h"
 
 namespace sandbot {
 
@@ -55,7 +56,7 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
     }
     return Status::Ok();
   };
-  const Labels ours = {{"sandbot.managed", "true"}, {"sandbot.data", data_label_}};
+  const Labels ours = {{kLabelManaged, "true"}, {kLabelData, data_label_}};
   std::vector<ContainerInfo> containers;
   std::vector<std::string> networks;
   std::vector<Sandbox> sandboxes;
@@ -106,8 +107,8 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
         if (s.ok()) s = tx.Commit();
         if (!s.ok()) return s;
         Audit("reconcile.vanished", sandbox.name, service.name, "repairing",
-              "container " + name + " vanished; redeploying " + service.commit.substr(0, 7) +
-                  " (job " + std::to_string(job.id) + ")");
+              "container " + name + " vanished; redeploying " + Short(service.commit) + " (job " +
+                  std::to_string(job.id) + ")");
         ++report->vanished;
       } else if (it->second->state != "running") {
         Status started = runtime_->StartContainer(it->second->id);
@@ -121,7 +122,7 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
   }
 
   for (const ContainerInfo& c : containers) {
-    auto label = c.labels.find("sandbot.sandbox");
+    auto label = c.labels.find(kLabelSandbox);
     const std::string sandbox = label == c.labels.end() ? "" : label->second;
     if (known_containers.count(c.name) || busy.count(sandbox)) continue;
     Status removed = runtime_->RemoveContainer(c.id);
@@ -131,7 +132,7 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
     if (!removed.ok()) continue;
     ++report->orphans_removed;
     // Its secret files go with it: nothing in the store names them any more.
-    auto service = c.labels.find("sandbot.service");
+    auto service = c.labels.find(kLabelService);
     if (!known_sandboxes.count(sandbox)) {
       RemoveSandboxFiles(data_dir_, sandbox);
     } else if (service != c.labels.end()) {
