@@ -67,6 +67,7 @@ ContainerSpec BuildServiceSpec(const Repo& repo, const Service& service, const s
   }
   return spec;
 }
+
 JobSteps::JobSteps(Db* db, ContainerRuntime* runtime, DeployConfig config, JobEventFn on_event)
     : db_(db),
       runtime_(runtime),
