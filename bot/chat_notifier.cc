@@ -7,6 +7,7 @@
 #include "handlers/dispatch.h"
 #include "store/baselines.h"
 #include "store/outbox.h"
+#include "util/engine_names.h"
 
 namespace sandbot {
 namespace notify {
@@ -15,8 +16,6 @@ namespace {
 
 constexpr int kMaxReplyPosts = 5;                     // per response_url
 constexpr int64_t kReplyLifetimeMs = 30 * 60 * 1000;  // response_url lifetime
-
-std::string Short(const std::string& sha) { return sha.substr(0, 7); }
 
 // The sandbox as a view; a view without baselines still says what happened,
 // and a sandbox that is gone (destroyed) leaves the view to its text.

@@ -48,6 +48,7 @@
 #include "store/baselines.h"
 #include "store/jobs.h"
 #include "store/secret_keys.h"
+#include "util/engine_names.h"
 
 namespace sandbot {
 
@@ -180,7 +181,7 @@ int Daemon::Start() {
   }
   std::error_code ec;
   for (const std::string& dir : {config_.data_dir, LogDir(config_.data_dir),
-                                 SpoolDir(config_.data_dir), config_.data_dir + "/work"}) {
+                                 SpoolDir(config_.data_dir), WorkRoot(config_.data_dir)}) {
     fs::create_directories(dir, ec);
     if (ec) {
       spdlog::error("cannot create {}: {}", dir, ec.message());

@@ -204,8 +204,8 @@ Status DockerRuntime::RemoveNetwork(const std::string& name) {
   return Status::Ok();
 }
 
-Status DockerRuntime::ListNetworks(const Labels& labels, std::vector<std::string>* names) {
-  names->clear();
+Status DockerRuntime::ListNetworks(const Labels& labels, std::vector<NetworkInfo>* out) {
+  out->clear();
   DockerCall call;
   call.path = "/networks";
   if (!labels.empty()) call.path += "?filters=" + LabelFilter(labels);
@@ -216,8 +216,9 @@ Status DockerRuntime::ListNetworks(const Labels& labels, std::vector<std::string
   for (const json& n : j) {
     std::string name = JsonString(n, "Name");
     // Duplicates from an engine race (see EnsureNetwork) are listed once.
-    if (!name.empty() && std::find(names->begin(), names->end(), name) == names->end()) {
-      names->push_back(name);
+    auto same = [&](const NetworkInfo& i) { return i.name == name; };
+    if (!name.empty() && std::find_if(out->begin(), out->end(), same) == out->end()) {
+      out->push_back({name, JsonLabels(JsonMember(n, "Labels"))});
     }
   }
   return Status::Ok();

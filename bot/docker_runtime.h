@@ -44,7 +44,7 @@ class DockerRuntime : public ContainerRuntime {
 
   Status EnsureNetwork(const std::string& name, const Labels& labels) override EXCLUDES(mu_);
   Status RemoveNetwork(const std::string& name) override EXCLUDES(mu_);
-  Status ListNetworks(const Labels& labels, std::vector<std::string>* names) override EXCLUDES(mu_);
+  Status ListNetworks(const Labels& labels, std::vector<NetworkInfo>* out) override EXCLUDES(mu_);
 
   Status BuildImage(const std::string& context_tar, const std::string& tag,
                     const LineSink& log) override EXCLUDES(mu_);

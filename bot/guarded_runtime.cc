@@ -62,10 +62,10 @@ Status GuardedRuntime::EnsureNetwork(const std::string& name, const Labels& labe
 Status GuardedRuntime::RemoveNetwork(const std::string& name) {
   return Guard([&] { return inner_->RemoveNetwork(name); });
 }
-Status GuardedRuntime::ListNetworks(const Labels& labels, std::vector<std::string>* names) {
+Status GuardedRuntime::ListNetworks(const Labels& labels, std::vector<NetworkInfo>* out) {
   return Guard([&] {
-    names->clear();
-    return inner_->ListNetworks(labels, names);
+    out->clear();
+    return inner_->ListNetworks(labels, out);
   });
 }
 Status GuardedRuntime::BuildImage(const std::string& context_tar, const std::string& tag,

@@ -30,7 +30,7 @@ class GuardedRuntime : public ContainerRuntime {
 
   Status EnsureNetwork(const std::string& name, const Labels& labels) override;
   Status RemoveNetwork(const std::string& name) override;
-  Status ListNetworks(const Labels& labels, std::vector<std::string>* names) override;
+  Status ListNetworks(const Labels& labels, std::vector<NetworkInfo>* out) override;
   Status BuildImage(const std::string& context_tar, const std::string& tag,
                     const LineSink& log) override;
   Status ImageExists(const std::string& ref, bool* exists) override;

@@ -11,8 +11,27 @@
 #include "store/audit.h"
 #include "store/jobs.h"
 #include "store/sandboxes.h"
+#include "util/engine_names.h"
 
 namespace sandbot {
+
+namespace {
+
+std::string LabelOf(const Labels& labels, const char* key) {
+  auto found = labels.find(key);
+  return found == labels.end() ? "" : found->second;
+}
+
+// The sandbox a network belongs to, from its label.
+std::string SandboxOf(const NetworkInfo& network) {
+  std::string sandbox = LabelOf(network.labels, kLabelSandbox);
+  // Fallback for a network created without the label (none known: every
+  // version so far set it): its name says the sandbox.
+  if (sandbox.empty()) sandbox = SandboxOfNetworkName(network.name);
+  return sandbox;
+}
+
+}  // namespace
 
 Reconciler::Reconciler(Db* db, ContainerRuntime* runtime, std::string data_dir, int settle_ms)
     : db_(db),
@@ -55,9 +74,9 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
     }
     return Status::Ok();
   };
-  const Labels ours = {{"sandbot.managed", "true"}, {"sandbot.data", data_label_}};
+  const Labels ours = {{kLabelManaged, "true"}, {kLabelData, data_label_}};
   std::vector<ContainerInfo> containers;
-  std::vector<std::string> networks;
+  std::vector<NetworkInfo> networks;
   std::vector<Sandbox> sandboxes;
   Status s = add_busy();
   if (s.ok()) s = runtime_->ListContainers(ours, &containers);
@@ -106,8 +125,8 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
         if (s.ok()) s = tx.Commit();
         if (!s.ok()) return s;
         Audit("reconcile.vanished", sandbox.name, service.name, "repairing",
-              "container " + name + " vanished; redeploying " + service.commit.substr(0, 7) +
-                  " (job " + std::to_string(job.id) + ")");
+              "container " + name + " vanished; redeploying " + Short(service.commit) + " (job " +
+                  std::to_string(job.id) + ")");
         ++report->vanished;
       } else if (it->second->state != "running") {
         Status started = runtime_->StartContainer(it->second->id);
@@ -121,8 +140,7 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
   }
 
   for (const ContainerInfo& c : containers) {
-    auto label = c.labels.find("sandbot.sandbox");
-    const std::string sandbox = label == c.labels.end() ? "" : label->second;
+    const std::string sandbox = LabelOf(c.labels, kLabelSandbox);
     if (known_containers.count(c.name) || busy.count(sandbox)) continue;
     Status removed = runtime_->RemoveContainer(c.id);
     Audit("reconcile.orphan_removed", sandbox, "", removed.ok() ? "succeeded" : "failed",
@@ -131,19 +149,19 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
     if (!removed.ok()) continue;
     ++report->orphans_removed;
     // Its secret files go with it: nothing in the store names them any more.
-    auto service = c.labels.find("sandbot.service");
+    auto service = c.labels.find(kLabelService);
     if (!known_sandboxes.count(sandbox)) {
       RemoveSandboxFiles(data_dir_, sandbox);
     } else if (service != c.labels.end()) {
       RemoveServiceFiles(data_dir_, sandbox, service->second);
     }
   }
-  for (const std::string& network : networks) {
-    const std::string sandbox = network.rfind("sandbox-", 0) == 0 ? network.substr(8) : "";
-    if (known_networks.count(network) || busy.count(sandbox)) continue;
-    Status removed = runtime_->RemoveNetwork(network);
+  for (const NetworkInfo& network : networks) {
+    const std::string sandbox = SandboxOf(network);
+    if (known_networks.count(network.name) || busy.count(sandbox)) continue;
+    Status removed = runtime_->RemoveNetwork(network.name);
     Audit("reconcile.network_removed", sandbox, "", removed.ok() ? "succeeded" : "failed",
-          "network " + network + " is not in the store" +
+          "network " + network.name + " is not in the store" +
               (removed.ok() ? "; removed" : "; cannot remove it: " + removed.message()));
     if (removed.ok()) ++report->networks_removed;
   }

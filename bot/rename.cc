@@ -1,8 +1,9 @@
 #include "bot/rename.h"
 
 #include <filesystem>
+#include <string>
+#include <utility>
 
-#include "bot/deployer.h"
 #include "store/sandboxes.h"
 
 namespace sandbot {
@@ -11,38 +12,43 @@ namespace fs = std::filesystem;
 
 Status MoveSandboxFolders(const std::string& data_dir, const std::string& from,
                           const std::string& to) {
-  for (const char* folder : {"work", "secrets"}) {
-    const fs::path root = fs::absolute(fs::path(data_dir) / folder);
+  const std::pair<std::string, std::string> moves[] = {
+      {WorkDir(data_dir, from), WorkDir(data_dir, to)},
+      {SandboxSecretsDir(data_dir, from), SandboxSecretsDir(data_dir, to)}};
+  for (const auto& [old_dir, new_dir] : moves) {
+    const fs::path source = fs::absolute(old_dir), target = fs::absolute(new_dir);
     std::error_code ec;
-    if (!fs::exists(root / from, ec)) continue;
-    fs::remove_all(root / to, ec);
-    fs::rename(root / from, root / to, ec);
+    if (!fs::exists(source, ec)) continue;
+    fs::remove_all(target, ec);  // a failure shows in the rename's error
+    fs::rename(source, target, ec);
     if (ec) {
-      return Status::Unavailable("cannot move " + (root / from).string() + " to " +
-                                 (root / to).string() + ": " + ec.message());
+      return Status::Unavailable("cannot move " + source.string() + " to " + target.string() +
+                                 ": " + ec.message());
     }
   }
   return Status::Ok();
 }
 
-Status Deployer::Rename(const Job& job) {
+Status RunRename(JobSteps* steps, const Job& job) {
+  Db* db = steps->db();
+  ContainerRuntime* runtime = steps->runtime();
+  const DeployConfig& config = steps->config();
   const std::string& from = RenamedFrom(job);
   const std::string& to = job.sandbox;
   Sandbox sandbox;
-  Status s = GetSandbox(db_, to, &sandbox);
+  Status s = GetSandbox(db, to, &sandbox);
   if (!s.ok()) return s;
-  Event(job, MessageEvent(JobStage::kRenaming, "moving sandbox " + from + " to " + to));
+  steps->Event(job, MessageEvent(JobStage::kRenaming, "moving sandbox " + from + " to " + to));
   // Folders first: the new containers mount them.
-  s = MoveSandboxFolders(config_.data_dir, from, to);
+  s = MoveSandboxFolders(config.data_dir, from, to);
   // The old containers hold the host ports the new ones take over.
   std::vector<ContainerInfo> old;
   if (s.ok()) {
-    s = runtime_->ListContainers(
-        {{"sandbot.managed", "true"}, {"sandbot.sandbox", from}, {"sandbot.data", data_label_}},
-        &old);
+    s = runtime->ListContainers(
+        {{kLabelManaged, "true"}, {kLabelSandbox, from}, {kLabelData, steps->data_label()}}, &old);
   }
   for (const ContainerInfo& c : old) {
-    if (s.ok()) s = runtime_->RemoveContainer(c.id);
+    if (s.ok()) s = runtime->RemoveContainer(c.id);
   }
   if (!s.ok()) return s;
   int moved = 0;
@@ -50,27 +56,28 @@ Status Deployer::Rename(const Job& job) {
   for (const Service& service : sandbox.services) {
     if (service.image.empty() || service.commit.empty()) continue;  // never ran
     Repo repo;
-    s = GetRepo(db_, service.repo, &repo);
+    s = GetRepo(db, service.repo, &repo);
     if (!s.ok()) return s;
     std::string workdir;
     if (!repo.image.empty() && service.image == repo.image) {
-      workdir =
-          config_.data_dir + "/work/" + to + "/" + repo.name + "-" + service.commit.substr(0, 12);
+      workdir = CheckoutDir(config.data_dir, to, repo.name, service.commit);
     }
     std::string container_id;
-    s = StartService(job, repo, service, service.commit, service.image, workdir, &container_id);
-    if (!s.ok() && Interrupted(s)) return s;
+    s = steps->StartService(job, repo, service, service.commit, service.image, workdir,
+                            &container_id);
+    if (!s.ok() && steps->Interrupted(s)) return s;
     if (s.ok()) {
       ++moved;
     } else {
       failures += (failures.empty() ? "" : "; ") + service.name + ": " + s.message();
     }
   }
-  s = runtime_->RemoveNetwork(NetworkName(from));
+  s = runtime->RemoveNetwork(NetworkName(from));
   if (!s.ok()) return s;
-  Event(job, MessageEvent(JobStage::kRenamed,
-                          "sandbox " + from + " is now " + to + " (" + std::to_string(moved) +
-                              " containers recreated under the new name, same ports)"));
+  steps->Event(job,
+               MessageEvent(JobStage::kRenamed,
+                            "sandbox " + from + " is now " + to + " (" + std::to_string(moved) +
+                                " containers recreated under the new name, same ports)"));
   if (!failures.empty()) return Status::Internal("renamed, but " + failures);
   return Status::Ok();
 }

@@ -1,6 +1,6 @@
 // The engine side of `/sandbox rename OLD NEW` (handlers/sandbox_commands.cc
 // renames the store and queues a "rename" job: sandbox NEW, branch OLD).
-// Deployer::Rename (bot/rename.cc) runs it:
+// RunRename (bot/rename.cc) runs it:
 //   1. the folders move: {data}/work/OLD and {data}/secrets/OLD become …/NEW;
 //   2. each container sandbox-OLD-SERVICE is removed (it holds the host
 //      port) and recreated from its current image as sandbox-NEW-SERVICE,
@@ -16,10 +16,14 @@
 
 #include <string>
 
+#include "bot/job_steps.h"
 #include "store/jobs.h"
 #include "util/status.h"
 
 namespace sandbot {
+
+// The rename job: moves a renamed sandbox's containers, network and folders.
+Status RunRename(JobSteps* steps, const Job& job);
 
 // The name a rename job moves away from (Job::branch).
 inline const std::string& RenamedFrom(const Job& job) { return job.branch; }

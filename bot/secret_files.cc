@@ -58,14 +58,6 @@ std::string BaseName(const std::string& path) {
 
 }  // namespace
 
-std::string SecretsDir(const std::string& data_dir, const std::string& sandbox,
-                       const std::string& service) {
-  std::error_code ec;
-  fs::path root = fs::absolute(data_dir, ec);
-  if (ec) root = data_dir;
-  return (root / "secrets" / sandbox / service).string();
-}
-
 Status WriteServiceFiles(const std::string& data_dir, const std::string& sandbox,
                          const std::string& service, const ResolvedEnv& env,
                          std::vector<std::string>* binds) {
@@ -147,7 +139,7 @@ void RemoveServiceFiles(const std::string& data_dir, const std::string& sandbox,
 void RemoveSandboxFiles(const std::string& data_dir, const std::string& sandbox) {
   if (!ValidateSandboxName(sandbox).ok()) return;
   std::error_code ec;
-  fs::remove_all(fs::path(SecretsDir(data_dir, sandbox, "x")).parent_path(), ec);
+  fs::remove_all(SandboxSecretsDir(data_dir, sandbox), ec);
 }
 
 }  // namespace sandbot

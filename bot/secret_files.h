@@ -15,15 +15,13 @@
 #include <vector>
 
 #include "handlers/runtime.h"
-#include "util/status.h"
 #include "store/db.h"
 #include "store/environments.h"
 #include "store/secret_keys.h"
+#include "util/engine_names.h"  // SecretsDir
+#include "util/status.h"
 
 namespace sandbot {
-
-std::string SecretsDir(const std::string& data_dir, const std::string& sandbox,
-                       const std::string& service);
 
 // Replaces the service's folder with `env`'s secrets and files and appends
 // "host:container:ro" binds for them. Messages name paths, never values.

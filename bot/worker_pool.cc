@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "store/jobs.h"
+#include "util/engine_names.h"
 
 namespace sandbot {
 
@@ -77,7 +78,7 @@ void WorkerPool::Loop(int index) {
 
 void WorkerPool::RunJob(const Job& job) {
   spdlog::info("job {} started: {} {} {} {}", job.id, job.kind, job.sandbox, job.service,
-               job.commit.substr(0, 12));
+               Sha12(job.commit));
   Status result = deployer_->Run(job);
   std::string requeue_why;
   if (!result.ok() && stopping_) {

@@ -4,6 +4,7 @@
 #include "handlers/dispatch.h"
 #include "handlers/lifecycle.h"
 #include "store/chat.h"
+#include "util/engine_names.h"
 
 namespace sandbot {
 
@@ -24,7 +25,7 @@ Status HandleDeploy(const HandlerContext& ctx, const Request& req, Reply* reply)
   if (!s.ok()) return s;
   reply->jobs.push_back(job);
   reply->Ack(sandbox.name, "Deploying " + cmd.service + " to " + sandbox.name,
-             "deploying " + cmd.service + "@" + cmd.branch + " " + sha.substr(0, 7) + " to " +
+             "deploying " + cmd.service + "@" + cmd.branch + " " + Short(sha) + " to " +
                  sandbox.name + " (job " + std::to_string(job) +
                  "); I will post here when it runs");
   const std::string wait = WaitNote(sandbox);

@@ -14,6 +14,7 @@
 #include "store/lifecycle.h"
 #include "store/repos.h"
 #include "store/snapshots.h"
+#include "util/engine_names.h"
 
 namespace sandbot {
 
@@ -68,8 +69,6 @@ Status CheckLockHolder(const Sandbox& b, const Request& req, const std::string& 
 }
 
 namespace {
-
-std::string Short(const std::string& sha) { return sha.substr(0, 7); }
 
 void AddLine(std::string* text, const std::string& line) {
   if (line.empty()) return;

@@ -47,6 +47,11 @@ struct ContainerInfo {
   Labels labels;
 };
 
+struct NetworkInfo {
+  std::string name;
+  Labels labels;
+};
+
 struct ContainerState {
   bool exists = false;
   bool running = false;
@@ -72,8 +77,8 @@ class ContainerRuntime {
   virtual Status EnsureNetwork(const std::string& name, const Labels& labels) = 0;
   // Removes the network; Ok when it does not exist.
   virtual Status RemoveNetwork(const std::string& name) = 0;
-  // Names of the networks carrying all of `labels`.
-  virtual Status ListNetworks(const Labels& labels, std::vector<std::string>* names) = 0;
+  // The networks carrying all of `labels`, each name once.
+  virtual Status ListNetworks(const Labels& labels, std::vector<NetworkInfo>* out) = 0;
 
   // Builds `context_tar` (an uncompressed tar with a Dockerfile at its root)
   // into `tag` with the classic builder. Each output line goes to `log`. An

@@ -12,6 +12,7 @@
 #include "store/lifecycle.h"
 #include "store/repos.h"
 #include "store/routes.h"
+#include "util/engine_names.h"
 
 namespace sandbot {
 
@@ -86,7 +87,7 @@ Status HandleSandboxCreate(const HandlerContext& ctx, const Request& req, Reply*
     s = QueueDeploy(ctx.db, sandbox, service, branch, shas[i], ActorOf(req), req.source, &job);
     if (!s.ok()) return s;
     reply->jobs.push_back(job);
-    lines += "\n• " + service + "@" + branch + " " + shas[i].substr(0, 7) + " (" +
+    lines += "\n• " + service + "@" + branch + " " + Short(shas[i]) + " (" +
              (service == plan.gateway ? "gateway, " : "") + "job " + std::to_string(job) + ")";
   }
   // The template's baseline/URL entries become the sandbox's explicit routes.
@@ -162,7 +163,7 @@ Status HandleSandboxLogs(const HandlerContext& ctx, const Request& req, Reply* r
   }
   if (!ctx.runtime) return Status::Unavailable("logs are read by the daemon; is it running?");
   std::string logs;
-  s = ctx.runtime->ContainerLogs("sandbox-" + sandbox.name + "-" + cmd.service, cmd.lines, &logs);
+  s = ctx.runtime->ContainerLogs(ContainerName(sandbox.name, cmd.service), cmd.lines, &logs);
   if (!s.ok()) return s;
   reply->sandbox = sandbox.name;
   reply->view.kind = "logs";

@@ -8,6 +8,7 @@
 #include "templates/escape.h"
 #include "templates/template_pool.h"
 #include "templates/view_data.h"
+#include "util/engine_names.h"
 
 namespace sandbot {
 
@@ -54,7 +55,7 @@ std::string RenderAuditText(const std::vector<AuditView>& rows) {
     if (!r.sandbox.empty()) out << "sandbox=" << r.sandbox << " ";
     if (!r.repo.empty()) out << "repo=" << r.repo << " ";
     if (!r.branch.empty()) out << "branch=" << r.branch << " ";
-    if (!r.commit.empty()) out << "commit=" << r.commit.substr(0, 7) << " ";
+    if (!r.commit.empty()) out << "commit=" << Short(r.commit) << " ";
     if (!r.detail.empty()) out << "- " << r.detail;
     out << "\n";
   }

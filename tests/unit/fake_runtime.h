@@ -72,11 +72,11 @@ class FakeRuntime : public ContainerRuntime {
     if (s.ok()) networks.erase(name);
     return s;
   }
-  Status ListNetworks(const Labels& labels, std::vector<std::string>* names) override {
+  Status ListNetworks(const Labels& labels, std::vector<NetworkInfo>* out) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     Status s = Reach("ListNetworks");
     for (const auto& [name, have] : networks) {
-      if (s.ok() && Matches(have, labels)) names->push_back(name);
+      if (s.ok() && Matches(have, labels)) out->push_back({name, have});
     }
     return s;
   }

@@ -146,6 +146,27 @@ BOOST_FIXTURE_TEST_CASE(leaves_sandboxes_with_active_jobs_alone, Fixture) {
   BOOST_CHECK(engine.containers.count(ContainerName("new", "web")) == 1);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_networks_sandbox_comes_from_its_label, Fixture) {
+  // Networks of a sandbox with a queued job are that job's to change: the
+  // sandbox is read from the network's label, and from its name only when
+  // it has none (a network made without the label).
+  Job j = DeployJob("busy", "web", "abc");
+  BOOST_REQUIRE(EnqueueJob(t.db.get(), &j).ok());
+  const Labels ours = {{kLabelManaged, "true"}, {kLabelData, DataLabel(t.dir.path())}};
+  Labels busy = ours;
+  busy[kLabelSandbox] = "busy";
+  engine.networks["renamed-by-hand"] = busy;    // the name says nothing
+  engine.networks[NetworkName("busy")] = ours;  // unlabelled: its name says "busy"
+  Labels idle = ours;
+  idle[kLabelSandbox] = "idle";
+  engine.networks[NetworkName("idle")] = idle;
+  ReconcileReport r = Run();
+  BOOST_CHECK_EQUAL(r.networks_removed, 1);
+  BOOST_CHECK(engine.networks.count("renamed-by-hand") == 1);
+  BOOST_CHECK(engine.networks.count(NetworkName("busy")) == 1);
+  BOOST_CHECK(engine.networks.count(NetworkName("idle")) == 0);
+}
+
 BOOST_FIXTURE_TEST_CASE(an_unreachable_engine_is_an_error_not_a_repair, Fixture) {
   AddRunning(t.db.get(), "qa", {"web"});
   engine.down = true;

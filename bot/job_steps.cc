@@ -1,0 +1,285 @@
+#include "bot/job_steps.h"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <thread>
+
+#include "bot/failpoint.h"
+#include "bot/secret_files.h"
+#include "handlers/routes.h"
+#include "handlers/traefik.h"
+#include "hooks/event_lines.h"
+#include "store/baselines.h"
+#include "store/routes.h"
+
+namespace sandbot {
+
+namespace fs = std::filesystem;
+
+std::string TailLines(const std::string& text, int n) {
+  size_t pos = text.size();
+  if (pos > 0 && text[pos - 1] == '\n') --pos;
+  int lines = 0;
+  while (pos > 0) {
+    if (text[pos - 1] == '\n' && ++lines == n) break;
+    --pos;
+  }
+  return text.substr(pos);
+}
+
+std::string ServiceUrl(const DeployConfig& config, int host_port) {
+  return "http://" + config.public_host + ":" + std::to_string(host_port);
+}
+
+ContainerSpec BuildServiceSpec(const Repo& repo, const Service& service, const std::string& sha,
+                               const std::string& image, int host_port, const std::string& workdir,
+                               const std::vector<std::string>& route_env) {
+  ContainerSpec spec;
+  spec.name = ContainerName(service.sandbox, service.name);
+  spec.image = image;
+  spec.env = {
+      "SANDBOT_SANDBOX=" + service.sandbox, "SANDBOT_SERVICE=" + service.name,
+      "SANDBOT_BRANCH=" + service.branch,   "SANDBOT_COMMIT=" + sha,
+      "PORT=" + std::to_string(repo.port),
+  };
+  spec.env.insert(spec.env.end(), route_env.begin(), route_env.end());
+  spec.labels = {
+      {kLabelManaged, "true"},       {kLabelSandbox, service.sandbox},
+      {kLabelService, service.name}, {kLabelRepo, repo.name},
+      {kLabelCommit, sha},
+  };
+  spec.network = NetworkName(service.sandbox);
+  spec.aliases = {service.name};
+  spec.container_port = repo.port;
+  spec.host_port = host_port;
+  if (!workdir.empty()) {
+    // Buildless flow: the runtime image runs the repo's command in /src.
+    spec.binds = {workdir + ":/src:ro"};
+    spec.working_dir = "/src";
+    spec.cmd = repo.cmd;
+  }
+  return spec;
+}
+
+JobSteps::JobSteps(Db* db, ContainerRuntime* runtime, DeployConfig config, JobEventFn on_event)
+    : db_(db),
+      runtime_(runtime),
+      config_(std::move(config)),
+      on_event_(std::move(on_event)),
+      data_label_(DataLabel(config_.data_dir)) {}
+
+Status JobSteps::CheckStop() const {
+  return stop_ ? Status::Unavailable("the daemon is stopping") : Status::Ok();
+}
+
+bool JobSteps::Interrupted(const Status& s) {
+  if (!s.IsUnavailable()) return false;
+  return stop_ || !runtime_->Reachable() || !runtime_->Ping().ok();
+}
+
+void JobSteps::Event(const Job& job, JobEvent event) {
+  event.job_id = job.id;
+  if (event.stage != JobStage::kLog) AppendLog(job, "== " + EventLine(event));
+  on_event_(event);
+}
+
+void JobSteps::AppendLog(const Job& job, const std::string& line) {
+  // Unchecked: the log is for people; a full disk shows in the job's own
+  // steps (routes.json, checkouts), which are checked.
+  std::ofstream out(JobLogPath(config_.data_dir, job.id), std::ios::app);
+  out << line << '\n';
+}
+
+std::string JobSteps::ReadLog(const Job& job) const {
+  std::ifstream in(JobLogPath(config_.data_dir, job.id));
+  std::stringstream all;
+  all << in.rdbuf();
+  return all.str();
+}
+
+void JobSteps::NoteServiceStatus(const Service& service, const std::string& status,
+                                 const std::string& detail) {
+  Status s = SetServiceStatus(db_, service.id, status, detail);
+  if (!s.ok()) {
+    spdlog::error("cannot record {} of {}/{}: {}", status, service.sandbox, service.name,
+                  s.ToString());
+  }
+}
+
+Status JobSteps::RouteEnvFor(const std::string& sandbox_name, std::vector<std::string>* env,
+                             std::string* routes_dir) {
+  Sandbox sandbox;
+  std::map<std::string, std::string> routes;
+  std::vector<Repo> repos;
+  std::map<std::string, std::string> baselines;
+  Status s = GetSandbox(db_, sandbox_name, &sandbox);
+  if (s.ok()) s = GetRoutes(db_, sandbox.id, &routes);
+  if (s.ok()) s = LoadBaselines(db_, &baselines);
+  if (s.ok()) s = ListRepos(db_, &repos);
+  if (!s.ok()) return s;
+  std::vector<RouteEntry> table = ResolveRoutes(sandbox, routes, baselines, repos);
+  *env = RouteEnv(table);
+  // Written whole beside the mounted folder, then renamed into it: a
+  // container never sees half a table, and the folder mount (unlike a file
+  // mount, pinned to the old inode) shows running containers the new one.
+  const fs::path mounted = fs::absolute(RoutesDir(config_.data_dir, sandbox_name));
+  const fs::path dir = mounted.parent_path();
+  std::error_code ec;
+  // A failure shows as the rename's below, which names the file.
+  fs::create_directories(mounted, ec);
+  *routes_dir = mounted.string();
+  const std::string routes_file = (mounted / "routes.json").string();
+  // Per thread: a reroute writes the same table from several at once.
+  const std::string tmp = (dir / "routes.json.tmp").string() +
+                          std::to_string(std::hash<std::thread::id>()(std::this_thread::get_id()));
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << RoutesJson(table);
+    if (!out.flush()) return Status::Unavailable("cannot write " + tmp + " (disk full?)");
+  }
+  fs::rename(tmp, routes_file, ec);
+  if (ec) return Status::Unavailable("cannot write " + routes_file + ": " + ec.message());
+  return Status::Ok();
+}
+
+Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& service,
+                              const std::string& sha, const std::string& image,
+                              const std::string& workdir, std::string* container_id) {
+  const std::string name = ContainerName(job.sandbox, service.name);
+  auto fail = [&](const Status& why, const std::string& log) {
+    if (Interrupted(why)) {
+      NoteServiceStatus(service, "queued", why.message());
+      return why;
+    }
+    NoteServiceStatus(service, "failed", why.message());
+    Event(job, ServiceFailed(service.name, why.message()));
+    if (!log.empty()) Event(job, MessageEvent(JobStage::kLog, log));
+    return why;
+  };
+  int port = 0;
+  std::vector<std::string> route_env;
+  std::string routes_dir;
+  Sandbox sandbox;  // its gateway and limits
+  Status s = GetSandbox(db_, job.sandbox, &sandbox);
+  // The gateway's port comes from its own range: the sandbox's main URL.
+  const bool gateway = s.ok() && !sandbox.gateway.empty() && sandbox.gateway == service.name;
+  if (s.ok() && gateway) {
+    s = AllocatePort(db_, service.id, config_.gateway_lo, config_.gateway_hi, &port);
+    if (s.IsUnavailable()) {
+      s = Status::Unavailable(
+          "every gateway port in " + std::to_string(config_.gateway_lo) + "-" +
+          std::to_string(config_.gateway_hi) + " is taken, so " + service.name +
+          " cannot be the gateway of " + job.sandbox +
+          "; destroy unused sandboxes or widen `sandbot serve --gateway-ports`");
+    }
+  } else if (s.ok()) {
+    s = AllocatePort(db_, service.id, config_.port_lo, config_.port_hi, &port);
+  }
+  if (s.ok()) s = RouteEnvFor(job.sandbox, &route_env, &routes_dir);
+  ResolvedEnv injected;  // the attached environments' values, opened
+  if (s.ok()) s = ResolveForService(db_, config_.secrets, job.sandbox, service.name, &injected);
+  if (s.ok()) {
+    s = runtime_->EnsureNetwork(
+        NetworkName(job.sandbox),
+        {{kLabelManaged, "true"}, {kLabelSandbox, job.sandbox}, {kLabelData, data_label_}});
+  }
+  if (s.ok()) s = SetServiceStatus(db_, service.id, "starting", "");
+  if (!s.ok()) return fail(s, "");
+
+  Event(job, CommitEvent(JobStage::kStarting, service.name, sha));
+  // Same name, same port: the old container must be gone first.
+  s = runtime_->RemoveContainer(name);
+  if (s.ok()) {
+    ContainerSpec spec = BuildServiceSpec(repo, service, sha, image, port, workdir, route_env);
+    spec.labels[kLabelData] = data_label_;
+    spec.binds.push_back(routes_dir + ":/etc/sandbot:ro");
+    // Tells Reroute this container sees routes.json change in place.
+    spec.labels[kLabelRoutes] = "dir";
+    std::string injected_note;  // keys and paths only: job logs never hold values
+    s = InjectEnvironment(config_.data_dir, job.sandbox, service.name, injected, &spec,
+                          &injected_note);
+    if (s.ok() && !injected_note.empty()) AppendLog(job, service.name + " " + injected_note);
+    auto configured = config_.service_limits.find(service.name);
+    const ContainerLimits limits = ResolveLimits(
+        {service.memory_mb, service.cpus}, {sandbox.memory_mb, sandbox.cpus},
+        configured == config_.service_limits.end() ? LimitSource{} : configured->second,
+        {static_cast<int>(config_.memory_bytes >> 20), config_.nano_cpus / 1e9});
+    spec.memory_bytes = limits.memory_bytes;
+    spec.nano_cpus = limits.nano_cpus;
+    for (auto& [key, value] :
+         TraefikLabels(job.sandbox, service.name, config_.domain, repo.port, spec.network)) {
+      spec.labels[key] = value;
+    }
+    if (s.ok()) s = runtime_->CreateContainer(spec, container_id);
+  }
+  if (s.ok()) Failpoint("container.created");
+  if (s.ok()) s = runtime_->StartContainer(*container_id);
+  if (s.ok()) Failpoint("container.started");
+  const std::string url = ServiceUrl(config_, port);
+  if (s.ok()) s = SetServiceDeployed(db_, service.id, sha, image, *container_id, url);
+  if (!s.ok()) return fail(s, LogTail(name));
+  s = WaitHealthy(job, repo, name, port);
+  if (!s.ok()) return fail(s, LogTail(name));
+  s = SetServiceStatus(db_, service.id, "running", "");
+  if (!s.ok()) return fail(s, "");
+  Event(job, ServiceRunning(service.name, url));
+  return Status::Ok();
+}
+
+Status JobSteps::WaitHealthy(const Job& job, const Repo& repo, const std::string& container,
+                             int port) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::seconds(config_.health_timeout_seconds);
+  auto last_inspect = Clock::time_point();
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(1, 0);
+  client.set_read_timeout(2, 0);
+  int delay_ms = 20;
+  for (;;) {
+    Status stop = CheckStop();
+    if (!stop.ok()) return stop;
+    const auto now = Clock::now();
+    if (now - last_inspect >= std::chrono::milliseconds(300)) {
+      last_inspect = now;
+      ContainerState state;
+      Status s = runtime_->InspectContainer(container, &state);
+      if (!s.ok()) return s;
+      if (!state.running) {
+        return Status::Internal("the container stopped (" + state.status + ", exit code " +
+                                std::to_string(state.exit_code) + ")");
+      }
+      // Without a health path, staying up for two seconds is the check.
+      if (repo.health.empty() && now - start >= std::chrono::seconds(2)) return Status::Ok();
+    }
+    if (!repo.health.empty()) {
+      auto res = client.Get(repo.health.c_str());
+      if (res && res->status < 400) {
+        AppendLog(job, "health " + repo.health + " answered " + std::to_string(res->status));
+        return Status::Ok();
+      }
+    }
+    if (Clock::now() > deadline) {
+      return Status::Unavailable("no healthy answer on " +
+                                 (repo.health.empty() ? "/" : repo.health) + " within " +
+                                 std::to_string(config_.health_timeout_seconds) + " s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    delay_ms = std::min(delay_ms * 2, 250);
+  }
+}
+
+std::string JobSteps::LogTail(const std::string& container) {
+  std::string logs;
+  Status s = runtime_->ContainerLogs(container, config_.log_tail_lines, &logs);
+  return s.ok() ? TailLines(logs, config_.log_tail_lines) : std::string();
+}
+
+}  // namespace sandbot

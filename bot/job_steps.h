@@ -1,0 +1,117 @@
+// JobSteps: what every kind of Deployer job shares: the job's events and
+// its log file, the stop flag and the verdict on an engine failure (requeue
+// or fail), and starting one service's container until it answers healthy.
+// The job kinds themselves live in deploy_job.h, reroute_job.h and
+// lifecycle_jobs.h; Deployer (deployer.h) picks one per job.
+#ifndef SANDBOT_BOT_JOB_STEPS_H_
+#define SANDBOT_BOT_JOB_STEPS_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "handlers/limits.h"
+#include "handlers/runtime.h"
+#include "store/db.h"
+#include "store/jobs.h"
+#include "store/repos.h"
+#include "store/sandboxes.h"
+#include "util/engine_names.h"
+#include "util/job_event.h"
+#include "util/status.h"
+
+namespace sandbot {
+
+class SecretKeys;
+
+struct DeployConfig {
+  std::string data_dir;
+  int port_lo = 9001;  // host ports handed to services
+  int port_hi = 9999;
+  std::string public_host = "127.0.0.1";  // host name in the URLs we answer with
+  int health_timeout_seconds = 60;
+  int log_tail_lines = 15;   // container log lines shown when a deploy fails
+  int64_t memory_bytes = 0;  // per-container limit; 0: none
+  int64_t nano_cpus = 0;     // 1e9 = one CPU; 0: none
+  int gateway_lo = 8080;     // host ports of gateway services (a sandbox's main URL)
+  int gateway_hi = 8099;
+  std::string domain;  // "": no Traefik labels
+  // Per service name, from the configuration: above memory_bytes/nano_cpus,
+  // below the sandbox's and the service row's own limits.
+  std::map<std::string, LimitSource> service_limits;
+  // Opens environment secrets for injection (store/secret_keys.h); null:
+  // deploys of services with attached secrets fail saying so.
+  const SecretKeys* secrets = nullptr;
+};
+
+// Records a step of a job for everyone following it (store, waiters, chat).
+using JobEventFn = std::function<void(const JobEvent& event)>;
+
+// The URL a service is reached at, http://{public_host}:{port}.
+std::string ServiceUrl(const DeployConfig& config, int host_port);
+// The create request for a service's container (pure; tested).
+// `route_env` is the sandbox's {SERVICE}_URL table (handlers/routes.h).
+ContainerSpec BuildServiceSpec(const Repo& repo, const Service& service, const std::string& sha,
+                               const std::string& image, int host_port, const std::string& workdir,
+                               const std::vector<std::string>& route_env);
+// The last `n` lines of `text`.
+std::string TailLines(const std::string& text, int n);
+
+class JobSteps {
+ public:
+  JobSteps(Db* db, ContainerRuntime* runtime, DeployConfig config, JobEventFn on_event);
+
+  Db* db() const { return db_; }
+  ContainerRuntime* runtime() const { return runtime_; }
+  const DeployConfig& config() const { return config_; }
+  // DataLabel(config().data_dir), for the engine objects jobs create.
+  const std::string& data_label() const { return data_label_; }
+
+  // Running jobs stop at their next safe point (between stages, while
+  // waiting for health) with an error; the WorkerPool requeues them.
+  void RequestStop() { stop_ = true; }
+  Status CheckStop() const;
+  // True when `s` failed because the daemon is stopping or the engine is
+  // unreachable: the job goes back to the queue rather than failing.
+  bool Interrupted(const Status& s);
+
+  // Records `event` of `job` (its job_id is filled in) and writes its line to
+  // the job's log.
+  void Event(const Job& job, JobEvent event);
+  void AppendLog(const Job& job, const std::string& line);
+  // The whole job log so far (empty when there is none).
+  std::string ReadLog(const Job& job) const;
+
+  // (Re)creates one service's container from `image` and waits until it is
+  // healthy; records the outcome on the service row.
+  Status StartService(const Job& job, const Repo& repo, const Service& service,
+                      const std::string& sha, const std::string& image, const std::string& workdir,
+                      std::string* container_id);
+  // The sandbox's route table as {SERVICE}_URL variables, and written to
+  // routes.json in `routes_dir`, a folder holding only that file, mounted
+  // read-only at /etc/sandbot: a running container sees each new table.
+  Status RouteEnvFor(const std::string& sandbox, std::vector<std::string>* env,
+                     std::string* routes_dir);
+  Status WaitHealthy(const Job& job, const Repo& repo, const std::string& container, int port);
+  // The container's last log lines; empty when they cannot be read.
+  std::string LogTail(const std::string& container);
+  // Records a service's new status. A failure is logged, not returned: for
+  // fail paths, where the job's own error is the one to report.
+  void NoteServiceStatus(const Service& service, const std::string& status,
+                         const std::string& detail);
+
+ private:
+  Db* db_;
+  ContainerRuntime* runtime_;
+  std::atomic<bool> stop_{false};
+  DeployConfig config_;
+  JobEventFn on_event_;
+  std::string data_label_;
+};
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_BOT_JOB_STEPS_H_
