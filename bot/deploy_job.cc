@@ -117,10 +117,14 @@ Status RunDeploy(JobSteps* steps, const Job& job) {
     std::error_code ec;
     fs::path dir = fs::path(workdir).parent_path();
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
-      if (entry.path() != fs::path(workdir) &&
-          entry.path().filename().string().rfind(service.name + "-", 0) == 0) {
-        fs::remove_all(entry.path(), ec);
-      }
+      // Only this repo's checkouts, `{repo}-{sha12}`: a prefix match would
+      // also take a sibling repo's (`web-api-…` for `web`).
+      const std::string name = entry.path().filename().string();
+      const std::string prefix = service.repo + "-";
+      const bool ours =
+          name.size() == prefix.size() + 12 && name.rfind(prefix, 0) == 0 &&
+          name.find_first_not_of("0123456789abcdef", prefix.size()) == std::string::npos;
+      if (entry.path() != fs::path(workdir) && ours) fs::remove_all(entry.path(), ec);
     }
   }
   return Status::Ok();
