@@ -10,13 +10,16 @@
 
 #include "bot/destination.h"
 #include "bot/form.h"
+#include "bot/rejection_sampler.h"
 #include "bot/slack_text.h"
 #include "handlers/dispatch.h"
 #include "store/audit.h"
 #include "store/chat.h"
 #include "store/outbox.h"
+#include "store/replays.h"
 #include "store/sandboxes.h"
 #include "templates/render.h"
+#include "util/identity.h"
 
 namespace sandbot {
 
@@ -51,17 +54,27 @@ ChatContext OnThisLoop(const ChatContext& ctx) {
   return loop;
 }
 
+// A refusal costs the daemon a counter; the first of each (address, reason)
+// in a minute also an audit row and a log line (bot/rejection_sampler.h), so
+// a flood of unsigned requests cannot fill the disk.
 void Reject(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res, int code,
             const std::string& reason) {
-  AuditRow row{};
-  row.actor = "remote:" + req.remote_addr;
-  row.source = "chat";
-  row.action = "request.rejected";
-  row.status = "refused";
-  row.detail = req.path + ": " + reason;
-  Status s = AppendAudit(ctx.db, row);
-  if (!s.ok()) spdlog::error("cannot audit a rejected request: {}", s.ToString());
-  spdlog::warn("rejected {} from {}: {}", req.path, req.remote_addr, reason);
+  int64_t left_out = 0;
+  if (ctx.rejections->ShouldRecord(req.remote_addr, reason, NowMillis(), &left_out)) {
+    AuditRow row{};
+    row.actor = "remote:" + req.remote_addr;
+    row.source = "chat";
+    row.action = "request.rejected";
+    row.status = "refused";
+    row.detail = RejectionSampler::Clip(StripControl(req.path, 100) + ": " + reason);
+    if (left_out > 0) {
+      row.detail += " (" + std::to_string(left_out) + " rejections not recorded the minute before)";
+    }
+    Status s = AppendAudit(ctx.db, row);
+    if (!s.ok()) spdlog::error("cannot audit a rejected request: {}", s.ToString());
+    spdlog::warn("rejected {} from {}: {}", StripControl(req.path, 100), req.remote_addr,
+                 RejectionSampler::Clip(reason));
+  }
   res->status = code;
   res->Set(code == 413 ? "request too large" : "unauthorized", "text/plain");
 }
@@ -106,7 +119,8 @@ bool VerifySlack(const ChatContext& ctx, const HttpRequest& req, HttpResponse* r
   // Verified: the timestamp is digits within the window of now.
   if (s.ok() &&
       !ctx.replay->FirstSeen(signature, std::strtoll(timestamp.c_str(), nullptr, 10), now)) {
-    s = Status::Forbidden("replayed request (signature already used)");
+    s = Status::Forbidden(
+        "replayed request (signature already used, or stamped before the daemon started)");
   }
   if (!s.ok()) {
     Reject(ctx, req, res, 401, s.message());
@@ -226,12 +240,43 @@ void Interaction(const ChatContext& ctx, const HttpRequest& req, HttpResponse* r
   }
 }
 
+// How long a Teams message is remembered, and how far its timestamp may be
+// from now.
+constexpr int64_t kTeamsReplayKeepMs = 7LL * 24 * 3600 * 1000;
+constexpr int64_t kTeamsClockSkewSeconds = 300;
+
+Status CheckTeamsFreshness(const ChatContext& ctx, const HttpRequest& req, const json& activity) {
+  if (activity.is_object() && activity.contains("timestamp") && activity["timestamp"].is_string()) {
+    // "2026-12-01T15:04:05.123Z" (Bot Framework activities are in UTC).
+    std::tm tm{};
+    const std::string ts = activity["timestamp"].get<std::string>();
+    if (strptime(ts.c_str(), "%Y-%m-%dT%H:%M:%S", &tm) == nullptr) {
+      return Status::Forbidden("the message's timestamp is not ISO 8601");
+    }
+    const int64_t when = static_cast<int64_t>(timegm(&tm));
+    if (std::llabs(NowSeconds() - when) > kTeamsClockSkewSeconds) {
+      return Status::Forbidden("stale message (timestamp more than 5 minutes from now)");
+    }
+  }
+  bool first = false;
+  Status s = FirstSeenPersistent(ctx.db, "teams:" + req.HeaderValue("Authorization"),
+                                 NowMillis() + kTeamsReplayKeepMs, &first);
+  if (!s.ok()) return s;
+  if (!first) return Status::Forbidden("replayed message (already acted on)");
+  return Status::Ok();
+}
+
 void TeamsMessage(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res) {
   Status s =
       VerifyTeamsHmac(ctx.config->chat.teams_hmac_key, req.body, req.HeaderValue("Authorization"));
   if (ctx.config->chat.teams_hmac_key.empty()) s = Status::Forbidden("Teams key not configured");
   if (!s.ok()) return Reject(ctx, req, res, 401, s.message());
   json activity = json::parse(req.body, nullptr, false);
+  // Teams signs only the body: nothing stops a captured message from being
+  // sent again but remembering it (in the store: across restarts too), and
+  // the activity's own timestamp when it carries one.
+  s = CheckTeamsFreshness(ctx, req, activity);
+  if (!s.ok()) return Reject(ctx, req, res, 401, s.message());
   MessageView view;
   if (!activity.is_object()) {
     view = ErrorView(Status::InvalidArgument("the message is not JSON"));
@@ -304,6 +349,13 @@ void RegisterChatRoutes(HttpServer* server, ChatContext* ctx) {
   route("/teams/messages", TeamsMessage);
   // The server answers bodies over the limit without reading them.
   server->OnTooLarge([ctx](const HttpRequest& req, HttpResponse* res) {
+    // Only the chat routes are worth a record; any other path just gets 413.
+    if (req.path != "/slack/commands" && req.path != "/slack/interactions" &&
+        req.path != "/teams/messages") {
+      res->status = 413;
+      res->Set("request too large", "text/plain");
+      return;
+    }
     Reject(OnThisLoop(*ctx), req, res, 413,
            "body over " + std::to_string(ctx->config->chat.max_body_bytes) + " bytes");
   });

@@ -35,6 +35,7 @@
 #include "bot/local_api.h"
 #include "bot/notifier.h"
 #include "bot/reconciler.h"
+#include "bot/rejection_sampler.h"
 #include "bot/replay_guard.h"
 #include "bot/signatures.h"
 #include "bot/systemd_notify.h"
@@ -47,6 +48,7 @@
 #include "store/audit.h"
 #include "store/baselines.h"
 #include "store/jobs.h"
+#include "store/replays.h"
 #include "store/secret_keys.h"
 #include "util/engine_names.h"
 
@@ -361,11 +363,13 @@ int Daemon::BindListeners() {
     res->Set("{\"ok\":true}", "application/json");
   });
   // The window of the Slack timestamp check (VerifySlackSignature).
-  replay_ = std::make_unique<ReplayGuard>(300);
+  replay_ = std::make_unique<ReplayGuard>(300, static_cast<int64_t>(std::time(nullptr)));
   chat_ = std::make_unique<ChatContext>(
       ChatContext{db_.get(), runtime_.get(), &config_, &hub_, replay_.get(), secrets_.get()});
   reply_policy_ = std::make_unique<ReplyUrlPolicy>(MakeReplyUrlPolicy(config_.chat));
   chat_->reply_policy = reply_policy_.get();
+  rejections_ = std::make_unique<RejectionSampler>();
+  chat_->rejections = rejections_.get();
   RegisterChatRoutes(http_.get(), chat_.get());
   std::string bind_error;
   if (!http_->Bind(listen_host_, listen_port_, &bind_error)) {
@@ -437,8 +441,11 @@ void Daemon::MaintenanceLoop() {
                                                                : 1000000000);
     }
     was_open = open;
-    if (config_.audit_retention_seconds > 0 && Clock::now() >= next_audit_archive) {
-      ArchiveOldAudit();
+    if (Clock::now() >= next_audit_archive) {
+      if (config_.audit_retention_seconds > 0) ArchiveOldAudit();
+      int removed = 0;
+      Status p = PruneReplays(db_.get(), NowMillis(), &removed);
+      if (!p.ok()) spdlog::warn("cannot forget expired replay keys: {}", p.ToString());
       next_audit_archive = Clock::now() + std::chrono::hours(1);
     }
     // Answers of a burst (a 200-sandbox list is ~60 KB) leave freed memory

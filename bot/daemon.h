@@ -41,6 +41,7 @@ class Notifier;
 class Reconciler;
 class ReplayGuard;
 class ReplyUrlPolicy;
+class RejectionSampler;
 class SecretKeys;
 class WorkerPool;
 
@@ -93,6 +94,7 @@ class Daemon {
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<ReplayGuard> replay_;
   std::unique_ptr<ReplyUrlPolicy> reply_policy_;
+  std::unique_ptr<RejectionSampler> rejections_;
   std::unique_ptr<ChatContext> chat_;
   std::unique_ptr<Reconciler> reconciler_;
   std::unique_ptr<Expiry> expiry_;

@@ -57,6 +57,7 @@ void ReplayGuard::Bucket::Grow() {
 }
 
 bool ReplayGuard::FirstSeen(const std::string& signature, int64_t timestamp, int64_t now_seconds) {
+  if (timestamp < not_before_) return false;
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(signature.data()), signature.size(), digest);
   uint64_t key = 0;

@@ -27,10 +27,14 @@ namespace sandbot {
 // request in 700 million at 400,000 a bucket, in 3 x 10^12 at a hundred.
 class ReplayGuard {
  public:
-  explicit ReplayGuard(int64_t window_seconds = 300) : window_(window_seconds) {}
+  // `not_before`: the daemon's start (seconds). What was seen before it is
+  // not remembered, so a request stamped earlier is refused rather than
+  // accepted a second time after a restart.
+  explicit ReplayGuard(int64_t window_seconds = 300, int64_t not_before = 0)
+      : window_(window_seconds), not_before_(not_before) {}
   // False when `signature`, made for a request stamped `timestamp`, was seen
-  // before. REQUIRES: the timestamp is within the window of `now_seconds`
-  // (the signature check refuses the request otherwise).
+  // before, or the timestamp is from before `not_before`. REQUIRES: the timestamp is within the
+  // window of `now_seconds` (the signature check refuses the request otherwise).
   bool FirstSeen(const std::string& signature, int64_t timestamp, int64_t now_seconds);
   // How many signatures are remembered (tests, diagnostics).
   size_t size();
@@ -55,6 +59,7 @@ class ReplayGuard {
   };
 
   int64_t window_;
+  int64_t not_before_;
   std::mutex mu_;
   std::map<int64_t, Bucket> buckets_;  // by timestamp / 64
 };

@@ -380,6 +380,14 @@ CREATE INDEX jobs_state ON jobs(state, id);
     R"sql(
 CREATE INDEX outbox_destination ON outbox(state, url, id);
 )sql",
+    // 7: signed requests already acted on, for doors whose signature has no
+    // timestamp (store/replays.h).
+    R"sql(
+CREATE TABLE replays_seen(
+  digest TEXT PRIMARY KEY,
+  until  INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 
 }  // namespace

@@ -225,3 +225,60 @@ test_a_response_url_off_the_allowed_hosts_is_refused_and_nothing_is_sent() {
   # The configured webhooks are named in the outbox, never copied.
   expect_eq "$(db "SELECT COUNT(*) FROM outbox WHERE url LIKE 'http%webhook%'")" 0 "webhook URLs copied"
 }
+
+# Issue 16 item 4: the same signed Teams message sent three times acts once,
+# also across a daemon restart (Teams signs only the body).
+test_a_replayed_teams_message_is_refused_even_after_a_restart() {
+  chat_setup
+  msg='{"type":"message","text":"<at>sandbot</at> sandbox create qa-replay","from":{"id":"29:1","name":"Tom","aadObjectId":"aad-tom"},"conversation":{"id":"19:chan"}}'
+  send() {
+    curl -s -o /dev/null -w '%{http_code}' -X POST "http://$E2E_HTTP/teams/messages" \
+      -H "Authorization: $(teams_sign "$msg")" -H 'Content-Type: application/json' --data-raw "$msg"
+  }
+  expect_eq "$(send)" 200 "first"
+  expect_eq "$(send)" 401 "second"
+  stop_daemon
+  start_daemon
+  expect_eq "$(send)" 401 "after a restart"
+  expect_eq "$(db "SELECT COUNT(*) FROM audit WHERE action = 'sandbox.create'")" 1 "creates audited"
+  # A message stamped long ago is refused even the first time.
+  msg='{"type":"message","timestamp":"2020-01-01T00:00:00.000Z","text":"<at>sandbot</at> sandbox list","from":{"id":"29:1","aadObjectId":"aad-tom"},"conversation":{"id":"19:chan"}}'
+  expect_eq "$(send)" 401 "stale"
+}
+
+# Issue 16 item 5: a flood of unsigned requests costs the daemon a counter,
+# not an audit row and a log line each.
+test_a_flood_of_unsigned_requests_does_not_fill_the_store_or_the_log() {
+  chat_setup
+  local rows_before log_before
+  rows_before=$(db "SELECT COUNT(*) FROM audit")
+  log_before=$(wc -c <"$TEST_DIR/daemon.log")
+  python3 - "$E2E_HTTP" <<'PY'
+import socket, sys
+host, port = sys.argv[1].split(":")
+body = b"token=nope&text=sandbox+list"
+req = (b"POST /slack/commands HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+       b"Content-Length: %d\r\n\r\n" % len(body)) + body
+for _ in range(10):
+    s = socket.create_connection((host, int(port)))
+    s.sendall(req * 500)
+    got = b""
+    while got.count(b"HTTP/1.1 401") < 500:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    s.close()
+    assert got.count(b"HTTP/1.1 401") == 500, got[:200]
+PY
+  added=$(($(db "SELECT COUNT(*) FROM audit") - rows_before))
+  [ "$added" -le 2 ] || fail "5000 rejections added $added audit rows"
+  grown=$(($(wc -c <"$TEST_DIR/daemon.log") - log_before))
+  [ "$grown" -lt 2000 ] || fail "5000 rejections added $grown bytes of log"
+  # A good request is still answered.
+  expect_eq "$(code_of "$(slack /sandbox list)")" 200 "signed request after the flood"
+  # Only the chat routes are recorded: a 413 elsewhere writes nothing.
+  curl -s -o /dev/null -X POST "http://$E2E_HTTP/$(head -c 3000 /dev/zero | tr '\0' a)" \
+    -H 'Content-Length: 9999999' --data-raw x || true
+  expect_eq "$(db "SELECT COUNT(*) FROM audit WHERE detail LIKE '/aaa%'")" 0 "413 on an unknown path"
+}
