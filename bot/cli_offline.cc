@@ -17,7 +17,6 @@
 #include "hooks/git_repo.h"
 #include "hooks/hook_client.h"
 #include "hooks/hook_install.h"
-#include "hooks/post_receive.h"
 #include "store/audit.h"
 #include "store/repos.h"
 #include "store/sandboxes.h"
@@ -159,14 +158,7 @@ int Audit(const Config& config, const std::string& sandbox, int limit, bool as_j
 }
 
 int HookPostReceive(const Config& config, const std::string& repo) {
-  HookRequest req;
-  req.data_dir = config.data_dir;
-  req.repo = repo;
-  req.actor = PushingUser();
-  req.push_options =
-      ReadPushOptions([](const char* name) -> const char* { return std::getenv(name); });
-  req.stdin_text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  return RunPostReceive(req, std::cout);
+  return PostReceiveMain(config.data_dir, repo, std::cin, std::cout);
 }
 
 }  // namespace
