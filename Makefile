@@ -38,6 +38,8 @@ HOOK_SRCS := hooks/hook_main.cc hooks/hook_client.cc hooks/unix_http.cc hooks/po
              hooks/ref_update.cc hooks/push_wire.cc hooks/spool.cc hooks/paths.cc \
              hooks/event_lines.cc hooks/event_wire.cc util/job_event.cc util/status.cc
 HOOK_OBJS := $(HOOK_SRCS:%.cc=$(BUILD)/obj/%.o)
+# libstdc++ linked in (not with sanitizers): less for the dynamic loader at each push.
+HOOK_LDFLAGS := $(if $(SANITIZE),,-static-libstdc++ -static-libgcc)
 
 .PHONY: all build deps engine image run test unit e2e faulttest bench install format lint clean help
 # `make` also imports the demo/test base image into the engine (starting one
@@ -77,7 +79,7 @@ $(BUILD)/sandbot: $(BUILD)/obj/bot/main.o $(BUILD)/libsandbot.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/sandbot-hook: $(HOOK_OBJS)
-	$(CXX) $(LDFLAGS) -o $@ $^
+	$(CXX) $(LDFLAGS) $(HOOK_LDFLAGS) -o $@ $^
 
 $(BUILD)/sandbot_test: $(TEST_OBJS) $(BUILD)/libsandbot.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lboost_unit_test_framework
