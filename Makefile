@@ -24,19 +24,28 @@ CXXFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
 LDFLAGS   += -fsanitize=$(SANITIZE)
 endif
 
-LIB_SRCS  := $(filter-out bot/main.cc,$(wildcard bot/*.cc hooks/*.cc handlers/*.cc store/*.cc templates/*.cc util/*.cc))
+LIB_SRCS  := $(filter-out bot/main.cc hooks/hook_main.cc,$(wildcard bot/*.cc hooks/*.cc handlers/*.cc store/*.cc templates/*.cc util/*.cc))
 TEST_SRCS := $(wildcard tests/unit/*.cc)
 LIB_OBJS  := $(LIB_SRCS:%.cc=$(BUILD)/obj/%.o)
 TEST_OBJS := $(TEST_SRCS:%.cc=$(BUILD)/obj/%.o)
 # templates/*.mustache are compiled in: $(BUILD)/gen/templates_embedded.cc.
 TEMPLATES := $(sort $(wildcard templates/*.mustache))
 LIB_OBJS  += $(BUILD)/obj/gen/templates_embedded.o
+# sandbot-hook, the post-receive hook git runs: hooks/ and util/ files that
+# need no library beyond libstdc++ (nlohmann/json is header-only), so it
+# starts in a few milliseconds.
+HOOK_SRCS := hooks/hook_main.cc hooks/hook_client.cc hooks/unix_http.cc hooks/post_receive.cc \
+             hooks/ref_update.cc hooks/push_wire.cc hooks/spool.cc hooks/paths.cc \
+             hooks/event_lines.cc hooks/event_wire.cc util/job_event.cc util/status.cc
+HOOK_OBJS := $(HOOK_SRCS:%.cc=$(BUILD)/obj/%.o)
+# libstdc++ linked in (not with sanitizers): less for the dynamic loader at each push.
+HOOK_LDFLAGS := $(if $(SANITIZE),,-static-libstdc++ -static-libgcc)
 
 .PHONY: all build deps engine image run test unit e2e faulttest bench install format lint clean help
 # `make` also imports the demo/test base image into the engine (starting one
 # when none answers); `make build` only compiles.
 all: build image
-build: $(BUILD)/sandbot $(BUILD)/busybox-rootfs.tar
+build: $(BUILD)/sandbot $(BUILD)/sandbot-hook $(BUILD)/busybox-rootfs.tar
 
 help:
 	@sed -n 's/^#   //p' Makefile; echo "targets: deps build run test unit e2e faulttest bench install format lint clean"
@@ -69,6 +78,9 @@ $(BUILD)/libsandbot.a: $(LIB_OBJS)
 $(BUILD)/sandbot: $(BUILD)/obj/bot/main.o $(BUILD)/libsandbot.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/sandbot-hook: $(HOOK_OBJS)
+	$(CXX) $(LDFLAGS) $(HOOK_LDFLAGS) -o $@ $^
+
 $(BUILD)/sandbot_test: $(TEST_OBJS) $(BUILD)/libsandbot.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lboost_unit_test_framework
 
@@ -78,7 +90,7 @@ $(BUILD)/busybox-rootfs.tar: scripts/busybox-rootfs.sh
 	@mkdir -p $(BUILD)
 	scripts/busybox-rootfs.sh $@
 
-image: engine $(BUILD)/sandbot $(BUILD)/busybox-rootfs.tar
+image: engine $(BUILD)/sandbot $(BUILD)/sandbot-hook $(BUILD)/busybox-rootfs.tar
 	$(BUILD)/sandbot image import $(BUILD)/busybox-rootfs.tar sandbot/busybox:latest --data $(DATA)
 
 run: deps
@@ -89,7 +101,7 @@ run: deps
 # Tests run sanitized binaries from build/test so a plain `make build` stays fast.
 test: deps
 	@$(MAKE) --no-print-directory -j$(shell nproc) BUILD=build/test SANITIZE=address,undefined \
-		build/test/sandbot build/test/sandbot_test build/test/busybox-rootfs.tar
+		build/test/sandbot build/test/sandbot-hook build/test/sandbot_test build/test/busybox-rootfs.tar
 	@scripts/ensure-docker.sh
 	build/test/sandbot_test --log_level=test_suite --report_level=short
 	SANDBOT=$(CURDIR)/build/test/sandbot tests/e2e/run.sh
@@ -97,13 +109,13 @@ test: deps
 
 # kill -9 at failpoints, the engine stopped and started, 20+20 concurrent
 # requests, a full and a read-only data folder (also part of `make test`).
-faulttest: $(BUILD)/sandbot $(BUILD)/busybox-rootfs.tar engine
+faulttest: $(BUILD)/sandbot $(BUILD)/sandbot-hook $(BUILD)/busybox-rootfs.tar engine
 	SANDBOT=$(CURDIR)/$(BUILD)/sandbot tests/fault/run.sh
 
 unit: $(BUILD)/sandbot_test
 	$(BUILD)/sandbot_test
 
-e2e: $(BUILD)/sandbot $(BUILD)/busybox-rootfs.tar engine
+e2e: $(BUILD)/sandbot $(BUILD)/sandbot-hook $(BUILD)/busybox-rootfs.tar engine
 	SANDBOT=$(CURDIR)/$(BUILD)/sandbot tests/e2e/run.sh
 
 bench: deps
@@ -113,8 +125,9 @@ bench: deps
 	SANDBOT=$(CURDIR)/$(BUILD)/sandbot bench/chat_bench.sh
 	SANDBOT=$(CURDIR)/$(BUILD)/sandbot bench/sandbox_bench.sh
 
-install: $(BUILD)/sandbot
+install: $(BUILD)/sandbot $(BUILD)/sandbot-hook
 	install -D -m 0755 $(BUILD)/sandbot $(DESTDIR)$(PREFIX)/bin/sandbot
+	install -D -m 0755 $(BUILD)/sandbot-hook $(DESTDIR)$(PREFIX)/bin/sandbot-hook
 	install -D -m 0644 systemd/sandbot.service $(DESTDIR)/etc/systemd/system/sandbot.service
 
 format:
@@ -128,4 +141,4 @@ lint:
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/obj/bot/main.d
+-include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/obj/bot/main.d $(BUILD)/obj/hooks/hook_main.d

@@ -17,7 +17,6 @@
 #include "hooks/git_repo.h"
 #include "hooks/hook_client.h"
 #include "hooks/hook_install.h"
-#include "hooks/post_receive.h"
 #include "store/audit.h"
 #include "store/repos.h"
 #include "store/sandboxes.h"
@@ -181,14 +180,7 @@ int AuditVerify(const Config& config, bool as_json) {
 }
 
 int HookPostReceive(const Config& config, const std::string& repo) {
-  HookRequest req;
-  req.data_dir = config.data_dir;
-  req.repo = repo;
-  req.actor = PushingUser();
-  req.push_options =
-      ReadPushOptions([](const char* name) -> const char* { return std::getenv(name); });
-  req.stdin_text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  return RunPostReceive(req, std::cout);
+  return PostReceiveMain(config.data_dir, repo, std::cin, std::cout);
 }
 
 }  // namespace

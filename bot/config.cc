@@ -9,19 +9,12 @@
 
 namespace sandbot {
 
-std::string DefaultDataDir() {
-  const char* env = std::getenv("SANDBOT_DATA");
-  return env && *env ? env : "/var/lib/sandbot";
-}
-
 std::string DefaultDockerEndpoint() {
   const char* env = std::getenv("DOCKER_HOST");
   return env && *env ? env : "unix:///var/run/docker.sock";
 }
 
 std::string DbPath(const std::string& d) { return d + "/sandbot.db"; }
-std::string SocketPath(const std::string& d) { return d + "/sandbot.sock"; }
-std::string SpoolDir(const std::string& d) { return d + "/spool"; }
 std::string LogDir(const std::string& d) { return d + "/logs"; }
 std::string AuditArchiveDir(const std::string& d) { return d + "/audit-archive"; }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "handlers/command.h"
+#include "hooks/paths.h"
 #include "util/status.h"
 
 namespace sandbot {
@@ -80,13 +81,10 @@ Status LoadConfig(Config* config);
 // The role of the first identity that has one in `roles`, else the default.
 Role RoleFor(const ChatConfig& chat, const std::vector<std::string>& identities);
 
-std::string DefaultDataDir();
 std::string DefaultDockerEndpoint();
 
-// Paths inside the data folder.
+// Paths inside the data folder (DefaultDataDir, SocketPath, SpoolDir: hooks/paths.h).
 std::string DbPath(const std::string& data_dir);           // sandbot.db
-std::string SocketPath(const std::string& data_dir);       // sandbot.sock
-std::string SpoolDir(const std::string& data_dir);         // spool/
 std::string LogDir(const std::string& data_dir);           // logs/
 std::string AuditArchiveDir(const std::string& data_dir);  // audit-archive/ (store/audit.h)
 

@@ -14,19 +14,16 @@
 #include <string>
 #include <vector>
 
-#include "util/status.h"
-#include "hooks/post_receive.h"
+#include "hooks/push_wire.h"
 #include "store/db.h"
+#include "util/status.h"
 
 namespace sandbot {
 
-struct PushRequest {
-  std::string repo;
-  std::vector<RefUpdate> updates;
-  std::vector<std::string> options;  // git push -o …
-  std::string actor;
+// A push to apply: the hook's message (repo, actor, options, typed ref
+// updates, id) and what the daemon adds to it.
+struct PushRequest : PushMessage {
   std::string source = "git";
-  std::string id;         // unique per push (made by the hook): applied at most once
   int max_sandboxes = 0;  // the daemon's limit for sandboxes a push creates; 0: none
 };
 

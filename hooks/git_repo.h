@@ -49,13 +49,6 @@ class GitRepo {
   git_repository* repo_;
 };
 
-// Tar building blocks, exposed for tests.
-namespace tar {
-// One pax extended-header record, "<len> <key>=<value>\n", where <len> is the
-// byte length of the whole record including its own digits.
-std::string PaxRecord(const std::string& key, const std::string& value);
-}  // namespace tar
-
 }  // namespace sandbot
 
 #endif  // SANDBOT_HOOKS_GIT_REPO_H_

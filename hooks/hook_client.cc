@@ -1,27 +1,30 @@
 #include "hooks/hook_client.h"
 
-#include <httplib.h>
 #include <pwd.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "bot/config.h"
 #include "hooks/event_lines.h"
 #include "hooks/event_wire.h"
+#include "hooks/paths.h"
 #include "hooks/post_receive.h"
 #include "hooks/push_wire.h"
 #include "hooks/spool.h"
+#include "hooks/unix_http.h"
 
 namespace sandbot {
 
 using nlohmann::json;
 
 namespace {
+
+constexpr int kConnectTimeoutSeconds = 2;
+constexpr int kReadTimeoutSeconds = 40;  // above the 20 s long poll of /v1/events
 
 void Say(std::ostream& out, const std::string& text) {
   // One `remote:` line per line of text.
@@ -35,42 +38,10 @@ void Say(std::ostream& out, const std::string& text) {
   out.flush();
 }
 
-std::unique_ptr<httplib::Client> LocalClient(const std::string& data_dir) {
-  auto client = std::make_unique<httplib::Client>(SocketPath(data_dir));
-  client->set_address_family(AF_UNIX);
-  client->set_connection_timeout(2, 0);
-  client->set_read_timeout(40, 0);
-  return client;
-}
-
-bool FollowJobsWith(httplib::Client& client, const std::vector<int64_t>& jobs, int timeout_seconds,
-                    std::ostream& out) {
-  std::string ids;
-  for (int64_t id : jobs) ids += (ids.empty() ? "" : ",") + std::to_string(id);
-  int64_t after = 0;
-  bool ok = true;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto res = client.Get(
-        ("/v1/events?jobs=" + ids + "&after=" + std::to_string(after) + "&wait_ms=20000").c_str());
-    if (!res || res->status != 200) {
-      Say(out, "lost the daemon while waiting; the deploy goes on: sandbot sandbox list");
-      return false;
-    }
-    std::vector<JobEvent> events;
-    bool done = false;
-    if (!DecodeEvents(res->body, &events, &done).ok()) return false;
-    for (const JobEvent& e : events) {
-      after = e.id;
-      if (e.stage == JobStage::kFailed) ok = false;
-      const std::string line = EventLine(e);
-      if (!line.empty()) Say(out, line);
-    }
-    if (done) return ok;
-  }
-  Say(out, "still deploying after " + std::to_string(timeout_seconds) +
-               " s; follow with: sandbot sandbox list");
-  return false;
+UnixHttpResult Call(const std::string& data_dir, const std::string& method,
+                    const std::string& target, const std::string& body) {
+  return UnixHttpRequest(SocketPath(data_dir), method, target, body, kConnectTimeoutSeconds,
+                         kReadTimeoutSeconds);
 }
 
 // Unique enough across hosts' hooks: microseconds, pid and a random word.
@@ -85,8 +56,33 @@ std::string NewPushId() {
 
 bool FollowJobs(const std::string& data_dir, const std::vector<int64_t>& jobs, int timeout_seconds,
                 std::ostream& out) {
-  auto client = LocalClient(data_dir);
-  return FollowJobsWith(*client, jobs, timeout_seconds, out);
+  std::string ids;
+  for (int64_t id : jobs) ids += (ids.empty() ? "" : ",") + std::to_string(id);
+  int64_t after = 0;
+  bool ok = true;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    UnixHttpResult res =
+        Call(data_dir, "GET",
+             "/v1/events?jobs=" + ids + "&after=" + std::to_string(after) + "&wait_ms=20000", "");
+    if (!res.ok() || res.status != 200) {
+      Say(out, "lost the daemon while waiting; the deploy goes on: sandbot sandbox list");
+      return false;
+    }
+    std::vector<JobEvent> events;
+    bool done = false;
+    if (!DecodeEvents(res.body, &events, &done).ok()) return false;
+    for (const JobEvent& e : events) {
+      after = e.id;
+      if (e.stage == JobStage::kFailed) ok = false;
+      const std::string line = EventLine(e);
+      if (!line.empty()) Say(out, line);
+    }
+    if (done) return ok;
+  }
+  Say(out, "still deploying after " + std::to_string(timeout_seconds) +
+               " s; follow with: sandbot sandbox list");
+  return false;
 }
 
 std::string PushingUser() {
@@ -101,7 +97,7 @@ std::string PushingUser() {
 }
 
 int RunPostReceive(const HookRequest& req, std::ostream& out) {
-  PushRequest push;
+  PushMessage push;
   push.repo = req.repo;
   push.actor = req.actor;
   push.options = req.push_options;
@@ -114,15 +110,15 @@ int RunPostReceive(const HookRequest& req, std::ostream& out) {
   if (push.updates.empty()) return 0;
   const std::string body = EncodePush(push);
 
-  auto client = LocalClient(req.data_dir);
-  auto res = client->Post("/v1/push", body, "application/json");
-  if (!res && res.error() != httplib::Error::Connection) {
+  UnixHttpResult res = Call(req.data_dir, "POST", "/v1/push", body);
+  using Error = UnixHttpResult::Error;
+  if (!res.ok() && res.error != Error::kConnection) {
     // The daemon took the request but did not answer in time: it may have
     // recorded the push. Spooling it too is safe, since pushes count once by id.
-    Say(out, "the daemon did not answer in time (" + httplib::to_string(res.error()) +
+    Say(out, "the daemon did not answer in time (" + ErrorName(res.error) +
                  "); saving the push to the spool as well, it is applied at most once");
   }
-  if (!res) {
+  if (!res.ok()) {
     std::string name;
     s = WriteSpoolFile(SpoolDir(req.data_dir), body, &name);
     if (!s.ok()) {
@@ -130,7 +126,7 @@ int RunPostReceive(const HookRequest& req, std::ostream& out) {
       Say(out, "start it (sandbot serve) and push again");
       return 1;
     }
-    if (res.error() == httplib::Error::Connection) {
+    if (res.error == Error::kConnection) {
       Say(out, "the daemon is not running; the push is saved (" + name +
                    ") and deploys when it starts (sandbot serve)");
     } else {
@@ -138,9 +134,9 @@ int RunPostReceive(const HookRequest& req, std::ostream& out) {
     }
     return 0;
   }
-  json answer = json::parse(res->body, nullptr, false);
-  if (res->status != 200 || !answer.is_object()) {
-    std::string error = answer.is_object() ? answer.value("error", res->body) : res->body;
+  json answer = json::parse(res.body, nullptr, false);
+  if (res.status != 200 || !answer.is_object()) {
+    std::string error = answer.is_object() ? answer.value("error", res.body) : res.body;
     Say(out, "push not deployed: " + error);
     return 1;
   }
@@ -156,7 +152,19 @@ int RunPostReceive(const HookRequest& req, std::ostream& out) {
     Say(out, "deploying in the background; to watch it next time: git push -o sandbot.wait");
     return 0;
   }
-  return FollowJobsWith(*client, jobs, req.wait_timeout_seconds, out) ? 0 : 1;
+  return FollowJobs(req.data_dir, jobs, req.wait_timeout_seconds, out) ? 0 : 1;
+}
+
+int PostReceiveMain(const std::string& data_dir, const std::string& repo, std::istream& in,
+                    std::ostream& out) {
+  HookRequest req;
+  req.data_dir = data_dir;
+  req.repo = repo;
+  req.actor = PushingUser();
+  req.push_options =
+      ReadPushOptions([](const char* name) -> const char* { return std::getenv(name); });
+  req.stdin_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return RunPostReceive(req, out);
 }
 
 }  // namespace sandbot

@@ -1,11 +1,16 @@
-// The git side of a push: `sandbot hook post-receive`, run by the hook that
-// `sandbot repo add` installs. Hands the push to the daemon and prints what it
-// says (git shows each line to the pusher as `remote: …`). When the daemon is
-// down the push goes to the spool instead; it is never lost.
+// The git side of a push, run by the hook that `sandbot repo add` installs
+// (the small `sandbot-hook` binary, or `sandbot hook post-receive`: the same
+// code). Hands the push to the daemon and prints what it says (git shows
+// each line to the pusher as `remote: …`). When the daemon is down the push
+// goes to the spool instead; it is never lost.
+//
+// Links only hooks/ and util/: the daemon is reached through its unix
+// socket with hooks/unix_http.h, so the hook starts in a few milliseconds.
 #ifndef SANDBOT_HOOKS_HOOK_CLIENT_H_
 #define SANDBOT_HOOKS_HOOK_CLIENT_H_
 
 #include <cstdint>
+#include <istream>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -24,6 +29,11 @@ struct HookRequest {
 // Returns the hook's exit code (git ignores it once refs are updated, but a
 // non-zero code helps scripts and tests).
 int RunPostReceive(const HookRequest& request, std::ostream& out);
+
+// The post-receive hook as git runs it: the ref lines from `in`, the push
+// options from the environment, the pusher from PushingUser().
+int PostReceiveMain(const std::string& data_dir, const std::string& repo, std::istream& in,
+                    std::ostream& out);
 
 // Follows jobs through the daemon's event stream, printing each stage as a
 // "sandbot: …" line, until all have ended or `timeout_seconds` pass. Returns

@@ -31,12 +31,22 @@ std::string ShellQuote(const std::string& s) {
 
 }  // namespace
 
+std::string HookBinaryBeside(const std::string& binary) {
+  size_t slash = binary.rfind('/');
+  return (slash == std::string::npos ? std::string() : binary.substr(0, slash + 1)) +
+         "sandbot-hook";
+}
+
 std::string PostReceiveHookScript(const std::string& binary, const std::string& data_dir,
                                   const std::string& repo_name) {
+  const std::string hook = ShellQuote(HookBinaryBeside(binary));
+  const std::string args = " --data " + ShellQuote(data_dir) + " --repo " + ShellQuote(repo_name);
+  // sandbot-hook starts in a few ms; the sandbot binary is the fallback when
+  // only it was installed.
   return std::string("#!/bin/sh\n") + kMarker +
-         " (sandbot repo add): hands each push to the sandbot daemon\n" + "exec " +
-         ShellQuote(binary) + " hook post-receive --data " + ShellQuote(data_dir) + " --repo " +
-         ShellQuote(repo_name) + "\n";
+         " (sandbot repo add): hands each push to the sandbot daemon\n" + "[ -x " + hook +
+         " ] && exec " + hook + " post-receive" + args + "\n" + "exec " + ShellQuote(binary) +
+         " hook post-receive" + args + "\n";
 }
 
 Status InstallPostReceiveHook(const std::string& repo_path, const std::string& binary,

@@ -1,6 +1,9 @@
-// Installs the post-receive hook of a watched repository: a two-line shim
-// that names the sandbot binary and data folder it belongs to, and turns on
-// push options so `git push -o sandbot.wait` works.
+// Installs the post-receive hook of a watched repository: a small shim that
+// names the data folder and runs sandbot-hook from beside the sandbot binary
+// that installed it (or that binary itself, `sandbot hook post-receive`, when
+// sandbot-hook is missing), and turns on push options so
+// `git push -o sandbot.wait` works. Shims of older versions, which run
+// `sandbot hook post-receive`, keep working.
 #ifndef SANDBOT_HOOKS_HOOK_INSTALL_H_
 #define SANDBOT_HOOKS_HOOK_INSTALL_H_
 
@@ -10,6 +13,8 @@
 
 namespace sandbot {
 
+// "/usr/bin/sandbot-hook" for "/usr/bin/sandbot".
+std::string HookBinaryBeside(const std::string& binary);
 // The hook script's text (pure; tested). Arguments are single-quoted for sh.
 std::string PostReceiveHookScript(const std::string& binary, const std::string& data_dir,
                                   const std::string& repo_name);

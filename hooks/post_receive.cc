@@ -5,28 +5,6 @@
 
 namespace sandbot {
 
-namespace {
-
-const char kBranchPrefix[] = "refs/heads/";
-
-bool IsAllZeros(const std::string& sha) {
-  return !sha.empty() && sha.find_first_not_of('0') == std::string::npos;
-}
-
-bool IsObjectName(const std::string& s) {
-  if (s.size() != 40 && s.size() != 64) return false;
-  return s.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
-
-}  // namespace
-
-bool RefUpdate::created() const { return IsAllZeros(old_sha); }
-bool RefUpdate::deleted() const { return IsAllZeros(new_sha); }
-bool RefUpdate::is_branch() const { return ref.rfind(kBranchPrefix, 0) == 0; }
-std::string RefUpdate::branch() const {
-  return is_branch() ? ref.substr(sizeof(kBranchPrefix) - 1) : std::string();
-}
-
 Status ParsePostReceive(const std::string& input, std::vector<RefUpdate>* updates) {
   std::istringstream in(input);
   std::string line;
@@ -44,9 +22,7 @@ Status ParsePostReceive(const std::string& input, std::vector<RefUpdate>* update
       u.new_sha = line.substr(a + 1, b - a - 1);
       u.ref = line.substr(b + 1);
     }
-    if (!IsObjectName(u.old_sha) || !IsObjectName(u.new_sha) ||
-        u.old_sha.size() != u.new_sha.size() || u.ref.empty() ||
-        u.ref.find_first_of(" \t") != std::string::npos) {
+    if (!ValidateRefUpdate(u).ok()) {
       return Status::InvalidArgument("post-receive line " + std::to_string(number) +
                                      " is not '<old> <new> <ref>': " + line.substr(0, 200));
     }

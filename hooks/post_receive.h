@@ -7,20 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "hooks/ref_update.h"
 #include "util/status.h"
 
 namespace sandbot {
-
-struct RefUpdate {
-  std::string old_sha;
-  std::string new_sha;
-  std::string ref;  // full name, refs/heads/feature/x
-
-  bool created() const;
-  bool deleted() const;
-  bool is_branch() const;
-  std::string branch() const;  // "feature/x" for refs/heads/feature/x, else ""
-};
 
 // Parses the hook's stdin. Blank lines are skipped; a malformed line fails the
 // whole input with InvalidArgument naming the line.

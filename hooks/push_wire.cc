@@ -6,45 +6,59 @@ namespace sandbot {
 
 using nlohmann::json;
 
-std::string EncodePush(const PushRequest& r) {
-  json updates = json::array();
-  for (const RefUpdate& u : r.updates) {
-    updates.push_back({{"old", u.old_sha}, {"new", u.new_sha}, {"ref", u.ref}});
+namespace {
+
+json RefUpdateToJson(const RefUpdate& u) {
+  return {{"old", u.old_sha}, {"new", u.new_sha}, {"ref", u.ref}};
+}
+
+Status RefUpdateFromJson(const json& j, RefUpdate* u) {
+  if (!j.is_object() || !j.contains("old") || !j.contains("new") || !j.contains("ref") ||
+      !j["old"].is_string() || !j["new"].is_string() || !j["ref"].is_string()) {
+    return Status::InvalidArgument("malformed update");
   }
-  return json{{"id", r.id},
-              {"repo", r.repo},
-              {"actor", r.actor},
-              {"options", r.options},
+  u->old_sha = j["old"].get<std::string>();
+  u->new_sha = j["new"].get<std::string>();
+  u->ref = j["ref"].get<std::string>();
+  return ValidateRefUpdate(*u);
+}
+
+}  // namespace
+
+std::string EncodePush(const PushMessage& p) {
+  json updates = json::array();
+  for (const RefUpdate& u : p.updates) updates.push_back(RefUpdateToJson(u));
+  return json{{"id", p.id},
+              {"repo", p.repo},
+              {"actor", p.actor},
+              {"options", p.options},
               {"updates", updates}}
       .dump();
 }
 
-Status DecodePush(const std::string& body, PushRequest* r) {
+Status DecodePush(const std::string& body, PushMessage* p) {
   json j = json::parse(body, nullptr, false);
   auto bad = [](const std::string& why) { return Status::InvalidArgument("bad push: " + why); };
   if (!j.is_object()) return bad("not a JSON object");
   if (!j.contains("repo") || !j["repo"].is_string()) return bad("no repo");
   if (!j.contains("updates") || !j["updates"].is_array()) return bad("no updates");
-  r->repo = j["repo"].get<std::string>();
-  if (j.contains("actor") && j["actor"].is_string()) r->actor = j["actor"].get<std::string>();
-  if (j.contains("id") && j["id"].is_string()) r->id = j["id"].get<std::string>().substr(0, 100);
+  p->repo = j["repo"].get<std::string>();
+  if (j.contains("actor") && j["actor"].is_string()) p->actor = j["actor"].get<std::string>();
+  if (j.contains("id") && j["id"].is_string()) p->id = j["id"].get<std::string>().substr(0, 100);
   if (j.contains("options") && j["options"].is_array()) {
     for (const auto& o : j["options"]) {
-      if (o.is_string()) r->options.push_back(o.get<std::string>());
+      if (o.is_string()) p->options.push_back(o.get<std::string>());
     }
   }
-  // Re-validate through the same parser as the hook's stdin.
-  std::string lines;
-  for (const auto& u : j["updates"]) {
-    if (!u.is_object() || !u.contains("old") || !u.contains("new") || !u.contains("ref") ||
-        !u["old"].is_string() || !u["new"].is_string() || !u["ref"].is_string()) {
-      return bad("malformed update");
-    }
-    std::string ref = u["ref"].get<std::string>();
-    if (ref.find('\n') != std::string::npos) return bad("newline in ref");
-    lines += u["old"].get<std::string>() + " " + u["new"].get<std::string>() + " " + ref + "\n";
+  std::vector<RefUpdate> updates;
+  for (const auto& item : j["updates"]) {
+    RefUpdate u;
+    Status s = RefUpdateFromJson(item, &u);
+    if (!s.ok()) return bad(s.message());
+    updates.push_back(std::move(u));
   }
-  return ParsePostReceive(lines, &r->updates);
+  p->updates = std::move(updates);
+  return Status::Ok();
 }
 
 }  // namespace sandbot

@@ -1,20 +1,31 @@
-// The JSON form of a push, as the hook sends it to the daemon and as it is
-// written to the spool when the daemon is down:
+// A push as the hook hands it over, and its JSON form, as sent to the daemon
+// and as written to the spool when the daemon is down:
 //   {"id":"…","repo":"web","actor":"ana","options":["sandbot.wait"],
 //    "updates":[{"old":"000…","new":"3f2a…","ref":"refs/heads/feature/x"}]}
+// This file is the one place ref updates turn into JSON and back.
 #ifndef SANDBOT_HOOKS_PUSH_WIRE_H_
 #define SANDBOT_HOOKS_PUSH_WIRE_H_
 
 #include <string>
+#include <vector>
 
-#include "handlers/push.h"
+#include "hooks/ref_update.h"
 #include "util/status.h"
 
 namespace sandbot {
 
-std::string EncodePush(const PushRequest& request);
-// InvalidArgument for anything that is not a well-formed push.
-Status DecodePush(const std::string& body, PushRequest* request);
+struct PushMessage {
+  std::string id;  // unique per push (made by the hook): applied at most once
+  std::string repo;
+  std::string actor;
+  std::vector<std::string> options;  // git push -o …
+  std::vector<RefUpdate> updates;
+};
+
+std::string EncodePush(const PushMessage& push);
+// InvalidArgument for anything that is not a well-formed push; every update
+// passes ValidateRefUpdate, as the hook's stdin lines do.
+Status DecodePush(const std::string& body, PushMessage* push);
 
 }  // namespace sandbot
 

@@ -225,20 +225,6 @@ const TarEntry* Find(const std::vector<TarEntry>& entries, const std::string& na
 
 BOOST_AUTO_TEST_SUITE(git_repo)
 
-BOOST_AUTO_TEST_CASE(pax_record_counts_its_own_length) {
-  BOOST_TEST(tar::PaxRecord("path", "abc") == "12 path=abc\n");
-  // " path=" + value + "\n" is 97 bytes: 99 in total, still two digits.
-  BOOST_TEST(tar::PaxRecord("path", std::string(90, 'x')).size() == 99u);
-  // One more byte makes 100, which needs a third digit: 101.
-  std::string r = tar::PaxRecord("path", std::string(91, 'x'));
-  BOOST_TEST(r.size() == 101u);
-  BOOST_TEST(r.substr(0, 4) == "101 ");
-  for (size_t n = 0; n < 2000; ++n) {
-    std::string rec = tar::PaxRecord("linkpath", std::string(n, 'y'));
-    BOOST_REQUIRE_EQUAL(std::stoul(rec.substr(0, rec.find(' '))), rec.size());
-  }
-}
-
 BOOST_AUTO_TEST_CASE(init_bare_points_head_at_default_branch) {
   TempDir tmp;
   std::string path = tmp.path + "/parents/made/repo.git";

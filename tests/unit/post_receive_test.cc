@@ -63,6 +63,21 @@ BOOST_AUTO_TEST_CASE(rejects_malformed_lines) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(validate_ref_update_is_the_parsers_rule) {
+  BOOST_CHECK(ValidateRefUpdate({kZero, kA, "refs/heads/main"}).ok());
+  BOOST_CHECK(ValidateRefUpdate({std::string(64, '0'), std::string(64, 'f'), "refs/x"}).ok());
+  for (const RefUpdate& u : std::vector<RefUpdate>{
+           {kA, kB, ""},
+           {kA, kB, "refs/heads/a\nb"},
+           {kA, kB, "refs/heads/a\rb"},
+           {kA, kB, "refs/heads/a\tb"},
+           {"ABC", kB, "refs/heads/m"},
+           {kA, std::string(64, 'a'), "refs/heads/m"},
+       }) {
+    BOOST_CHECK_MESSAGE(!ValidateRefUpdate(u).ok(), u.old_sha << " " << u.new_sha << " " << u.ref);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(push_options_from_environment) {
   static std::map<std::string, std::string> env;
   auto get = [](const char* name) -> const char* {

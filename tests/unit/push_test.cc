@@ -175,19 +175,31 @@ BOOST_AUTO_TEST_CASE(a_push_is_applied_once_by_id) {
 }
 
 BOOST_AUTO_TEST_CASE(wire_round_trip_and_rejects) {
-  PushRequest req;
-  req.repo = "web";
-  req.actor = "ana";
-  req.options = {"sandbot.wait"};
-  req.updates.push_back({kZero, kA, "refs/heads/feature/$(x)"});
+  PushMessage msg;
+  msg.id = "123-4-5";
+  msg.repo = "web";
+  msg.actor = "ana";
+  msg.options = {"sandbot.wait"};
+  msg.updates.push_back({kZero, kA, "refs/heads/feature/$(x)"});
+  msg.updates.push_back({kA, kZero, "refs/heads/gone"});
+  // The daemon decodes straight into its request: the typed updates arrive
+  // as they left, with nothing re-parsed from text.
   PushRequest back;
-  BOOST_REQUIRE(DecodePush(EncodePush(req), &back).ok());
+  BOOST_REQUIRE(DecodePush(EncodePush(msg), &back).ok());
+  BOOST_CHECK_EQUAL(back.id, "123-4-5");
   BOOST_CHECK_EQUAL(back.repo, "web");
+  BOOST_CHECK_EQUAL(back.actor, "ana");
+  BOOST_CHECK_EQUAL(back.source, "git");
+  BOOST_REQUIRE_EQUAL(back.updates.size(), 2u);
   BOOST_CHECK_EQUAL(back.updates[0].ref, "refs/heads/feature/$(x)");
+  BOOST_CHECK(back.updates[0].created());
+  BOOST_CHECK(back.updates[1].deleted());
+  BOOST_CHECK_EQUAL(back.updates[1].old_sha, kA);
   BOOST_CHECK_EQUAL(back.options[0], "sandbot.wait");
   for (const std::string& bad : std::vector<std::string>{
            "", "[]", "{\"repo\":1,\"updates\":[]}", "{\"repo\":\"w\"}",
            "{\"repo\":\"w\",\"updates\":[{\"old\":\"x\",\"new\":\"y\",\"ref\":\"z\"}]}",
+           "{\"repo\":\"w\",\"updates\":[7]}",
            "{\"repo\":\"w\",\"updates\":[{\"old\":\"" + kA + "\",\"new\":\"" + kB +
                "\",\"ref\":\"refs/heads/a\\nb\"}]}"}) {
     PushRequest r;
