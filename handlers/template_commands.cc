@@ -7,6 +7,7 @@
 #include "handlers/template_commands.h"
 
 #include "handlers/dispatch.h"
+#include "handlers/template_codec.h"
 #include "handlers/template_merge.h"
 #include "store/repos.h"
 #include "store/templates.h"

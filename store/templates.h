@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "util/status.h"
 #include "store/db.h"
+#include "util/status.h"
 
 namespace sandbot {
 
@@ -47,15 +47,6 @@ struct Template {
 // The body / export JSON, pretty-printed with two spaces, fields in the
 // order above. Metadata (created_by, times) lives in the row, not here.
 std::string TemplateJson(const Template& t);
-// Strict: valid JSON, an object with exactly the known fields, the format
-// version, valid names, branches and routes. InvalidArgument names the bad
-// field (e.g. `services.web.branch: ...`).
-Status ParseTemplateJson(const std::string& text, Template* t);
-// The rules ParseTemplateJson checks, for templates built from commands:
-// valid names, one of branch/route per entry, a gateway deployed from a
-// branch.
-Status ValidateTemplate(const Template& t);
-
 // Inserts; Conflict when the name is taken.
 Status CreateTemplate(Db* db, Template* t);
 // Inserts or replaces the body (a replaced template keeps its created_by and

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "handlers/dispatch.h"
+#include "handlers/template_codec.h"
 #include "handlers/template_merge.h"
 #include "store/audit.h"
 #include "store/repos.h"
