@@ -13,8 +13,8 @@
 #include <functional>
 #include <string>
 
-#include "util/status.h"
 #include "store/db.h"
+#include "util/status.h"
 
 namespace sandbot {
 

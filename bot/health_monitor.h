@@ -12,8 +12,8 @@
 #include <string>
 
 #include "handlers/runtime.h"
-#include "util/status.h"
 #include "store/db.h"
+#include "util/status.h"
 
 namespace sandbot {
 

@@ -19,8 +19,8 @@
 #include <string>
 
 #include "handlers/runtime.h"
-#include "util/status.h"
 #include "store/db.h"
+#include "util/status.h"
 
 namespace sandbot {
 

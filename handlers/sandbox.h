@@ -7,10 +7,10 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "util/status.h"
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/sandboxes.h"
+#include "util/status.h"
 
 namespace sandbot {
 

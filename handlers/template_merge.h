@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "util/status.h"
 #include "store/db.h"
 #include "store/templates.h"
+#include "util/status.h"
 
 namespace sandbot {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "util/status.h"
 #include "store/db.h"
+#include "util/status.h"
 
 namespace sandbot {
 

@@ -24,9 +24,9 @@
 #include <string>
 #include <vector>
 
-#include "util/status.h"
 #include "store/db.h"
 #include "store/secret_keys.h"
+#include "util/status.h"
 
 namespace sandbot {
 

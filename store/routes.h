@@ -9,8 +9,8 @@
 #include <map>
 #include <string>
 
-#include "util/status.h"
 #include "store/db.h"
+#include "util/status.h"
 
 namespace sandbot {
 

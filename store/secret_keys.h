@@ -21,9 +21,9 @@
 #include <string>
 #include <vector>
 
-#include "util/status.h"
 #include "store/db.h"
 #include "store/secret_box.h"
+#include "util/status.h"
 
 namespace sandbot {
 

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "util/status.h"
 #include "store/db.h"
 #include "store/sandboxes.h"
+#include "util/status.h"
 
 namespace sandbot {
 

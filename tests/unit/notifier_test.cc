@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "bot/destination.h"
-#include "bot/destination.h"
 #include "store/chat.h"
 #include "store/outbox.h"
 #include "templates/render.h"
