@@ -10,11 +10,8 @@ namespace sandbot {
 
 Status HandleDeploy(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
-  std::string name;
-  Status s = ResolveSandbox(ctx, req, &name);
   Sandbox sandbox;
-  if (s.ok()) s = LoadActiveSandbox(ctx, name, &sandbox);
-  if (s.ok()) s = CheckKnownService(ctx, cmd.service);
+  Status s = LoadServiceTarget(ctx, req, &sandbox);
   std::string sha;
   if (s.ok()) s = ResolveBranch(ctx.db, cmd.service, cmd.branch, &sha);
   int64_t job = 0;

@@ -175,6 +175,14 @@ Status CheckKnownService(const HandlerContext& ctx, const std::string& service) 
                           " Known services: " + (list.empty() ? "none yet" : list) + ".");
 }
 
+Status LoadServiceTarget(const HandlerContext& ctx, const Request& req, Sandbox* sandbox) {
+  std::string name;
+  Status s = ResolveSandbox(ctx, req, &name);
+  if (s.ok()) s = LoadActiveSandbox(ctx, name, sandbox);
+  if (s.ok()) s = CheckKnownService(ctx, req.command.service);
+  return s;
+}
+
 Status ResolveBranch(Db* db, const std::string& service, const std::string& branch,
                      std::string* sha) {
   Repo repo;

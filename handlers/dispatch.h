@@ -95,6 +95,10 @@ Status ResolveSandbox(const HandlerContext& ctx, const Request& req, std::string
 Status LoadActiveSandbox(const HandlerContext& ctx, const std::string& name, Sandbox* sandbox);
 // NotFound with "did you mean" unless `service` is a repo or a baseline.
 Status CheckKnownService(const HandlerContext& ctx, const std::string& service);
+// For commands about one service of a sandbox (deploy, route): the sandbox
+// meant (ResolveSandbox), loaded (LoadActiveSandbox), and the command's
+// service known (CheckKnownService).
+Status LoadServiceTarget(const HandlerContext& ctx, const Request& req, Sandbox* sandbox);
 // The commit refs/heads/{branch} of the service's repo points at.
 Status ResolveBranch(Db* db, const std::string& service, const std::string& branch,
                      std::string* sha);

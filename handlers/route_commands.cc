@@ -10,11 +10,8 @@ namespace sandbot {
 
 Status HandleRouteSet(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
-  std::string name;
-  Status s = ResolveSandbox(ctx, req, &name);
   Sandbox sandbox;
-  if (s.ok()) s = LoadActiveSandbox(ctx, name, &sandbox);
-  if (s.ok()) s = CheckKnownService(ctx, cmd.service);
+  Status s = LoadServiceTarget(ctx, req, &sandbox);
   if (!s.ok()) return s;
   const Service* deployed = nullptr;
   for (const Service& svc : sandbox.services) {
