@@ -356,6 +356,9 @@ int Daemon::BindListeners() {
     spdlog::warn("cannot make {} group-writable: {}", socket_path, std::strerror(errno));
   }
 
+  // Room for many chat connections; the listener stays under the limit.
+  const long files = HttpServer::RaiseOpenFileLimit();
+  spdlog::debug("open-file limit {}", files);
   HttpServer::Options http_options;
   http_options.max_body_bytes = config_.chat.max_body_bytes;
   http_ = std::make_unique<HttpServer>(http_options);
