@@ -20,7 +20,9 @@ CXXFLAGS  += -std=c++17 $(OPT) -g -Wall -Wextra -Werror -pthread -I. \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 ifneq ($(SANITIZE),)
-CXXFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
+# -O0: sanitized objects compile three times faster than at -O1 (json and
+# httplib templates dominate), which keeps `make test` within its budget.
+CXXFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O0
 LDFLAGS   += -fsanitize=$(SANITIZE)
 endif
 
