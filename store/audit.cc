@@ -52,8 +52,11 @@ AuditRow RowFrom(Stmt& st) {
   return r;
 }
 
-constexpr const char* kColumns =
-    "id, time, actor, source, action, sandbox, repo, branch, commit_sha, status, detail, hash";
+// Stmt keeps a pointer to its SQL until it is destroyed: literals only.
+#define SANDBOT_AUDIT_COLUMNS \
+  "id, time, actor, source, action, sandbox, repo, branch, commit_sha, status, detail, hash"
+constexpr char kSelectAllRows[] = "SELECT " SANDBOT_AUDIT_COLUMNS " FROM audit ORDER BY id";
+#undef SANDBOT_AUDIT_COLUMNS
 
 json RowJson(const AuditRow& r) {
   return {{"id", r.id},         {"time", r.time},       {"actor", r.actor},   {"source", r.source},
@@ -101,7 +104,7 @@ Status SealUnhashedRows(Db* db) {
   Stmt first(db, "SELECT hash FROM audit ORDER BY id LIMIT 1");
   if (!first.Step() || !first.Text(0).empty()) return first.status();
   std::vector<AuditRow> rows;
-  Stmt all(db, (std::string("SELECT ") + kColumns + " FROM audit ORDER BY id").c_str());
+  Stmt all(db, kSelectAllRows);
   while (all.Step()) rows.push_back(RowFrom(all));
   if (!all.status().ok()) return all.status();
   std::string previous;
@@ -280,7 +283,7 @@ Status VerifyAuditChain(Db* db, const std::string& archive_dir, AuditChainReport
   } else if (!anchor.status().ok()) {
     return anchor.status();
   }
-  Stmt st(db, (std::string("SELECT ") + kColumns + " FROM audit ORDER BY id").c_str());
+  Stmt st(db, kSelectAllRows);
   while (st.Step()) {
     AuditRow r = RowFrom(st);
     if (r.hash.empty()) {
@@ -311,7 +314,7 @@ Status ArchiveAudit(Db* db, int64_t before_ms, const std::string& archive_dir, i
   if (anchor.Step()) previous = anchor.Text(0);
   // The run of oldest rows older than the cut: the chain stays one piece.
   std::vector<AuditRow> rows;
-  Stmt st(db, (std::string("SELECT ") + kColumns + " FROM audit ORDER BY id").c_str());
+  Stmt st(db, kSelectAllRows);
   while (st.Step()) {
     AuditRow r = RowFrom(st);
     if (r.time >= before_ms) break;
