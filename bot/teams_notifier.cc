@@ -10,11 +10,11 @@ void TeamsNotifier::OnJobEvent(const JobEvent& event) {
   if (event.stage != JobStage::kBuilding) return;
   Job job;
   if (!notify::ProgressJob(ctx_, event, &job)) return;
-  if (job.kind == "deploy") Announce(job, "started", "");
+  if (job.kind == JobKind::kDeploy) Announce(job, "started", "");
 }
 
 void TeamsNotifier::OnJobFinished(const Job& job, bool ok, const std::string& detail) {
-  if (job.kind != "deploy") {
+  if (job.kind != JobKind::kDeploy) {
     std::vector<JobReply> replies = notify::RepliesVia(ctx_, job.id, Transport::kTeams);
     if (!replies.empty()) {
       const std::string card =
@@ -24,7 +24,7 @@ void TeamsNotifier::OnJobFinished(const Job& job, bool ok, const std::string& de
       }
     }
   }
-  if (job.kind == "deploy") Announce(job, ok ? "succeeded" : "failed", detail);
+  if (job.kind == JobKind::kDeploy) Announce(job, ok ? "succeeded" : "failed", detail);
 }
 
 void TeamsNotifier::NotifyOwner(const std::string& sandbox, const std::string& owner,

@@ -215,7 +215,7 @@ Status QueueDeploy(Db* db, const Sandbox& sandbox, const std::string& service,
   Status s = UpsertService(db, sandbox.id, &svc);
   if (!s.ok()) return s;
   Job job;
-  job.kind = "deploy";
+  job.kind = JobKind::kDeploy;
   job.sandbox = sandbox.name;
   job.service = service;
   job.branch = branch;

@@ -109,7 +109,7 @@ class PushPlanner {
   Status Deploy(const std::string& sandbox, int64_t service_id, const std::string& branch,
                 const std::string& sha, std::string* sandboxes) {
     Job job;
-    job.kind = "deploy";
+    job.kind = JobKind::kDeploy;
     job.sandbox = sandbox;
     job.service = repo_.name;
     job.branch = branch;
@@ -142,7 +142,7 @@ class PushPlanner {
       s = SetSandboxState(db_, name, "destroying");
       if (!s.ok()) return s;
       Job job;
-      job.kind = "destroy";
+      job.kind = JobKind::kDestroy;
       job.sandbox = name;
       job.branch = branch;
       job.actor = req_.actor;

@@ -68,7 +68,7 @@ Status RequestDestroy(Db* db, const std::string& name, const std::string& actor,
   s = SetSandboxState(db, name, "destroying");
   if (!s.ok()) return s;
   Job job;
-  job.kind = "destroy";
+  job.kind = JobKind::kDestroy;
   job.sandbox = name;
   job.actor = actor;
   job.source = source;

@@ -76,7 +76,7 @@ BOOST_FIXTURE_TEST_CASE(restarts_stopped_and_redeploys_vanished, Fixture) {
   BOOST_CHECK_EQUAL(r.vanished, 1);
   BOOST_CHECK_EQUAL(engine.containers[ContainerName("qa", "web")].state, "running");
   std::vector<Job> queued;
-  BOOST_REQUIRE(ListJobs(t.db.get(), "queued", &queued).ok());
+  BOOST_REQUIRE(ListJobs(t.db.get(), JobState::kQueued, &queued).ok());
   BOOST_REQUIRE_EQUAL(queued.size(), 1u);
   BOOST_CHECK_EQUAL(queued[0].service, "api");
   BOOST_CHECK_EQUAL(queued[0].commit, "abc1234def");
@@ -174,7 +174,7 @@ BOOST_FIXTURE_TEST_CASE(an_unreachable_engine_is_an_error_not_a_repair, Fixture)
   ReconcileReport report;
   BOOST_CHECK(rec.RunOnce(&report).IsUnavailable());
   std::vector<Job> queued;
-  BOOST_REQUIRE(ListJobs(t.db.get(), "queued", &queued).ok());
+  BOOST_REQUIRE(ListJobs(t.db.get(), JobState::kQueued, &queued).ok());
   BOOST_CHECK(queued.empty());
 }
 
@@ -192,7 +192,7 @@ BOOST_FIXTURE_TEST_CASE(a_failed_restart_is_audited_and_retried_next_pass, Fixtu
   BOOST_REQUIRE(GetService(t.db.get(), "qa", "web", &web).ok());
   BOOST_CHECK_EQUAL(web.status, "running");
   std::vector<Job> queued;
-  BOOST_REQUIRE(ListJobs(t.db.get(), "queued", &queued).ok());
+  BOOST_REQUIRE(ListJobs(t.db.get(), JobState::kQueued, &queued).ok());
   BOOST_CHECK(queued.empty());
   std::vector<AuditRow> rows;
   BOOST_REQUIRE(ListAudit(t.db.get(), "qa", 0, &rows).ok());
@@ -224,7 +224,7 @@ BOOST_FIXTURE_TEST_CASE(an_unreachable_engine_ends_the_pass_before_any_repair, F
   }
   BOOST_CHECK_EQUAL(engine.containers.size(), 2u);
   std::vector<Job> queued;
-  BOOST_REQUIRE(ListJobs(t.db.get(), "queued", &queued).ok());
+  BOOST_REQUIRE(ListJobs(t.db.get(), JobState::kQueued, &queued).ok());
   BOOST_CHECK(queued.empty());
   std::vector<AuditRow> rows;
   BOOST_REQUIRE(ListAudit(t.db.get(), "", 0, &rows).ok());

@@ -75,7 +75,7 @@ struct RerouteFixture {
                       [this](const JobEvent& e) { events.push_back(e.message); });
     Job job;
     job.id = 7;
-    job.kind = "reroute";
+    job.kind = JobKind::kReroute;
     job.sandbox = "qa";
     return deployer.Run(job);
   }
