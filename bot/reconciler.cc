@@ -98,8 +98,8 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
       const std::string name = ContainerName(sandbox.name, service.name);
       known_containers.insert(name);
       // A suspended sandbox's containers are stopped on purpose.
-      if (busy.count(sandbox.name) || sandbox.state != "active" || service.status != "running" ||
-          service.updated_at > settled_before) {
+      if (busy.count(sandbox.name) || sandbox.state != "active" ||
+          service.status != ServiceStatus::kRunning || service.updated_at > settled_before) {
         continue;
       }
       ++report->checked;
@@ -119,7 +119,7 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
         if (s.ok()) s = EnqueueJob(db_, &job);
         if (s.ok()) {
           s = SetServiceStatus(
-              db_, service.id, "queued",
+              db_, service.id, ServiceStatus::kQueued,
               "container vanished; redeploying (job " + std::to_string(job.id) + ")");
         }
         if (s.ok()) s = tx.Commit();

@@ -118,7 +118,7 @@ class PushPlanner {
     job.source = req_.source;
     Status s = EnqueueJob(db_, &job);
     if (!s.ok()) return s;
-    s = SetServiceStatus(db_, service_id, "queued", "job " + std::to_string(job.id));
+    s = SetServiceStatus(db_, service_id, ServiceStatus::kQueued, "job " + std::to_string(job.id));
     if (!s.ok()) return s;
     s = TouchSandboxActive(db_, sandbox);
     if (!s.ok()) return s;

@@ -26,7 +26,7 @@ json SandboxJson(const Sandbox& b) {
                         {"repo", s.repo},
                         {"branch", s.branch},
                         {"commit", s.commit},
-                        {"status", s.status},
+                        {"status", ServiceStatusName(s.status)},
                         {"url", s.url},
                         {"route", s.route},
                         {"port", s.host_port},

@@ -238,7 +238,7 @@ Status HandleSandboxRename(const HandlerContext& ctx, const Request& req, Reply*
   // checks and the reconciler leave them alone meanwhile.
   for (const Service& svc : b.services) {
     if (s.ok() && !svc.image.empty()) {
-      s = SetServiceStatus(ctx.db, svc.id, "queued",
+      s = SetServiceStatus(ctx.db, svc.id, ServiceStatus::kQueued,
                            "renaming (job " + std::to_string(job.id) + ")");
     }
   }

@@ -197,7 +197,8 @@ Status FailServiceOfGivenUpJob(Db* db, const Job& job, const std::string& why) {
   Status s = GetService(db, job.sandbox, job.service, &svc);
   if (s.IsNotFound()) return Status::Ok();  // destroyed meanwhile
   if (!s.ok()) return s;
-  if (svc.status != "queued" && svc.status != "building" && svc.status != "starting") {
+  if (svc.status != ServiceStatus::kQueued && svc.status != ServiceStatus::kBuilding &&
+      svc.status != ServiceStatus::kStarting) {
     return Status::Ok();
   }
   std::vector<Job> queued;
@@ -206,7 +207,7 @@ Status FailServiceOfGivenUpJob(Db* db, const Job& job, const std::string& why) {
   for (const Job& q : queued) {
     if (q.sandbox == job.sandbox && q.service == job.service) return Status::Ok();
   }
-  return SetServiceStatus(db, svc.id, "failed",
+  return SetServiceStatus(db, svc.id, ServiceStatus::kFailed,
                           why + "; deploy again with `/deploy " + job.service + " " + job.branch +
                               " to " + job.sandbox + "` or push the branch");
 }

@@ -41,7 +41,7 @@ void Deployed(Db* db, const Sandbox& b, const std::string& service, const std::s
   svc.branch = branch;
   BOOST_REQUIRE(UpsertService(db, b.id, &svc).ok());
   BOOST_REQUIRE(SetServiceDeployed(db, svc.id, sha, "sandbot/" + service + ":x", "cid", "u").ok());
-  BOOST_REQUIRE(SetServiceStatus(db, svc.id, "running", "").ok());
+  BOOST_REQUIRE(SetServiceStatus(db, svc.id, ServiceStatus::kRunning, "").ok());
 }
 
 Job Claim(Db* db, bool* found) {
@@ -486,13 +486,13 @@ BOOST_AUTO_TEST_CASE(suspend_stops_keeps_ports_and_the_reconciler_leaves_it_stop
   BOOST_REQUIRE(deployer.Run(suspend).ok());
   BOOST_CHECK_EQUAL(engine.containers[ContainerName("qa", "web")].state, "exited");
   BOOST_REQUIRE(GetService(db, "qa", "web", &svc).ok());
-  BOOST_CHECK_EQUAL(svc.status, "suspended");
+  BOOST_CHECK_EQUAL(ServiceStatusName(svc.status), "suspended");
   BOOST_CHECK_EQUAL(svc.host_port, port);
   BOOST_REQUIRE(GetSandbox(db, "qa", &b).ok());
   BOOST_CHECK_EQUAL(b.state, "suspended");
 
   // Even a row still saying "running" is left alone while suspended.
-  BOOST_REQUIRE(SetServiceStatus(db, svc.id, "running", "").ok());
+  BOOST_REQUIRE(SetServiceStatus(db, svc.id, ServiceStatus::kRunning, "").ok());
   Reconciler reconciler(db, &engine, t.dir.path(), 0);
   ReconcileReport report;
   BOOST_REQUIRE(reconciler.RunOnce(&report).ok());
@@ -505,7 +505,7 @@ BOOST_AUTO_TEST_CASE(suspend_stops_keeps_ports_and_the_reconciler_leaves_it_stop
   BOOST_REQUIRE(deployer.Run(resume).ok());
   BOOST_CHECK_EQUAL(engine.containers[ContainerName("qa", "web")].state, "running");
   BOOST_REQUIRE(GetService(db, "qa", "web", &svc).ok());
-  BOOST_CHECK_EQUAL(svc.status, "running");
+  BOOST_CHECK_EQUAL(ServiceStatusName(svc.status), "running");
   BOOST_CHECK_EQUAL(svc.host_port, port);
   BOOST_REQUIRE(GetSandbox(db, "qa", &b).ok());
   BOOST_CHECK_EQUAL(b.state, "active");
@@ -585,7 +585,7 @@ BOOST_FIXTURE_TEST_CASE(rename_refusals_and_the_queued_job, Fixture) {
   BOOST_REQUIRE(GetSandbox(db, "qb", &qb).ok());
   BOOST_CHECK_EQUAL(qb.id, qa.id);
   BOOST_REQUIRE_EQUAL(qb.services.size(), 1u);
-  BOOST_CHECK_EQUAL(qb.services[0].status, "queued");
+  BOOST_CHECK_EQUAL(ServiceStatusName(qb.services[0].status), "queued");
   BOOST_CHECK(GetSandbox(db, "qa", &qb).IsNotFound());
   // Its old jobs follow it; the audit trail keeps the old name.
   BOOST_REQUIRE(GetJob(db, deploy.id, &job).ok());

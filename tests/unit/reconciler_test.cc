@@ -32,7 +32,7 @@ void AddRunning(Db* db, const std::string& sandbox, const std::vector<std::strin
     s.branch = "main";
     BOOST_REQUIRE(UpsertService(db, b.id, &s).ok());
     BOOST_REQUIRE(SetServiceDeployed(db, s.id, "abc1234def", "img", "cid", "http://x").ok());
-    BOOST_REQUIRE(SetServiceStatus(db, s.id, "running", "").ok());
+    BOOST_REQUIRE(SetServiceStatus(db, s.id, ServiceStatus::kRunning, "").ok());
   }
 }
 
@@ -83,7 +83,7 @@ BOOST_FIXTURE_TEST_CASE(restarts_stopped_and_redeploys_vanished, Fixture) {
   BOOST_CHECK_EQUAL(queued[0].source, "reconciler");
   Service api;
   BOOST_REQUIRE(GetService(t.db.get(), "qa", "api", &api).ok());
-  BOOST_CHECK_EQUAL(api.status, "queued");
+  BOOST_CHECK_EQUAL(ServiceStatusName(api.status), "queued");
   std::vector<AuditRow> rows;
   BOOST_REQUIRE(ListAudit(t.db.get(), "qa", 0, &rows).ok());
   BOOST_REQUIRE_EQUAL(rows.size(), 2u);
@@ -190,7 +190,7 @@ BOOST_FIXTURE_TEST_CASE(a_failed_restart_is_audited_and_retried_next_pass, Fixtu
   // The store still says running, so the next pass tries again; nothing queued.
   Service web;
   BOOST_REQUIRE(GetService(t.db.get(), "qa", "web", &web).ok());
-  BOOST_CHECK_EQUAL(web.status, "running");
+  BOOST_CHECK_EQUAL(ServiceStatusName(web.status), "running");
   std::vector<Job> queued;
   BOOST_REQUIRE(ListJobs(t.db.get(), JobState::kQueued, &queued).ok());
   BOOST_CHECK(queued.empty());

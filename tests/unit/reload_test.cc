@@ -49,7 +49,7 @@ struct RerouteFixture {
       BOOST_REQUIRE(
           SetServiceDeployed(db, svc.id, kSha1, std::string("sandbot/") + name + ":x", "cid", "u")
               .ok());
-      BOOST_REQUIRE(SetServiceStatus(db, svc.id, "running", "").ok());
+      BOOST_REQUIRE(SetServiceStatus(db, svc.id, ServiceStatus::kRunning, "").ok());
       int got = 0;
       BOOST_REQUIRE(AllocatePort(db, svc.id, port, port + 5, &got).ok());
       port += 10;

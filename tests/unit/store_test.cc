@@ -284,13 +284,13 @@ BOOST_AUTO_TEST_CASE(a_deploy_given_up_after_restarts_leaves_its_service_failed_
   int requeued, failed;
   for (int attempt = 1; attempt <= 3; ++attempt) {
     BOOST_REQUIRE(ClaimNextJob(t.db.get(), &claimed, &found).ok() && found);
-    BOOST_REQUIRE(SetServiceStatus(t.db.get(), svc.id, "starting", "").ok());
+    BOOST_REQUIRE(SetServiceStatus(t.db.get(), svc.id, ServiceStatus::kStarting, "").ok());
     BOOST_REQUIRE(RecoverInterruptedJobs(t.db.get(), 3, &requeued, &failed).ok());
   }
   BOOST_CHECK_EQUAL(failed, 1);
   Service got;
   BOOST_REQUIRE(GetService(t.db.get(), "feature-c1", "web", &got).ok());
-  BOOST_CHECK_EQUAL(got.status, "failed");
+  BOOST_CHECK_EQUAL(ServiceStatusName(got.status), "failed");
   BOOST_CHECK(got.detail.find("giving up") != std::string::npos);
   BOOST_CHECK(got.detail.find("/deploy web feature/c1 to feature-c1") != std::string::npos);
 }
@@ -313,14 +313,14 @@ BOOST_AUTO_TEST_CASE(a_given_up_deploy_leaves_a_newer_queued_deploy_of_the_servi
     if (attempt == 3) {
       Job newer = DeployJob("qa", "web", "2");
       BOOST_REQUIRE(EnqueueJob(t.db.get(), &newer).ok());
-      BOOST_REQUIRE(SetServiceStatus(t.db.get(), svc.id, "queued", "job 2").ok());
+      BOOST_REQUIRE(SetServiceStatus(t.db.get(), svc.id, ServiceStatus::kQueued, "job 2").ok());
     }
     BOOST_REQUIRE(RecoverInterruptedJobs(t.db.get(), 3, &requeued, &failed).ok());
   }
   BOOST_CHECK_EQUAL(failed, 1);
   Service got;
   BOOST_REQUIRE(GetService(t.db.get(), "qa", "web", &got).ok());
-  BOOST_CHECK_EQUAL(got.status, "queued");
+  BOOST_CHECK_EQUAL(ServiceStatusName(got.status), "queued");
 }
 
 BOOST_AUTO_TEST_CASE(nested_transactions_roll_back_together) {
