@@ -14,8 +14,9 @@ void SlackNotifier::OnJobEvent(const JobEvent& event) {
 }
 
 void SlackNotifier::OnJobFinished(const Job& job, bool ok, const std::string& detail) {
-  Reply(job, ok ? "succeeded" : "failed", true, detail);
-  if (job.kind == JobKind::kDeploy) Announce(job, ok ? "succeeded" : "failed", detail);
+  const std::string outcome = JobStateName(ok ? JobState::kSucceeded : JobState::kFailed);
+  Reply(job, outcome, true, detail);
+  if (job.kind == JobKind::kDeploy) Announce(job, outcome, detail);
 }
 
 void SlackNotifier::NotifyOwner(const std::string& sandbox, const std::string& owner,
