@@ -80,10 +80,10 @@ MessageView JobView(const NotifyContext& ctx, const Job& job, const std::string&
   if (!SandboxView(ctx, job.sandbox, &view).ok()) {
     view.title = "sandbox " + job.sandbox;  // destroyed: nothing left to show
   }
-  if (job.kind == "destroy") view.buttons.clear();
-  const std::string what = job.kind == "deploy"
+  if (job.kind == JobKind::kDestroy) view.buttons.clear();
+  const std::string what = job.kind == JobKind::kDeploy
                                ? job.service + "@" + job.branch + " " + Short(job.commit)
-                               : job.kind + " " + job.sandbox;
+                               : JobKindName(job.kind) + std::string(" ") + job.sandbox;
   view.text = "job " + std::to_string(job.id) + " (" + what + "): " + stage +
               (detail.empty() ? "" : " — " + detail);
   return view;

@@ -83,18 +83,18 @@ Status RunDeploy(JobSteps* steps, const Job& job) {
   std::string image, workdir, container_id;
   auto fail = [&](const Status& why, const std::string& log) {
     if (steps->Interrupted(why)) {
-      steps->NoteServiceStatus(service, "queued", why.message());
+      steps->NoteServiceStatus(service, ServiceStatus::kQueued, why.message());
       Finish(db, deployment, "interrupted", image, container_id, "");
       return why;
     }
-    steps->NoteServiceStatus(service, "failed", why.message());
+    steps->NoteServiceStatus(service, ServiceStatus::kFailed, why.message());
     Finish(db, deployment, "failed", image, container_id, log);
     steps->Event(job, ServiceFailed(service.name, why.message()));
     if (!log.empty()) steps->Event(job, MessageEvent(JobStage::kLog, log));
     return why;
   };
 
-  s = SetServiceStatus(db, service.id, "building", "");
+  s = SetServiceStatus(db, service.id, ServiceStatus::kBuilding, "");
   if (!s.ok()) return fail(s, "");
   steps->Event(job, CommitEvent(JobStage::kBuilding, service.name, job.commit));
   Failpoint("build.started");

@@ -13,13 +13,13 @@ Deployer::Deployer(Db* db, ContainerRuntime* runtime, DeployConfig config, JobEv
     : steps_(db, runtime, std::move(config), std::move(on_event)) {}
 
 Status Deployer::Run(const Job& job) {
-  if (job.kind == "deploy") return RunDeploy(&steps_, job);
-  if (job.kind == "destroy") return RunDestroy(&steps_, job);
-  if (job.kind == "reroute") return RunReroute(&steps_, job);
-  if (job.kind == "suspend") return RunSuspend(&steps_, job);
-  if (job.kind == "resume") return RunResume(&steps_, job);
-  if (job.kind == "rename") return RunRename(&steps_, job);
-  return Status::InvalidArgument("unknown job kind '" + job.kind + "'");
+  if (job.kind == JobKind::kDeploy) return RunDeploy(&steps_, job);
+  if (job.kind == JobKind::kDestroy) return RunDestroy(&steps_, job);
+  if (job.kind == JobKind::kReroute) return RunReroute(&steps_, job);
+  if (job.kind == JobKind::kSuspend) return RunSuspend(&steps_, job);
+  if (job.kind == JobKind::kResume) return RunResume(&steps_, job);
+  if (job.kind == JobKind::kRename) return RunRename(&steps_, job);
+  return Status::InvalidArgument("unknown job kind '" + std::string(JobKindName(job.kind)) + "'");
 }
 
 }  // namespace sandbot

@@ -28,13 +28,13 @@ std::string DescribeDuration(int64_t seconds) {
 Expiry::Expiry(Db* db, ExpiryConfig config, OwnerNotifyFn notify)
     : db_(db), config_(config), notify_(std::move(notify)) {}
 
-Status Expiry::Expire(const std::string& sandbox, const std::string& owner, const std::string& kind,
+Status Expiry::Expire(const std::string& sandbox, const std::string& owner, JobKind kind,
                       const std::string& detail, const std::string& title,
                       const std::string& notice) {
   Transaction tx(db_);
   if (!tx.status().ok()) return tx.status();
   Status s;
-  if (kind == "suspend") {
+  if (kind == JobKind::kSuspend) {
     s = MarkSuspended(db_, sandbox);
   } else {
     s = SetSandboxState(db_, sandbox, "destroying");
@@ -50,7 +50,7 @@ Status Expiry::Expire(const std::string& sandbox, const std::string& owner, cons
   row.source = "expiry";
   row.action = "sandbox.expire";
   row.sandbox = sandbox;
-  row.status = kind == "suspend" ? "suspending" : "destroying";
+  row.status = kind == JobKind::kSuspend ? "suspending" : "destroying";
   row.detail = detail + " (job " + std::to_string(job.id) + "); owner " + owner;
   if (s.ok()) s = AppendAudit(db_, row);
   if (s.ok() && !owner.empty()) s = AddNotice(db_, owner, notice);
@@ -74,7 +74,8 @@ Status Expiry::RunOnce(int64_t now_ms, ExpiryReport* report) {
                                        " suspended unless resumed"
                                  : "";
     for (const IdleSandbox& b : idle) {
-      s = Expire(b.name, b.owner, "suspend", "idle for more than " + limit + "; suspending" + keep,
+      s = Expire(b.name, b.owner, JobKind::kSuspend,
+                 "idle for more than " + limit + "; suspending" + keep,
                  "Sandbox " + b.name + " suspended (idle)",
                  "\xF0\x9F\x92\xA4 your sandbox " + b.name + " was idle for more than " + limit +
                      ", so sandbot suspended it (containers stopped, ports and configuration "
@@ -90,13 +91,13 @@ Status Expiry::RunOnce(int64_t now_ms, ExpiryReport* report) {
     if (!s.ok()) return s;
     const std::string limit = DescribeDuration(config_.retention_seconds);
     for (const IdleSandbox& b : expired) {
-      s = Expire(b.name, b.owner, "destroy", "suspended for more than " + limit + "; destroying",
-                 "Sandbox " + b.name + " destroyed (suspended " + limit + ")",
-                 "\xF0\x9F\x97\x91 your sandbox " + b.name + " stayed suspended for more than " +
-                     limit +
-                     ", so sandbot destroyed it. Its snapshots went with it; create it "
-                     "again with `/sandbox create " +
-                     b.name + " ...`.");
+      s = Expire(
+          b.name, b.owner, JobKind::kDestroy, "suspended for more than " + limit + "; destroying",
+          "Sandbox " + b.name + " destroyed (suspended " + limit + ")",
+          "\xF0\x9F\x97\x91 your sandbox " + b.name + " stayed suspended for more than " + limit +
+              ", so sandbot destroyed it. Its snapshots went with it; create it "
+              "again with `/sandbox create " +
+              b.name + " ...`.");
       if (!s.ok()) return s;
       ++report->destroyed;
     }

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "store/db.h"
+#include "util/job_types.h"
 #include "util/status.h"
 
 namespace sandbot {
@@ -39,7 +40,7 @@ class Expiry {
   Status RunOnce(int64_t now_ms, ExpiryReport* report);
 
  private:
-  Status Expire(const std::string& sandbox, const std::string& owner, const std::string& kind,
+  Status Expire(const std::string& sandbox, const std::string& owner, JobKind kind,
                 const std::string& detail, const std::string& title, const std::string& notice);
 
   Db* db_;

@@ -104,12 +104,12 @@ std::string JobSteps::ReadLog(const Job& job) const {
   return all.str();
 }
 
-void JobSteps::NoteServiceStatus(const Service& service, const std::string& status,
+void JobSteps::NoteServiceStatus(const Service& service, ServiceStatus status,
                                  const std::string& detail) {
   Status s = SetServiceStatus(db_, service.id, status, detail);
   if (!s.ok()) {
-    spdlog::error("cannot record {} of {}/{}: {}", status, service.sandbox, service.name,
-                  s.ToString());
+    spdlog::error("cannot record {} of {}/{}: {}", ServiceStatusName(status), service.sandbox,
+                  service.name, s.ToString());
   }
 }
 
@@ -155,10 +155,10 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   const std::string name = ContainerName(job.sandbox, service.name);
   auto fail = [&](const Status& why, const std::string& log) {
     if (Interrupted(why)) {
-      NoteServiceStatus(service, "queued", why.message());
+      NoteServiceStatus(service, ServiceStatus::kQueued, why.message());
       return why;
     }
-    NoteServiceStatus(service, "failed", why.message());
+    NoteServiceStatus(service, ServiceStatus::kFailed, why.message());
     Event(job, ServiceFailed(service.name, why.message()));
     if (!log.empty()) Event(job, MessageEvent(JobStage::kLog, log));
     return why;
@@ -190,7 +190,7 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
         NetworkName(job.sandbox),
         {{kLabelManaged, "true"}, {kLabelSandbox, job.sandbox}, {kLabelData, data_label_}});
   }
-  if (s.ok()) s = SetServiceStatus(db_, service.id, "starting", "");
+  if (s.ok()) s = SetServiceStatus(db_, service.id, ServiceStatus::kStarting, "");
   if (!s.ok()) return fail(s, "");
 
   Event(job, CommitEvent(JobStage::kStarting, service.name, sha));
@@ -227,7 +227,7 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   if (!s.ok()) return fail(s, LogTail(name));
   s = WaitHealthy(job, repo, name, port);
   if (!s.ok()) return fail(s, LogTail(name));
-  s = SetServiceStatus(db_, service.id, "running", "");
+  s = SetServiceStatus(db_, service.id, ServiceStatus::kRunning, "");
   if (!s.ok()) return fail(s, "");
   Event(job, ServiceRunning(service.name, url));
   return Status::Ok();

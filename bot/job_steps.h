@@ -100,8 +100,7 @@ class JobSteps {
   std::string LogTail(const std::string& container);
   // Records a service's new status. A failure is logged, not returned: for
   // fail paths, where the job's own error is the one to report.
-  void NoteServiceStatus(const Service& service, const std::string& status,
-                         const std::string& detail);
+  void NoteServiceStatus(const Service& service, ServiceStatus status, const std::string& detail);
 
  private:
   Db* db_;

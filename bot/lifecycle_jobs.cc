@@ -32,7 +32,7 @@ Status RunSuspend(JobSteps* steps, const Job& job) {
       if (s.ok()) ++stopped;
     }
     if (s.ok()) {
-      s = SetServiceStatus(db, service.id, "suspended",
+      s = SetServiceStatus(db, service.id, ServiceStatus::kSuspended,
                            "`/sandbox resume " + job.sandbox + "` starts it again");
     }
     if (!s.ok()) return s;
@@ -77,14 +77,14 @@ Status RunResume(JobSteps* steps, const Job& job) {
       s = steps->StartService(job, repo, service, service.commit, service.image, workdir,
                               &container_id);
     } else {
-      s = SetServiceStatus(db, service.id, "starting", "");
+      s = SetServiceStatus(db, service.id, ServiceStatus::kStarting, "");
       if (s.ok()) s = state.running ? Status::Ok() : runtime->StartContainer(name);
       if (s.ok()) s = steps->WaitHealthy(job, repo, name, service.host_port);
-      if (s.ok()) s = SetServiceStatus(db, service.id, "running", "");
+      if (s.ok()) s = SetServiceStatus(db, service.id, ServiceStatus::kRunning, "");
       if (s.ok()) {
         steps->Event(job, ServiceRunning(service.name, service.url));
       } else if (!steps->Interrupted(s)) {
-        steps->NoteServiceStatus(service, "failed", s.message());
+        steps->NoteServiceStatus(service, ServiceStatus::kFailed, s.message());
         steps->Event(job, ServiceFailed(service.name, s.message()));
       }
     }

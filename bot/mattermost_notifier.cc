@@ -7,7 +7,7 @@ namespace sandbot {
 void MattermostNotifier::OnJobFinished(const Job& job, bool ok, const std::string& detail) {
   std::vector<JobReply> replies = notify::RepliesVia(ctx_, job.id, Transport::kMattermost);
   if (replies.empty()) return;
-  const std::string stage = ok ? "succeeded" : "failed";
+  const std::string stage = JobStateName(ok ? JobState::kSucceeded : JobState::kFailed);
   const MessageView view = notify::JobView(ctx_, job, stage, detail);
   const int64_t now = NowMillis();
   for (const JobReply& r : replies) {

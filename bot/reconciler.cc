@@ -63,13 +63,13 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
   // between two reads is never taken for an orphan or a vanished one.
   std::set<std::string> busy;
   auto add_busy = [&]() {
-    for (const char* state : {"queued", "running"}) {
+    for (JobState state : {JobState::kQueued, JobState::kRunning}) {
       std::vector<Job> jobs;
       Status s = ListJobs(db_, state, &jobs);
       if (!s.ok()) return s;
       for (const Job& j : jobs) {
         busy.insert(j.sandbox);
-        if (j.kind == "rename") busy.insert(j.branch);  // the name it moves away from
+        if (j.kind == JobKind::kRename) busy.insert(j.branch);  // the name it moves away from
       }
     }
     return Status::Ok();
@@ -98,8 +98,8 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
       const std::string name = ContainerName(sandbox.name, service.name);
       known_containers.insert(name);
       // A suspended sandbox's containers are stopped on purpose.
-      if (busy.count(sandbox.name) || sandbox.state != "active" || service.status != "running" ||
-          service.updated_at > settled_before) {
+      if (busy.count(sandbox.name) || sandbox.state != "active" ||
+          service.status != ServiceStatus::kRunning || service.updated_at > settled_before) {
         continue;
       }
       ++report->checked;
@@ -108,7 +108,7 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
         // Vanished: record it and bring it back from its recorded commit.
         Transaction tx(db_);
         Job job;
-        job.kind = "deploy";
+        job.kind = JobKind::kDeploy;
         job.sandbox = sandbox.name;
         job.service = service.name;
         job.branch = service.branch;
@@ -119,7 +119,7 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
         if (s.ok()) s = EnqueueJob(db_, &job);
         if (s.ok()) {
           s = SetServiceStatus(
-              db_, service.id, "queued",
+              db_, service.id, ServiceStatus::kQueued,
               "container vanished; redeploying (job " + std::to_string(job.id) + ")");
         }
         if (s.ok()) s = tx.Commit();

@@ -9,12 +9,14 @@ void SlackNotifier::OnJobEvent(const JobEvent& event) {
   Job job;
   if (!notify::ProgressJob(ctx_, event, &job)) return;
   Reply(job, JobStageName(event.stage), false, "");
-  if (job.kind == "deploy" && event.stage == JobStage::kBuilding) Announce(job, "started", "");
+  if (job.kind == JobKind::kDeploy && event.stage == JobStage::kBuilding)
+    Announce(job, "started", "");
 }
 
 void SlackNotifier::OnJobFinished(const Job& job, bool ok, const std::string& detail) {
-  Reply(job, ok ? "succeeded" : "failed", true, detail);
-  if (job.kind == "deploy") Announce(job, ok ? "succeeded" : "failed", detail);
+  const std::string outcome = JobStateName(ok ? JobState::kSucceeded : JobState::kFailed);
+  Reply(job, outcome, true, detail);
+  if (job.kind == JobKind::kDeploy) Announce(job, outcome, detail);
 }
 
 void SlackNotifier::NotifyOwner(const std::string& sandbox, const std::string& owner,

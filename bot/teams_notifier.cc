@@ -10,21 +10,21 @@ void TeamsNotifier::OnJobEvent(const JobEvent& event) {
   if (event.stage != JobStage::kBuilding) return;
   Job job;
   if (!notify::ProgressJob(ctx_, event, &job)) return;
-  if (job.kind == "deploy") Announce(job, "started", "");
+  if (job.kind == JobKind::kDeploy) Announce(job, "started", "");
 }
 
 void TeamsNotifier::OnJobFinished(const Job& job, bool ok, const std::string& detail) {
-  if (job.kind != "deploy") {
+  const std::string outcome = JobStateName(ok ? JobState::kSucceeded : JobState::kFailed);
+  if (job.kind != JobKind::kDeploy) {
     std::vector<JobReply> replies = notify::RepliesVia(ctx_, job.id, Transport::kTeams);
     if (!replies.empty()) {
-      const std::string card =
-          RenderTeamsCard(notify::JobView(ctx_, job, ok ? "succeeded" : "failed", detail));
+      const std::string card = RenderTeamsCard(notify::JobView(ctx_, job, outcome, detail));
       for (const JobReply& r : replies) {
         notify::Queue(ctx_, r.url, card, "job " + std::to_string(job.id) + " → teams");
       }
     }
   }
-  if (job.kind == "deploy") Announce(job, ok ? "succeeded" : "failed", detail);
+  if (job.kind == JobKind::kDeploy) Announce(job, outcome, detail);
 }
 
 void TeamsNotifier::NotifyOwner(const std::string& sandbox, const std::string& owner,

@@ -77,8 +77,8 @@ void WorkerPool::Loop(int index) {
 }
 
 void WorkerPool::RunJob(const Job& job) {
-  spdlog::info("job {} started: {} {} {} {}", job.id, job.kind, job.sandbox, job.service,
-               Sha12(job.commit));
+  spdlog::info("job {} started: {} {} {} {}", job.id, JobKindName(job.kind), job.sandbox,
+               job.service, Sha12(job.commit));
   Status result = deployer_->Run(job);
   std::string requeue_why;
   if (!result.ok() && stopping_) {
@@ -94,11 +94,11 @@ void WorkerPool::RunJob(const Job& job) {
     hub_->Notify();
     return;
   }
-  const std::string state = result.ok() ? "succeeded" : "failed";
+  const JobState state = result.ok() ? JobState::kSucceeded : JobState::kFailed;
   const std::string detail = result.ok() ? "" : result.message();
   Status s = EndJob(db_, job, state, detail);
   if (!s.ok()) spdlog::error("job {}: cannot record its end: {}", job.id, s.ToString());
-  spdlog::info("job {} {}{}", job.id, state, detail.empty() ? "" : ": " + detail);
+  spdlog::info("job {} {}{}", job.id, JobStateName(state), detail.empty() ? "" : ": " + detail);
   if (on_finish_) on_finish_(job, result.ok(), detail);
   hub_->Notify();
 }

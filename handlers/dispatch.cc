@@ -215,7 +215,7 @@ Status QueueDeploy(Db* db, const Sandbox& sandbox, const std::string& service,
   Status s = UpsertService(db, sandbox.id, &svc);
   if (!s.ok()) return s;
   Job job;
-  job.kind = "deploy";
+  job.kind = JobKind::kDeploy;
   job.sandbox = sandbox.name;
   job.service = service;
   job.branch = branch;
@@ -224,7 +224,7 @@ Status QueueDeploy(Db* db, const Sandbox& sandbox, const std::string& service,
   job.source = source;
   s = EnqueueJob(db, &job);
   if (!s.ok()) return s;
-  s = SetServiceStatus(db, svc.id, "queued", "job " + std::to_string(job.id));
+  s = SetServiceStatus(db, svc.id, ServiceStatus::kQueued, "job " + std::to_string(job.id));
   if (s.ok()) s = TouchSandboxActive(db, sandbox.name);
   if (!s.ok()) return s;
   s = tx.Commit();
@@ -270,10 +270,10 @@ void BuildSandboxViewFrom(const HandlerContext& ctx, const Sandbox& sandbox,
     // A running service that is not healthy says why (a failed one has its detail).
     const ServiceHealth health = ServiceHealthOf(svc);
     const std::string unhealthy =
-        health.health != Health::kHealthy && svc.status == "running"
+        health.health != Health::kHealthy && svc.status == ServiceStatus::kRunning
             ? HealthName(health.health) + std::string(": ") + health.reason
             : "";
-    ServiceView sv{svc.name, svc.branch, svc.commit, svc.status,
+    ServiceView sv{svc.name, svc.branch, svc.commit, ServiceStatusName(svc.status),
                    svc.url,  "sandbox",  svc.detail, unhealthy};
     for (const RouteEntry& r : routes) {
       if (r.service == svc.name) sv.route = r.route;

@@ -79,7 +79,7 @@ Status ApplyNow(const HandlerContext& ctx, const Request& req,
       continue;
     }
     Job job;
-    job.kind = "reroute";
+    job.kind = JobKind::kReroute;
     job.sandbox = name;
     job.actor = ActorOf(req);
     job.source = req.source;

@@ -33,12 +33,14 @@ std::string ProbeVerdict(const ProbeFacts& f) {
 }
 
 ServiceHealth ServiceHealthOf(const Service& s) {
-  if (s.status == "failed") {
+  if (s.status == ServiceStatus::kFailed) {
     return {Health::kUnhealthy, "deploy failed" + (s.detail.empty() ? "" : ": " + s.detail)};
   }
-  if (s.status == "stopped") return {Health::kUnhealthy, "stopped"};
-  if (s.status == "suspended") return {Health::kSuspended, "suspended"};
-  if (s.status != "running") return {Health::kDegraded, "deploying (" + s.status + ")"};
+  if (s.status == ServiceStatus::kStopped) return {Health::kUnhealthy, "stopped"};
+  if (s.status == ServiceStatus::kSuspended) return {Health::kSuspended, "suspended"};
+  if (s.status != ServiceStatus::kRunning) {
+    return {Health::kDegraded, "deploying (" + std::string(ServiceStatusName(s.status)) + ")"};
+  }
   // A verdict taken before the row last changed is about an older container.
   if (s.health_checked_at == 0 || s.health_checked_at < s.updated_at) return {};
   const std::string& v = s.health;

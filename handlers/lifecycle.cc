@@ -118,9 +118,9 @@ Status HandleSandboxUnlock(const HandlerContext& ctx, const Request& req, Reply*
       Job job;
       s = GetJob(ctx.db, id, &job);
       if (!s.ok()) return s;
-      std::string what = job.kind == "deploy"
+      std::string what = job.kind == JobKind::kDeploy
                              ? job.service + "@" + job.branch + " " + Short(job.commit)
-                             : job.kind;
+                             : JobKindName(job.kind);
       AddLine(&text, "• " + what + " (job " + std::to_string(id) + ")");
     }
   }
@@ -133,8 +133,7 @@ Status HandleSandboxUnlock(const HandlerContext& ctx, const Request& req, Reply*
 
 namespace {
 
-Status Enqueue(Db* db, const std::string& kind, const std::string& sandbox, const Request& req,
-               int64_t* id) {
+Status Enqueue(Db* db, JobKind kind, const std::string& sandbox, const Request& req, int64_t* id) {
   Job job;
   job.kind = kind;
   job.sandbox = sandbox;
@@ -159,7 +158,7 @@ Status HandleSandboxSuspend(const HandlerContext& ctx, const Request& req, Reply
   if (s.ok()) s = tx.status();
   if (s.ok()) s = MarkSuspended(ctx.db, b.name);
   int64_t job = 0;
-  if (s.ok()) s = Enqueue(ctx.db, "suspend", b.name, req, &job);
+  if (s.ok()) s = Enqueue(ctx.db, JobKind::kSuspend, b.name, req, &job);
   if (s.ok()) s = tx.Commit();
   if (!s.ok()) return s;
   reply->jobs.push_back(job);
@@ -185,13 +184,13 @@ Status HandleSandboxResume(const HandlerContext& ctx, const Request& req, Reply*
   for (int64_t id : queued) {
     Job job;
     if (s.ok()) s = GetJob(ctx.db, id, &job);
-    if (s.ok() && job.kind == "resume") {
+    if (s.ok() && job.kind == JobKind::kResume) {
       s = Status::Conflict("sandbox " + b.name + " is already being resumed (job " +
                            std::to_string(id) + ")");
     }
   }
   int64_t job = 0;
-  if (s.ok()) s = Enqueue(ctx.db, "resume", b.name, req, &job);
+  if (s.ok()) s = Enqueue(ctx.db, JobKind::kResume, b.name, req, &job);
   if (!s.ok()) return s;
   reply->jobs.push_back(job);
   reply->Ack(b.name, "Resuming sandbox " + b.name,
@@ -338,7 +337,7 @@ Status HandleSandboxRestore(const HandlerContext& ctx, const Request& req, Reply
   // gives the others the restored route table.
   if (s.ok() && !removed.empty()) {
     int64_t job = 0;
-    s = Enqueue(ctx.db, "reroute", b.name, req, &job);
+    s = Enqueue(ctx.db, JobKind::kReroute, b.name, req, &job);
     if (s.ok()) {
       reply->jobs.push_back(job);
       std::string names;

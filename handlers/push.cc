@@ -109,7 +109,7 @@ class PushPlanner {
   Status Deploy(const std::string& sandbox, int64_t service_id, const std::string& branch,
                 const std::string& sha, std::string* sandboxes) {
     Job job;
-    job.kind = "deploy";
+    job.kind = JobKind::kDeploy;
     job.sandbox = sandbox;
     job.service = repo_.name;
     job.branch = branch;
@@ -118,7 +118,7 @@ class PushPlanner {
     job.source = req_.source;
     Status s = EnqueueJob(db_, &job);
     if (!s.ok()) return s;
-    s = SetServiceStatus(db_, service_id, "queued", "job " + std::to_string(job.id));
+    s = SetServiceStatus(db_, service_id, ServiceStatus::kQueued, "job " + std::to_string(job.id));
     if (!s.ok()) return s;
     s = TouchSandboxActive(db_, sandbox);
     if (!s.ok()) return s;
@@ -142,7 +142,7 @@ class PushPlanner {
       s = SetSandboxState(db_, name, "destroying");
       if (!s.ok()) return s;
       Job job;
-      job.kind = "destroy";
+      job.kind = JobKind::kDestroy;
       job.sandbox = name;
       job.branch = branch;
       job.actor = req_.actor;

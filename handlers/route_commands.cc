@@ -36,7 +36,7 @@ Status HandleRouteSet(const HandlerContext& ctx, const Request& req, Reply* repl
   // Containers get the new table by being recreated from their image.
   if (s.ok() && !sandbox.services.empty()) {
     Job job;
-    job.kind = "reroute";
+    job.kind = JobKind::kReroute;
     job.sandbox = sandbox.name;
     job.service = cmd.service;
     job.actor = ActorOf(req);

@@ -26,7 +26,7 @@ json SandboxJson(const Sandbox& b) {
                         {"repo", s.repo},
                         {"branch", s.branch},
                         {"commit", s.commit},
-                        {"status", s.status},
+                        {"status", ServiceStatusName(s.status)},
                         {"url", s.url},
                         {"route", s.route},
                         {"port", s.host_port},
@@ -68,7 +68,7 @@ Status RequestDestroy(Db* db, const std::string& name, const std::string& actor,
   s = SetSandboxState(db, name, "destroying");
   if (!s.ok()) return s;
   Job job;
-  job.kind = "destroy";
+  job.kind = JobKind::kDestroy;
   job.sandbox = name;
   job.actor = actor;
   job.source = source;

@@ -217,7 +217,7 @@ Status HandleSandboxRename(const HandlerContext& ctx, const Request& req, Reply*
   std::vector<int64_t> active;
   if (s.ok()) s = QueuedJobsOf(ctx.db, from, &active);
   std::vector<Job> running;
-  if (s.ok()) s = ListJobs(ctx.db, "running", &running);
+  if (s.ok()) s = ListJobs(ctx.db, JobState::kRunning, &running);
   for (const Job& job : running) {
     if (job.sandbox == from) active.push_back(job.id);
   }
@@ -228,7 +228,7 @@ Status HandleSandboxRename(const HandlerContext& ctx, const Request& req, Reply*
   }
   if (s.ok()) s = RenameSandbox(ctx.db, from, to);
   Job job;
-  job.kind = "rename";
+  job.kind = JobKind::kRename;
   job.sandbox = to;
   job.branch = from;  // what the engine objects and folders are still named
   job.actor = ActorOf(req);
@@ -238,7 +238,7 @@ Status HandleSandboxRename(const HandlerContext& ctx, const Request& req, Reply*
   // checks and the reconciler leave them alone meanwhile.
   for (const Service& svc : b.services) {
     if (s.ok() && !svc.image.empty()) {
-      s = SetServiceStatus(ctx.db, svc.id, "queued",
+      s = SetServiceStatus(ctx.db, svc.id, ServiceStatus::kQueued,
                            "renaming (job " + std::to_string(job.id) + ")");
     }
   }

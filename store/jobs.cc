@@ -14,12 +14,13 @@ const char kJobSelect[] =
 Job ReadJob(Stmt& st) {
   Job j;
   j.id = st.Int(0);
-  j.kind = st.Text(1);
+  // The schema's CHECKs admit only the names the tables know.
+  ParseJobKind(st.Text(1), &j.kind);
   j.sandbox = st.Text(2);
   j.service = st.Text(3);
   j.branch = st.Text(4);
   j.commit = st.Text(5);
-  j.state = st.Text(6);
+  ParseJobState(st.Text(6), &j.state);
   j.actor = st.Text(7);
   j.source = st.Text(8);
   j.detail = st.Text(9);
@@ -32,10 +33,6 @@ Job ReadJob(Stmt& st) {
 
 }  // namespace
 
-bool IsFinalJobState(const std::string& s) {
-  return s == "succeeded" || s == "failed" || s == "cancelled";
-}
-
 Status EnqueueJob(Db* db, Job* job) {
   Transaction tx(db);
   if (!tx.status().ok()) return tx.status();
@@ -43,14 +40,17 @@ Status EnqueueJob(Db* db, Job* job) {
     Stmt st(db,
             "INSERT INTO jobs(kind, sandbox, service, branch, commit_sha, state, actor, source, "
             "created_at) VALUES(?,?,?,?,?,'queued',?,?,?)");
-    st.Bind(1, job->kind).Bind(2, job->sandbox).Bind(3, job->service).Bind(4, job->branch);
+    st.Bind(1, JobKindName(job->kind))
+        .Bind(2, job->sandbox)
+        .Bind(3, job->service)
+        .Bind(4, job->branch);
     st.Bind(5, job->commit).Bind(6, job->actor).Bind(7, job->source).Bind(8, NowMillis());
     Status s = st.Run();
     if (!s.ok()) return s;
   }
   job->id = db->LastInsertId();
-  job->state = "queued";
-  if (job->kind == "deploy") {
+  job->state = JobState::kQueued;
+  if (job->kind == JobKind::kDeploy) {
     std::vector<int64_t> superseded;
     {
       Stmt st(db,
@@ -62,7 +62,7 @@ Status EnqueueJob(Db* db, Job* job) {
     }
     for (int64_t old : superseded) {
       std::string why = "superseded by job " + std::to_string(job->id);
-      Status s = FinishJob(db, old, "cancelled", why);
+      Status s = FinishJob(db, old, JobState::kCancelled, why);
       if (!s.ok()) return s;
     }
   }
@@ -104,22 +104,23 @@ Status ClaimNextJob(Db* db, Job* job, bool* found) {
   if (!s.ok()) return s;
   s = tx.Commit();
   if (!s.ok()) return s;
-  job->state = "running";
+  job->state = JobState::kRunning;
   job->attempts++;
   *found = true;
   return Status::Ok();
 }
 
-Status FinishJob(Db* db, int64_t id, const std::string& state, const std::string& detail) {
+Status FinishJob(Db* db, int64_t id, JobState state, const std::string& detail) {
+  const std::string name = JobStateName(state);
   Transaction tx(db);
   if (!tx.status().ok()) return tx.status();
   {
     Stmt st(db, "UPDATE jobs SET state = ?, detail = ?, finished_at = ? WHERE id = ?");
-    st.Bind(1, state).Bind(2, detail).Bind(3, NowMillis()).Bind(4, id);
+    st.Bind(1, name).Bind(2, detail).Bind(3, NowMillis()).Bind(4, id);
     Status s = st.Run();
     if (!s.ok()) return s;
   }
-  Status s = AddJobEvent(db, id, FinalStage(state), detail.empty() ? state : detail);
+  Status s = AddJobEvent(db, id, FinalStage(name), detail.empty() ? name : detail);
   if (!s.ok()) return s;
   return tx.Commit();
 }
@@ -136,10 +137,17 @@ Status GetJob(Db* db, int64_t id, Job* job) {
   return Status::NotFound("no job " + std::to_string(id));
 }
 
-Status ListJobs(Db* db, const std::string& state, std::vector<Job>* jobs) {
-  std::string sql = std::string(kJobSelect) + "WHERE (?1 = '' OR state = ?1) ORDER BY id";
+Status ListJobs(Db* db, JobState state, std::vector<Job>* jobs) {
+  std::string sql = std::string(kJobSelect) + "WHERE state = ? ORDER BY id";
   Stmt st(db, sql.c_str());
-  st.Bind(1, state);
+  st.Bind(1, JobStateName(state));
+  while (st.Step()) jobs->push_back(ReadJob(st));
+  return st.status();
+}
+
+Status ListAllJobs(Db* db, std::vector<Job>* jobs) {
+  std::string sql = std::string(kJobSelect) + "ORDER BY id";
+  Stmt st(db, sql.c_str());
   while (st.Step()) jobs->push_back(ReadJob(st));
   return st.status();
 }
@@ -161,7 +169,7 @@ AuditRow JobAuditRow(const Job& job, const std::string& status, const std::strin
   AuditRow row{};
   row.actor = job.actor;
   row.source = job.source;
-  row.action = job.kind;
+  row.action = JobKindName(job.kind);
   row.sandbox = job.sandbox;
   row.repo = job.service;
   row.branch = job.branch;
@@ -171,11 +179,11 @@ AuditRow JobAuditRow(const Job& job, const std::string& status, const std::strin
   return row;
 }
 
-Status EndJob(Db* db, const Job& job, const std::string& state, const std::string& detail) {
+Status EndJob(Db* db, const Job& job, JobState state, const std::string& detail) {
   Transaction tx(db);
   if (!tx.status().ok()) return tx.status();
   Status s = FinishJob(db, job.id, state, detail);
-  if (s.ok()) s = AppendAudit(db, JobAuditRow(job, state, detail));
+  if (s.ok()) s = AppendAudit(db, JobAuditRow(job, JobStateName(state), detail));
   if (s.ok()) s = tx.Commit();
   return s;
 }
@@ -189,16 +197,17 @@ Status FailServiceOfGivenUpJob(Db* db, const Job& job, const std::string& why) {
   Status s = GetService(db, job.sandbox, job.service, &svc);
   if (s.IsNotFound()) return Status::Ok();  // destroyed meanwhile
   if (!s.ok()) return s;
-  if (svc.status != "queued" && svc.status != "building" && svc.status != "starting") {
+  if (svc.status != ServiceStatus::kQueued && svc.status != ServiceStatus::kBuilding &&
+      svc.status != ServiceStatus::kStarting) {
     return Status::Ok();
   }
   std::vector<Job> queued;
-  s = ListJobs(db, "queued", &queued);
+  s = ListJobs(db, JobState::kQueued, &queued);
   if (!s.ok()) return s;
   for (const Job& q : queued) {
     if (q.sandbox == job.sandbox && q.service == job.service) return Status::Ok();
   }
-  return SetServiceStatus(db, svc.id, "failed",
+  return SetServiceStatus(db, svc.id, ServiceStatus::kFailed,
                           why + "; deploy again with `/deploy " + job.service + " " + job.branch +
                               " to " + job.sandbox + "` or push the branch");
 }
@@ -208,7 +217,7 @@ Status FailServiceOfGivenUpJob(Db* db, const Job& job, const std::string& why) {
 Status RecoverInterruptedJobs(Db* db, int max_attempts, int* requeued, int* failed) {
   *requeued = *failed = 0;
   std::vector<Job> running;
-  Status s = ListJobs(db, "running", &running);
+  Status s = ListJobs(db, JobState::kRunning, &running);
   if (!s.ok()) return s;
   for (const Job& j : running) {
     if (j.attempts >= max_attempts) {
@@ -216,7 +225,7 @@ Status RecoverInterruptedJobs(Db* db, int max_attempts, int* requeued, int* fail
           "interrupted " + std::to_string(j.attempts) + " times by a daemon restart; giving up";
       Transaction tx(db);
       if (!tx.status().ok()) return tx.status();
-      s = EndJob(db, j, "failed", why);
+      s = EndJob(db, j, JobState::kFailed, why);
       // The service must not stay at the stage the job last reached
       // (`starting`, with no job to move it on): it failed, and says how to
       // try again.

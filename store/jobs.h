@@ -16,18 +16,19 @@
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/job_events.h"
+#include "util/job_types.h"
 #include "util/status.h"
 
 namespace sandbot {
 
 struct Job {
   int64_t id = 0;
-  std::string kind;  // deploy, destroy, reroute, suspend, resume
+  JobKind kind = JobKind::kDeploy;
   std::string sandbox;
   std::string service;  // deploy only
   std::string branch;
   std::string commit;
-  std::string state = "queued";  // queued running succeeded failed cancelled
+  JobState state = JobState::kQueued;
   std::string actor;
   std::string source;  // git, cli, chat
   std::string detail;  // outcome, or why it was cancelled
@@ -37,8 +38,6 @@ struct Job {
   int64_t finished_at = 0;
 };
 
-bool IsFinalJobState(const std::string& state);
-
 // Inserts `job` as queued, with its first event, and fills job->id. A queued
 // deploy of the same sandbox and service is cancelled as superseded.
 // REQUIRES: inside a Transaction when the caller writes related rows.
@@ -46,11 +45,14 @@ Status EnqueueJob(Db* db, Job* job);
 // Marks the oldest runnable queued job running (with its "started" audit
 // row) and returns it in `job`; `found` is false when there is none.
 Status ClaimNextJob(Db* db, Job* job, bool* found);
-Status FinishJob(Db* db, int64_t id, const std::string& state, const std::string& detail);
+Status FinishJob(Db* db, int64_t id, JobState state, const std::string& detail);
 // FinishJob and the job's audit row, in one transaction.
-Status EndJob(Db* db, const Job& job, const std::string& state, const std::string& detail);
+Status EndJob(Db* db, const Job& job, JobState state, const std::string& detail);
 Status GetJob(Db* db, int64_t id, Job* job);
-Status ListJobs(Db* db, const std::string& state, std::vector<Job>* jobs);
+// The jobs in `state`, oldest first.
+Status ListJobs(Db* db, JobState state, std::vector<Job>* jobs);
+// Every job, oldest first.
+Status ListAllJobs(Db* db, std::vector<Job>* jobs);
 // After a crash: jobs left running go back to the queue (attempts + 1), or
 // fail when they have been tried `max_attempts` times. Returns how many.
 // Puts a running job back in the queue with a "waiting" event saying why

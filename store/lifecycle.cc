@@ -97,7 +97,7 @@ Status RemoveService(Db* db, const std::string& sandbox, int64_t service_id,
     if (!st.status().ok()) return st.status();
   }
   for (int64_t id : queued) {
-    Status s = FinishJob(db, id, "cancelled", service + " was removed from " + sandbox);
+    Status s = FinishJob(db, id, JobState::kCancelled, service + " was removed from " + sandbox);
     if (!s.ok()) return s;
   }
   Stmt st(db, "DELETE FROM services WHERE id = ?");

@@ -20,7 +20,7 @@ Service ReadService(Stmt& st) {
   s.repo = st.Text(4);
   s.branch = st.Text(5);
   s.commit = st.Text(6);
-  s.status = st.Text(7);
+  ParseServiceStatus(st.Text(7), &s.status);  // the schema admits only known names
   s.route = st.Text(8);
   s.container_id = st.Text(9);
   s.image = st.Text(10);
@@ -193,10 +193,10 @@ Status GetService(Db* db, const std::string& sandbox, const std::string& name, S
   return Status::NotFound("no service '" + name + "' in sandbox '" + sandbox + "'");
 }
 
-Status SetServiceStatus(Db* db, int64_t service_id, const std::string& status,
+Status SetServiceStatus(Db* db, int64_t service_id, ServiceStatus status,
                         const std::string& detail) {
   Stmt st(db, "UPDATE services SET status = ?, detail = ?, updated_at = ? WHERE id = ?");
-  st.Bind(1, status).Bind(2, detail).Bind(3, NowMillis()).Bind(4, service_id);
+  st.Bind(1, ServiceStatusName(status)).Bind(2, detail).Bind(3, NowMillis()).Bind(4, service_id);
   return st.Run();
 }
 
@@ -285,7 +285,7 @@ Status SetServiceHealth(Db* db, const Service& seen, const std::string& verdict,
           "UPDATE services SET health = ?, restarts = ?, health_checked_at = ? "
           "WHERE id = ? AND container_id = ? AND updated_at = ? AND status = ?");
   st.Bind(1, verdict).Bind(2, restarts).Bind(3, NowMillis()).Bind(4, seen.id);
-  st.Bind(5, seen.container_id).Bind(6, seen.updated_at).Bind(7, seen.status);
+  st.Bind(5, seen.container_id).Bind(6, seen.updated_at).Bind(7, ServiceStatusName(seen.status));
   return st.Run();
 }
 

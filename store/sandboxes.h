@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "store/db.h"
+#include "util/job_types.h"
 #include "util/status.h"
 
 namespace sandbot {
@@ -19,7 +20,7 @@ struct Service {
   std::string repo;
   std::string branch;
   std::string commit;
-  std::string status = "queued";  // queued building starting running failed stopped suspended
+  ServiceStatus status = ServiceStatus::kQueued;
   std::string route = "sandbox";
   std::string container_id;
   std::string image;
@@ -87,7 +88,7 @@ Status DeleteSandbox(Db* db, const std::string& name);
 // name in that sandbox; fills service->id.
 Status UpsertService(Db* db, int64_t sandbox_id, Service* service);
 Status GetService(Db* db, const std::string& sandbox, const std::string& name, Service* service);
-Status SetServiceStatus(Db* db, int64_t service_id, const std::string& status,
+Status SetServiceStatus(Db* db, int64_t service_id, ServiceStatus status,
                         const std::string& detail);
 // Where the service's own {SERVICE}_URL points (sandbox, baseline or a URL).
 Status SetServiceRoute(Db* db, int64_t service_id, const std::string& route);

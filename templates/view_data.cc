@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "templates/clip.h"
+#include "util/job_types.h"
 
 namespace sandbot {
 
@@ -57,13 +58,17 @@ std::string Indented(const std::string& text) {
 }
 
 std::string StatusIcon(const std::string& status) {
-  if (status == "running") return ":white_check_mark:";
-  if (status == "failed") return ":x:";
-  if (status == "queued" || status == "building" || status == "starting") {
-    return ":hourglass_flowing_sand:";
+  ServiceStatus known = ServiceStatus::kQueued;
+  if (!ParseServiceStatus(status, &known)) return ":grey_question:";
+  switch (known) {
+    case ServiceStatus::kRunning: return ":white_check_mark:";
+    case ServiceStatus::kFailed: return ":x:";
+    case ServiceStatus::kQueued:
+    case ServiceStatus::kBuilding:
+    case ServiceStatus::kStarting: return ":hourglass_flowing_sand:";
+    case ServiceStatus::kStopped: return ":black_square_for_stop:";
+    case ServiceStatus::kSuspended: return ":double_vertical_bar:";
   }
-  if (status == "stopped") return ":black_square_for_stop:";
-  if (status == "suspended") return ":double_vertical_bar:";
   return ":grey_question:";
 }
 
@@ -86,8 +91,9 @@ mu::data ServiceData(const ServiceView& s, Target target, size_t detail_max) {
   std::string status = Clip(s.status.empty() ? "unknown" : s.status, kStatusMax);
   std::string url = Clip(s.url, kUrlMax);
   // A running service that is not healthy says why, where a failure would.
-  std::string detail =
-      s.status == "failed" ? Clip(s.detail, detail_max) : Clip(s.health, detail_max);
+  std::string detail = s.status == ServiceStatusName(ServiceStatus::kFailed)
+                           ? Clip(s.detail, detail_max)
+                           : Clip(s.health, detail_max);
   if (target == Target::kSlack) {
     url = ReplaceAll(url, "|", "%7C");  // <url|text> ends the URL at the first |
   } else if (target == Target::kMattermost) {

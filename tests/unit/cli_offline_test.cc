@@ -54,7 +54,7 @@ BOOST_AUTO_TEST_CASE(destroy_keeps_the_lock_rules_of_chat) {
   BOOST_REQUIRE_EQUAL(ok.jobs.size(), 1u);
   Job job;
   BOOST_REQUIRE(GetJob(db, ok.jobs[0], &job).ok());
-  BOOST_CHECK_EQUAL(job.kind, "destroy");
+  BOOST_CHECK_EQUAL(JobKindName(job.kind), "destroy");
   BOOST_CHECK_EQUAL(job.source, "cli");
 }
 

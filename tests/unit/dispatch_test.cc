@@ -115,7 +115,7 @@ BOOST_AUTO_TEST_CASE(route_to_url_is_recorded_and_destroy_queues_a_job) {
   BOOST_REQUIRE_EQUAL(destroyed.jobs.size(), 1u);
   Job job;
   BOOST_REQUIRE(GetJob(f.t.db.get(), destroyed.jobs[0], &job).ok());
-  BOOST_CHECK_EQUAL(job.kind, "destroy");
+  BOOST_CHECK_EQUAL(JobKindName(job.kind), "destroy");
   BOOST_CHECK_EQUAL(job.actor, "ana (U1)");
   Status again = f.Run("sandbox", "destroy qa", &destroyed);
   BOOST_CHECK(again.code() == Status::Code::kConflict);

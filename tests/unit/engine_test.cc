@@ -132,7 +132,7 @@ BOOST_AUTO_TEST_CASE(requeue_gives_back_the_attempt_and_says_why) {
   BOOST_REQUIRE(RequeueJob(t.db.get(), j.id, "waiting: engine down").ok());
   Job after;
   BOOST_REQUIRE(GetJob(t.db.get(), j.id, &after).ok());
-  BOOST_CHECK_EQUAL(after.state, "queued");
+  BOOST_CHECK_EQUAL(JobStateName(after.state), "queued");
   BOOST_CHECK_EQUAL(after.attempts, 0);
   std::vector<JobEvent> events;
   BOOST_REQUIRE(ListJobEvents(t.db.get(), {j.id}, 0, &events).ok());
@@ -147,7 +147,7 @@ BOOST_AUTO_TEST_CASE(ending_and_recovering_jobs_write_their_audit_rows) {
   Job claimed;
   bool found = false;
   BOOST_REQUIRE(ClaimNextJob(t.db.get(), &claimed, &found).ok() && found);
-  BOOST_REQUIRE(EndJob(t.db.get(), claimed, "succeeded", "").ok());
+  BOOST_REQUIRE(EndJob(t.db.get(), claimed, JobState::kSucceeded, "").ok());
   BOOST_REQUIRE(ClaimNextJob(t.db.get(), &claimed, &found).ok() && found);
   int requeued = 0, failed = 0;
   BOOST_REQUIRE(RecoverInterruptedJobs(t.db.get(), 3, &requeued, &failed).ok());

@@ -415,7 +415,7 @@ BOOST_AUTO_TEST_CASE(attach_and_changes_apply_at_once_where_something_runs) {
   BOOST_REQUIRE_EQUAL(set.jobs.size(), 1u);
   Job job;
   BOOST_REQUIRE(GetJob(f.db(), set.jobs[0], &job).ok());
-  BOOST_CHECK_EQUAL(job.kind, "reroute");
+  BOOST_CHECK_EQUAL(JobKindName(job.kind), "reroute");
   BOOST_CHECK_EQUAL(job.sandbox, "secqa");
   BOOST_CHECK(set.view.text.find("applying now to secqa (job " + std::to_string(job.id) + ")") !=
               std::string::npos);

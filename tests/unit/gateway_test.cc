@@ -40,7 +40,7 @@ int64_t AddService(Db* db, const std::string& sandbox, const std::string& servic
 Service Running(const std::string& health = "", int64_t checked_at = 0) {
   Service s;
   s.name = "web";
-  s.status = "running";
+  s.status = ServiceStatus::kRunning;
   s.updated_at = 1000;
   s.health = health;
   s.health_checked_at = checked_at;
@@ -166,14 +166,14 @@ BOOST_AUTO_TEST_CASE(roll_up) {
   // A verdict older than the row is about a previous container.
   BOOST_CHECK(ServiceHealthOf(Running("unhealthy: gone", 999)).health == Health::kHealthy);
   Service s = Running();
-  s.status = "failed";
+  s.status = ServiceStatus::kFailed;
   s.detail = "no healthy answer";
   h = ServiceHealthOf(s);
   BOOST_CHECK(h.health == Health::kUnhealthy);
   BOOST_CHECK_EQUAL(h.reason, "deploy failed: no healthy answer");
-  s.status = "building";
+  s.status = ServiceStatus::kBuilding;
   BOOST_CHECK(ServiceHealthOf(s).health == Health::kDegraded);
-  s.status = "stopped";
+  s.status = ServiceStatus::kStopped;
   BOOST_CHECK(ServiceHealthOf(s).health == Health::kUnhealthy);
 
   Sandbox b;
@@ -188,13 +188,13 @@ BOOST_AUTO_TEST_CASE(roll_up) {
   BOOST_CHECK_EQUAL(HealthName(SandboxHealthOf(b)), "Unhealthy");
   // Suspended is its own answer, not Unhealthy.
   b.state = "suspended";
-  for (Service& svc : b.services) svc.status = "suspended";
+  for (Service& svc : b.services) svc.status = ServiceStatus::kSuspended;
   BOOST_CHECK(SandboxHealthOf(b) == Health::kSuspended);
   BOOST_CHECK_EQUAL(SandboxJson(b)["health"], "Suspended");
   // One suspended service in an active sandbox is not the whole story.
   b.state = "active";
   b.services = {Running(), Running()};
-  b.services[1].status = "suspended";
+  b.services[1].status = ServiceStatus::kSuspended;
   BOOST_CHECK(SandboxHealthOf(b) == Health::kDegraded);
 }
 
@@ -231,7 +231,7 @@ BOOST_AUTO_TEST_CASE(monitor_records_what_it_sees) {
   for (auto [id, name] : {std::pair<int64_t, const char*>{web_id, "sandbox-gw-m-web"},
                           {api_id, "sandbox-gw-m-api"}}) {
     BOOST_REQUIRE(SetServiceDeployed(db, id, "abc", "img", name, "http://h").ok());
-    BOOST_REQUIRE(SetServiceStatus(db, id, "running", "").ok());
+    BOOST_REQUIRE(SetServiceStatus(db, id, ServiceStatus::kRunning, "").ok());
   }
   FakeRuntime runtime;
   runtime.AddContainer("sandbox-gw-m-web", "running", {});
@@ -262,7 +262,7 @@ BOOST_AUTO_TEST_CASE(monitor_records_what_it_sees) {
 
   // A redeploy after the monitor read the row: its verdict is dropped.
   Service stale = b.services[1];
-  BOOST_REQUIRE(SetServiceStatus(db, web_id, "starting", "").ok());
+  BOOST_REQUIRE(SetServiceStatus(db, web_id, ServiceStatus::kStarting, "").ok());
   BOOST_REQUIRE(SetServiceHealth(db, stale, "unhealthy: its container is gone", 0).ok());
   Service now;
   BOOST_REQUIRE(GetService(db, "gw-m", "web", &now).ok());

@@ -41,7 +41,7 @@ void Deployed(Db* db, const Sandbox& b, const std::string& service, const std::s
   svc.branch = branch;
   BOOST_REQUIRE(UpsertService(db, b.id, &svc).ok());
   BOOST_REQUIRE(SetServiceDeployed(db, svc.id, sha, "sandbot/" + service + ":x", "cid", "u").ok());
-  BOOST_REQUIRE(SetServiceStatus(db, svc.id, "running", "").ok());
+  BOOST_REQUIRE(SetServiceStatus(db, svc.id, ServiceStatus::kRunning, "").ok());
 }
 
 Job Claim(Db* db, bool* found) {
@@ -99,7 +99,7 @@ BOOST_AUTO_TEST_CASE(lock_holds_deploys_and_unlock_runs_only_the_newest) {
 
   Job first = DeployJob("qa", "web", kSha1), second = DeployJob("qa", "web", kSha2);
   Job other = DeployJob("qa", "api", kSha1), destroy;
-  destroy.kind = "destroy";
+  destroy.kind = JobKind::kDestroy;
   destroy.sandbox = "qa";
   destroy.actor = "ana";
   destroy.source = "git";
@@ -115,13 +115,13 @@ BOOST_AUTO_TEST_CASE(lock_holds_deploys_and_unlock_runs_only_the_newest) {
   Job got = Claim(db, &found);
   BOOST_REQUIRE(found);
   BOOST_CHECK_EQUAL(got.id, free_job.id);
-  BOOST_REQUIRE(FinishJob(db, got.id, "succeeded", "").ok());
+  BOOST_REQUIRE(FinishJob(db, got.id, JobState::kSucceeded, "").ok());
   Claim(db, &found);
   BOOST_CHECK(!found);  // everything of qa waits
 
   Job old;
   BOOST_REQUIRE(GetJob(db, first.id, &old).ok());
-  BOOST_CHECK_EQUAL(old.state, "cancelled");
+  BOOST_CHECK_EQUAL(JobStateName(old.state), "cancelled");
   BOOST_CHECK_EQUAL(old.detail, "superseded by job " + std::to_string(second.id));
 
   std::vector<int64_t> queued;
@@ -131,7 +131,7 @@ BOOST_AUTO_TEST_CASE(lock_holds_deploys_and_unlock_runs_only_the_newest) {
   got = Claim(db, &found);
   BOOST_REQUIRE(found);
   BOOST_CHECK_EQUAL(got.id, other.id);
-  BOOST_REQUIRE(FinishJob(db, got.id, "succeeded", "").ok());
+  BOOST_REQUIRE(FinishJob(db, got.id, JobState::kSucceeded, "").ok());
   got = Claim(db, &found);
   BOOST_REQUIRE(found);
   BOOST_CHECK_EQUAL(got.commit, kSha2);  // the newest commit of web, once
@@ -143,8 +143,8 @@ BOOST_AUTO_TEST_CASE(lock_holds_destroy_but_not_suspend) {
   NewSandbox(db, "qa");
   BOOST_REQUIRE(LockSandbox(db, "qa", "ana", "").ok());
   Job destroy, suspend;
-  destroy.kind = "destroy";
-  suspend.kind = "suspend";
+  destroy.kind = JobKind::kDestroy;
+  suspend.kind = JobKind::kSuspend;
   for (Job* j : {&destroy, &suspend}) {
     j->sandbox = "qa";
     j->actor = "ana";
@@ -154,8 +154,8 @@ BOOST_AUTO_TEST_CASE(lock_holds_destroy_but_not_suspend) {
   bool found = false;
   Job got = Claim(db, &found);
   BOOST_REQUIRE(found);
-  BOOST_CHECK_EQUAL(got.kind, "suspend");
-  BOOST_REQUIRE(FinishJob(db, got.id, "succeeded", "").ok());
+  BOOST_CHECK_EQUAL(JobKindName(got.kind), "suspend");
+  BOOST_REQUIRE(FinishJob(db, got.id, JobState::kSucceeded, "").ok());
   Claim(db, &found);
   BOOST_CHECK(!found);
 }
@@ -170,7 +170,7 @@ BOOST_AUTO_TEST_CASE(suspended_sandbox_holds_deploys_until_resumed) {
   BOOST_CHECK_EQUAL(b.state, "suspended");
   BOOST_CHECK(b.suspended_at > 0);
   Job deploy = DeployJob("qa", "web", kSha1), resume;
-  resume.kind = "resume";
+  resume.kind = JobKind::kResume;
   resume.sandbox = "qa";
   resume.actor = "ana";
   resume.source = "cli";
@@ -181,9 +181,9 @@ BOOST_AUTO_TEST_CASE(suspended_sandbox_holds_deploys_until_resumed) {
   BOOST_REQUIRE(EnqueueJob(db, &resume).ok());
   Job got = Claim(db, &found);
   BOOST_REQUIRE(found);
-  BOOST_CHECK_EQUAL(got.kind, "resume");  // newer, but the deploy waits for it
+  BOOST_CHECK_EQUAL(JobKindName(got.kind), "resume");  // newer, but the deploy waits for it
   BOOST_REQUIRE(MarkResumed(db, "qa").ok());
-  BOOST_REQUIRE(FinishJob(db, got.id, "succeeded", "").ok());
+  BOOST_REQUIRE(FinishJob(db, got.id, JobState::kSucceeded, "").ok());
   got = Claim(db, &found);
   BOOST_REQUIRE(found);
   BOOST_CHECK_EQUAL(got.id, deploy.id);
@@ -297,7 +297,7 @@ BOOST_AUTO_TEST_CASE(suspend_and_resume_commands) {
   BOOST_REQUIRE_EQUAL(r.jobs.size(), 1u);
   Job job;
   BOOST_REQUIRE(GetJob(f.db, r.jobs[0], &job).ok());
-  BOOST_CHECK_EQUAL(job.kind, "suspend");
+  BOOST_CHECK_EQUAL(JobKindName(job.kind), "suspend");
   Reply status;
   BOOST_REQUIRE(f.Run("status qa", &status).ok());
   BOOST_CHECK(Has(status.view.text, "suspended: containers stopped"));
@@ -307,7 +307,7 @@ BOOST_AUTO_TEST_CASE(suspend_and_resume_commands) {
   Reply resume;
   BOOST_REQUIRE(f.Run("resume qa", &resume).ok());
   BOOST_REQUIRE(GetJob(f.db, resume.jobs[0], &job).ok());
-  BOOST_CHECK_EQUAL(job.kind, "resume");
+  BOOST_CHECK_EQUAL(JobKindName(job.kind), "resume");
   BOOST_CHECK(f.Run("resume qa", &twice).IsConflict());  // already being resumed
 }
 
@@ -372,12 +372,12 @@ BOOST_AUTO_TEST_CASE(snapshot_and_restore_commands) {
   Job deploy, reroute;
   BOOST_REQUIRE(GetJob(f.db, restore.jobs[0], &deploy).ok());
   BOOST_REQUIRE(GetJob(f.db, restore.jobs[1], &reroute).ok());
-  BOOST_CHECK_EQUAL(deploy.kind, "deploy");
+  BOOST_CHECK_EQUAL(JobKindName(deploy.kind), "deploy");
   BOOST_CHECK_EQUAL(deploy.commit, kSha1);
-  BOOST_CHECK_EQUAL(reroute.kind, "reroute");
+  BOOST_CHECK_EQUAL(JobKindName(reroute.kind), "reroute");
   BOOST_CHECK(Has(restore.view.text, "removing api"));
   BOOST_REQUIRE(GetJob(f.db, pending.id, &pending).ok());
-  BOOST_CHECK_EQUAL(pending.state, "cancelled");
+  BOOST_CHECK_EQUAL(JobStateName(pending.state), "cancelled");
   BOOST_REQUIRE(GetSandbox(f.db, "qa", &b).ok());
   BOOST_REQUIRE_EQUAL(b.services.size(), 1u);
   BOOST_CHECK_EQUAL(b.services[0].name, "web");
@@ -430,9 +430,9 @@ BOOST_AUTO_TEST_CASE(expiry_suspends_idle_then_destroys_and_tells_the_owner) {
   bool found = false;
   Job job = Claim(f.db, &found);
   BOOST_REQUIRE(found);
-  BOOST_CHECK_EQUAL(job.kind, "suspend");
+  BOOST_CHECK_EQUAL(JobKindName(job.kind), "suspend");
   BOOST_CHECK_EQUAL(job.actor, "sandbot");
-  BOOST_REQUIRE(FinishJob(f.db, job.id, "succeeded", "").ok());
+  BOOST_REQUIRE(FinishJob(f.db, job.id, JobState::kSucceeded, "").ok());
 
   BOOST_REQUIRE(expiry.RunOnce(NowMillis() + 121 * 1000, &report).ok());
   BOOST_CHECK_EQUAL(report.destroyed, 1);
@@ -481,18 +481,18 @@ BOOST_AUTO_TEST_CASE(suspend_stops_keeps_ports_and_the_reconciler_leaves_it_stop
   Deployer deployer(db, &engine, config, [](const JobEvent&) {});
   Job suspend;
   suspend.id = 1;
-  suspend.kind = "suspend";
+  suspend.kind = JobKind::kSuspend;
   suspend.sandbox = "qa";
   BOOST_REQUIRE(deployer.Run(suspend).ok());
   BOOST_CHECK_EQUAL(engine.containers[ContainerName("qa", "web")].state, "exited");
   BOOST_REQUIRE(GetService(db, "qa", "web", &svc).ok());
-  BOOST_CHECK_EQUAL(svc.status, "suspended");
+  BOOST_CHECK_EQUAL(ServiceStatusName(svc.status), "suspended");
   BOOST_CHECK_EQUAL(svc.host_port, port);
   BOOST_REQUIRE(GetSandbox(db, "qa", &b).ok());
   BOOST_CHECK_EQUAL(b.state, "suspended");
 
   // Even a row still saying "running" is left alone while suspended.
-  BOOST_REQUIRE(SetServiceStatus(db, svc.id, "running", "").ok());
+  BOOST_REQUIRE(SetServiceStatus(db, svc.id, ServiceStatus::kRunning, "").ok());
   Reconciler reconciler(db, &engine, t.dir.path(), 0);
   ReconcileReport report;
   BOOST_REQUIRE(reconciler.RunOnce(&report).ok());
@@ -501,11 +501,11 @@ BOOST_AUTO_TEST_CASE(suspend_stops_keeps_ports_and_the_reconciler_leaves_it_stop
 
   Job resume = suspend;
   resume.id = 2;
-  resume.kind = "resume";
+  resume.kind = JobKind::kResume;
   BOOST_REQUIRE(deployer.Run(resume).ok());
   BOOST_CHECK_EQUAL(engine.containers[ContainerName("qa", "web")].state, "running");
   BOOST_REQUIRE(GetService(db, "qa", "web", &svc).ok());
-  BOOST_CHECK_EQUAL(svc.status, "running");
+  BOOST_CHECK_EQUAL(ServiceStatusName(svc.status), "running");
   BOOST_CHECK_EQUAL(svc.host_port, port);
   BOOST_REQUIRE(GetSandbox(db, "qa", &b).ok());
   BOOST_CHECK_EQUAL(b.state, "active");
@@ -563,7 +563,7 @@ BOOST_FIXTURE_TEST_CASE(rename_refusals_and_the_queued_job, Fixture) {
   Job running = Claim(db, &found);
   BOOST_REQUIRE(found);
   BOOST_CHECK(Run("rename qa qb", &reply).IsConflict());
-  BOOST_REQUIRE(FinishJob(db, running.id, "succeeded", "").ok());
+  BOOST_REQUIRE(FinishJob(db, running.id, JobState::kSucceeded, "").ok());
   // Every refusal has its audit row.
   std::vector<AuditRow> rows;
   BOOST_REQUIRE(ListAudit(db, "qa", 0, &rows).ok());
@@ -578,14 +578,14 @@ BOOST_FIXTURE_TEST_CASE(rename_refusals_and_the_queued_job, Fixture) {
   BOOST_REQUIRE_EQUAL(ok.jobs.size(), 1u);
   Job job;
   BOOST_REQUIRE(GetJob(db, ok.jobs[0], &job).ok());
-  BOOST_CHECK_EQUAL(job.kind, "rename");
+  BOOST_CHECK_EQUAL(JobKindName(job.kind), "rename");
   BOOST_CHECK_EQUAL(job.sandbox, "qb");
   BOOST_CHECK_EQUAL(job.branch, "qa");
   Sandbox qb;
   BOOST_REQUIRE(GetSandbox(db, "qb", &qb).ok());
   BOOST_CHECK_EQUAL(qb.id, qa.id);
   BOOST_REQUIRE_EQUAL(qb.services.size(), 1u);
-  BOOST_CHECK_EQUAL(qb.services[0].status, "queued");
+  BOOST_CHECK_EQUAL(ServiceStatusName(qb.services[0].status), "queued");
   BOOST_CHECK(GetSandbox(db, "qa", &qb).IsNotFound());
   // Its old jobs follow it; the audit trail keeps the old name.
   BOOST_REQUIRE(GetJob(db, deploy.id, &job).ok());

@@ -30,7 +30,7 @@ struct Fixture {
     ctx.config = &config;
     ctx.hub = &hub;
   }
-  Job Queue(const std::string& kind) {
+  Job Queue(JobKind kind) {
     Job j = DeployJob("qa", "web", "3f2a9c1d2e4b");
     j.kind = kind;
     BOOST_REQUIRE(EnqueueJob(t.db.get(), &j).ok());
@@ -82,7 +82,7 @@ BOOST_AUTO_TEST_CASE(transport_names_round_trip) {
 
 BOOST_AUTO_TEST_CASE(slack_edits_its_reply_in_place) {
   Fixture f;
-  Job job = f.Queue("reroute");
+  Job job = f.Queue(JobKind::kReroute);
   f.ReplyVia(job, "slack");
   auto slack = MakeChatNotifier(Transport::kSlack, f.ctx);
   slack->OnJobEvent(EventOf(job, JobStage::kRunning));  // not a stage chat shows
@@ -101,7 +101,7 @@ BOOST_AUTO_TEST_CASE(slack_edits_its_reply_in_place) {
 
 BOOST_AUTO_TEST_CASE(slack_keeps_the_last_post_for_the_outcome) {
   Fixture f;
-  Job job = f.Queue("reroute");
+  Job job = f.Queue(JobKind::kReroute);
   f.ReplyVia(job, "slack");
   auto slack = MakeChatNotifier(Transport::kSlack, f.ctx);
   for (int i = 0; i < 6; ++i) slack->OnJobEvent(EventOf(job, JobStage::kRerouting));
@@ -115,7 +115,7 @@ BOOST_AUTO_TEST_CASE(slack_keeps_the_last_post_for_the_outcome) {
 
 BOOST_AUTO_TEST_CASE(mattermost_gets_the_outcome_only) {
   Fixture f;
-  Job job = f.Queue("destroy");
+  Job job = f.Queue(JobKind::kDestroy);
   f.ReplyVia(job, "mattermost");
   auto mm = MakeChatNotifier(Transport::kMattermost, f.ctx);
   mm->OnJobEvent(EventOf(job, JobStage::kDestroying));
@@ -130,7 +130,7 @@ BOOST_AUTO_TEST_CASE(mattermost_gets_the_outcome_only) {
 
 BOOST_AUTO_TEST_CASE(teams_gets_a_card_for_the_result) {
   Fixture f;
-  Job job = f.Queue("destroy");
+  Job job = f.Queue(JobKind::kDestroy);
   f.ReplyVia(job, "teams");
   auto teams = MakeChatNotifier(Transport::kTeams, f.ctx);
   teams->OnJobEvent(EventOf(job, JobStage::kDestroying));
@@ -145,7 +145,7 @@ BOOST_AUTO_TEST_CASE(teams_gets_a_card_for_the_result) {
 
 BOOST_AUTO_TEST_CASE(deploys_are_announced_on_the_webhooks) {
   Fixture f;
-  Job job = f.Queue("deploy");
+  Job job = f.Queue(JobKind::kDeploy);
   f.ReplyVia(job, "teams");  // a deploy's Teams reply is the announcement
   Notifier notifier(f.t.db.get(), &f.config, &f.hub);
   JobEvent building = CommitEvent(JobStage::kBuilding, "web", job.commit);

@@ -66,7 +66,7 @@ BOOST_AUTO_TEST_CASE(new_branch_creates_a_sandbox_and_a_job) {
                                       std::to_string(out.job_ids[0]) + ")");
   Job job;
   BOOST_REQUIRE(GetJob(f.t.db.get(), out.job_ids[0], &job).ok());
-  BOOST_CHECK_EQUAL(job.kind, "deploy");
+  BOOST_CHECK_EQUAL(JobKindName(job.kind), "deploy");
   BOOST_CHECK_EQUAL(job.commit, kA);
   BOOST_CHECK_EQUAL(job.actor, "ana");
   std::vector<AuditRow> rows;
@@ -84,8 +84,8 @@ BOOST_AUTO_TEST_CASE(second_push_redeploys_the_same_sandbox) {
   BOOST_CHECK_EQUAL(out.job_ids.size(), 1u);
   BOOST_CHECK_EQUAL(f.State(), "feature-hello:web@feature/hello(active) ");
   std::vector<Job> jobs;
-  BOOST_REQUIRE(ListJobs(f.t.db.get(), "", &jobs).ok());
-  BOOST_CHECK_EQUAL(jobs[0].state, "cancelled");  // superseded while queued
+  BOOST_REQUIRE(ListAllJobs(f.t.db.get(), &jobs).ok());
+  BOOST_CHECK_EQUAL(JobStateName(jobs[0].state), "cancelled");  // superseded while queued
   BOOST_CHECK_EQUAL(jobs[1].commit, kB);
 }
 
@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(deleting_the_branch_destroys_its_sandbox) {
   BOOST_REQUIRE_EQUAL(out.job_ids.size(), 1u);
   Job job;
   BOOST_REQUIRE(GetJob(f.t.db.get(), out.job_ids[0], &job).ok());
-  BOOST_CHECK_EQUAL(job.kind, "destroy");
+  BOOST_CHECK_EQUAL(JobKindName(job.kind), "destroy");
   BOOST_CHECK_EQUAL(f.State(), "feature-hello:web@feature/hello(destroying) ");
   // Pushed again before the destroy ran: a fresh sandbox beside the dying one.
   out = f.Push(kZero, kB, "feature/hello");

@@ -32,7 +32,7 @@ void AddRunning(Db* db, const std::string& sandbox, const std::vector<std::strin
     s.branch = "main";
     BOOST_REQUIRE(UpsertService(db, b.id, &s).ok());
     BOOST_REQUIRE(SetServiceDeployed(db, s.id, "abc1234def", "img", "cid", "http://x").ok());
-    BOOST_REQUIRE(SetServiceStatus(db, s.id, "running", "").ok());
+    BOOST_REQUIRE(SetServiceStatus(db, s.id, ServiceStatus::kRunning, "").ok());
   }
 }
 
@@ -76,14 +76,14 @@ BOOST_FIXTURE_TEST_CASE(restarts_stopped_and_redeploys_vanished, Fixture) {
   BOOST_CHECK_EQUAL(r.vanished, 1);
   BOOST_CHECK_EQUAL(engine.containers[ContainerName("qa", "web")].state, "running");
   std::vector<Job> queued;
-  BOOST_REQUIRE(ListJobs(t.db.get(), "queued", &queued).ok());
+  BOOST_REQUIRE(ListJobs(t.db.get(), JobState::kQueued, &queued).ok());
   BOOST_REQUIRE_EQUAL(queued.size(), 1u);
   BOOST_CHECK_EQUAL(queued[0].service, "api");
   BOOST_CHECK_EQUAL(queued[0].commit, "abc1234def");
   BOOST_CHECK_EQUAL(queued[0].source, "reconciler");
   Service api;
   BOOST_REQUIRE(GetService(t.db.get(), "qa", "api", &api).ok());
-  BOOST_CHECK_EQUAL(api.status, "queued");
+  BOOST_CHECK_EQUAL(ServiceStatusName(api.status), "queued");
   std::vector<AuditRow> rows;
   BOOST_REQUIRE(ListAudit(t.db.get(), "qa", 0, &rows).ok());
   BOOST_REQUIRE_EQUAL(rows.size(), 2u);
@@ -174,7 +174,7 @@ BOOST_FIXTURE_TEST_CASE(an_unreachable_engine_is_an_error_not_a_repair, Fixture)
   ReconcileReport report;
   BOOST_CHECK(rec.RunOnce(&report).IsUnavailable());
   std::vector<Job> queued;
-  BOOST_REQUIRE(ListJobs(t.db.get(), "queued", &queued).ok());
+  BOOST_REQUIRE(ListJobs(t.db.get(), JobState::kQueued, &queued).ok());
   BOOST_CHECK(queued.empty());
 }
 
@@ -190,9 +190,9 @@ BOOST_FIXTURE_TEST_CASE(a_failed_restart_is_audited_and_retried_next_pass, Fixtu
   // The store still says running, so the next pass tries again; nothing queued.
   Service web;
   BOOST_REQUIRE(GetService(t.db.get(), "qa", "web", &web).ok());
-  BOOST_CHECK_EQUAL(web.status, "running");
+  BOOST_CHECK_EQUAL(ServiceStatusName(web.status), "running");
   std::vector<Job> queued;
-  BOOST_REQUIRE(ListJobs(t.db.get(), "queued", &queued).ok());
+  BOOST_REQUIRE(ListJobs(t.db.get(), JobState::kQueued, &queued).ok());
   BOOST_CHECK(queued.empty());
   std::vector<AuditRow> rows;
   BOOST_REQUIRE(ListAudit(t.db.get(), "qa", 0, &rows).ok());
@@ -224,7 +224,7 @@ BOOST_FIXTURE_TEST_CASE(an_unreachable_engine_ends_the_pass_before_any_repair, F
   }
   BOOST_CHECK_EQUAL(engine.containers.size(), 2u);
   std::vector<Job> queued;
-  BOOST_REQUIRE(ListJobs(t.db.get(), "queued", &queued).ok());
+  BOOST_REQUIRE(ListJobs(t.db.get(), JobState::kQueued, &queued).ok());
   BOOST_CHECK(queued.empty());
   std::vector<AuditRow> rows;
   BOOST_REQUIRE(ListAudit(t.db.get(), "", 0, &rows).ok());

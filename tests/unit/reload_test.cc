@@ -49,7 +49,7 @@ struct RerouteFixture {
       BOOST_REQUIRE(
           SetServiceDeployed(db, svc.id, kSha1, std::string("sandbot/") + name + ":x", "cid", "u")
               .ok());
-      BOOST_REQUIRE(SetServiceStatus(db, svc.id, "running", "").ok());
+      BOOST_REQUIRE(SetServiceStatus(db, svc.id, ServiceStatus::kRunning, "").ok());
       int got = 0;
       BOOST_REQUIRE(AllocatePort(db, svc.id, port, port + 5, &got).ok());
       port += 10;
@@ -75,7 +75,7 @@ struct RerouteFixture {
                       [this](const JobEvent& e) { events.push_back(e.message); });
     Job job;
     job.id = 7;
-    job.kind = "reroute";
+    job.kind = JobKind::kReroute;
     job.sandbox = "qa";
     return deployer.Run(job);
   }

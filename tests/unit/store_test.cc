@@ -86,7 +86,7 @@ INSERT INTO job_events(job_id,time,stage,message) VALUES(5,150,'queued','queued'
   BOOST_CHECK_EQUAL(b.services[0].host_port, 9001);
   Job job;
   BOOST_REQUIRE(GetJob(db.get(), 5, &job).ok());
-  BOOST_CHECK_EQUAL(job.state, "succeeded");
+  BOOST_CHECK_EQUAL(JobStateName(job.state), "succeeded");
   {
     Stmt fk(db.get(), "PRAGMA foreign_keys");
     BOOST_REQUIRE(fk.Step());
@@ -215,10 +215,10 @@ BOOST_AUTO_TEST_CASE(newer_deploy_supersedes_queued_one) {
   BOOST_REQUIRE(EnqueueJob(t.db.get(), &b).ok());
   Job got;
   BOOST_REQUIRE(GetJob(t.db.get(), a.id, &got).ok());
-  BOOST_CHECK_EQUAL(got.state, "cancelled");
+  BOOST_CHECK_EQUAL(JobStateName(got.state), "cancelled");
   BOOST_CHECK_EQUAL(got.detail, "superseded by job " + std::to_string(b.id));
   BOOST_REQUIRE(GetJob(t.db.get(), other.id, &got).ok());
-  BOOST_CHECK_EQUAL(got.state, "queued");
+  BOOST_CHECK_EQUAL(JobStateName(got.state), "queued");
 }
 
 BOOST_AUTO_TEST_CASE(one_running_job_per_sandbox) {
@@ -236,7 +236,7 @@ BOOST_AUTO_TEST_CASE(one_running_job_per_sandbox) {
   BOOST_CHECK_EQUAL(claimed.id, b1.id);  // a2 waits for a1
   BOOST_REQUIRE(ClaimNextJob(t.db.get(), &claimed, &found).ok());
   BOOST_CHECK(!found);
-  BOOST_REQUIRE(FinishJob(t.db.get(), a1.id, "succeeded", "").ok());
+  BOOST_REQUIRE(FinishJob(t.db.get(), a1.id, JobState::kSucceeded, "").ok());
   BOOST_REQUIRE(ClaimNextJob(t.db.get(), &claimed, &found).ok());
   BOOST_REQUIRE(found);
   BOOST_CHECK_EQUAL(claimed.id, a2.id);
@@ -258,7 +258,7 @@ BOOST_AUTO_TEST_CASE(interrupted_jobs_resume_then_give_up) {
   BOOST_CHECK_EQUAL(failed, 1);
   Job got;
   BOOST_REQUIRE(GetJob(t.db.get(), j.id, &got).ok());
-  BOOST_CHECK_EQUAL(got.state, "failed");
+  BOOST_CHECK_EQUAL(JobStateName(got.state), "failed");
   std::vector<JobEvent> events;
   BOOST_REQUIRE(ListJobEvents(t.db.get(), {j.id}, 0, &events).ok());
   BOOST_CHECK(events.front().stage == JobStage::kQueued);
@@ -284,13 +284,13 @@ BOOST_AUTO_TEST_CASE(a_deploy_given_up_after_restarts_leaves_its_service_failed_
   int requeued, failed;
   for (int attempt = 1; attempt <= 3; ++attempt) {
     BOOST_REQUIRE(ClaimNextJob(t.db.get(), &claimed, &found).ok() && found);
-    BOOST_REQUIRE(SetServiceStatus(t.db.get(), svc.id, "starting", "").ok());
+    BOOST_REQUIRE(SetServiceStatus(t.db.get(), svc.id, ServiceStatus::kStarting, "").ok());
     BOOST_REQUIRE(RecoverInterruptedJobs(t.db.get(), 3, &requeued, &failed).ok());
   }
   BOOST_CHECK_EQUAL(failed, 1);
   Service got;
   BOOST_REQUIRE(GetService(t.db.get(), "feature-c1", "web", &got).ok());
-  BOOST_CHECK_EQUAL(got.status, "failed");
+  BOOST_CHECK_EQUAL(ServiceStatusName(got.status), "failed");
   BOOST_CHECK(got.detail.find("giving up") != std::string::npos);
   BOOST_CHECK(got.detail.find("/deploy web feature/c1 to feature-c1") != std::string::npos);
 }
@@ -313,14 +313,14 @@ BOOST_AUTO_TEST_CASE(a_given_up_deploy_leaves_a_newer_queued_deploy_of_the_servi
     if (attempt == 3) {
       Job newer = DeployJob("qa", "web", "2");
       BOOST_REQUIRE(EnqueueJob(t.db.get(), &newer).ok());
-      BOOST_REQUIRE(SetServiceStatus(t.db.get(), svc.id, "queued", "job 2").ok());
+      BOOST_REQUIRE(SetServiceStatus(t.db.get(), svc.id, ServiceStatus::kQueued, "job 2").ok());
     }
     BOOST_REQUIRE(RecoverInterruptedJobs(t.db.get(), 3, &requeued, &failed).ok());
   }
   BOOST_CHECK_EQUAL(failed, 1);
   Service got;
   BOOST_REQUIRE(GetService(t.db.get(), "qa", "web", &got).ok());
-  BOOST_CHECK_EQUAL(got.status, "queued");
+  BOOST_CHECK_EQUAL(ServiceStatusName(got.status), "queued");
 }
 
 BOOST_AUTO_TEST_CASE(nested_transactions_roll_back_together) {
@@ -332,7 +332,7 @@ BOOST_AUTO_TEST_CASE(nested_transactions_roll_back_together) {
     BOOST_REQUIRE(EnqueueJob(t.db.get(), &j).ok());  // commits only its savepoint
   }                                                  // outer rolled back
   std::vector<Job> jobs;
-  BOOST_REQUIRE(ListJobs(t.db.get(), "", &jobs).ok());
+  BOOST_REQUIRE(ListAllJobs(t.db.get(), &jobs).ok());
   BOOST_CHECK(jobs.empty());
 }
 

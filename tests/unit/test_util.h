@@ -44,7 +44,7 @@ struct TestStore {
 inline Job DeployJob(const std::string& sandbox, const std::string& service,
                      const std::string& sha) {
   Job j;
-  j.kind = "deploy";
+  j.kind = JobKind::kDeploy;
   j.sandbox = sandbox;
   j.service = service;
   j.commit = sha;
