@@ -107,7 +107,7 @@ BOOST_AUTO_TEST_CASE(slack_keeps_the_last_post_for_the_outcome) {
   for (int i = 0; i < 6; ++i) slack->OnJobEvent(EventOf(job, JobStage::kRerouting));
   slack->OnJobFinished(job, false, "boom");
   slack->OnJobFinished(job, false, "boom");  // past the limit
-  const auto& bodies = f.Sent()["http://chat.test/slack"];
+  const auto bodies = f.Sent()["http://chat.test/slack"];
   BOOST_REQUIRE_EQUAL(bodies.size(), 5u);
   BOOST_CHECK_EQUAL(bodies[4],
                     RenderSlack(notify::JobView(f.ctx, job, "failed", "boom"), "in_channel", true));
