@@ -59,7 +59,8 @@ std::string SignedRequest(const std::string& host, const std::string& secret, lo
   const std::string body =
       std::string(ssl_check ? "ssl_check=1&" : "") +
       "token=x&team_id=T1&team_domain=acme&channel_id=C0BENCH&channel_name=bench&user_id=U0BENCH"
-      "&user_name=bench&command=%2Fsandbox&text=list&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F1%2Fbench"
+      "&user_name=bench&command=%2Fsandbox&text=list&response_url=https%3A%2F%2Fhooks.slack.com%"
+      "2Fcommands%2FT1%2F1%2Fbench"
       "&trigger_id=" +
       std::to_string(id) + "." + std::to_string(Clock::now().time_since_epoch().count());
   const std::string base = "v0:" + timestamp + ":" + body;
