@@ -2,7 +2,7 @@
 #
 #   make run      install what is missing, start a Docker engine if none answers,
 #                 run the daemon on ./var with embedded defaults
-#   make test     the same installs, then unit, end-to-end and fault tests on
+#   make test     the same installs, then unit, end-to-end, fault and security tests on
 #                 a real engine, all built with AddressSanitizer + UBSan
 #
 # SANITIZE=address,undefined builds everything with those sanitizers.
@@ -43,14 +43,14 @@ HOOK_OBJS := $(HOOK_SRCS:%.cc=$(BUILD)/obj/%.o)
 # libstdc++ linked in (not with sanitizers): less for the dynamic loader at each push.
 HOOK_LDFLAGS := $(if $(SANITIZE),,-static-libstdc++ -static-libgcc)
 
-.PHONY: all build deps engine image run test unit e2e faulttest bench install format lint clean help
+.PHONY: all build deps engine image run test unit e2e faulttest securitytest bench install format lint clean help
 # `make` also imports the demo/test base image into the engine (starting one
 # when none answers); `make build` only compiles.
 all: build image
 build: $(BUILD)/sandbot $(BUILD)/sandbot-hook $(BUILD)/busybox-rootfs.tar
 
 help:
-	@sed -n 's/^#   //p' Makefile; echo "targets: deps build run test unit e2e faulttest bench install format lint clean"
+	@sed -n 's/^#   //p' Makefile; echo "targets: deps build run test unit e2e faulttest securitytest bench install format lint clean"
 
 deps:
 	@scripts/install-deps.sh
@@ -108,11 +108,17 @@ test: deps
 	build/test/sandbot_test --log_level=test_suite --report_level=short
 	SANDBOT=$(CURDIR)/build/test/sandbot tests/e2e/run.sh
 	SANDBOT=$(CURDIR)/build/test/sandbot tests/fault/run.sh
+	SANDBOT=$(CURDIR)/build/test/sandbot tests/security/run.sh
 
 # kill -9 at failpoints, the engine stopped and started, 20+20 concurrent
 # requests, a full and a read-only data folder (also part of `make test`).
 faulttest: $(BUILD)/sandbot $(BUILD)/sandbot-hook $(BUILD)/busybox-rootfs.tar engine
 	SANDBOT=$(CURDIR)/$(BUILD)/sandbot tests/fault/run.sh
+
+# Every attack of SECURITY.md replayed against the real daemon (also part of
+# `make test`).
+securitytest: $(BUILD)/sandbot $(BUILD)/sandbot-hook $(BUILD)/busybox-rootfs.tar engine
+	SANDBOT=$(CURDIR)/$(BUILD)/sandbot tests/security/run.sh
 
 unit: $(BUILD)/sandbot_test
 	$(BUILD)/sandbot_test

@@ -260,3 +260,12 @@ teams_sign() {
   hexkey=$(printf '%s' "$TEAMS_KEY" | base64 -d | od -An -tx1 | tr -d ' \n')
   printf 'HMAC %s' "$(printf '%s' "$1" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$hexkey" -binary | base64)"
 }
+
+# A repo whose branches never auto-deploy, so chat commands decide.
+chat_setup() {
+  start_fake_chat
+  start_daemon
+  new_app_repo web --auto-branches 'auto/*'
+  git -C "$WORK" push -q origin main 2>/dev/null
+  git -C "$WORK" push -q origin main:feature/chat 2>/dev/null
+}
