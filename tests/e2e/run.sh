@@ -27,6 +27,10 @@ only=${1:-}
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
   [ -n "$only" ] && [ "$t" != "$only" ] && continue
   echo "--- $t"
+  # Container and network names are the engine's, not the data folder's: two
+  # runs on one engine (parallel checkouts) take turns, a test at a time.
+  exec 9>/tmp/sandbot-e2e.lock
+  flock 9
   start=$(date +%s)
   new_data
   # Not in an `if`: that would switch `set -e` off inside the test, and a
@@ -47,6 +51,7 @@ for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
   fi
   rm -f "$TEST_DIR.stderr"
   cleanup
+  flock -u 9
 done
 if [ -n "$failed_names" ]; then
   cat "$summary"
