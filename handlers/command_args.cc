@@ -219,12 +219,16 @@ Status ParseTwoSandboxes(const Words& args, Command* command) {
 
 namespace {
 
-Status CheckSnapshot(const std::string& name, Command* command) {
-  Status s = ValidateTemplateName(name);  // the same alphabet as template names
+// A snapshot's or template's name: the alphabet of template names. `example`
+// ends the refusal when given.
+Status CheckName(const std::string& name, const char* what, Command* command,
+                 const char* example = nullptr) {
+  Status s = ValidateTemplateName(name);
   if (!s.ok()) {
-    return Status::InvalidArgument("'" + EchoWord(name) +
-                                   "' is not a valid snapshot name: use letters, digits, '-' and "
-                                   "'_', at most 64 characters (e.g. before-release)");
+    return Status::InvalidArgument("'" + EchoWord(name) + "' is not a valid " + what +
+                                   " name: use letters, digits, '-' and '_', at most 64 "
+                                   "characters" +
+                                   (example ? std::string(" (e.g. ") + example + ")" : ""));
   }
   command->name = name;
   return s;
@@ -237,7 +241,7 @@ Status ParseSandboxAndSnapshot(const Words& args, Command* command) {
   if (args.size() < 2) return Missing("SNAP (the snapshot's name)");
   if (args.size() > 2) return Unexpected(args[2]);
   Status s = CheckSandbox(args[0], command);
-  return s.ok() ? CheckSnapshot(args[1], command) : s;
+  return s.ok() ? CheckName(args[1], "snapshot", command, "before-release") : s;
 }
 
 Status ParseLock(const Words& args, Command* command) {
@@ -268,21 +272,6 @@ Status ParseService(const Words& args, Command* command) {
   if (args.size() > 1) return Unexpected(args[1]);
   return CheckService(args[0], command);
 }
-
-namespace {
-
-Status CheckName(const std::string& name, const char* what, Command* command) {
-  Status s = ValidateTemplateName(name);
-  if (!s.ok()) {
-    return Status::InvalidArgument("'" + EchoWord(name) + "' is not a valid " + what +
-                                   " name: use letters, digits, '-' and '_', at most 64 "
-                                   "characters");
-  }
-  command->name = name;
-  return s;
-}
-
-}  // namespace
 
 Status ParseTemplateName(const Words& args, Command* command) {
   if (args.empty()) return Missing("NAME (e.g. QA-DEFAULT)");

@@ -246,6 +246,13 @@ Status CommitTree(git_commit* commit, const std::string& spec, TreePtr* tree) {
   return Status::Ok();
 }
 
+// The commit `spec` names and its root tree.
+Status LoadCommitTree(git_repository* repo, const std::string& spec, CommitPtr* commit,
+                      TreePtr* tree) {
+  Status s = LoadCommit(repo, spec, commit);
+  return s.ok() ? CommitTree(commit->get(), spec, tree) : s;
+}
+
 // Writes `data` to a new file; O_EXCL|O_NOFOLLOW so nothing in the tree can
 // redirect the write through a symlink or overwrite an earlier entry.
 Status WriteNewFile(const std::string& path, const char* data, size_t size, mode_t mode) {
@@ -344,10 +351,8 @@ Status GitRepo::HasFile(const std::string& sha, const std::string& path, bool* h
   *has = false;
   if (path.empty()) return Status::InvalidArgument("empty file path");
   CommitPtr commit;
-  Status s = LoadCommit(repo_, sha, &commit);
-  if (!s.ok()) return s;
   TreePtr tree;
-  s = CommitTree(commit.get(), sha, &tree);
+  Status s = LoadCommitTree(repo_, sha, &commit, &tree);
   if (!s.ok()) return s;
   git_tree_entry* raw = nullptr;
   int rc = git_tree_entry_bypath(&raw, tree.get(), path.c_str());
@@ -360,10 +365,8 @@ Status GitRepo::HasFile(const std::string& sha, const std::string& path, bool* h
 
 Status GitRepo::ExportTar(const std::string& sha, std::string* tar) {
   CommitPtr commit;
-  Status s = LoadCommit(repo_, sha, &commit);
-  if (!s.ok()) return s;
   TreePtr tree;
-  s = CommitTree(commit.get(), sha, &tree);
+  Status s = LoadCommitTree(repo_, sha, &commit, &tree);
   if (!s.ok()) return s;
   git_time_t t = git_commit_time(commit.get());
   uint64_t mtime = t > 0 ? static_cast<uint64_t>(t) : 0;
@@ -394,10 +397,8 @@ Status GitRepo::ExportTar(const std::string& sha, std::string* tar) {
 Status GitRepo::Checkout(const std::string& sha, const std::string& dir) {
   if (dir.empty()) return Status::InvalidArgument("empty checkout directory");
   CommitPtr commit;
-  Status s = LoadCommit(repo_, sha, &commit);
-  if (!s.ok()) return s;
   TreePtr tree;
-  s = CommitTree(commit.get(), sha, &tree);
+  Status s = LoadCommitTree(repo_, sha, &commit, &tree);
   if (!s.ok()) return s;
   PathState state;
   s = Inspect(dir, &state);
