@@ -52,7 +52,7 @@ AuditRow RowFrom(Stmt& st) {
   return r;
 }
 
-// Stmt keeps a pointer to its SQL until it is destroyed: literals only.
+// The columns RowOf reads, in its order.
 #define SANDBOT_AUDIT_COLUMNS \
   "id, time, actor, source, action, sandbox, repo, branch, commit_sha, status, detail, hash"
 constexpr char kSelectAllRows[] = "SELECT " SANDBOT_AUDIT_COLUMNS " FROM audit ORDER BY id";

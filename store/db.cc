@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <cstring>
 #include <mutex>
 
 namespace sandbot {
@@ -166,18 +167,26 @@ Status Db::MigrateSteps() {
   }
 }
 
-Stmt::Stmt(Db* db, const char* sql) : db_(db), lock_(&db->mutex()), sql_(sql) {
+Stmt::Stmt(Db* db, const char* sql) : db_(db), lock_(&db->mutex()) {
   stmt_ = db->TakeCached(sql);
   if (stmt_) return;
-  int rc = sqlite3_prepare_v2(db->handle(), sql, -1, &stmt_, nullptr);
-  if (rc != SQLITE_OK) status_ = db->Error(rc, "store: prepare");
+  const char* tail = nullptr;
+  int rc = sqlite3_prepare_v2(db->handle(), sql, -1, &stmt_, &tail);
+  if (rc != SQLITE_OK) {
+    status_ = db->Error(rc, "store: prepare");
+  } else if (tail && tail[std::strspn(tail, " \t\n;")] != '\0') {
+    // The rest would be silently ignored, and the cache keys on the first.
+    status_ = Status::Internal("store: one SQL statement per Stmt");
+  }
 }
 
+// The statement's own copy of its SQL is the cache key: the caller's text
+// may be gone by now (it need not outlive the Stmt).
 Stmt::~Stmt() {
   if (stmt_ && status_.ok()) {
-    db_->ReturnToCache(sql_, stmt_);
+    db_->ReturnToCache(sqlite3_sql(stmt_), stmt_);
   } else if (stmt_) {
-    db_->Discard(sql_, stmt_);  // after an error, start afresh next time
+    db_->Discard(sqlite3_sql(stmt_), stmt_);  // after an error, start afresh next time
   }
 }
 

@@ -115,7 +115,6 @@ class Stmt {
  private:
   Db* db_;
   RecursiveMutexLock lock_;
-  const char* sql_;
   sqlite3_stmt* stmt_ = nullptr;
   Status status_;
   bool done_ = false;

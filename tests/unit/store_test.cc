@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <boost/test/unit_test.hpp>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -140,6 +141,33 @@ BOOST_AUTO_TEST_CASE(reused_statements_start_clean_and_nest) {
   std::unique_ptr<Db> other;
   BOOST_REQUIRE(Db::Open(t.dir.path() + "/sandbot.db", &other).ok());
   BOOST_CHECK(other->Exec("INSERT INTO n VALUES(4)").ok());
+}
+
+namespace {
+int CountRows(Db* db) {
+  Stmt st(db, "SELECT COUNT(*) FROM n");
+  return st.Step() ? static_cast<int>(st.Int(0)) : -1;
+}
+}  // namespace
+
+// SQL built at run time may be gone before its Stmt is (ASan watches), and
+// a second statement in one text would be ignored: it is refused.
+BOOST_AUTO_TEST_CASE(statement_text_need_not_outlive_the_stmt) {
+  TestStore t;
+  Db* db = t.db.get();
+  BOOST_REQUIRE(db->Exec("CREATE TABLE n(v INTEGER)").ok());
+  for (int round = 0; round < 2; ++round) {  // the second takes it from the cache
+    auto sql = std::make_unique<std::string>("INSERT INTO n VALUES(7)");
+    Stmt st(db, sql->c_str());
+    sql.reset();
+    BOOST_CHECK(st.Run().ok());
+  }
+  Stmt two(db, "INSERT INTO n VALUES(8); DELETE FROM n");
+  BOOST_CHECK(!two.Run().ok());
+  BOOST_CHECK_EQUAL(CountRows(db), 2);  // the refused text ran nothing
+  Stmt trailing(db, "SELECT COUNT(*) FROM n;\n");
+  BOOST_REQUIRE(trailing.Step());
+  BOOST_CHECK_EQUAL(trailing.Int(0), 2);
 }
 
 BOOST_AUTO_TEST_CASE(repos_round_trip_and_conflict) {
