@@ -132,6 +132,7 @@ bench: deps
 	SANDBOT=$(CURDIR)/$(BUILD)/sandbot bench/run.sh
 	SANDBOT=$(CURDIR)/$(BUILD)/sandbot bench/chat_bench.sh
 	SANDBOT=$(CURDIR)/$(BUILD)/sandbot bench/sandbox_bench.sh
+	SANDBOT=$(CURDIR)/$(BUILD)/sandbot bench/forge_bench.sh
 
 install: $(BUILD)/sandbot $(BUILD)/sandbot-hook
 	install -D -m 0755 $(BUILD)/sandbot $(DESTDIR)$(PREFIX)/bin/sandbot

@@ -12,6 +12,13 @@
 //     MODE max:  closed loop, each connection sends as fast as answers come
 // Prints one line: "sent N ok N errors N rps X p50_ms A p99_ms B max_ms C".
 //
+// With LOAD_WEBHOOK=FILE it sends GitHub webhooks instead (bench/forge_bench.sh):
+// FILE's bytes as the JSON body, POSTed to LOAD_PATH (default
+// /forges/github/webhook) with X-GitHub-Event LOAD_EVENT (default
+// pull_request), a distinct X-GitHub-Delivery per request and
+// X-Hub-Signature-256 (HMAC-SHA256 of the body with SECRET, computed once:
+// the body does not change).
+//
 // One thread drives every connection with epoll, so the generator spends a
 // few microseconds of CPU per request and leaves the machine's cores to the
 // server being measured (a thread per connection cost ~45 us per request,
@@ -33,6 +40,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -50,8 +59,13 @@ std::string Hex(const unsigned char* p, size_t n) {
   return s;
 }
 
+std::string WebhookRequest(const std::string& host, const std::string& secret, long id,
+                           const char* file);
+
 // The whole HTTP request for slash command number `id`.
 std::string SignedRequest(const std::string& host, const std::string& secret, long id) {
+  static const char* webhook = std::getenv("LOAD_WEBHOOK");
+  if (webhook != nullptr) return WebhookRequest(host, secret, id, webhook);
   const std::string timestamp = std::to_string(std::time(nullptr));
   // SLACK_LOAD_SSL_CHECK=1 sends Slack's ssl_check form instead: verified
   // and answered without running a command — the HTTP + signature ceiling.
@@ -83,6 +97,44 @@ std::string SignedRequest(const std::string& host, const std::string& secret, lo
          "\r\nContent-Type: application/x-www-form-urlencoded\r\nX-Slack-Request-Timestamp: " +
          timestamp + "\r\nX-Slack-Signature: v0=" + Hex(mac, len) +
          "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+// The whole HTTP request for webhook delivery number `id` (LOAD_WEBHOOK).
+std::string WebhookRequest(const std::string& host, const std::string& secret, long id,
+                           const char* file) {
+  struct Fixed {
+    std::string head, tail;  // the request before and after the delivery id
+  };
+  static const Fixed fixed = [&] {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream body;
+    body << in.rdbuf();
+    if (!in || body.str().empty()) {
+      std::fprintf(stderr, "slack_load: cannot read LOAD_WEBHOOK=%s\n", file);
+      std::exit(2);
+    }
+    const std::string b = body.str();
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    size_t len = 0;
+    EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, secret.data(), secret.size(),
+              reinterpret_cast<const unsigned char*>(b.data()), b.size(), mac, sizeof mac, &len);
+    const char* path = std::getenv("LOAD_PATH");
+    const char* event = std::getenv("LOAD_EVENT");
+    Fixed f;
+    f.head = std::string("POST ") + (path ? path : "/forges/github/webhook") +
+             " HTTP/1.1\r\nHost: " + host +
+             "\r\nUser-Agent: GitHub-Hookshot/bench\r\nContent-Type: application/json"
+             "\r\nX-GitHub-Event: " +
+             (event ? event : "pull_request") +
+             "\r\nX-GitHub-Hook-ID: 1\r\nX-Hub-Signature-256: sha256=" + Hex(mac, len) +
+             "\r\nContent-Length: " + std::to_string(b.size()) + "\r\nX-GitHub-Delivery: ";
+    f.tail = "\r\n\r\n" + b;
+    return f;
+  }();
+  char delivery[64];
+  std::snprintf(delivery, sizeof delivery, "bench-%ld-%lld", id,
+                static_cast<long long>(Clock::now().time_since_epoch().count()));
+  return fixed.head + delivery + fixed.tail;
 }
 
 bool IEquals(const std::string& a, const char* b) {

@@ -28,11 +28,12 @@ const USAGE = `usage: send_webhook.js --url URL --payload FILE [--forge github|g
              --ref REF (push) --oldrev SHA | --no-oldrev (GitLab update) --set PATH=JSON
              --compact (send compact JSON; edited payloads are re-serialised anyway)
   output:    --json (one JSON object: status, body, delivery, headers) --expect CODE
-             --out-body FILE (the exact bytes sent) --timeout MS`;
+             --out-body FILE (the exact bytes sent) --timeout MS
+             --dry-run (write --out-body and print the headers as JSON; send nothing)`;
 
 function parse(argv) {
   const o = { forge: 'github', headers: [], set: [], timeout: 10000 };
-  const flags = new Set(['--bad-signature', '--no-signature', '--compact', '--json', '--no-oldrev']);
+  const flags = new Set(['--bad-signature', '--no-signature', '--compact', '--json', '--no-oldrev', '--dry-run']);
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') { process.stdout.write(USAGE + '\n'); process.exit(0); }
@@ -43,6 +44,7 @@ function parse(argv) {
     else if (a === '--set') o.set.push(v);
     else o[camel(a)] = v;
   }
+  if (o.dryRun && !o.url) o.url = 'http://127.0.0.1/';
   if (!o.url || !o.payload) usage('--url and --payload are required');
   if (!['github', 'gitea', 'gitlab'].includes(o.forge)) usage(`unknown forge ${o.forge}`);
   if (o.secretEnv) o.secret = process.env[o.secretEnv];
@@ -325,6 +327,10 @@ async function main() {
     if (v !== '') h[k] = v;
   }
   if (o.outBody) fs.writeFileSync(o.outBody, body);
+  if (o.dryRun) {
+    process.stdout.write(JSON.stringify(h) + '\n');
+    return;
+  }
 
   const url = new URL(o.url);
   const lib = url.protocol === 'https:' ? https : http;

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Webhook intake: a signed GitHub pull_request.synchronize of real size
+# (the @octokit/webhooks-examples delivery, compact JSON, ~23 KB), verified,
+# recorded and answered by sandbot's POST /forges/NAME/webhook, beside GitHub's
+# own receiver library (@octokit/webhooks, which Probot is built on) doing the
+# same verify-and-ack in a minimal Node server (bench/octokit/app.mjs). Both
+# are driven by the same load generator (bench/slack_load.cc with
+# LOAD_WEBHOOK=…) from a second process on loopback: open loop at 500
+# requests/s, then closed loop as fast as answers come.
+#
+# Targets (issue 11): sandbot ≥ 5× the peer's throughput, p99 < 10 ms at
+# 500 req/s. Figures are printed, not asserted; a run fails only when what it
+# measures fails (a peer that does not answer 200 to a signed delivery).
+#
+#   SANDBOT=build/sandbot bench/forge_bench.sh       (make bench runs it)
+#   FORGE_BENCH_PARTS=peer bench/forge_bench.sh      (the peer alone)
+#   SECONDS_PER_RUN=5 bench/forge_bench.sh           (shorter)
+#
+# The sandbot side needs the forge door (`sandbot forge add`, the route
+# /forges/NAME/webhook): while the daemon has none, it is skipped with a
+# message and only the peer is measured.
+set -euo pipefail
+export LC_ALL=C
+cd "$(dirname "$0")/.."
+SANDBOT=${SANDBOT:-$PWD/build/sandbot}
+BUILD=$(dirname "$SANDBOT")
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
+FORGE_BENCH_PARTS=${FORGE_BENCH_PARTS:-peer sandbot}
+RATE=${RATE:-500}
+CONNS=${CONNS:-8}
+SECRET=bench-webhook-secret
+SB_PORT=${SB_PORT:-18093}
+PEER_PORT=${PEER_PORT:-18094}
+FORGE_PORT=${FORGE_PORT:-18095}
+FORGE_NAME=bench
+FIXTURE=tests/fixtures/forges/github/pull_request.synchronize.json
+
+work=$(mktemp -d /tmp/sandbot-forgebench-XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+say() { printf '%s\n' "$*" >&2; }
+
+g++ -std=c++17 -O2 -Wall -Wextra -o "$BUILD/slack_load" bench/slack_load.cc -lcrypto
+tests/forge/install.sh
+if [ ! -f bench/octokit/node_modules/.package-lock.json ] ||
+  [ bench/octokit/package-lock.json -nt bench/octokit/node_modules/.package-lock.json ]; then
+  (cd bench/octokit && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
+# The delivery both servers get: the example synchronize, on acme/web PR 7,
+# as compact JSON as GitHub sends it.
+node tests/forge/send_webhook.js --dry-run --compact --secret "$SECRET" --payload "$FIXTURE" \
+  --repo acme/web --number 7 --sha 7a3c1e5b9d2f4a6c8e0b1d3f5a7c9e1b3d5f7a9c \
+  --clone-url "http://127.0.0.1:$FORGE_PORT/acme/web.git" --out-body "$work/sync.json" >/dev/null
+BYTES=$(wc -c <"$work/sync.json")
+
+load() { # load PORT PATH rate|max [RATE]
+  LOAD_WEBHOOK=$work/sync.json LOAD_PATH=$2 \
+    "$BUILD/slack_load" 127.0.0.1 "$1" "$SECRET" "$3" "$SECONDS_PER_RUN" "$CONNS" "${4:-}"
+}
+field() { awk -v k="$2" '{for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}' <<<"$1"; }
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+us_per_request() {
+  awk -v a="$1" -v b="$2" -v n="$(field "$3" ok)" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN {if (n > 0) printf "%.0f", (b - a) * 1e6 / hz / n; else print "-"}'
+}
+wait_port() {
+  local i=0
+  until curl -s -o /dev/null "http://127.0.0.1:$1/"; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || return 1
+    sleep 0.1
+  done
+}
+
+# measure NAME PORT PATH PID: sets NAME_rate, NAME_max, NAME_cpu, NAME_rss.
+measure() {
+  local name=$1 port=$2 path=$3 pid=$4 t0 r m
+  load "$port" "$path" rate 200 >/dev/null # warm-up (JIT, caches, connections)
+  say "  $name: open loop, $RATE requests/s for $SECONDS_PER_RUN s, $CONNS connections"
+  r=$(load "$port" "$path" rate "$RATE")
+  say "  $name: closed loop, as fast as answers come, $SECONDS_PER_RUN s"
+  t0=$(cpu_ticks "$pid")
+  m=$(load "$port" "$path" max)
+  printf -v "${name}_rate" '%s' "$r"
+  printf -v "${name}_max" '%s' "$m"
+  printf -v "${name}_cpu" '%s' "$(us_per_request "$t0" "$(cpu_ticks "$pid")" "$m")"
+  printf -v "${name}_rss" '%s' "$(awk -v k="$(rss_kb "$pid")" 'BEGIN {printf "%.1f", k / 1024}')"
+  say "    rate: $r"
+  say "    max:  $m"
+}
+
+peer_rate="" peer_max="" peer_cpu="-" peer_rss="-"
+sb_rate="" sb_max="" sb_cpu="-" sb_rss="-"
+sb_note=""
+
+case " $FORGE_BENCH_PARTS " in *" peer "*)
+  say "peer: @octokit/webhooks $(node -p 'require("./bench/octokit/node_modules/@octokit/webhooks/package.json").version')"
+  GITHUB_WEBHOOK_SECRET=$SECRET node bench/octokit/app.mjs "$PEER_PORT" /forges/github/webhook \
+    >"$work/peer.log" 2>&1 &
+  peer_pid=$!
+  pids+=("$peer_pid")
+  wait_port "$PEER_PORT" || { cat "$work/peer.log" >&2; say "the peer did not start"; exit 1; }
+  # A signed delivery must be accepted, or the figures mean nothing.
+  code=$(node tests/forge/send_webhook.js --url "http://127.0.0.1:$PEER_PORT/forges/github/webhook" \
+    --secret "$SECRET" --payload "$work/sync.json" | head -1)
+  [ "$code" = 200 ] || { say "the peer answered $code to a signed delivery"; exit 1; }
+  measure peer "$PEER_PORT" /forges/github/webhook "$peer_pid"
+  ;;
+esac
+
+case " $FORGE_BENCH_PARTS " in *" sandbot "*)
+  export SANDBOT_DATA=$work/data BENCH_FORGE_TOKEN=bench-forge-token BENCH_FORGE_SECRET=$SECRET
+  # The forge's API is the stand-in, so nothing leaves this machine; acme/web
+  # is not a sandbot repo, so each delivery is verified, recorded, audited
+  # as ignored and answered: the intake alone, no deploy job.
+  . tests/forge/lib.sh
+  forge_start "$work/forge" "$FORGE_PORT" "$BENCH_FORGE_TOKEN" >/dev/null
+  pids+=("$FORGE_PID")
+  forge_repo acme/web >/dev/null
+  if ! "$SANDBOT" forge add "$FORGE_NAME" --kind github --api-url "$FORGE_URL" \
+    --token-env BENCH_FORGE_TOKEN --secret-env BENCH_FORGE_SECRET >"$work/forge-add.out" 2>&1; then
+    sb_note="skipped: this sandbot has no forge door yet ('sandbot forge add' failed: $(head -c 200 "$work/forge-add.out" | tr '\n' ' '))"
+  else
+    "$SANDBOT" serve --listen "127.0.0.1:$SB_PORT" --ports 19800-19899 --log-level warn \
+      >"$work/sandbot.log" 2>&1 &
+    sb_pid=$!
+    pids+=("$sb_pid")
+    wait_port "$SB_PORT" || { tail -n 20 "$work/sandbot.log" >&2; say "sandbot did not start"; exit 1; }
+    path=/forges/$FORGE_NAME/webhook
+    code=$(node tests/forge/send_webhook.js --url "http://127.0.0.1:$SB_PORT$path" --secret "$SECRET" \
+      --payload "$work/sync.json" | head -1)
+    case "$code" in
+      2??) measure sb "$SB_PORT" "$path" "$sb_pid" ;;
+      404) sb_note="skipped: the daemon answers 404 on POST $path (no forge route yet)" ;;
+      *)
+        tail -n 20 "$work/sandbot.log" >&2
+        say "sandbot answered $code to a signed delivery on $path"
+        exit 1
+        ;;
+    esac
+  fi
+  [ -z "$sb_note" ] || say "sandbot: $sb_note"
+  ;;
+esac
+
+printf '\n%-46s %10s %10s\n' "webhook intake ($BYTES-byte synchronize)" sandbot octokit
+printf '%-46s %10s %10s   target: sandbot < 10 ms\n' "p99 ack latency at $RATE req/s (ms)" \
+  "$(field "$sb_rate" p99_ms)" "$(field "$peer_rate" p99_ms)"
+printf '%-46s %10s %10s\n' "p50 ack latency at $RATE req/s (ms)" \
+  "$(field "$sb_rate" p50_ms)" "$(field "$peer_rate" p50_ms)"
+printf '%-46s %10s %10s\n' "errors at $RATE req/s" "$(field "$sb_rate" errors)" "$(field "$peer_rate" errors)"
+ratio=-
+if [ -n "$sb_max" ] && [ -n "$peer_max" ]; then
+  ratio=$(awk -v a="$(field "$sb_max" rps)" -v b="$(field "$peer_max" rps)" 'BEGIN {printf "%.1f", a / b}')
+fi
+printf '%-46s %10s %10s   ratio %sx (target >= 5x)\n' "max throughput (req/s)" \
+  "$(field "$sb_max" rps)" "$(field "$peer_max" rps)" "$ratio"
+printf '%-46s %10s %10s\n' "server CPU per request, closed loop (us)" "$sb_cpu" "$peer_cpu"
+printf '%-46s %10s %10s\n' "RSS after the runs (MB)" "$sb_rss" "$peer_rss"
+[ -z "$sb_note" ] || echo "sandbot: $sb_note"
