@@ -611,6 +611,29 @@ const ghHandlers = {
         triage: perm !== 'read' && perm !== 'none', pull: perm !== 'none' }, role_name: perm } } };
   },
 
+  'users/get-authenticated': () => ({ status: 200, body: { ...ghUser(opts.botLogin), name: opts.botLogin, created_at: '2024-01-01T00:00:00Z', updated_at: '2024-01-01T00:00:00Z' } }),
+
+  // Both spellings of the path ({basehead} and the older {base}...{head}).
+  'repos/compare-commits-with-basehead': ({ repo, pathname }) => {
+    const basehead = decodeURIComponent(pathname.replace(/^.*\/compare\//, ''));
+    const m = /^(.+?)\.\.\.?(.+)$/.exec(basehead);
+    const base = m && resolveRef(repo.full, m[1]);
+    const head = m && resolveRef(repo.full, m[2]);
+    if (!base || !head) return { status: 404, body: NOT_FOUND };
+    const count = (range) => Number(git(repo.full, ['rev-list', '--count', range]));
+    const ahead = count(`${base}..${head}`);
+    const behind = count(`${head}..${base}`);
+    const shas = ahead ? git(repo.full, ['rev-list', '--reverse', `${base}..${head}`]).split('\n') : [];
+    return { status: 200, body: {
+      url: `${baseUrl}/repos/${repo.full}/compare/${basehead}`, html_url: `${baseUrl}/${repo.full}/compare/${basehead}`,
+      status: ahead && behind ? 'diverged' : ahead ? 'ahead' : behind ? 'behind' : 'identical',
+      ahead_by: ahead, behind_by: behind, total_commits: ahead,
+      base_commit: { sha: base }, merge_base_commit: { sha: git(repo.full, ['merge-base', base, head]) },
+      commits: shas.map((sha) => ({ sha, url: `${baseUrl}/repos/${repo.full}/commits/${sha}` })), files: [] } };
+  },
+
+  'repos/compare-commits': (ctx) => ghHandlers['repos/compare-commits-with-basehead'](ctx),
+
   'pulls/list': ({ repo, query, pathname }) => {
     const st = query.state || 'open';
     let list = Object.values(repo.pulls).sort((a, b) => b.number - a.number);
@@ -701,7 +724,12 @@ async function serveGitHub(req, res, url, prefix, raw) {
   const repo = p.owner && p.repo ? findRepo(`${p.owner}/${p.repo}`) : null;
   if (p.owner && !repo) return finish(404, NOT_FOUND);
   const out = h({ repo, p, query, body: body || {}, pathname, actor: opts.botLogin });
-  finish(out.status, out.body, out.headers || {});
+  // A 422 or 409 from the state (a status on a SHA the repo lacks, a
+  // deployment of an unknown ref or with failing required contexts) is a
+  // request the real API refuses too: a violation. A 404 is not (a comment
+  // someone deleted is an ordinary case).
+  const refused = out.status === 422 || out.status === 409 ? `refused by the forge's state: ${JSON.stringify(out.body)}` : null;
+  finish(out.status, out.body, out.headers || {}, refused ? { violation: refused } : {});
 }
 
 function matchParams(template, actual) {
@@ -900,6 +928,11 @@ async function serveTable(kind, routes, req, res, url, prefix, raw) {
     record({ ...rec, status, violation: null, ...extra, ...(req.method !== 'GET' && resBody !== undefined ? { response: resBody } : {}) });
     send(res, status, resBody, headers);
   };
+  if (req.method === 'GET' && sub === '/user') {
+    if (auth === 'missing' || auth === 'bad') return finish(401, { message: '401 Unauthorized' }, {}, { violation: auth === 'bad' ? 'bad credentials' : 'no credentials' });
+    const id = userId(opts.botLogin);
+    return finish(200, kind === 'gitlab' ? { id, username: opts.botLogin, name: opts.botLogin, state: 'active', bot: true } : { id, login: opts.botLogin, username: opts.botLogin, full_name: opts.botLogin });
+  }
   let match = null;
   for (const r of routes) {
     const m = r[1].exec(sub);

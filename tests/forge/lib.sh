@@ -29,7 +29,8 @@ forge_start() {
   local i=0
   until [ -s "$dir/forge.port" ]; do
     i=$((i + 1))
-    if [ $i -gt 300 ] || ! kill -0 "$FORGE_PID" 2>/dev/null; then
+    # The 13 MB OpenAPI description takes 2-4 s to load, more on a busy machine.
+    if [ $i -gt 1200 ] || ! kill -0 "$FORGE_PID" 2>/dev/null; then
       cat "$dir/forge.out" >&2
       echo "forge_start: fake_forge.js did not start" >&2
       return 1

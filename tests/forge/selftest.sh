@@ -111,6 +111,13 @@ expect "deployment of an unknown ref: 422" "$code" 422
 expect "state dump holds the deployment" \
   "$(forge_ctl GET repos/acme/web | jq -r ".deployments[\"$dep\"].statuses[0].environment_url")" "http://127.0.0.1:19500/"
 
+expect "compare main...PR head" \
+  "$(curl "${API[@]}" "$B/repos/acme/web/compare/$SHA...$SHA2" | jq -r '"\(.status) \(.ahead_by) \(.behind_by) \(.commits[0].sha)"')" \
+  "ahead 1 0 $SHA2"
+expect "GET /user names the bot" "$(curl "${API[@]}" "$B/user" | jq -r .login)" "sandbot[bot]"
+expect "a refused deployment is a violation" \
+  "$(forge_calls '[.[] | select(.operation == "repos/create-deployment" and .status == 422 and .violation != null)] | length')" 1
+
 echo "faults"
 forge_ctl POST faults '{"path":"/statuses/","count":1,"status":429,"retry_after":2}' >/dev/null
 curl "${API[@]}" -D "$DIR/h" -o /dev/null -X POST "$B/repos/acme/web/statuses/$SHA2" -d '{"state":"success","context":"sandbot/preview"}'
@@ -148,10 +155,24 @@ node receiver.js --port 0 --secret "$SECRET" --log "$DIR/recv.jsonl" >"$DIR/recv
 RECV_PID=$!
 for _ in $(seq 100); do grep -q listening "$DIR/recv.out" 2>/dev/null && break; sleep 0.05; done
 R=$(sed -n 's/.*listening on //p' "$DIR/recv.out")
+# Every fixture, four at a time (each is a node process).
+i=0
+senders=()
 for f in "$FORGE_FIXTURES"/*/*.json; do
-  forge=$(basename "$(dirname "$f")")
-  out=$(forge_send --url "$R/hook" --forge "$forge" --secret "$SECRET" --payload "$f" | head -1)
-  expect "$forge $(basename "$f") verified" "$out" 200
+  i=$((i + 1))
+  forge_send --url "$R/hook" --forge "$(basename "$(dirname "$f")")" --secret "$SECRET" --payload "$f" \
+    >"$DIR/fixture-$i.out" 2>&1 &
+  senders+=($!)
+  if [ ${#senders[@]} = 4 ]; then
+    wait "${senders[@]}"
+    senders=()
+  fi
+done
+[ ${#senders[@]} = 0 ] || wait "${senders[@]}"
+i=0
+for f in "$FORGE_FIXTURES"/*/*.json; do
+  i=$((i + 1))
+  expect "$(basename "$(dirname "$f")") $(basename "$f") verified" "$(head -1 "$DIR/fixture-$i.out")" 200
 done
 sync=$FORGE_FIXTURES/github/pull_request.synchronize.json
 out=$(forge_send --url "$R/hook" --secret "$SECRET" --payload "$sync" --number 7 --sha "$SHA2" --repo acme/web \
