@@ -68,6 +68,17 @@ expect "refs/pull/7/head points at the PR head" \
 git -C "$DIR/clone" fetch -q origin "refs/pull/7/head" 2>/dev/null
 expect "fetch by PR ref" "$(git -C "$DIR/clone" rev-parse FETCH_HEAD 2>/dev/null)" "$SHA2"
 
+# A PR from a fork: the head commit lives in fork/web; the forge copies it
+# under acme/web's refs/pull/8/head, as GitHub does.
+FORK=$(forge_repo fork/web)
+echo fork >"$DIR/work/page.txt"
+git -C "$DIR/work" commit -qam fork
+SHA3=$(git -C "$DIR/work" rev-parse HEAD)
+git -C "$DIR/work" push -q "${FORK/http:\/\//http://x:$TOKEN@}" HEAD:refs/heads/fork-feature 2>/dev/null
+git -C "$DIR/work" reset -q --hard "$SHA2"
+forge_pull acme/web 8 "$SHA3" '{"head_repo":"fork/web","head_ref":"fork-feature","user":"mallory"}' >/dev/null
+expect "fork PR head under refs/pull/8/head" "$(git ls-remote "$AUTHED" refs/pull/8/head | cut -f1)" "$SHA3"
+
 echo "GitHub REST, checked against @octokit/openapi"
 code=$(curl "${API[@]}" -o "$DIR/st.json" -w '%{http_code}' -X POST "$B/repos/acme/web/statuses/$SHA2" \
   -d '{"state":"pending","context":"sandbot/preview","target_url":"http://127.0.0.1/log","description":"building"}')
@@ -100,7 +111,12 @@ expect "reaction that GitHub has not: 422" "$code" 422
 forge_ctl PUT permissions '{"repo":"acme/web","user":"alice","permission":"write"}' >/dev/null
 expect "permission of alice" "$(curl "${API[@]}" "$B/repos/acme/web/collaborators/alice/permission" | jq -r .permission)" write
 expect "permission of a stranger" "$(curl "${API[@]}" "$B/repos/acme/web/collaborators/mallory/permission" | jq -r .permission)" read
-expect "open PRs" "$(curl "${API[@]}" "$B/repos/acme/web/pulls?state=open" | jq -r '[.[] | "\(.number):\(.head.sha)"] | join(",")')" "7:$SHA2"
+expect "open PRs" "$(curl "${API[@]}" "$B/repos/acme/web/pulls?state=open" | jq -r '[.[] | "\(.number):\(.head.sha)"] | join(",")')" "8:$SHA3,7:$SHA2"
+expect "the fork PR's head repo" \
+  "$(curl "${API[@]}" "$B/repos/acme/web/pulls/8" | jq -r '"\(.head.repo.full_name) \(.head.repo.fork) \(.base.repo.full_name)"')" \
+  "fork/web true acme/web"
+forge_pull acme/web 8 "$SHA3" '{"state":"closed"}' >/dev/null
+expect "closed PRs leave the open list" "$(curl "${API[@]}" "$B/repos/acme/web/pulls?state=open" | jq -r '[.[].number] | join(",")')" 7
 dep=$(curl "${API[@]}" -X POST "$B/repos/acme/web/deployments" \
   -d "{\"ref\":\"$SHA2\",\"environment\":\"pr-7\",\"transient_environment\":true,\"auto_merge\":false,\"required_contexts\":[]}" | jq -r .id)
 code=$(curl "${API[@]}" -o /dev/null -w '%{http_code}' -X POST "$B/repos/acme/web/deployments/$dep/statuses" \
