@@ -15,14 +15,8 @@ SECRET=bench-signing-secret
 SB_PORT=18091
 BOLT_PORT=18092
 
-work=$(mktemp -d /tmp/sandbot-chatbench-XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. bench/load_lib.sh
+bench_scratch chatbench
 
 g++ -std=c++17 -O2 -Wall -Wextra -o "$BUILD/slack_load" bench/slack_load.cc -lcrypto
 if [ ! -d bench/bolt/node_modules/@slack/bolt ]; then
@@ -45,15 +39,6 @@ done
 for n in qa-1 qa-2 qa-3; do "$SANDBOT" sandbox create "$n" >/dev/null; done
 
 load() { "$BUILD/slack_load" 127.0.0.1 "$1" "$SECRET" "$2" "$SECONDS_PER_RUN" "$3" "${4:-}"; }
-field() { awk -v k="$2" '{for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}' <<<"$1"; }
-rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-# CPU time (user + system) a process has used, in clock ticks.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-# Microseconds of server CPU per answered request: TICKS_BEFORE TICKS_AFTER LOAD_LINE.
-us_per_request() {
-  awk -v a="$1" -v b="$2" -v n="$(field "$3" ok)" -v hz="$(getconf CLK_TCK)" \
-    'BEGIN {printf "%.0f", (b - a) * 1e6 / hz / n}'
-}
 
 echo "warming up both servers"
 load $SB_PORT rate 4 200 >/dev/null

@@ -35,14 +35,8 @@ FORGE_PORT=${FORGE_PORT:-18095}
 FORGE_NAME=bench
 FIXTURE=tests/fixtures/forges/github/pull_request.synchronize.json
 
-work=$(mktemp -d /tmp/sandbot-forgebench-XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. bench/load_lib.sh
+bench_scratch forgebench
 say() { printf '%s\n' "$*" >&2; }
 
 g++ -std=c++17 -O2 -Wall -Wextra -o "$BUILD/slack_load" bench/slack_load.cc -lcrypto
@@ -62,13 +56,6 @@ BYTES=$(wc -c <"$work/sync.json")
 load() { # load PORT PATH rate|max [RATE]
   LOAD_WEBHOOK=$work/sync.json LOAD_PATH=$2 \
     "$BUILD/slack_load" 127.0.0.1 "$1" "$SECRET" "$3" "$SECONDS_PER_RUN" "$CONNS" "${4:-}"
-}
-field() { awk -v k="$2" '{for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}' <<<"$1"; }
-rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-us_per_request() {
-  awk -v a="$1" -v b="$2" -v n="$(field "$3" ok)" -v hz="$(getconf CLK_TCK)" \
-    'BEGIN {if (n > 0) printf "%.0f", (b - a) * 1e6 / hz / n; else print "-"}'
 }
 wait_port() {
   local i=0
