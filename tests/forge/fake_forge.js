@@ -664,7 +664,8 @@ async function serveGitHub(req, res, url, prefix, raw) {
   const pathname = url.pathname;
   const apiPath = pathname.slice(prefix.length) || '/';
   const query = Object.fromEntries(url.searchParams);
-  const rec = { forge: 'github', method: req.method, path: pathname, query };
+  const rec = { forge: 'github', method: req.method, path: pathname, query,
+    headers: { 'user-agent': req.headers['user-agent'], accept: req.headers.accept, 'x-github-api-version': req.headers['x-github-api-version'] } };
   const { auth, token } = apiAuth(req, 'github', query);
   rec.auth = auth;
   let body;
@@ -757,6 +758,9 @@ const schemas = {
   gitlabEnvUpdate: { type: 'object', properties: { external_url: str, tier: str, description: str, auto_stop_setting: str }, additionalProperties: false },
   gitlabEnvStop: { type: 'object', properties: { force: { type: 'boolean' } }, additionalProperties: false },
   empty: { type: 'object', maxProperties: 0 },
+  giteaPullsQuery: { type: 'object', properties: { state: { enum: ['open', 'closed', 'all'] }, page: { type: 'string', pattern: '^[0-9]+$' }, limit: { type: 'string', pattern: '^[0-9]+$' } } },
+  gitlabMrsQuery: { type: 'object', properties: { state: { enum: ['opened', 'closed', 'locked', 'merged', 'all'] }, page: { type: 'string', pattern: '^[0-9]+$' }, per_page: { type: 'string', pattern: '^[0-9]+$' } } },
+  pageQuery: { type: 'object', properties: { page: { type: 'string', pattern: '^[0-9]+$' }, per_page: { type: 'string', pattern: '^[0-9]+$' }, limit: { type: 'string', pattern: '^[0-9]+$' } } },
 };
 const validators = Object.fromEntries(Object.entries(schemas).map(([k, s]) => [k, ajv.compile(s)]));
 
@@ -794,6 +798,9 @@ const giteaRoutes = [
     return { status: 200, body: { permission: g, role_name: g, user: { login: decodeURIComponent(m[3]), id: userId(decodeURIComponent(m[3])) } } };
   }],
 ];
+
+// Query parameters these forges would refuse (pagination is checked everywhere).
+giteaRoutes.find((r) => r[0] === 'GET' && r[1].source.endsWith('\\/pulls$'))[4] = 'giteaPullsQuery';
 
 function withComment(repo, id, fn) {
   const c = repo.comments[Number(id)];
@@ -869,6 +876,8 @@ const gitlabRoutes = [
   })],
 ];
 
+gitlabRoutes.find((r) => r[0] === 'GET' && r[1].source.endsWith('\\/merge_requests$'))[4] = 'gitlabMrsQuery';
+
 function withNote(repo, m, fn) {
   const c = repo.comments[Number(m[3])];
   return c && c.number === Number(m[2]) ? fn(c) : { status: 404, body: { message: '404 Note Not Found' } };
@@ -939,7 +948,9 @@ async function serveTable(kind, routes, req, res, url, prefix, raw) {
     if (m && r[0] === req.method) { match = [r, m]; break; }
   }
   if (!match) return finish(404, { message: '404 Not Found' }, {}, { violation: `no such ${kind} route in the fake (or the forge): ${req.method} ${sub}` });
-  const [[, , schema, handler], m] = match;
+  const [[, , schema, handler, querySchema], m] = match;
+  const qerr = check(querySchema || 'pageQuery', query);
+  if (qerr) return finish(kind === 'gitlab' ? 400 : 422, { message: qerr }, {}, { violation: `${kind} ${req.method} ${sub} query: ${qerr}` });
   if (schema) {
     const err = check(schema, body === undefined ? {} : body);
     if (err) return finish(kind === 'gitlab' ? 400 : 422, { message: err }, {}, { violation: `${kind} ${req.method} ${sub}: ${err}` });

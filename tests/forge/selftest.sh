@@ -160,6 +160,12 @@ note=$(curl -s -H "PRIVATE-TOKEN: $TOKEN" -H 'Content-Type: application/json' \
   -X POST "$B/api/v4/projects/acme%2Fweb/merge_requests/7/notes" -d '{"body":"<!-- sandbot -->"}' | jq -r .id)
 expect "GitLab note lands in the shared comment list" \
   "$(curl "${API[@]}" "$B/repos/acme/web/issues/7/comments" | jq -r "[.[].id] | index($note) != null")" true
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "PRIVATE-TOKEN: $TOKEN" "$B/api/v4/projects/acme%2Fweb/merge_requests?state=open")
+expect "GitLab MRs with GitHub's state name: 400" "$code" 400
+expect "GitLab open MRs" \
+  "$(curl -s -H "PRIVATE-TOKEN: $TOKEN" "$B/api/v4/projects/acme%2Fweb/merge_requests?state=opened" | jq -r '[.[].iid] | join(",")')" 7
+expect "Gitea open pulls" \
+  "$(curl -s -H "Authorization: token $TOKEN" "$B/api/v1/repos/acme/web/pulls?state=open&limit=50" | jq -r '[.[].number] | join(",")')" 7
 expect "GitLab project by numeric id" \
   "$(curl -s -H "PRIVATE-TOKEN: $TOKEN" "$B/api/v4/projects/$(forge_ctl GET repos/acme/web | jq -r .id)" | jq -r .http_url_to_repo)" "$CLONE"
 
@@ -198,6 +204,10 @@ expect "edited payload carries the PR" "$(jq -r '"\(.number) \(.pull_request.hea
   "7 $SHA2 $SHA2 $CLONE"
 expect "replayed delivery is a duplicate" \
   "$(forge_send --url "$R/hook" --secret "$SECRET" --payload "$sync" --number 7 --sha "$SHA2" --delivery d-1 | tail -1)" duplicate
+forge_send --url "$R/hook" --forge forgejo --secret "$SECRET" --payload "$FORGE_FIXTURES/gitea/push.json" >/dev/null
+expect "Forgejo headers" "$(jq -rs 'last | "\(.forge) \(.event) \(.verified)"' "$DIR/recv.jsonl")" "gitea push/push true"
+expect "form content type, signed as sent" \
+  "$(forge_send --url "$R/hook" --secret "$SECRET" --payload "$FORGE_FIXTURES/github/ping.json" --form | head -1)" 200
 expect "forged signature refused" "$(forge_send --url "$R/hook" --secret "$SECRET" --payload "$sync" --bad-signature | head -1)" 401
 expect "forged Gitea signature refused" \
   "$(forge_send --url "$R/hook" --forge gitea --secret "$SECRET" --payload "$FORGE_FIXTURES/gitea/pull_request.opened.json" --bad-signature | head -1)" 401

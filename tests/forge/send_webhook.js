@@ -17,7 +17,7 @@ const http = require('http');
 const https = require('https');
 const crypto = require('crypto');
 
-const USAGE = `usage: send_webhook.js --url URL --payload FILE [--forge github|gitea|gitlab]
+const USAGE = `usage: send_webhook.js --url URL --payload FILE [--forge github|gitea|forgejo|gitlab]
   signing:   --secret S | --secret-env NAME | --secret-file F   (GitLab: the token)
              --bad-signature (sign with a wrong secret) | --no-signature
   delivery:  --delivery ID (reuse one to replay; default a new UUID) --event NAME
@@ -27,13 +27,14 @@ const USAGE = `usage: send_webhook.js --url URL --payload FILE [--forge github|g
              --head-repo OWNER/NAME (a fork) --user LOGIN --comment BODY --comment-id ID
              --ref REF (push) --oldrev SHA | --no-oldrev (GitLab update) --set PATH=JSON
              --compact (send compact JSON; edited payloads are re-serialised anyway)
+             --form (GitHub's and Gitea's other content type: payload=<urlencoded JSON>)
   output:    --json (one JSON object: status, body, delivery, headers) --expect CODE
              --out-body FILE (the exact bytes sent) --timeout MS
              --dry-run (write --out-body and print the headers as JSON; send nothing)`;
 
 function parse(argv) {
   const o = { forge: 'github', headers: [], set: [], timeout: 10000 };
-  const flags = new Set(['--bad-signature', '--no-signature', '--compact', '--json', '--no-oldrev', '--dry-run']);
+  const flags = new Set(['--bad-signature', '--no-signature', '--compact', '--json', '--no-oldrev', '--dry-run', '--form']);
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') { process.stdout.write(USAGE + '\n'); process.exit(0); }
@@ -46,7 +47,10 @@ function parse(argv) {
   }
   if (o.dryRun && !o.url) o.url = 'http://127.0.0.1/';
   if (!o.url || !o.payload) usage('--url and --payload are required');
-  if (!['github', 'gitea', 'gitlab'].includes(o.forge)) usage(`unknown forge ${o.forge}`);
+  if (!['github', 'gitea', 'forgejo', 'gitlab'].includes(o.forge)) usage(`unknown forge ${o.forge}`);
+  // Forgejo sends Gitea's payloads and headers, and X-Forgejo-* besides.
+  o.forgejo = o.forge === 'forgejo';
+  if (o.forgejo) o.forge = 'gitea';
   if (o.secretEnv) o.secret = process.env[o.secretEnv];
   if (o.secretFile) o.secret = fs.readFileSync(o.secretFile, 'utf8').replace(/\r?\n$/, '');
   return o;
@@ -292,7 +296,8 @@ async function main() {
   if (!secret && !o.noSignature) usage('no secret: pass --secret, --secret-env or --secret-file, or --no-signature');
   const signWith = o.badSignature ? `${secret}-not-the-secret` : secret;
 
-  const h = { 'Content-Type': 'application/json', 'Content-Length': String(body.length) };
+  if (o.form) body = Buffer.from(`payload=${encodeURIComponent(body.toString('utf8'))}`);
+  const h = { 'Content-Type': o.form ? 'application/x-www-form-urlencoded' : 'application/json', 'Content-Length': String(body.length) };
   if (o.forge === 'github') {
     Object.assign(h, { 'User-Agent': 'GitHub-Hookshot/0f1c2d3', 'X-GitHub-Event': event, 'X-GitHub-Delivery': delivery,
       'X-GitHub-Hook-ID': '412345678', 'X-GitHub-Hook-Installation-Target-Type': 'repository',
@@ -311,7 +316,9 @@ async function main() {
       const hex = s256.replace(/^sha256=/, '');
       Object.assign(h, { 'X-Gitea-Signature': hex, 'X-Gogs-Signature': hex, 'X-Hub-Signature-256': s256,
         'X-Hub-Signature': 'sha1=' + crypto.createHmac('sha1', signWith).update(body).digest('hex') });
+      if (o.forgejo) h['X-Forgejo-Signature'] = hex;
     }
+    if (o.forgejo) Object.assign(h, { 'X-Forgejo-Event': event, 'X-Forgejo-Event-Type': type, 'X-Forgejo-Delivery': delivery });
   } else {
     Object.assign(h, { 'User-Agent': 'GitLab/17.6.0', 'X-Gitlab-Event': event, 'X-Gitlab-Event-UUID': delivery,
       'X-Gitlab-Webhook-UUID': '5f2a8e1c-4b7d-4e0a-9c3f-7d1e2b6a9f00', 'Idempotency-Key': delivery,
