@@ -220,5 +220,14 @@ forge_send --url "$R/hook" --forge gitlab --secret "$SECRET" --payload "$FORGE_F
   --no-oldrev --number 9 --out-body "$DIR/sent.json" >/dev/null
 expect "GitLab --no-oldrev drops oldrev" "$(jq -r '"\(.object_attributes.iid) \(.object_attributes | has("oldrev"))"' "$DIR/sent.json")" "9 false"
 
+echo "GitHub payloads against @octokit/openapi-webhooks"
+if out=$(node check_payloads.js "$FORGE_FIXTURES"/github/*.json 2>&1); then ok "every GitHub fixture conforms"; else bad "GitHub fixtures: $out"; fi
+forge_send --dry-run --secret "$SECRET" --payload "$FORGE_FIXTURES/github/pull_request.closed.json" --number 8 --sha "$SHA3" \
+  --repo acme/web --clone-url "$CLONE" --head-repo fork/web --merged true --out-body "$DIR/edited.json" >/dev/null
+if out=$(node check_payloads.js "$DIR/edited.json" 2>&1); then ok "an edited payload (fork, merged) conforms"; else bad "edited payload: $out"; fi
+forge_send --dry-run --secret "$SECRET" --payload "$FORGE_FIXTURES/github/pull_request.closed.json" \
+  --set 'pull_request.merged="yes"' --out-body "$DIR/wrong.json" >/dev/null
+if node check_payloads.js "$DIR/wrong.json" >/dev/null 2>&1; then bad "a wrong type is caught"; else ok "a wrong type is caught"; fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
