@@ -87,6 +87,23 @@ MessageView ErrorView(const Status& s) {
   return v;
 }
 
+// Who asks: `identity`, made from the signed request's ids, is all a role is
+// looked up by; the display name is kept for answers and the audit, without
+// control characters. InvalidArgument when the request carries no usable ids.
+Status Identify(const ChatContext& ctx, const std::string& identity, const std::string& name,
+                Request* request) {
+  request->user_name = StripControl(name, 80);
+  Status s = ValidateIdentity(identity);
+  if (!s.ok()) {
+    request->role = Role::kViewer;
+    return Status::InvalidArgument("the request names no usable user id; sandbot acts only for "
+                                   "a fixed identity");
+  }
+  request->user_id = identity;
+  request->role = RoleFor(ctx.config->chat, identity);
+  return Status::Ok();
+}
+
 // Runs a parsed command and records where its jobs report back.
 MessageView Run(const ChatContext& ctx, Request& request, const std::string& transport,
                 const std::string& reply_url) {
@@ -146,13 +163,14 @@ void SlashCommand(const ChatContext& ctx, const HttpRequest& req, HttpResponse* 
     return;
   }
   Request request;
-  request.user_id = form["user_id"];
-  request.user_name = form["user_name"];
   request.source = transport;
-  request.channel = transport + ":" + form["channel_id"];
-  request.role = RoleFor(ctx.config->chat, {request.user_id, request.user_name});
+  request.channel = transport + ":" + StripControl(form["channel_id"], 100);
+  Status s = Identify(ctx,
+                      transport == "slack" ? SlackIdentity(form["team_id"], form["user_id"])
+                                           : MattermostIdentity(form["user_id"]),
+                      form["user_name"], &request);
   std::string family = form["command"];
-  Status s = ParseCommand(family, SlackCommandText(form["text"]), &request.command);
+  if (s.ok()) s = ParseCommand(family, SlackCommandText(form["text"]), &request.command);
   // Replies go only where the policy allows (bot/reply_url_policy.h): a
   // signed request must not make the daemon post to any host it names.
   const std::string& response_url = form["response_url"];
@@ -211,15 +229,18 @@ void Interaction(const ChatContext& ctx, const HttpRequest& req, HttpResponse* r
   const json& action = payload["actions"][0];
   const json user = payload.value("user", json::object());
   const json channel = payload.value("channel", json::object());
+  const json team = payload.value("team", json::object());
   Request request;
-  request.user_id = user.value("id", "");
-  request.user_name = user.value("username", user.value("name", ""));
   request.source = "slack";
-  request.channel = "slack:" + channel.value("id", "");
-  request.role = RoleFor(ctx.config->chat, {request.user_id, request.user_name});
+  request.channel = "slack:" + StripControl(channel.value("id", ""), 100);
+  Status s = Identify(
+      ctx, SlackIdentity(user.value("team_id", team.value("id", "")), user.value("id", "")),
+      user.value("username", user.value("name", "")), &request);
   std::string response_url = payload.value("response_url", "");
-  Status s = CommandForAction(ctx, action.value("action_id", ""), action.value("value", ""),
-                              &request.command);
+  if (s.ok()) {
+    s = CommandForAction(ctx, action.value("action_id", ""), action.value("value", ""),
+                         &request.command);
+  }
   if (!response_url.empty()) {
     Status allowed = ctx.reply_policy->CheckReplyUrl(response_url);
     if (!allowed.ok()) {
@@ -285,13 +306,13 @@ void TeamsMessage(const ChatContext& ctx, const HttpRequest& req, HttpResponse* 
     const json conversation = activity.value("conversation", json::object());
     auto [family, rest] = SplitFamily(CleanTeamsText(activity.value("text", "")));
     Request request;
-    request.user_id = from.value("aadObjectId", from.value("id", ""));
-    request.user_name = from.value("name", "");
     request.source = "teams";
-    request.channel = "teams:" + conversation.value("id", "");
-    request.role = RoleFor(ctx.config->chat, {request.user_id, request.user_name});
+    request.channel = "teams:" + StripControl(conversation.value("id", ""), 200);
+    // The Azure AD object id: fixed per person, unlike the display name.
+    s = Identify(ctx, TeamsIdentity(from.value("aadObjectId", "")), from.value("name", ""),
+                 &request);
     if (family.empty() || family == "help") family = "sandbox";
-    s = ParseCommand(family, rest, &request.command);
+    if (s.ok()) s = ParseCommand(family, rest, &request.command);
     // Results go to the configured Workflows webhook, named, not copied.
     const std::string reply = ctx.config->chat.teams_webhook_url.empty() ? "" : kTeamsWebhook;
     view = s.ok() ? Run(ctx, request, "teams", reply) : ErrorView(s);

@@ -1,5 +1,6 @@
 #include "bot/cli_offline.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <climits>
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/cli_util.h"
+#include "bot/local_caller.h"
 #include "handlers/names.h"
 #include "handlers/row_views.h"
 #include "handlers/sandbox.h"
@@ -38,7 +40,7 @@ std::string SelfPath() {
 
 AuditRow CliAudit(const std::string& action) {
   AuditRow row{};
-  row.actor = PushingUser();
+  row.actor = CliCaller(getuid()).Actor();
   row.source = "cli";
   row.action = action;
   return row;
@@ -134,7 +136,11 @@ int SandboxDestroy(const Config& config, const std::string& name) {
   std::unique_ptr<Db> db;
   s = OpenStore(config.data_dir, &db);
   Reply reply;
-  if (s.ok()) s = RunOnStore(db.get(), config, "sandbox", "destroy " + name, PushingUser(), &reply);
+  // The caller is this process's uid, with the role the daemon would give it.
+  if (s.ok()) {
+    s = RunOnStore(db.get(), config, "sandbox", "destroy " + name, getuid(),
+                   StoreOwner(config.data_dir), &reply);
+  }
   if (!s.ok()) return Fail(s);
   std::cout << RenderText(reply.view) << "\n";
   std::cout << "the daemon is not running: the job runs when it starts\n";
@@ -185,12 +191,19 @@ int HookPostReceive(const Config& config, const std::string& repo) {
 
 }  // namespace
 
+uid_t StoreOwner(const std::string& data_dir) {
+  struct stat st {};
+  return stat(DbPath(data_dir).c_str(), &st) == 0 ? st.st_uid : 0;
+}
+
 Status RunOnStore(Db* db, const Config& config, const std::string& family, const std::string& text,
-                  const std::string& user, Reply* reply) {
+                  uid_t uid, uid_t daemon_uid, Reply* reply) {
+  const LocalCaller caller = CliCaller(uid);
   Request request;
-  request.user_name = user;
+  request.user_id = caller.identity;
+  request.user_name = caller.name;
   request.source = "cli";
-  request.role = RoleFor(config.chat, {user});
+  request.role = LocalRole(config, uid, daemon_uid);
   Status s = ParseCommand(family, text, &request.command);
   if (!s.ok()) return s;
   HandlerContext ctx{db, nullptr, nullptr};

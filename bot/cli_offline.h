@@ -6,6 +6,8 @@
 #ifndef SANDBOT_BOT_CLI_OFFLINE_H_
 #define SANDBOT_BOT_CLI_OFFLINE_H_
 
+#include <sys/types.h>
+
 #include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
@@ -45,10 +47,13 @@ class OfflineCli {
 };
 
 // Runs `family` `text` of the shared grammar on the store, as the daemon
-// would for the OS user `user` (role from the configuration, source "cli").
-// The engine is not asked: for commands that only queue jobs.
+// would for the local user `uid` (identity cli:UID, role by LocalRole with
+// `daemon_uid` as the daemon's user, source "cli"). The engine is not asked:
+// for commands that only queue jobs.
 Status RunOnStore(Db* db, const Config& config, const std::string& family, const std::string& text,
-                  const std::string& user, Reply* reply);
+                  uid_t uid, uid_t daemon_uid, Reply* reply);
+// The daemon's user when it is not running: the owner of the store.
+uid_t StoreOwner(const std::string& data_dir);
 
 }  // namespace sandbot
 

@@ -51,7 +51,8 @@ Status AskDaemon(const std::string& data_dir, const std::string& family, const s
   client.set_address_family(AF_UNIX);
   client.set_connection_timeout(2, 0);
   client.set_read_timeout(30, 0);
-  json body = {{"family", family}, {"text", text}, {"user", PushingUser()}};
+  // No user name: the daemon takes the caller from the socket's peer.
+  json body = {{"family", family}, {"text", text}};
   if (!payload.empty()) body["payload"] = payload;
   auto res = client.Post("/v1/command", body.dump(), "application/json");
   if (!res) return Status::Ok();  // not reached

@@ -1,11 +1,14 @@
 #include "bot/config.h"
 
+#include <pwd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "bot/reply_url_policy.h"
+#include "util/identity.h"
 
 namespace sandbot {
 
@@ -133,17 +136,39 @@ Status LoadConfig(Config* c) {
         return Status::InvalidArgument(path + ": default_role must be viewer, deployer or admin");
       }
     }
+    // Roles go to fixed identities only: a display name is whatever its
+    // owner typed (issue 16 item 1), so an old name-keyed file is refused.
     const nlohmann::json roles = section("roles");
     for (const auto& [role_name, users] : roles.items()) {
       Role role;
       if (!ParseRole(role_name, &role) || !users.is_array()) {
         return Status::InvalidArgument(path +
-                                       ": roles must map viewer/deployer/admin to lists "
-                                       "of user ids or names");
+                                       ": roles must map viewer/deployer/admin to lists of "
+                                       "identities (slack:TEAM/USER, mattermost:USERID, "
+                                       "teams:AAD-OBJECT-ID, cli:UID, forge:NAME/LOGIN)");
       }
       for (const auto& u : users) {
-        if (u.is_string()) c->chat.roles[u.get<std::string>()] = role;
+        const std::string key = u.is_string() ? u.get<std::string>() : u.dump();
+        Status valid = u.is_string() ? ValidateIdentity(key) : ValidateIdentity("");
+        if (!valid.ok()) {
+          return Status::InvalidArgument(path + ": roles: \"" + StripControl(key, 64) +
+                                         "\" is not a fixed identity (a display name or a "
+                                         "bare id); grant roles to slack:TEAM/USER, "
+                                         "mattermost:USERID, teams:AAD-OBJECT-ID, cli:UID or "
+                                         "forge:NAME/LOGIN");
+        }
+        c->chat.roles[key] = role;
       }
+    }
+    if (j.contains("git_service_user")) {
+      Status s = j["git_service_user"].is_string()
+                     ? ResolveUser(j["git_service_user"].get<std::string>(), &c->git_service_uid)
+                     : Status::InvalidArgument("not a string");
+      if (!s.ok()) {
+        return Status::InvalidArgument(path + ": git_service_user: " + s.message() +
+                                       " (the account a git server runs hooks as, e.g. \"git\")");
+      }
+      c->git_service_user = j["git_service_user"].get<std::string>();
     }
     const nlohmann::json limits = section("limits");
     for (const auto& [service, limit] : limits.items()) {
@@ -196,12 +221,26 @@ Status LoadConfig(Config* c) {
   return Status::Ok();
 }
 
-Role RoleFor(const ChatConfig& chat, const std::vector<std::string>& identities) {
-  for (const std::string& id : identities) {
-    auto it = chat.roles.find(id);
-    if (!id.empty() && it != chat.roles.end()) return it->second;
-  }
+Role RoleFor(const ChatConfig& chat, const std::string& identity) {
+  auto it = chat.roles.find(identity);
+  if (!identity.empty() && it != chat.roles.end()) return it->second;
   return chat.default_role;
+}
+
+Status ResolveUser(const std::string& user, int64_t* uid) {
+  if (!user.empty() && user.size() <= 10 &&
+      user.find_first_not_of("0123456789") == std::string::npos) {
+    *uid = std::atoll(user.c_str());
+    return Status::Ok();
+  }
+  passwd entry{}, *found = nullptr;
+  char buffer[4096];
+  if (user.empty() || getpwnam_r(user.c_str(), &entry, buffer, sizeof buffer, &found) != 0 ||
+      found == nullptr) {
+    return Status::InvalidArgument("no user '" + StripControl(user, 64) + "' on this host");
+  }
+  *uid = static_cast<int64_t>(found->pw_uid);
+  return Status::Ok();
 }
 
 }  // namespace sandbot

@@ -3,6 +3,7 @@
 #ifndef SANDBOT_BOT_CONFIG_H_
 #define SANDBOT_BOT_CONFIG_H_
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -29,7 +30,9 @@ struct ChatConfig {
   std::vector<std::string> reply_origins;
   std::string teams_hmac_key;         // base64, from the outgoing webhook's setup
   std::string teams_webhook_url;      // Workflows URL for results and notifications
-  std::map<std::string, Role> roles;  // chat user id, chat user name or OS user → role
+  // Fixed identity (util/identity.h: slack:TEAM/USER, mattermost:USERID,
+  // teams:AAD-OBJECT-ID, cli:UID, forge:NAME/LOGIN) → role. Never a name.
+  std::map<std::string, Role> roles;
   Role default_role = Role::kDeployer;
   size_t max_body_bytes = 64 * 1024;  // larger requests get 413
 };
@@ -69,6 +72,10 @@ struct Config {
   std::string log_level = "info";
   std::string config_file;  // Default: {data}/config.json when it exists
   ChatConfig chat;
+  // The account a git server (Gitea, GitLab…) runs hooks as: only a push
+  // from it may name the pusher (GITEA_PUSHER_NAME…); "" / -1: none.
+  std::string git_service_user;
+  int64_t git_service_uid = -1;
   // Known services and their shared-environment URLs ("payment" →
   // "https://payment-dev.example.com"); repos are known services too.
   std::map<std::string, std::string> baselines;
@@ -76,10 +83,15 @@ struct Config {
 
 // Reads the JSON config file (see README "Configuration") into `config`, then
 // applies the environment overrides. A missing default file is fine; a
-// missing explicit one, bad JSON or unknown roles are InvalidArgument.
+// missing explicit one, bad JSON, unknown roles or roles granted to anything
+// but a fixed identity (a display name like "alice") are InvalidArgument.
 Status LoadConfig(Config* config);
-// The role of the first identity that has one in `roles`, else the default.
-Role RoleFor(const ChatConfig& chat, const std::vector<std::string>& identities);
+// The role granted to `identity` (util/identity.h), else the default. Only
+// the identity is looked up: never a display name.
+Role RoleFor(const ChatConfig& chat, const std::string& identity);
+// A user name or numeric uid → uid; InvalidArgument when the host has no
+// such user.
+Status ResolveUser(const std::string& user, int64_t* uid);
 
 std::string DefaultDockerEndpoint();
 

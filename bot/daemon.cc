@@ -33,6 +33,8 @@
 #include "bot/health_monitor.h"
 #include "bot/http_server.h"
 #include "bot/local_api.h"
+#include "bot/local_caller.h"
+#include "bot/local_server.h"
 #include "bot/notifier.h"
 #include "bot/reconciler.h"
 #include "bot/rejection_sampler.h"
@@ -51,6 +53,7 @@
 #include "store/replays.h"
 #include "store/secret_keys.h"
 #include "util/engine_names.h"
+#include "util/identity.h"
 
 namespace sandbot {
 
@@ -60,8 +63,8 @@ namespace {
 
 // Turns spooled pushes into jobs. The file name is recorded in the same
 // transaction as the jobs, so a crash between commit and unlink is harmless.
-void IngestSpoolFiles(Db* db, const std::string& data_dir, int max_sandboxes, EventHub* hub) {
-  const std::string dir = SpoolDir(data_dir);
+void IngestSpoolFiles(Db* db, const Config& config, EventHub* hub) {
+  const std::string dir = SpoolDir(config.data_dir);
   for (const std::string& name : ListSpoolFiles(dir)) {
     const std::string path = dir + "/" + name;
     std::ifstream in(path);
@@ -69,6 +72,12 @@ void IngestSpoolFiles(Db* db, const std::string& data_dir, int max_sandboxes, Ev
     body << in.rdbuf();
     PushRequest push;
     Status s = DecodePush(body.str(), &push);
+    // The hook that wrote the file is its owner: the pusher is judged as
+    // on the socket (bot/local_caller.h), never by the name inside.
+    struct stat st {};
+    if (s.ok() && stat(path.c_str(), &st) != 0) s = Status::InvalidArgument("cannot stat it");
+    if (s.ok()) push.actor = PusherOf(config, st.st_uid, push.actor_variable, push.actor).Actor();
+    const int max_sandboxes = config.max_sandboxes;
     PushOutcome out;
     if (s.ok()) {
       if (push.id.empty()) push.id = "spool:" + name;
@@ -77,8 +86,11 @@ void IngestSpoolFiles(Db* db, const std::string& data_dir, int max_sandboxes, Ev
     }
     if (s.ok() || s.code() == Status::Code::kInvalidArgument ||
         s.code() == Status::Code::kNotFound) {
-      if (!s.ok()) spdlog::warn("spooled push {} dropped: {}", name, s.ToString());
-      spdlog::info("spooled push {} to {} ingested: {} jobs", name, push.repo, out.job_ids.size());
+      if (!s.ok()) {
+        spdlog::warn("spooled push {} dropped: {}", name, StripControl(s.ToString(), 300));
+      }
+      spdlog::info("spooled push {} to {} ingested: {} jobs", name, StripControl(push.repo, 100),
+                   out.job_ids.size());
       std::error_code ec;
       fs::remove(path, ec);
       // Left behind, it is read again next time and counts once (by push id).
@@ -116,35 +128,18 @@ void PrintBanner(const Config& c, const std::string& engine_note) {
       "       git push -o sandbot.wait /srv/git/web.git HEAD:feature/hello\n"
       "  3. see what runs where:\n"
       "       sandbot sandbox list --data %s\n"
+      "Roles: root and this user (cli:%u) are admin on the local socket; grant others by\n"
+      "identity in %s/config.json, never by name:\n"
+      "  \"roles\": {\"admin\": [\"cli:1001\", \"slack:T024BE7LD/U2CERLKJA\"], "
+      "\"viewer\": [\"teams:AAD-OBJECT-ID\"]}\n"
       "Stop with Ctrl-C (SIGTERM); queued work is kept.\n",
       kVersion, c.data_dir.c_str(), DbPath(c.data_dir).c_str(), c.docker.c_str(),
       engine_note.c_str(), SocketPath(c.data_dir).c_str(), c.listen.c_str(), c.data_dir.c_str(),
-      c.data_dir.c_str());
+      c.data_dir.c_str(), static_cast<unsigned>(geteuid()), c.data_dir.c_str());
   std::fflush(stdout);
 }
 
 }  // namespace
-
-// cpp-httplib 0.11 listens with a backlog of 5: a burst of new connections
-// (a chat service opening several at once, hooks of a multi-branch push)
-// overflows it, and the dropped SYNs are retried a full second later.
-// Calling listen() again on the bound socket raises the backlog.
-class ListenBacklog {
- public:
-  // The socket-options callback for the server.
-  std::function<void(socket_t)> Remember() {
-    return [this](socket_t sock) { sock_ = sock; };
-  }
-  // After bind_to_port: raise the backlog of the socket it made.
-  void Raise() {
-    if (sock_ >= 0 && ::listen(sock_, SOMAXCONN) != 0) {
-      spdlog::warn("cannot raise the listen backlog: {}", std::strerror(errno));
-    }
-  }
-
- private:
-  socket_t sock_ = -1;
-};
 
 Daemon::Daemon(const Config& config) : config_(config) { sigemptyset(&signals_); }
 
@@ -280,7 +275,7 @@ int Daemon::Start() {
         notifier_->OnJobFinished(job, ok, detail);
       });
   workers_->Start();
-  local_thread_ = std::thread([this] { local_->listen_after_bind(); });
+  local_thread_ = std::thread([this] { local_->Run(); });
   // Pushes spooled while we were starting (or by a hook that raced a restart).
   spool_thread_ = std::thread([this] { SpoolLoop(); });
 
@@ -339,21 +334,15 @@ int Daemon::OpenStore() {
 // Both listeners are bound before any thread starts: a taken port ends the
 // start here, with nothing to stop.
 int Daemon::BindListeners() {
-  local_ = std::make_unique<httplib::Server>();
+  local_ = std::make_unique<LocalServer>(LocalServer::Options{});
   RegisterLocalApi(local_.get(), db_.get(), &hub_, runtime_.get(), &config_, secrets_.get());
   const std::string socket_path = SocketPath(config_.data_dir);
-  unlink(socket_path.c_str());  // a stale socket: AnotherDaemonServes said nobody answers
-  local_->set_address_family(AF_UNIX);
-  local_backlog_ = std::make_unique<ListenBacklog>();
-  local_->set_socket_options(local_backlog_->Remember());
-  if (!local_->bind_to_port(socket_path, 80)) {
-    spdlog::error("cannot listen on {}", socket_path);
+  // 0660: the daemon's group (git service accounts, operators) may connect;
+  // each caller is then who the kernel says it is (SO_PEERCRED).
+  std::string local_error;
+  if (!local_->Bind(socket_path, 0660, &local_error)) {
+    spdlog::error("cannot listen on {}: {}", socket_path, local_error);
     return 1;
-  }
-  local_backlog_->Raise();
-  if (chmod(socket_path.c_str(), 0660) != 0) {
-    // The daemon's own user still reaches it; the git group's hooks may not.
-    spdlog::warn("cannot make {} group-writable: {}", socket_path, std::strerror(errno));
   }
 
   // Room for many chat connections; the listener stays under the limit.
@@ -384,7 +373,7 @@ int Daemon::BindListeners() {
 }
 
 void Daemon::IngestSpool() {
-  IngestSpoolFiles(db_.get(), config_.data_dir, config_.max_sandboxes, &hub_);
+  IngestSpoolFiles(db_.get(), config_, &hub_);
 }
 
 void Daemon::SpoolLoop() {
@@ -487,7 +476,8 @@ int Daemon::Stop() {
     stopping_ = true;
   }
   stop_cv_.notify_all();
-  local_->stop();
+  local_->Stop();
+  hub_.Notify();  // long polls on the local socket answer now
   http_->Stop();
   local_thread_.join();
   http_thread_.join();

@@ -21,10 +21,6 @@
 #include "bot/config.h"
 #include "bot/event_hub.h"
 
-namespace httplib {
-class Server;
-}  // namespace httplib
-
 namespace sandbot {
 
 struct ChatContext;
@@ -36,7 +32,7 @@ class Expiry;
 class GuardedRuntime;
 class HealthMonitor;
 class HttpServer;
-class ListenBacklog;
+class LocalServer;
 class Notifier;
 class Reconciler;
 class ReplayGuard;
@@ -89,8 +85,7 @@ class Daemon {
   std::unique_ptr<Notifier> notifier_;
   std::unique_ptr<Deployer> deployer_;
   std::unique_ptr<WorkerPool> workers_;
-  std::unique_ptr<httplib::Server> local_;
-  std::unique_ptr<ListenBacklog> local_backlog_;
+  std::unique_ptr<LocalServer> local_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<ReplayGuard> replay_;
   std::unique_ptr<ReplyUrlPolicy> reply_policy_;

@@ -2,10 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "bot/form.h"
+#include "bot/local_caller.h"
 #include "bot/version.h"
 #include "handlers/dispatch.h"
 #include "handlers/push.h"
@@ -13,6 +17,7 @@
 #include "hooks/push_wire.h"
 #include "store/jobs.h"
 #include "templates/render.h"
+#include "util/identity.h"
 
 namespace sandbot {
 
@@ -20,12 +25,12 @@ using nlohmann::json;
 
 namespace {
 
-void SendJson(httplib::Response& res, int code, const json& body) {
-  res.status = code;
-  res.set_content(body.dump(), "application/json");
+void SendJson(HttpResponse* res, int code, const json& body) {
+  res->status = code;
+  res->Set(body.dump(), "application/json");
 }
 
-void ReplyError(httplib::Response& res, const Status& s) {
+void ReplyError(HttpResponse* res, const Status& s) {
   SendJson(res, s.HttpCode(), {{"error", s.message()}});
 }
 
@@ -44,15 +49,20 @@ std::vector<int64_t> ParseIds(const std::string& csv) {
 
 }  // namespace
 
-void RegisterLocalApi(httplib::Server* server, Db* db, EventHub* hub, ContainerRuntime* runtime,
+void RegisterLocalApi(LocalServer* server, Db* db, EventHub* hub, ContainerRuntime* runtime,
                       const Config* config, SecretKeys* secrets) {
-  server->Post("/v1/command", [=](const httplib::Request& req, httplib::Response& res) {
+  const uid_t daemon_uid = geteuid();
+  server->Post("/v1/command", [=](const HttpRequest& req, const PeerCredentials& peer,
+                                  HttpResponse* res) {
     json body = json::parse(req.body, nullptr, false);
     if (!body.is_object()) return ReplyError(res, Status::InvalidArgument("not a JSON object"));
+    // Who asks is the socket's peer; a "user" in the body is not looked at.
+    const LocalCaller caller = CliCaller(peer.uid);
     Request request;
-    request.user_name = body.value("user", "");
+    request.user_id = caller.identity;
+    request.user_name = caller.name;
     request.source = "cli";
-    request.role = RoleFor(config->chat, {request.user_name});
+    request.role = LocalRole(*config, peer.uid, daemon_uid);
     Status s = ParseCommand(body.value("family", ""), body.value("text", ""), &request.command);
     if (s.ok() && body.contains("payload")) request.command.payload = body.value("payload", "");
     Reply reply;
@@ -70,14 +80,17 @@ void RegisterLocalApi(httplib::Server* server, Db* db, EventHub* hub, ContainerR
     SendJson(res, 200, {{"ok", true}, {"text", RenderText(reply.view)}, {"jobs", reply.jobs}});
   });
 
-  server->Post("/v1/push", [=](const httplib::Request& req, httplib::Response& res) {
+  server->Post("/v1/push", [=](const HttpRequest& req, const PeerCredentials& peer,
+                               HttpResponse* res) {
     PushRequest push;
     Status s = DecodePush(req.body, &push);
+    // The pusher a git server names is believed only from its account.
+    push.actor = PusherOf(*config, peer.uid, push.actor_variable, push.actor).Actor();
     push.max_sandboxes = config->max_sandboxes;
     PushOutcome out;
     if (s.ok()) s = HandlePush(db, push, &out);
     if (!s.ok()) {
-      spdlog::warn("push to {} refused: {}", push.repo, s.ToString());
+      spdlog::warn("push to {} refused: {}", StripControl(push.repo, 100), StripControl(s.ToString(), 300));
       return ReplyError(res, s);
     }
     spdlog::info("push to {} by {}: {} jobs", push.repo, push.actor, out.job_ids.size());
@@ -86,10 +99,12 @@ void RegisterLocalApi(httplib::Server* server, Db* db, EventHub* hub, ContainerR
     SendJson(res, 200, {{"lines", out.lines}, {"jobs", out.job_ids}, {"wait", out.wait}});
   });
 
-  server->Get("/v1/events", [db, hub](const httplib::Request& req, httplib::Response& res) {
-    std::vector<int64_t> ids = ParseIds(req.get_param_value("jobs"));
-    int64_t after = std::strtoll(req.get_param_value("after").c_str(), nullptr, 10);
-    long wait_ms = std::strtol(req.get_param_value("wait_ms").c_str(), nullptr, 10);
+  server->Get("/v1/events", [db, hub, server](const HttpRequest& req, const PeerCredentials&,
+                                               HttpResponse* res) {
+    auto query = ParseForm(req.query);
+    std::vector<int64_t> ids = ParseIds(query["jobs"]);
+    int64_t after = std::strtoll(query["after"].c_str(), nullptr, 10);
+    long wait_ms = std::strtol(query["wait_ms"].c_str(), nullptr, 10);
     wait_ms = std::clamp(wait_ms, 0L, 30000L);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
     for (;;) {
@@ -107,21 +122,21 @@ void RegisterLocalApi(httplib::Server* server, Db* db, EventHub* hub, ContainerR
       Status s = ListJobEvents(db, ids, after, &events);
       if (!s.ok()) return ReplyError(res, s);
       auto now = std::chrono::steady_clock::now();
-      if (!events.empty() || done || now >= deadline) {
-        res.status = 200;
-        res.set_content(EncodeEvents(events, done), "application/json");
+      if (!events.empty() || done || now >= deadline || server->stopping()) {
+        res->status = 200;
+        res->Set(EncodeEvents(events, done), "application/json");
         return;
       }
       hub->WaitChange(seen, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
     }
   });
 
-  server->Post("/v1/wake", [hub](const httplib::Request&, httplib::Response& res) {
+  server->Post("/v1/wake", [hub](const HttpRequest&, const PeerCredentials&, HttpResponse* res) {
     hub->Notify();
     SendJson(res, 200, {{"ok", true}});
   });
 
-  server->Get("/v1/ping", [](const httplib::Request&, httplib::Response& res) {
+  server->Get("/v1/ping", [](const HttpRequest&, const PeerCredentials&, HttpResponse* res) {
     SendJson(res, 200, {{"version", kVersion}});
   });
 }

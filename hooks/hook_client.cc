@@ -85,11 +85,15 @@ bool FollowJobs(const std::string& data_dir, const std::vector<int64_t>& jobs, i
   return false;
 }
 
-std::string PushingUser() {
+std::string PushingUser(std::string* variable) {
+  if (variable != nullptr) variable->clear();
   // Git servers name the authenticated user in different variables.
   for (const char* var : {"SANDBOT_PUSHER", "GITEA_PUSHER_NAME", "GL_USERNAME", "REMOTE_USER"}) {
     const char* v = std::getenv(var);
-    if (v && *v) return v;
+    if (v && *v) {
+      if (variable != nullptr) *variable = var;
+      return v;
+    }
   }
   if (struct passwd* pw = getpwuid(getuid())) return pw->pw_name;
   const char* user = std::getenv("USER");
@@ -100,6 +104,7 @@ int RunPostReceive(const HookRequest& req, std::ostream& out) {
   PushMessage push;
   push.repo = req.repo;
   push.actor = req.actor;
+  push.actor_variable = req.actor_variable;
   push.options = req.push_options;
   push.id = NewPushId();
   Status s = ParsePostReceive(req.stdin_text, &push.updates);
@@ -160,7 +165,7 @@ int PostReceiveMain(const std::string& data_dir, const std::string& repo, std::i
   HookRequest req;
   req.data_dir = data_dir;
   req.repo = repo;
-  req.actor = PushingUser();
+  req.actor = PushingUser(&req.actor_variable);
   req.push_options =
       ReadPushOptions([](const char* name) -> const char* { return std::getenv(name); });
   req.stdin_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

@@ -21,6 +21,7 @@ struct HookRequest {
   std::string data_dir;
   std::string repo;
   std::string actor;
+  std::string actor_variable;  // where `actor` came from (PushingUser)
   std::vector<std::string> push_options;
   std::string stdin_text;  // the ref lines
   int wait_timeout_seconds = 900;
@@ -41,8 +42,11 @@ int PostReceiveMain(const std::string& data_dir, const std::string& repo, std::i
 bool FollowJobs(const std::string& data_dir, const std::vector<int64_t>& jobs, int timeout_seconds,
                 std::ostream& out);
 
-// The user the git server says is pushing, else the OS user.
-std::string PushingUser();
+// The user the git server says is pushing, else the OS user; `variable`
+// (optional) gets the environment variable that named it ("" for the OS
+// user). Only a claim: the daemon takes the pusher from the socket's peer
+// unless that is the git service account.
+std::string PushingUser(std::string* variable = nullptr);
 
 }  // namespace sandbot
 

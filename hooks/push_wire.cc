@@ -31,6 +31,7 @@ std::string EncodePush(const PushMessage& p) {
   return json{{"id", p.id},
               {"repo", p.repo},
               {"actor", p.actor},
+              {"actor_variable", p.actor_variable},
               {"options", p.options},
               {"updates", updates}}
       .dump();
@@ -44,6 +45,9 @@ Status DecodePush(const std::string& body, PushMessage* p) {
   if (!j.contains("updates") || !j["updates"].is_array()) return bad("no updates");
   p->repo = j["repo"].get<std::string>();
   if (j.contains("actor") && j["actor"].is_string()) p->actor = j["actor"].get<std::string>();
+  if (j.contains("actor_variable") && j["actor_variable"].is_string()) {
+    p->actor_variable = j["actor_variable"].get<std::string>();
+  }
   if (j.contains("id") && j["id"].is_string()) p->id = j["id"].get<std::string>().substr(0, 100);
   if (j.contains("options") && j["options"].is_array()) {
     for (const auto& o : j["options"]) {

@@ -1,6 +1,7 @@
 // A push as the hook hands it over, and its JSON form, as sent to the daemon
 // and as written to the spool when the daemon is down:
-//   {"id":"…","repo":"web","actor":"ana","options":["sandbot.wait"],
+//   {"id":"…","repo":"web","actor":"ana","actor_variable":"GITEA_PUSHER_NAME",
+//    "options":["sandbot.wait"],
 //    "updates":[{"old":"000…","new":"3f2a…","ref":"refs/heads/feature/x"}]}
 // This file is the one place ref updates turn into JSON and back.
 #ifndef SANDBOT_HOOKS_PUSH_WIRE_H_
@@ -17,7 +18,11 @@ namespace sandbot {
 struct PushMessage {
   std::string id;  // unique per push (made by the hook): applied at most once
   std::string repo;
+  // Who the hook says pushed, and the variable it read that from ("": the
+  // hook's OS user). A claim: the daemon believes it only from the git
+  // service account (bot/local_caller.h), and otherwise replaces it.
   std::string actor;
+  std::string actor_variable;
   std::vector<std::string> options;  // git push -o …
   std::vector<RefUpdate> updates;
 };
