@@ -96,8 +96,9 @@ Status Identify(const ChatContext& ctx, const std::string& identity, const std::
   Status s = ValidateIdentity(identity);
   if (!s.ok()) {
     request->role = Role::kViewer;
-    return Status::InvalidArgument("the request names no usable user id; sandbot acts only for "
-                                   "a fixed identity");
+    return Status::InvalidArgument(
+        "the request names no usable user id; sandbot acts only for "
+        "a fixed identity");
   }
   request->user_id = identity;
   request->role = RoleFor(ctx.config->chat, identity);

@@ -28,8 +28,8 @@ struct ChatConfig {
   // Further origins a chat request may name as its reply URL (a stand-in,
   // a proxy): "reply_origins" in the config file.
   std::vector<std::string> reply_origins;
-  std::string teams_hmac_key;         // base64, from the outgoing webhook's setup
-  std::string teams_webhook_url;      // Workflows URL for results and notifications
+  std::string teams_hmac_key;     // base64, from the outgoing webhook's setup
+  std::string teams_webhook_url;  // Workflows URL for results and notifications
   // Fixed identity (util/identity.h: slack:TEAM/USER, mattermost:USERID,
   // teams:AAD-OBJECT-ID, cli:UID, forge:NAME/LOGIN) → role. Never a name.
   std::map<std::string, Role> roles;

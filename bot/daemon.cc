@@ -372,9 +372,7 @@ int Daemon::BindListeners() {
   return 0;
 }
 
-void Daemon::IngestSpool() {
-  IngestSpoolFiles(db_.get(), config_, &hub_);
-}
+void Daemon::IngestSpool() { IngestSpoolFiles(db_.get(), config_, &hub_); }
 
 void Daemon::SpoolLoop() {
   while (!stopping_) {

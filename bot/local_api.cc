@@ -1,7 +1,6 @@
 #include "bot/local_api.h"
 
 #include <spdlog/spdlog.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -52,55 +51,56 @@ std::vector<int64_t> ParseIds(const std::string& csv) {
 void RegisterLocalApi(LocalServer* server, Db* db, EventHub* hub, ContainerRuntime* runtime,
                       const Config* config, SecretKeys* secrets) {
   const uid_t daemon_uid = geteuid();
-  server->Post("/v1/command", [=](const HttpRequest& req, const PeerCredentials& peer,
-                                  HttpResponse* res) {
-    json body = json::parse(req.body, nullptr, false);
-    if (!body.is_object()) return ReplyError(res, Status::InvalidArgument("not a JSON object"));
-    // Who asks is the socket's peer; a "user" in the body is not looked at.
-    const LocalCaller caller = CliCaller(peer.uid);
-    Request request;
-    request.user_id = caller.identity;
-    request.user_name = caller.name;
-    request.source = "cli";
-    request.role = LocalRole(*config, peer.uid, daemon_uid);
-    Status s = ParseCommand(body.value("family", ""), body.value("text", ""), &request.command);
-    if (s.ok() && body.contains("payload")) request.command.payload = body.value("payload", "");
-    Reply reply;
-    if (s.ok()) {
-      HandlerContext ctx{db, runtime, nullptr};
-      ctx.secrets = secrets;
-      ctx.max_sandboxes = config->max_sandboxes;
-      s = HandleCommand(ctx, request, &reply);
-    }
-    if (!s.ok()) {
-      return SendJson(res, s.HttpCode(),
-                      {{"ok", false}, {"text", s.message()}, {"jobs", json::array()}});
-    }
-    if (!reply.jobs.empty()) hub->Notify();
-    SendJson(res, 200, {{"ok", true}, {"text", RenderText(reply.view)}, {"jobs", reply.jobs}});
-  });
+  server->Post(
+      "/v1/command", [=](const HttpRequest& req, const PeerCredentials& peer, HttpResponse* res) {
+        json body = json::parse(req.body, nullptr, false);
+        if (!body.is_object()) return ReplyError(res, Status::InvalidArgument("not a JSON object"));
+        // Who asks is the socket's peer; a "user" in the body is not looked at.
+        const LocalCaller caller = CliCaller(peer.uid);
+        Request request;
+        request.user_id = caller.identity;
+        request.user_name = caller.name;
+        request.source = "cli";
+        request.role = LocalRole(*config, peer.uid, daemon_uid);
+        Status s = ParseCommand(body.value("family", ""), body.value("text", ""), &request.command);
+        if (s.ok() && body.contains("payload")) request.command.payload = body.value("payload", "");
+        Reply reply;
+        if (s.ok()) {
+          HandlerContext ctx{db, runtime, nullptr};
+          ctx.secrets = secrets;
+          ctx.max_sandboxes = config->max_sandboxes;
+          s = HandleCommand(ctx, request, &reply);
+        }
+        if (!s.ok()) {
+          return SendJson(res, s.HttpCode(),
+                          {{"ok", false}, {"text", s.message()}, {"jobs", json::array()}});
+        }
+        if (!reply.jobs.empty()) hub->Notify();
+        SendJson(res, 200, {{"ok", true}, {"text", RenderText(reply.view)}, {"jobs", reply.jobs}});
+      });
 
-  server->Post("/v1/push", [=](const HttpRequest& req, const PeerCredentials& peer,
-                               HttpResponse* res) {
-    PushRequest push;
-    Status s = DecodePush(req.body, &push);
-    // The pusher a git server names is believed only from its account.
-    push.actor = PusherOf(*config, peer.uid, push.actor_variable, push.actor).Actor();
-    push.max_sandboxes = config->max_sandboxes;
-    PushOutcome out;
-    if (s.ok()) s = HandlePush(db, push, &out);
-    if (!s.ok()) {
-      spdlog::warn("push to {} refused: {}", StripControl(push.repo, 100), StripControl(s.ToString(), 300));
-      return ReplyError(res, s);
-    }
-    spdlog::info("push to {} by {}: {} jobs", push.repo, push.actor, out.job_ids.size());
-    if (!out.job_ids.empty() && !runtime->Reachable()) out.lines.push_back(kEngineDownNote);
-    hub->Notify();
-    SendJson(res, 200, {{"lines", out.lines}, {"jobs", out.job_ids}, {"wait", out.wait}});
-  });
+  server->Post(
+      "/v1/push", [=](const HttpRequest& req, const PeerCredentials& peer, HttpResponse* res) {
+        PushRequest push;
+        Status s = DecodePush(req.body, &push);
+        // The pusher a git server names is believed only from its account.
+        push.actor = PusherOf(*config, peer.uid, push.actor_variable, push.actor).Actor();
+        push.max_sandboxes = config->max_sandboxes;
+        PushOutcome out;
+        if (s.ok()) s = HandlePush(db, push, &out);
+        if (!s.ok()) {
+          spdlog::warn("push to {} refused: {}", StripControl(push.repo, 100),
+                       StripControl(s.ToString(), 300));
+          return ReplyError(res, s);
+        }
+        spdlog::info("push to {} by {}: {} jobs", push.repo, push.actor, out.job_ids.size());
+        if (!out.job_ids.empty() && !runtime->Reachable()) out.lines.push_back(kEngineDownNote);
+        hub->Notify();
+        SendJson(res, 200, {{"lines", out.lines}, {"jobs", out.job_ids}, {"wait", out.wait}});
+      });
 
   server->Get("/v1/events", [db, hub, server](const HttpRequest& req, const PeerCredentials&,
-                                               HttpResponse* res) {
+                                              HttpResponse* res) {
     auto query = ParseForm(req.query);
     std::vector<int64_t> ids = ParseIds(query["jobs"]);
     int64_t after = std::strtoll(query["after"].c_str(), nullptr, 10);

@@ -163,31 +163,33 @@ void LocalServer::Stop() {
 
 void LocalServer::Serve(int fd, const PeerCredentials& peer) {
   std::string in;
-  char buffer[16384];
-  bool open = true;
-  while (open && !stopping_) {
+  // Appends what arrives by `deadline` to `in`; false when the connection
+  // ends (closed, timed out, or the server stops).
+  const auto read_more = [&](Clock::time_point deadline) {
+    char buffer[16384];
+    for (;;) {
+      if (!WaitReadable(fd, stop_fd_, deadline)) return false;
+      const ssize_t n = read(fd, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      in.append(buffer, static_cast<size_t>(n));
+      return true;
+    }
+  };
+  while (!stopping_) {
     // Idle until a request begins; then it must be complete in time.
     const auto idle_deadline = Clock::now() + std::chrono::seconds(options_.idle_timeout_seconds);
     const auto request_deadline =
         Clock::now() + std::chrono::seconds(options_.request_timeout_seconds);
     HttpRequest request;
     HeadResult head;
-    for (;;) {
+    bool open = true;
+    while (open) {
       if (!in.empty()) {
         head = ParseRequestHead(in, options_.max_head_bytes, &request);
         if (head.kind != HeadResult::Kind::kNeedMore) break;
       }
-      if (!WaitReadable(fd, stop_fd_, in.empty() ? idle_deadline : request_deadline)) {
-        open = false;
-        break;
-      }
-      const ssize_t n = read(fd, buffer, sizeof buffer);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        open = false;
-        break;
-      }
-      in.append(buffer, static_cast<size_t>(n));
+      open = read_more(in.empty() ? idle_deadline : request_deadline);
     }
     if (!open) break;
     HttpResponse response;
@@ -198,19 +200,7 @@ void LocalServer::Serve(int fd, const PeerCredentials& peer) {
       break;
     }
     const size_t total = head.head_bytes + head.content_length;
-    while (in.size() < total) {
-      if (!WaitReadable(fd, stop_fd_, request_deadline)) {
-        open = false;
-        break;
-      }
-      const ssize_t n = read(fd, buffer, sizeof buffer);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        open = false;
-        break;
-      }
-      in.append(buffer, static_cast<size_t>(n));
-    }
+    while (open && in.size() < total) open = read_more(request_deadline);
     if (!open) break;
     request.body.assign(in, head.head_bytes, head.content_length);
     in.erase(0, total);

@@ -28,12 +28,9 @@ Status RefUpdateFromJson(const json& j, RefUpdate* u) {
 std::string EncodePush(const PushMessage& p) {
   json updates = json::array();
   for (const RefUpdate& u : p.updates) updates.push_back(RefUpdateToJson(u));
-  return json{{"id", p.id},
-              {"repo", p.repo},
-              {"actor", p.actor},
-              {"actor_variable", p.actor_variable},
-              {"options", p.options},
-              {"updates", updates}}
+  return json{{"id", p.id},           {"repo", p.repo},
+              {"actor", p.actor},     {"actor_variable", p.actor_variable},
+              {"options", p.options}, {"updates", updates}}
       .dump();
 }
 

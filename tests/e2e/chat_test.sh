@@ -46,7 +46,7 @@ test_slack_create_status_deploy_destroy() {
 
   # Notifications on the incoming webhooks name who did what.
   wait_received /slack-webhook '.text | test("succeeded")'
-  expect_contains "$(received /slack-webhook)" "ana (U0ANA)"
+  expect_contains "$(received /slack-webhook)" "ana (slack:T1/U0ANA)"
   wait_received /teams-webhook '.attachments[0].contentType == "application/vnd.microsoft.card.adaptive"'
 
   body=$(body_of "$(slack /sandbox "destroy qa-chat")")
@@ -54,7 +54,7 @@ test_slack_create_status_deploy_destroy() {
   wait_received /response/U0ANA '.text | test("destroy qa-chat\\): succeeded")'
   expect_eq "$(containers_with_label sandbot.sandbox=qa-chat)" "" "containers after destroy"
   audit=$("$SANDBOT" audit --json)
-  expect_eq "$(jq -r '[.[] | select(.action == "sandbox.create")][0].actor' <<<"$audit")" "ana (U0ANA)"
+  expect_eq "$(jq -r '[.[] | select(.action == "sandbox.create")][0].actor' <<<"$audit")" "ana (slack:T1/U0ANA)"
   expect_eq "$(jq -r '[.[] | select(.action == "sandbox.create")][0].source' <<<"$audit")" slack
 }
 
@@ -117,7 +117,7 @@ test_teams_hmac_both_ways_and_mattermost_token() {
   bad=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://$E2E_HTTP/teams/messages" \
     -H "Authorization: $(teams_sign "$msg x")" --data-raw "$msg")
   expect_eq "$bad" 401 "badly signed teams"
-  expect_eq "$(db "SELECT created_by FROM sandboxes WHERE name = 'qa-teams'")" "Tom (aad-tom)"
+  expect_eq "$(db "SELECT created_by FROM sandboxes WHERE name = 'qa-teams'")" "Tom (teams:aad-tom)"
 
   mm="token=$MM_TOKEN&user_id=mm1&user_name=maria&channel_id=town&command=%2Fsandbox&text=status+qa-teams"
   out=$(curl -s -w '\n%{http_code}' -X POST "http://$E2E_HTTP/slack/commands" --data-raw "$mm")

@@ -117,6 +117,19 @@ cleanup() {
 
 db() { sqlite3 "$DATA/sandbot.db" "$@"; }
 
+# The actor the daemon records for this test's own CLI and pushes: the OS
+# user's name and its fixed identity (the socket's peer uid).
+me() { printf '%s (cli:%s)' "$(id -un)" "$(id -u)"; }
+
+# as_nobody CMD…: runs CMD as the unprivileged user nobody (another local
+# user), with the daemon's socket reachable by it: the socket's group is
+# nobody's and the folders on the way may be traversed.
+as_nobody() {
+  chmod o+x "$TEST_DIR" "$DATA"
+  [ -S "$DATA/sandbot.sock" ] && chgrp nogroup "$DATA/sandbot.sock"
+  setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/tmp SANDBOT_DATA="$DATA" "$@"
+}
+
 # --- git --------------------------------------------------------------------
 
 export GIT_AUTHOR_NAME=tester GIT_AUTHOR_EMAIL=tester@example.com
@@ -196,7 +209,7 @@ start_fake_chat() {
   "teams": {"hmac_key": "$TEAMS_KEY", "webhook_url": "$FAKE/teams-webhook"},
   "mattermost": {"token": "$MM_TOKEN"},
   "reply_origins": ["$FAKE"],
-  "roles": {"viewer": ["U0VIEWER"], "admin": ["U0ADMIN"]},
+  "roles": {"viewer": ["slack:T1/U0VIEWER"], "admin": ["slack:T1/U0ADMIN"]},
   "baseline": {"api": "https://api-dev.example.com"${EXTRA_BASELINE:-}}
 }
 JSON

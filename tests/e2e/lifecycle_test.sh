@@ -216,7 +216,7 @@ test_lifecycle_lock_queues_pushes_and_unlock_applies_the_newest() {
   git -C "$WORK" push -q origin main:feature/lc 2>/dev/null
   "$SANDBOT" sandbox create lc-lock lcweb@feature/lc --wait >/dev/null
   url=$(lc_url lc-lock lcweb)
-  me=$(id -un)
+  me=$(me)
 
   out=$("$SANDBOT" sandbox lock lc-lock QA regression run)
   expect_contains "$out" "locked by $me since "

@@ -49,7 +49,7 @@ test_push_deploys_and_redeploys_and_delete_destroys() {
     <<<"$audit")" 2 "deploy rows"
   expect_eq "$(jq -r '[.[] | select(.action == "destroy")] | map(.status) | join(",")' \
     <<<"$audit")" started,succeeded "destroy rows"
-  expect_eq "$(jq -r '.[0].actor' <<<"$audit")" "$(id -un)" "actor"
+  expect_eq "$(jq -r '.[0].actor' <<<"$audit")" "$(me)" "actor"
 }
 
 test_push_without_wait_returns_at_once() {

@@ -46,8 +46,9 @@ test_orphans_removed_and_vanished_containers_reported() {
 
 test_baseline_set_from_the_cli_reaches_containers() {
   mkdir -p "$DATA"
-  printf '{"roles": {"admin": ["%s"]}, "baseline": {"pay": "https://pay-dev.example.com"}}\n' \
-    "$(id -un)" >"$DATA/config.json"
+  # The CLI's user is granted admin by its uid (root would be by default).
+  printf '{"roles": {"admin": ["cli:%s"]}, "baseline": {"pay": "https://pay-dev.example.com"}}\n' \
+    "$(id -u)" >"$DATA/config.json"
   start_daemon
   new_app_repo web
   # A CGI page: it prints the variables the container received, per request.
@@ -73,7 +74,7 @@ DOCKERFILE
   expect_contains "$out" "pay → baseline"
   out=$("$SANDBOT" baseline set pay https://pay-staging.example.com)
   expect_contains "$out" "Baseline of pay: https://pay-staging.example.com"
-  expect_eq "$(db "SELECT set_by FROM baselines WHERE service = 'pay'")" "$(id -un)" "set_by"
+  expect_eq "$(db "SELECT set_by FROM baselines WHERE service = 'pay'")" "$(me)" "set_by"
   # Applied by the next route change, without a rebuild.
   "$SANDBOT" route pay baseline in rc-bl --wait >/dev/null
   expect_contains "$(curl -sf "$url/cgi-bin/urls")" "PAY_URL=https://pay-staging.example.com"

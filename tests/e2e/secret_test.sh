@@ -30,7 +30,7 @@ expect_nowhere() {
 test_env_secrets_reach_containers_and_nothing_else() {
   E2E_FAKE_PORT=19299 start_fake_chat
   # The OS user is an admin (for rotate-key); everything else as in chat_test.
-  jq --arg u "$(id -un)" '.roles.admin += [$u]' "$DATA/config.json" >"$TEST_DIR/config.json"
+  jq --arg u "cli:$(id -u)" '.roles.admin += [$u]' "$DATA/config.json" >"$TEST_DIR/config.json"
   mv "$TEST_DIR/config.json" "$DATA/config.json"
   start_daemon
   : >"$TEST_DIR/answers.txt"

@@ -3,7 +3,8 @@
 
 test_template_sandboxes_export_import() {
   mkdir -p "$DATA"
-  printf '{"roles": {"admin": ["%s"], "viewer": ["tplviewer"]}}\n' "$(id -un)" \
+  # Roles by uid: this user admin, the local user nobody a viewer.
+  printf '{"roles": {"admin": ["cli:%s"], "viewer": ["cli:65534"]}}\n' "$(id -u)" \
     >"$DATA/config.json"
   # The gateway's host port comes from --gateway-ports: the top of this run's range.
   local hi=${E2E_PORTS#*-}
@@ -20,7 +21,7 @@ test_template_sandboxes_export_import() {
   expect_contains "$out" "Template tplqa created"
   expect_contains "$out" "• web@main (gateway)"
   expect_contains "$out" "• api → baseline"
-  out=$(SANDBOT_PUSHER=tplviewer "$SANDBOT" template create tplv web@main 2>&1) &&
+  out=$(as_nobody "$SANDBOT" template create tplv web@main 2>&1) &&
     fail "a viewer created a template"
   expect_contains "$out" "needs the admin role; you are a viewer"
   out=$("$SANDBOT" template create tplqa web@main 2>&1) && fail "created a template twice"

@@ -11,6 +11,18 @@
 
 using namespace sandbot;
 
+namespace {
+
+// A sandbox "qa" created by ana on Slack.
+void CreateQa(Db* db) {
+  Sandbox b;
+  b.name = "qa";
+  b.created_by = "ana (slack:T1/U1)";
+  BOOST_REQUIRE(CreateSandbox(db, &b).ok());
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_SUITE(cli_offline)
 
 // `sandbot sandbox destroy` with the daemon down runs /sandbox destroy on
@@ -19,10 +31,7 @@ BOOST_AUTO_TEST_SUITE(cli_offline)
 BOOST_AUTO_TEST_CASE(destroy_keeps_the_lock_rules_of_chat) {
   TestStore t;
   Db* db = t.db.get();
-  Sandbox b;
-  b.name = "qa";
-  b.created_by = "ana (slack:T1/U1)";
-  BOOST_REQUIRE(CreateSandbox(db, &b).ok());
+  CreateQa(db);
   BOOST_REQUIRE(LockSandbox(db, "qa", "ana (slack:T1/U1)", "testing").ok());
   Config config;
   config.chat.default_role = Role::kDeployer;
@@ -66,18 +75,15 @@ BOOST_AUTO_TEST_CASE(destroy_keeps_the_lock_rules_of_chat) {
 BOOST_AUTO_TEST_CASE(destroy_checks_the_callers_own_role) {
   TestStore t;
   Db* db = t.db.get();
-  Sandbox b;
-  b.name = "qa";
-  b.created_by = "ana (slack:T1/U1)";
-  BOOST_REQUIRE(CreateSandbox(db, &b).ok());
+  CreateQa(db);
   Config config;
   config.chat.default_role = Role::kViewer;
   Reply reply;
   Status s = RunOnStore(db, config, "sandbox", "destroy qa", 1600, 1500, &reply);
   BOOST_CHECK(s.IsForbidden());
-  BOOST_CHECK_MESSAGE(s.message().find("needs the deployer role; you are a viewer") !=
-                          std::string::npos,
-                      s.message());
+  BOOST_CHECK_MESSAGE(
+      s.message().find("needs the deployer role; you are a viewer") != std::string::npos,
+      s.message());
   config.chat.roles["cli:1600"] = Role::kDeployer;
   BOOST_CHECK(RunOnStore(db, config, "sandbox", "destroy qa", 1600, 1500, &reply).ok());
 }

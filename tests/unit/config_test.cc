@@ -44,11 +44,10 @@ BOOST_AUTO_TEST_CASE(roles_are_granted_to_fixed_identities) {
 }
 
 BOOST_AUTO_TEST_CASE(name_keyed_roles_are_refused_at_start_naming_the_new_form) {
-  for (const char* bad : {R"({"roles": {"admin": ["alice"]}})",
-                          R"({"roles": {"admin": ["U0ANA"]}})",
-                          R"({"roles": {"viewer": ["slack:U0ANA"]}})",
-                          R"({"roles": {"admin": ["cli:root"]}})",
-                          R"({"roles": {"admin": [42]}})"}) {
+  for (const char* bad :
+       {R"({"roles": {"admin": ["alice"]}})", R"({"roles": {"admin": ["U0ANA"]}})",
+        R"({"roles": {"viewer": ["slack:U0ANA"]}})", R"({"roles": {"admin": ["cli:root"]}})",
+        R"({"roles": {"admin": [42]}})"}) {
     BOOST_TEST_CONTEXT(bad) {
       ScratchDir dir;
       Config c;
@@ -56,10 +55,10 @@ BOOST_AUTO_TEST_CASE(name_keyed_roles_are_refused_at_start_naming_the_new_form) 
       BOOST_CHECK(!s.ok());
       BOOST_CHECK_MESSAGE(s.message().find("is not a fixed identity") != std::string::npos,
                           s.message());
-      BOOST_CHECK_MESSAGE(s.message().find("grant roles to slack:TEAM/USER, mattermost:USERID, "
-                                           "teams:AAD-OBJECT-ID, cli:UID or forge:NAME/LOGIN") !=
-                              std::string::npos,
-                          s.message());
+      BOOST_CHECK_MESSAGE(
+          s.message().find("grant roles to slack:TEAM/USER, mattermost:USERID, "
+                           "teams:AAD-OBJECT-ID, cli:UID or forge:NAME/LOGIN") != std::string::npos,
+          s.message());
       BOOST_CHECK(c.chat.roles.empty());
     }
   }

@@ -76,15 +76,16 @@ BOOST_AUTO_TEST_CASE(handlers_get_the_peer_not_what_the_body_says) {
   int fd = Connect(path);
   BOOST_REQUIRE(fd >= 0);
   const std::string body = R"({"user":"admin"})";
-  std::string got = Exchange(fd, "POST /who?a=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                                 "Content-Length: " +
-                                     std::to_string(body.size()) + "\r\n\r\n" + body);
+  std::string got = Exchange(fd,
+                             "POST /who?a=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                             "Content-Length: " +
+                                 std::to_string(body.size()) + "\r\n\r\n" + body);
   close(fd);
   BOOST_CHECK_MESSAGE(got.rfind("HTTP/1.1 200", 0) == 0, got);
-  BOOST_CHECK_MESSAGE(got.find("uid=" + std::to_string(getuid()) +
-                               " pid=" + std::to_string(getpid()) + " body=" + body + " q=a=1") !=
-                          std::string::npos,
-                      got);
+  BOOST_CHECK_MESSAGE(
+      got.find("uid=" + std::to_string(getuid()) + " pid=" + std::to_string(getpid()) +
+               " body=" + body + " q=a=1") != std::string::npos,
+      got);
 
   // Keep-alive: two requests on one connection; then an unknown path.
   fd = Connect(path);
@@ -99,8 +100,7 @@ BOOST_AUTO_TEST_CASE(handlers_get_the_peer_not_what_the_body_says) {
   fd = Connect(path);
   got = Exchange(fd, "POST /who HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
   close(fd);
-  BOOST_CHECK_MESSAGE(got.rfind("HTTP/1.1 501", 0) == 0 || got.rfind("HTTP/1.1 411", 0) == 0,
-                      got);
+  BOOST_CHECK_MESSAGE(got.rfind("HTTP/1.1 501", 0) == 0 || got.rfind("HTTP/1.1 411", 0) == 0, got);
 
   server.Stop();
   run.join();
