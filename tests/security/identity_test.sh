@@ -53,6 +53,50 @@ test_a_slack_user_named_like_the_admin_does_not_get_the_role() {
     "whatever name (slack:T1/U0ADMIN)" "set_by"
 }
 
+# Item 1: on Teams the role follows the Azure AD object id, not the name;
+# a message without one acts for nobody. Slack buttons follow team and user.
+test_a_teams_or_button_user_named_like_the_admin_does_not_get_the_role() {
+  start_fake_chat
+  jq '.roles.admin += ["teams:aad-boss"]' "$DATA/config.json" >"$TEST_DIR/c.json"
+  mv "$TEST_DIR/c.json" "$DATA/config.json"
+  start_daemon
+  local msg answer
+  teams_send() {
+    curl -s -X POST "http://$E2E_HTTP/teams/messages" -H "Authorization: $(teams_sign "$1")" \
+      -H 'Content-Type: application/json' --data-raw "$1"
+  }
+  msg='{"type":"message","text":"<at>sandbot</at> baseline set api https://evil.example.com","from":{"id":"29:2","name":"aad-boss","aadObjectId":"aad-eve"},"conversation":{"id":"19:chan"}}'
+  expect_contains "$(teams_send "$msg")" "needs the admin role; you are a deployer"
+  msg='{"type":"message","text":"<at>sandbot</at> baseline set api https://evil2.example.com","from":{"id":"aad-boss","name":"Boss"},"conversation":{"id":"19:chan"}}'
+  expect_contains "$(teams_send "$msg")" "names no usable user id"
+  expect_eq "$(db "SELECT url FROM baselines WHERE service = 'api'")" \
+    "https://api-dev.example.com" "baseline"
+  msg='{"type":"message","text":"<at>sandbot</at> baseline set api https://api-3.example.com","from":{"id":"29:3","name":"Boss","aadObjectId":"aad-boss"},"conversation":{"id":"19:chan"}}'
+  expect_not_contains "$(teams_send "$msg")" "needs the admin role"
+  expect_eq "$(db "SELECT set_by FROM baselines WHERE service = 'api'")" \
+    "Boss (teams:aad-boss)" "set by the admin"
+
+  # A Destroy button clicked by the viewer's user id from another workspace
+  # is that other user's click (a deployer here), and the viewer's own is refused.
+  "$SANDBOT" sandbox create qa-btn >/dev/null
+  click() {
+    local ts payload body sig
+    ts=$(date +%s)
+    payload=$(jq -cn --arg t "$1" --arg u "$2" '{type: "block_actions", user: {id: $u, username: "viewer", team_id: $t}, team: {id: $t}, channel: {id: "C0QA"}, actions: [{action_id: "sandbox.destroy", value: "qa-btn"}]}')
+    body="payload=$(jq -rn --arg v "$payload" '$v|@uri')"
+    sig=v0=$(printf 'v0:%s:%s' "$ts" "$body" | openssl dgst -sha256 -hmac "$SLACK_SECRET" -r | cut -d' ' -f1)
+    curl -s -o /dev/null -w '%{http_code}' -X POST "http://$E2E_HTTP/slack/interactions" \
+      -H "X-Slack-Request-Timestamp: $ts" -H "X-Slack-Signature: $sig" \
+      -H 'Content-Type: application/x-www-form-urlencoded' --data-raw "$body"
+  }
+  expect_eq "$(click T1 U0VIEWER)" 200 "viewer's click"
+  expect_eq "$(db "SELECT COUNT(*) FROM jobs WHERE kind = 'destroy'")" 0 "destroy jobs"
+  expect_eq "$(db "SELECT actor || ' ' || status FROM audit WHERE action = 'sandbox.destroy'")" \
+    "viewer (slack:T1/U0VIEWER) refused" "viewer's click audited"
+  expect_eq "$(click T9 U0VIEWER)" 200 "another workspace's click"
+  expect_eq "$(db "SELECT COUNT(*) FROM jobs WHERE kind = 'destroy'")" 1 "destroy jobs"
+}
+
 # Item 2: on the local socket the caller is the peer's uid, whatever name it
 # sends (SANDBOT_PUSHER, or raw JSON); root is admin on a fresh install.
 test_a_cli_request_claiming_another_user_gets_its_own_role() {
