@@ -245,7 +245,7 @@ void Interaction(const ChatContext& ctx, const HttpRequest& req, HttpResponse* r
   if (!response_url.empty()) {
     Status allowed = ctx.reply_policy->CheckReplyUrl(response_url);
     if (!allowed.ok()) {
-      spdlog::warn("interaction refused: {}", allowed.message());
+      spdlog::warn("interaction refused: {}", StripControl(allowed.message(), 300));
       response_url.clear();  // nowhere to answer: the click is refused
       if (s.ok()) s = allowed;
     }

@@ -1,11 +1,11 @@
 // HttpServer: the daemon's TCP listener (chat front doors and /healthz), a
 // few epoll event loops sharing one listening socket.
 //
-// Why not cpp-httplib's server, which the local socket still uses: it gives
-// every keep-alive connection a pooled thread, so each request costs a thread
-// wake-up and a poll() before its read, about 30 us of a 2-core machine's CPU
-// before any work; here a loop answers whatever connections are ready with
-// one epoll_wait, one read and one write each.
+// Why not cpp-httplib's server (nor bot/local_server.h, the local socket's):
+// they give every keep-alive connection a thread, so each request costs a
+// thread wake-up and a poll() before its read, about 30 us of a 2-core
+// machine's CPU before any work; here a loop answers whatever connections are
+// ready with one epoll_wait, one read and one write each.
 //
 // Handlers run on the loop thread that read the request, so they must not
 // block for long: the chat handlers only read and write the store (Docker
