@@ -131,26 +131,33 @@ void LocalServer::Run() {
     // The kernel's record of who connected: the only source of the caller.
     PeerCredentials peer;
     Status s = ReadPeerCredentials(fd, &peer);
-    std::unique_lock<std::mutex> lock(mu_);
-    if (!s.ok() || connections_ >= options_.max_connections) {
-      lock.unlock();
-      if (!s.ok()) spdlog::warn("local socket: {}", s.message());
+    if (!s.ok()) spdlog::warn("local socket: {}", s.message());
+    if (!s.ok() || !Admit()) {
       close(fd);
       continue;
     }
-    ++connections_;
-    lock.unlock();
     try {
       std::thread([this, fd, peer] { Serve(fd, peer); }).detach();
     } catch (const std::exception& e) {
       spdlog::warn("local socket: cannot start a thread: {}", e.what());
       close(fd);
-      std::lock_guard<std::mutex> relock(mu_);
-      --connections_;
+      Leave();
     }
   }
-  std::unique_lock<std::mutex> lock(mu_);
-  done_cv_.wait(lock, [this] { return connections_ == 0; });
+  MutexLock lock(&mu_);
+  while (connections_ > 0) done_cv_.wait(mu_);
+}
+
+bool LocalServer::Admit() {
+  MutexLock lock(&mu_);
+  if (connections_ >= options_.max_connections) return false;
+  ++connections_;
+  return true;
+}
+
+void LocalServer::Leave() {
+  MutexLock lock(&mu_);
+  if (--connections_ == 0) done_cv_.notify_all();
 }
 
 void LocalServer::Stop() {
@@ -210,8 +217,7 @@ void LocalServer::Serve(int fd, const PeerCredentials& peer) {
     if (!WriteAll(fd, SerializeResponse(response, close_after)) || close_after) break;
   }
   close(fd);
-  std::lock_guard<std::mutex> lock(mu_);
-  if (--connections_ == 0) done_cv_.notify_all();
+  Leave();
 }
 
 void LocalServer::Dispatch(const HttpRequest& request, const PeerCredentials& peer,

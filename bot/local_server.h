@@ -15,11 +15,11 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "bot/http_request.h"
+#include "util/mutex.h"
 #include "util/status.h"
 
 namespace sandbot {
@@ -74,6 +74,9 @@ class LocalServer {
   };
 
   void Serve(int fd, const PeerCredentials& peer);
+  // Counts a new connection in; false when there are max_connections.
+  bool Admit();
+  void Leave();
   void Dispatch(const HttpRequest& request, const PeerCredentials& peer,
                 HttpResponse* response) const;
 
@@ -82,9 +85,9 @@ class LocalServer {
   int listen_fd_ = -1;
   int stop_fd_ = -1;  // an eventfd every connection and the accept loop watch
   std::atomic<bool> stopping_{false};
-  std::mutex mu_;
-  std::condition_variable done_cv_;
-  int connections_ = 0;  // under mu_
+  Mutex mu_;
+  std::condition_variable_any done_cv_;  // connections_ reached 0
+  int connections_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace sandbot
