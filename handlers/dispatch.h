@@ -41,8 +41,10 @@ struct HandlerContext {
 
 struct Request {
   Command command;
-  std::string user_id;    // chat user id ("U2CERLKJA"); "" from the CLI
-  std::string user_name;  // chat user name, or the OS user
+  // The caller's fixed identity (util/identity.h: "slack:T024BE7LD/U2CERLKJA",
+  // "cli:1000"), set by the door from what it proved; roles and locks go by it.
+  std::string user_id;
+  std::string user_name;  // display name, control characters stripped
   std::string source;     // slack, mattermost, teams, cli
   std::string channel;    // "slack:C123"; "" from the CLI
   Role role = Role::kViewer;
@@ -70,7 +72,8 @@ struct Reply {
 // has its audit row.
 Status HandleCommand(const HandlerContext& ctx, const Request& request, Reply* reply);
 
-// "ana (U2CERLKJA)" or the OS user: the identity in audit rows and jobs.
+// "ana (slack:T024BE7LD/U2CERLKJA)", "root (cli:0)": the actor in audit rows,
+// jobs and locks.
 std::string ActorOf(const Request& request);
 
 // The view of one sandbox: services with branch@commit, status and URL, the
