@@ -19,10 +19,12 @@
 #include <fstream>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "bot/chat_server.h"
+#include "bot/crash_record.h"
 #include "bot/deployer.h"
 #include "bot/destination.h"
 #include "bot/docker_runtime.h"
@@ -230,12 +232,20 @@ int Daemon::Start() {
     engine_note_ = " (NOT answering: jobs wait in the queue until it does)";
   }
 
-  int requeued = 0, failed = 0;
-  s = RecoverInterruptedJobs(db_.get(), 3, &requeued, &failed);
+  // Jobs left running by the last process: done again, unless one of them
+  // crashed it (its thread took the fatal signal) too often.
+  std::set<int64_t> crashed;
+  s = TakeCrashRecord(CrashRecordPath(config_.data_dir), &crashed);
+  if (!s.ok()) spdlog::error("crash record: {}", s.ToString());
+  RecoveryReport recovery;
+  s = RecoverInterruptedJobs(db_.get(), crashed, RecoveryLimits(), &recovery);
   if (!s.ok()) spdlog::error("cannot recover interrupted jobs: {}", s.ToString());
-  if (requeued + failed > 0) {
-    spdlog::warn("after a restart: {} interrupted jobs resumed, {} given up", requeued, failed);
+  if (recovery.requeued + recovery.given_up.size() > 0) {
+    spdlog::warn("after a restart: {} interrupted jobs resumed, {} given up", recovery.requeued,
+                 recovery.given_up.size());
   }
+  for (const Job& j : recovery.given_up) spdlog::error("job {} failed: {}", j.id, j.detail);
+  InstallCrashRecorder(CrashRecordPath(config_.data_dir));
 
   DeployConfig deploy_config;
   deploy_config.data_dir = config_.data_dir;
@@ -257,6 +267,9 @@ int Daemon::Start() {
   notifier_ = std::make_unique<Notifier>(db_.get(), &config_, &hub_);
   deployer_ = std::make_unique<Deployer>(db_.get(), runtime_.get(), deploy_config,
                                          [this](const JobEvent& e) { notifier_->OnJobEvent(e); });
+  // A given-up job's followers hear of it as of any failed job: its chat
+  // thread, the deploy webhooks (the pusher got a notice from recovery).
+  for (const Job& j : recovery.given_up) notifier_->OnJobFinished(j, false, j.detail);
   IngestSpool();
 
   code = BindListeners();

@@ -16,7 +16,10 @@ std::map<std::string, int> ParseFailpoints(const std::string& spec) {
     std::string item =
         spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     size_t eq = item.find('=');
-    if (eq != std::string::npos && eq > 0) {
+    if (eq != std::string::npos && eq > 0 &&
+        item.compare(eq + 1, std::string::npos, "crash") == 0) {
+      points[item.substr(0, eq)] = kFailpointCrash;
+    } else if (eq != std::string::npos && eq > 0) {
       char* end = nullptr;
       long ms = std::strtol(item.c_str() + eq + 1, &end, 10);
       const char* digits = item.c_str() + eq + 1;
@@ -38,6 +41,11 @@ void Failpoint(const char* name) {
   if (points.empty()) return;
   auto it = points.find(name);
   if (it == points.end()) return;
+  if (it->second == kFailpointCrash) {
+    spdlog::critical("failpoint {}: crashing", name);
+    spdlog::default_logger()->flush();
+    std::abort();
+  }
   spdlog::warn("failpoint {}: pausing {} ms", name, it->second);
   std::this_thread::sleep_for(std::chrono::milliseconds(it->second));
 }

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "bot/crash_record.h"
+#include "bot/failpoint.h"
 #include "store/jobs.h"
 #include "util/engine_names.h"
 
@@ -68,7 +70,11 @@ void WorkerPool::Loop(int index) {
     Status s = ClaimNextJob(db_, &job, &found);
     if (!s.ok()) spdlog::error("worker {}: cannot claim a job: {}", index, s.ToString());
     if (found) {
+      // A fatal signal on this thread from here on is this job's doing.
+      SetThreadJob(job.id);
+      Failpoint("job.claimed");
       RunJob(job);
+      SetThreadJob(0);
       continue;
     }
     // Jobs enqueued by other processes (CLI) arrive without a Notify: poll.
@@ -80,6 +86,7 @@ void WorkerPool::RunJob(const Job& job) {
   spdlog::info("job {} started: {} {} {} {}", job.id, JobKindName(job.kind), job.sandbox,
                job.service, Sha12(job.commit));
   Status result = deployer_->Run(job);
+  Failpoint("job.ran");
   std::string requeue_why;
   if (!result.ok() && stopping_) {
     requeue_why = "interrupted by a daemon stop (" + result.message() +

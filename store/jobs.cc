@@ -1,6 +1,9 @@
 #include "store/jobs.h"
 
+#include <algorithm>
+
 #include "store/audit.h"
+#include "store/lifecycle.h"
 #include "store/sandboxes.h"
 
 namespace sandbot {
@@ -190,9 +193,16 @@ Status EndJob(Db* db, const Job& job, JobState state, const std::string& detail)
 
 namespace {
 
+// How to try again after a job was given up; empty when it is not a deploy.
+std::string RetryHint(const Job& job) {
+  if (job.kind != JobKind::kDeploy || job.service.empty()) return "";
+  return "deploy again with `/deploy " + job.service + " " + job.branch + " to " + job.sandbox +
+         "` or push the branch";
+}
+
 // Marks the service a given-up job was deploying as failed, unless a newer
 // job has taken it over since.
-Status FailServiceOfGivenUpJob(Db* db, const Job& job, const std::string& why) {
+Status FailServiceOfGivenUpJob(Db* db, const Job& job, const std::string& detail) {
   Service svc;
   Status s = GetService(db, job.sandbox, job.service, &svc);
   if (s.IsNotFound()) return Status::Ok();  // destroyed meanwhile
@@ -207,45 +217,97 @@ Status FailServiceOfGivenUpJob(Db* db, const Job& job, const std::string& why) {
   for (const Job& q : queued) {
     if (q.sandbox == job.sandbox && q.service == job.service) return Status::Ok();
   }
-  return SetServiceStatus(db, svc.id, ServiceStatus::kFailed,
-                          why + "; deploy again with `/deploy " + job.service + " " + job.branch +
-                              " to " + job.sandbox + "` or push the branch");
+  return SetServiceStatus(db, svc.id, ServiceStatus::kFailed, detail);
+}
+
+// Restarts that interrupted `job` before this one: each put it back in the
+// queue with a `queued` event after the one it was enqueued with.
+Status EarlierInterruptions(Db* db, int64_t job_id, int* count) {
+  Stmt st(db, "SELECT COUNT(*) FROM job_events WHERE job_id = ? AND stage = ?");
+  st.Bind(1, job_id).Bind(2, JobStageName(JobStage::kQueued));
+  *count = st.Step() ? std::max(static_cast<int>(st.Int(0)) - 1, 0) : 0;
+  return st.status();
+}
+
+// The deployment rows the interrupted attempt left open.
+Status CloseInterruptedDeployments(Db* db, int64_t job_id) {
+  Stmt st(db,
+          "UPDATE deployments SET status = 'interrupted', finished_at = ? WHERE job_id = ? AND "
+          "finished_at IS NULL");
+  st.Bind(1, NowMillis()).Bind(2, job_id);
+  return st.Run();
+}
+
+Status GiveUp(Db* db, Job* job, const std::string& why) {
+  const std::string hint = RetryHint(*job);
+  job->detail = hint.empty() ? why : why + "; " + hint;
+  job->state = JobState::kFailed;
+  Status s = EndJob(db, *job, JobState::kFailed, job->detail);
+  // The service must not stay at the stage the job last reached
+  // (`starting`, with no job to move it on): it failed, and says how to try
+  // again.
+  if (s.ok() && !job->service.empty()) s = FailServiceOfGivenUpJob(db, *job, job->detail);
+  if (s.ok() && !job->actor.empty() && job->actor != "sandbot") {
+    std::string what = std::string(JobKindName(job->kind)) + " job " + std::to_string(job->id);
+    if (!job->service.empty()) what += " (" + job->service + "@" + job->branch + ")";
+    s = AddNotice(db, job->actor,
+                  "your " + what + " to " + job->sandbox + " was given up: " + job->detail);
+  }
+  return s;
 }
 
 }  // namespace
 
-Status RecoverInterruptedJobs(Db* db, int max_attempts, int* requeued, int* failed) {
-  *requeued = *failed = 0;
+Status RecoverInterruptedJobs(Db* db, const std::set<int64_t>& crashed,
+                              const RecoveryLimits& limits, RecoveryReport* report) {
+  *report = RecoveryReport();
   std::vector<Job> running;
   Status s = ListJobs(db, JobState::kRunning, &running);
   if (!s.ok()) return s;
-  for (const Job& j : running) {
-    if (j.attempts >= max_attempts) {
-      const std::string why =
-          "interrupted " + std::to_string(j.attempts) + " times by a daemon restart; giving up";
-      Transaction tx(db);
-      if (!tx.status().ok()) return tx.status();
-      s = EndJob(db, j, JobState::kFailed, why);
-      // The service must not stay at the stage the job last reached
-      // (`starting`, with no job to move it on): it failed, and says how to
-      // try again.
-      if (s.ok() && !j.service.empty()) s = FailServiceOfGivenUpJob(db, j, why);
-      if (s.ok()) s = tx.Commit();
-      ++*failed;
-    } else {
-      Transaction tx(db);
-      if (!tx.status().ok()) return tx.status();
-      Stmt st(db, "UPDATE jobs SET state = 'queued' WHERE id = ?");
-      st.Bind(1, j.id);
-      s = st.Run();
-      const std::string why =
-          "interrupted by a daemon restart (attempt " + std::to_string(j.attempts) + "); resumed";
-      if (s.ok()) s = AddJobEvent(db, j.id, JobStage::kQueued, why);
-      if (s.ok()) s = AppendAudit(db, JobAuditRow(j, "resumed", why));
-      if (s.ok()) s = tx.Commit();
-      ++*requeued;
-    }
+  for (Job& j : running) {
+    const bool crash = crashed.count(j.id) > 0;
+    int earlier = 0;
+    Transaction tx(db);
+    s = tx.status();
+    if (s.ok()) s = EarlierInterruptions(db, j.id, &earlier);
+    if (s.ok()) s = CloseInterruptedDeployments(db, j.id);
     if (!s.ok()) return s;
+    const int interruptions = earlier + 1;
+    // Attempts count the claims not given back: those that crashed the
+    // daemon, and this one.
+    const int crashes = crash ? j.attempts : 0;
+    std::string why;
+    if (crash && crashes >= limits.max_crashes) {
+      why = "crashed the daemon " + std::to_string(crashes) + " times; giving up";
+    } else if (interruptions >= limits.max_interruptions) {
+      why =
+          "interrupted " + std::to_string(interruptions) + " times by a daemon restart; giving up";
+    }
+    if (!why.empty()) {
+      s = GiveUp(db, &j, why);
+      if (s.ok()) s = tx.Commit();
+      if (!s.ok()) return s;
+      report->given_up.push_back(j);
+      continue;
+    }
+    // An attempt cut short by someone else is given back, as RequeueJob
+    // gives back one the engine's absence cut short.
+    Stmt st(db,
+            crash
+                ? "UPDATE jobs SET state = 'queued' WHERE id = ?"
+                : "UPDATE jobs SET state = 'queued', attempts = MAX(attempts - 1, 0) WHERE id = ?");
+    st.Bind(1, j.id);
+    s = st.Run();
+    const std::string of = " of at most ";
+    why = crash ? "interrupted by a daemon crash in this job (crash " + std::to_string(crashes) +
+                      of + std::to_string(limits.max_crashes) + "); resumed"
+                : "interrupted by a daemon restart (" + std::to_string(interruptions) + of +
+                      std::to_string(limits.max_interruptions) + "; not this job's doing); resumed";
+    if (s.ok()) s = AddJobEvent(db, j.id, JobStage::kQueued, why);
+    if (s.ok()) s = AppendAudit(db, JobAuditRow(j, "resumed", why));
+    if (s.ok()) s = tx.Commit();
+    if (!s.ok()) return s;
+    ++report->requeued;
   }
   return Status::Ok();
 }

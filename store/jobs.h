@@ -10,6 +10,7 @@
 #define SANDBOT_STORE_JOBS_H_
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,15 +54,41 @@ Status GetJob(Db* db, int64_t id, Job* job);
 Status ListJobs(Db* db, JobState state, std::vector<Job>* jobs);
 // Every job, oldest first.
 Status ListAllJobs(Db* db, std::vector<Job>* jobs);
-// After a crash: jobs left running go back to the queue (attempts + 1), or
-// fail when they have been tried `max_attempts` times. Returns how many.
 // Puts a running job back in the queue with a "waiting" event saying why
 // (engine unreachable, daemon stopping). An attempt the job could not use
 // is not counted against it.
+Status RequeueJob(Db* db, int64_t id, const std::string& why);
 // The audit row recording a job's transition to `status`.
 AuditRow JobAuditRow(const Job& job, const std::string& status, const std::string& detail);
-Status RequeueJob(Db* db, int64_t id, const std::string& why);
-Status RecoverInterruptedJobs(Db* db, int max_attempts, int* requeued, int* failed);
+
+// When recovery gives a job up rather than doing it again.
+struct RecoveryLimits {
+  // Attempts that crashed the daemon on the job's own thread (a poison job
+  // would crash it at every start).
+  int max_crashes = 3;
+  // Restarts of any cause while the job ran: the kernel's OOM killer leaves
+  // no crash record, yet a job that gets the daemon killed every time must
+  // end too. Far above what a person restarting the daemon reaches.
+  int max_interruptions = 10;
+};
+struct RecoveryReport {
+  int requeued = 0;
+  // Ended failed, detail saying why and how to try again; the caller tells
+  // their followers (the notifier).
+  std::vector<Job> given_up;
+};
+// After the daemon died (kill -9, a crash, a power cut): every job left
+// running goes back to the queue, to be done again from its start, its open
+// deployment row closed as interrupted. The attempt counts against the job
+// only when the job crashed the daemon itself (its id in `crashed`, from
+// bot/crash_record.h): a job that was merely running when something else
+// stopped the daemon is not to blame, however often that happens, up to
+// limits.max_interruptions. A job that reached a limit fails instead; a
+// deploy's service is marked failed with the command that deploys it again
+// (unless a newer job has taken the service over), and the one who started
+// the job gets a notice saying so.
+Status RecoverInterruptedJobs(Db* db, const std::set<int64_t>& crashed,
+                              const RecoveryLimits& limits, RecoveryReport* report);
 
 Status StartDeployment(Db* db, const Job& job, int64_t* deployment_id);
 Status FinishDeployment(Db* db, int64_t id, const std::string& status, const std::string& image,

@@ -127,39 +127,143 @@ test_kill9_during_container_start_then_restart_resumes() {
   kill9_at started
 }
 
-# Issue 16 item 15: a deploy killed (kill -9) at the same place at every
-# restart is given up after three attempts (a job that crashes the daemon
-# must not crash it forever); its service then says `failed` with what to do,
-# never `starting` with no job to move it on. The failpoint makes the
-# one-in-thirty race of eight pushes with restarts happen every time.
-test_a_deploy_given_up_after_restarts_shows_failed_not_starting() {
-  new_app_repo web
-  local out job n
-  SANDBOT_FAILPOINTS=container.started=6000 start_daemon --reconcile-seconds 2
-  out=$(push origin "main:feature/poison")
-  job=$(sed -n 's/.*(job \([0-9]*\)).*/\1/p' <<<"$out" | head -n 1)
-  [ -n "$job" ] || fail "no job in: $out"
+# A deploy that crashes the daemon itself (its worker thread takes SIGABRT
+# at the failpoint, as a poison job would) is given up after three crashes,
+# and only then (issue 16 item 15): the crash record names it, its service
+# says `failed` with the command that deploys it again, never `starting` with
+# no job to move it on; the chat thread that asked and the deploy webhook are
+# told, and the asker finds a notice in their next answer.
+test_a_deploy_that_crashes_the_daemon_three_times_is_given_up_and_told() {
+  start_fake_chat
+  SANDBOT_FAILPOINTS=container.started=crash start_daemon
+  new_app_repo web --auto-branches 'auto/*'
+  git -C "$WORK" push -q origin main:feature/poison 2>/dev/null
+  local answer job n status
+  answer=$(slack /sandbox "create poison web@feature/poison")
+  expect_eq "$(code_of "$answer")" 200 "create"
+  job=$(db "SELECT id FROM jobs WHERE sandbox = 'poison'")
   for n in 1 2 3; do
-    local i=0
-    until [ "$(grep -c 'failpoint container.started' "$TEST_DIR/daemon.log")" -ge $n ]; do
-      i=$((i + 1))
-      [ $i -lt 600 ] || fail "attempt $n never reached the failpoint"
-      sleep 0.1
-    done
+    status=0
+    wait "$DAEMON_PID" || status=$?
+    expect_eq "$status" 134 "exit status at crash $n (SIGABRT)"
+    expect_eq "$(cat "$DATA/crashed-jobs")" "job $job" "crash record $n"
     expect_eq "$(db "SELECT s.status FROM services s JOIN sandboxes b ON b.id = s.sandbox_id
-                     WHERE b.name = 'feature-poison'")" starting "service status at attempt $n"
-    kill -KILL "$DAEMON_PID"
-    wait "$DAEMON_PID" 2>/dev/null || true
-    SANDBOT_FAILPOINTS=container.started=6000 start_daemon --reconcile-seconds 2
+                     WHERE b.name = 'poison'")" starting "service status at crash $n"
+    SANDBOT_FAILPOINTS=container.started=crash start_daemon
   done
-  expect_eq "$(job_state "$job")" failed "job after three interrupted attempts"
-  local status
-  status=$("$SANDBOT" sandbox status feature-poison --json)
+  expect_eq "$(job_state "$job")" failed "job after three crashes"
+  [ ! -e "$DATA/crashed-jobs" ] || fail "the crash record was not taken"
+  status=$("$SANDBOT" sandbox status poison --json)
   expect_eq "$(jq -r '.services[0].status' <<<"$status")" failed "service status"
-  expect_contains "$(jq -r '.services[0].detail' <<<"$status")" "giving up"
-  expect_contains "$(jq -r '.services[0].detail' <<<"$status")" "/deploy web feature/poison"
+  expect_contains "$(jq -r '.services[0].detail' <<<"$status")" "crashed the daemon 3 times"
+  expect_contains "$(jq -r '.services[0].detail' <<<"$status")" "/deploy web feature/poison to poison"
+  wait_received /response/U0ANA '.text | test("failed")'
+  expect_contains "$(received /response/U0ANA)" "/deploy web feature/poison to poison" "chat thread"
+  wait_received /slack-webhook '.text | test("failed")'
+  body=$(body_of "$(slack /sandbox list)")
+  expect_contains "$body" "was given up" "the asker's next answer"
+  # Given up means not run again: the failpoint would crash this daemon too.
+  sleep 3
+  kill -0 "$DAEMON_PID" || fail "the daemon crashed again on a given-up job"
+  # The hint works once whatever crashed is gone.
+  stop_daemon
+  start_daemon
+  body=$(body_of "$(slack /deploy "web feature/poison to poison")")
+  expect_contains "$body" "deploying web@feature/poison"
+  wait_for_status poison web running
+  engine_consistent
   integrity_ok
-  report 3 1 0
+  report 3 2 0
+}
+
+# wait_failpoints NAME N: until the daemon has paused at failpoint NAME N
+# times (its log says so each time).
+wait_failpoints() {
+  local i=0
+  until [ "$(grep -c "failpoint $1:" "$TEST_DIR/daemon.log")" -ge "$2" ]; do
+    i=$((i + 1))
+    [ $i -lt 600 ] || { fail "failpoint $1 was not reached $2 times"; return 1; }
+    sleep 0.1
+  done
+}
+
+# The status of every sandbox's service, "name status" per line.
+service_states() {
+  db "SELECT b.name || ' ' || s.status FROM services s JOIN sandboxes b ON b.id = s.sandbox_id
+      ORDER BY b.name"
+}
+
+# Issue 16 item 15, the reported scenario: eight pushes of new feature
+# branches, kill -9 and a restart after every second push, then every
+# sandbox runs within 60 s. In the report one run in thirty left a sandbox
+# at `starting`: the oldest jobs were running at three kills in a row
+# (a restart and two pushes took less than a deploy) and recovery took that
+# for a job that crashes the daemon, gave it up and left its service behind.
+# Here each daemon holds every job at a failpoint for longer than a round,
+# each round at another place (claimed, building, container created,
+# container started, deployed but not yet recorded as ended), so every kill
+# lands in a running job and the two oldest are interrupted at all four: the
+# race happens on every run. Two passes: the first kills where each step
+# starts, the second where it has just finished.
+test_eight_pushes_with_a_kill9_after_every_second_push_all_end_running() {
+  new_app_repo web
+  local pass n round out job pid before
+  local -a rounds
+  before=$(audit_ids)
+  for pass in a b; do
+    if [ $pass = a ]; then
+      rounds=(job.claimed build.started container.created container.started)
+    else
+      rounds=(container.created container.started job.ran job.claimed)
+    fi
+    local -a jobs=()
+    round=0
+    SANDBOT_FAILPOINTS=${rounds[0]}=8000 start_daemon --reconcile-seconds 2
+    for n in 1 2 3 4 5 6 7 8; do
+      out=$(push origin "main:feature/$pass$n")
+      job=$(sed -n 's/.*(job \([0-9]*\)).*/\1/p' <<<"$out" | head -n 1)
+      [ -n "$job" ] || { fail "no job in: $out"; return 1; }
+      jobs+=("$job")
+      [ $((n % 2)) = 0 ] || continue
+      # Both workers hold a job at this round's failpoint, then kill -9.
+      wait_failpoints "${rounds[$round]}" 2
+      kill -KILL "$DAEMON_PID"
+      wait "$DAEMON_PID" 2>/dev/null || true
+      # Each daemon's log apart: the failpoint counts are per daemon.
+      mv "$TEST_DIR/daemon.log" "$TEST_DIR/daemon-$pass$n.log"
+      round=$((round + 1))
+      if [ $round -lt ${#rounds[@]} ]; then
+        SANDBOT_FAILPOINTS=${rounds[$round]}=8000 start_daemon --reconcile-seconds 2
+      else
+        start_daemon --reconcile-seconds 2
+      fi
+    done
+    # Every sandbox runs within 60 s of the last restart.
+    local i=0 states
+    while :; do
+      states=$(service_states | grep "^feature-$pass")
+      [ "$(grep -c ' running$' <<<"$states")" = 8 ] && break
+      i=$((i + 1))
+      [ $i -lt 300 ] || { fail "pass $pass: not all running 60 s after the last restart:"$'\n'"$states"; return 1; }
+      sleep 0.2
+    done
+    for job in "${jobs[@]}"; do
+      wait_job_final "$job" 30
+      expect_eq "$(job_state "$job")" succeeded "pass $pass: job $job"
+    done
+    # The two oldest were interrupted by all four kills, and still ran.
+    expect_eq "$(db "SELECT COUNT(*) FROM job_events WHERE job_id = ${jobs[0]} AND stage = 'queued'
+                     AND message LIKE 'interrupted by a daemon restart%'")" 4 \
+      "pass $pass: restarts that interrupted job ${jobs[0]}"
+    stop_daemon
+    mv "$TEST_DIR/daemon.log" "$TEST_DIR/daemon-$pass.log"
+  done
+  start_daemon --reconcile-seconds 2
+  engine_consistent
+  integrity_ok
+  lost=$(lost_rows "$before")
+  expect_eq "$lost" 0 "audit rows lost"
+  report 8 16 "$lost"
 }
 
 # The engine goes away with a sandbox running and a push queued; the answer

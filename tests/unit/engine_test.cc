@@ -94,10 +94,12 @@ BOOST_AUTO_TEST_CASE(a_failed_ping_trips_at_once) {
 }
 
 BOOST_AUTO_TEST_CASE(failpoints_parse) {
-  auto points = ParseFailpoints("container.created=3000,build.started=5,bad,x=,y=-1,z=12ms");
-  BOOST_CHECK_EQUAL(points.size(), 2u);
+  auto points =
+      ParseFailpoints("container.created=3000,build.started=5,bad,x=,y=-1,z=12ms,job.ran=crash");
+  BOOST_CHECK_EQUAL(points.size(), 3u);
   BOOST_CHECK_EQUAL(points["container.created"], 3000);
   BOOST_CHECK_EQUAL(points["build.started"], 5);
+  BOOST_CHECK_EQUAL(points["job.ran"], kFailpointCrash);
   BOOST_CHECK(ParseFailpoints("").empty());
 }
 
@@ -149,9 +151,9 @@ BOOST_AUTO_TEST_CASE(ending_and_recovering_jobs_write_their_audit_rows) {
   BOOST_REQUIRE(ClaimNextJob(t.db.get(), &claimed, &found).ok() && found);
   BOOST_REQUIRE(EndJob(t.db.get(), claimed, JobState::kSucceeded, "").ok());
   BOOST_REQUIRE(ClaimNextJob(t.db.get(), &claimed, &found).ok() && found);
-  int requeued = 0, failed = 0;
-  BOOST_REQUIRE(RecoverInterruptedJobs(t.db.get(), 3, &requeued, &failed).ok());
-  BOOST_CHECK_EQUAL(requeued, 1);
+  RecoveryReport recovery;
+  BOOST_REQUIRE(RecoverInterruptedJobs(t.db.get(), {}, RecoveryLimits(), &recovery).ok());
+  BOOST_CHECK_EQUAL(recovery.requeued, 1);
   std::vector<AuditRow> rows;
   BOOST_REQUIRE(ListAudit(t.db.get(), "", 0, &rows).ok());
   // Every transition: started, succeeded; started, resumed.
