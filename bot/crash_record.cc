@@ -18,12 +18,15 @@ const int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
 
 // Set once before any worker thread starts; read by the handler only.
 char g_path[4096];
+// What handled each signal before (the default action, or a sanitizer's):
+// put back once the record is written.
+struct sigaction g_previous[NSIG];
 // Plain integers in static TLS of the executable: the handler reads them
 // without allocating.
 thread_local int64_t t_job = 0;
 thread_local bool t_alt_stack = false;
 
-void OnFatalSignal(int sig) {
+void OnFatalSignal(int sig, siginfo_t* info, void*) {
   const int64_t job = t_job;
   if (job > 0 && g_path[0] != '\0') {
     const int saved = errno;
@@ -37,10 +40,11 @@ void OnFatalSignal(int sig) {
     }
     errno = saved;
   }
-  // SA_RESETHAND put the default action back; the signal raised again is
-  // delivered when the handler returns and ends the process as before (a
-  // core dump where the system keeps them).
-  raise(sig);
+  sigaction(sig, &g_previous[sig], nullptr);
+  // A fault (si_code > 0) happens again when the handler returns, and the
+  // previous handler takes it as it would have; a signal that was sent
+  // (abort, raise, kill) is sent again, delivered once this one returns.
+  if (info == nullptr || info->si_code <= 0) raise(sig);
 }
 
 }  // namespace
@@ -66,10 +70,10 @@ void InstallCrashRecorder(const std::string& path) {
   std::strncpy(g_path, path.c_str(), sizeof g_path - 1);
   g_path[sizeof g_path - 1] = '\0';
   struct sigaction action {};
-  action.sa_handler = OnFatalSignal;
+  action.sa_sigaction = OnFatalSignal;
   sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESETHAND | SA_ONSTACK;
-  for (int sig : kFatalSignals) sigaction(sig, &action, nullptr);
+  action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  for (int sig : kFatalSignals) sigaction(sig, &action, &g_previous[sig]);
 }
 
 void SetThreadJob(int64_t job_id) {

@@ -239,7 +239,13 @@ int Daemon::Start() {
   if (!s.ok()) spdlog::error("crash record: {}", s.ToString());
   RecoveryReport recovery;
   s = RecoverInterruptedJobs(db_.get(), crashed, RecoveryLimits(), &recovery);
-  if (!s.ok()) spdlog::error("cannot recover interrupted jobs: {}", s.ToString());
+  if (!s.ok()) {
+    // A job left `running` would hold its sandbox (and its service at
+    // `starting`) with no worker to move it on: better not to start.
+    spdlog::error("cannot recover the jobs the last run left running: {}; not starting",
+                  s.ToString());
+    return s.ExitCode();
+  }
   if (recovery.requeued + recovery.given_up.size() > 0) {
     spdlog::warn("after a restart: {} interrupted jobs resumed, {} given up", recovery.requeued,
                  recovery.given_up.size());

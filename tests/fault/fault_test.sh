@@ -255,6 +255,9 @@ test_eight_pushes_with_a_kill9_after_every_second_push_all_end_running() {
     expect_eq "$(db "SELECT COUNT(*) FROM job_events WHERE job_id = ${jobs[0]} AND stage = 'queued'
                      AND message LIKE 'interrupted by a daemon restart%'")" 4 \
       "pass $pass: restarts that interrupted job ${jobs[0]}"
+    # No kill counted against any job: each used one attempt, the last.
+    expect_eq "$(db "SELECT COUNT(*) FROM jobs WHERE sandbox LIKE 'feature-$pass%' AND attempts != 1")" \
+      0 "pass $pass: jobs charged for a kill"
     stop_daemon
     mv "$TEST_DIR/daemon.log" "$TEST_DIR/daemon-$pass.log"
   done
@@ -264,6 +267,52 @@ test_eight_pushes_with_a_kill9_after_every_second_push_all_end_running() {
   lost=$(lost_rows "$before")
   expect_eq "$lost" 0 "audit rows lost"
   report 8 16 "$lost"
+}
+
+# The store locked by another process (a backup, the CLI's offline path)
+# when the daemon starts after a kill -9: recovery cannot put the interrupted
+# job back in the queue, and the daemon then refuses to start rather than
+# serve with a job `running` that no worker runs, its sandbox held and its
+# service at `starting` until some later restart. Once the lock is gone, the
+# next start recovers the job and it ends running.
+test_a_store_locked_at_a_restart_stops_the_start_not_the_job() {
+  new_app_repo web
+  local out job status
+  SANDBOT_FAILPOINTS=container.started=8000 start_daemon
+  out=$(push origin main:feature/locked)
+  job=$(sed -n 's/.*(job \([0-9]*\)).*/\1/p' <<<"$out" | head -n 1)
+  [ -n "$job" ] || { fail "no job in: $out"; return 1; }
+  wait_failpoints container.started 1
+  kill -KILL "$DAEMON_PID"
+  wait "$DAEMON_PID" 2>/dev/null || true
+  # Longer than the store's 10 s busy timeout.
+  python3 -c '
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+open(sys.argv[2], "w").close()
+time.sleep(14)
+c.execute("ROLLBACK")
+' "$DATA/sandbot.db" "$TEST_DIR/locked" &
+  local locker=$! i=0
+  until [ -e "$TEST_DIR/locked" ]; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || { fail "the store was not locked"; return 1; }
+    sleep 0.1
+  done
+  status=0
+  out=$("$SANDBOT" serve --data "$DATA" --listen "$E2E_HTTP" --ports "$E2E_PORTS" 2>&1) || status=$?
+  [ "$status" != 0 ] || fail "the daemon started with the interrupted job not recovered"
+  expect_contains "$out" "cannot recover the jobs the last run left running" "serve output"
+  expect_eq "$(job_state "$job")" running "job while the store is locked"
+  wait "$locker"
+  start_daemon
+  wait_job_final "$job" 60
+  expect_eq "$(job_state "$job")" succeeded "job after the restart"
+  wait_for_status feature-locked web running
+  engine_consistent
+  integrity_ok
+  report 2 1 0
 }
 
 # The engine goes away with a sandbox running and a push queued; the answer

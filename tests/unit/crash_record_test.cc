@@ -29,6 +29,9 @@ int DieInChild(const std::string& path, const std::function<void()>& body) {
   if (pid == 0) {
     rlimit no_core{0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
+    // As in the daemon: nothing but the default action before (the test
+    // runner's own handlers would take the crash over and carry on).
+    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) signal(sig, SIG_DFL);
     InstallCrashRecorder(path);
     body();
     _exit(0);
@@ -36,6 +39,28 @@ int DieInChild(const std::string& path, const std::function<void()>& body) {
   int status = 0;
   waitpid(pid, &status, 0);
   return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+volatile int g_zero = 0;
+volatile bool g_deeper = true;
+
+// Recurses until the stack runs out (the handler then runs on the thread's
+// own signal stack); the flag keeps the compiler from seeing it never ends.
+int Recurse(int depth) {
+  volatile char frame[512];
+  frame[0] = static_cast<char>(depth);
+  if (!g_deeper) return frame[0];
+  const int below = Recurse(depth + 1);
+  return below + frame[0];  // read after the call: the frame must stay
+}
+
+// How each kind of crash happens for real: faults the kernel raises (the
+// handler returns and the instruction faults again), and abort.
+void Crash(const std::string& how) {
+  if (how == "null") *static_cast<volatile int*>(nullptr) = 1;
+  if (how == "divide") g_zero = 100 / g_zero;
+  if (how == "stack") Recurse(0);
+  if (how == "abort") std::abort();
 }
 
 }  // namespace
@@ -87,6 +112,29 @@ BOOST_AUTO_TEST_CASE(a_fatal_signal_on_a_job_thread_names_the_job_and_still_kill
     std::set<int64_t> jobs;
     BOOST_REQUIRE(TakeCrashRecord(path, &jobs).ok());
     BOOST_CHECK((jobs == std::set<int64_t>{42}));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(real_faults_on_a_job_thread_name_the_job) {
+  const std::pair<const char*, int> cases[] = {
+      {"null", SIGSEGV}, {"divide", SIGFPE}, {"stack", SIGSEGV}, {"abort", SIGABRT}};
+  for (const auto& [how, want] : cases) {
+    ScratchDir dir;
+    const std::string path = CrashRecordPath(dir.path());
+    const std::string kind = how;
+    const int sig = DieInChild(path, [kind] {
+      std::thread worker([kind] {
+        SetThreadJob(9);
+        Crash(kind);
+      });
+      worker.join();
+    });
+    BOOST_TEST_CONTEXT(how) {
+      BOOST_CHECK_EQUAL(sig, want);
+      std::set<int64_t> jobs;
+      BOOST_REQUIRE(TakeCrashRecord(path, &jobs).ok());
+      BOOST_CHECK((jobs == std::set<int64_t>{9}));
+    }
   }
 }
 
