@@ -31,6 +31,7 @@
 #include "bot/engine_breaker.h"
 #include "bot/event_hub.h"
 #include "bot/expiry.h"
+#include "bot/failpoint.h"
 #include "bot/guarded_runtime.h"
 #include "bot/health_monitor.h"
 #include "bot/http_server.h"
@@ -232,27 +233,6 @@ int Daemon::Start() {
     engine_note_ = " (NOT answering: jobs wait in the queue until it does)";
   }
 
-  // Jobs left running by the last process: done again, unless one of them
-  // crashed it (its thread took the fatal signal) too often.
-  std::set<int64_t> crashed;
-  s = TakeCrashRecord(CrashRecordPath(config_.data_dir), &crashed);
-  if (!s.ok()) spdlog::error("crash record: {}", s.ToString());
-  RecoveryReport recovery;
-  s = RecoverInterruptedJobs(db_.get(), crashed, RecoveryLimits(), &recovery);
-  if (!s.ok()) {
-    // A job left `running` would hold its sandbox (and its service at
-    // `starting`) with no worker to move it on: better not to start.
-    spdlog::error("cannot recover the jobs the last run left running: {}; not starting",
-                  s.ToString());
-    return s.ExitCode();
-  }
-  if (recovery.requeued + recovery.given_up.size() > 0) {
-    spdlog::warn("after a restart: {} interrupted jobs resumed, {} given up", recovery.requeued,
-                 recovery.given_up.size());
-  }
-  for (const Job& j : recovery.given_up) spdlog::error("job {} failed: {}", j.id, j.detail);
-  InstallCrashRecorder(CrashRecordPath(config_.data_dir));
-
   DeployConfig deploy_config;
   deploy_config.data_dir = config_.data_dir;
   deploy_config.port_lo = port_lo_;
@@ -273,9 +253,13 @@ int Daemon::Start() {
   notifier_ = std::make_unique<Notifier>(db_.get(), &config_, &hub_);
   deployer_ = std::make_unique<Deployer>(db_.get(), runtime_.get(), deploy_config,
                                          [this](const JobEvent& e) { notifier_->OnJobEvent(e); });
-  // A given-up job's followers hear of it as of any failed job: its chat
-  // thread, the deploy webhooks (the pusher got a notice from recovery).
-  for (const Job& j : recovery.given_up) notifier_->OnJobFinished(j, false, j.detail);
+  // Jobs left running by the last process: done again, unless one of them
+  // crashed it (its thread took the fatal signal) too often.
+  s = TakeCrashRecord(CrashRecordPath(config_.data_dir), &crashed_jobs_);
+  if (!s.ok()) spdlog::error("crash record: {}", s.ToString());
+  Failpoint("recovery.started");
+  jobs_recovered_ = RecoverJobs();
+  InstallCrashRecorder(CrashRecordPath(config_.data_dir));
   IngestSpool();
 
   code = BindListeners();
@@ -293,7 +277,7 @@ int Daemon::Start() {
       [this](const Job& job, bool ok, const std::string& detail) {
         notifier_->OnJobFinished(job, ok, detail);
       });
-  workers_->Start();
+  if (jobs_recovered_) workers_->Start();
   local_thread_ = std::thread([this] { local_->Run(); });
   // Pushes spooled while we were starting (or by a hook that raced a restart).
   spool_thread_ = std::thread([this] { SpoolLoop(); });
@@ -391,6 +375,31 @@ int Daemon::BindListeners() {
   return 0;
 }
 
+bool Daemon::RecoverJobs() {
+  RecoveryReport recovery;
+  Status s = RecoverInterruptedJobs(db_.get(), crashed_jobs_, RecoveryLimits(), &recovery);
+  // A given-up job's followers hear of it as of any failed job: its chat
+  // thread, the deploy webhooks (its starter got a notice from recovery).
+  // Those given up before a failure are told too: they stay given up.
+  for (const Job& j : recovery.given_up) {
+    spdlog::error("job {} failed: {}", j.id, j.detail);
+    notifier_->OnJobFinished(j, false, j.detail);
+  }
+  if (recovery.requeued + recovery.given_up.size() > 0) {
+    spdlog::warn("after a restart: {} interrupted jobs resumed, {} given up", recovery.requeued,
+                 recovery.given_up.size());
+  }
+  if (!s.ok()) {
+    spdlog::error(
+        "cannot put back the jobs the last run left running: {}; no job runs until they are "
+        "(retried every second)",
+        s.ToString());
+    return false;
+  }
+  crashed_jobs_.clear();
+  return true;
+}
+
 void Daemon::IngestSpool() { IngestSpoolFiles(db_.get(), config_, &hub_); }
 
 void Daemon::SpoolLoop() {
@@ -422,6 +431,10 @@ void Daemon::MaintenanceLoop() {
   auto next_audit_archive = Clock::now();
   bool was_open = breaker_->open();
   while (!stopping_) {
+    if (!jobs_recovered_ && (jobs_recovered_ = RecoverJobs())) {
+      workers_->Start();
+      hub_.Notify();
+    }
     ExpiryReport expired;
     Status e = expiry_->RunOnce(NowMillis(), &expired);
     if (!e.ok()) spdlog::warn("expiry: {}", e.ToString());

@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -48,9 +49,10 @@ class Daemon {
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
 
-  // Opens the store, checks the engine, recovers interrupted jobs, binds
-  // both listeners, starts every thread, and tells systemd READY=1. Returns
-  // 0 when serving, else the process exit code (nothing is left running).
+  // Opens the store, checks the engine, recovers interrupted jobs (the
+  // workers start once that is written), binds both listeners, starts every
+  // thread, and tells systemd READY=1. Returns 0 when serving, else the
+  // process exit code (nothing is left running).
   int Start();
   // Blocks until SIGTERM or SIGINT (Start blocks them in every thread).
   void Wait();
@@ -69,6 +71,10 @@ class Daemon {
   void MaintenanceLoop();
   void ArchiveOldAudit();
   void HealthLoop();
+  // Puts the jobs the last process left running back in the queue (or gives
+  // them up) and tells the followers of those given up. False when the store
+  // cannot take it: the workers then wait and the maintenance loop retries.
+  bool RecoverJobs();
 
   const Config& config_;
   sigset_t signals_;
@@ -95,7 +101,12 @@ class Daemon {
   std::unique_ptr<Expiry> expiry_;
   std::unique_ptr<HealthMonitor> health_;
 
-  bool running_ = false;  // Start succeeded and Stop has not run
+  std::set<int64_t> crashed_jobs_;  // the crash record, taken at start
+  // The workers start once this is true: until then a job the last process
+  // left `running` would hold its sandbox (its service at `starting`) with
+  // no worker to move it on.
+  bool jobs_recovered_ = false;  // Start's thread, then the maintenance loop's
+  bool running_ = false;         // Start succeeded and Stop has not run
   std::atomic<bool> stopping_{false};
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;

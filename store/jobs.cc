@@ -301,8 +301,9 @@ Status RecoverInterruptedJobs(Db* db, const std::set<int64_t>& crashed,
     const std::string of = " of at most ";
     why = crash ? "interrupted by a daemon crash in this job (crash " + std::to_string(crashes) +
                       of + std::to_string(limits.max_crashes) + "); resumed"
-                : "interrupted by a daemon restart (" + std::to_string(interruptions) + of +
-                      std::to_string(limits.max_interruptions) + "; not this job's doing); resumed";
+                : "interrupted by a daemon restart this job did not cause (" +
+                      std::to_string(interruptions) + of +
+                      std::to_string(limits.max_interruptions) + "); resumed";
     if (s.ok()) s = AddJobEvent(db, j.id, JobStage::kQueued, why);
     if (s.ok()) s = AppendAudit(db, JobAuditRow(j, "resumed", why));
     if (s.ok()) s = tx.Commit();

@@ -218,7 +218,7 @@ test_eight_pushes_with_a_kill9_after_every_second_push_all_end_running() {
     fi
     local -a jobs=()
     round=0
-    SANDBOT_FAILPOINTS=${rounds[0]}=8000 start_daemon --reconcile-seconds 2
+    SANDBOT_FAILPOINTS=${rounds[0]}=30000 start_daemon --reconcile-seconds 2
     for n in 1 2 3 4 5 6 7 8; do
       out=$(push origin "main:feature/$pass$n")
       job=$(sed -n 's/.*(job \([0-9]*\)).*/\1/p' <<<"$out" | head -n 1)
@@ -233,7 +233,7 @@ test_eight_pushes_with_a_kill9_after_every_second_push_all_end_running() {
       mv "$TEST_DIR/daemon.log" "$TEST_DIR/daemon-$pass$n.log"
       round=$((round + 1))
       if [ $round -lt ${#rounds[@]} ]; then
-        SANDBOT_FAILPOINTS=${rounds[$round]}=8000 start_daemon --reconcile-seconds 2
+        SANDBOT_FAILPOINTS=${rounds[$round]}=30000 start_daemon --reconcile-seconds 2
       else
         start_daemon --reconcile-seconds 2
       fi
@@ -269,47 +269,55 @@ test_eight_pushes_with_a_kill9_after_every_second_push_all_end_running() {
   report 8 16 "$lost"
 }
 
-# The store locked by another process (a backup, the CLI's offline path)
-# when the daemon starts after a kill -9: recovery cannot put the interrupted
-# job back in the queue, and the daemon then refuses to start rather than
-# serve with a job `running` that no worker runs, its sandbox held and its
-# service at `starting` until some later restart. Once the lock is gone, the
-# next start recovers the job and it ends running.
-test_a_store_locked_at_a_restart_stops_the_start_not_the_job() {
+# The store held by another process (a backup, the CLI's offline path) just
+# as the daemon recovers after a kill -9: the interrupted job cannot be put
+# back in the queue. The daemon serves all the same, and its workers wait
+# until recovery is written: before, the job stayed `running` with no worker
+# (its sandbox held, its service at `starting`) until some later restart.
+test_a_store_locked_during_recovery_delays_the_workers_not_the_job() {
   new_app_repo web
-  local out job status
-  SANDBOT_FAILPOINTS=container.started=8000 start_daemon
+  local out job i=0
+  SANDBOT_FAILPOINTS=container.started=30000 start_daemon
   out=$(push origin main:feature/locked)
   job=$(sed -n 's/.*(job \([0-9]*\)).*/\1/p' <<<"$out" | head -n 1)
   [ -n "$job" ] || { fail "no job in: $out"; return 1; }
   wait_failpoints container.started 1
   kill -KILL "$DAEMON_PID"
   wait "$DAEMON_PID" 2>/dev/null || true
-  # Longer than the store's 10 s busy timeout.
+  # Not start_daemon: this start is slower than its wait (the store's 10 s
+  # busy timeout).
+  SANDBOT_FAILPOINTS=recovery.started=3000 "$SANDBOT" serve --data "$DATA" --listen "$E2E_HTTP" \
+    --ports "$E2E_PORTS" --health-timeout 30 >>"$TEST_DIR/daemon.log" 2>&1 &
+  DAEMON_PID=$!
+  echo "$DAEMON_PID" >"$TEST_DIR/daemon.pid"
+  wait_log "failpoint recovery.started"
   python3 -c '
 import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1], isolation_level=None)
 c.execute("BEGIN IMMEDIATE")
 open(sys.argv[2], "w").close()
-time.sleep(14)
+time.sleep(15)
 c.execute("ROLLBACK")
 ' "$DATA/sandbot.db" "$TEST_DIR/locked" &
-  local locker=$! i=0
+  local locker=$!
   until [ -e "$TEST_DIR/locked" ]; do
     i=$((i + 1))
     [ $i -lt 100 ] || { fail "the store was not locked"; return 1; }
     sleep 0.1
   done
-  status=0
-  out=$("$SANDBOT" serve --data "$DATA" --listen "$E2E_HTTP" --ports "$E2E_PORTS" 2>&1) || status=$?
-  [ "$status" != 0 ] || fail "the daemon started with the interrupted job not recovered"
-  expect_contains "$out" "cannot recover the jobs the last run left running" "serve output"
-  expect_eq "$(job_state "$job")" running "job while the store is locked"
+  wait_log "cannot put back the jobs the last run left running" 30
+  expect_eq "$(job_state "$job")" running "job while the store is held"
+  i=0
+  until curl -sf --unix-socket "$DATA/sandbot.sock" http://local/v1/ping >/dev/null 2>&1; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || { fail "the daemon does not serve while recovery waits"; return 1; }
+    sleep 0.1
+  done
   wait "$locker"
-  start_daemon
   wait_job_final "$job" 60
-  expect_eq "$(job_state "$job")" succeeded "job after the restart"
+  expect_eq "$(job_state "$job")" succeeded "job once the store is free"
   wait_for_status feature-locked web running
+  expect_eq "$(db "SELECT COUNT(*) FROM audit WHERE status = 'resumed'")" 1 "resumed rows"
   engine_consistent
   integrity_ok
   report 2 1 0
