@@ -203,11 +203,11 @@ service_states() {
 # each round at another place (claimed, building, container created,
 # container started, deployed but not yet recorded as ended), so every kill
 # lands in a running job and the two oldest are interrupted at all four: the
-# race happens on every run. Two passes: the first kills where each step
-# starts, the second where it has just finished.
+# race happens on every run. Two passes, in a different order of places,
+# the second reaching a deploy that is done but not yet recorded as ended.
 test_eight_pushes_with_a_kill9_after_every_second_push_all_end_running() {
   new_app_repo web
-  local pass n round out job pid before
+  local pass n round out job before
   local -a rounds
   before=$(audit_ids)
   for pass in a b; do
