@@ -377,14 +377,13 @@ int Daemon::BindListeners() {
 
 bool Daemon::RecoverJobs() {
   RecoveryReport recovery;
-  Status s = RecoverInterruptedJobs(db_.get(), crashed_jobs_, RecoveryLimits(), &recovery);
   // A given-up job's followers hear of it as of any failed job: its chat
-  // thread, the deploy webhooks (its starter got a notice from recovery).
-  // Those given up before a failure are told too: they stay given up.
-  for (const Job& j : recovery.given_up) {
-    spdlog::error("job {} failed: {}", j.id, j.detail);
-    notifier_->OnJobFinished(j, false, j.detail);
-  }
+  // thread, the deploy webhooks (its starter gets a notice from recovery),
+  // queued in the transaction that ends the job.
+  Status s = RecoverInterruptedJobs(
+      db_.get(), crashed_jobs_, RecoveryLimits(), &recovery,
+      [this](const Job& j) { notifier_->OnJobFinished(j, false, j.detail); });
+  for (const Job& j : recovery.given_up) spdlog::error("job {} failed: {}", j.id, j.detail);
   if (recovery.requeued + recovery.given_up.size() > 0) {
     spdlog::warn("after a restart: {} interrupted jobs resumed, {} given up", recovery.requeued,
                  recovery.given_up.size());

@@ -259,7 +259,8 @@ Status GiveUp(Db* db, Job* job, const std::string& why) {
 }  // namespace
 
 Status RecoverInterruptedJobs(Db* db, const std::set<int64_t>& crashed,
-                              const RecoveryLimits& limits, RecoveryReport* report) {
+                              const RecoveryLimits& limits, RecoveryReport* report,
+                              const std::function<void(const Job&)>& on_given_up) {
   *report = RecoveryReport();
   std::vector<Job> running;
   Status s = ListJobs(db, JobState::kRunning, &running);
@@ -285,6 +286,7 @@ Status RecoverInterruptedJobs(Db* db, const std::set<int64_t>& crashed,
     }
     if (!why.empty()) {
       s = GiveUp(db, &j, why);
+      if (s.ok() && on_given_up) on_given_up(j);
       if (s.ok()) s = tx.Commit();
       if (!s.ok()) return s;
       report->given_up.push_back(j);

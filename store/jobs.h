@@ -10,6 +10,7 @@
 #define SANDBOT_STORE_JOBS_H_
 
 #include <cstdint>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -86,9 +87,12 @@ struct RecoveryReport {
 // limits.max_interruptions. A job that reached a limit fails instead; a
 // deploy's service is marked failed with the command that deploys it again
 // (unless a newer job has taken the service over), and the one who started
-// the job gets a notice saying so.
+// the job gets a notice saying so. `on_given_up` (may be empty) runs for
+// each given-up job inside the transaction that ends it, so the news it
+// queues (the outbox) is written with the job's end or not at all.
 Status RecoverInterruptedJobs(Db* db, const std::set<int64_t>& crashed,
-                              const RecoveryLimits& limits, RecoveryReport* report);
+                              const RecoveryLimits& limits, RecoveryReport* report,
+                              const std::function<void(const Job&)>& on_given_up = nullptr);
 
 Status StartDeployment(Db* db, const Job& job, int64_t* deployment_id);
 Status FinishDeployment(Db* db, int64_t id, const std::string& status, const std::string& image,

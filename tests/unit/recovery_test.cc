@@ -4,6 +4,8 @@
 // the daemon itself (bot/crash_record.h) is given up, and then its service,
 // its starter and its followers are told how to deploy again.
 #define BOOST_TEST_DYN_LINK
+#include <sqlite3.h>
+
 #include <boost/test/unit_test.hpp>
 #include <set>
 #include <string>
@@ -140,7 +142,16 @@ BOOST_AUTO_TEST_CASE(
   BOOST_CHECK_EQUAL(ResumeEvents(t.db.get(), d.job.id, "interrupted by a daemon crash in this job"),
                     2);
   ClaimAndStart(t.db.get(), d.service_id);
-  RecoveryReport report = Recover(t.db.get(), {d.job.id});
+  RecoveryReport report;
+  std::vector<Job> told;  // what the notifier is handed, in the job's transaction
+  BOOST_REQUIRE(
+      RecoverInterruptedJobs(t.db.get(), {d.job.id}, RecoveryLimits(), &report, [&](const Job& j) {
+        BOOST_CHECK_EQUAL(sqlite3_get_autocommit(t.db->handle()), 0);
+        told.push_back(j);
+      }).ok());
+  BOOST_REQUIRE_EQUAL(told.size(), 1u);
+  BOOST_CHECK_EQUAL(told[0].id, d.job.id);
+  BOOST_CHECK_EQUAL(JobStateName(told[0].state), "failed");
   BOOST_CHECK_EQUAL(report.requeued, 0);
   BOOST_REQUIRE_EQUAL(report.given_up.size(), 1u);
   const std::string want =
