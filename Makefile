@@ -4,6 +4,8 @@
 #                 run the daemon on ./var with embedded defaults
 #   make test     the same installs, then unit, end-to-end, fault and security tests on
 #                 a real engine, all built with AddressSanitizer + UBSan
+#   make fuzz     each libFuzzer harness fuzz/*_fuzz.cc (clang) for FUZZ_SECONDS
+#                 (default 60) on its corpus fuzz/corpus/NAME; fails on any finding
 #
 # SANITIZE=address,undefined builds everything with those sanitizers.
 # BUILD=dir puts objects and binaries elsewhere (default ./build).
@@ -19,6 +21,13 @@ OPT      ?= -O2
 CXXFLAGS  += -std=c++17 $(OPT) -g -Wall -Wextra -Werror -pthread -I. \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
+# FUZZING=1 (set by `make fuzz`, with CXX=clang++ and BUILD=build/fuzz):
+# coverage for libFuzzer, ASan and UBSan, every UBSan finding fatal.
+ifeq ($(FUZZING),1)
+CXXFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+             -fno-omit-frame-pointer
+LDFLAGS   += -fsanitize=fuzzer,address,undefined
+endif
 ifneq ($(SANITIZE),)
 # -O0: sanitized objects compile three times faster than at -O1 (json and
 # httplib templates dominate), which keeps `make test` within its budget.
@@ -43,14 +52,15 @@ HOOK_OBJS := $(HOOK_SRCS:%.cc=$(BUILD)/obj/%.o)
 # libstdc++ linked in (not with sanitizers): less for the dynamic loader at each push.
 HOOK_LDFLAGS := $(if $(SANITIZE),,-static-libstdc++ -static-libgcc)
 
-.PHONY: all build deps engine image run test unit e2e faulttest securitytest bench install format lint clean help
+.PHONY: all build deps engine image run test unit e2e faulttest securitytest bench install format lint clean help \
+        fuzz fuzz-build
 # `make` also imports the demo/test base image into the engine (starting one
 # when none answers); `make build` only compiles.
 all: build image
 build: $(BUILD)/sandbot $(BUILD)/sandbot-hook $(BUILD)/busybox-rootfs.tar
 
 help:
-	@sed -n 's/^#   //p' Makefile; echo "targets: deps build run test unit e2e faulttest securitytest bench install format lint clean"
+	@sed -n 's/^#   //p' Makefile; echo "targets: deps build run test unit e2e faulttest securitytest bench fuzz install format lint clean"
 
 deps:
 	@scripts/install-deps.sh
@@ -134,6 +144,34 @@ bench: deps
 	SANDBOT=$(CURDIR)/$(BUILD)/sandbot bench/sandbox_bench.sh
 	SANDBOT=$(CURDIR)/$(BUILD)/sandbot bench/forge_bench.sh
 
+# Fuzzing (README "Fuzzing"). A harness is fuzz/NAME_fuzz.cc and its seeds
+# fuzz/corpus/NAME/ (fuzz/NAME.dict when it helps); its "// fuzz-link:" lines
+# name the product sources it needs (globs allowed), compiled by clang into
+# build/fuzz with only the flags above.
+FUZZ_SECONDS ?= 60
+FUZZ_CXX     ?= clang++
+FUZZ_NAMES   := $(patsubst fuzz/%_fuzz.cc,%,$(wildcard fuzz/*_fuzz.cc))
+FUZZ_BINS    := $(FUZZ_NAMES:%=$(BUILD)/%_fuzz)
+fuzz_srcs     = $(filter-out bot/main.cc hooks/hook_main.cc, \
+                $(sort $(wildcard $(shell sed -n 's|^// fuzz-link:||p' fuzz/$(1)_fuzz.cc))))
+fuzz_objs     = $(BUILD)/obj/fuzz/$(1)_fuzz.o $(patsubst %.cc,$(BUILD)/obj/%.o,$(call fuzz_srcs,$(1))) \
+                $(if $(filter templates/%,$(call fuzz_srcs,$(1))),$(BUILD)/obj/gen/templates_embedded.o)
+define FUZZ_HARNESS
+$(BUILD)/$(1)_fuzz: $(call fuzz_objs,$(1))
+	@mkdir -p $$(dir $$@)
+	@echo "  LD   $$@"
+	@$$(CXX) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach name,$(FUZZ_NAMES),$(eval $(call FUZZ_HARNESS,$(name))))
+
+fuzz:
+	@scripts/install-deps.sh fuzz
+	@$(MAKE) --no-print-directory -j$(shell nproc) BUILD=build/fuzz CXX="$(FUZZ_CXX)" OPT=-O1 \
+		FUZZING=1 fuzz-build
+	@scripts/run-fuzz.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+fuzz-build: $(FUZZ_BINS)
+
 install: $(BUILD)/sandbot $(BUILD)/sandbot-hook
 	install -D -m 0755 $(BUILD)/sandbot $(DESTDIR)$(PREFIX)/bin/sandbot
 	install -D -m 0755 $(BUILD)/sandbot-hook $(DESTDIR)$(PREFIX)/bin/sandbot-hook
@@ -150,4 +188,5 @@ lint:
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/obj/bot/main.d $(BUILD)/obj/hooks/hook_main.d
+-include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/obj/bot/main.d $(BUILD)/obj/hooks/hook_main.d \
+         $(FUZZ_NAMES:%=$(BUILD)/obj/fuzz/%_fuzz.d)

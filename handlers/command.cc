@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 
 #include "handlers/baseline_commands.h"
 #include "handlers/command_args.h"
@@ -193,9 +194,11 @@ std::string DecodeEntities(const std::string& text) {
   return out;
 }
 
-bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
+// What separates words, for the parser and for redaction alike: a value
+// redaction saw as part of NAME would reach the audit.
+constexpr char kSpaces[] = " \t\n\r\v\f";
+
+bool IsSpace(char c) { return c != '\0' && std::strchr(kSpaces, c) != nullptr; }
 
 Words Tokenize(const std::string& text) {
   Words words;
@@ -273,9 +276,9 @@ std::string RedactCommandText(const std::string& family_in, const std::string& t
   if (!redacts) return text;
   std::vector<std::string> words;
   for (size_t i = 0; i < text.size();) {
-    size_t start = text.find_first_not_of(" \t\r\n", i);
+    size_t start = text.find_first_not_of(kSpaces, i);
     if (start == std::string::npos) break;
-    size_t end = text.find_first_of(" \t\r\n", start);
+    size_t end = text.find_first_of(kSpaces, start);
     if (end == std::string::npos) end = text.size();
     words.push_back(text.substr(start, end - start));
     i = end;

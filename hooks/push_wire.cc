@@ -31,7 +31,9 @@ std::string EncodePush(const PushMessage& p) {
   return json{{"id", p.id},           {"repo", p.repo},
               {"actor", p.actor},     {"actor_variable", p.actor_variable},
               {"options", p.options}, {"updates", updates}}
-      .dump();
+      // Ref names are UTF-8 (ValidateRefUpdate); a pusher's name or push
+      // option may not be, and gets U+FFFD rather than an exception.
+      .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 Status DecodePush(const std::string& body, PushMessage* p) {

@@ -1,5 +1,7 @@
 #include "hooks/ref_update.h"
 
+#include <nlohmann/json.hpp>
+
 namespace sandbot {
 
 namespace {
@@ -13,6 +15,17 @@ bool IsAllZeros(const std::string& sha) {
 bool IsObjectName(const std::string& s) {
   if (s.size() != 40 && s.size() != 64) return false;
   return s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// Whether JSON, which carries pushes to the daemon and the spool, can hold s
+// (well-formed UTF-8). Git allows any bytes in a ref name.
+bool IsUtf8(const std::string& s) {
+  try {
+    (void)nlohmann::json(s).dump();
+    return true;
+  } catch (const nlohmann::json::type_error&) {
+    return false;
+  }
 }
 
 }  // namespace
@@ -34,6 +47,7 @@ Status ValidateRefUpdate(const RefUpdate& u) {
   if (u.ref.empty() || u.ref.find_first_of(" \t\r\n") != std::string::npos) {
     return Status::InvalidArgument("empty ref name or one with blanks");
   }
+  if (!IsUtf8(u.ref)) return Status::InvalidArgument("ref name is not UTF-8");
   return Status::Ok();
 }
 

@@ -22,7 +22,7 @@ struct RefUpdate {
 
 // OK when both object names are 40 or 64 lowercase hex digits of the same
 // length (all zeros for a created or deleted ref) and the ref name is
-// non-empty without blanks or line breaks; else InvalidArgument.
+// non-empty UTF-8 without blanks or line breaks; else InvalidArgument.
 Status ValidateRefUpdate(const RefUpdate& update);
 
 }  // namespace sandbot

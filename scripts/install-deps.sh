@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs, with apt-get, only the Debian packages sandbot needs that are missing.
 # Safe to run again: it does nothing when everything is there.
+# `install-deps.sh fuzz` adds what `make fuzz` needs: clang and libFuzzer's
+# runtime (libclang_rt.fuzzer-x86_64.a, in libclang-rt-dev's versioned package).
 set -eu
 PKGS="g++ make pkg-config git curl sqlite3 jq openssl python3 ca-certificates
       libcpp-httplib-dev libgit2-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
@@ -10,6 +12,7 @@ PKGS="g++ make pkg-config git curl sqlite3 jq openssl python3 ca-certificates
 # under tests/forge and bench/). NodeSource's nodejs carries npm; Debian's
 # is a package of its own.
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
+[ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-dev"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

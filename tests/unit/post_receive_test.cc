@@ -53,6 +53,7 @@ BOOST_AUTO_TEST_CASE(rejects_malformed_lines) {
       kA.substr(0, 39) + " " + kB + " refs/heads/main",   // short
       kA + " " + std::string(64, 'a') + " refs/heads/m",  // mixed lengths
       kA + " " + kB + " ",                                // empty ref
+      kZero + " " + kA + " refs/heads/caf\xe9",           // not UTF-8 (found by fuzz/)
   };
   for (const auto& line : bad) {
     std::vector<RefUpdate> u;
@@ -65,6 +66,7 @@ BOOST_AUTO_TEST_CASE(rejects_malformed_lines) {
 
 BOOST_AUTO_TEST_CASE(validate_ref_update_is_the_parsers_rule) {
   BOOST_CHECK(ValidateRefUpdate({kZero, kA, "refs/heads/main"}).ok());
+  BOOST_CHECK(ValidateRefUpdate({kZero, kA, "refs/heads/caf\xc3\xa9"}).ok());
   BOOST_CHECK(ValidateRefUpdate({std::string(64, '0'), std::string(64, 'f'), "refs/x"}).ok());
   for (const RefUpdate& u : std::vector<RefUpdate>{
            {kA, kB, ""},
@@ -73,6 +75,7 @@ BOOST_AUTO_TEST_CASE(validate_ref_update_is_the_parsers_rule) {
            {kA, kB, "refs/heads/a\tb"},
            {"ABC", kB, "refs/heads/m"},
            {kA, std::string(64, 'a'), "refs/heads/m"},
+           {kA, kB, "refs/heads/sh\xff\xff"},
        }) {
     BOOST_CHECK_MESSAGE(!ValidateRefUpdate(u).ok(), u.old_sha << " " << u.new_sha << " " << u.ref);
   }

@@ -174,6 +174,21 @@ BOOST_AUTO_TEST_CASE(a_push_is_applied_once_by_id) {
   BOOST_CHECK(second.job_ids.empty());
 }
 
+// fuzz/post_receive_fuzz.cc found it: bytes that are not UTF-8 made
+// EncodePush throw, and the hook died with the whole push.
+BOOST_AUTO_TEST_CASE(wire_encodes_names_that_are_not_utf8) {
+  PushMessage msg;
+  msg.repo = "web";
+  msg.actor = "ana\xff";
+  msg.options = {"sandbot.\xfe"};
+  msg.updates.push_back({kZero, kA, "refs/heads/feature/x"});
+  PushRequest back;
+  BOOST_REQUIRE(DecodePush(EncodePush(msg), &back).ok());
+  BOOST_CHECK_EQUAL(back.actor, "ana\xef\xbf\xbd");
+  BOOST_CHECK_EQUAL(back.options.at(0), "sandbot.\xef\xbf\xbd");
+  BOOST_CHECK_EQUAL(back.updates.at(0).ref, "refs/heads/feature/x");
+}
+
 BOOST_AUTO_TEST_CASE(wire_round_trip_and_rejects) {
   PushMessage msg;
   msg.id = "123-4-5";
