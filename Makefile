@@ -16,7 +16,7 @@ SANITIZE ?=
 PREFIX   ?= /usr/local
 DATA     ?= $(CURDIR)/var
 
-PKGS      := cpp-httplib libgit2 sqlite3 openssl spdlog zlib
+PKGS      := cpp-httplib libgit2 sqlite3 openssl spdlog zlib prometheus-cpp-core
 OPT      ?= -O2
 CXXFLAGS  += -std=c++17 $(OPT) -g -Wall -Wextra -Werror -pthread -I. \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -10,6 +10,7 @@
 
 #include "bot/destination.h"
 #include "bot/form.h"
+#include "bot/metrics.h"
 #include "bot/rejection_sampler.h"
 #include "bot/slack_text.h"
 #include "handlers/dispatch.h"
@@ -54,11 +55,23 @@ ChatContext OnThisLoop(const ChatContext& ctx) {
   return loop;
 }
 
-// A refusal costs the daemon a counter; the first of each (address, reason)
-// in a minute also an audit row and a log line (bot/rejection_sampler.h), so
-// a flood of unsigned requests cannot fill the disk.
+// The chat platform a request on a chat route claims to come from:
+// Mattermost shares /slack/commands and signs nothing.
+Door DoorOf(const HttpRequest& req) {
+  if (req.path == "/teams/messages") return Door::kTeams;
+  if (req.path == "/slack/commands" && !req.HasHeader("X-Slack-Signature")) {
+    return Door::kMattermost;
+  }
+  return Door::kSlack;
+}
+
+// A refusal costs the daemon a counter (bot/metrics.h, by door and `kind`);
+// the first of each (address, reason) in a minute also an audit row and a
+// log line (bot/rejection_sampler.h), so a flood of unsigned requests cannot
+// fill the disk.
 void Reject(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res, int code,
-            const std::string& reason) {
+            RejectReason kind, const std::string& reason) {
+  if (ctx.metrics != nullptr) ctx.metrics->CountRejection(DoorOf(req), kind);
   int64_t left_out = 0;
   if (ctx.rejections->ShouldRecord(req.remote_addr, reason, NowMillis(), &left_out)) {
     AuditRow row{};
@@ -127,21 +140,26 @@ MessageView Run(const ChatContext& ctx, Request& request, const std::string& tra
 bool VerifySlack(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res) {
   const std::string& secret = ctx.config->chat.slack_signing_secret;
   if (secret.empty()) {
-    Reject(ctx, req, res, 401, "Slack signing secret not configured");
+    Reject(ctx, req, res, 401, RejectReason::kUnconfigured, "Slack signing secret not configured");
     return false;
   }
   const std::string signature = req.HeaderValue("X-Slack-Signature");
   const std::string timestamp = req.HeaderValue("X-Slack-Request-Timestamp");
   const int64_t now = NowSeconds();
   Status s = VerifySlackSignature(secret, timestamp, req.body, signature, now);
+  // A timestamp out of the window is refused before the signature is
+  // checked (signatures.h): the counter tells a skewed clock from forgeries.
+  RejectReason kind =
+      s.message().rfind("stale", 0) == 0 ? RejectReason::kStale : RejectReason::kBadSignature;
   // Verified: the timestamp is digits within the window of now.
   if (s.ok() &&
       !ctx.replay->FirstSeen(signature, std::strtoll(timestamp.c_str(), nullptr, 10), now)) {
     s = Status::Forbidden(
         "replayed request (signature already used, or stamped before the daemon started)");
+    kind = RejectReason::kReplayed;
   }
   if (!s.ok()) {
-    Reject(ctx, req, res, 401, s.message());
+    Reject(ctx, req, res, 401, kind, s.message());
     return false;
   }
   return true;
@@ -156,7 +174,12 @@ void SlashCommand(const ChatContext& ctx, const HttpRequest& req, HttpResponse* 
   } else {
     std::string auth = req.HeaderValue("Authorization");
     Status s = VerifyMattermostToken(ctx.config->chat.mattermost_token, form["token"], auth);
-    if (!s.ok()) return Reject(ctx, req, res, 401, "no valid signature or token: " + s.message());
+    if (!s.ok()) {
+      return Reject(ctx, req, res, 401,
+                    ctx.config->chat.mattermost_token.empty() ? RejectReason::kUnconfigured
+                                                              : RejectReason::kBadSignature,
+                    "no valid signature or token: " + s.message());
+    }
     transport = "mattermost";
   }
   if (form["ssl_check"] == "1") {
@@ -267,7 +290,10 @@ void Interaction(const ChatContext& ctx, const HttpRequest& req, HttpResponse* r
 constexpr int64_t kTeamsReplayKeepMs = 7LL * 24 * 3600 * 1000;
 constexpr int64_t kTeamsClockSkewSeconds = 300;
 
-Status CheckTeamsFreshness(const ChatContext& ctx, const HttpRequest& req, const json& activity) {
+// On a refusal, *kind says whether the message was stale or replayed.
+Status CheckTeamsFreshness(const ChatContext& ctx, const HttpRequest& req, const json& activity,
+                           RejectReason* kind) {
+  *kind = RejectReason::kStale;
   if (activity.is_object() && activity.contains("timestamp") && activity["timestamp"].is_string()) {
     // "2026-12-01T15:04:05.123Z" (Bot Framework activities are in UTC).
     std::tm tm{};
@@ -284,6 +310,7 @@ Status CheckTeamsFreshness(const ChatContext& ctx, const HttpRequest& req, const
   Status s = FirstSeenPersistent(ctx.db, "teams:" + req.HeaderValue("Authorization"),
                                  NowMillis() + kTeamsReplayKeepMs, &first);
   if (!s.ok()) return s;
+  *kind = RejectReason::kReplayed;
   if (!first) return Status::Forbidden("replayed message (already acted on)");
   return Status::Ok();
 }
@@ -291,14 +318,18 @@ Status CheckTeamsFreshness(const ChatContext& ctx, const HttpRequest& req, const
 void TeamsMessage(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res) {
   Status s =
       VerifyTeamsHmac(ctx.config->chat.teams_hmac_key, req.body, req.HeaderValue("Authorization"));
-  if (ctx.config->chat.teams_hmac_key.empty()) s = Status::Forbidden("Teams key not configured");
-  if (!s.ok()) return Reject(ctx, req, res, 401, s.message());
+  RejectReason kind = RejectReason::kBadSignature;
+  if (ctx.config->chat.teams_hmac_key.empty()) {
+    s = Status::Forbidden("Teams key not configured");
+    kind = RejectReason::kUnconfigured;
+  }
+  if (!s.ok()) return Reject(ctx, req, res, 401, kind, s.message());
   json activity = json::parse(req.body, nullptr, false);
   // Teams signs only the body: nothing stops a captured message from being
   // sent again but remembering it (in the store: across restarts too), and
   // the activity's own timestamp when it carries one.
-  s = CheckTeamsFreshness(ctx, req, activity);
-  if (!s.ok()) return Reject(ctx, req, res, 401, s.message());
+  s = CheckTeamsFreshness(ctx, req, activity, &kind);
+  if (!s.ok()) return Reject(ctx, req, res, 401, kind, s.message());
   MessageView view;
   if (!activity.is_object()) {
     view = ErrorView(Status::InvalidArgument("the message is not JSON"));
@@ -374,11 +405,13 @@ void RegisterChatRoutes(HttpServer* server, ChatContext* ctx) {
     // Only the chat routes are worth a record; any other path just gets 413.
     if (req.path != "/slack/commands" && req.path != "/slack/interactions" &&
         req.path != "/teams/messages") {
+      if (ctx->metrics != nullptr)
+        ctx->metrics->CountRejection(Door::kHttp, RejectReason::kTooLarge);
       res->status = 413;
       res->Set("request too large", "text/plain");
       return;
     }
-    Reject(OnThisLoop(*ctx), req, res, 413,
+    Reject(OnThisLoop(*ctx), req, res, 413, RejectReason::kTooLarge,
            "body over " + std::to_string(ctx->config->chat.max_body_bytes) + " bytes");
   });
 }

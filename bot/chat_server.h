@@ -16,6 +16,7 @@
 #include "bot/config.h"
 #include "bot/event_hub.h"
 #include "bot/http_server.h"
+#include "bot/metrics.h"
 #include "bot/rejection_sampler.h"
 #include "bot/replay_guard.h"
 #include "bot/reply_url_policy.h"
@@ -35,6 +36,7 @@ struct ChatContext {
   SecretKeys* secrets = nullptr;                 // environment secrets (store/secret_keys.h)
   const ReplyUrlPolicy* reply_policy = nullptr;  // where a request may have replies sent
   RejectionSampler* rejections = nullptr;        // what refusals are recorded
+  Metrics* metrics = nullptr;                    // where refusals are counted (may be null)
 };
 
 void RegisterChatRoutes(HttpServer* server, ChatContext* context);

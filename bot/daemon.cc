@@ -25,6 +25,7 @@
 
 #include "bot/chat_server.h"
 #include "bot/crash_record.h"
+#include "bot/data_modes.h"
 #include "bot/deployer.h"
 #include "bot/destination.h"
 #include "bot/docker_runtime.h"
@@ -38,6 +39,7 @@
 #include "bot/local_api.h"
 #include "bot/local_caller.h"
 #include "bot/local_server.h"
+#include "bot/metrics.h"
 #include "bot/notifier.h"
 #include "bot/reconciler.h"
 #include "bot/rejection_sampler.h"
@@ -179,6 +181,9 @@ int Daemon::Start() {
     spdlog::error("{}", s.message());
     return s.ExitCode();
   }
+  // Before anything is created: what the daemon makes is not for others
+  // (bot/data_modes.h says which folders are, and why).
+  umask(kDaemonUmask);
   std::error_code ec;
   for (const std::string& dir : {config_.data_dir, LogDir(config_.data_dir),
                                  SpoolDir(config_.data_dir), WorkRoot(config_.data_dir)}) {
@@ -187,6 +192,16 @@ int Daemon::Start() {
       spdlog::error("cannot create {}: {}", dir, ec.message());
       return 1;
     }
+  }
+  std::vector<std::string> fixed;
+  s = SecureDataFolder(config_.data_dir, &fixed);
+  if (!s.ok()) {
+    spdlog::error("{}", s.message());
+    return 1;
+  }
+  if (!fixed.empty()) {
+    spdlog::warn("{} files and folders in {} were readable by others; now they are not (first: {})",
+                 fixed.size(), config_.data_dir, fixed.front());
   }
   if (AnotherDaemonServes(SocketPath(config_.data_dir))) {
     spdlog::error("another sandbot is already serving {}; stop it first", config_.data_dir);
@@ -351,11 +366,18 @@ int Daemon::BindListeners() {
   // Room for many chat connections; the listener stays under the limit.
   const long files = HttpServer::RaiseOpenFileLimit();
   spdlog::debug("open-file limit {}", files);
+  metrics_ = std::make_unique<Metrics>();
   HttpServer::Options http_options;
   http_options.max_body_bytes = config_.chat.max_body_bytes;
+  http_options.metrics = metrics_.get();
   http_ = std::make_unique<HttpServer>(http_options);
   http_->Get("/healthz", [](const HttpRequest&, HttpResponse* res) {
     res->Set("{\"ok\":true}", "application/json");
+  });
+  // Counts only (bot/metrics.h): no names, paths, URLs or secrets, so the
+  // listener may serve them to whoever reaches /healthz.
+  http_->Get("/metrics", [metrics = metrics_.get()](const HttpRequest&, HttpResponse* res) {
+    res->Set(metrics->Serialize(), Metrics::kContentType);
   });
   // The window of the Slack timestamp check (VerifySlackSignature).
   replay_ = std::make_unique<ReplayGuard>(300, static_cast<int64_t>(std::time(nullptr)));
@@ -365,6 +387,7 @@ int Daemon::BindListeners() {
   chat_->reply_policy = reply_policy_.get();
   rejections_ = std::make_unique<RejectionSampler>();
   chat_->rejections = rejections_.get();
+  chat_->metrics = metrics_.get();
   RegisterChatRoutes(http_.get(), chat_.get());
   std::string bind_error;
   if (!http_->Bind(listen_host_, listen_port_, &bind_error)) {

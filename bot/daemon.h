@@ -34,6 +34,7 @@ class GuardedRuntime;
 class HealthMonitor;
 class HttpServer;
 class LocalServer;
+class Metrics;
 class Notifier;
 class Reconciler;
 class ReplayGuard;
@@ -83,6 +84,9 @@ class Daemon {
   std::string engine_note_;  // for the banner: the engine did not answer at start
 
   std::unique_ptr<Db> db_;
+  // The counters GET /metrics serves (bot/metrics.h); outlives every part
+  // that counts.
+  std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<SecretKeys> secrets_;
   std::unique_ptr<DockerRuntime> docker_;
   std::unique_ptr<EngineBreaker> breaker_;

@@ -198,6 +198,7 @@ class HttpServer::Loop {
           server_->max_connections_.load() + kEvictionHeadroom) {
         --server_->open_connections_;
         close(fd);
+        server_->Count(RejectReason::kConnectionLimit);
         continue;
       }
       const auto& loops = server_->loops_;
@@ -237,6 +238,7 @@ class HttpServer::Loop {
         server_->CountSource(remote, -1);
         --server_->open_connections_;
         close(fd);
+        server_->Count(RejectReason::kConnectionLimit);
         return;
       }
       Close(victim);
@@ -334,6 +336,7 @@ class HttpServer::Loop {
           HttpResponse res;
           res.status = head.status;
           res.body = head.reason + "\n";
+          server_->Count(RejectReason::kBadRequest);
           Queue(c, res, /*close=*/true);
           break;
         }
@@ -346,7 +349,11 @@ class HttpServer::Loop {
           HttpResponse res;
           res.status = 413;
           res.body = "request too large\n";
-          if (server_->too_large_) Call(server_->too_large_, c->request, &res);
+          if (server_->too_large_) {
+            Call(server_->too_large_, c->request, &res);
+          } else {
+            server_->Count(RejectReason::kTooLarge);
+          }
           Queue(c, res, /*close=*/true);
           break;
         }
@@ -435,6 +442,7 @@ class HttpServer::Loop {
         // From the request's first byte: one trickled in must not hold the
         // connection for as long as each byte comes within the timeout.
         expire = now - c->request_start > request_timeout;
+        if (expire) server_->Count(RejectReason::kTimeout);
       } else {
         expire = quiet > std::chrono::seconds(options.idle_timeout_seconds);
       }
@@ -495,7 +503,10 @@ void HttpServer::ShedOneConnection(int accept_errno) {
   if (reserve_fd_ >= 0) {
     close(reserve_fd_);
     const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd >= 0) close(fd);
+    if (fd >= 0) {
+      close(fd);
+      Count(RejectReason::kOutOfDescriptors);
+    }
     reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
   }
   ++shed_since_warning_;
@@ -608,6 +619,10 @@ void HttpServer::Stop() {
   if (write(stop_fd_, &one, sizeof one) < 0) spdlog::warn("http: cannot stop the loops");
 }
 
+void HttpServer::Count(RejectReason reason) const {
+  if (options_.metrics != nullptr) options_.metrics->CountRejection(Door::kHttp, reason);
+}
+
 void HttpServer::Dispatch(const HttpRequest& request, HttpResponse* response) const {
   bool path_known = false;
   for (const Route& route : routes_) {
@@ -617,6 +632,7 @@ void HttpServer::Dispatch(const HttpRequest& request, HttpResponse* response) co
     Call(route.handler, request, response);
     return;
   }
+  Count(RejectReason::kNotFound);
   response->status = path_known ? 405 : 404;
   response->Set(path_known ? "method not allowed\n" : "not found\n", "text/plain");
 }

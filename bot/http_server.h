@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "bot/http_request.h"
+#include "bot/metrics.h"
 
 namespace sandbot {
 
@@ -46,6 +47,10 @@ class HttpServer {
     // At most this many from one address, the same way: one client cannot
     // take every descriptor.
     int max_connections_per_source = 256;
+    // Where what the listener refuses on its own is counted (door "http":
+    // no route, bad framing, timeouts, connections over a limit or shed);
+    // may be null. The chat routes count their own refusals.
+    Metrics* metrics = nullptr;
   };
 
   explicit HttpServer(Options options);
@@ -91,6 +96,7 @@ class HttpServer {
   class Loop;
 
   void Dispatch(const HttpRequest& request, HttpResponse* response) const;
+  void Count(RejectReason reason) const;
   void LoopStarted();
   // Connections open from `source` after adding `delta`.
   int CountSource(const std::string& source, int delta);

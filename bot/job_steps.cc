@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "bot/data_modes.h"
 #include "bot/failpoint.h"
 #include "bot/secret_files.h"
 #include "handlers/routes.h"
@@ -134,6 +135,9 @@ Status JobSteps::RouteEnvFor(const std::string& sandbox_name, std::vector<std::s
   std::error_code ec;
   // A failure shows as the rename's below, which names the file.
   fs::create_directories(mounted, ec);
+  // Mounted at /etc/sandbot for a container whose user may be anyone: open
+  // to all, whatever the daemon's umask (bot/data_modes.h).
+  fs::permissions(mounted, static_cast<fs::perms>(kMountedDirMode), ec);
   *routes_dir = mounted.string();
   const std::string routes_file = (mounted / "routes.json").string();
   // Per thread: a reroute writes the same table from several at once.
@@ -144,6 +148,7 @@ Status JobSteps::RouteEnvFor(const std::string& sandbox_name, std::vector<std::s
     out << RoutesJson(table);
     if (!out.flush()) return Status::Unavailable("cannot write " + tmp + " (disk full?)");
   }
+  fs::permissions(tmp, static_cast<fs::perms>(kMountedFileMode), ec);
   fs::rename(tmp, routes_file, ec);
   if (ec) return Status::Unavailable("cannot write " + routes_file + ": " + ec.message());
   return Status::Ok();

@@ -411,6 +411,9 @@ Status GitRepo::Checkout(const std::string& sha, const std::string& dir) {
   }
   s = MakeDirs(dir);
   if (!s.ok()) return s;
+  // The checkout is bind-mounted into a container whose user may be anyone:
+  // open to all, whatever the daemon's umask (027: bot/data_modes.h).
+  if (chmod(dir.c_str(), 0755) != 0) return ErrnoError("cannot chmod " + dir);
   std::string root = dir;
   while (root.size() > 1 && root.back() == '/') root.pop_back();
   return WalkTree(repo_, tree.get(), "", 0,

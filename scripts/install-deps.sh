@@ -7,6 +7,7 @@ set -eu
 PKGS="g++ make pkg-config git curl sqlite3 jq openssl python3 ca-certificates
       libcpp-httplib-dev libgit2-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
       libspdlog-dev zlib1g-dev libboost-test-dev libcli11-dev libkainjow-mustache-dev
+      prometheus-cpp-dev
       docker.io busybox-static nodejs"
 # The forge test tools and the bench peers are Node programs (npm packages
 # under tests/forge and bench/). NodeSource's nodejs carries npm; Debian's

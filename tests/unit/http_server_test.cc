@@ -786,6 +786,46 @@ BOOST_AUTO_TEST_CASE(the_connection_limit_stays_under_the_open_file_limit) {
   BOOST_CHECK_GE(HttpServer::RaiseOpenFileLimit(), 300);
 }
 
+BOOST_AUTO_TEST_CASE(what_the_listener_refuses_on_its_own_is_counted_by_reason) {
+  Metrics metrics;
+  HttpServer::Options options;
+  options.metrics = &metrics;
+  options.max_connections_per_source = 2;
+  options.request_timeout_seconds = 1;
+  TestServer server(options);
+  {
+    Client client(server.port());
+    BOOST_CHECK_EQUAL(client.Exchange(Get("/nowhere")).status, 404);
+    BOOST_CHECK_EQUAL(client.Exchange(Post("/hello", "x")).status, 405);
+    BOOST_CHECK_EQUAL(client.Exchange(Get("/hello")).status, 200);
+  }
+  {
+    Client client(server.port());
+    BOOST_CHECK_EQUAL(client.Exchange("BROKEN\r\n\r\n").status, 400);
+  }
+  // Two connections in the middle of a request; a third one is refused,
+  // then the two time out.
+  Client a(server.port()), b(server.port());
+  BOOST_REQUIRE(a.Send("GET /hello HTTP/1.1\r\n"));
+  BOOST_REQUIRE(b.Send("GET /hello HTTP/1.1\r\n"));
+  BOOST_REQUIRE(PollUntil([&] { return server.server().connections() == 2; }, milliseconds(1000)));
+  std::this_thread::sleep_for(milliseconds(50));
+  Client c(server.port());
+  const End end = c.WaitForEnd(milliseconds(1000));
+  BOOST_CHECK(end == End::kEof || end == End::kReset);
+  BOOST_CHECK_EQUAL(a.WaitForEnd(milliseconds(3000)), End::kEof);
+  BOOST_CHECK(
+      PollUntil([&] { return metrics.Rejections(Door::kHttp, RejectReason::kTimeout) == 2; },
+                milliseconds(2000)));
+  BOOST_CHECK_EQUAL(metrics.Rejections(Door::kHttp, RejectReason::kNotFound), 2);
+  BOOST_CHECK_EQUAL(metrics.Rejections(Door::kHttp, RejectReason::kBadRequest), 1);
+  BOOST_CHECK_EQUAL(metrics.Rejections(Door::kHttp, RejectReason::kConnectionLimit), 1);
+  BOOST_CHECK_EQUAL(metrics.Rejections(Door::kHttp, RejectReason::kTimeout), 2);
+  // A too-large body goes to the handler, which counts it where it knows
+  // the door (bot/chat_server.cc).
+  BOOST_CHECK_EQUAL(metrics.Rejections(Door::kHttp, RejectReason::kTooLarge), 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace
