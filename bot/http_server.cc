@@ -40,7 +40,9 @@ constexpr auto kDrainTime = std::chrono::seconds(2);
 constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 
 // Beyond MaxConnections() a new connection is still accepted when it can
-// take an idle one's place; past this many more it is closed at once.
+// take an idle one's place; past this many more, only by the loop that
+// accepted it, which makes the room itself (no descriptor in flight to
+// another loop).
 constexpr int kEvictionHeadroom = 16;
 
 int64_t NowMillis() {
@@ -194,15 +196,16 @@ class HttpServer::Loop {
         }
         return;  // EAGAIN: another loop took it, or none is left
       }
-      if (server_->open_connections_.fetch_add(1) >=
-          server_->max_connections_.load() + kEvictionHeadroom) {
-        --server_->open_connections_;
-        close(fd);
-        server_->Count(RejectReason::kConnectionLimit);
-        continue;
-      }
+      // Past the headroom (connections handed to another loop and not yet
+      // adopted count too) this loop keeps the connection: Adopt() makes room
+      // by closing one of its own idle ones, so the count stops growing. It
+      // used to be closed here, and in a burst of idle connections half of
+      // the new ones, /healthz among them, were turned away while idle ones
+      // stayed.
+      const bool crowded = server_->open_connections_.fetch_add(1) >=
+                           server_->max_connections_.load() + kEvictionHeadroom;
       const auto& loops = server_->loops_;
-      Loop* target = loops[server_->next_loop_.fetch_add(1) % loops.size()].get();
+      Loop* target = crowded ? this : loops[server_->next_loop_.fetch_add(1) % loops.size()].get();
       if (target == this) {
         Adopt(fd, addr);
       } else {

@@ -86,4 +86,15 @@ PY
   curl -s -o /dev/null -X POST "http://$E2E_HTTP/$(head -c 3000 /dev/zero | tr '\0' a)" \
     -H 'Content-Length: 9999999' --data-raw x || true
   expect_eq "$(db "SELECT COUNT(*) FROM audit WHERE detail LIKE '/aaa%'")" 0 "413 on an unknown path"
+  # What the sampler left out is counted: GET /metrics, by door and reason.
+  local metrics
+  metrics=$(curl -sf "http://$E2E_HTTP/metrics")
+  expect_contains "$metrics" 'sandbot_requests_rejected_total{door="mattermost",reason="bad_signature"} 5000' "/metrics"
+  expect_contains "$metrics" 'sandbot_requests_rejected_total{door="http",reason="too_large"} 1' "/metrics"
+  expect_contains "$metrics" 'sandbot_requests_rejected_total{door="slack",reason="bad_signature"} 0' "/metrics"
+  # Counts only: no secret, token, address or URL.
+  local word
+  for word in "$SLACK_SECRET" "$MM_TOKEN" nope 127.0.0.1 http: aaa; do
+    expect_not_contains "$metrics" "$word" "/metrics"
+  done
 }
