@@ -234,17 +234,20 @@ class HttpServer::Loop {
     std::string remote = PeerAddress(addr);
     const bool over_source =
         server_->CountSource(remote, +1) > server_->options_.max_connections_per_source;
-    const bool over_total = server_->open_connections_.load() > server_->max_connections_.load();
-    if (over_source || over_total) {
+    const int open = server_->open_connections_.load();
+    const int max = server_->max_connections_.load();
+    if (over_source || open > max) {
       Connection* victim = OldestIdle(over_source ? &remote : nullptr);
-      if (victim == nullptr) {
+      // With nothing idle here (a loop handed its first connections while
+      // another was taking a burst), the headroom takes it.
+      if (victim == nullptr && (over_source || open > max + kEvictionHeadroom)) {
         server_->CountSource(remote, -1);
         --server_->open_connections_;
         close(fd);
         server_->Count(RejectReason::kConnectionLimit);
         return;
       }
-      Close(victim);
+      if (victim != nullptr) Close(victim);
     }
     int yes = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);

@@ -826,6 +826,25 @@ BOOST_AUTO_TEST_CASE(what_the_listener_refuses_on_its_own_is_counted_by_reason) 
   BOOST_CHECK_EQUAL(metrics.Rejections(Door::kHttp, RejectReason::kTooLarge), 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_burst_of_idle_connections_over_the_limit_never_turns_a_new_request_away) {
+  Metrics metrics;
+  HttpServer::Options options;
+  options.max_connections = 20;
+  options.max_connections_per_source = 10000;
+  options.metrics = &metrics;
+  TestServer server(options);
+  // Far past the limit and its headroom, faster than the loops hand
+  // connections to each other: each new one takes an idle one's place.
+  std::vector<std::unique_ptr<Client>> idle;
+  for (int i = 0; i < 300; ++i) idle.push_back(std::make_unique<Client>(server.port()));
+  for (int i = 0; i < 20; ++i) {
+    Client client(server.port());
+    BOOST_CHECK_EQUAL(client.Exchange(Get("/hello")).status, 200);
+  }
+  BOOST_CHECK_EQUAL(metrics.Rejections(Door::kHttp, RejectReason::kConnectionLimit), 0);
+  BOOST_CHECK_LE(server.server().connections(), 20 + 16);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace
