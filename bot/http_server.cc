@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -44,6 +45,9 @@ constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 // accepted it, which makes the room itself (no descriptor in flight to
 // another loop).
 constexpr int kEvictionHeadroom = 16;
+
+// Connections a loop accepts before it answers what else is ready.
+constexpr int kAcceptBatch = 64;
 
 int64_t NowMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -90,6 +94,7 @@ struct HttpServer::Connection {
   bool draining = false;             // answered and shut down; reading until EOF
   Clock::time_point drain_deadline;  // closed then, whatever the client still sends
   bool writing = false;              // waiting for EPOLLOUT
+  bool closed = false;               // closed; freed after this round of events
 };
 
 class HttpServer::Loop {
@@ -110,10 +115,10 @@ class HttpServer::Loop {
   }
 
   // Gives this loop a connection another loop accepted. Any thread.
-  void Hand(int fd, const sockaddr_storage& addr) {
+  void Hand(int fd, const sockaddr_storage& addr, bool crowded = false) {
     {
       std::lock_guard<std::mutex> lock(inbox_mu_);
-      inbox_.push_back({fd, addr});
+      inbox_.push_back({fd, addr, crowded});
     }
     const uint64_t one = 1;
     if (write(wake_fd_, &one, sizeof one) < 0) {
@@ -163,6 +168,7 @@ class HttpServer::Loop {
           OnEvent(static_cast<Connection*>(tag), events[i].events);
         }
       }
+      closed_.clear();
       const auto now = Clock::now();
       if (now >= next_sweep) {
         Sweep(now);
@@ -176,13 +182,19 @@ class HttpServer::Loop {
   struct Accepted {
     int fd;
     sockaddr_storage addr;
+    bool crowded;  // accepted past the headroom (see Adopt)
   };
 
   // Accepts what is waiting and deals the connections to the loops in turn:
   // a burst of connections all accepted by one loop would otherwise leave
   // the other cores idle for as long as those connections live.
   void AcceptAll() {
-    for (;;) {
+    // What other loops handed here first: past the headroom, room is made
+    // among this loop's own connections.
+    TakeInbox();
+    // In batches: the listener stays readable, and between batches the
+    // loop answers the connections it has (a burst must not starve them).
+    for (int batch = 0; batch < kAcceptBatch; ++batch) {
       sockaddr_storage addr{};
       socklen_t len = sizeof addr;
       const int fd = accept4(server_->listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len,
@@ -207,7 +219,7 @@ class HttpServer::Loop {
       const auto& loops = server_->loops_;
       Loop* target = crowded ? this : loops[server_->next_loop_.fetch_add(1) % loops.size()].get();
       if (target == this) {
-        Adopt(fd, addr);
+        Adopt(fd, addr, crowded, /*may_pass=*/true);
       } else {
         target->Hand(fd, addr);
       }
@@ -222,25 +234,29 @@ class HttpServer::Loop {
       std::lock_guard<std::mutex> lock(inbox_mu_);
       taken.swap(inbox_);
     }
-    for (const Accepted& a : taken) Adopt(a.fd, a.addr);
+    for (const Accepted& a : taken) Adopt(a.fd, a.addr, a.crowded, /*may_pass=*/false);
   }
 
   // Starts serving a connection (counted in open_connections_ already).
   // Over the limits (all connections, or this address's), it takes the
   // place of this loop's oldest idle keep-alive connection: so a flood of
   // idle connections cannot keep /healthz or a chat platform out. With none
-  // idle, the new connection is closed.
-  void Adopt(int fd, const sockaddr_storage& addr) {
+  // idle, the new connection is closed when it is over its address's limit
+  // or was accepted past the headroom (`crowded`: passed once to the next
+  // loop first, when `may_pass`); one accepted within the headroom and
+  // handed here keeps its place (this loop may have had nothing yet while
+  // another took a burst).
+  void Adopt(int fd, const sockaddr_storage& addr, bool crowded, bool may_pass) {
     std::string remote = PeerAddress(addr);
     const bool over_source =
         server_->CountSource(remote, +1) > server_->options_.max_connections_per_source;
-    const int open = server_->open_connections_.load();
-    const int max = server_->max_connections_.load();
-    if (over_source || open > max) {
+    if (over_source || server_->open_connections_.load() > server_->max_connections_.load()) {
       Connection* victim = OldestIdle(over_source ? &remote : nullptr);
-      // With nothing idle here (a loop handed its first connections while
-      // another was taking a burst), the headroom takes it.
-      if (victim == nullptr && (over_source || open > max + kEvictionHeadroom)) {
+      if (victim == nullptr && !over_source && crowded && may_pass && PassOn(fd, addr)) {
+        server_->CountSource(remote, -1);
+        return;
+      }
+      if (victim == nullptr && (over_source || crowded)) {
         server_->CountSource(remote, -1);
         --server_->open_connections_;
         close(fd);
@@ -267,17 +283,43 @@ class HttpServer::Loop {
     connections_.emplace(fd, std::move(conn));
   }
 
+  // Hands a crowded connection to the next loop, which may have an idle one
+  // to give up. False with a single loop.
+  bool PassOn(int fd, const sockaddr_storage& addr) {
+    const auto& loops = server_->loops_;
+    for (size_t i = 0; i < loops.size(); ++i) {
+      if (loops[i].get() != this) continue;
+      Loop* next = loops[(i + 1) % loops.size()].get();
+      if (next == this) return false;
+      next->Hand(fd, addr, /*crowded=*/true);
+      return true;
+    }
+    return false;
+  }
+
   // This loop's least recently active connection with nothing under way
   // (from `source` only, when given); null when there is none.
+  // A connection whose request has arrived but is not read yet (the loop
+  // was busy accepting a burst) is not idle: its bytes waiting in the
+  // socket say so, and it counts as active from now.
   Connection* OldestIdle(const std::string* source) {
-    Connection* oldest = nullptr;
-    for (auto& entry : connections_) {
-      Connection* c = entry.second.get();
-      if (c->have_head || !c->in.empty() || !c->out.empty() || c->draining || c->writing) continue;
-      if (source != nullptr && c->remote != *source) continue;
-      if (oldest == nullptr || c->last_activity < oldest->last_activity) oldest = c;
+    for (int tries = 0; tries < 8; ++tries) {
+      Connection* oldest = nullptr;
+      for (auto& entry : connections_) {
+        Connection* c = entry.second.get();
+        if (c->have_head || !c->in.empty() || !c->out.empty() || c->draining || c->writing) {
+          continue;
+        }
+        if (source != nullptr && c->remote != *source) continue;
+        if (oldest == nullptr || c->last_activity < oldest->last_activity) oldest = c;
+      }
+      int pending = 0;
+      if (oldest == nullptr || ioctl(oldest->fd, FIONREAD, &pending) != 0 || pending == 0) {
+        return oldest;
+      }
+      oldest->last_activity = Clock::now();
     }
-    return oldest;
+    return nullptr;
   }
 
   void PauseAccepting() {
@@ -299,6 +341,7 @@ class HttpServer::Loop {
   }
 
   void OnEvent(Connection* c, uint32_t events) {
+    if (c->closed) return;
     if (events & (EPOLLERR | EPOLLHUP)) return Close(c);
     if (events & EPOLLOUT) {
       // Only EPOLLOUT is watched while answers wait to be written.
@@ -457,12 +500,17 @@ class HttpServer::Loop {
     for (Connection* c : expired) Close(c);
   }
 
+  // Frees the connection only after the current round of events: one
+  // evicted while accepting may still have an event in that round.
   void Close(Connection* c) {
     epoll_ctl(epoll_, EPOLL_CTL_DEL, c->fd, nullptr);
     close(c->fd);
     --server_->open_connections_;
     server_->CountSource(c->remote, -1);
-    connections_.erase(c->fd);
+    c->closed = true;
+    auto it = connections_.find(c->fd);
+    closed_.push_back(std::move(it->second));
+    connections_.erase(it);
   }
 
   HttpServer* server_;
@@ -474,6 +522,7 @@ class HttpServer::Loop {
   bool accept_paused_ = false;  // the listener is out of this loop's epoll set
   Clock::time_point accept_resume_;
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;
+  std::vector<std::unique_ptr<Connection>> closed_;  // Close()d in this round of events
 };
 
 HttpServer::HttpServer(Options options) : options_(options) {}
