@@ -8,6 +8,8 @@
 #
 #   SANDBOT=build/sandbot bench/run.sh      (or: make bench)
 #   BENCH_PARTS=hook SANDBOT=build/sandbot bench/run.sh   (the hook figures only)
+#   BENCH_PARTS="flood idle" …   (the figures of issue 16: rejected requests,
+#                                 idle connections; no Docker work)
 #
 # Everything runs on loopback against a scratch data folder under /tmp: a
 # daemon on 127.0.0.1:18090, host ports 19500-19599 for sandbot, 19600 and
@@ -20,7 +22,10 @@ cd "$(dirname "$0")/.."
 
 SANDBOT=$(realpath "${SANDBOT:?set SANDBOT to the sandbot binary}")
 HOOK_BIN=$(dirname "$SANDBOT")/sandbot-hook # what the installed hook runs
-BENCH_PARTS=${BENCH_PARTS:-hook deploy}    # which parts to run: hook, deploy or both
+BENCH_PARTS=${BENCH_PARTS:-hook deploy flood idle} # which parts to run
+FLOOD_HTTP=${FLOOD_HTTP:-127.0.0.1:18093} # the daemons of the flood and idle parts
+FLOOD_SECONDS=${FLOOD_SECONDS:-5}         # the flood: 4,000 refused requests/s for this long
+GOOD_RATE=${GOOD_RATE:-200}               # signed requests/s measured beside it
 BENCH_HTTP=${BENCH_HTTP:-127.0.0.1:18090}
 BENCH_PORTS=${BENCH_PORTS:-19500-19599}
 SCRIPT_PORT=${SCRIPT_PORT:-19600}
@@ -122,6 +127,7 @@ cleanup() {
   local rc=$?
   set +e
   stop_daemon
+  [ -n "${SIDE_PID:-}" ] && stop_side_daemon
   if [ $rc -ne 0 ] && [ -f "${DIR:-}/daemon.log" ]; then
     say "--- last daemon log lines"
     tail -n 20 "$DIR/daemon.log" >&2
@@ -174,7 +180,9 @@ preflight() {
   [ -x "$SANDBOT" ] || die "$SANDBOT is not executable (make build)"
   # Without it the installed hook falls back to the sandbot binary, and the
   # figures would be those of the old hook.
-  [ -x "$HOOK_BIN" ] || die "$HOOK_BIN is not executable (make build)"
+  case " $BENCH_PARTS " in
+    *" hook "* | *" deploy "*) [ -x "$HOOK_BIN" ] || die "$HOOK_BIN is not executable (make build)" ;;
+  esac
   [ -n "$DOCKER" ] || die "no docker CLI found (apt-get install docker.io)"
   engine GET /_ping >/dev/null || die "no Docker engine answers on $DOCKER_SOCK (scripts/ensure-docker.sh)"
   # The CLI speaks the engine's API version, whatever its own default.
@@ -200,7 +208,6 @@ build_hook_bench() {
 # its commit), main pushed (the default branch deploys nothing), and the
 # long-lived sandbox feature-$RUN-live deployed once.
 setup() {
-  DIR=$(mktemp -d /tmp/sandbot-bench-XXXXXX)
   DATA=$DIR/data
   export SANDBOT_DATA=$DATA
   BARE=$DIR/$RUN.git
@@ -459,6 +466,105 @@ bench_deploy() {
   for round in $(seq 0 "$ROUNDS"); do deploy_round "$round"; done
   wait_jobs_done
 }
+# --- 3. rejected requests and idle connections (issue 16) -----------------------
+
+# A daemon of its own on $FLOOD_HTTP and a data folder under $DIR: the store
+# and the log measured are only this part's. Extra arguments go before serve
+# (prlimit). Sets SIDE_PID, SIDE_DATA, SIDE_LOG.
+start_side_daemon() {
+  SIDE_DATA=$DIR/$1/data
+  SIDE_LOG=$DIR/$1/daemon.log
+  shift
+  mkdir -p "$SIDE_DATA"
+  "$@" "$SANDBOT" serve --data "$SIDE_DATA" --listen "$FLOOD_HTTP" --ports "$BENCH_PORTS" \
+    >>"$SIDE_LOG" 2>&1 &
+  SIDE_PID=$!
+  local i=0
+  until curl -sf "http://$FLOOD_HTTP/healthz" >/dev/null 2>&1; do
+    i=$((i + 1))
+    if [ $i -gt 100 ] || ! kill -0 "$SIDE_PID" 2>/dev/null; then
+      tail -n 20 "$SIDE_LOG" >&2
+      die "the $1 daemon did not start"
+    fi
+    sleep 0.1
+  done
+}
+
+stop_side_daemon() {
+  kill -TERM "$SIDE_PID" 2>/dev/null || true
+  wait "$SIDE_PID" 2>/dev/null || true
+}
+
+# Bytes of the store (database, WAL, shared memory) and of the log.
+store_bytes() { { cat "$SIDE_DATA"/sandbot.db* 2>/dev/null || true; } | wc -c; }
+log_bytes() { { cat "$SIDE_LOG" "$SIDE_DATA"/logs/* 2>/dev/null || true; } | wc -c; }
+# The value of one rejection counter at GET /metrics.
+rejected() {
+  curl -sf "http://$FLOOD_HTTP/metrics" |
+    awk -v s="sandbot_requests_rejected_total{door=\"$1\",reason=\"$2\"}" '$1 == s { print $2 }'
+}
+
+# 20,000 refused requests in $FLOOD_SECONDS s: three quarters forged Slack
+# signatures (401), a quarter bodies over the limit with an 8 KB query
+# string on the chat route (413, a connection each) — what filled 33 MB in
+# 1.2 s before sampling — while signed commands come at $GOOD_RATE/s and
+# their latency is measured.
+bench_flood() {
+  say "flood: 20,000 refused requests in $FLOOD_SECONDS s beside $GOOD_RATE signed requests/s"
+  local load secret=bench-flood-secret host=${FLOOD_HTTP%:*} port=${FLOOD_HTTP##*:}
+  load=$(dirname "$SANDBOT")/slack_load
+  if [ ! -x "$load" ] || [ bench/slack_load.cc -nt "$load" ]; then
+    g++ -std=c++17 -O2 -Wall -Wextra -Werror -o "$load" bench/slack_load.cc -lcrypto ||
+      die "cannot compile bench/slack_load.cc"
+  fi
+  SANDBOT_SLACK_SIGNING_SECRET=$secret start_side_daemon flood env
+  # A warm-up, so the store's first pages and the loops' arenas are there.
+  "$load" "$host" "$port" "$secret" rate 1 2 "$GOOD_RATE" >/dev/null || die "the warm-up failed"
+  local store0 log0 rows0 r=$DIR/results
+  store0=$(store_bytes)
+  log0=$(log_bytes)
+  rows0=$(sqlite3 "$SIDE_DATA/sandbot.db" "SELECT COUNT(*) FROM audit")
+  local forged=$((FLOOD_SECONDS * 3000)) big=$((FLOOD_SECONDS * 1000))
+  "$load" "$host" "$port" "$secret" rate "$FLOOD_SECONDS" 2 "$GOOD_RATE" >"$r/flood_good.txt" &
+  local good=$!
+  SLACK_LOAD_EXPECT=401 "$load" "$host" "$port" not-the-secret rate "$FLOOD_SECONDS" 8 3000 \
+    >"$r/flood_forged.txt" &
+  local bad=$!
+  SLACK_LOAD_EXPECT=413 SLACK_LOAD_OVERSIZE=8000 "$load" "$host" "$port" "$secret" rate \
+    "$FLOOD_SECONDS" 4 1000 >"$r/flood_big.txt" || die "413 flood: $(cat "$r/flood_big.txt")"
+  wait "$bad" || die "forged flood: $(cat "$r/flood_forged.txt")"
+  wait "$good" || die "signed requests failed during the flood: $(cat "$r/flood_good.txt")"
+  local counted_forged counted_big
+  counted_forged=$(rejected slack bad_signature)
+  counted_big=$(rejected slack too_large)
+  [ "$counted_forged" -ge $((forged * 9 / 10)) ] && [ "$counted_big" -ge $((big * 9 / 10)) ] ||
+    die "the daemon counted $counted_forged forged and $counted_big oversized requests"
+  {
+    echo "refused $((counted_forged + counted_big)) ($counted_forged forged, $counted_big oversized)"
+    echo "store_kb $(awk -v a="$store0" -v b="$(store_bytes)" 'BEGIN { printf "%.1f", (b - a) / 1024 }')"
+    echo "log_kb $(awk -v a="$log0" -v b="$(log_bytes)" 'BEGIN { printf "%.1f", (b - a) / 1024 }')"
+    echo "audit_rows $(($(sqlite3 "$SIDE_DATA/sandbot.db" "SELECT COUNT(*) FROM audit") - rows0))"
+    echo "good $(cat "$r/flood_good.txt")"
+  } >"$r/flood.txt"
+  stop_side_daemon
+}
+
+# 10,000 idle connections opened at once against a daemon whose open-file
+# limit is 1,024 (soft and hard: it cannot raise it), /healthz probed every
+# 20 ms on new connections meanwhile, then held for 3 s (bench/idle_flood.py).
+bench_idle() {
+  say "idle: 10,000 idle connections against a 1,024-descriptor limit"
+  start_side_daemon idle prlimit --nofile=1024 --
+  local log0 out
+  log0=$(log_bytes)
+  out=$(python3 bench/idle_flood.py "$FLOOD_HTTP" --pid "$SIDE_PID" --connections 10000 --hold 3) ||
+    die "idle_flood.py failed"
+  kill -0 "$SIDE_PID" 2>/dev/null || die "the daemon died under the idle connections"
+  jq -c --arg log "$(($(log_bytes) - log0))" '. + {log_bytes: ($log | tonumber)}' <<<"$out" \
+    >"$DIR/results/idle.json"
+  stop_side_daemon
+}
+
 # --- the summary -------------------------------------------------------------------
 
 # hook_line LABEL NAME NOTE: one line of hook figures from results/NAME.ms.
@@ -503,6 +609,25 @@ summary() {
     hook_line "handover, branch delete" delete "enqueues a destroy"
     hook_line "spool, daemon down" spool "written to {data}/spool"
   fi
+  if [ -f "$r/flood.txt" ]; then
+    local good
+    good=$(sed -n 's/^good //p' "$r/flood.txt")
+    echo "refused requests (issue 16): $(sed -n 's/^refused //p' "$r/flood.txt") in $FLOOD_SECONDS s"
+    printf '  %-36s %s KB   (target < 100 KB; %s audit rows)\n' "store growth" \
+      "$(sed -n 's/^store_kb //p' "$r/flood.txt")" "$(sed -n 's/^audit_rows //p' "$r/flood.txt")"
+    printf '  %-36s %s KB   (target < 100 KB)\n' "log growth" "$(sed -n 's/^log_kb //p' "$r/flood.txt")"
+    printf '  %-36s p50 %s ms   p99 %s ms   max %s ms   (%s ok, %s errors; target p99 < 10 ms)\n' \
+      "signed requests at $GOOD_RATE/s meanwhile" \
+      "$(awk '{print $10}' <<<"$good")" "$(awk '{print $12}' <<<"$good")" \
+      "$(awk '{print $14}' <<<"$good")" "$(awk '{print $4}' <<<"$good")" "$(awk '{print $6}' <<<"$good")"
+  fi
+  if [ -f "$r/idle.json" ]; then
+    echo "10,000 idle connections against a 1,024-descriptor limit (issue 16)"
+    jq -r '"  /healthz on new connections            \(.probes - .probe_failures) of \(.probes) answered   p50 \(.healthz_p50_ms) ms   p99 \(.healthz_p99_ms) ms   max \(.healthz_max_ms) ms",
+      "  the burst                              \(.connections) connects in \(.burst_s) s, daemon CPU \(.burst_cpu_ms) ms",
+      "  after the burst, connections held      daemon CPU \(.idle_cpu_ms) ms in \(.hold_s) s   log +\(.log_bytes) bytes"' \
+      "$r/idle.json"
+  fi
   [ -f "$r/sandbot.ms" ] || return 0 # BENCH_PARTS without deploy
   echo "push → page answers with the new commit ($(wc -l <"$r/sandbot.ms") rounds, medians)"
   printf '  %-36s %5.2f s\n' "sandbot (git push -o sandbot.wait)" "$(ms_to_s "$sb")"
@@ -527,12 +652,16 @@ summary() {
 main() {
   LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
   preflight
-  build_hook_bench
+  case " $BENCH_PARTS " in *" hook "*) build_hook_bench ;; esac
   trap cleanup EXIT
   trap 'exit 130' INT TERM
-  setup
+  DIR=$(mktemp -d /tmp/sandbot-bench-XXXXXX)
+  mkdir -p "$DIR/results"
+  case " $BENCH_PARTS " in *" hook "* | *" deploy "*) setup ;; esac
   case " $BENCH_PARTS " in *" hook "*) bench_hook ;; esac
   case " $BENCH_PARTS " in *" deploy "*) bench_deploy ;; esac
+  case " $BENCH_PARTS " in *" flood "*) bench_flood ;; esac
+  case " $BENCH_PARTS " in *" idle "*) bench_idle ;; esac
   summary | tee "$DIR/results/summary.txt"
   # The raw samples (one per line, ms) stay beside the binary for a closer look.
   RESULTS=$(dirname "$SANDBOT")/bench-results

@@ -19,6 +19,13 @@
 // X-Hub-Signature-256 (HMAC-SHA256 of the body with SECRET, computed once:
 // the body does not change).
 //
+// Refused requests, for the flood figures of bench/run.sh (issue 16):
+//   SLACK_LOAD_EXPECT=401   the status that counts as ok (default 200); with
+//                           a wrong SECRET every request is a forgery
+//   SLACK_LOAD_OVERSIZE=N   each request declares a body over any limit and
+//                           carries an N-byte query string (expect 413; the
+//                           server closes, a new connection follows)
+//
 // One thread drives every connection with epoll, so the generator spends a
 // few microseconds of CPU per request and leaves the machine's cores to the
 // server being measured (a thread per connection cost ~45 us per request,
@@ -62,6 +69,11 @@ std::string Hex(const unsigned char* p, size_t n) {
 std::string WebhookRequest(const std::string& host, const std::string& secret, long id,
                            const char* file);
 
+const char* EnvOr(const char* name, const char* fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : fallback;
+}
+
 // The whole HTTP request for slash command number `id`.
 std::string SignedRequest(const std::string& host, const std::string& secret, long id) {
   static const char* webhook = std::getenv("LOAD_WEBHOOK");
@@ -88,11 +100,17 @@ std::string SignedRequest(const std::string& host, const std::string& secret, lo
     EVP_MAC_init(c, reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), params);
     return c;
   }();
+  static const long oversize = std::atol(EnvOr("SLACK_LOAD_OVERSIZE", "0"));
   unsigned char mac[32];
   size_t len = 0;
   EVP_MAC_init(ctx, nullptr, 0, nullptr);
   EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(base.data()), base.size());
   EVP_MAC_final(ctx, mac, &len, sizeof mac);
+  if (oversize > 0) {
+    return "POST /slack/commands?q=" + std::string(static_cast<size_t>(oversize), 'a') +
+           " HTTP/1.1\r\nHost: " + host + "\r\nX-Slack-Request-Timestamp: " + timestamp +
+           "\r\nX-Slack-Signature: v0=" + Hex(mac, len) + "\r\nContent-Length: 1000000000\r\n\r\n";
+  }
   return "POST /slack/commands HTTP/1.1\r\nHost: " + host +
          "\r\nContent-Type: application/x-www-form-urlencoded\r\nX-Slack-Request-Timestamp: " +
          timestamp + "\r\nX-Slack-Signature: v0=" + Hex(mac, len) +
@@ -224,6 +242,7 @@ int main(int argc, char** argv) {
   const int port = std::atoi(argv[2]), seconds = std::atoi(argv[5]);
   const int connections = std::max(1, std::atoi(argv[6]));
   const double rate = argc > 7 ? std::atof(argv[7]) : 0;
+  const int expect = std::atoi(EnvOr("SLACK_LOAD_EXPECT", "200"));
   if (mode != "rate" && mode != "max") return 2;
   if (mode == "rate" && rate <= 0) return 2;
   sockaddr_in addr{};
@@ -361,7 +380,7 @@ int main(int argc, char** argv) {
       if (p == Parse::kDone) {
         const auto t1 = Clock::now();
         latencies.push_back(std::chrono::duration<double, std::milli>(t1 - c.t0).count());
-        (status == 200 ? ok : errors)++;
+        (status == expect ? ok : errors)++;
         c.busy = false;
         c.in.erase(0, used);
         if (close_after || broken) open_connection(i);
