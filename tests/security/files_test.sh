@@ -19,7 +19,7 @@ readable_by_others() {
 test_after_a_deploy_nothing_sensitive_in_the_data_folder_is_readable_by_others() {
   umask 022 # what a shell or an old unit gives
   mkdir -p "$DATA"
-  echo "{\"roles\": {\"admin\": [\"$(id -un)\"]}}" >"$DATA/config.json"
+  echo '{"baseline": {"api": "https://api-dev.example.com"}}' >"$DATA/config.json"
   start_daemon
   # A non-root container: busybox httpd drops to uid 1234 and serves the
   # checkout (/src) and the routes (/etc/sandbot) it reads as that user.
