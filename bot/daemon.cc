@@ -195,10 +195,9 @@ int Daemon::Start() {
   }
   std::vector<std::string> fixed;
   s = SecureDataFolder(config_.data_dir, &fixed);
-  if (!s.ok()) {
-    spdlog::error("{}", s.message());
-    return 1;
-  }
+  // Said, not fatal: a read-only folder is refused below with its own
+  // reason, and one owned by someone else is the operator's to mend.
+  if (!s.ok()) spdlog::warn("{} (others may read it)", s.message());
   if (!fixed.empty()) {
     spdlog::warn("{} files and folders in {} were readable by others; now they are not (first: {})",
                  fixed.size(), config_.data_dir, fixed.front());
