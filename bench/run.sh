@@ -79,20 +79,28 @@ image_tags() {
 
 # --- the daemon --------------------------------------------------------------
 
+# wait_started PID LOG WHAT CMD…: until CMD succeeds; fails, showing the end
+# of LOG, when PID dies or after 10 s.
+wait_started() {
+  local pid=$1 log=$2 what=$3 i=0
+  shift 3
+  until "$@" >/dev/null 2>&1; do
+    i=$((i + 1))
+    if [ $i -gt 100 ] || ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 20 "$log" >&2
+      die "$what did not start"
+    fi
+    sleep 0.1
+  done
+}
+
 DAEMON_PID=
 start_daemon() {
   "$SANDBOT" serve --data "$DATA" --listen "$BENCH_HTTP" --ports "$BENCH_PORTS" \
     --health-timeout 30 >>"$DIR/daemon.log" 2>&1 &
   DAEMON_PID=$!
-  local i=0
-  until curl -sf --unix-socket "$DATA/sandbot.sock" http://local/v1/ping >/dev/null 2>&1; do
-    i=$((i + 1))
-    if [ $i -gt 100 ] || ! kill -0 "$DAEMON_PID" 2>/dev/null; then
-      tail -n 20 "$DIR/daemon.log" >&2
-      die "the daemon did not start"
-    fi
-    sleep 0.1
-  done
+  wait_started "$DAEMON_PID" "$DIR/daemon.log" "the daemon" \
+    curl -sf --unix-socket "$DATA/sandbot.sock" http://local/v1/ping
 }
 
 stop_daemon() {
@@ -479,15 +487,7 @@ start_side_daemon() {
   "$@" "$SANDBOT" serve --data "$SIDE_DATA" --listen "$FLOOD_HTTP" --ports "$BENCH_PORTS" \
     >>"$SIDE_LOG" 2>&1 &
   SIDE_PID=$!
-  local i=0
-  until curl -sf "http://$FLOOD_HTTP/healthz" >/dev/null 2>&1; do
-    i=$((i + 1))
-    if [ $i -gt 100 ] || ! kill -0 "$SIDE_PID" 2>/dev/null; then
-      tail -n 20 "$SIDE_LOG" >&2
-      die "the $1 daemon did not start"
-    fi
-    sleep 0.1
-  done
+  wait_started "$SIDE_PID" "$SIDE_LOG" "the side daemon" curl -sf "http://$FLOOD_HTTP/healthz"
 }
 
 stop_side_daemon() {
