@@ -199,31 +199,37 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   if (!s.ok()) return fail(s, "");
 
   Event(job, CommitEvent(JobStage::kStarting, service.name, sha));
-  // Same name, same port: the old container must be gone first.
-  s = runtime_->RemoveContainer(name);
-  if (s.ok()) {
-    ContainerSpec spec = BuildServiceSpec(repo, service, sha, image, port, workdir, route_env);
-    spec.labels[kLabelData] = data_label_;
-    spec.binds.push_back(routes_dir + ":/etc/sandbot:ro");
-    // Tells Reroute this container sees routes.json change in place.
-    spec.labels[kLabelRoutes] = "dir";
-    std::string injected_note;  // keys and paths only: job logs never hold values
-    s = InjectEnvironment(config_.data_dir, job.sandbox, service.name, injected, &spec,
-                          &injected_note);
-    if (s.ok() && !injected_note.empty()) AppendLog(job, service.name + " " + injected_note);
-    auto configured = config_.service_limits.find(service.name);
-    const ContainerLimits limits = ResolveLimits(
-        {service.memory_mb, service.cpus}, {sandbox.memory_mb, sandbox.cpus},
-        configured == config_.service_limits.end() ? LimitSource{} : configured->second,
-        {static_cast<int>(config_.memory_bytes >> 20), config_.nano_cpus / 1e9});
-    spec.memory_bytes = limits.memory_bytes;
-    spec.nano_cpus = limits.nano_cpus;
-    for (auto& [key, value] :
-         TraefikLabels(job.sandbox, service.name, config_.domain, repo.port, spec.network)) {
-      spec.labels[key] = value;
-    }
-    if (s.ok()) s = runtime_->CreateContainer(spec, container_id);
+  ContainerState old;  // the container this one replaces, if any
+  s = runtime_->InspectContainer(name, &old);
+  if (!s.ok()) return fail(s, "");
+  ContainerSpec spec = BuildServiceSpec(repo, service, sha, image, port, workdir, route_env);
+  spec.labels[kLabelData] = data_label_;
+  spec.binds.push_back(routes_dir + ":/etc/sandbot:ro");
+  // Tells Reroute this container sees routes.json change in place.
+  spec.labels[kLabelRoutes] = "dir";
+  std::string injected_note;  // keys and paths only: job logs never hold values
+  s = InjectEnvironment(config_.data_dir, job.sandbox, service.name, injected, &spec,
+                        &injected_note);
+  if (s.ok() && !injected_note.empty()) AppendLog(job, service.name + " " + injected_note);
+  auto configured = config_.service_limits.find(service.name);
+  const ContainerLimits limits =
+      ResolveLimits({service.memory_mb, service.cpus}, {sandbox.memory_mb, sandbox.cpus},
+                    configured == config_.service_limits.end() ? LimitSource{} : configured->second,
+                    {static_cast<int>(config_.memory_bytes >> 20), config_.nano_cpus / 1e9});
+  spec.memory_bytes = limits.memory_bytes;
+  spec.nano_cpus = limits.nano_cpus;
+  for (auto& [key, value] :
+       TraefikLabels(job.sandbox, service.name, config_.domain, repo.port, spec.network)) {
+    spec.labels[key] = value;
   }
+  // Same name, same port: the old container must be gone before the new
+  // one is created. So everything is prepared, and the engine has accepted
+  // the new container under a trial name, before the running one goes: a
+  // mount or setting the engine refuses leaves it running.
+  if (s.ok() && old.exists) s = TryCreate(job, service.name, spec);
+  if (!s.ok() && old.running && !Interrupted(s)) return KeepRunning(job, service, s);
+  if (s.ok()) s = runtime_->RemoveContainer(name);
+  if (s.ok()) s = runtime_->CreateContainer(spec, container_id);
   if (s.ok()) Failpoint("container.created");
   if (s.ok()) s = runtime_->StartContainer(*container_id);
   if (s.ok()) Failpoint("container.started");
@@ -236,6 +242,32 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   if (!s.ok()) return fail(s, "");
   Event(job, ServiceRunning(service.name, url));
   return Status::Ok();
+}
+
+Status JobSteps::TryCreate(const Job& job, const std::string& service, const ContainerSpec& spec) {
+  ContainerSpec trial = spec;
+  trial.name = TrialContainerName(job.sandbox, service);
+  // Only what ties it to this daemon and sandbox: no service label (a
+  // leftover is an orphan whose removal must not take the service's files),
+  // no Traefik labels, no DNS alias.
+  trial.labels = {{kLabelManaged, "true"}, {kLabelData, data_label_}, {kLabelSandbox, job.sandbox}};
+  trial.aliases.clear();
+  Status s = runtime_->RemoveContainer(trial.name);  // a leftover of a crash
+  std::string id;
+  if (s.ok()) s = runtime_->CreateContainer(trial, &id);
+  if (!s.ok()) return s;
+  return runtime_->RemoveContainer(trial.name);
+}
+
+Status JobSteps::KeepRunning(const Job& job, const Service& service, const Status& why) {
+  const std::string message = "cannot create the new container of " + service.name + ": " +
+                              why.message() + "; the running one (" + Short(service.commit) +
+                              ") is kept";
+  // The row still describes the running container (its commit, image, URL).
+  NoteServiceStatus(service, ServiceStatus::kRunning, "");
+  Event(job, ServiceFailed(service.name, message));
+  if (why.IsInvalidArgument()) return Status::InvalidArgument(message);
+  return Status::Internal(message);
 }
 
 Status JobSteps::WaitHealthy(const Job& job, const Repo& repo, const std::string& container,

@@ -103,6 +103,13 @@ class JobSteps {
   void NoteServiceStatus(const Service& service, ServiceStatus status, const std::string& detail);
 
  private:
+  // Creates `spec` under its trial name (util/engine_names.h) and removes
+  // it again: Ok when the engine accepts the container.
+  Status TryCreate(const Job& job, const std::string& service, const ContainerSpec& spec);
+  // A redeploy that cannot create its container: the running one stays and
+  // its service row says running; the job fails saying so.
+  Status KeepRunning(const Job& job, const Service& service, const Status& why);
+
   Db* db_;
   ContainerRuntime* runtime_;
   std::atomic<bool> stop_{false};

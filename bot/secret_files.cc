@@ -64,6 +64,16 @@ Status WriteServiceFiles(const std::string& data_dir, const std::string& sandbox
   Status valid = ValidateSandboxName(sandbox);
   if (valid.ok()) valid = ValidateServiceName(service);
   if (!valid.ok()) return valid;
+  // An entry stored before paths were checked as they are now (`/etc/.`,
+  // `/var/run/secrets/TOKEN`) is refused here, before anything changes.
+  for (const ResolvedFile& f : env.files) {
+    Status path = ValidateContainerPath(f.path);
+    if (!path.ok()) {
+      return Status::InvalidArgument(
+          "an attached environment's file cannot be mounted: " + path.message() +
+          "; remove it with `/env unset ENV " + f.path + "`");
+    }
+  }
   const std::string dir = SecretsDir(data_dir, sandbox, service);
   RemoveServiceFiles(data_dir, sandbox, service);
   if (env.secrets.empty() && env.files.empty()) return Status::Ok();

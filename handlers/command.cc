@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <cstring>
 
 #include "handlers/baseline_commands.h"
 #include "handlers/command_args.h"
@@ -194,25 +193,53 @@ std::string DecodeEntities(const std::string& text) {
   return out;
 }
 
-// What separates words, for the parser and for redaction alike: a value
-// redaction saw as part of NAME would reach the audit.
-constexpr char kSpaces[] = " \t\n\r\v\f";
-
-bool IsSpace(char c) { return c != '\0' && std::strchr(kSpaces, c) != nullptr; }
+// The length of the word separator at text[i], 0 when there is none: ASCII
+// white space, and the Unicode spaces a chat client or a paste puts between
+// words (no-break, figure, narrow, ideographic …), in UTF-8. The one
+// definition of a separator: RedactCommandText splits with it too, so what
+// the parser reads as a value is what redaction masks.
+size_t SeparatorAt(const std::string& text, size_t i) {
+  const auto byte = [&](size_t k) {
+    return k < text.size() ? static_cast<unsigned char>(text[k]) : 0u;
+  };
+  const unsigned c = byte(i);
+  if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') return 1;
+  if (c == 0xC2 && (byte(i + 1) == 0x85 || byte(i + 1) == 0xA0)) return 2;  // NEL, NBSP
+  if (c == 0xE1 && byte(i + 1) == 0x9A && byte(i + 2) == 0x80) return 3;    // U+1680
+  if (c == 0xE2 && byte(i + 1) == 0x80) {
+    const unsigned d = byte(i + 2);
+    // U+2000-U+200A spaces, U+2028/2029 line and paragraph separators, U+202F
+    if ((d >= 0x80 && d <= 0x8A) || d == 0xA8 || d == 0xA9 || d == 0xAF) return 3;
+  }
+  if (c == 0xE2 && byte(i + 1) == 0x81 && byte(i + 2) == 0x9F) return 3;  // U+205F
+  if (c == 0xE3 && byte(i + 1) == 0x80 && byte(i + 2) == 0x80) return 3;  // U+3000
+  return 0;
+}
 
 Words Tokenize(const std::string& text) {
   Words words;
   std::string word;
-  for (char c : text) {
-    if (!IsSpace(c)) {
-      word.push_back(c);
+  for (size_t i = 0; i < text.size();) {
+    const size_t separator = SeparatorAt(text, i);
+    if (separator == 0) {
+      word.push_back(text[i++]);
       continue;
     }
+    i += separator;
     if (!word.empty()) words.push_back(DecodeEntities(word));
     word.clear();
   }
   if (!word.empty()) words.push_back(DecodeEntities(word));
   return words;
+}
+
+// Whether a verb of `family` redacts its arguments (env set): its words
+// after the verb may be a secret, so a mistyped verb's may be too.
+bool FamilyRedacts(const std::string& family) {
+  for (const CommandSpec& spec : kCommands) {
+    if (family == spec.family && spec.redact != Redact::kNone) return true;
+  }
+  return false;
 }
 
 Status Fill(const CommandSpec& spec, const Words& args, Command* command) {
@@ -235,7 +262,9 @@ std::string GuessVerb(const std::string& family, const std::string& word) {
 
 Status UnknownVerb(const std::string& family, const std::string& verb) {
   std::string guess = GuessVerb(family, verb);
-  std::string message = "unknown command '" + family + " " + EchoWord(verb) + "'.";
+  // `env set\u200bKEY=VALUE` is one unknown word holding a secret: not repeated.
+  std::string message = "unknown command '" + family + " " +
+                        (FamilyRedacts(family) ? std::string("…") : EchoWord(verb)) + "'.";
   if (!guess.empty()) message += " Did you mean '" + family + " " + guess + "'?";
   return Status::InvalidArgument(message + "\n" + HelpText(family));
 }
@@ -269,36 +298,18 @@ std::vector<std::string> CommandFamilies() { return Families(); }
 
 std::string RedactCommandText(const std::string& family_in, const std::string& text) {
   const std::string family = NormalizeFamily(family_in);
-  bool redacts = false;
-  for (const CommandSpec& spec : kCommands) {
-    redacts = redacts || (family == spec.family && spec.redact != Redact::kNone);
-  }
-  if (!redacts) return text;
-  std::vector<std::string> words;
-  for (size_t i = 0; i < text.size();) {
-    size_t start = text.find_first_not_of(kSpaces, i);
-    if (start == std::string::npos) break;
-    size_t end = text.find_first_of(kSpaces, start);
-    if (end == std::string::npos) end = text.size();
-    words.push_back(text.substr(start, end - start));
-    i = end;
-  }
-  // Verbs that redact nothing stay readable; the others and anything
-  // mistyped do not.
-  const CommandSpec* spec = words.empty() ? nullptr : FindCommand(family, Lower(words[0]));
+  if (!FamilyRedacts(family)) return text;
+  // Split exactly as ParseCommand does, whatever the words turn out to mean.
+  const Words words = Tokenize(text);
+  if (words.empty()) return "";
+  const CommandSpec* spec = FindCommand(family, Lower(words[0]));
+  // Verbs that redact nothing stay readable.
   if (spec && spec->typed && spec->redact == Redact::kNone) return text;
-  std::string out;
-  bool masked = false;
-  for (size_t i = 0; i < words.size(); ++i) {
-    std::string word = words[i];
-    if (i >= 2 && word != "--secret" && word != "--env") {
-      if (masked) continue;
-      size_t eq = word.find('=');
-      word = (eq == std::string::npos ? "" : word.substr(0, eq + 1)) + kMask;
-      masked = true;
-    }
-    out += (out.empty() ? "" : " ") + word;
-  }
+  // A redacting verb, or a word that is no verb: nothing after the verb is
+  // shown, however it parses (a forgotten NAME, an odd separator, a value
+  // with spaces), nor a word that is not the verb.
+  std::string out = spec && spec->typed ? spec->verb : kMask;
+  if (words.size() > 1) out += std::string(" ") + kMask;
   return out;
 }
 

@@ -343,8 +343,14 @@ Status ParseEnvName(const Words& args, Command* command) {
 // joined by one space).
 Status ParseEnvSet(const Words& args, Command* command) {
   if (args.empty()) return Missing("NAME and KEY=VALUE");
-  Status s = CheckName(args[0], "environment", command);
-  if (!s.ok()) return s;
+  // Errors here never repeat the words: they may be a secret (a forgotten
+  // NAME makes KEY=VALUE the first word).
+  if (!ValidateTemplateName(args[0]).ok()) {
+    return Status::InvalidArgument(
+        "the first word is not an environment name (letters, digits, '-' and '_'; not repeated "
+        "here: it may be a secret): write NAME KEY=VALUE (e.g. payments-test API_KEY=abc)");
+  }
+  command->name = args[0];
   bool have_pair = false;
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& word = args[i];
@@ -353,7 +359,6 @@ Status ParseEnvSet(const Words& args, Command* command) {
     } else if (IsKeyword(word, "--env")) {
       command->as_env = true;
     } else if (!have_pair) {
-      // Errors here never repeat the words: they may be a secret.
       size_t eq = word.find('=');
       if (eq == std::string::npos) {
         return Status::InvalidArgument(
@@ -401,7 +406,7 @@ Status ParseEnvUnset(const Words& args, Command* command) {
   if (args.size() > 2) return Unexpected(args[2]);
   Status s = CheckName(args[0], "environment", command);
   if (!s.ok()) return s;
-  s = args[1].rfind('/', 0) == 0 ? ValidateContainerPath(args[1]) : ValidateEnvKey(args[1]);
+  s = args[1].rfind('/', 0) == 0 ? ValidateRemovablePath(args[1]) : ValidateEnvKey(args[1]);
   if (s.ok()) command->key = args[1];
   return s;
 }

@@ -182,27 +182,78 @@ Status ValidateEnvKey(const std::string& key) {
                                  "starting with a digit (e.g. API_KEY)");
 }
 
+namespace {
+
+// Folders a file must never be mounted in (sandbot mounts its own there, or
+// the kernel's and the platform's are there; /var/run is /run in most
+// images), and folders a file must never replace.
+const struct {
+  const char* tree;
+  const char* why;
+} kReservedTrees[] = {
+    {"/etc/sandbot", "which sandbot mounts itself"},
+    {"/run/secrets", "which sandbot mounts itself"},
+    {"/var/run/secrets", "which is /run/secrets in most images (sandbot mounts it itself)"},
+    {"/proc", "the kernel's"},
+    {"/sys", "the kernel's"},
+    {"/dev", "the kernel's"},
+};
+constexpr const char* kReservedFolders[] = {"/etc",   "/bin", "/boot", "/home", "/lib",    "/lib64",
+                                            "/media", "/mnt", "/opt",  "/root", "/run",    "/sbin",
+                                            "/srv",   "/tmp", "/usr",  "/var",  "/var/run"};
+
+bool IsPathChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-' || c == '/';
+}
+
+}  // namespace
+
 Status ValidateContainerPath(const std::string& path) {
-  bool ok = path.size() >= 2 && path.size() <= 256 && path[0] == '/' && path.back() != '/';
+  const Status bad = Status::InvalidArgument(
+      "'" + EchoWord(path) +
+      "' is not a valid file path: absolute, segments of letters, digits, '.', '_' and '-' "
+      "separated by one '/', no '.' or '..' segment, no '/' at the end, at most 256 "
+      "characters (e.g. /etc/app/config.yml)");
+  if (path.size() < 2 || path.size() > 256 || path[0] != '/') return bad;
   for (char c : path) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '.' || c == '_' || c == '-' || c == '/');
+    if (!IsPathChar(c)) return bad;
   }
-  ok = ok && path.find("//") == std::string::npos && path.find("/../") == std::string::npos &&
-       path.find("/./") == std::string::npos &&
-       (path.size() < 3 || path.compare(path.size() - 3, 3, "/..") != 0);
-  // sandbot mounts its own folders there.
-  for (const char* reserved : {"/etc/sandbot", "/run/secrets"}) {
-    const std::string r = reserved;
-    if (ok && (path == r || path.rfind(r + "/", 0) == 0)) {
-      return Status::InvalidArgument(path + " is inside " + r +
-                                     ", which sandbot mounts itself; choose another path");
+  // Checked segment by segment, so no spelling of a path ("/etc/.",
+  // "/var//run/secrets/x", "/run/./secrets") is anything but its one
+  // normal form: the one checked against the reserved folders below.
+  for (size_t start = 1; start <= path.size();) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    const std::string segment = path.substr(start, end - start);
+    if (segment.empty() || segment == "." || segment == "..") return bad;
+    start = end + 1;
+  }
+  for (const auto& reserved : kReservedTrees) {
+    const std::string r = reserved.tree;
+    if (path == r || path.rfind(r + "/", 0) == 0) {
+      return Status::InvalidArgument(path + " is inside " + r + ", " + reserved.why +
+                                     ": a reserved folder; choose another path");
     }
   }
+  for (const char* reserved : kReservedFolders) {
+    if (path == reserved) {
+      return Status::InvalidArgument(path +
+                                     " is a system folder: a file cannot replace it; name a file "
+                                     "inside one (e.g. " +
+                                     path + "/app/config.yml)");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateRemovablePath(const std::string& path) {
+  bool ok = path.size() >= 2 && path.size() <= 256 && path[0] == '/';
+  for (char c : path) ok = ok && IsPathChar(c);
   if (ok) return Status::Ok();
   return Status::InvalidArgument("'" + EchoWord(path) +
-                                 "' is not a valid file path: absolute, letters, digits, '.', "
-                                 "'_', '-' and '/', without '..' (e.g. /etc/app/config.yml)");
+                                 "' is not a file path: absolute, letters, digits, '.', '_', "
+                                 "'-' and '/', at most 256 characters");
 }
 
 bool MatchesBranchPatterns(const std::string& patterns, const std::string& branch) {

@@ -43,9 +43,16 @@ Status ValidateBranchName(const std::string& branch);
 Status ValidateTemplateName(const std::string& name);
 // Environment variable names: [A-Za-z_][A-Za-z0-9_]*, at most 128.
 Status ValidateEnvKey(const std::string& key);
-// A file path inside a container: absolute, no "..", at most 256 characters
-// of [A-Za-z0-9._/-], not under a folder sandbot mounts itself.
+// A file path inside a container, as `env set-file` accepts it: absolute,
+// at most 256 characters of [A-Za-z0-9._/-], in its normal form only (no
+// empty, "." or ".." segment, no '/' at the end), not inside a reserved
+// tree (/etc/sandbot, /run/secrets, /var/run/secrets, /proc, /sys, /dev)
+// and not a system folder itself (/etc, /usr, /var/run …).
 Status ValidateContainerPath(const std::string& path);
+// A path that may name an existing entry, to remove it (`env unset`): the
+// alphabet and length only, so an entry stored before the rules above
+// tightened can still be removed.
+Status ValidateRemovablePath(const std::string& path);
 // A route target as the grammar accepts it: sandbox, baseline, or an http(s)
 // URL with a host; *route is the canonical form (keywords and scheme in lower
 // case). InvalidArgument says what is wrong.

@@ -19,6 +19,10 @@ std::string ContainerName(const std::string& sandbox, const std::string& service
   return kPrefix + sandbox + "-" + service;
 }
 
+std::string TrialContainerName(const std::string& sandbox, const std::string& service) {
+  return ContainerName(sandbox, service) + ".next";
+}
+
 std::string NetworkName(const std::string& sandbox) { return kPrefix + sandbox; }
 
 std::string SandboxOfNetworkName(const std::string& network) {

@@ -4,6 +4,8 @@
 #define BOOST_TEST_DYN_LINK
 #include "store/environments.h"
 
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <boost/test/unit_test.hpp>
@@ -383,11 +385,115 @@ BOOST_AUTO_TEST_CASE(commands_never_show_or_audit_a_secret) {
 
   // Text for a log or an audit row of a command that did not parse.
   BOOST_CHECK_EQUAL(RedactCommandText("/env", std::string("set secqa A=") + kToken + " x --secret"),
-                    "set secqa A=•••• --secret");
-  BOOST_CHECK_EQUAL(RedactCommandText("env", std::string("sett secqa ") + kToken),
-                    "sett secqa ••••");
+                    "set ••••");
+  BOOST_CHECK_EQUAL(RedactCommandText("env", std::string("sett secqa ") + kToken), "•••• ••••");
+  BOOST_CHECK_EQUAL(RedactCommandText("env", "SET"), "set");
   BOOST_CHECK_EQUAL(RedactCommandText("env", "attach secqa qa web"), "attach secqa qa web");
   BOOST_CHECK_EQUAL(RedactCommandText("sandbox", "create a=b"), "create a=b");
+}
+
+// Issue 16 item 10: whatever separates the words (each separator the parser
+// accepts, and the ones it might), whatever is forgotten or mistyped, an
+// `env set` value never reaches the audit, the answer or the log.
+BOOST_AUTO_TEST_CASE(env_set_values_never_reach_the_audit_the_answer_or_the_log) {
+  EnvFixture f;
+  Reply created;
+  BOOST_REQUIRE(f.Run("env", "create secqa", &created).ok());
+  f.Deployed("web");
+  Reply attached;
+  BOOST_REQUIRE(f.Run("env", "attach secqa secqa", &attached).ok());
+  std::ostringstream log;
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(log)));
+  spdlog::set_level(spdlog::level::trace);
+  // Separators the parser accepts, then ones it does not (zero-width
+  // space, word joiner, BOM, a lone continuation byte).
+  const std::vector<std::string> accepted = {" ",
+                                             "\t",
+                                             "\v",
+                                             "\f",
+                                             "\r",
+                                             "\n",
+                                             "  \t ",
+                                             "\xc2\xa0",
+                                             "\xc2\x85",
+                                             "\xe1\x9a\x80",
+                                             "\xe2\x80\x80",
+                                             "\xe2\x80\x82",
+                                             "\xe2\x80\x87",
+                                             "\xe2\x80\x8a",
+                                             "\xe2\x80\xa8",
+                                             "\xe2\x80\xa9",
+                                             "\xe2\x80\xaf",
+                                             "\xe2\x81\x9f",
+                                             "\xe3\x80\x80",
+                                             " \xc2\xa0\v"};
+  std::vector<std::string> others = {"\xe2\x80\x8b", "\xe2\x81\xa0", "\xef\xbb\xbf",
+                                     "\x80",         "\x1c",         "\x1f"};
+  others.push_back(std::string(1, '\0'));
+  std::vector<std::string> values;
+  std::string answers;
+  int n = 0;
+  auto try_all = [&](const std::string& sep, bool parses) {
+    const std::string value = "Vq" + std::to_string(n++) + "xSECRETx";
+    values.push_back(value);
+    const std::vector<std::string> texts = {
+        "set" + sep + "secqa" + sep + "API_KEY=" + value + sep + "--secret",  // well formed
+        "set" + sep + "secqa" + sep + "PLAIN=" + value,                       // a variable
+        "set" + sep + "API_KEY=" + value + sep + "--secret",                  // NAME forgotten
+        "set" + sep + "API_KEY=" + value,
+        "set" + sep + value,
+        "set" + sep + "secqa" + sep + "9KEY=" + value,                         // a bad key
+        "set" + sep + "secqa" + sep + value,                                   // no '='
+        "set" + sep + "secqa" + sep + "A=x" + sep + value + sep + "--secret",  // a second word
+        "set" + sep + "nosuch" + sep + "API_KEY=" + value,  // an unknown environment
+        "set" + sep + "secqa" + sep + "GREETING=" + value + sep + "--env",  // --env, no --secret
+        "sett" + sep + "secqa" + sep + "API_KEY=" + value,                  // a mistyped verb
+        "set" + value,                                                      // no separator at all
+        sep + "set" + sep + "secqa" + sep + "API_KEY=" + value + sep,
+    };
+    for (const std::string& text : texts) {
+      Command cmd;
+      Status s = ParseCommand("/env", text, &cmd);
+      std::string answer = s.message();
+      if (s.ok()) {
+        Reply reply;
+        s = f.Run("env", text, &reply);
+        answer = s.ok() ? reply.view.title + "\n" + reply.view.text : s.message();
+      }
+      answers += answer + "\n";
+      // As a chat door records a command that did not parse.
+      const std::string audited = "/env " + RedactCommandText("/env", text) + ": " + s.message();
+      BOOST_CHECK_MESSAGE(audited.find(value) == std::string::npos, audited);
+      BOOST_CHECK_MESSAGE(answer.find(value) == std::string::npos, answer);
+    }
+    // The well-formed command means what it says under every separator the
+    // parser accepts: redaction and parsing split the same words.
+    Command cmd;
+    Status s = ParseCommand(
+        "env", "set" + sep + "secqa" + sep + "API_KEY=" + value + sep + "--secret", &cmd);
+    BOOST_CHECK_EQUAL(s.ok(), parses);
+    if (parses) {
+      BOOST_CHECK_EQUAL(cmd.key, "API_KEY");
+      BOOST_CHECK_EQUAL(cmd.value, value);
+      BOOST_CHECK(cmd.secret);
+    }
+  };
+  for (const std::string& sep : accepted) try_all(sep, true);
+  for (const std::string& sep : others) try_all(sep, false);
+  spdlog::set_default_logger(previous);
+  Stmt st(f.db(), "SELECT group_concat(action || ' ' || status || ' ' || detail, '\n') FROM audit");
+  const std::string audit = st.Step() ? st.Text(0) : "";
+  const std::string logged = log.str();
+  for (const std::string& value : values) {
+    BOOST_CHECK_MESSAGE(audit.find(value) == std::string::npos, value + " in the audit");
+    BOOST_CHECK_MESSAGE(logged.find(value) == std::string::npos, value + " in the log");
+    BOOST_CHECK_MESSAGE(answers.find(value) == std::string::npos, value + " in an answer");
+  }
+  // The refusals were recorded, and the secret is set (sealed).
+  BOOST_CHECK(audit.find("env.set failed") != std::string::npos);
+  BOOST_CHECK(RawValue(f.db(), "secqa", "API_KEY").rfind("v1:", 0) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(attach_and_changes_apply_at_once_where_something_runs) {

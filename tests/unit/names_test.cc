@@ -106,4 +106,66 @@ BOOST_AUTO_TEST_CASE(grammar_words) {
   BOOST_CHECK_EQUAL(Lower("MiXeD-1"), "mixed-1");
 }
 
+// Issue 16 item 13: `env set-file` paths in their normal form only, never
+// an alias of a reserved folder.
+BOOST_AUTO_TEST_CASE(container_paths_are_normal_and_keep_out_of_reserved_folders) {
+  for (const char* ok : {"/etc/app/config.yml", "/app/.env", "/srv/app/x", "/etc/secretsx",
+                         "/var/run/app.pid", "/procfile", "/a/.../b", "/run/app/token"}) {
+    BOOST_CHECK_MESSAGE(ValidateContainerPath(ok).ok(), ok);
+  }
+  // The attack's paths and their relatives: dot segments, empty segments,
+  // a trailing '/', and each reserved folder under any spelling.
+  for (const char* bad : {"/",
+                          "/.",
+                          "/..",
+                          "/etc/.",
+                          "/etc/..",
+                          "/etc/./x",
+                          "/./etc/passwd",
+                          "/a/./b",
+                          "/a/b/.",
+                          "/a/b/..",
+                          "/etc/../shadow",
+                          "//etc/x",
+                          "/a//b",
+                          "/a/",
+                          "/etc/",
+                          "/etc",
+                          "/var/run/secrets/TOKEN",
+                          "/var/run/secrets",
+                          "/run/secrets/x",
+                          "/run/secrets",
+                          "/run//secrets/x",
+                          "/run/./secrets/x",
+                          "/var/run/./secrets/x",
+                          "/etc/sandbot",
+                          "/etc/sandbot/routes.json",
+                          "/proc/self/environ",
+                          "/proc",
+                          "/sys/kernel/x",
+                          "/dev/null",
+                          "/dev",
+                          "/usr",
+                          "/var",
+                          "/var/run",
+                          "/run",
+                          "/tmp",
+                          "etc/x",
+                          "./x",
+                          "/a b",
+                          "/a\\b"}) {
+    BOOST_CHECK_MESSAGE(ValidateContainerPath(bad).IsInvalidArgument(), bad);
+  }
+  BOOST_CHECK(ValidateContainerPath("/var/run/secrets/TOKEN").message().find("reserved") !=
+              std::string::npos);
+  BOOST_CHECK(ValidateContainerPath("/etc").message().find("system folder") != std::string::npos);
+  BOOST_CHECK(ValidateContainerPath("/etc/.").message().find("'.'") != std::string::npos);
+  BOOST_CHECK(ValidateContainerPath(std::string("/") + std::string(256, 'a')).IsInvalidArgument());
+  // An entry stored under an old, looser rule can still be removed.
+  BOOST_CHECK(ValidateRemovablePath("/etc/.").ok());
+  BOOST_CHECK(ValidateRemovablePath("/var/run/secrets/TOKEN").ok());
+  BOOST_CHECK(ValidateRemovablePath("etc").IsInvalidArgument());
+  BOOST_CHECK(ValidateRemovablePath("/a b").IsInvalidArgument());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

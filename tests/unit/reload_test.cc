@@ -7,9 +7,11 @@
 #include <sstream>
 
 #include "bot/deployer.h"
+#include "store/environments.h"
 #include "store/repos.h"
 #include "store/routes.h"
 #include "store/sandboxes.h"
+#include "store/secret_keys.h"
 #include "tests/unit/fake_runtime.h"
 #include "tests/unit/test_util.h"
 
@@ -156,5 +158,101 @@ BOOST_AUTO_TEST_CASE(reroute_recreates_a_reloader_it_cannot_signal_safely) {
     // What replaced it mounts the routes folder, so the next change can signal.
     BOOST_CHECK_EQUAL(f.engine.containers[ContainerName("qa", "web")].labels["sandbot.routes"],
                       "dir");
+  }
+}
+
+namespace {
+
+// Where `call` is in the engine's call log from `from` on; -1 when it never
+// came.
+int IndexOf(const std::vector<std::string>& log, const std::string& call, int from = 0) {
+  auto it = std::find(log.begin() + from, log.end(), call);
+  return it == log.end() ? -1 : static_cast<int>(it - log.begin());
+}
+
+bool AnyContains(const std::vector<std::string>& list, const std::string& part) {
+  for (const std::string& item : list) {
+    if (item.find(part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// Issue 16 item 13: the new container is created under a trial name before
+// the running one is removed, and the trial is gone afterwards.
+BOOST_AUTO_TEST_CASE(a_recreate_asks_the_engine_for_the_new_container_before_removing_the_old) {
+  RerouteFixture f;
+  f.Running("web", kSha1);
+  f.Running("api", kSha1);
+  BOOST_REQUIRE(f.Reroute().ok());
+  const std::string api = ContainerName("qa", "api"), trial = TrialContainerName("qa", "api");
+  const int tried = IndexOf(f.engine.log, "CreateContainer " + trial);
+  const int trial_gone = IndexOf(f.engine.log, "RemoveContainer " + trial, tried);
+  const int old_gone = IndexOf(f.engine.log, "RemoveContainer " + api);
+  const int created = IndexOf(f.engine.log, "CreateContainer " + api);
+  BOOST_REQUIRE(tried >= 0);
+  BOOST_CHECK(tried < old_gone);
+  BOOST_CHECK(trial_gone > tried);
+  BOOST_CHECK(old_gone < created);
+  BOOST_CHECK(f.engine.containers.count(trial) == 0);
+  BOOST_CHECK_EQUAL(f.engine.containers[api].state, "running");
+}
+
+// The engine refuses the new container (a mount it will not make): the
+// running one is never removed, the row still says running, the job fails
+// saying so. Each engine call of the trial may be the one that fails.
+BOOST_AUTO_TEST_CASE(a_recreate_the_engine_refuses_keeps_the_running_container) {
+  for (int nth = 1; nth <= 2; ++nth) {
+    RerouteFixture f;
+    f.Running("web", kSha1);
+    f.Running("api", kSha1);
+    const std::string api = ContainerName("qa", "api");
+    const std::string id = f.engine.containers[api].id;
+    if (nth == 1) {
+      f.engine.FailCall("CreateContainer", 1,
+                        Status::InvalidArgument("invalid mount config for type \"bind\": invalid "
+                                                "mount path: '/' mount path must be absolute"));
+    } else {
+      // The trial's leftover cannot be cleared first.
+      f.engine.FailCall("RemoveContainer", 1, Status::Internal("removal already in progress"));
+    }
+    Status s = f.Reroute();
+    BOOST_CHECK(!s.ok());
+    BOOST_CHECK_MESSAGE(s.message().find("the running one (1111111) is kept") != std::string::npos,
+                        s.message());
+    BOOST_REQUIRE(f.engine.containers.count(api));
+    BOOST_CHECK_EQUAL(f.engine.containers[api].id, id);
+    BOOST_CHECK_EQUAL(f.engine.containers[api].state, "running");
+    BOOST_CHECK(!Contains(f.engine.removed, api));
+    BOOST_CHECK_EQUAL(IndexOf(f.engine.log, "CreateContainer " + api), -1);
+    Service svc;
+    BOOST_REQUIRE(GetService(f.db, "qa", "api", &svc).ok());
+    BOOST_CHECK_EQUAL(ServiceStatusName(svc.status), "running");
+    BOOST_CHECK_EQUAL(svc.commit, kSha1);
+    BOOST_CHECK(AnyContains(f.events, "cannot create the new container of api"));
+  }
+}
+
+// An environment file stored under a path the rules now refuse (written
+// before they tightened): nothing is created, nothing removed.
+BOOST_AUTO_TEST_CASE(an_attached_file_at_a_reserved_path_stops_the_recreate_before_any_removal) {
+  for (const char* path : {"/etc/.", "/.", "/var/run/secrets/TOKEN"}) {
+    RerouteFixture f;
+    f.Running("web", kSha1);
+    f.Running("api", kSha1);
+    const SecretKeys none{SecretBox()};
+    BOOST_REQUIRE(CreateEnvironment(f.db, "bad", "ana").ok());
+    BOOST_REQUIRE(SetEnvEntry(f.db, none, "bad", path, "file", "x=1", false).ok());
+    bool already = false;
+    BOOST_REQUIRE(AttachEnvironment(f.db, "bad", f.sandbox.id, "api", "ana", &already).ok());
+    Status s = f.Reroute();
+    BOOST_CHECK(s.IsInvalidArgument());
+    BOOST_CHECK_MESSAGE(s.message().find(path) != std::string::npos, s.message());
+    BOOST_CHECK(s.message().find("/env unset") != std::string::npos);
+    const std::string api = ContainerName("qa", "api");
+    BOOST_CHECK_EQUAL(f.engine.containers[api].state, "running");
+    BOOST_CHECK(!Contains(f.engine.removed, api));
+    BOOST_CHECK(!AnyContains(f.engine.log, "CreateContainer"));
   }
 }
