@@ -11,6 +11,7 @@
 #include "bot/destination.h"
 #include "bot/form.h"
 #include "bot/metrics.h"
+#include "bot/operator_limits.h"
 #include "bot/rejection_sampler.h"
 #include "bot/slack_text.h"
 #include "handlers/dispatch.h"
@@ -124,6 +125,7 @@ MessageView Run(const ChatContext& ctx, Request& request, const std::string& tra
   HandlerContext hc{ctx.db, ctx.runtime, nullptr};
   hc.secrets = ctx.secrets;
   hc.max_sandboxes = ctx.config->max_sandboxes;
+  hc.operator_limits = OperatorLimitsOf(*ctx.config);
   Reply reply;
   Status s = HandleCommand(hc, request, &reply);
   if (!s.ok()) return ErrorView(s);

@@ -12,6 +12,7 @@
 
 #include "bot/cli_util.h"
 #include "bot/local_caller.h"
+#include "bot/operator_limits.h"
 #include "handlers/names.h"
 #include "handlers/row_views.h"
 #include "handlers/sandbox.h"
@@ -208,6 +209,7 @@ Status RunOnStore(Db* db, const Config& config, const std::string& family, const
   if (!s.ok()) return s;
   HandlerContext ctx{db, nullptr, nullptr};
   ctx.max_sandboxes = config.max_sandboxes;
+  ctx.operator_limits = OperatorLimitsOf(config);
   return HandleCommand(ctx, request, reply);
 }
 

@@ -9,6 +9,7 @@
 
 #include "bot/form.h"
 #include "bot/local_caller.h"
+#include "bot/operator_limits.h"
 #include "bot/version.h"
 #include "handlers/dispatch.h"
 #include "handlers/push.h"
@@ -69,6 +70,7 @@ void RegisterLocalApi(LocalServer* server, Db* db, EventHub* hub, ContainerRunti
           HandlerContext ctx{db, runtime, nullptr};
           ctx.secrets = secrets;
           ctx.max_sandboxes = config->max_sandboxes;
+          ctx.operator_limits = OperatorLimitsOf(*config);
           s = HandleCommand(ctx, request, &reply);
         }
         if (!s.ok()) {

@@ -123,6 +123,15 @@ Status HandleCommand(const HandlerContext& ctx_in, const Request& req, Reply* re
   return s;
 }
 
+Status WithinOperatorLimits(const HandlerContext& ctx, const Request& req,
+                            const LimitSource& wanted, const std::string& whose) {
+  if (req.role >= Role::kAdmin) return Status::Ok();
+  Status s = CheckOperatorCeilings(wanted, ctx.operator_limits, whose);
+  if (s.ok()) return s;
+  return Status::Forbidden(s.message() + "; you are a " + RoleName(req.role) +
+                           " (ask an admin, or ask for less)");
+}
+
 Status ResolveSandbox(const HandlerContext& ctx, const Request& req, std::string* name) {
   if (!req.command.sandbox.empty()) {
     *name = req.command.sandbox;

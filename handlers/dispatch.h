@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "handlers/command.h"
+#include "handlers/limits.h"
 #include "handlers/runtime.h"
 #include "store/db.h"
 #include "store/repos.h"
@@ -37,6 +38,9 @@ struct HandlerContext {
   // Seals and opens environment secrets (store/secret_keys.h); /env set
   // --secret, set-file --secret and rotate-key refuse to run without it.
   SecretKeys* secrets = nullptr;
+  // The operator's limits: ceilings of the limits deployers give sandboxes
+  // (handlers/limits.h); every door fills them from its configuration.
+  OperatorLimits operator_limits{};
 };
 
 struct Request {
@@ -93,6 +97,11 @@ Status HandleHelp(const HandlerContext& ctx, const Request& req, Reply* reply);
 // The sandbox a command means: named, else the channel's default, else the
 // caller's last; InvalidArgument saying how to name one when none applies.
 Status ResolveSandbox(const HandlerContext& ctx, const Request& req, std::string* name);
+// Ok when a sandbox's own limits `wanted` stay under the operator's
+// (ctx.operator_limits) or the caller is an admin; otherwise Forbidden
+// naming the ceiling, the role it needs and the caller's.
+Status WithinOperatorLimits(const HandlerContext& ctx, const Request& req,
+                            const LimitSource& wanted, const std::string& whose);
 // NotFound with "did you mean" when no such sandbox; Conflict when it is
 // being destroyed.
 Status LoadActiveSandbox(const HandlerContext& ctx, const std::string& name, Sandbox* sandbox);

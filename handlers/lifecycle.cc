@@ -209,6 +209,11 @@ Status HandleSandboxClone(const HandlerContext& ctx, const Request& req, Reply* 
   Sandbox src;
   Status s = LoadActiveSandbox(ctx, cmd.sandbox, &src);
   if (s.ok()) s = CheckSandboxLimit(ctx.db, ctx.max_sandboxes);
+  // The copy keeps SRC's limits: an admin's may be above what a deployer
+  // may ask for.
+  if (s.ok()) {
+    s = WithinOperatorLimits(ctx, req, {src.memory_mb, src.cpus}, src.name + "'s ");
+  }
   SnapshotData data;
   if (s.ok()) s = CaptureSnapshot(ctx.db, src, &data);
   // Services that never ran have no recorded commit: their branch's head.

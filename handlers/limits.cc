@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <initializer_list>
+#include <iomanip>
+#include <sstream>
 
 namespace sandbot {
 
@@ -17,6 +19,58 @@ ContainerLimits ResolveLimits(const LimitSource& service, const LimitSource& san
     }
   }
   return out;
+}
+
+namespace {
+
+// 1048576, 0.5: as people typed them.
+std::string Number(double value) {
+  std::ostringstream out;
+  out << std::setprecision(12) << value;
+  return out.str();
+}
+
+// The lowest of the operator's limits that `wanted` is above, and where it
+// is set; false when there is none.
+template <typename Get>
+bool LowestCrossed(double wanted, const OperatorLimits& limits, Get get, double* ceiling,
+                   std::string* where) {
+  bool crossed = false;
+  auto consider = [&](double limit, const std::string& place) {
+    if (limit > 0 && wanted > limit && (!crossed || limit < *ceiling)) {
+      crossed = true;
+      *ceiling = limit;
+      *where = place;
+    }
+  };
+  consider(get(limits.global), "");
+  for (const auto& [service, limit] : limits.services) consider(get(limit), service);
+  return crossed;
+}
+
+}  // namespace
+
+Status CheckOperatorCeilings(const LimitSource& wanted, const OperatorLimits& limits,
+                             const std::string& whose) {
+  double ceiling = 0;
+  std::string where;
+  auto above = [&](const char* flag, double value, const char* unit) {
+    return Status::Forbidden(whose + flag + " " + Number(value) +
+                             " is above the operator's limit of " + Number(ceiling) + unit +
+                             (where.empty()
+                                  ? std::string(" per container (`sandbot serve ") + flag + "`)"
+                                  : " for " + where + " (the configuration's \"limits\")") +
+                             "; going above it needs the admin role");
+  };
+  const auto memory = [](const LimitSource& l) { return static_cast<double>(l.memory_mb); };
+  const auto cpus = [](const LimitSource& l) { return l.cpus; };
+  if (LowestCrossed(memory(wanted), limits, memory, &ceiling, &where)) {
+    return above("--memory", memory(wanted), " MB");
+  }
+  if (LowestCrossed(wanted.cpus, limits, cpus, &ceiling, &where)) {
+    return above("--cpus", wanted.cpus, " CPUs");
+  }
+  return Status::Ok();
 }
 
 }  // namespace sandbot

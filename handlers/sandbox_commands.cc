@@ -40,6 +40,7 @@ Status FromTemplate(const Status& s, const Template& tmpl, const Command& cmd,
 Status HandleSandboxCreate(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
   Status limit = CheckSandboxLimit(ctx.db, ctx.max_sandboxes);
+  if (limit.ok()) limit = WithinOperatorLimits(ctx, req, {cmd.memory_mb, cmd.cpus}, "");
   if (!limit.ok()) return limit;
   Template tmpl;
   const bool from_template = !cmd.template_name.empty();

@@ -403,6 +403,45 @@ BOOST_AUTO_TEST_CASE(max_sandboxes_refuses_with_a_clear_answer) {
   BOOST_CHECK(f.Run("create two", &r).ok());
 }
 
+// Issue 16 item 11: the operator's limits are ceilings; above them needs
+// an admin, at create and at clone (which copies the limits).
+BOOST_AUTO_TEST_CASE(operator_limits_are_ceilings_for_deployers) {
+  Fixture f;
+  f.ctx.operator_limits.global = {64, 1};
+  Reply r;
+  Status s = f.Run("create big --memory 1048576", &r);
+  BOOST_CHECK(s.IsForbidden());
+  BOOST_CHECK_MESSAGE(Has(s.message(), "--memory 1048576 is above the operator's limit of 64 MB"),
+                      s.message());
+  BOOST_CHECK(Has(s.message(), "needs the admin role; you are a deployer"));
+  BOOST_CHECK(!SandboxExists(f.db, "big"));
+  s = f.Run("create big --cpus 2", &r);
+  BOOST_CHECK(s.IsForbidden());
+  BOOST_CHECK(Has(s.message(), "limit of 1 CPUs"));
+  BOOST_CHECK(!SandboxExists(f.db, "big"));
+  // The refusals are audited as refusals.
+  std::vector<AuditRow> rows;
+  BOOST_REQUIRE(ListAudit(f.db, "", 0, &rows).ok());
+  int refused = 0;
+  for (const AuditRow& row : rows)
+    refused += row.action == "sandbox.create" && row.status == "refused";
+  BOOST_CHECK_EQUAL(refused, 2);
+  // Up to the ceiling, and below it, a deployer may.
+  BOOST_REQUIRE(f.Run("create small --memory 64 --cpus 0.5", &r).ok());
+  BOOST_REQUIRE(f.Run("create plain", &r).ok());
+  // An admin may go above; a deployer may not copy that.
+  BOOST_REQUIRE(f.Run("create big --memory 1048576 --cpus 8", &r, "ana", Role::kAdmin).ok());
+  Sandbox big;
+  BOOST_REQUIRE(GetSandbox(f.db, "big", &big).ok());
+  BOOST_CHECK_EQUAL(big.memory_mb, 1048576);
+  s = f.Run("clone big big-copy", &r);
+  BOOST_CHECK(s.IsForbidden());
+  BOOST_CHECK(Has(s.message(), "big's --memory 1048576 is above the operator's limit"));
+  BOOST_CHECK(!SandboxExists(f.db, "big-copy"));
+  BOOST_REQUIRE(f.Run("clone big big-copy", &r, "ana", Role::kAdmin).ok());
+  BOOST_REQUIRE(f.Run("clone small small-copy", &r).ok());
+}
+
 BOOST_AUTO_TEST_CASE(expiry_suspends_idle_then_destroys_and_tells_the_owner) {
   Fixture f;
   NewSandbox(f.db, "idle", "ana (U1)");
