@@ -69,11 +69,14 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 3600));
   serve
       ->add_option("--memory", config.memory_mb,
-                   "Default memory limit of each container, in MB (0: none)")
+                   "Default memory limit of each container, in MB, and the most a non-admin "
+                   "may ask for (0: none)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1 << 20));
   serve
-      ->add_option("--cpus", config.cpus, "Default CPU limit of each container, e.g. 0.5 (0: none)")
+      ->add_option("--cpus", config.cpus,
+                   "Default CPU limit of each container, e.g. 0.5, and the most a non-admin may "
+                   "ask for (0: none)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1024.0));
   serve

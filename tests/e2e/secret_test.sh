@@ -133,7 +133,7 @@ DOCKERFILE
   expect_nowhere "$secret"
   expect_nowhere "$chat_secret"
   expect_contains "$(db "SELECT detail FROM audit WHERE action = 'command.invalid'")" \
-    "set secqa ••••"
+    "/env set ••••:"
 
   # Deleting is refused while attached; destroying the sandbox removes its files.
   out=$(secret_cli env delete secqa 2>&1) && fail "deleted an attached environment"
