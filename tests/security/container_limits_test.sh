@@ -20,7 +20,7 @@ test_a_deployer_cannot_raise_container_limits_above_the_operators() {
     2 "refusals audited"
   # An admin may go above; the container gets it.
   answer=$(slack /sandbox "create qa-big web@main --memory 128" U0ADMIN)
-  expect_contains "$(body_of "$answer")" "Creating sandbox qa-big"
+  expect_contains "$(body_of "$answer")" "creating sandbox qa-big"
   wait_for_status qa-big web running || return 1
   mem=$(engine GET /containers/sandbox-qa-big-web/json | jq .HostConfig.Memory)
   expect_eq "$mem" $((128 * 1024 * 1024)) "the container's memory limit"

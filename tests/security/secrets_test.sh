@@ -45,9 +45,9 @@ test_env_set_values_never_reach_the_audit_whatever_separates_the_words() {
       printf '%s\n' "$answer" >>"$TEST_DIR/answers.txt"
     done
     # And from the CLI, the separator inside one argument.
-    out=$("$SANDBOT" env set "secqa${sep}C$n=$v" --secret 2>&1)
+    out=$("$SANDBOT" env set "secqa${sep}C$n=$v" --secret 2>&1) || true
     printf '%s\n' "$out" >>"$TEST_DIR/answers.txt"
-    out=$("$SANDBOT" env set "C$n=$v${sep}--secret" 2>&1)
+    out=$("$SANDBOT" env set "C$n=$v${sep}--secret" 2>&1) || true
     printf '%s\n' "$out" >>"$TEST_DIR/answers.txt"
   done < <(secrets_separators)
   # The well-formed ones under a separator the parser accepts were set, as secrets.
