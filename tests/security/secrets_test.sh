@@ -50,6 +50,17 @@ test_env_set_values_never_reach_the_audit_whatever_separates_the_words() {
     out=$("$SANDBOT" env set "C$n=$v${sep}--secret" 2>&1) || true
     printf '%s\n' "$out" >>"$TEST_DIR/answers.txt"
   done < <(secrets_separators)
+  # Nowhere: audit rows, the whole store, answers, chat posts, logs.
+  db "SELECT * FROM audit" >"$TEST_DIR/audit.txt"
+  db .dump >"$TEST_DIR/store.dump"
+  local where
+  for where in "$TEST_DIR/audit.txt" "$TEST_DIR/store.dump" "$TEST_DIR/answers.txt" \
+    "$TEST_DIR/chat.jsonl" "$TEST_DIR/daemon.log" "$DATA"/logs/*; do
+    [ -f "$where" ] || continue
+    if grep -qaF -- "$base" "$where"; then
+      fail "a value appears in $where: $(grep -naF -- "$base" "$where" | head -3)"
+    fi
+  done
   # The well-formed ones under a separator the parser accepts were set, as secrets.
   out=$("$SANDBOT" env show secqa)
   expect_contains "$out" "K1=•••• (secret"
@@ -62,15 +73,4 @@ test_env_set_values_never_reach_the_audit_whatever_separates_the_words() {
     "/env set ••••:"
   [ "$(db "SELECT COUNT(*) FROM audit WHERE action = 'command.invalid'")" -ge 30 ] ||
     fail "too few refusals audited"
-  # Nowhere: audit rows, the whole store, answers, chat posts, logs.
-  db "SELECT * FROM audit" >"$TEST_DIR/audit.txt"
-  db .dump >"$TEST_DIR/store.dump"
-  local where
-  for where in "$TEST_DIR/audit.txt" "$TEST_DIR/store.dump" "$TEST_DIR/answers.txt" \
-    "$TEST_DIR/chat.jsonl" "$TEST_DIR/daemon.log" "$DATA"/logs/*; do
-    [ -f "$where" ] || continue
-    if grep -qaF -- "$base" "$where"; then
-      fail "a value appears in $where: $(grep -naF -- "$base" "$where" | head -3)"
-    fi
-  done
 }
