@@ -325,6 +325,15 @@ Status DockerRuntime::SignalContainer(const std::string& name_or_id, const std::
                   {204, 200}, &reply);
 }
 
+Status DockerRuntime::RenameContainer(const std::string& name_or_id, const std::string& new_name) {
+  DockerCall call;
+  call.method = "POST";
+  call.path = "/containers/" + PathEscape(name_or_id) + "/rename?name=" + PathEscape(new_name);
+  DockerReply reply;
+  return Exchange(std::move(call), "cannot rename container " + name_or_id + " to " + new_name,
+                  {204, 200}, &reply);
+}
+
 Status DockerRuntime::RemoveContainer(const std::string& name_or_id) {
   DockerCall call;
   call.method = "DELETE";

@@ -58,6 +58,8 @@ class DockerRuntime : public ContainerRuntime {
   Status StopContainer(const std::string& id, int timeout_seconds) override EXCLUDES(mu_);
   Status SignalContainer(const std::string& name_or_id, const std::string& signal) override
       EXCLUDES(mu_);
+  Status RenameContainer(const std::string& name_or_id, const std::string& new_name) override
+      EXCLUDES(mu_);
   Status RemoveContainer(const std::string& name_or_id) override EXCLUDES(mu_);
   Status InspectContainer(const std::string& name_or_id, ContainerState* state) override
       EXCLUDES(mu_);

@@ -91,6 +91,9 @@ Status GuardedRuntime::StartContainer(const std::string& id) {
 Status GuardedRuntime::StopContainer(const std::string& id, int timeout_seconds) {
   return Guard([&] { return inner_->StopContainer(id, timeout_seconds); });
 }
+Status GuardedRuntime::RenameContainer(const std::string& name_or_id, const std::string& new_name) {
+  return Guard([&] { return inner_->RenameContainer(name_or_id, new_name); });
+}
 Status GuardedRuntime::RemoveContainer(const std::string& name_or_id) {
   return Guard([&] { return inner_->RemoveContainer(name_or_id); });
 }

@@ -41,6 +41,7 @@ class GuardedRuntime : public ContainerRuntime {
   Status StartContainer(const std::string& id) override;
   Status StopContainer(const std::string& id, int timeout_seconds) override;
   Status SignalContainer(const std::string& name_or_id, const std::string& signal) override;
+  Status RenameContainer(const std::string& name_or_id, const std::string& new_name) override;
   Status RemoveContainer(const std::string& name_or_id) override;
   Status InspectContainer(const std::string& name_or_id, ContainerState* state) override;
   Status ContainerLogs(const std::string& name_or_id, int tail, std::string* out) override;

@@ -200,7 +200,7 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
 
   Event(job, CommitEvent(JobStage::kStarting, service.name, sha));
   ContainerState old;  // the container this one replaces, if any
-  s = runtime_->InspectContainer(name, &old);
+  s = RecoverStandby(job.sandbox, service.name, &old);
   if (!s.ok()) return fail(s, "");
   ContainerSpec spec = BuildServiceSpec(repo, service, sha, image, port, workdir, route_env);
   spec.labels[kLabelData] = data_label_;
@@ -222,16 +222,25 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
        TraefikLabels(job.sandbox, service.name, config_.domain, repo.port, spec.network)) {
     spec.labels[key] = value;
   }
-  // Same name, same port: the old container must be gone before the new
-  // one is created. So everything is prepared, and the engine has accepted
-  // the new container under a trial name, before the running one goes: a
-  // mount or setting the engine refuses leaves it running.
-  if (s.ok() && old.exists) s = TryCreate(job, service.name, spec);
-  if (!s.ok() && old.running && !Interrupted(s)) return KeepRunning(job, service, s);
-  if (s.ok()) s = runtime_->RemoveContainer(name);
+  // Same name, same port. The running container steps aside under its
+  // standby name (still running) while the new one is created, stops only
+  // so the new one can take the port, and is removed once the new one has
+  // started: a container the engine will not create or start (a mount, a
+  // limit) never costs the running one, which gets its name back.
+  const std::string standby = StandbyContainerName(job.sandbox, service.name);
+  if (s.ok() && old.exists) s = runtime_->RenameContainer(name, standby);
+  const bool swapped = s.ok() && old.exists;
   if (s.ok()) s = runtime_->CreateContainer(spec, container_id);
   if (s.ok()) Failpoint("container.created");
+  if (s.ok() && swapped) s = runtime_->StopContainer(standby, 0);
   if (s.ok()) s = runtime_->StartContainer(*container_id);
+  if (!s.ok() && swapped && !Interrupted(s)) return PutBack(job, service, old, s);
+  if (!s.ok() && !swapped && old.running && !Interrupted(s)) return KeepRunning(job, service, s);
+  if (s.ok() && swapped) {
+    // Left behind, it is removed at the next replacement (RecoverStandby).
+    Status gone = runtime_->RemoveContainer(standby);
+    if (!gone.ok()) AppendLog(job, "cannot remove " + standby + ": " + gone.message());
+  }
   if (s.ok()) Failpoint("container.started");
   const std::string url = ServiceUrl(config_, port);
   if (s.ok()) s = SetServiceDeployed(db_, service.id, sha, image, *container_id, url);
@@ -244,23 +253,40 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   return Status::Ok();
 }
 
-Status JobSteps::TryCreate(const Job& job, const std::string& service, const ContainerSpec& spec) {
-  ContainerSpec trial = spec;
-  trial.name = TrialContainerName(job.sandbox, service);
-  // Only what ties it to this daemon and sandbox: no service label (a
-  // leftover is an orphan whose removal must not take the service's files),
-  // no Traefik labels, no DNS alias.
-  trial.labels = {{kLabelManaged, "true"}, {kLabelData, data_label_}, {kLabelSandbox, job.sandbox}};
-  trial.aliases.clear();
-  Status s = runtime_->RemoveContainer(trial.name);  // a leftover of a crash
-  std::string id;
-  if (s.ok()) s = runtime_->CreateContainer(trial, &id);
-  if (!s.ok()) return s;
-  return runtime_->RemoveContainer(trial.name);
+Status JobSteps::RecoverStandby(const std::string& sandbox, const std::string& service,
+                                ContainerState* current) {
+  const std::string name = ContainerName(sandbox, service);
+  const std::string standby = StandbyContainerName(sandbox, service);
+  ContainerState left;
+  Status s = runtime_->InspectContainer(name, current);
+  if (s.ok()) s = runtime_->InspectContainer(standby, &left);
+  if (!s.ok() || !left.exists) return s;
+  // A replacement cut short (the daemon killed, the engine gone): a running
+  // successor wins; otherwise the one that ran before comes back.
+  if (current->exists && current->running) return runtime_->RemoveContainer(standby);
+  s = runtime_->RemoveContainer(name);
+  if (s.ok()) s = runtime_->RenameContainer(standby, name);
+  if (s.ok()) *current = left;
+  return s;
+}
+
+Status JobSteps::PutBack(const Job& job, const Service& service, const ContainerState& old,
+                         const Status& why) {
+  const std::string name = ContainerName(job.sandbox, service.name);
+  Status s = runtime_->RemoveContainer(name);
+  if (s.ok()) s = runtime_->RenameContainer(StandbyContainerName(job.sandbox, service.name), name);
+  if (s.ok() && old.running) s = runtime_->StartContainer(name);
+  if (s.ok()) return KeepRunning(job, service, why);
+  const std::string message = "cannot replace the container of " + service.name + ": " +
+                              why.message() +
+                              "; putting the previous one back failed too: " + s.message();
+  NoteServiceStatus(service, ServiceStatus::kFailed, message);
+  Event(job, ServiceFailed(service.name, message));
+  return Status::Internal(message);
 }
 
 Status JobSteps::KeepRunning(const Job& job, const Service& service, const Status& why) {
-  const std::string message = "cannot create the new container of " + service.name + ": " +
+  const std::string message = "cannot replace the container of " + service.name + ": " +
                               why.message() + "; the running one (" + Short(service.commit) +
                               ") is kept";
   // The row still describes the running container (its commit, image, URL).

@@ -103,11 +103,17 @@ class JobSteps {
   void NoteServiceStatus(const Service& service, ServiceStatus status, const std::string& detail);
 
  private:
-  // Creates `spec` under its trial name (util/engine_names.h) and removes
-  // it again: Ok when the engine accepts the container.
-  Status TryCreate(const Job& job, const std::string& service, const ContainerSpec& spec);
-  // A redeploy that cannot create its container: the running one stays and
-  // its service row says running; the job fails saying so.
+  // Inspects a service's container into *current, after undoing a
+  // replacement that was cut short (a container left under its standby
+  // name, util/engine_names.h).
+  Status RecoverStandby(const std::string& sandbox, const std::string& service,
+                        ContainerState* current);
+  // The new container could not be created or started: it goes, the
+  // previous one (`old` as it was) gets its name back and runs again.
+  Status PutBack(const Job& job, const Service& service, const ContainerState& old,
+                 const Status& why);
+  // A replacement that failed while the previous container runs: its
+  // service row says running again; the job fails saying so.
   Status KeepRunning(const Job& job, const Service& service, const Status& why);
 
   Db* db_;

@@ -152,7 +152,10 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
     auto service = c.labels.find(kLabelService);
     if (!known_sandboxes.count(sandbox)) {
       RemoveSandboxFiles(data_dir_, sandbox);
-    } else if (service != c.labels.end()) {
+    } else if (service != c.labels.end() &&
+               !known_containers.count(ContainerName(sandbox, service->second))) {
+      // Not while the service is in the store: a standby container (a
+      // replacement cut short) is removed, the service's files stay.
       RemoveServiceFiles(data_dir_, sandbox, service->second);
     }
   }

@@ -34,7 +34,9 @@ Status RunReroute(JobSteps* steps, const Job& job) {
   for (const ContainerInfo& c : containers) {
     bool known = false;
     for (const Service& service : sandbox.services) {
-      known = known || c.name == ContainerName(job.sandbox, service.name);
+      // A standby (a replacement cut short) is StartService's to settle.
+      known = known || c.name == ContainerName(job.sandbox, service.name) ||
+              c.name == StandbyContainerName(job.sandbox, service.name);
     }
     if (known) continue;
     s = runtime->RemoveContainer(c.id);

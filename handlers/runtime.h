@@ -98,6 +98,9 @@ class ContainerRuntime {
   virtual Status StopContainer(const std::string& id, int timeout_seconds) = 0;
   // Sends `signal` ("HUP", "USR1", …) to the container's main process.
   virtual Status SignalContainer(const std::string& name_or_id, const std::string& signal) = 0;
+  // Gives a container a new name; it keeps running. NotFound when absent,
+  // Conflict when the name is taken.
+  virtual Status RenameContainer(const std::string& name_or_id, const std::string& new_name) = 0;
   // Force-removes the container with its anonymous volumes; Ok when absent.
   virtual Status RemoveContainer(const std::string& name_or_id) = 0;
   // Fills `state`; a missing container gives Ok with state->exists == false.

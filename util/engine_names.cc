@@ -19,8 +19,8 @@ std::string ContainerName(const std::string& sandbox, const std::string& service
   return kPrefix + sandbox + "-" + service;
 }
 
-std::string TrialContainerName(const std::string& sandbox, const std::string& service) {
-  return ContainerName(sandbox, service) + ".next";
+std::string StandbyContainerName(const std::string& sandbox, const std::string& service) {
+  return ContainerName(sandbox, service) + ".old";
 }
 
 std::string NetworkName(const std::string& sandbox) { return kPrefix + sandbox; }

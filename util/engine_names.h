@@ -4,7 +4,7 @@
 // validated names (handlers/names.h), so no escaping is needed.
 //
 //   container    sandbox-{sandbox}-{service}
-//                sandbox-{sandbox}-{service}.next   (trial create of a redeploy)
+//                sandbox-{sandbox}-{service}.old    (the replaced one, until its successor starts)
 //   network      sandbox-{sandbox}
 //   image tag    sandbot/{repo}:{sha12}
 //   work folder  {data}/work/{sandbox}/
@@ -38,10 +38,10 @@ std::string Short(const std::string& sha);
 std::string Sha12(const std::string& sha);
 
 std::string ContainerName(const std::string& sandbox, const std::string& service);
-// The new container of a redeploy is first created under this name, to know
-// the engine accepts it before the running one is removed. '.' is in no
-// sandbox or service name, so it can never be another service's container.
-std::string TrialContainerName(const std::string& sandbox, const std::string& service);
+// While a service's container is replaced, the running one steps aside
+// under this name until its successor has started (bot/job_steps.cc). '.'
+// is in no sandbox or service name: never another service's container.
+std::string StandbyContainerName(const std::string& sandbox, const std::string& service);
 std::string NetworkName(const std::string& sandbox);
 // The sandbox a network name was made for by NetworkName, "" when it was
 // not. Only for networks created before they carried kLabelSandbox.

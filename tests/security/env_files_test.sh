@@ -1,8 +1,8 @@
 # Issue 16 item 13: `env set-file` at `/.`, `/etc/.` or `/var/run/secrets/…`
 # was accepted, and attaching such an environment removed a running
 # container and never recreated it. Paths are refused in every spelling of a
-# reserved folder; and a container the engine will not create never costs
-# the running one.
+# reserved folder; and a container the engine will not create or start
+# never costs the running one.
 
 # The id and state of a container ("" when absent).
 container_id() { engine GET "/containers/$1/json" 2>/dev/null | jq -r '.Id // empty'; }
@@ -21,6 +21,16 @@ wait_job_done() {
 }
 
 last_job() { db "SELECT MAX(id) FROM jobs"; }
+
+# expect_kept ID URL WHAT: the container that ran still runs, under its
+# name, with the same id, and answers; no standby is left.
+expect_kept() {
+  expect_eq "$(container_id sandbox-qa-files-web)" "$1" "the container after $3"
+  expect_eq "$(container_running sandbox-qa-files-web)" true "running after $3"
+  curl -sf "$2/" >/dev/null || fail "the service stopped answering after $3"
+  expect_eq "$(db "SELECT status FROM services WHERE name = 'web'")" running "the row after $3"
+  expect_eq "$(container_id sandbox-qa-files-web.old)" "" "a standby left after $3"
+}
 
 test_env_files_at_reserved_paths_are_refused_and_a_refused_recreate_keeps_the_container() {
   chat_setup
@@ -54,9 +64,7 @@ test_env_files_at_reserved_paths_are_refused_and_a_refused_recreate_keeps_the_co
   job=$(last_job)
   expect_eq "$(wait_job_done "$job")" failed "the reroute with /etc/."
   expect_contains "$(db "SELECT detail FROM jobs WHERE id = $job")" "/env unset"
-  expect_eq "$(container_id sandbox-qa-files-web)" "$before" "the container after /etc/."
-  expect_eq "$(container_running sandbox-qa-files-web)" true "running after /etc/."
-  curl -sf "$url/" >/dev/null || fail "the service stopped answering after /etc/."
+  expect_kept "$before" "$url" "/etc/."
   # It can be removed with the usual command.
   out=$("$SANDBOT" env unset files /etc/. 2>&1)
   expect_contains "$out" "Removed /etc/. from environment files"
@@ -72,13 +80,24 @@ test_env_files_at_reserved_paths_are_refused_and_a_refused_recreate_keeps_the_co
   job=$(last_job)
   expect_eq "$(wait_job_done "$job")" failed "the reroute the engine refuses"
   expect_contains "$(db "SELECT detail FROM jobs WHERE id = $job")" "the running one"
-  expect_eq "$(container_id sandbox-qa-files-web)" "$before" "the container after the refusal"
-  expect_eq "$(container_running sandbox-qa-files-web)" true "running after the refusal"
-  curl -sf "$url/" >/dev/null || fail "the service stopped answering after the refusal"
-  expect_eq "$(db "SELECT status FROM services WHERE name = 'web'")" running "the service row"
-  expect_eq "$(container_id sandbox-qa-files-web.next)" "" "a trial container left behind"
-  # Once the setting is fixed, the next change recreates it.
+  expect_kept "$before" "$url" "a refused create"
   db "UPDATE sandboxes SET memory_mb = 0 WHERE name = 'qa-files'"
+
+  # A file the engine can only find wrong when the container starts: /www
+  # is a folder in the image, and a file cannot be mounted over it. The new
+  # container goes, the one that ran gets its name back and runs.
+  out=$(echo x | "$SANDBOT" env set-file files /www 2>&1)
+  expect_contains "$out" "Set file /www"
+  job=$(last_job)
+  expect_eq "$(wait_job_done "$job")" failed "the reroute with a file over /www"
+  expect_contains "$(db "SELECT detail FROM jobs WHERE id = $job")" "the running one"
+  expect_kept "$before" "$url" "a refused start"
+  "$SANDBOT" env unset files /www >/dev/null 2>&1
+  job=$(last_job)
+  expect_eq "$(wait_job_done "$job")" succeeded "the reroute after removing /www"
+  before=$(container_id sandbox-qa-files-web)
+
+  # Fixed, the next change replaces it.
   "$SANDBOT" env set files A=2 >/dev/null 2>&1
   job=$(last_job)
   expect_eq "$(wait_job_done "$job")" succeeded "the reroute after the fix"

@@ -27,7 +27,7 @@ BOOST_AUTO_TEST_CASE(name_table) {
       {"short of a short id", Short("abc"), "abc"},
       {"sha12", Sha12(kSha), "0123456789ab"},
       {"container", ContainerName("qa", "web"), "sandbox-qa-web"},
-      {"trial container", TrialContainerName("qa", "web"), "sandbox-qa-web.next"},
+      {"standby container", StandbyContainerName("qa", "web"), "sandbox-qa-web.old"},
       {"network", NetworkName("qa"), "sandbox-qa"},
       {"image", ImageTag("web", kSha), "sandbot/web:0123456789ab"},
       {"work root", WorkRoot("/d"), "/d/work"},

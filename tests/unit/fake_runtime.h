@@ -144,6 +144,22 @@ class FakeRuntime : public ContainerRuntime {
     }
     return Status::NotFound("no container " + name_or_id);
   }
+  Status RenameContainer(const std::string& name_or_id, const std::string& new_name) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    Status s = Reach("RenameContainer", name_or_id + " " + new_name);
+    if (!s.ok()) return s;
+    if (containers.count(new_name)) return Status::Conflict("the name " + new_name + " is taken");
+    for (auto it = containers.begin(); it != containers.end(); ++it) {
+      if (it->second.id == name_or_id || it->first == name_or_id) {
+        ContainerInfo c = it->second;
+        containers.erase(it);
+        c.name = new_name;
+        containers[new_name] = c;
+        return s;
+      }
+    }
+    return Status::NotFound("no container " + name_or_id);
+  }
   Status RemoveContainer(const std::string& name_or_id) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     Status s = Reach("RemoveContainer", name_or_id);

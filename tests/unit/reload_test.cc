@@ -127,9 +127,11 @@ BOOST_AUTO_TEST_CASE(reroute_signals_a_declared_reloader_and_recreates_the_rest)
   BOOST_CHECK_EQUAL(f.engine.signalled.size(), 1u);
   BOOST_CHECK(Contains(f.engine.signalled, ContainerName("qa", "web") + " HUP"));
   BOOST_CHECK(!Contains(f.engine.removed, ContainerName("qa", "web")));
+  BOOST_CHECK(!Contains(f.engine.removed, StandbyContainerName("qa", "web")));
   BOOST_CHECK_EQUAL(f.engine.containers[ContainerName("qa", "web")].id,
                     "id-" + ContainerName("qa", "web"));
-  BOOST_CHECK(Contains(f.engine.removed, ContainerName("qa", "api")));
+  // Replaced: the old container goes under its standby name.
+  BOOST_CHECK(Contains(f.engine.removed, StandbyContainerName("qa", "api")));
   BOOST_CHECK(Contains(f.engine.started, ContainerName("qa", "api")));
   BOOST_CHECK(Contains(f.events, "web reloaded routes (SIGHUP)"));
   BOOST_CHECK(
@@ -152,7 +154,7 @@ BOOST_AUTO_TEST_CASE(reroute_recreates_a_reloader_it_cannot_signal_safely) {
     f.Running("api", kSha1);
     BOOST_REQUIRE(f.Reroute().ok());
     BOOST_CHECK(f.engine.signalled.empty());
-    BOOST_CHECK(Contains(f.engine.removed, ContainerName("qa", "web")));
+    BOOST_CHECK(Contains(f.engine.removed, StandbyContainerName("qa", "web")));
     BOOST_CHECK(
         Contains(f.events, "routes applied to 2 containers of qa (0 signalled, 2 recreated)"));
     // What replaced it mounts the routes folder, so the next change can signal.
@@ -179,64 +181,92 @@ bool AnyContains(const std::vector<std::string>& list, const std::string& part) 
 
 }  // namespace
 
-// Issue 16 item 13: the new container is created under a trial name before
-// the running one is removed, and the trial is gone afterwards.
-BOOST_AUTO_TEST_CASE(a_recreate_asks_the_engine_for_the_new_container_before_removing_the_old) {
+// Issue 16 item 13: the running container steps aside (renamed, still
+// running) while its successor is created, stops only for it to start, and
+// is removed only once it has started.
+BOOST_AUTO_TEST_CASE(a_recreate_keeps_the_running_container_until_its_successor_starts) {
   RerouteFixture f;
   f.Running("web", kSha1);
   f.Running("api", kSha1);
   BOOST_REQUIRE(f.Reroute().ok());
-  const std::string api = ContainerName("qa", "api"), trial = TrialContainerName("qa", "api");
-  const int tried = IndexOf(f.engine.log, "CreateContainer " + trial);
-  const int trial_gone = IndexOf(f.engine.log, "RemoveContainer " + trial, tried);
-  const int old_gone = IndexOf(f.engine.log, "RemoveContainer " + api);
+  const std::string api = ContainerName("qa", "api"), standby = StandbyContainerName("qa", "api");
+  const int aside = IndexOf(f.engine.log, "RenameContainer " + api + " " + standby);
   const int created = IndexOf(f.engine.log, "CreateContainer " + api);
-  BOOST_REQUIRE(tried >= 0);
-  BOOST_CHECK(tried < old_gone);
-  BOOST_CHECK(trial_gone > tried);
-  BOOST_CHECK(old_gone < created);
-  BOOST_CHECK(f.engine.containers.count(trial) == 0);
+  const int stopped = IndexOf(f.engine.log, "StopContainer " + standby);
+  const int started = IndexOf(f.engine.log, "StartContainer id-" + api);
+  const int removed = IndexOf(f.engine.log, "RemoveContainer " + standby, aside);
+  BOOST_REQUIRE(aside >= 0);
+  BOOST_CHECK(aside < created);
+  BOOST_CHECK(created < stopped);
+  BOOST_CHECK(stopped < started);
+  BOOST_CHECK(started < removed);
+  BOOST_CHECK_EQUAL(IndexOf(f.engine.log, "RemoveContainer " + api), -1);
+  BOOST_CHECK(f.engine.containers.count(standby) == 0);
   BOOST_CHECK_EQUAL(f.engine.containers[api].state, "running");
 }
 
-// The engine refuses the new container (a mount it will not make): the
-// running one is never removed, the row still says running, the job fails
-// saying so. Each engine call of the trial may be the one that fails.
+// The engine refuses the new container, at create (a limit) or at start (a
+// file mounted over a folder): the running one gets its name back and runs,
+// the row still says running, the job fails saying so.
 BOOST_AUTO_TEST_CASE(a_recreate_the_engine_refuses_keeps_the_running_container) {
-  for (int nth = 1; nth <= 2; ++nth) {
-    RerouteFixture f;
-    f.Running("web", kSha1);
-    f.Running("api", kSha1);
-    const std::string api = ContainerName("qa", "api");
-    const std::string id = f.engine.containers[api].id;
-    if (nth == 1) {
-      f.engine.FailCall("CreateContainer", 1,
-                        Status::InvalidArgument("invalid mount config for type \"bind\": invalid "
-                                                "mount path: '/' mount path must be absolute"));
-    } else {
-      // The trial's leftover cannot be cleared first.
-      f.engine.FailCall("RemoveContainer", 1, Status::Internal("removal already in progress"));
+  for (const char* method : {"CreateContainer", "StartContainer", "RenameContainer"}) {
+    BOOST_TEST_CONTEXT(method) {
+      RerouteFixture f;
+      f.Running("web", kSha1);
+      f.Running("api", kSha1);
+      const std::string api = ContainerName("qa", "api");
+      f.engine.containers[api].labels["test.marker"] = "the one that ran";
+      f.engine.FailCall(method, 1,
+                        Status::InvalidArgument("error mounting \"/x/files/0-www\" to rootfs at "
+                                                "\"/www\": not a directory"));
+      Status s = f.Reroute();
+      BOOST_CHECK(!s.ok());
+      BOOST_CHECK_MESSAGE(
+          s.message().find("the running one (1111111) is kept") != std::string::npos, s.message());
+      BOOST_REQUIRE(f.engine.containers.count(api));
+      BOOST_CHECK_EQUAL(f.engine.containers[api].labels["test.marker"], "the one that ran");
+      BOOST_CHECK_EQUAL(f.engine.containers[api].state, "running");
+      BOOST_CHECK(f.engine.containers.count(StandbyContainerName("qa", "api")) == 0);
+      BOOST_CHECK_EQUAL(f.engine.containers.size(), 2u);  // web and api
+      Service svc;
+      BOOST_REQUIRE(GetService(f.db, "qa", "api", &svc).ok());
+      BOOST_CHECK_EQUAL(ServiceStatusName(svc.status), "running");
+      BOOST_CHECK_EQUAL(svc.commit, kSha1);
+      BOOST_CHECK(AnyContains(f.events, "cannot replace the container of api"));
     }
-    Status s = f.Reroute();
-    BOOST_CHECK(!s.ok());
-    BOOST_CHECK_MESSAGE(s.message().find("the running one (1111111) is kept") != std::string::npos,
-                        s.message());
-    BOOST_REQUIRE(f.engine.containers.count(api));
-    BOOST_CHECK_EQUAL(f.engine.containers[api].id, id);
-    BOOST_CHECK_EQUAL(f.engine.containers[api].state, "running");
-    BOOST_CHECK(!Contains(f.engine.removed, api));
-    BOOST_CHECK_EQUAL(IndexOf(f.engine.log, "CreateContainer " + api), -1);
-    Service svc;
-    BOOST_REQUIRE(GetService(f.db, "qa", "api", &svc).ok());
-    BOOST_CHECK_EQUAL(ServiceStatusName(svc.status), "running");
-    BOOST_CHECK_EQUAL(svc.commit, kSha1);
-    BOOST_CHECK(AnyContains(f.events, "cannot create the new container of api"));
+  }
+}
+
+// A replacement cut short (the daemon killed between the steps): the next
+// one brings back the container that ran, or keeps a successor that runs.
+BOOST_AUTO_TEST_CASE(a_replacement_cut_short_is_settled_by_the_next) {
+  for (int variant = 0; variant < 3; ++variant) {
+    BOOST_TEST_CONTEXT(variant) {
+      RerouteFixture f;
+      f.Running("web", kSha1);
+      f.Running("api", kSha1);
+      const std::string api = ContainerName("qa", "api"),
+                        standby = StandbyContainerName("qa", "api");
+      // 0: set aside only; 1: successor created, not started; 2: successor runs.
+      BOOST_REQUIRE(f.engine.RenameContainer(api, standby).ok());
+      if (variant >= 1) f.engine.AddContainer(api, variant == 2 ? "running" : "created", {});
+      f.engine.log.clear();
+      BOOST_REQUIRE(f.Reroute().ok());
+      BOOST_CHECK(f.engine.containers.count(standby) == 0);
+      BOOST_CHECK_EQUAL(f.engine.containers[api].state, "running");
+      if (variant < 2) {
+        // The one that ran came back first, then was replaced as usual.
+        BOOST_CHECK(IndexOf(f.engine.log, "RenameContainer " + standby + " " + api) >= 0);
+      } else {
+        BOOST_CHECK_EQUAL(IndexOf(f.engine.log, "RenameContainer " + standby + " " + api), -1);
+      }
+    }
   }
 }
 
 // An environment file stored under a path the rules now refuse (written
-// before they tightened): nothing is created, nothing removed.
-BOOST_AUTO_TEST_CASE(an_attached_file_at_a_reserved_path_stops_the_recreate_before_any_removal) {
+// before they tightened): nothing is created, renamed or removed.
+BOOST_AUTO_TEST_CASE(an_attached_file_at_a_reserved_path_stops_the_recreate_before_any_change) {
   for (const char* path : {"/etc/.", "/.", "/var/run/secrets/TOKEN"}) {
     RerouteFixture f;
     f.Running("web", kSha1);
@@ -252,7 +282,8 @@ BOOST_AUTO_TEST_CASE(an_attached_file_at_a_reserved_path_stops_the_recreate_befo
     BOOST_CHECK(s.message().find("/env unset") != std::string::npos);
     const std::string api = ContainerName("qa", "api");
     BOOST_CHECK_EQUAL(f.engine.containers[api].state, "running");
-    BOOST_CHECK(!Contains(f.engine.removed, api));
     BOOST_CHECK(!AnyContains(f.engine.log, "CreateContainer"));
+    BOOST_CHECK(!AnyContains(f.engine.log, "RenameContainer"));
+    BOOST_CHECK(!AnyContains(f.engine.log, "RemoveContainer " + api));
   }
 }
