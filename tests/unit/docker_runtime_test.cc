@@ -110,6 +110,15 @@ BOOST_AUTO_TEST_CASE(answers_map_to_status) {
                  res.status = req.matches[1] == "old" ? 404 : 204;
                }
              });
+  srv.Post(R"(/v1\.43/containers/(\w+)/rename)",
+           [](const httplib::Request& req, httplib::Response& res) {
+             if (req.matches[1] != "web")
+               return Answer(res, 404, R"({"message":"No such container"})");
+             if (req.get_param_value("name") == "taken") {
+               return Answer(res, 409, R"({"message":"name is already in use"})");
+             }
+             res.status = req.get_param_value("name") == "sandbox-qa-web.old" ? 204 : 500;
+           });
   srv.Post(R"(/v1\.43/containers/create)", [](const httplib::Request& req, httplib::Response& res) {
     Answer(res, 201, "{\"Id\":\"id-" + req.get_param_value("name") + "\",\"Warnings\":[]}");
   });
@@ -148,6 +157,12 @@ BOOST_AUTO_TEST_CASE(answers_map_to_status) {
   s = runtime.RemoveContainer("stuck");
   BOOST_TEST((s.code() == Status::Code::kInternal), s.ToString());
   BOOST_TEST(s.message() == "cannot remove container stuck: driver failed (HTTP 500)");
+
+  BOOST_TEST(runtime.RenameContainer("web", "sandbox-qa-web.old").ok());
+  s = runtime.RenameContainer("web", "taken");
+  BOOST_TEST((s.code() == Status::Code::kConflict), s.ToString());
+  BOOST_TEST(s.message() == "cannot rename container web to taken: name is already in use");
+  BOOST_TEST(runtime.RenameContainer("gone", "x").IsNotFound());
 
   ContainerSpec spec;
   spec.name = "sandbox-qa-web";
