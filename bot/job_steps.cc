@@ -276,10 +276,12 @@ Status JobSteps::PutBack(const Job& job, const Service& service, const Container
   Status s = runtime_->RemoveContainer(name);
   if (s.ok()) s = runtime_->RenameContainer(StandbyContainerName(job.sandbox, service.name), name);
   if (s.ok() && old.running) s = runtime_->StartContainer(name);
-  if (s.ok()) return KeepRunning(job, service, why);
-  const std::string message = "cannot replace the container of " + service.name + ": " +
-                              why.message() +
-                              "; putting the previous one back failed too: " + s.message();
+  if (s.ok() && old.running) return KeepRunning(job, service, why);
+  // It was not running (a resume): back in its place, stopped as it was.
+  const std::string message =
+      "cannot replace the container of " + service.name + ": " + why.message() +
+      (s.ok() ? "; the previous one is back, stopped"
+              : "; putting the previous one back failed too: " + s.message());
   NoteServiceStatus(service, ServiceStatus::kFailed, message);
   Event(job, ServiceFailed(service.name, message));
   return Status::Internal(message);

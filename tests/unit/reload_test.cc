@@ -237,6 +237,27 @@ BOOST_AUTO_TEST_CASE(a_recreate_the_engine_refuses_keeps_the_running_container) 
   }
 }
 
+// A stopped container (a resume) whose successor the engine refuses: back
+// in its place, still stopped, and the service says failed.
+BOOST_AUTO_TEST_CASE(a_stopped_container_whose_successor_is_refused_stays_stopped) {
+  RerouteFixture f;
+  f.Running("web", kSha1);
+  f.Running("api", kSha1);
+  const std::string api = ContainerName("qa", "api");
+  f.engine.containers[api].state = "exited";
+  f.engine.containers[api].labels["test.marker"] = "the one that ran";
+  f.engine.FailCall("StartContainer", 1, Status::InvalidArgument("not a directory"));
+  Status s = f.Reroute();
+  BOOST_CHECK(!s.ok());
+  BOOST_CHECK_MESSAGE(s.message().find("the previous one is back, stopped") != std::string::npos,
+                      s.message());
+  BOOST_CHECK_EQUAL(f.engine.containers[api].labels["test.marker"], "the one that ran");
+  BOOST_CHECK_EQUAL(f.engine.containers[api].state, "exited");
+  Service svc;
+  BOOST_REQUIRE(GetService(f.db, "qa", "api", &svc).ok());
+  BOOST_CHECK_EQUAL(ServiceStatusName(svc.status), "failed");
+}
+
 // A replacement cut short (the daemon killed between the steps): the next
 // one brings back the container that ran, or keeps a successor that runs.
 BOOST_AUTO_TEST_CASE(a_replacement_cut_short_is_settled_by_the_next) {
