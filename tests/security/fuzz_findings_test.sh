@@ -28,7 +28,7 @@ test_an_env_value_after_vertical_tabs_never_reaches_the_audit() {
   expect_eq "$(code_of "$answer")" 200 "status"
   expect_contains "$(body_of "$answer")" "--env only applies to --secret"
   expect_contains "$(db "SELECT detail FROM audit WHERE action = 'command.invalid'")" \
-    "set secqa API_KEY=••••"
+    "/env set ••••:"
   db .dump >"$TEST_DIR/store.dump"
   expect_not_contains "$(cat "$TEST_DIR/store.dump")" "$secret" "the store"
   expect_not_contains "$(cat "$TEST_DIR/daemon.log")" "$secret" "the daemon log"
