@@ -527,10 +527,13 @@ bench_flood() {
   local forged=$((FLOOD_SECONDS * 3000)) big=$((FLOOD_SECONDS * 1000))
   "$load" "$host" "$port" "$secret" rate "$FLOOD_SECONDS" 2 "$GOOD_RATE" >"$r/flood_good.txt" &
   local good=$!
-  SLACK_LOAD_EXPECT=401 "$load" "$host" "$port" not-the-secret rate "$FLOOD_SECONDS" 8 3000 \
-    >"$r/flood_forged.txt" &
+  # The attackers run at low priority: on a real host they are elsewhere, and
+  # here their CPU would otherwise come out of the daemon's two cores and
+  # show up as its latency.
+  SLACK_LOAD_EXPECT=401 nice -n 15 "$load" "$host" "$port" not-the-secret rate "$FLOOD_SECONDS" \
+    8 3000 >"$r/flood_forged.txt" &
   local bad=$!
-  SLACK_LOAD_EXPECT=413 SLACK_LOAD_OVERSIZE=8000 "$load" "$host" "$port" "$secret" rate \
+  SLACK_LOAD_EXPECT=413 SLACK_LOAD_OVERSIZE=8000 nice -n 15 "$load" "$host" "$port" "$secret" rate \
     "$FLOOD_SECONDS" 4 1000 >"$r/flood_big.txt" || die "413 flood: $(cat "$r/flood_big.txt")"
   wait "$bad" || die "forged flood: $(cat "$r/flood_forged.txt")"
   wait "$good" || die "signed requests failed during the flood: $(cat "$r/flood_good.txt")"
