@@ -444,8 +444,11 @@ Status DockerRuntime::ListContainers(const Labels& labels, std::vector<Container
       if (!info.name.empty() && info.name[0] == '/') info.name.erase(0, 1);
     }
     info.state = JsonString(c, "State");
-    if (podman) info.state = PodmanContainerState(info.state);
     info.image = JsonString(c, "Image");
+    if (podman) {
+      info.state = PodmanContainerState(info.state);
+      info.image = PodmanImageName(info.image);
+    }
     info.labels = JsonLabels(JsonMember(c, "Labels"));
     out->push_back(std::move(info));
   }

@@ -59,6 +59,13 @@ std::string PodmanContainerState(const std::string& state) {
   return state == "stopping" ? "running" : state;
 }
 
+std::string PodmanImageName(const std::string& image) {
+  for (const char* prefix : {"docker.io/library/", "docker.io/", "localhost/"}) {
+    if (StartsWith(image, prefix)) return image.substr(std::string(prefix).size());
+  }
+  return image;
+}
+
 bool NoSubnetLeft(const std::string& body) {
   return body.find("non-overlapping") != std::string::npos ||
          body.find("could not find free subnet") != std::string::npos;

@@ -32,6 +32,13 @@ int PodmanStatus(int status, const std::string& body);
 // for Podman's container state `state`.
 std::string PodmanContainerState(const std::string& state);
 
+// Podman lists a container's image by its full name
+// ("docker.io/sandbot/web:abc", "localhost/…" for a loaded one) where
+// dockerd gives the reference it was created with ("sandbot/web:abc"), which
+// a reroute compares with the one it deployed. The name without Podman's
+// registry prefix: a reference given with its tag comes back as it was.
+std::string PodmanImageName(const std::string& image);
+
 // True when creating a network failed because no address range is left:
 // dockerd's "non-overlapping" pool message or Podman's "could not find free
 // subnet". The advice that goes with it differs per engine.

@@ -77,7 +77,7 @@ start_podman() {
   PODMAN_SOCK=$TEST_DIR/podman.sock
   PODMAN_WHY=
   if ! command -v podman >/dev/null 2>&1; then
-    PODMAN_WHY="podman is not installed (make deps installs Debian's podman)"
+    PODMAN_WHY="podman is not installed (make e2e, or scripts/install-deps.sh podman, installs Debian's podman)"
     return 2
   fi
   mkdir -p "$TEST_DIR/podman/net"

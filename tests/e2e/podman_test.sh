@@ -44,10 +44,11 @@ test_podman_push_runs_redeploys_and_destroy_leaves_nothing() {
 
   out=$(push -o sandbot.wait origin :feature/pod)
   expect_contains "$out" "sandbox feature-pod destroyed"
-  # This Podman is the test's own: nothing may be left but its default network.
+  # This Podman is the test's own: nothing may be left but its default
+  # network ("podman", which its Docker-compatible API calls "bridge").
   expect_eq "$(engine GET '/containers/json?all=1' | jq -r '.[].Names[0]')" "" "containers in Podman"
   ! network_exists sandbox-feature-pod || fail "network sandbox-feature-pod left in Podman"
-  expect_eq "$(engine GET /networks | jq -r '[.[].Name] | join(",")')" podman "networks in Podman"
+  expect_eq "$(engine GET /networks | jq -r '[.[].Name] | join(",")')" bridge "networks in Podman"
   expect_eq "$(db 'SELECT COUNT(*) FROM sandboxes')" 0 "sandboxes"
   ! curl -sf --max-time 2 "$url/" >/dev/null || fail "$url still answers"
 }

@@ -264,6 +264,8 @@ BOOST_AUTO_TEST_CASE(podman_is_detected_and_its_refusals_read_as_dockerds) {
   BOOST_TEST(runtime.ListContainers({}, &list).ok());
   BOOST_TEST(list.size() == 1u);
   BOOST_TEST(list[0].state == "running");
+  // The image as it was given at create, as dockerd lists it.
+  BOOST_TEST(list[0].image == "sandbot/busybox:latest");
 }
 
 BOOST_AUTO_TEST_CASE(the_same_answers_from_dockerd_are_not_reinterpreted) {

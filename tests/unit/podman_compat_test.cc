@@ -46,6 +46,15 @@ BOOST_AUTO_TEST_CASE(stopping_is_still_running_as_dockerd_says) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(image_names_lose_podmans_registry_prefix) {
+  BOOST_TEST(PodmanImageName("docker.io/sandbot/web:0a1b2c3d4e5f") == "sandbot/web:0a1b2c3d4e5f");
+  BOOST_TEST(PodmanImageName("localhost/sandbot/busybox:latest") == "sandbot/busybox:latest");
+  BOOST_TEST(PodmanImageName("docker.io/library/redis:7") == "redis:7");
+  BOOST_TEST(PodmanImageName("registry.example.com/team/app:1") ==
+             "registry.example.com/team/app:1");
+  BOOST_TEST(PodmanImageName("sha256:2008") == "sha256:2008");
+}
+
 BOOST_AUTO_TEST_CASE(no_subnet_left_is_recognised_with_advice_per_engine) {
   BOOST_TEST(NoSubnetLeft(recorded::kNoFreeSubnet));
   BOOST_TEST(NoSubnetLeft(R"({"message":"could not find an available, non-overlapping IPv4 )"
