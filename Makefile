@@ -52,7 +52,7 @@ HOOK_OBJS := $(HOOK_SRCS:%.cc=$(BUILD)/obj/%.o)
 # libstdc++ linked in (not with sanitizers): less for the dynamic loader at each push.
 HOOK_LDFLAGS := $(if $(SANITIZE),,-static-libstdc++ -static-libgcc)
 
-.PHONY: all build deps engine image run test unit e2e faulttest securitytest bench install format lint clean help \
+.PHONY: all build deps e2e-deps engine image run test unit e2e faulttest securitytest bench install format lint clean help \
         fuzz fuzz-build
 # `make` also imports the demo/test base image into the engine (starting one
 # when none answers); `make build` only compiles.
@@ -64,6 +64,10 @@ help:
 
 deps:
 	@scripts/install-deps.sh
+
+# The e2e suite also drives a Podman service of its own (tests/e2e/podman_test.sh).
+e2e-deps:
+	@scripts/install-deps.sh podman
 
 engine: deps
 	@scripts/ensure-docker.sh
@@ -111,7 +115,7 @@ run: deps
 	$(BUILD)/sandbot serve --data $(DATA)
 
 # Tests run sanitized binaries from build/test so a plain `make build` stays fast.
-test: deps
+test: e2e-deps
 	@$(MAKE) --no-print-directory -j$(shell nproc) BUILD=build/test SANITIZE=address,undefined \
 		build/test/sandbot build/test/sandbot-hook build/test/sandbot_test build/test/busybox-rootfs.tar
 	@scripts/ensure-docker.sh
@@ -133,7 +137,7 @@ securitytest: $(BUILD)/sandbot $(BUILD)/sandbot-hook $(BUILD)/busybox-rootfs.tar
 unit: $(BUILD)/sandbot_test
 	$(BUILD)/sandbot_test
 
-e2e: $(BUILD)/sandbot $(BUILD)/sandbot-hook $(BUILD)/busybox-rootfs.tar engine
+e2e: $(BUILD)/sandbot $(BUILD)/sandbot-hook $(BUILD)/busybox-rootfs.tar engine e2e-deps
 	SANDBOT=$(CURDIR)/$(BUILD)/sandbot tests/e2e/run.sh
 
 bench: deps

@@ -10,7 +10,8 @@ namespace sandbot {
 void ImageCli::Add(CLI::App* app, Config* config) {
   auto* image = app->add_subcommand("image", "Offline images (no registry needed)");
   image->require_subcommand(1);
-  image->add_option("--docker", config->docker, "Engine endpoint")->capture_default_str();
+  image->add_option("--docker", config->docker, "Engine endpoint (dockerd or Podman's service)")
+      ->capture_default_str();
   load_ = image->add_subcommand("load", "Load a `docker save` tarball");
   load_->add_option("file", file_)->required()->check(CLI::ExistingFile);
   import_ = image->add_subcommand("import", "Import a root filesystem tarball as NAME:TAG");

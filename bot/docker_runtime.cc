@@ -10,6 +10,7 @@
 #include "bot/docker_stream.h"
 #include "bot/docker_version.h"
 #include "bot/image_ref.h"
+#include "bot/podman_compat.h"
 
 namespace sandbot {
 
@@ -46,13 +47,20 @@ Status DockerRuntime::PingAndNegotiate() {
     if (!api_version_.empty()) return Status::Ok();
   }
   std::string version = NegotiateApiVersion(server_version);
+  EngineVersion engine;
+  ReadEngineVersion(transport_, &engine);
   // An engine whose minimum is above what we speak would reject every call;
   // say so once, clearly.
-  s = CheckMinApiVersion(transport_, version);
+  s = CheckMinApiVersion(transport_.endpoint(), engine, version);
   if (!s.ok()) return s;
   MutexLock lock(&mu_);
   if (api_version_.empty()) {
     api_version_ = version;
+    podman_ = engine.podman;
+    if (podman_) {
+      spdlog::debug("docker: {} is {} (its Docker-compatible API {})", transport_.endpoint(),
+                    engine.product, version);
+    }
     spdlog::debug("docker: {} reports API {}, using {}", transport_.endpoint(), server_version,
                   version);
   }
@@ -74,12 +82,28 @@ Status DockerRuntime::ApiVersion(std::string* version) {
   return Status::Ok();
 }
 
-Status DockerRuntime::SendVersioned(DockerCall call, DockerReply* reply) {
+Status DockerRuntime::IsPodman(bool* podman) {
   std::string version;
   Status s = ApiVersion(&version);
+  MutexLock lock(&mu_);
+  *podman = podman_;
+  return s;
+}
+
+Status DockerRuntime::SendVersioned(DockerCall call, DockerReply* reply) {
+  std::string version;
+  bool podman = false;
+  Status s = IsPodman(&podman);
   if (!s.ok()) return s;
+  {
+    MutexLock lock(&mu_);
+    version = api_version_;
+  }
   call.path = "/v" + version + call.path;
-  return transport_.Send(call, reply);
+  s = transport_.Send(call, reply);
+  // From here on every caller reads Podman's answers as dockerd's.
+  if (s.ok() && podman) reply->status = PodmanStatus(reply->status, reply->body);
+  return s;
 }
 
 Status DockerRuntime::Exchange(DockerCall call, const std::string& what,
@@ -177,13 +201,14 @@ Status DockerRuntime::EnsureNetwork(const std::string& name, const Labels& label
   if (!s.ok()) return s;
   // 409: another process created it between our look and our create.
   if (reply.status == 201 || reply.status == 200 || reply.status == 409) return Status::Ok();
-  if (reply.body.find("non-overlapping") != std::string::npos) {
+  if (NoSubnetLeft(reply.body)) {
     // Each sandbox has its own network; Docker's default pools hold ~30.
-    return Status::Conflict(
-        "cannot create network " + name +
-        ": the engine has no address range left for another sandbox network. Destroy "
-        "sandboxes you no longer need, or give Docker more room in /etc/docker/daemon.json: "
-        "\"default-address-pools\": [{\"base\": \"10.213.0.0/16\", \"size\": 24}]");
+    bool podman = false;
+    IsPodman(&podman);
+    return Status::Conflict("cannot create network " + name +
+                            ": the engine has no address range left for another sandbox "
+                            "network. " +
+                            NoSubnetAdvice(podman));
   }
   return FromReply("cannot create network " + name, reply.status, reply.body);
 }
@@ -303,7 +328,12 @@ Status DockerRuntime::StartContainer(const std::string& id) {
   call.method = "POST";
   call.path = "/containers/" + PathEscape(id) + "/start";
   DockerReply reply;
-  return Exchange(std::move(call), "cannot start container " + id, {204, 304, 200}, &reply);
+  Status s = Exchange(std::move(call), "cannot start container " + id, {204, 304, 200}, &reply);
+  bool podman = false;
+  if (!s.ok() && IsPodman(&podman).ok() && podman && PodmanRlimitRefused(reply.body)) {
+    return Status::Internal(s.message() + ". " + PodmanRlimitAdvice());
+  }
+  return s;
 }
 
 Status DockerRuntime::StopContainer(const std::string& id, int timeout_seconds) {
@@ -363,6 +393,12 @@ Status DockerRuntime::InspectContainer(const std::string& name_or_id, ContainerS
   state->restart_count = static_cast<int>(JsonInt(j, "RestartCount"));
   state->health = JsonString(JsonMember(st, "Health"), "Status");
   state->image = JsonString(j, "Image");
+  bool podman = false;
+  IsPodman(&podman);
+  if (podman && PodmanContainerState(state->status) != state->status) {
+    state->status = PodmanContainerState(state->status);
+    state->running = state->status == "running";
+  }
   return Status::Ok();
 }
 
@@ -397,6 +433,8 @@ Status DockerRuntime::ListContainers(const Labels& labels, std::vector<Container
   Status s = GetJson(std::move(call), "cannot list containers", {200}, &j);
   if (!s.ok()) return s;
   if (!j.is_array()) return Status::Internal("the engine's container list is not a JSON array");
+  bool podman = false;
+  IsPodman(&podman);
   for (const json& c : j) {
     ContainerInfo info;
     info.id = JsonString(c, "Id");
@@ -407,6 +445,10 @@ Status DockerRuntime::ListContainers(const Labels& labels, std::vector<Container
     }
     info.state = JsonString(c, "State");
     info.image = JsonString(c, "Image");
+    if (podman) {
+      info.state = PodmanContainerState(info.state);
+      info.image = PodmanImageName(info.image);
+    }
     info.labels = JsonLabels(JsonMember(c, "Labels"));
     out->push_back(std::move(info));
   }

@@ -1,7 +1,8 @@
 // DockerRuntime: ContainerRuntime over the Docker Engine API (plain HTTP/1.1
 // on a unix socket or a loopback TCP port). The API version is negotiated on
 // first use (PROTOCOLS §6.1) and every path is prefixed with it. Also works
-// against Podman's Docker-compatible service.
+// against Podman's Docker-compatible service: detected then from GET
+// /version, its differences read through bot/podman_compat.h.
 //
 // This file holds the endpoints: which request each method sends and what
 // the answer means. The pieces they are made of live apart:
@@ -10,6 +11,7 @@
 //   bot/docker_request.h    request bodies, paths, URL encoding
 //   bot/docker_stream.h     progress streams and multiplexed logs
 //   bot/docker_json.h       tolerant reading of the engine's JSON
+//   bot/podman_compat.h     where Podman's answers differ from dockerd's
 //   bot/image_ref.h         image name[:tag] grammar
 //
 // Thread-safety: every method may be called from several threads at once.
@@ -70,6 +72,9 @@ class DockerRuntime : public ContainerRuntime {
 
   // The negotiated API version ("1.41"), negotiating first if needed.
   Status ApiVersion(std::string* version) EXCLUDES(mu_);
+  // Whether the engine is Podman (from GET /version), negotiating first if
+  // needed; its answers are then read through bot/podman_compat.h.
+  Status IsPodman(bool* podman) EXCLUDES(mu_);
 
  private:
   // In an `accept` list: any 2xx status.
@@ -97,6 +102,7 @@ class DockerRuntime : public ContainerRuntime {
 
   Mutex mu_;
   std::string api_version_ GUARDED_BY(mu_);  // empty until negotiated
+  bool podman_ GUARDED_BY(mu_) = false;      // set when negotiated
 };
 
 }  // namespace sandbot

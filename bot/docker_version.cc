@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/docker_json.h"
+#include "bot/podman_compat.h"
 
 namespace sandbot {
 
@@ -45,18 +46,32 @@ Status PingEngine(const DockerTransport& transport, std::string* server_version)
   return Status::Ok();
 }
 
-Status CheckMinApiVersion(const DockerTransport& transport, const std::string& version) {
+EngineVersion ParseEngineVersion(const std::string& body) {
+  EngineVersion engine;
+  json v = json::parse(body, nullptr, false);
+  if (!v.is_object()) return engine;
+  engine.podman = IsPodmanVersion(v);
+  engine.product = EngineProduct(v);
+  engine.min_api = JsonString(v, "MinAPIVersion");
+  return engine;
+}
+
+void ReadEngineVersion(const DockerTransport& transport, EngineVersion* engine) {
+  *engine = EngineVersion();
   DockerCall call;
   call.path = "/version";
   DockerReply reply;
-  // Best effort: an engine that cannot say its minimum is given the benefit
-  // of the doubt, and the first real call will tell.
-  if (!transport.Send(call, &reply).ok() || reply.status != 200) return Status::Ok();
-  json v = json::parse(reply.body, nullptr, false);
-  std::string min_version = v.is_discarded() ? "" : JsonString(v, "MinAPIVersion");
-  if (ApiMinor(min_version) > ApiMinor(version)) {
-    return Status::Unavailable("the Docker engine at " + transport.endpoint() + " needs API " +
-                               min_version + " or newer, but sandbot speaks at most 1." +
+  // Best effort: an engine that cannot say what it is is taken for dockerd,
+  // and the first real call will tell.
+  if (!transport.Send(call, &reply).ok() || reply.status != 200) return;
+  *engine = ParseEngineVersion(reply.body);
+}
+
+Status CheckMinApiVersion(const std::string& endpoint, const EngineVersion& engine,
+                          const std::string& version) {
+  if (ApiMinor(engine.min_api) > ApiMinor(version)) {
+    return Status::Unavailable("the Docker engine at " + endpoint + " needs API " + engine.min_api +
+                               " or newer, but sandbot speaks at most 1." +
                                std::to_string(kClientMaxMinor));
   }
   return Status::Ok();

@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", config.listen, "HTTP listener HOST:PORT")->capture_default_str();
   serve
       ->add_option("--docker", config.docker,
-                   "Engine endpoint, unix:///path or tcp://host:port (default $DOCKER_HOST)")
+                   "Engine endpoint, dockerd or Podman's service: unix:///path or "
+                   "tcp://host:port (default $DOCKER_HOST)")
       ->capture_default_str();
   serve->add_option("--ports", config.ports, "Host port range for services")->capture_default_str();
   serve->add_option("--public-host", config.public_host, "Host name used in service URLs")

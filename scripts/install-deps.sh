@@ -3,6 +3,8 @@
 # Safe to run again: it does nothing when everything is there.
 # `install-deps.sh fuzz` adds what `make fuzz` needs: clang and libFuzzer's
 # runtime (libclang_rt.fuzzer-x86_64.a, in libclang-rt-dev's versioned package).
+# `install-deps.sh podman` adds Debian's podman, the second engine the e2e
+# suite runs on (tests/e2e/podman_test.sh; `make test` and `make e2e` ask).
 set -eu
 PKGS="g++ make pkg-config git curl sqlite3 jq openssl python3 ca-certificates
       libcpp-httplib-dev libgit2-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
@@ -13,7 +15,13 @@ PKGS="g++ make pkg-config git curl sqlite3 jq openssl python3 ca-certificates
 # under tests/forge and bench/). NodeSource's nodejs carries npm; Debian's
 # is a package of its own.
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
-[ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-dev"
+for extra in "$@"; do
+  case $extra in
+    fuzz) PKGS="$PKGS clang libclang-rt-dev" ;;
+    podman) PKGS="$PKGS podman" ;;
+    *) echo "install-deps.sh: unknown extra '$extra' (fuzz, podman)" >&2; exit 2 ;;
+  esac
+done
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

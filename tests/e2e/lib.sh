@@ -30,6 +30,13 @@ expect_not_contains() {
   return 0
 }
 
+# skip REASON: ends the test as skipped, not passed; run.sh counts and names
+# it. Only for a machine that cannot run what the test needs.
+skip() {
+  echo "$*" >"$TEST_DIR/skipped"
+  exit 0
+}
+
 expect_eq() {
   [ "$1" = "$2" ] || fail "${3:-value} is '$1', expected '$2'"
 }
@@ -50,6 +57,70 @@ containers_with_label() {
 network_exists() {
   curl -s -o /dev/null -w '%{http_code}' --unix-socket "$DOCKER_SOCK" \
     "http://engine/networks/$1" | grep -q 200
+}
+
+# --- a Podman engine of the test's own ----------------------------------------
+
+# PODMAN: the podman command with the test's own storage, run state and
+# network definitions, all under $TEST_DIR.
+podman_args() {
+  local p=$TEST_DIR/podman
+  PODMAN=(podman --root "$p/root" --runroot "$p/run" --tmpdir "$p/tmp" --network-config-dir "$p/net"
+    --cgroup-manager cgroupfs --events-backend file)
+}
+
+# start_podman: `podman system service` on $TEST_DIR/podman.sock over
+# PODMAN's folders, so neither dockerd nor the machine's own Podman is
+# touched; sets PODMAN_SOCK. Returns 2 with the reason in $PODMAN_WHY when
+# Podman cannot run on this machine.
+start_podman() {
+  PODMAN_SOCK=$TEST_DIR/podman.sock
+  PODMAN_WHY=
+  if ! command -v podman >/dev/null 2>&1; then
+    PODMAN_WHY="podman is not installed (make e2e, or scripts/install-deps.sh podman, installs Debian's podman)"
+    return 2
+  fi
+  mkdir -p "$TEST_DIR/podman/net"
+  # Rootful Podman raises each container's nofile and nproc limits to their
+  # maximum, which needs CAP_SYS_RESOURCE; where the test runs without it
+  # (a container, a sandboxed CI), containers start at limits Podman can set:
+  # our own nofile, and nproc no higher than the 32768 Podman 4 sets on
+  # itself (seen with strace).
+  local nproc
+  nproc=$(ulimit -Hu)
+  [ "$nproc" != unlimited ] && [ "$nproc" -le 32768 ] || nproc=32768
+  printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=%s:%s"]\n' \
+    "$(ulimit -Hn)" "$(ulimit -Hn)" "$nproc" "$nproc" >"$TEST_DIR/podman/containers.conf"
+  podman_args
+  CONTAINERS_CONF=$TEST_DIR/podman/containers.conf \
+    "${PODMAN[@]}" system service --time=0 "unix://$PODMAN_SOCK" >"$TEST_DIR/podman.log" 2>&1 &
+  echo $! >"$TEST_DIR/podman.pid"
+  local i=0
+  until curl -sf --unix-socket "$PODMAN_SOCK" http://engine/_ping >/dev/null 2>&1; do
+    i=$((i + 1))
+    if [ $i -gt 100 ] || ! kill -0 "$(cat "$TEST_DIR/podman.pid")" 2>/dev/null; then
+      PODMAN_WHY="podman system service did not start: $(tail -n 3 "$TEST_DIR/podman.log")"
+      return 2
+    fi
+    sleep 0.1
+  done
+}
+
+# Stops the service start_podman started and removes what it stored.
+stop_podman() {
+  [ -f "$TEST_DIR/podman.pid" ] || return 0
+  local pid
+  pid=$(cat "$TEST_DIR/podman.pid")
+  # Containers first (with their network namespaces and mounts), while the
+  # service still runs; then the service; then the mounts its storage left.
+  podman_args
+  "${PODMAN[@]}" rm -af -t 0 >/dev/null 2>&1 || true
+  kill -TERM "$pid" 2>/dev/null || true
+  local i=0
+  while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  kill -KILL "$pid" 2>/dev/null || true
+  grep -o " $TEST_DIR/podman[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  rm -f "$TEST_DIR/podman.pid"
 }
 
 # --- the daemon -------------------------------------------------------------
@@ -92,11 +163,14 @@ stop_daemon() {
   DAEMON_PID=
 }
 
-# Removes everything the test's sandboxes left in the engine, then the folder.
+# Removes everything the test's sandboxes left in the engine (or its own
+# Podman), then the folder.
 cleanup() {
   stop_daemon
   stop_fake_chat
-  if [ -f "$DATA/sandbot.db" ]; then
+  # A test on its own Podman left nothing in dockerd; stop_podman removes
+  # everything it had.
+  if [ -f "$DATA/sandbot.db" ] && [ ! -f "$TEST_DIR/podman.pid" ]; then
     for sb in $(sqlite3 "$DATA/sandbot.db" "SELECT name FROM sandboxes" 2>/dev/null); do
       for c in $(containers_with_label "sandbot.sandbox=$sb"); do
         engine DELETE "/containers/$c?force=1" >/dev/null || true
@@ -110,6 +184,7 @@ cleanup() {
       engine DELETE "/images/$img?force=1" >/dev/null 2>&1 || true
     done
   fi
+  stop_podman
   # The fault tests mount a tiny tmpfs on the data folder.
   if mountpoint -q "$DATA" 2>/dev/null; then umount "$DATA"; fi
   rm -rf "$TEST_DIR"

@@ -8,6 +8,8 @@
 #include <string>
 #include <thread>
 
+#include "tests/unit/podman_answers.h"
+
 using namespace sandbot;
 
 namespace {
@@ -16,13 +18,16 @@ namespace {
 // whatever routes the test adds, under the API version it announces.
 class FakeEngine {
  public:
-  explicit FakeEngine(const std::string& min_api = "1.24") {
+  // `version`: the body of GET /version, else dockerd's with `min_api`.
+  explicit FakeEngine(const std::string& min_api = "1.24", const std::string& version = "") {
     server_.Get("/_ping", [](const httplib::Request&, httplib::Response& res) {
       res.set_header("Api-Version", "1.43");
       res.set_content("OK", "text/plain");
     });
-    server_.Get("/version", [min_api](const httplib::Request&, httplib::Response& res) {
-      res.set_content("{\"ApiVersion\":\"1.43\",\"MinAPIVersion\":\"" + min_api + "\"}",
+    server_.Get("/version", [min_api, version](const httplib::Request&, httplib::Response& res) {
+      res.set_content(version.empty()
+                          ? "{\"ApiVersion\":\"1.43\",\"MinAPIVersion\":\"" + min_api + "\"}"
+                          : version,
                       "application/json");
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
@@ -181,6 +186,111 @@ BOOST_AUTO_TEST_CASE(an_engine_too_new_for_us_is_refused_once_clearly) {
   BOOST_TEST(s.message().find("needs API 1.50 or newer") != std::string::npos, s.message());
   std::string version;
   BOOST_TEST(runtime.ApiVersion(&version).IsUnavailable());
+}
+
+// Podman's answers (recorded from Podman 4.3.1) are read as dockerd's, and
+// only when GET /version says the engine is Podman.
+namespace {
+
+// Routes answering what Podman answered: an existing network (or, for a
+// network named "full", no subnet left), a name in use, a start refused its
+// rlimits, a bad signal.
+void AddPodmanRefusals(httplib::Server& srv) {
+  srv.Get(R"(/v1\.43/networks)",
+          [](const httplib::Request&, httplib::Response& res) { Answer(res, 200, "[]"); });
+  srv.Post(R"(/v1\.43/networks/create)", [](const httplib::Request& req, httplib::Response& res) {
+    Answer(res, 500,
+           req.body.find("\"full\"") != std::string::npos ? recorded::kNoFreeSubnet
+                                                          : recorded::kNetworkExists);
+  });
+  srv.Post(R"(/v1\.43/containers/create)", [](const httplib::Request&, httplib::Response& res) {
+    Answer(res, 500, recorded::kNameInUse);
+  });
+  srv.Post(R"(/v1\.43/containers/web/start)", [](const httplib::Request&, httplib::Response& res) {
+    Answer(res, 500, recorded::kRlimitRefused);
+  });
+  srv.Get(R"(/v1\.43/containers/c2/json)", [](const httplib::Request&, httplib::Response& res) {
+    Answer(res, 200, recorded::kInspectWhileStopping);
+  });
+  srv.Get(R"(/v1\.43/containers/json)", [](const httplib::Request&, httplib::Response& res) {
+    Answer(res, 200, recorded::kListWhileStopping);
+  });
+  srv.Post(R"(/v1\.43/containers/web/kill)", [](const httplib::Request&, httplib::Response& res) {
+    Answer(res, 500, recorded::kInvalidSignal);
+  });
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(podman_is_detected_and_its_refusals_read_as_dockerds) {
+  FakeEngine engine("1.24", recorded::kPodmanVersion);
+  AddPodmanRefusals(engine.server());
+  engine.Start();
+  DockerRuntime runtime(engine.endpoint());
+  bool podman = false;
+  BOOST_TEST(runtime.IsPodman(&podman).ok());
+  BOOST_TEST(podman);
+
+  // Another process created the network between our look and our create:
+  // Podman's 500 "network already exists" is dockerd's 409, so it is there.
+  Status s = runtime.EnsureNetwork("sandbox-a", {{"sandbot.managed", "true"}});
+  BOOST_TEST(s.ok(), s.ToString());
+  s = runtime.EnsureNetwork("full", {});
+  BOOST_TEST(s.IsConflict(), s.ToString());
+  BOOST_TEST(s.message().find("no address range left") != std::string::npos, s.message());
+  BOOST_TEST(s.message().find("containers.conf") != std::string::npos, s.message());
+
+  ContainerSpec spec;
+  spec.name = "sandbox-a-db";
+  spec.image = "busybox";
+  std::string id;
+  s = runtime.CreateContainer(spec, &id);
+  BOOST_TEST(s.IsConflict(), s.ToString());
+  BOOST_TEST(s.message().find("already in use") != std::string::npos, s.message());
+
+  s = runtime.SignalContainer("web", "NOPE");
+  BOOST_TEST((s.code() == Status::Code::kInvalidArgument), s.ToString());
+
+  s = runtime.StartContainer("web");
+  BOOST_TEST((s.code() == Status::Code::kInternal), s.ToString());
+  BOOST_TEST(s.message().find("default_ulimits") != std::string::npos, s.message());
+
+  // A container Podman is stopping still runs, as dockerd would say.
+  ContainerState state;
+  BOOST_TEST(runtime.InspectContainer("c2", &state).ok());
+  BOOST_TEST(state.running);
+  BOOST_TEST(state.status == "running");
+  std::vector<ContainerInfo> list;
+  BOOST_TEST(runtime.ListContainers({}, &list).ok());
+  BOOST_TEST(list.size() == 1u);
+  BOOST_TEST(list[0].state == "running");
+  // The image as it was given at create, as dockerd lists it.
+  BOOST_TEST(list[0].image == "sandbot/busybox:latest");
+}
+
+BOOST_AUTO_TEST_CASE(the_same_answers_from_dockerd_are_not_reinterpreted) {
+  FakeEngine engine("1.24", recorded::kDockerVersion);
+  AddPodmanRefusals(engine.server());
+  engine.Start();
+  DockerRuntime runtime(engine.endpoint());
+  bool podman = true;
+  BOOST_TEST(runtime.IsPodman(&podman).ok());
+  BOOST_TEST(!podman);
+  Status s = runtime.EnsureNetwork("sandbox-a", {});
+  BOOST_TEST((s.code() == Status::Code::kInternal), s.ToString());
+  ContainerSpec spec;
+  spec.name = "sandbox-a-db";
+  spec.image = "busybox";
+  std::string id;
+  BOOST_TEST((runtime.CreateContainer(spec, &id).code() == Status::Code::kInternal));
+  s = runtime.StartContainer("web");
+  BOOST_TEST(s.message().find("default_ulimits") == std::string::npos, s.message());
+  s = runtime.EnsureNetwork("full", {});
+  BOOST_TEST(s.message().find("daemon.json") != std::string::npos, s.message());
+  ContainerState state;
+  BOOST_TEST(runtime.InspectContainer("c2", &state).ok());
+  BOOST_TEST(!state.running);
+  BOOST_TEST(state.status == "stopping");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
