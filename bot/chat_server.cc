@@ -49,27 +49,29 @@ Db* LoopStore(Db* shared) {
   return own.get();
 }
 
-// The context with the calling loop's store connection.
+}  // namespace
+
 ChatContext OnThisLoop(const ChatContext& ctx) {
   ChatContext loop = ctx;
   loop.db = LoopStore(ctx.db);
   return loop;
 }
 
-// The chat platform a request on a chat route claims to come from:
-// Mattermost shares /slack/commands and signs nothing.
+namespace {
+
+// The door a refused request claims to come from: Mattermost shares
+// /slack/commands and signs nothing; the forges have /forges/NAME/webhook.
 Door DoorOf(const HttpRequest& req) {
   if (req.path == "/teams/messages") return Door::kTeams;
+  if (req.path.rfind("/forges/", 0) == 0) return Door::kForge;
   if (req.path == "/slack/commands" && !req.HasHeader("X-Slack-Signature")) {
     return Door::kMattermost;
   }
   return Door::kSlack;
 }
 
-// A refusal costs the daemon a counter (bot/metrics.h, by door and `kind`);
-// the first of each (address, reason) in a minute also an audit row and a
-// log line (bot/rejection_sampler.h), so a flood of unsigned requests cannot
-// fill the disk.
+}  // namespace
+
 void Reject(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res, int code,
             RejectReason kind, const std::string& reason) {
   if (ctx.metrics != nullptr) ctx.metrics->CountRejection(DoorOf(req), kind);
@@ -90,8 +92,13 @@ void Reject(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res, i
                  RejectionSampler::Clip(reason));
   }
   res->status = code;
-  res->Set(code == 413 ? "request too large" : "unauthorized", "text/plain");
+  res->Set(code == 413   ? "request too large"
+           : code == 404 ? "not found"
+                         : "unauthorized",
+           "text/plain");
 }
+
+namespace {
 
 MessageView ErrorView(const Status& s) {
   MessageView v;

@@ -41,6 +41,25 @@ struct ChatContext {
 
 void RegisterChatRoutes(HttpServer* server, ChatContext* context);
 
+// The context with the calling HTTP loop's own store connection.
+ChatContext OnThisLoop(const ChatContext& ctx);
+// Answers `code` (401, 404, 413) to a refused request. A refusal costs the
+// daemon a counter (bot/metrics.h, by door and `kind`); the first of each
+// (address, reason) in a minute also an audit row and a log line
+// (bot/rejection_sampler.h), so a flood of unsigned requests cannot fill the
+// disk.
+void Reject(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res, int code,
+            RejectReason kind, const std::string& reason);
+
+// The context with the calling HTTP loop's own store connection.
+ChatContext OnThisLoop(const ChatContext& ctx);
+// Answers `code` (401, 404, 413) to a refused request. A refusal costs the
+// daemon a counter; the first of each (address, reason) in a minute also an
+// audit row and a log line (bot/rejection_sampler.h), so a flood of unsigned
+// requests cannot fill the disk.
+void Reject(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res, int code,
+            const std::string& reason);
+
 // Teams sends HTML: "<at>sandbot</at> sandbox&nbsp;list" → "sandbox list".
 std::string CleanTeamsText(const std::string& html);
 // "sandbox create qa" → {"sandbox", "create qa"}; a leading '/' is dropped.

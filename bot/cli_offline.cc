@@ -13,6 +13,7 @@
 #include "bot/cli_util.h"
 #include "bot/local_caller.h"
 #include "bot/operator_limits.h"
+#include "handlers/forge_pr.h"
 #include "handlers/names.h"
 #include "handlers/row_views.h"
 #include "handlers/sandbox.h"
@@ -21,6 +22,7 @@
 #include "hooks/hook_client.h"
 #include "hooks/hook_install.h"
 #include "store/audit.h"
+#include "store/forges.h"
 #include "store/repos.h"
 #include "store/sandboxes.h"
 #include "templates/render.h"
@@ -123,7 +125,10 @@ int SandboxStatus(const Config& config, const std::string& name, bool as_json) {
   Sandbox sandbox;
   if (s.ok()) s = GetSandbox(db.get(), name, &sandbox);
   if (!s.ok()) return Fail(s);
-  std::cout << SandboxJson(sandbox).dump(2) << "\n";
+  json out = SandboxJson(sandbox);
+  PullRequest pr;
+  if (GetPullRequestBySandbox(db.get(), name, &pr).ok()) out["pr"] = PullRequestJson(pr);
+  std::cout << out.dump(2) << "\n";
   return 0;
 }
 
@@ -222,6 +227,11 @@ int OfflineCli::RepoAdd(const Config& config, const RepoAddArgs& a) {
   }
   s = ValidateReloadSignal(a.reload_signal);
   if (!s.ok()) return Fail(s);
+  if (a.forge.empty() != a.forge_repo.empty()) {
+    return Fail(Status::InvalidArgument("--forge and --forge-repo go together"));
+  }
+  if (!a.forge.empty()) return ForgeRepoAdd(config, a);
+  if (a.path.empty()) return Fail(Status::InvalidArgument("path is required (or --forge)"));
   const std::string path = Absolute(a.path);
   Repo repo;
   repo.name = a.name;
@@ -263,6 +273,65 @@ int OfflineCli::RepoAdd(const Config& config, const RepoAddArgs& a) {
   return 0;
 }
 
+// `repo add NAME --forge F --forge-repo acme/web`: the code comes from the
+// forge into a bare mirror ({data}/mirrors/NAME.git unless a path is given),
+// fetched by the deploy jobs; no hook, since nobody pushes into it.
+int OfflineCli::ForgeRepoAdd(const Config& config, const RepoAddArgs& a) {
+  std::unique_ptr<Db> db;
+  Status s = OpenStore(config.data_dir, &db);
+  Forge forge;
+  if (s.ok()) s = GetForge(db.get(), a.forge, &forge);
+  if (s.ok()) s = ValidatePreviewsPolicy(a.previews);
+  if (s.ok() && (a.forge_repo.find('/') == std::string::npos ||
+                 a.forge_repo.find_first_of(" \t\n") != std::string::npos)) {
+    s = Status::InvalidArgument("--forge-repo is OWNER/NAME (GitLab: GROUP/.../NAME)");
+  }
+  if (!s.ok()) return Fail(s);
+  Repo repo;
+  repo.name = a.name;
+  repo.path =
+      a.path.empty() ? Absolute(config.data_dir) + "/mirrors/" + a.name + ".git" : Absolute(a.path);
+  repo.port = a.port;
+  repo.health = a.health;
+  repo.image = a.image;
+  repo.cmd = a.cmd;
+  repo.auto_branches = a.auto_branches;
+  repo.wait = a.wait;
+  repo.reload_signal = a.reload_signal;
+  repo.default_branch = a.default_branch.empty() ? "main" : a.default_branch;
+  ForgeRepo fr;
+  fr.repo = a.name;
+  fr.forge = forge.name;
+  fr.forge_repo = a.forge_repo;
+  fr.clone_url = a.clone_url.empty() ? DefaultCloneUrl(forge, a.forge_repo) : a.clone_url;
+  fr.previews = a.previews;
+  fr.template_name = a.template_name;
+  {
+    std::unique_ptr<GitRepo> git;
+    if (!GitRepo::Open(repo.path, &git).ok()) s = GitRepo::InitBare(repo.path, repo.default_branch);
+  }
+  if (s.ok()) {
+    Transaction tx(db.get());
+    s = tx.status();
+    if (s.ok()) s = AddRepo(db.get(), repo);
+    if (s.ok()) s = AddForgeRepo(db.get(), fr);
+    if (s.ok()) s = tx.Commit();
+  }
+  AuditRow row = CliAudit("repo.add");
+  row.repo = repo.name;
+  row.status = s.ok() ? "succeeded" : "failed";
+  row.detail =
+      s.ok() ? forge.name + " " + fr.forge_repo + " (previews " + fr.previews + ")" : s.message();
+  AppendAudit(db.get(), row);
+  if (!s.ok()) return Fail(s);
+  std::cout << "repo " << repo.name << " comes from " << forge.name << " " << fr.forge_repo << " ("
+            << fr.clone_url << "), mirrored at " << repo.path << "; previews " << fr.previews
+            << "\n";
+  std::cout << "next: on the forge, add a webhook to /forges/" << forge.name
+            << "/webhook for pull requests, comments and pushes\n";
+  return 0;
+}
+
 void OfflineCli::Add(CLI::App* app, CLI::App* sandbox) {
   auto* hook = app->add_subcommand("hook", "Git hook entry points (installed by `repo add`)");
   hook->require_subcommand(1);
@@ -274,7 +343,9 @@ void OfflineCli::Add(CLI::App* app, CLI::App* sandbox) {
   repo->require_subcommand(1);
   repo_add_ = repo->add_subcommand("add", "Register a repo and install its post-receive hook");
   repo_add_->add_option("name", add_.name, "Repo and service name (a-z0-9-)")->required();
-  repo_add_->add_option("path", add_.path, "Path of the bare repository")->required();
+  repo_add_->add_option("path", add_.path,
+                        "Path of the bare repository (with --forge: of its mirror, default "
+                        "{data}/mirrors/NAME.git)");
   repo_add_->add_flag("--init", add_.init, "Create the bare repository");
   repo_add_->add_option("--port", add_.port, "Port the service listens on in its container")
       ->capture_default_str();
@@ -294,6 +365,16 @@ void OfflineCli::Add(CLI::App* app, CLI::App* sandbox) {
   repo_add_->add_option("--reload-signal", add_.reload_signal,
                         "HUP, USR1 or USR2: the service re-reads /etc/sandbot/routes.json on it, "
                         "so a route change signals its container instead of recreating it");
+  repo_add_->add_option("--forge", add_.forge, "The code comes from this forge (forge add)");
+  repo_add_->add_option("--forge-repo", add_.forge_repo, "OWNER/NAME on the forge");
+  repo_add_->add_option("--clone-url", add_.clone_url,
+                        "Where the mirror fetches from (default: the forge's URL of the repo)");
+  repo_add_
+      ->add_option("--previews", add_.previews,
+                   "Pull request previews: auto (every PR), comment (on /preview) or label:NAME")
+      ->capture_default_str();
+  repo_add_->add_option("--template", add_.template_name,
+                        "Template of a preview sandbox (recorded; not applied yet)");
   repo_list_ = repo->add_subcommand("list", "List watched repos");
   repo_list_->add_flag("--json", json_, "JSON output");
   repo_remove_ = repo->add_subcommand("remove", "Stop watching a repo (removes its hook)");

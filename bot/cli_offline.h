@@ -30,6 +30,9 @@ class OfflineCli {
   struct RepoAddArgs {
     std::string name, path, health = "/", image, default_branch, auto_branches = "*";
     std::string reload_signal;
+    // A repo whose code comes from a forge: its mirror is made under the
+    // data folder when no path is given.
+    std::string forge, forge_repo, clone_url, previews = "auto", template_name;
     std::vector<std::string> cmd;
     int port = 8080;
     bool init = false, wait = false;
@@ -44,6 +47,7 @@ class OfflineCli {
   RepoAddArgs add_;
 
   static int RepoAdd(const Config& config, const RepoAddArgs& a);
+  static int ForgeRepoAdd(const Config& config, const RepoAddArgs& a);
 };
 
 // Runs `family` `text` of the shared grammar on the store, as the daemon

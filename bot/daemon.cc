@@ -33,6 +33,7 @@
 #include "bot/event_hub.h"
 #include "bot/expiry.h"
 #include "bot/failpoint.h"
+#include "bot/forge_server.h"
 #include "bot/guarded_runtime.h"
 #include "bot/health_monitor.h"
 #include "bot/http_server.h"
@@ -388,6 +389,7 @@ int Daemon::BindListeners() {
   chat_->rejections = rejections_.get();
   chat_->metrics = metrics_.get();
   RegisterChatRoutes(http_.get(), chat_.get());
+  RegisterForgeRoutes(http_.get(), chat_.get());
   std::string bind_error;
   if (!http_->Bind(listen_host_, listen_port_, &bind_error)) {
     spdlog::error("cannot listen on {}: {}: is another sandbot running? (--listen HOST:PORT)",

@@ -6,7 +6,9 @@
 #include <memory>
 
 #include "bot/failpoint.h"
+#include "bot/forge_mirror.h"
 #include "hooks/git_repo.h"
+#include "store/forges.h"
 #include "store/lifecycle.h"
 
 namespace sandbot {
@@ -76,6 +78,15 @@ Status RunDeploy(JobSteps* steps, const Job& job) {
   Repo repo;
   s = GetRepo(db, service.repo, &repo);
   if (!s.ok()) return s;
+  // A pull request's preview runs its newest head only: a deploy of an
+  // older one, still queued or retried, gives way.
+  PullRequest pr;
+  if (job.source == "forge" && GetPullRequestBySandbox(db, job.sandbox, &pr).ok() &&
+      pr.head_sha != job.commit) {
+    steps->Event(job, MessageEvent(JobStage::kLog, "superseded: the pull request's head is now " +
+                                                       Short(pr.head_sha)));
+    return Status::Ok();
+  }
   int64_t deployment = 0;
   s = StartDeployment(db, job, &deployment);
   if (!s.ok()) return s;
@@ -98,7 +109,9 @@ Status RunDeploy(JobSteps* steps, const Job& job) {
   if (!s.ok()) return fail(s, "");
   steps->Event(job, CommitEvent(JobStage::kBuilding, service.name, job.commit));
   Failpoint("build.started");
-  s = PrepareImage(steps, job, repo, &image, &workdir);
+  s = EnsureForgeCommit(db, repo, job.branch, job.commit,
+                        [&](const std::string& line) { steps->AppendLog(job, line); });
+  if (s.ok()) s = PrepareImage(steps, job, repo, &image, &workdir);
   if (s.ok()) s = steps->CheckStop();
   if (!s.ok()) return fail(s, TailLines(steps->ReadLog(job), steps->config().log_tail_lines));
 
@@ -111,6 +124,8 @@ Status RunDeploy(JobSteps* steps, const Job& job) {
     return s;
   }
   Finish(db, deployment, "running", image, container_id, "");
+  s = SetPreviewDeployed(db, job.sandbox, job.commit);
+  if (!s.ok()) spdlog::error("{}: cannot record the preview's commit: {}", job.sandbox, s.ToString());
   // Work folders of older commits are no longer mounted anywhere. Best
   // effort: a folder left behind costs disk, not correctness.
   if (!workdir.empty()) {

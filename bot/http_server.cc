@@ -678,10 +678,36 @@ void HttpServer::Count(RejectReason reason) const {
   if (options_.metrics != nullptr) options_.metrics->CountRejection(Door::kHttp, reason);
 }
 
+namespace {
+
+// "/forges/{name}/webhook" matches "/forges/github/webhook": a "{...}"
+// segment stands for one non-empty segment.
+bool PathMatches(const std::string& pattern, const std::string& path) {
+  if (pattern.find('{') == std::string::npos) return pattern == path;
+  size_t p = 0, q = 0;
+  while (p < pattern.size() && q < path.size()) {
+    if (pattern[p] == '{') {
+      const size_t close = pattern.find('}', p);
+      const size_t end = path.find('/', q);
+      const size_t seg_end = end == std::string::npos ? path.size() : end;
+      if (close == std::string::npos || seg_end == q) return false;
+      p = close + 1;
+      q = seg_end;
+      continue;
+    }
+    if (pattern[p] != path[q]) return false;
+    ++p;
+    ++q;
+  }
+  return p == pattern.size() && q == path.size();
+}
+
+}  // namespace
+
 void HttpServer::Dispatch(const HttpRequest& request, HttpResponse* response) const {
   bool path_known = false;
   for (const Route& route : routes_) {
-    if (route.path != request.path) continue;
+    if (!PathMatches(route.path, request.path)) continue;
     path_known = true;
     if (route.method != request.method) continue;
     Call(route.handler, request, response);

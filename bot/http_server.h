@@ -58,6 +58,8 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
+  // `path` may hold "{name}" segments, each matching one non-empty segment
+  // ("/forges/{name}/webhook"); the handler reads them from request.path.
   void Get(const std::string& path, Handler handler);
   void Post(const std::string& path, Handler handler);
   // Answers a request whose Content-Length is over max_body_bytes. The body

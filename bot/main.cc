@@ -10,6 +10,7 @@
 
 #include "bot/cli_grammar.h"
 #include "bot/cli_image.h"
+#include "bot/cli_forge.h"
 #include "bot/cli_offline.h"
 #include "bot/cli_util.h"
 #include "bot/config.h"
@@ -107,11 +108,13 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 100000));
 
   OfflineCli offline;
+  ForgeCli forges;
   GrammarCli grammar;
   ImageCli image;
   auto* sandbox = app.add_subcommand("sandbox", "Inspect and destroy sandboxes");
   sandbox->require_subcommand(1);
   offline.Add(&app, sandbox);
+  forges.Add(&app);
   // Words after a grammar command belong to it: CLI11 leaves them in
   // app.remaining() (global options like --data still parse).
   grammar.Add(&app, sandbox);
@@ -148,6 +151,7 @@ int main(int argc, char** argv) {
     return daemon.Run();
   }
   if (int code = offline.Run(config); code >= 0) return code;
+  if (int code = forges.Run(config); code >= 0) return code;
   if (grammar.Chosen()) return grammar.Run(config, &app);
   if (int code = image.Run(config); code >= 0) return code;
   std::cout << "sandbot " << kVersion << "\n";

@@ -10,6 +10,7 @@ const char* DoorName(Door door) {
     case Door::kMattermost: return "mattermost";
     case Door::kTeams: return "teams";
     case Door::kHttp: return "http";
+    case Door::kForge: return "forge";
   }
   return "unknown";
 }
@@ -46,6 +47,7 @@ Metrics::Metrics()
     }
   }
   for (R r : {R::kUnconfigured, R::kBadSignature, R::kTooLarge}) Series(Door::kMattermost, r);
+  for (R r : {R::kUnconfigured, R::kBadSignature, R::kNotFound}) Series(Door::kForge, r);
   for (R r : {R::kNotFound, R::kBadRequest, R::kTooLarge, R::kTimeout, R::kConnectionLimit,
               R::kOutOfDescriptors}) {
     Series(Door::kHttp, r);

@@ -24,10 +24,11 @@
 namespace sandbot {
 
 // Where a refused request came in: the chat platforms (Mattermost shares
-// /slack/commands, told apart by its token) and the listener itself (paths
-// without a route, broken framing, connections over a limit).
-enum class Door { kSlack, kMattermost, kTeams, kHttp };
-inline constexpr int kDoorCount = 4;
+// /slack/commands, told apart by its token), the forges' webhooks
+// (/forges/NAME/webhook) and the listener itself (paths without a route,
+// broken framing, connections over a limit).
+enum class Door { kSlack, kMattermost, kTeams, kHttp, kForge };
+inline constexpr int kDoorCount = 5;
 
 // Why it was refused.
 enum class RejectReason {

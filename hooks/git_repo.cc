@@ -457,4 +457,42 @@ std::string GitRepo::DefaultBranch() {
   return branch.empty() ? "main" : branch;
 }
 
+namespace {
+
+struct FetchAuth {
+  const std::string* user;
+  const std::string* password;
+  int asked = 0;
+};
+
+// libgit2 asks again after a refusal; a second ask means the token is wrong.
+int AnswerCredentials(git_credential** out, const char*, const char*, unsigned int allowed,
+                      void* payload) {
+  auto* auth = static_cast<FetchAuth*>(payload);
+  if (auth->password->empty() || ++auth->asked > 1) return GIT_PASSTHROUGH;
+  if (!(allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT)) return GIT_PASSTHROUGH;
+  return git_credential_userpass_plaintext_new(out, auth->user->c_str(), auth->password->c_str());
+}
+
+}  // namespace
+
+Status GitRepo::Fetch(const std::string& url, const std::vector<std::string>& refspecs,
+                      const std::string& user, const std::string& password) {
+  git_remote* raw = nullptr;
+  int rc = git_remote_create_anonymous(&raw, repo_, url.c_str());
+  if (rc < 0) return GitError(rc, "cannot fetch into " + RepoName(repo_));
+  std::unique_ptr<git_remote, Deleter<git_remote, git_remote_free>> remote(raw);
+  std::vector<char*> specs;
+  for (const std::string& s : refspecs) specs.push_back(const_cast<char*>(s.c_str()));
+  git_strarray arr{specs.data(), specs.size()};
+  FetchAuth auth{&user, &password};
+  git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;
+  opts.callbacks.credentials = AnswerCredentials;
+  opts.callbacks.payload = &auth;
+  opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+  rc = git_remote_fetch(remote.get(), &arr, &opts, nullptr);
+  if (rc < 0) return GitError(rc == GIT_ENOTFOUND ? GIT_ERROR : rc, "cannot fetch into " + RepoName(repo_));
+  return Status::Ok();
+}
+
 }  // namespace sandbot

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "util/status.h"
 
@@ -43,6 +44,11 @@ class GitRepo {
   Status Checkout(const std::string& sha, const std::string& dir);
   // The branch HEAD points at ("main"), even in an empty repository.
   std::string DefaultBranch();
+  // Fetches `refspecs` ("+refs/pull/7/head:refs/pull/7/head") from `url`
+  // (https, ssh, or a local path). With a `password`, HTTP asks are answered
+  // with basic auth `user`:`password`; it never appears in a message.
+  Status Fetch(const std::string& url, const std::vector<std::string>& refspecs,
+               const std::string& user, const std::string& password);
 
  private:
   explicit GitRepo(git_repository* repo) : repo_(repo) {}

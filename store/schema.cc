@@ -44,6 +44,18 @@
 //   job_events   (v4) a step as fields: stage (util/job_event.h names), the
 //                service, commit and URL it is about, and a message for the
 //                rest; readers render lines from them.
+//   forges       (v8) a GitHub, Gitea/Forgejo or GitLab server: its API URL and
+//                where its token and webhook secret are read from ("env:VAR" or
+//                "file:/path"), never the values themselves.
+//   forge_repos  (v8) a repo whose code comes from a forge: which forge and
+//                repository ("acme/web"), the clone URL its mirror fetches
+//                from, and its preview policy (auto | comment | label:NAME).
+//   forge_deliveries (v8) every webhook delivery by (forge, delivery id):
+//                a redelivery is recognised and does nothing twice; `/why`
+//                reads them.
+//   pull_requests (v8) one PR (or MR) of a forge repo: its head, its preview
+//                sandbox, the SHA deployed and the time of the event that
+//                set the head (an older event never moves it back).
 namespace sandbot {
 
 namespace {
@@ -387,6 +399,61 @@ CREATE TABLE replays_seen(
   digest TEXT PRIMARY KEY,
   until  INTEGER NOT NULL
 ) WITHOUT ROWID;
+)sql",
+    // 8: pull requests from forges (GitHub, Gitea/Forgejo, GitLab).
+    R"sql(
+CREATE TABLE forges(
+  name       TEXT PRIMARY KEY,
+  kind       TEXT NOT NULL CHECK(kind IN ('github','gitea','gitlab')),
+  api_url    TEXT NOT NULL,
+  token_ref  TEXT NOT NULL DEFAULT '',
+  secret_ref TEXT NOT NULL DEFAULT '',
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE forge_repos(
+  repo       TEXT PRIMARY KEY REFERENCES repos(name) ON DELETE CASCADE,
+  forge      TEXT NOT NULL REFERENCES forges(name),
+  forge_repo TEXT NOT NULL,
+  clone_url  TEXT NOT NULL DEFAULT '',
+  previews   TEXT NOT NULL DEFAULT 'auto',
+  template   TEXT NOT NULL DEFAULT '',
+  UNIQUE(forge, forge_repo)
+);
+CREATE TABLE forge_deliveries(
+  id          INTEGER PRIMARY KEY,
+  forge       TEXT NOT NULL,
+  delivery    TEXT NOT NULL,
+  event       TEXT NOT NULL DEFAULT '',
+  forge_repo  TEXT NOT NULL DEFAULT '',
+  number      INTEGER NOT NULL DEFAULT 0,
+  verified    INTEGER NOT NULL DEFAULT 0,
+  outcome     TEXT NOT NULL DEFAULT '',
+  reason      TEXT NOT NULL DEFAULT '',
+  time        INTEGER NOT NULL,
+  UNIQUE(forge, delivery)
+);
+CREATE INDEX forge_deliveries_pr ON forge_deliveries(forge, forge_repo, number, id);
+CREATE TABLE pull_requests(
+  forge        TEXT NOT NULL,
+  forge_repo   TEXT NOT NULL,
+  number       INTEGER NOT NULL,
+  repo         TEXT NOT NULL,
+  head_sha     TEXT NOT NULL DEFAULT '',
+  head_ref     TEXT NOT NULL DEFAULT '',
+  head_at      INTEGER NOT NULL DEFAULT 0,
+  state        TEXT NOT NULL DEFAULT 'open' CHECK(state IN ('open','closed','merged')),
+  draft        INTEGER NOT NULL DEFAULT 0,
+  fork         INTEGER NOT NULL DEFAULT 0,
+  url          TEXT NOT NULL DEFAULT '',
+  sandbox      TEXT NOT NULL DEFAULT '',
+  deployed_sha TEXT NOT NULL DEFAULT '',
+  approved_sha TEXT NOT NULL DEFAULT '',
+  comment_id   TEXT NOT NULL DEFAULT '',
+  updated_at   INTEGER NOT NULL,
+  PRIMARY KEY(forge, forge_repo, number)
+);
+CREATE INDEX pull_requests_sandbox ON pull_requests(sandbox);
 )sql",
 };
 

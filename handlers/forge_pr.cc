@@ -1,0 +1,396 @@
+#include "handlers/forge_pr.h"
+
+#include <cctype>
+
+#include "handlers/lifecycle.h"
+#include "handlers/names.h"
+#include "handlers/push.h"
+#include "handlers/sandbox.h"
+#include "store/audit.h"
+#include "store/jobs.h"
+#include "store/lifecycle.h"
+#include "store/repos.h"
+#include "store/sandboxes.h"
+
+namespace sandbot {
+
+namespace {
+
+constexpr char kSource[] = "forge";
+
+bool HasLabel(const std::vector<std::string>& labels, const std::string& name) {
+  for (const auto& l : labels) {
+    if (l == name) return true;
+  }
+  return false;
+}
+
+bool ContainsNoCase(std::string text, std::string word) {
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text.find(word) != std::string::npos;
+}
+
+class ForgePlanner {
+ public:
+  ForgePlanner(Db* db, const ForgeDelivery& d, ForgeOutcome* out) : db_(db), d_(d), out_(out) {}
+
+  Status Run() {
+    const ForgeEvent& e = d_.event;
+    switch (e.kind) {
+      case ForgeEventKind::kPing: return Done("ignored", "ping: the webhook reaches sandbot");
+      case ForgeEventKind::kOther:
+        return Done("ignored", "event " + (e.name.empty() ? "?" : e.name) + " is not one sandbot acts on");
+      default: break;
+    }
+    Status s = FindForgeRepo(db_, d_.forge.name, e.repo, &frepo_);
+    if (s.code() == Status::Code::kNotFound) return Done("ignored", s.message());
+    if (!s.ok()) return s;
+    s = GetRepo(db_, frepo_.repo, &repo_);
+    if (!s.ok()) return s;
+    if (e.kind == ForgeEventKind::kPush) return Push();
+    s = LoadPr();
+    if (!s.ok()) return s;
+    if (e.kind == ForgeEventKind::kComment) return Comment();
+    return PullRequestEvent();
+  }
+
+ private:
+  Status Done(const std::string& outcome, const std::string& reason) {
+    out_->outcome = outcome;
+    out_->reason = reason;
+    return Status::Ok();
+  }
+
+  Status LoadPr() {
+    const ForgeEvent& e = d_.event;
+    Status s = GetPullRequest(db_, d_.forge.name, frepo_.forge_repo, e.number, &pr_);
+    if (s.code() == Status::Code::kNotFound) {
+      pr_ = PullRequest{};
+      pr_.forge = d_.forge.name;
+      pr_.forge_repo = frepo_.forge_repo;
+      pr_.number = e.number;
+      pr_.repo = repo_.name;
+      known_ = false;
+      return Status::Ok();
+    }
+    known_ = true;
+    return s;
+  }
+
+  Status Push() {
+    const ForgeEvent& e = d_.event;
+    PushRequest req;
+    req.repo = repo_.name;
+    req.actor = d_.forge.name + ":" + e.sender;
+    req.source = kSource;
+    req.max_sandboxes = d_.max_sandboxes;
+    RefUpdate u{e.before, e.after, e.ref};
+    Status v = ValidateRefUpdate(u);
+    if (!v.ok()) return Done("refused", v.message());
+    req.updates.push_back(u);
+    PushOutcome po;
+    Status s = HandlePush(db_, req, &po);
+    if (!s.ok()) return s;
+    out_->job_ids = po.job_ids;
+    std::string reason;
+    for (const auto& line : po.lines) reason += (reason.empty() ? "" : "; ") + line;
+    return Done(po.job_ids.empty() ? "ignored" : "accepted", reason);
+  }
+
+  Status PullRequestEvent() {
+    const ForgeEvent& e = d_.event;
+    // An event older than the newest seen (deliveries can cross) changes
+    // nothing: its head may be one the PR has left.
+    if (known_ && e.head_at != 0 && e.head_at < pr_.head_at) {
+      return Done("ignored", "older than the last event seen for #" + std::to_string(e.number));
+    }
+    const bool new_head = pr_.head_sha != e.head_sha;
+    pr_.head_sha = e.head_sha;
+    pr_.head_ref = e.head_ref;
+    if (e.head_at != 0) pr_.head_at = e.head_at;
+    pr_.draft = e.draft;
+    pr_.fork = e.fork;
+    if (!e.url.empty()) pr_.url = e.url;
+    if (e.action == PrAction::kDraft) pr_.draft = true;
+    if (e.action == PrAction::kReady) pr_.draft = false;
+    if (e.action == PrAction::kClosed || e.action == PrAction::kMerged) {
+      pr_.state = e.action == PrAction::kMerged ? "merged" : "closed";
+      return Finish(DestroyPreview(pr_.state));
+    }
+    pr_.state = "open";
+    std::string why;
+    const bool want = WantsPreview(frepo_, pr_, e.title, e.labels, false, &why);
+    if (!want) {
+      // A label policy whose label went away takes the preview down.
+      if (frepo_.previews.rfind("label:", 0) == 0 && e.action == PrAction::kUnlabeled &&
+          !pr_.sandbox.empty()) {
+        return Finish(DestroyPreview("label removed"));
+      }
+      return Finish(Done("ignored", why));
+    }
+    if (!pr_.sandbox.empty() && !new_head && SandboxExists(db_, pr_.sandbox) &&
+        pr_.deployed_sha == pr_.head_sha) {
+      return Finish(Done("ignored", "the preview already runs " + pr_.head_sha.substr(0, 12)));
+    }
+    if (!pr_.sandbox.empty() && !new_head && e.action != PrAction::kOpened &&
+        e.action != PrAction::kReopened && e.action != PrAction::kReady &&
+        e.action != PrAction::kLabeled && SandboxExists(db_, pr_.sandbox)) {
+      return Finish(Done("ignored", "no new commits"));
+    }
+    return Finish(DeployHead());
+  }
+
+  Status Comment() {
+    const ForgeEvent& e = d_.event;
+    if (!known_) {
+      return Done("ignored", "a comment on #" + std::to_string(e.number) +
+                                 ", which sandbot has not seen opened yet");
+    }
+    std::vector<std::string> commands = CommentCommands(e.comment);
+    if (commands.empty()) return Done("ignored", "no command in the comment");
+    if (!e.commenter_can_write) {
+      return Done("refused", e.sender + " may not command previews (needs write access)");
+    }
+    for (const std::string& line : commands) {
+      const std::string verb = line.substr(0, line.find(' '));
+      if (verb == "preview" || verb == "update") {
+        std::string why;
+        if (!WantsPreview(frepo_, pr_, e.title, e.labels, true, &why)) {
+          return Finish(Done("refused", why));
+        }
+        return Finish(DeployHead());
+      }
+      if (verb == "destroy") return Finish(DestroyPreview("asked by " + e.sender));
+      if (verb == "approve") {
+        pr_.approved_sha = pr_.head_sha;
+        std::string why;
+        if (!WantsPreview(frepo_, pr_, e.title, e.labels, false, &why)) {
+          return Finish(Done("accepted", "approved " + pr_.head_sha.substr(0, 12) + "; " + why));
+        }
+        return Finish(DeployHead());
+      }
+    }
+    return Done("ignored", "no sandbot command in the comment (/preview, /update, /destroy, "
+                           "/approve)");
+  }
+
+  // Saves the PR row after a decision that succeeded.
+  Status Finish(const Status& decided) {
+    if (!decided.ok()) return decided;
+    out_->sandbox = pr_.sandbox;
+    return SavePullRequest(db_, pr_);
+  }
+
+  Status DeployHead() {
+    const std::string branch = "pull/" + std::to_string(pr_.number);
+    if (pr_.sandbox.empty() || !SandboxExists(db_, pr_.sandbox)) {
+      Status limit = CheckSandboxLimit(db_, d_.max_sandboxes);
+      if (!limit.ok()) return Done("refused", limit.message());
+      Sandbox sb;
+      sb.name = PreviewSandboxName(pr_.number, repo_.name);
+      if (SandboxExists(db_, sb.name)) {
+        return Done("refused", "a sandbox named " + sb.name + " exists and is no preview of #" +
+                                   std::to_string(pr_.number));
+      }
+      sb.created_by = Actor();
+      sb.origin_repo = repo_.name;
+      sb.origin_branch = branch;
+      Status s = CreateSandbox(db_, &sb);
+      if (!s.ok()) return s;
+      Service svc;
+      svc.name = repo_.name;
+      svc.repo = repo_.name;
+      svc.branch = branch;
+      s = UpsertService(db_, sb.id, &svc);
+      if (!s.ok()) return s;
+      pr_.sandbox = sb.name;
+    }
+    Sandbox sb;
+    Status s = GetSandbox(db_, pr_.sandbox, &sb);
+    if (!s.ok()) return s;
+    if (sb.state == "destroying") return Done("refused", "the preview is being destroyed");
+    Service svc;
+    s = GetService(db_, pr_.sandbox, repo_.name, &svc);
+    if (!s.ok()) return s;
+    Job job;
+    job.kind = JobKind::kDeploy;
+    job.sandbox = pr_.sandbox;
+    job.service = repo_.name;
+    job.branch = branch;
+    job.commit = pr_.head_sha;
+    job.actor = Actor();
+    job.source = kSource;
+    s = EnqueueJob(db_, &job);
+    if (!s.ok()) return s;
+    s = SetServiceStatus(db_, svc.id, ServiceStatus::kQueued, "job " + std::to_string(job.id));
+    if (!s.ok()) return s;
+    s = TouchSandboxActive(db_, pr_.sandbox);
+    if (!s.ok()) return s;
+    out_->job_ids.push_back(job.id);
+    return Done("accepted", "deploying " + pr_.head_sha.substr(0, 12) + " into " + pr_.sandbox +
+                                " (job " + std::to_string(job.id) + ")");
+  }
+
+  Status DestroyPreview(const std::string& why) {
+    if (pr_.sandbox.empty() || !SandboxExists(db_, pr_.sandbox)) {
+      pr_.sandbox.clear();
+      pr_.deployed_sha.clear();
+      return Done("ignored", why + "; no preview to destroy");
+    }
+    int64_t job = 0;
+    const std::string name = pr_.sandbox;
+    Status s = RequestDestroy(db_, name, Actor(), kSource, &job);
+    if (s.code() == Status::Code::kConflict) return Done("ignored", s.message());
+    if (!s.ok()) return s;
+    out_->job_ids.push_back(job);
+    out_->sandbox = name;
+    pr_.sandbox.clear();
+    pr_.deployed_sha.clear();
+    return Done("accepted", why + ": destroying " + name + " (job " + std::to_string(job) + ")");
+  }
+
+  std::string Actor() const { return d_.forge.name + ":" + d_.event.sender; }
+
+  Db* db_;
+  const ForgeDelivery& d_;
+  ForgeOutcome* out_;
+  ForgeRepo frepo_;
+  Repo repo_;
+  PullRequest pr_;
+  bool known_ = false;
+};
+
+}  // namespace
+
+Status ValidateForge(const Forge& f) {
+  Status s = ValidateServiceName(f.name);
+  if (!s.ok()) return Status::InvalidArgument("forge name: " + s.message());
+  if (f.kind != "github" && f.kind != "gitea" && f.kind != "gitlab") {
+    return Status::InvalidArgument("--kind must be github, gitea (Forgejo too) or gitlab");
+  }
+  if (f.api_url.rfind("https://", 0) != 0 && f.api_url.rfind("http://", 0) != 0) {
+    return Status::InvalidArgument("--api-url must be an http(s) URL");
+  }
+  for (const std::string* ref : {&f.token_ref, &f.secret_ref}) {
+    if (ref->empty()) continue;
+    const bool env = ref->rfind("env:", 0) == 0 && ref->size() > 4;
+    const bool file = ref->rfind("file:/", 0) == 0;
+    if (!env && !file) {
+      return Status::InvalidArgument("a token or secret is named by --*-env VAR or --*-file PATH");
+    }
+  }
+  if (f.secret_ref.empty()) {
+    return Status::InvalidArgument(
+        "a forge needs a webhook secret (--secret-env VAR or --secret-file PATH): unsigned "
+        "deliveries are never accepted");
+  }
+  return Status::Ok();
+}
+
+Status ValidatePreviewsPolicy(const std::string& policy) {
+  if (policy == "auto" || policy == "comment") return Status::Ok();
+  if (policy.rfind("label:", 0) == 0 && policy.size() > 6) return Status::Ok();
+  return Status::InvalidArgument("--previews must be auto, comment or label:NAME");
+}
+
+std::string DefaultCloneUrl(const Forge& forge, const std::string& forge_repo) {
+  std::string base = forge.api_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  const size_t scheme = base.find("://");
+  const size_t api = base.find("/api/", scheme == std::string::npos ? 0 : scheme + 3);
+  if (api != std::string::npos) {
+    base.erase(api);
+  } else if (scheme != std::string::npos && base.compare(scheme + 3, 4, "api.") == 0) {
+    base.erase(scheme + 3, 4);
+  }
+  return base + "/" + forge_repo + ".git";
+}
+
+nlohmann::json PullRequestJson(const PullRequest& pr) {
+  return {{"forge", pr.forge},       {"repo", pr.forge_repo},     {"number", pr.number},
+          {"head_sha", pr.head_sha}, {"url", pr.url},             {"state", pr.state},
+          {"deployed_sha", pr.deployed_sha}};
+}
+
+std::string PreviewSandboxName(int64_t number, const std::string& service) {
+  return "pr-" + std::to_string(number) + "-" + service;
+}
+
+bool WantsPreview(const ForgeRepo& repo, const PullRequest& pr, const std::string& title,
+                  const std::vector<std::string>& labels, bool asked, std::string* why) {
+  if (pr.state != "open") {
+    *why = "the pull request is " + pr.state;
+    return false;
+  }
+  if (ContainsNoCase(title, "[skip preview]")) {
+    *why = "the title says [skip preview]";
+    return false;
+  }
+  // A fork's code runs only once a maintainer approved exactly this head.
+  if (pr.fork && pr.approved_sha != pr.head_sha) {
+    *why = pr.approved_sha.empty()
+               ? "a pull request from a fork is never deployed automatically; a maintainer's "
+                 "/approve deploys its current head"
+               : "new commits on the fork since the approval of " + pr.approved_sha.substr(0, 12) +
+                     "; /approve again";
+    return false;
+  }
+  if (asked) return true;
+  if (pr.draft) {
+    *why = "a draft waits until it is ready for review";
+    return false;
+  }
+  if (repo.previews == "comment") {
+    *why = "previews of " + repo.forge_repo + " start on a /preview comment";
+    return false;
+  }
+  if (repo.previews.rfind("label:", 0) == 0) {
+    const std::string label = repo.previews.substr(6);
+    if (!HasLabel(labels, label)) {
+      *why = "previews of " + repo.forge_repo + " run while the PR has the label " + label;
+      return false;
+    }
+  }
+  return true;
+}
+
+Status HandleForgeDelivery(Db* db, const ForgeDelivery& d, ForgeOutcome* out) {
+  Transaction tx(db);
+  if (!tx.status().ok()) return tx.status();
+  Delivery rec;
+  rec.forge = d.forge.name;
+  rec.delivery = d.delivery;
+  rec.event = d.event.name;
+  rec.forge_repo = d.event.repo;
+  rec.number = d.event.number;
+  rec.verified = true;
+  bool first = false;
+  Status s = RecordDelivery(db, rec, &first);
+  if (!s.ok()) return s;
+  if (!first) {
+    out->outcome = "duplicate";
+    out->reason = "delivery " + d.delivery + " was already received; nothing done again";
+    return Status::Ok();  // nothing written: the first one's record stands
+  }
+  ForgePlanner planner(db, d, out);
+  s = planner.Run();
+  if (!s.ok()) return s;
+  s = SetDeliveryOutcome(db, d.forge.name, d.delivery, out->outcome, out->reason);
+  if (!s.ok()) return s;
+  AuditRow row{};
+  row.actor = d.forge.name + ":" + d.event.sender;
+  row.source = kSource;
+  row.action = "forge." + (d.event.name.empty() ? std::string("event") : d.event.name);
+  row.sandbox = out->sandbox;
+  row.repo = d.event.repo;
+  row.branch = d.event.number ? "pull/" + std::to_string(d.event.number) : d.event.ref;
+  row.commit = d.event.kind == ForgeEventKind::kPush ? d.event.after : d.event.head_sha;
+  row.status = out->outcome;
+  row.detail = "delivery " + d.delivery + ": " + out->reason;
+  s = AppendAudit(db, row);
+  if (!s.ok()) return s;
+  return tx.Commit();
+}
+
+}  // namespace sandbot

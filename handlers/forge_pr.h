@@ -1,0 +1,72 @@
+// What a verified forge delivery means: the decision from a webhook event to
+// jobs, committed with the delivery record and its audit row in one
+// transaction (like a push: handlers/push.h).
+//
+//   - a delivery id seen before does nothing again (redeliveries);
+//   - pull request opened/reopened/synchronize → preview sandbox
+//     pr-{N}-{service} deploys exactly the event's head SHA, when the repo's
+//     policy (auto | comment | label:NAME) wants one; drafts wait, "[skip
+//     preview]" in the title skips, fork PRs wait for a maintainer's /approve
+//     of their current head;
+//   - closed or merged → the preview is destroyed;
+//   - an event older than the newest one seen for the PR changes nothing;
+//   - comments /preview, /update, /destroy, /approve from someone who may
+//     write to the repository;
+//   - push → exactly what a `git push` into the repo does (handlers/push.h).
+#ifndef SANDBOT_HANDLERS_FORGE_PR_H_
+#define SANDBOT_HANDLERS_FORGE_PR_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "handlers/forge_event.h"
+#include "store/db.h"
+#include "store/forges.h"
+#include "util/status.h"
+
+namespace sandbot {
+
+struct ForgeDelivery {
+  Forge forge;
+  std::string delivery;  // the forge's delivery id
+  ForgeEvent event;
+  int max_sandboxes = 0;  // the daemon's limit; 0: none
+};
+
+struct ForgeOutcome {
+  std::string outcome;  // accepted | ignored | refused | duplicate
+  std::string reason;   // why, in a sentence
+  std::vector<int64_t> job_ids;
+  std::string sandbox;  // the preview it concerned, if any
+};
+
+// `forge add`: a DNS-label name, kind github|gitea|gitlab, an http(s) API
+// URL, and references (env:VAR, file:/path), never values.
+Status ValidateForge(const Forge& forge);
+// auto | comment | label:NAME.
+Status ValidatePreviewsPolicy(const std::string& policy);
+// The clone URL a forge gives for `forge_repo` when none was named:
+// https://api.github.com + acme/web → https://github.com/acme/web.git; an
+// API under /api/… (GitHub Enterprise, Gitea, GitLab) → its host.
+std::string DefaultCloneUrl(const Forge& forge, const std::string& forge_repo);
+
+// A preview's "pr" in `sandbox status --json`: forge, repo, number,
+// head_sha, url (and state, deployed_sha).
+nlohmann::json PullRequestJson(const PullRequest& pr);
+
+// The preview sandbox's name: pr-{N}-{service}.
+std::string PreviewSandboxName(int64_t number, const std::string& service);
+
+// Whether a PR's preview should run now, by the repo's policy; `why` says
+// why not. `asked` is true for a /preview or /update comment.
+bool WantsPreview(const ForgeRepo& repo, const PullRequest& pr, const std::string& title,
+                  const std::vector<std::string>& labels, bool asked, std::string* why);
+
+Status HandleForgeDelivery(Db* db, const ForgeDelivery& delivery, ForgeOutcome* outcome);
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_HANDLERS_FORGE_PR_H_
