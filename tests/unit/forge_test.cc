@@ -1,0 +1,586 @@
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "bot/forge_mirror.h"
+#include "bot/forge_server.h"
+#include "bot/signatures.h"
+#include "handlers/forge_event.h"
+#include "hooks/git_repo.h"
+#include "handlers/forge_pr.h"
+#include "store/audit.h"
+#include "store/forges.h"
+#include "store/jobs.h"
+#include "store/repos.h"
+#include "store/sandboxes.h"
+#include "tests/unit/test_util.h"
+
+using namespace sandbot;
+using nlohmann::json;
+
+namespace {
+
+const std::string kSecret = "It's a Secret to Everybody";
+const std::string kBody = "Hello, World!";
+const std::string kHex = "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+
+Status Verify(const std::string& kind, const std::string& secret, const std::string& body,
+              std::map<std::string, std::string> headers) {
+  return VerifyForgeDelivery(kind, secret, body, [&headers](const char* name) {
+    auto it = headers.find(name);
+    return it == headers.end() ? std::string() : it->second;
+  });
+}
+
+std::string Fixture(const std::string& name) {
+  std::ifstream in("tests/fixtures/forges/" + name);
+  BOOST_REQUIRE_MESSAGE(in, "cannot read tests/fixtures/forges/" + name + " (run from the root)");
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+ForgeEvent Parse(const std::string& kind, const std::string& event, const std::string& file) {
+  ForgeEvent e;
+  Status s = ParseForgeEvent(kind, event, Fixture(file), &e);
+  BOOST_REQUIRE_MESSAGE(s.ok(), file + ": " + s.ToString());
+  return e;
+}
+
+const std::string kSha1(40, '1');
+const std::string kSha2(40, '2');
+
+// A GitHub forge with repo "web" from acme/web, and events made from the
+// real opened payload with the fields a test changes.
+struct ForgeFixture {
+  TestStore t;
+  int delivery = 0;
+  explicit ForgeFixture(const std::string& previews = "auto") {
+    Forge f{"github", "github", "https://api.github.com", "env:GH_TOKEN", "env:GH_SECRET", "ana"};
+    BOOST_REQUIRE(AddForge(t.db.get(), f).ok());
+    Repo r;
+    r.name = "web";
+    r.path = t.dir.path() + "/mirrors/web.git";
+    BOOST_REQUIRE(AddRepo(t.db.get(), r).ok());
+    ForgeRepo fr;
+    fr.repo = "web";
+    fr.forge = "github";
+    fr.forge_repo = "acme/web";
+    fr.clone_url = "https://github.com/acme/web.git";
+    fr.previews = previews;
+    BOOST_REQUIRE(AddForgeRepo(t.db.get(), fr).ok());
+  }
+  ForgeEvent Pr(const std::string& action, const std::string& sha, int64_t at) {
+    ForgeEvent e;
+    e.kind = ForgeEventKind::kPullRequest;
+    e.name = "pull_request." + action;
+    e.action = action == "opened"        ? PrAction::kOpened
+               : action == "synchronize" ? PrAction::kSynchronize
+               : action == "closed"      ? PrAction::kClosed
+               : action == "merged"      ? PrAction::kMerged
+               : action == "labeled"     ? PrAction::kLabeled
+               : action == "unlabeled"   ? PrAction::kUnlabeled
+               : action == "ready"       ? PrAction::kReady
+                                         : PrAction::kOther;
+    e.repo = "acme/web";
+    e.sender = "octo";
+    e.number = 7;
+    e.head_sha = sha;
+    e.head_ref = "feature/x";
+    e.head_at = at;
+    e.title = "Add things";
+    return e;
+  }
+  ForgeEvent Comment(const std::string& body, bool can_write = true) {
+    ForgeEvent e;
+    e.kind = ForgeEventKind::kComment;
+    e.name = "issue_comment.created";
+    e.repo = "acme/web";
+    e.sender = "maintainer";
+    e.number = 7;
+    e.comment = body;
+    e.commenter_can_write = can_write;
+    return e;
+  }
+  ForgeOutcome Send(const ForgeEvent& e, const std::string& id = "") {
+    ForgeDelivery d;
+    BOOST_REQUIRE(GetForge(t.db.get(), "github", &d.forge).ok());
+    d.delivery = id.empty() ? "d-" + std::to_string(++delivery) : id;
+    d.event = e;
+    ForgeOutcome out;
+    Status s = HandleForgeDelivery(t.db.get(), d, &out);
+    BOOST_REQUIRE_MESSAGE(s.ok(), s.ToString());
+    return out;
+  }
+  Job OnlyJob(const ForgeOutcome& out) {
+    BOOST_REQUIRE_EQUAL(out.job_ids.size(), 1u);
+    Job j;
+    BOOST_REQUIRE(GetJob(t.db.get(), out.job_ids[0], &j).ok());
+    return j;
+  }
+  PullRequest Pr7() {
+    PullRequest pr;
+    BOOST_REQUIRE(GetPullRequest(t.db.get(), "github", "acme/web", 7, &pr).ok());
+    return pr;
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(forge)
+
+// GitHub's own test vector, through the forge door's check.
+BOOST_AUTO_TEST_CASE(github_test_vector) {
+  BOOST_CHECK_EQUAL(HexEncode(HmacSha256(kSecret, kBody)), kHex);
+  BOOST_CHECK(Verify("github", kSecret, kBody, {{"X-Hub-Signature-256", "sha256=" + kHex}}).ok());
+  BOOST_CHECK(!Verify("github", kSecret, kBody + " ", {{"X-Hub-Signature-256", "sha256=" + kHex}})
+                   .ok());
+  BOOST_CHECK(!Verify("github", kSecret + "x", kBody, {{"X-Hub-Signature-256", "sha256=" + kHex}})
+                   .ok());
+  // GitHub always prefixes; the bare hex is Gitea's header, not this one.
+  BOOST_CHECK(!Verify("github", kSecret, kBody, {{"X-Hub-Signature-256", kHex}}).ok());
+  BOOST_CHECK(!Verify("github", kSecret, kBody, {}).ok());
+  BOOST_CHECK(!Verify("github", kSecret, kBody, {{"X-Hub-Signature", "sha1=" + kHex}}).ok());
+  // No secret configured: refused, never accepted unsigned.
+  BOOST_CHECK(!Verify("github", "", kBody, {{"X-Hub-Signature-256", "sha256=" + kHex}}).ok());
+}
+
+BOOST_AUTO_TEST_CASE(gitea_and_gitlab_signatures) {
+  BOOST_CHECK(Verify("gitea", kSecret, kBody, {{"X-Gitea-Signature", kHex}}).ok());
+  BOOST_CHECK(Verify("gitea", kSecret, kBody, {{"X-Forgejo-Signature", kHex}}).ok());
+  BOOST_CHECK(Verify("gitea", kSecret, kBody, {{"X-Hub-Signature-256", "sha256=" + kHex}}).ok());
+  std::string bad = kHex;
+  bad.back() = bad.back() == '0' ? '1' : '0';
+  BOOST_CHECK(!Verify("gitea", kSecret, kBody, {{"X-Gitea-Signature", bad}}).ok());
+  // A bad bare signature is not rescued by a good X-Hub one: the first found decides.
+  BOOST_CHECK(!Verify("gitea", kSecret, kBody,
+                      {{"X-Gitea-Signature", bad}, {"X-Hub-Signature-256", "sha256=" + kHex}})
+                   .ok());
+  BOOST_CHECK(!Verify("gitea", kSecret, kBody, {}).ok());
+  BOOST_CHECK(Verify("gitlab", "tok-123", kBody, {{"X-Gitlab-Token", "tok-123"}}).ok());
+  BOOST_CHECK(!Verify("gitlab", "tok-123", kBody, {{"X-Gitlab-Token", "tok-124"}}).ok());
+  BOOST_CHECK(!Verify("gitlab", "tok-123", kBody, {{"X-Gitlab-Token", "tok-12"}}).ok());
+  BOOST_CHECK(!Verify("gitlab", "tok-123", kBody, {}).ok());
+  BOOST_CHECK(!Verify("gitlab", "", kBody, {{"X-Gitlab-Token", ""}}).ok());
+}
+
+BOOST_AUTO_TEST_CASE(secret_references) {
+  ScratchDir dir;
+  const std::string file = dir.path() + "/secret";
+  std::ofstream(file) << "s3cret\n";
+  std::string v;
+  BOOST_CHECK(ResolveForgeRef("file:" + file, &v).ok());
+  BOOST_CHECK_EQUAL(v, "s3cret");
+  setenv("SANDBOT_TEST_FORGE_SECRET", "from-env", 1);
+  BOOST_CHECK(ResolveForgeRef("env:SANDBOT_TEST_FORGE_SECRET", &v).ok());
+  BOOST_CHECK_EQUAL(v, "from-env");
+  unsetenv("SANDBOT_TEST_FORGE_SECRET");
+  Status s = ResolveForgeRef("env:SANDBOT_TEST_FORGE_SECRET", &v);
+  BOOST_CHECK(!s.ok());
+  BOOST_CHECK(v.empty());
+  BOOST_CHECK(!ResolveForgeRef("s3cret", &v).ok());
+  BOOST_CHECK(!ResolveForgeRef("file:" + dir.path() + "/missing", &v).ok());
+}
+
+BOOST_AUTO_TEST_CASE(parses_real_github_payloads) {
+  ForgeEvent e = Parse("github", "pull_request", "github/pull_request.opened.json");
+  BOOST_CHECK(e.kind == ForgeEventKind::kPullRequest);
+  BOOST_CHECK(e.action == PrAction::kOpened);
+  BOOST_CHECK_EQUAL(e.name, "pull_request.opened");
+  BOOST_CHECK_EQUAL(e.number, 2);
+  BOOST_CHECK_EQUAL(e.repo, "Codertocat/Hello-World");
+  BOOST_CHECK_EQUAL(e.head_sha, "ec26c3e57ca3a959ca5aad62de7213c562f8c821");
+  BOOST_CHECK_EQUAL(e.head_ref, "changes");
+  BOOST_CHECK_EQUAL(e.head_at, 1557933633);  // 2019-05-15T15:20:33Z
+  BOOST_CHECK(!e.fork);
+  BOOST_CHECK(!e.draft);
+  BOOST_CHECK_EQUAL(e.sender, "Codertocat");
+  BOOST_CHECK_EQUAL(e.clone_url, "https://github.com/Codertocat/Hello-World.git");
+
+  const std::pair<const char*, PrAction> actions[] = {
+      {"synchronize", PrAction::kSynchronize},    {"closed", PrAction::kClosed},
+      {"closed.merged", PrAction::kMerged},       {"reopened", PrAction::kReopened},
+      {"labeled", PrAction::kLabeled},            {"unlabeled", PrAction::kUnlabeled},
+      {"ready_for_review", PrAction::kReady},     {"converted_to_draft", PrAction::kDraft},
+  };
+  for (const auto& [file, action] : actions) {
+    e = Parse("github", "pull_request", std::string("github/pull_request.") + file + ".json");
+    BOOST_CHECK_MESSAGE(e.action == action, file << " read as " << PrActionName(e.action));
+  }
+  e = Parse("github", "pull_request", "github/pull_request.labeled.json");
+  BOOST_REQUIRE_EQUAL(e.labels.size(), 1u);
+  BOOST_CHECK_EQUAL(e.labels[0], "bug");
+  e = Parse("github", "pull_request", "github/pull_request.converted_to_draft.json");
+  BOOST_CHECK(e.draft);
+
+  e = Parse("github", "issue_comment", "github/issue_comment.created.pr.json");
+  BOOST_CHECK(e.kind == ForgeEventKind::kComment);
+  BOOST_CHECK_EQUAL(e.number, 2);
+  BOOST_CHECK_EQUAL(e.comment, "/preview");
+  BOOST_CHECK(e.commenter_can_write);  // OWNER
+
+  e = Parse("github", "ping", "github/ping.json");
+  BOOST_CHECK(e.kind == ForgeEventKind::kPing);
+  e = Parse("github", "push", "github/push.json");
+  BOOST_CHECK(e.kind == ForgeEventKind::kPush);
+  BOOST_CHECK_EQUAL(e.ref, "refs/heads/master");
+  BOOST_CHECK_EQUAL(e.after.size(), 40u);
+  e = Parse("github", "star", "github/ping.json");
+  BOOST_CHECK(e.kind == ForgeEventKind::kOther);
+}
+
+BOOST_AUTO_TEST_CASE(a_fork_and_a_comment_on_an_issue) {
+  json j = json::parse(Fixture("github/pull_request.opened.json"));
+  j["pull_request"]["head"]["repo"]["full_name"] = "mallory/Hello-World";
+  ForgeEvent e;
+  BOOST_REQUIRE(ParseForgeEvent("github", "pull_request", j.dump(), &e).ok());
+  BOOST_CHECK(e.fork);
+  j["pull_request"]["head"]["repo"] = nullptr;  // the fork was deleted
+  BOOST_REQUIRE(ParseForgeEvent("github", "pull_request", j.dump(), &e).ok());
+  BOOST_CHECK(e.fork);
+
+  json c = json::parse(Fixture("github/issue_comment.created.pr.json"));
+  c["issue"].erase("pull_request");
+  BOOST_REQUIRE(ParseForgeEvent("github", "issue_comment", c.dump(), &e).ok());
+  BOOST_CHECK(e.kind == ForgeEventKind::kOther);
+  c = json::parse(Fixture("github/issue_comment.created.pr.json"));
+  c["comment"]["author_association"] = "NONE";
+  BOOST_REQUIRE(ParseForgeEvent("github", "issue_comment", c.dump(), &e).ok());
+  BOOST_CHECK(!e.commenter_can_write);
+
+  BOOST_CHECK(!ParseForgeEvent("github", "pull_request", "[1]", &e).ok());
+  BOOST_CHECK(!ParseForgeEvent("github", "pull_request", "{\"action\":\"opened\"}", &e).ok());
+  BOOST_CHECK(!ParseForgeEvent("github", "pull_request", "not json", &e).ok());
+}
+
+BOOST_AUTO_TEST_CASE(parses_gitea_payloads) {
+  ForgeEvent e = Parse("gitea", "pull_request", "gitea/pull_request.opened.json");
+  BOOST_CHECK(e.action == PrAction::kOpened);
+  BOOST_CHECK_EQUAL(e.number, 7);
+  BOOST_CHECK_EQUAL(e.repo, "acme/web");
+  BOOST_CHECK_EQUAL(e.head_sha.substr(0, 8), "7a3c1e5b");
+  e = Parse("gitea", "pull_request", "gitea/pull_request.synchronized.json");
+  BOOST_CHECK(e.action == PrAction::kSynchronize);
+  e = Parse("gitea", "pull_request", "gitea/pull_request.closed.merged.json");
+  BOOST_CHECK(e.action == PrAction::kMerged);
+  e = Parse("gitea", "pull_request", "gitea/pull_request.closed.json");
+  BOOST_CHECK(e.action == PrAction::kClosed);
+  e = Parse("gitea", "pull_request", "gitea/pull_request.label_updated.json");
+  BOOST_CHECK(e.action == PrAction::kLabeled);
+  e = Parse("gitea", "pull_request", "gitea/pull_request.label_cleared.json");
+  BOOST_CHECK(e.action == PrAction::kUnlabeled);
+  e = Parse("gitea", "issue_comment", "gitea/issue_comment.created.pr.json");
+  BOOST_CHECK(e.kind == ForgeEventKind::kComment);
+  BOOST_CHECK_EQUAL(e.comment, "/preview");
+  BOOST_CHECK(!e.commenter_can_write);  // Gitea says nothing of the commenter's access
+  e = Parse("gitea", "push", "gitea/push.json");
+  BOOST_CHECK(e.kind == ForgeEventKind::kPush);
+}
+
+BOOST_AUTO_TEST_CASE(parses_gitlab_payloads) {
+  ForgeEvent e = Parse("gitlab", "Merge Request Hook", "gitlab/merge_request.open.json");
+  BOOST_CHECK(e.kind == ForgeEventKind::kPullRequest);
+  BOOST_CHECK(e.action == PrAction::kOpened);
+  BOOST_CHECK_EQUAL(e.number, 7);
+  BOOST_CHECK_EQUAL(e.repo, "acme/web");
+  BOOST_CHECK_EQUAL(e.head_at, ParseForgeTime("2024-03-01T09:00:00Z"));
+  BOOST_CHECK(!e.fork);
+  const std::pair<const char*, PrAction> actions[] = {
+      {"update.oldrev", PrAction::kSynchronize}, {"update.no_oldrev", PrAction::kLabeled},
+      {"merge", PrAction::kMerged},              {"close", PrAction::kClosed},
+      {"reopen", PrAction::kReopened},
+  };
+  for (const auto& [file, action] : actions) {
+    e = Parse("gitlab", "Merge Request Hook", std::string("gitlab/merge_request.") + file + ".json");
+    BOOST_CHECK_MESSAGE(e.action == action, file << " read as " << PrActionName(e.action));
+  }
+  e = Parse("gitlab", "Note Hook", "gitlab/note.merge_request.json");
+  BOOST_CHECK(e.kind == ForgeEventKind::kComment);
+  BOOST_CHECK_EQUAL(e.number, 7);
+  BOOST_CHECK_EQUAL(e.comment, "/preview");
+  e = Parse("gitlab", "Push Hook", "gitlab/push.json");
+  BOOST_CHECK(e.kind == ForgeEventKind::kPush);
+  BOOST_CHECK_EQUAL(e.ref, "refs/heads/staging");
+}
+
+BOOST_AUTO_TEST_CASE(times_and_comment_commands) {
+  BOOST_CHECK_EQUAL(ParseForgeTime("2019-05-15T15:20:33Z"), 1557933633);
+  BOOST_CHECK_EQUAL(ParseForgeTime("2019-05-15T17:20:33+02:00"), 1557933633);
+  BOOST_CHECK_EQUAL(ParseForgeTime("2019-05-15T15:20:33.123Z"), 1557933633);
+  BOOST_CHECK_EQUAL(ParseForgeTime("2019-05-15 15:20:33 UTC"), 1557933633);
+  BOOST_CHECK_EQUAL(ParseForgeTime("yesterday"), 0);
+  auto c = CommentCommands("LGTM\r\n/preview api=baseline\n  /destroy\n/\n/update");
+  BOOST_REQUIRE_EQUAL(c.size(), 2u);
+  BOOST_CHECK_EQUAL(c[0], "preview api=baseline");
+  BOOST_CHECK_EQUAL(c[1], "update");
+}
+
+BOOST_AUTO_TEST_CASE(validation_and_clone_urls) {
+  Forge f{"github", "github", "https://api.github.com", "env:T", "env:S", "ana"};
+  BOOST_CHECK(ValidateForge(f).ok());
+  f.secret_ref = "";
+  BOOST_CHECK(!ValidateForge(f).ok());  // no secret: every delivery would be refused
+  f.secret_ref = "hunter2";
+  BOOST_CHECK(!ValidateForge(f).ok());  // a value, not a reference
+  f.secret_ref = "file:/etc/sandbot/gh-secret";
+  f.kind = "bitbucket";
+  BOOST_CHECK(!ValidateForge(f).ok());
+  f.kind = "gitea";
+  f.name = "Bad Name";
+  BOOST_CHECK(!ValidateForge(f).ok());
+  BOOST_CHECK(ValidatePreviewsPolicy("auto").ok());
+  BOOST_CHECK(ValidatePreviewsPolicy("comment").ok());
+  BOOST_CHECK(ValidatePreviewsPolicy("label:preview").ok());
+  BOOST_CHECK(!ValidatePreviewsPolicy("label:").ok());
+  BOOST_CHECK(!ValidatePreviewsPolicy("always").ok());
+  Forge gh{"gh", "github", "https://api.github.com", "", "env:S", ""};
+  BOOST_CHECK_EQUAL(DefaultCloneUrl(gh, "acme/web"), "https://github.com/acme/web.git");
+  Forge ghe{"ghe", "github", "https://ghe.example.com/api/v3/", "", "env:S", ""};
+  BOOST_CHECK_EQUAL(DefaultCloneUrl(ghe, "acme/web"), "https://ghe.example.com/acme/web.git");
+  Forge gl{"gl", "gitlab", "https://gitlab.example.com/api/v4", "", "env:S", ""};
+  BOOST_CHECK_EQUAL(DefaultCloneUrl(gl, "g/sub/web"), "https://gitlab.example.com/g/sub/web.git");
+}
+
+BOOST_AUTO_TEST_CASE(open_deploys_the_head_into_its_own_sandbox) {
+  ForgeFixture f;
+  ForgeOutcome out = f.Send(f.Pr("opened", kSha1, 100));
+  BOOST_CHECK_EQUAL(out.outcome, "accepted");
+  BOOST_CHECK_EQUAL(out.sandbox, "pr-7-web");
+  Job j = f.OnlyJob(out);
+  BOOST_CHECK(j.kind == JobKind::kDeploy);
+  BOOST_CHECK_EQUAL(j.sandbox, "pr-7-web");
+  BOOST_CHECK_EQUAL(j.service, "web");
+  BOOST_CHECK_EQUAL(j.commit, kSha1);
+  BOOST_CHECK_EQUAL(j.branch, "pull/7");
+  BOOST_CHECK_EQUAL(j.source, "forge");
+  PullRequest pr = f.Pr7();
+  BOOST_CHECK_EQUAL(pr.sandbox, "pr-7-web");
+  BOOST_CHECK_EQUAL(pr.head_sha, kSha1);
+  json pj = PullRequestJson(pr);
+  BOOST_CHECK_EQUAL(pj["forge"], "github");
+  BOOST_CHECK_EQUAL(pj["repo"], "acme/web");
+  BOOST_CHECK_EQUAL(pj["number"], 7);
+  BOOST_CHECK_EQUAL(pj["head_sha"], kSha1);
+
+  // The audit row says what the delivery did.
+  std::vector<AuditRow> rows;
+  BOOST_REQUIRE(ListAudit(f.t.db.get(), "pr-7-web", 10, &rows).ok());
+  BOOST_REQUIRE(!rows.empty());
+  BOOST_CHECK_EQUAL(rows.back().action, "forge.pull_request.opened");
+  BOOST_CHECK_EQUAL(rows.back().status, "accepted");
+}
+
+BOOST_AUTO_TEST_CASE(a_redelivery_does_nothing_twice) {
+  ForgeFixture f;
+  ForgeOutcome first = f.Send(f.Pr("opened", kSha1, 100), "abc-1");
+  BOOST_CHECK_EQUAL(first.job_ids.size(), 1u);
+  ForgeOutcome again = f.Send(f.Pr("opened", kSha1, 100), "abc-1");
+  BOOST_CHECK_EQUAL(again.outcome, "duplicate");
+  BOOST_CHECK(again.job_ids.empty());
+  std::vector<Delivery> ds;
+  BOOST_REQUIRE(ListDeliveries(f.t.db.get(), "github", "acme/web", 7, 10, &ds).ok());
+  BOOST_REQUIRE_EQUAL(ds.size(), 1u);
+  BOOST_CHECK_EQUAL(ds[0].outcome, "accepted");
+  BOOST_CHECK(ds[0].verified);
+}
+
+BOOST_AUTO_TEST_CASE(synchronize_deploys_the_new_head_and_older_events_change_nothing) {
+  ForgeFixture f;
+  f.Send(f.Pr("opened", kSha1, 100));
+  ForgeOutcome sync = f.Send(f.Pr("synchronize", kSha2, 200));
+  BOOST_CHECK_EQUAL(f.OnlyJob(sync).commit, kSha2);
+  // A late delivery of an event from before the push.
+  ForgeOutcome late = f.Send(f.Pr("synchronize", kSha1, 150));
+  BOOST_CHECK_EQUAL(late.outcome, "ignored");
+  BOOST_CHECK(late.job_ids.empty());
+  BOOST_CHECK_EQUAL(f.Pr7().head_sha, kSha2);
+  // The same head again (an edit): nothing new to deploy once it runs.
+  BOOST_REQUIRE(SetPreviewDeployed(f.t.db.get(), "pr-7-web", kSha2).ok());
+  ForgeOutcome same = f.Send(f.Pr("synchronize", kSha2, 210));
+  BOOST_CHECK(same.job_ids.empty());
+}
+
+BOOST_AUTO_TEST_CASE(close_and_merge_destroy_and_reopen_rebuilds) {
+  ForgeFixture f;
+  f.Send(f.Pr("opened", kSha1, 100));
+  ForgeOutcome closed = f.Send(f.Pr("closed", kSha1, 200));
+  Job j = f.OnlyJob(closed);
+  BOOST_CHECK(j.kind == JobKind::kDestroy);
+  BOOST_CHECK_EQUAL(j.sandbox, "pr-7-web");
+  BOOST_CHECK_EQUAL(f.Pr7().state, "closed");
+  BOOST_CHECK_EQUAL(f.Pr7().sandbox, "");
+  // Once the destroy job ran, the sandbox row is gone; reopen builds it again.
+  BOOST_REQUIRE(DeleteSandbox(f.t.db.get(), "pr-7-web").ok());
+  ForgeEvent reopen = f.Pr("opened", kSha1, 300);
+  reopen.action = PrAction::kReopened;
+  ForgeOutcome again = f.Send(reopen);
+  BOOST_CHECK_EQUAL(f.OnlyJob(again).commit, kSha1);
+  BOOST_CHECK_EQUAL(f.Pr7().state, "open");
+  ForgeOutcome merged = f.Send(f.Pr("merged", kSha1, 400));
+  BOOST_CHECK(f.OnlyJob(merged).kind == JobKind::kDestroy);
+  BOOST_CHECK_EQUAL(f.Pr7().state, "merged");
+}
+
+BOOST_AUTO_TEST_CASE(drafts_wait_and_skip_preview_skips) {
+  ForgeFixture f;
+  ForgeEvent draft = f.Pr("opened", kSha1, 100);
+  draft.draft = true;
+  ForgeOutcome out = f.Send(draft);
+  BOOST_CHECK_EQUAL(out.outcome, "ignored");
+  BOOST_CHECK(out.job_ids.empty());
+  BOOST_CHECK_NE(out.reason.find("draft"), std::string::npos);
+  ForgeOutcome ready = f.Send(f.Pr("ready", kSha1, 200));
+  BOOST_CHECK_EQUAL(f.OnlyJob(ready).commit, kSha1);
+
+  ForgeFixture g;
+  ForgeEvent skip = g.Pr("opened", kSha1, 100);
+  skip.title = "WIP [Skip Preview] refactor";
+  out = g.Send(skip);
+  BOOST_CHECK(out.job_ids.empty());
+  BOOST_CHECK_NE(out.reason.find("skip preview"), std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_fork_waits_for_approval_of_its_current_head) {
+  ForgeFixture f;
+  ForgeEvent open = f.Pr("opened", kSha1, 100);
+  open.fork = true;
+  ForgeOutcome out = f.Send(open);
+  BOOST_CHECK(out.job_ids.empty());
+  BOOST_CHECK_NE(out.reason.find("fork"), std::string::npos);
+  // Someone without write access cannot approve.
+  out = f.Send(f.Comment("/approve", false));
+  BOOST_CHECK_EQUAL(out.outcome, "refused");
+  BOOST_CHECK(out.job_ids.empty());
+  out = f.Send(f.Comment("thanks!\n/approve"));
+  BOOST_CHECK_EQUAL(f.OnlyJob(out).commit, kSha1);
+  BOOST_CHECK_EQUAL(f.Pr7().approved_sha, kSha1);
+  // A new push to the fork revokes the approval.
+  ForgeEvent sync = f.Pr("synchronize", kSha2, 200);
+  sync.fork = true;
+  out = f.Send(sync);
+  BOOST_CHECK(out.job_ids.empty());
+  BOOST_CHECK_NE(out.reason.find("/approve again"), std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(comment_policy_waits_for_preview_and_destroy_takes_it_down) {
+  ForgeFixture f("comment");
+  ForgeOutcome out = f.Send(f.Pr("opened", kSha1, 100));
+  BOOST_CHECK(out.job_ids.empty());
+  out = f.Send(f.Comment("/preview"));
+  BOOST_CHECK_EQUAL(f.OnlyJob(out).commit, kSha1);
+  out = f.Send(f.Comment("/destroy"));
+  BOOST_CHECK(f.OnlyJob(out).kind == JobKind::kDestroy);
+  out = f.Send(f.Comment("no command here"));
+  BOOST_CHECK_EQUAL(out.outcome, "ignored");
+}
+
+BOOST_AUTO_TEST_CASE(label_policy_follows_the_label) {
+  ForgeFixture f("label:preview");
+  ForgeOutcome out = f.Send(f.Pr("opened", kSha1, 100));
+  BOOST_CHECK(out.job_ids.empty());
+  ForgeEvent labeled = f.Pr("labeled", kSha1, 200);
+  labeled.labels = {"bug", "preview"};
+  out = f.Send(labeled);
+  BOOST_CHECK_EQUAL(f.OnlyJob(out).commit, kSha1);
+  ForgeEvent unlabeled = f.Pr("unlabeled", kSha1, 300);
+  unlabeled.labels = {"bug"};
+  out = f.Send(unlabeled);
+  BOOST_CHECK(f.OnlyJob(out).kind == JobKind::kDestroy);
+}
+
+BOOST_AUTO_TEST_CASE(other_repos_pings_and_pushes) {
+  ForgeFixture f;
+  ForgeEvent e = f.Pr("opened", kSha1, 100);
+  e.repo = "acme/other";
+  ForgeOutcome out = f.Send(e);
+  BOOST_CHECK_EQUAL(out.outcome, "ignored");
+  BOOST_CHECK(out.job_ids.empty());
+  ForgeEvent ping;
+  ping.kind = ForgeEventKind::kPing;
+  ping.name = "ping";
+  BOOST_CHECK_EQUAL(f.Send(ping).outcome, "ignored");
+  // A push acts as a git push into the repo: a feature branch gets a sandbox.
+  ForgeEvent push;
+  push.kind = ForgeEventKind::kPush;
+  push.name = "push";
+  push.repo = "acme/web";
+  push.sender = "octo";
+  push.ref = "refs/heads/feature/login";
+  push.before = std::string(40, '0');
+  push.after = kSha2;
+  out = f.Send(push);
+  Job j = f.OnlyJob(out);
+  BOOST_CHECK_EQUAL(j.sandbox, "feature-login");
+  BOOST_CHECK_EQUAL(j.commit, kSha2);
+}
+
+BOOST_AUTO_TEST_CASE(store_keeps_references_and_refuses_removing_a_used_forge) {
+  ForgeFixture f;
+  Forge got;
+  BOOST_REQUIRE(GetForge(f.t.db.get(), "github", &got).ok());
+  BOOST_CHECK_EQUAL(got.secret_ref, "env:GH_SECRET");
+  BOOST_CHECK(RemoveForge(f.t.db.get(), "github").code() == Status::Code::kConflict);
+  BOOST_CHECK(RemoveForge(f.t.db.get(), "nope").code() == Status::Code::kNotFound);
+  BOOST_REQUIRE(RemoveRepo(f.t.db.get(), "web").ok());
+  ForgeRepo fr;
+  BOOST_CHECK(GetForgeRepo(f.t.db.get(), "web", &fr).code() == Status::Code::kNotFound);
+  BOOST_CHECK(RemoveForge(f.t.db.get(), "github").ok());
+}
+
+// The mirror fetches a PR head by ref from the forge (here a local path,
+// the same libgit2 fetch as over HTTPS), only when the commit is missing.
+BOOST_AUTO_TEST_CASE(mirror_fetches_the_pull_request_head) {
+  ForgeFixture f;
+  const std::string origin = f.t.dir.path() + "/origin.git";
+  const std::string work = f.t.dir.path() + "/work";
+  auto sh = [](const std::string& cmd) {
+    std::string out;
+    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+    char buf[256];
+    while (p && fgets(buf, sizeof buf, p)) out += buf;
+    BOOST_REQUIRE_MESSAGE(p && pclose(p) == 0, cmd + ": " + out);
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+  };
+  const std::string git =
+      "git -c user.name=t -c user.email=t@t -c init.defaultBranch=main -c protocol.file.allow=always ";
+  sh(git + "init -q --bare " + origin);
+  sh(git + "init -q " + work);
+  sh("echo hi > " + work + "/index.html");
+  sh(git + "-C " + work + " add index.html");
+  sh(git + "-C " + work + " commit -qm one");
+  const std::string sha = sh("git -C " + work + " rev-parse HEAD");
+  // Only the PR ref has the commit, as for a fork's PR on GitHub.
+  sh(git + "-C " + work + " push -q " + origin + " HEAD:refs/pull/7/head");
+  BOOST_REQUIRE(GitRepo::InitBare(f.t.dir.path() + "/mirrors/web.git", "main").ok());
+  Stmt st(f.t.db.get(), "UPDATE forge_repos SET clone_url = ? WHERE repo = 'web'");
+  st.Bind(1, origin);
+  BOOST_REQUIRE(st.Run().ok());
+  Repo repo;
+  BOOST_REQUIRE(GetRepo(f.t.db.get(), "web", &repo).ok());
+  setenv("GH_TOKEN", "ghp_test", 1);
+  std::vector<std::string> log;
+  auto note = [&log](const std::string& line) { log.push_back(line); };
+  Status s = EnsureForgeCommit(f.t.db.get(), repo, "pull/7", sha, note);
+  BOOST_REQUIRE_MESSAGE(s.ok(), s.ToString());
+  BOOST_CHECK_EQUAL(log.size(), 1u);
+  std::unique_ptr<GitRepo> mirror;
+  BOOST_REQUIRE(GitRepo::Open(repo.path, &mirror).ok());
+  std::string got;
+  BOOST_REQUIRE(mirror->ResolveCommit("refs/pull/7/head", &got).ok());
+  BOOST_CHECK_EQUAL(got, sha);
+  // Present now: no second fetch.
+  BOOST_REQUIRE(EnsureForgeCommit(f.t.db.get(), repo, "pull/7", sha, note).ok());
+  BOOST_CHECK_EQUAL(log.size(), 1u);
+  // A commit the forge does not have.
+  s = EnsureForgeCommit(f.t.db.get(), repo, "pull/7", std::string(40, 'e'), note);
+  BOOST_CHECK(s.code() == Status::Code::kNotFound);
+  for (const auto& line : log) BOOST_CHECK_EQUAL(line.find("ghp_test"), std::string::npos);
+  BOOST_CHECK_EQUAL(s.message().find("ghp_test"), std::string::npos);
+  unsetenv("GH_TOKEN");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
