@@ -1,0 +1,139 @@
+# The forge door (issue 11): a pull request on a forge gets its own sandbox.
+# The forge is tests/forge/fake_forge.js on loopback (real git over smart
+# HTTP, behind a token); the webhooks are the real GitHub payloads of
+# @octokit/webhooks-examples, signed by @octokit/webhooks-methods
+# (tests/forge/send_webhook.js).
+
+. tests/forge/lib.sh
+
+FORGE_E2E_SECRET="e2e webhook secret $$"
+FORGE_E2E_TOKEN="e2e-forge-token-$$"
+
+# A forge `github` at the stand-in, repo `web` from acme/web, the app's
+# first commit on main and $SHA1 only under refs/pull/7/head (as a PR's head
+# is); the daemon running with the token and secret in its environment.
+forge_setup() {
+  forge_start "$TEST_DIR/forge" 0 "$FORGE_E2E_TOKEN"
+  trap forge_stop EXIT
+  export FORGE_E2E_SECRET FORGE_E2E_TOKEN GIT_TERMINAL_PROMPT=0
+  start_daemon
+  "$SANDBOT" forge add github --kind github --api-url "$FORGE_URL" \
+    --token-env FORGE_E2E_TOKEN --secret-env FORGE_E2E_SECRET >/dev/null
+  CLONE=$(forge_repo acme/web)
+  "$SANDBOT" repo add web --forge github --forge-repo acme/web --clone-url "$CLONE" \
+    --port 8080 --health / >/dev/null
+  WORK=$TEST_DIR/work-web
+  git init -q -b main "$WORK"
+  cat >"$WORK/Dockerfile" <<'DOCKERFILE'
+FROM sandbot/busybox:latest
+COPY page.txt /page.txt
+CMD ["sh", "-c", "mkdir -p /www && { cat /page.txt; echo \"commit $SANDBOT_COMMIT\"; } > /www/index.html && exec httpd -f -p 8080 -h /www"]
+DOCKERFILE
+  echo "version 1" >"$WORK/page.txt"
+  git -C "$WORK" add -A
+  git -C "$WORK" commit -qm "app v1"
+  AUTHED=${CLONE/http:\/\//http://x-access-token:$FORGE_E2E_TOKEN@}
+  git -C "$WORK" push -q "$AUTHED" main
+  echo "pr version 1" >"$WORK/page.txt"
+  git -C "$WORK" commit -qam "pr v1"
+  SHA1=$(git -C "$WORK" rev-parse HEAD)
+  git -C "$WORK" push -q "$AUTHED" HEAD:refs/pull/7/head
+  forge_pull acme/web 7 "$SHA1" >/dev/null
+}
+
+# forge_hook FIXTURE [send_webhook.js ARGS…]: one signed delivery of PR 7 to
+# the daemon; prints send_webhook.js's JSON (status, body, delivery), the
+# daemon's JSON answer parsed in .body.
+forge_hook() {
+  local fixture=$1
+  shift
+  forge_send --url "http://$E2E_HTTP/forges/github/webhook" --forge github \
+    --payload "$FORGE_FIXTURES/github/$fixture.json" --secret-env FORGE_E2E_SECRET \
+    --repo acme/web --number 7 --clone-url "$CLONE" --json "$@" |
+    jq -c '.body = (.body | fromjson? // .)'
+}
+
+page_of() { curl -sf "$("$SANDBOT" sandbox status "$1" --json | jq -r '.services[0].url')/"; }
+
+test_forge_pull_request_opened_synchronized_redelivered_closed() {
+  forge_setup
+
+  # opened → pr-7-web runs exactly the PR's head, fetched by its ref.
+  out=$(forge_hook pull_request.opened --sha "$SHA1" \
+    --set 'pull_request.updated_at="2026-01-01T10:00:00Z"')
+  expect_eq "$(jq -r .status <<<"$out")" 202 "opened: status"
+  expect_eq "$(jq -r .body.sandbox <<<"$out")" pr-7-web "opened: sandbox"
+  delivery=$(jq -r .delivery <<<"$out")
+  wait_for_status pr-7-web web running
+  expect_contains "$(page_of pr-7-web)" "commit $SHA1" "page"
+  expect_contains "$(page_of pr-7-web)" "pr version 1" "page"
+  status=$("$SANDBOT" sandbox status pr-7-web --json)
+  expect_eq "$(jq -r .pr.forge <<<"$status")" github "pr.forge"
+  expect_eq "$(jq -r .pr.repo <<<"$status")" acme/web "pr.repo"
+  expect_eq "$(jq -r .pr.number <<<"$status")" 7 "pr.number"
+  expect_eq "$(jq -r .pr.head_sha <<<"$status")" "$SHA1" "pr.head_sha"
+  expect_eq "$(jq -r .pr.deployed_sha <<<"$status")" "$SHA1" "pr.deployed_sha"
+  expect_eq "$(jq -r .services[0].commit <<<"$status")" "$SHA1" "service commit"
+  expect_eq "$(jq -r .pr.url <<<"$status")" \
+    "$(jq -r .pull_request.html_url "$FORGE_FIXTURES/github/pull_request.opened.json")" "pr.url"
+
+  # The same delivery again: answered, nothing done twice.
+  jobs=$(db 'SELECT COUNT(*) FROM jobs')
+  out=$(forge_hook pull_request.opened --sha "$SHA1" --delivery "$delivery" \
+    --set 'pull_request.updated_at="2026-01-01T10:00:00Z"')
+  expect_eq "$(jq -r .status <<<"$out")" 200 "redelivery: status"
+  expect_eq "$(jq -r .body.outcome <<<"$out")" duplicate "redelivery: outcome"
+  expect_eq "$(db 'SELECT COUNT(*) FROM jobs')" "$jobs" "jobs after the redelivery"
+  expect_eq "$(db "SELECT COUNT(*) FROM forge_deliveries WHERE delivery = '$delivery'")" 1 \
+    "delivery rows"
+
+  # synchronize → the new head, on the same sandbox.
+  echo "pr version 2" >"$WORK/page.txt"
+  git -C "$WORK" commit -qam "pr v2"
+  SHA2=$(git -C "$WORK" rev-parse HEAD)
+  git -C "$WORK" push -q -f "$AUTHED" HEAD:refs/pull/7/head
+  forge_pull acme/web 7 "$SHA2" >/dev/null
+  out=$(forge_hook pull_request.synchronize --sha "$SHA2" \
+    --set 'pull_request.updated_at="2026-01-01T10:05:00Z"')
+  expect_eq "$(jq -r .status <<<"$out")" 202 "synchronize: status"
+  i=0
+  until [ "$("$SANDBOT" sandbox status pr-7-web --json | jq -r .pr.deployed_sha)" = "$SHA2" ]; do
+    i=$((i + 1))
+    [ $i -lt 300 ] || fail "pr-7-web did not deploy $SHA2"
+    sleep 0.2
+  done
+  wait_for_status pr-7-web web running
+  expect_contains "$(page_of pr-7-web)" "commit $SHA2" "page after synchronize"
+
+  # A late delivery of an older event does not move the preview back.
+  out=$(forge_hook pull_request.synchronize --sha "$SHA1" \
+    --set 'pull_request.updated_at="2026-01-01T10:01:00Z"')
+  expect_eq "$(jq -r .body.outcome <<<"$out")" ignored "older event"
+  expect_eq "$(jq -r '.body.jobs | length' <<<"$out")" 0 "older event: jobs"
+  expect_contains "$(page_of pr-7-web)" "commit $SHA2" "page after the older event"
+
+  # closed → gone.
+  out=$(forge_hook pull_request.closed --sha "$SHA2" \
+    --set 'pull_request.updated_at="2026-01-01T10:10:00Z"')
+  expect_eq "$(jq -r .status <<<"$out")" 202 "closed: status"
+  i=0
+  while [ "$(db "SELECT COUNT(*) FROM sandboxes WHERE name = 'pr-7-web'")" != 0 ]; do
+    i=$((i + 1))
+    [ $i -lt 300 ] || fail "pr-7-web was not destroyed"
+    sleep 0.2
+  done
+  expect_eq "$(containers_with_label sandbot.sandbox=pr-7-web)" "" "containers after close"
+  expect_eq "$(db "SELECT state FROM pull_requests WHERE number = 7")" closed "pr state"
+
+  # The audit says what each delivery did; the token is nowhere.
+  audit=$("$SANDBOT" audit --json)
+  expect_eq "$(jq -r '[.[] | select(.action | startswith("forge.pull_request")) | .status] | join(",")' \
+    <<<"$audit" | tr ',' '\n' | sort | tr '\n' ' ')" "accepted accepted accepted ignored " \
+    "forge audit rows"
+  expect_not_contains "$audit" "$FORGE_E2E_TOKEN" "audit"
+  expect_not_contains "$(cat "$TEST_DIR/daemon.log")" "$FORGE_E2E_TOKEN" "daemon log"
+  expect_not_contains "$(db .dump)" "$FORGE_E2E_TOKEN" "store"
+  expect_not_contains "$("$SANDBOT" forge list --json)" "$FORGE_E2E_TOKEN" "forge list"
+  expect_eq "$("$SANDBOT" forge list --json | jq -r '.[0].repos[0].forge_repo')" acme/web \
+    "forge list"
+}
