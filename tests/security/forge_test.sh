@@ -1,0 +1,87 @@
+# Attacks on the forge door (issue 11, SECURITY.md): each delivery is
+# replayed against the real daemon and must be refused with the store
+# unchanged: nothing recorded as a delivery, no job, no sandbox.
+
+. tests/forge/lib.sh
+
+FORGE_SEC_SECRET="security webhook secret $$"
+
+forge_door_setup() {
+  "$FORGE_TOOLS/install.sh" || return 1
+  export FORGE_SEC_SECRET
+  start_daemon
+  "$SANDBOT" forge add github --kind github --api-url https://api.github.com \
+    --secret-env FORGE_SEC_SECRET >/dev/null
+  "$SANDBOT" forge add gitlab --kind gitlab --api-url https://gitlab.example.com/api/v4 \
+    --secret-env FORGE_SEC_SECRET >/dev/null
+  "$SANDBOT" forge add nosecret --kind github --api-url https://api.github.com \
+    --secret-env FORGE_SEC_UNSET >/dev/null
+  "$SANDBOT" repo add web --forge github --forge-repo Codertocat/Hello-World --port 8080 \
+    >/dev/null
+}
+
+# send FORGE FIXTURE [send_webhook.js ARGS…] → the HTTP status.
+send() {
+  local forge=$1 fixture=$2
+  shift 2
+  forge_send --url "http://$E2E_HTTP/forges/$forge/webhook" --payload "$FORGE_FIXTURES/$fixture" \
+    --json "$@" | jq -r .status
+}
+
+expect_nothing_done() {
+  expect_eq "$(db 'SELECT COUNT(*) FROM forge_deliveries')" 0 "deliveries recorded"
+  expect_eq "$(db 'SELECT COUNT(*) FROM pull_requests')" 0 "pull requests recorded"
+  expect_eq "$(db 'SELECT COUNT(*) FROM jobs')" 0 "jobs"
+  expect_eq "$(db 'SELECT COUNT(*) FROM sandboxes')" 0 "sandboxes"
+}
+
+# A forged or missing signature on a real pull_request.opened: 401, nothing
+# done, and the refusal is in the audit.
+test_a_forged_forge_signature_is_refused_and_nothing_happens() {
+  forge_door_setup
+  local f=github/pull_request.opened.json
+  expect_eq "$(send github $f --forge github --secret "wrong secret")" 401 "wrong secret"
+  expect_eq "$(send github $f --forge github --secret-env FORGE_SEC_SECRET --bad-signature)" 401 \
+    "bad signature"
+  expect_eq "$(send github $f --forge github --no-signature)" 401 "unsigned"
+  # Gitea's bare-hex header on a GitHub forge is no signature there.
+  expect_eq "$(send github $f --forge gitea --secret-env FORGE_SEC_SECRET \
+    --header 'X-Hub-Signature-256: ')" 401 "bare hex on a github forge"
+  # GitLab: a wrong token, and none.
+  expect_eq "$(send gitlab gitlab/merge_request.open.json --forge gitlab --secret nope)" 401 \
+    "wrong gitlab token"
+  expect_eq "$(send gitlab gitlab/merge_request.open.json --forge gitlab --no-signature)" 401 \
+    "no gitlab token"
+  # A forge whose secret is not set refuses a delivery signed with the
+  # empty key, and an unsigned one.
+  sig=sha256=$(openssl dgst -sha256 -hmac "" -r "$FORGE_FIXTURES/$f" | cut -d' ' -f1)
+  expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -X POST \
+    "http://$E2E_HTTP/forges/nosecret/webhook" -H 'Content-Type: application/json' \
+    -H 'X-GitHub-Event: pull_request' -H 'X-GitHub-Delivery: empty-key' \
+    -H "X-Hub-Signature-256: $sig" --data-binary "@$FORGE_FIXTURES/$f")" 401 \
+    "forge without its secret, signed with the empty key"
+  expect_eq "$(send nosecret $f --forge github --no-signature)" 401 "forge without its secret"
+  # An unknown forge.
+  expect_eq "$(send nobody $f --forge github --secret-env FORGE_SEC_SECRET)" 404 "unknown forge"
+  expect_nothing_done
+  rejected=$("$SANDBOT" audit --json | jq '[.[] | select(.action == "request.rejected")] | length')
+  [ "$rejected" -ge 1 ] || fail "no request.rejected audit row"
+  expect_contains "$("$SANDBOT" audit --json | jq -r '.[].detail')" "/forges/github/webhook"
+
+  # The same payload correctly signed is accepted: the refusals were the
+  # signatures, not the payload.
+  expect_eq "$(send github $f --forge github --secret-env FORGE_SEC_SECRET)" 202 "signed"
+  expect_eq "$(db 'SELECT COUNT(*) FROM forge_deliveries')" 1 "deliveries recorded"
+}
+
+# A signed delivery replayed (same delivery id) acts once.
+test_a_replayed_forge_delivery_acts_once() {
+  forge_door_setup
+  local f=github/pull_request.opened.json
+  expect_eq "$(send github $f --forge github --secret-env FORGE_SEC_SECRET --delivery d-1)" 202 \
+    "first"
+  expect_eq "$(send github $f --forge github --secret-env FORGE_SEC_SECRET --delivery d-1)" 200 \
+    "replay"
+  expect_eq "$(db 'SELECT COUNT(*) FROM jobs')" 1 "jobs"
+  expect_eq "$(db 'SELECT COUNT(*) FROM forge_deliveries')" 1 "deliveries"
+}
