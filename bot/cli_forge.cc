@@ -36,14 +36,16 @@ void Audit(Db* db, const std::string& action, const std::string& name, const Sta
 }  // namespace
 
 void ForgeCli::Add(CLI::App* app) {
-  auto* forge = app->add_subcommand("forge", "Forges (GitHub, Gitea/Forgejo, GitLab) pull requests "
-                                             "come from");
+  auto* forge = app->add_subcommand("forge",
+                                    "Forges (GitHub, Gitea/Forgejo, GitLab) pull requests "
+                                    "come from");
   forge->require_subcommand(1);
   add_ = forge->add_subcommand("add", "Register a forge; its webhook is POST /forges/NAME/webhook");
   add_->add_option("name", name_, "Forge name (a-z0-9-)")->required();
   add_->add_option("--kind", kind_, "github | gitea (Forgejo too) | gitlab")->required();
-  add_->add_option("--api-url", api_url_, "https://api.github.com, https://HOST/api/v1 (Gitea), "
-                                          "https://HOST/api/v4 (GitLab)")
+  add_->add_option("--api-url", api_url_,
+                   "https://api.github.com, https://HOST/api/v1 (Gitea), "
+                   "https://HOST/api/v4 (GitLab)")
       ->required();
   auto* te = add_->add_option("--token-env", token_env_,
                               "Environment variable of the daemon holding the API token");

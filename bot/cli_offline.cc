@@ -218,6 +218,20 @@ Status RunOnStore(Db* db, const Config& config, const std::string& family, const
   return HandleCommand(ctx, request, reply);
 }
 
+// The repo row `repo add` describes, but for its path and default branch.
+Repo OfflineCli::RepoOf(const RepoAddArgs& a) {
+  Repo repo;
+  repo.name = a.name;
+  repo.port = a.port;
+  repo.health = a.health;
+  repo.image = a.image;
+  repo.cmd = a.cmd;
+  repo.auto_branches = a.auto_branches;
+  repo.wait = a.wait;
+  repo.reload_signal = a.reload_signal;
+  return repo;
+}
+
 int OfflineCli::RepoAdd(const Config& config, const RepoAddArgs& a) {
   Status s = ValidateServiceName(a.name);
   if (!s.ok()) return Fail(s);
@@ -233,16 +247,8 @@ int OfflineCli::RepoAdd(const Config& config, const RepoAddArgs& a) {
   if (!a.forge.empty()) return ForgeRepoAdd(config, a);
   if (a.path.empty()) return Fail(Status::InvalidArgument("path is required (or --forge)"));
   const std::string path = Absolute(a.path);
-  Repo repo;
-  repo.name = a.name;
+  Repo repo = RepoOf(a);
   repo.path = path;
-  repo.port = a.port;
-  repo.health = a.health;
-  repo.image = a.image;
-  repo.cmd = a.cmd;
-  repo.auto_branches = a.auto_branches;
-  repo.wait = a.wait;
-  repo.reload_signal = a.reload_signal;
   if (a.init) {
     repo.default_branch = a.default_branch.empty() ? "main" : a.default_branch;
     s = GitRepo::InitBare(path, repo.default_branch);
@@ -287,17 +293,9 @@ int OfflineCli::ForgeRepoAdd(const Config& config, const RepoAddArgs& a) {
     s = Status::InvalidArgument("--forge-repo is OWNER/NAME (GitLab: GROUP/.../NAME)");
   }
   if (!s.ok()) return Fail(s);
-  Repo repo;
-  repo.name = a.name;
+  Repo repo = RepoOf(a);
   repo.path =
       a.path.empty() ? Absolute(config.data_dir) + "/mirrors/" + a.name + ".git" : Absolute(a.path);
-  repo.port = a.port;
-  repo.health = a.health;
-  repo.image = a.image;
-  repo.cmd = a.cmd;
-  repo.auto_branches = a.auto_branches;
-  repo.wait = a.wait;
-  repo.reload_signal = a.reload_signal;
   repo.default_branch = a.default_branch.empty() ? "main" : a.default_branch;
   ForgeRepo fr;
   fr.repo = a.name;

@@ -15,6 +15,7 @@
 #include "bot/config.h"
 #include "handlers/dispatch.h"
 #include "store/db.h"
+#include "store/repos.h"
 #include "util/status.h"
 
 namespace sandbot {
@@ -48,6 +49,7 @@ class OfflineCli {
 
   static int RepoAdd(const Config& config, const RepoAddArgs& a);
   static int ForgeRepoAdd(const Config& config, const RepoAddArgs& a);
+  static Repo RepoOf(const RepoAddArgs& a);
 };
 
 // Runs `family` `text` of the shared grammar on the store, as the daemon

@@ -125,7 +125,8 @@ Status RunDeploy(JobSteps* steps, const Job& job) {
   }
   Finish(db, deployment, "running", image, container_id, "");
   s = SetPreviewDeployed(db, job.sandbox, job.commit);
-  if (!s.ok()) spdlog::error("{}: cannot record the preview's commit: {}", job.sandbox, s.ToString());
+  if (!s.ok())
+    spdlog::error("{}: cannot record the preview's commit: {}", job.sandbox, s.ToString());
   // Work folders of older commits are no longer mounted anywhere. Best
   // effort: a folder left behind costs disk, not correctness.
   if (!workdir.empty()) {

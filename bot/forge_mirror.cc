@@ -57,8 +57,8 @@ Status EnsureForgeCommit(Db* db, const Repo& repo, const std::string& branch,
   std::vector<std::string> specs = {"+refs/heads/*:refs/heads/*"};
   if (branch.rfind("pull/", 0) == 0) {
     const std::string n = branch.substr(5);
-    const std::string ref = forge.kind == "gitlab" ? "refs/merge-requests/" + n + "/head"
-                                                   : "refs/pull/" + n + "/head";
+    const std::string ref =
+        forge.kind == "gitlab" ? "refs/merge-requests/" + n + "/head" : "refs/pull/" + n + "/head";
     specs.push_back("+" + ref + ":" + ref);
   }
   log("fetching " + frepo.forge_repo + " from " + forge.name);

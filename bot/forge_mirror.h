@@ -25,7 +25,8 @@ Status ResolveForgeRef(const std::string& ref, std::string* value);
 // otherwise fetches, for `branch` "pull/N" that PR's head too, and fails
 // when the commit is still missing. `log` hears what happened (no token).
 Status EnsureForgeCommit(Db* db, const Repo& repo, const std::string& branch,
-                         const std::string& commit, const std::function<void(const std::string&)>& log);
+                         const std::string& commit,
+                         const std::function<void(const std::string&)>& log);
 
 }  // namespace sandbot
 

@@ -8,9 +8,9 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "bot/cli_forge.h"
 #include "bot/cli_grammar.h"
 #include "bot/cli_image.h"
-#include "bot/cli_forge.h"
 #include "bot/cli_offline.h"
 #include "bot/cli_util.h"
 #include "bot/config.h"

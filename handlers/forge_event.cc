@@ -130,7 +130,7 @@ PrAction GitlabAction(const json& attrs, const json& changes) {
     if (!Str(attrs, "oldrev").empty()) return PrAction::kSynchronize;
     if (At(changes, "draft").is_object() || At(changes, "work_in_progress").is_object()) {
       return Bool(attrs, "draft") || Bool(attrs, "work_in_progress") ? PrAction::kDraft
-                                                                      : PrAction::kReady;
+                                                                     : PrAction::kReady;
     }
     if (At(changes, "labels").is_object()) return PrAction::kLabeled;
     return PrAction::kMetadata;
@@ -209,8 +209,8 @@ const char* PrActionName(PrAction action) {
   return "other";
 }
 
-Status ParseForgeEvent(const std::string& kind, const std::string& event,
-                       const std::string& body, ForgeEvent* out) {
+Status ParseForgeEvent(const std::string& kind, const std::string& event, const std::string& body,
+                       ForgeEvent* out) {
   *out = ForgeEvent{};
   json j = json::parse(body, nullptr, false);
   if (!j.is_object()) return Status::InvalidArgument("the payload is not a JSON object");
@@ -247,7 +247,8 @@ std::vector<std::string> CommentCommands(const std::string& body) {
   size_t start = 0;
   while (start <= body.size()) {
     size_t end = body.find('\n', start);
-    std::string line = body.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string line =
+        body.substr(start, end == std::string::npos ? std::string::npos : end - start);
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
       line.pop_back();
     }

@@ -61,8 +61,8 @@ struct ForgeEvent {
 // kind: github | gitea | gitlab. `event` is the event header
 // (X-GitHub-Event, X-Gitea-Event, X-Gitlab-Event). InvalidArgument when the
 // body is not the JSON the event promises; unknown events are kOther.
-Status ParseForgeEvent(const std::string& kind, const std::string& event,
-                       const std::string& body, ForgeEvent* out);
+Status ParseForgeEvent(const std::string& kind, const std::string& event, const std::string& body,
+                       ForgeEvent* out);
 
 // "2019-05-15T15:20:33Z", "2019-05-15T17:20:33+02:00", "2013-12-03 17:23:34 UTC"
 // → seconds since the epoch; 0 when unreadable.

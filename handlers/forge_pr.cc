@@ -2,12 +2,12 @@
 
 #include <cctype>
 
+#include "handlers/dispatch.h"
 #include "handlers/lifecycle.h"
 #include "handlers/names.h"
 #include "handlers/push.h"
 #include "handlers/sandbox.h"
 #include "store/audit.h"
-#include "store/jobs.h"
 #include "store/lifecycle.h"
 #include "store/repos.h"
 #include "store/sandboxes.h"
@@ -40,7 +40,8 @@ class ForgePlanner {
     switch (e.kind) {
       case ForgeEventKind::kPing: return Done("ignored", "ping: the webhook reaches sandbot");
       case ForgeEventKind::kOther:
-        return Done("ignored", "event " + (e.name.empty() ? "?" : e.name) + " is not one sandbot acts on");
+        return Done("ignored",
+                    "event " + (e.name.empty() ? "?" : e.name) + " is not one sandbot acts on");
       default: break;
     }
     Status s = FindForgeRepo(db_, d_.forge.name, e.repo, &frepo_);
@@ -171,8 +172,9 @@ class ForgePlanner {
         return Finish(DeployHead());
       }
     }
-    return Done("ignored", "no sandbot command in the comment (/preview, /update, /destroy, "
-                           "/approve)");
+    return Done("ignored",
+                "no sandbot command in the comment (/preview, /update, /destroy, "
+                "/approve)");
   }
 
   // Saves the PR row after a decision that succeeded.
@@ -184,10 +186,10 @@ class ForgePlanner {
 
   Status DeployHead() {
     const std::string branch = "pull/" + std::to_string(pr_.number);
+    Sandbox sb;
     if (pr_.sandbox.empty() || !SandboxExists(db_, pr_.sandbox)) {
       Status limit = CheckSandboxLimit(db_, d_.max_sandboxes);
       if (!limit.ok()) return Done("refused", limit.message());
-      Sandbox sb;
       sb.name = PreviewSandboxName(pr_.number, repo_.name);
       if (SandboxExists(db_, sb.name)) {
         return Done("refused", "a sandbox named " + sb.name + " exists and is no preview of #" +
@@ -198,38 +200,18 @@ class ForgePlanner {
       sb.origin_branch = branch;
       Status s = CreateSandbox(db_, &sb);
       if (!s.ok()) return s;
-      Service svc;
-      svc.name = repo_.name;
-      svc.repo = repo_.name;
-      svc.branch = branch;
-      s = UpsertService(db_, sb.id, &svc);
-      if (!s.ok()) return s;
       pr_.sandbox = sb.name;
+    } else {
+      Status s = GetSandbox(db_, pr_.sandbox, &sb);
+      if (!s.ok()) return s;
+      if (sb.state == "destroying") return Done("refused", "the preview is being destroyed");
     }
-    Sandbox sb;
-    Status s = GetSandbox(db_, pr_.sandbox, &sb);
+    int64_t job = 0;
+    Status s = QueueDeploy(db_, sb, repo_.name, branch, pr_.head_sha, Actor(), kSource, &job);
     if (!s.ok()) return s;
-    if (sb.state == "destroying") return Done("refused", "the preview is being destroyed");
-    Service svc;
-    s = GetService(db_, pr_.sandbox, repo_.name, &svc);
-    if (!s.ok()) return s;
-    Job job;
-    job.kind = JobKind::kDeploy;
-    job.sandbox = pr_.sandbox;
-    job.service = repo_.name;
-    job.branch = branch;
-    job.commit = pr_.head_sha;
-    job.actor = Actor();
-    job.source = kSource;
-    s = EnqueueJob(db_, &job);
-    if (!s.ok()) return s;
-    s = SetServiceStatus(db_, svc.id, ServiceStatus::kQueued, "job " + std::to_string(job.id));
-    if (!s.ok()) return s;
-    s = TouchSandboxActive(db_, pr_.sandbox);
-    if (!s.ok()) return s;
-    out_->job_ids.push_back(job.id);
+    out_->job_ids.push_back(job);
     return Done("accepted", "deploying " + pr_.head_sha.substr(0, 12) + " into " + pr_.sandbox +
-                                " (job " + std::to_string(job.id) + ")");
+                                " (job " + std::to_string(job) + ")");
   }
 
   Status DestroyPreview(const std::string& why) {
@@ -308,8 +290,12 @@ std::string DefaultCloneUrl(const Forge& forge, const std::string& forge_repo) {
 }
 
 nlohmann::json PullRequestJson(const PullRequest& pr) {
-  return {{"forge", pr.forge},       {"repo", pr.forge_repo},     {"number", pr.number},
-          {"head_sha", pr.head_sha}, {"url", pr.url},             {"state", pr.state},
+  return {{"forge", pr.forge},
+          {"repo", pr.forge_repo},
+          {"number", pr.number},
+          {"head_sha", pr.head_sha},
+          {"url", pr.url},
+          {"state", pr.state},
           {"deployed_sha", pr.deployed_sha}};
 }
 

@@ -17,10 +17,9 @@
 #define SANDBOT_HANDLERS_FORGE_PR_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "handlers/forge_event.h"
 #include "store/db.h"

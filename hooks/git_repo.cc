@@ -491,7 +491,8 @@ Status GitRepo::Fetch(const std::string& url, const std::vector<std::string>& re
   opts.callbacks.payload = &auth;
   opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
   rc = git_remote_fetch(remote.get(), &arr, &opts, nullptr);
-  if (rc < 0) return GitError(rc == GIT_ENOTFOUND ? GIT_ERROR : rc, "cannot fetch into " + RepoName(repo_));
+  if (rc < 0)
+    return GitError(rc == GIT_ENOTFOUND ? GIT_ERROR : rc, "cannot fetch into " + RepoName(repo_));
   return Status::Ok();
 }
 

@@ -174,7 +174,8 @@ Status RecordDelivery(Db* db, const Delivery& d, bool* first) {
 
 Status SetDeliveryOutcome(Db* db, const std::string& forge, const std::string& delivery,
                           const std::string& outcome, const std::string& reason) {
-  Stmt st(db, "UPDATE forge_deliveries SET outcome = ?, reason = ? WHERE forge = ? AND delivery = ?");
+  Stmt st(db,
+          "UPDATE forge_deliveries SET outcome = ?, reason = ? WHERE forge = ? AND delivery = ?");
   st.Bind(1, outcome).Bind(2, reason).Bind(3, forge).Bind(4, delivery);
   return st.Run();
 }

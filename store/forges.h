@@ -27,10 +27,10 @@ struct Forge {
 };
 
 struct ForgeRepo {
-  std::string repo;        // the sandbot repo (and service) name
-  std::string forge;       // Forge::name
-  std::string forge_repo;  // "acme/web" (GitLab: the project's path with namespace)
-  std::string clone_url;   // what the mirror fetches from
+  std::string repo;               // the sandbot repo (and service) name
+  std::string forge;              // Forge::name
+  std::string forge_repo;         // "acme/web" (GitLab: the project's path with namespace)
+  std::string clone_url;          // what the mirror fetches from
   std::string previews = "auto";  // auto | comment | label:NAME
   std::string template_name;      // the shape of a preview sandbox; "" = the service alone
 };
@@ -51,10 +51,10 @@ struct PullRequest {
   std::string forge;
   std::string forge_repo;
   int64_t number = 0;
-  std::string repo;      // the sandbot repo
-  std::string head_sha;  // the newest head seen
-  std::string head_ref;  // the PR's branch
-  int64_t head_at = 0;   // when the forge says the head was set (seconds); orders events
+  std::string repo;            // the sandbot repo
+  std::string head_sha;        // the newest head seen
+  std::string head_ref;        // the PR's branch
+  int64_t head_at = 0;         // when the forge says the head was set (seconds); orders events
   std::string state = "open";  // open | closed | merged
   bool draft = false;
   bool fork = false;
@@ -65,13 +65,13 @@ struct PullRequest {
   std::string comment_id;    // the bot's comment on it
 };
 
-Status AddForge(Db* db, const Forge& forge);  // Conflict when the name is taken
+Status AddForge(Db* db, const Forge& forge);                     // Conflict when the name is taken
 Status GetForge(Db* db, const std::string& name, Forge* forge);  // NotFound
 Status ListForges(Db* db, std::vector<Forge>* forges);
 // NotFound; Conflict while a repo still uses it.
 Status RemoveForge(Db* db, const std::string& name);
 
-Status AddForgeRepo(Db* db, const ForgeRepo& repo);  // Conflict
+Status AddForgeRepo(Db* db, const ForgeRepo& repo);                    // Conflict
 Status GetForgeRepo(Db* db, const std::string& repo, ForgeRepo* out);  // NotFound
 Status FindForgeRepo(Db* db, const std::string& forge, const std::string& forge_repo,
                      ForgeRepo* out);  // NotFound

@@ -23,15 +23,7 @@ forge_setup() {
   "$SANDBOT" repo add web --forge github --forge-repo acme/web --clone-url "$CLONE" \
     --port 8080 --health / >/dev/null
   WORK=$TEST_DIR/work-web
-  git init -q -b main "$WORK"
-  cat >"$WORK/Dockerfile" <<'DOCKERFILE'
-FROM sandbot/busybox:latest
-COPY page.txt /page.txt
-CMD ["sh", "-c", "mkdir -p /www && { cat /page.txt; echo \"commit $SANDBOT_COMMIT\"; } > /www/index.html && exec httpd -f -p 8080 -h /www"]
-DOCKERFILE
-  echo "version 1" >"$WORK/page.txt"
-  git -C "$WORK" add -A
-  git -C "$WORK" commit -qm "app v1"
+  new_app_work "$WORK"
   AUTHED=${CLONE/http:\/\//http://x-access-token:$FORGE_E2E_TOKEN@}
   git -C "$WORK" push -q "$AUTHED" main
   echo "pr version 1" >"$WORK/page.txt"

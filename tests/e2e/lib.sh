@@ -218,16 +218,21 @@ new_app_repo() {
   "$SANDBOT" repo add "$name" "$TEST_DIR/$name.git" --init --port 8080 --health / "$@" \
     >"$TEST_DIR/repo-add.out" || { cat "$TEST_DIR/repo-add.out"; return 1; }
   WORK=$TEST_DIR/work-$name
-  git init -q -b main "$WORK"
+  new_app_work "$WORK"
   git -C "$WORK" remote add origin "$TEST_DIR/$name.git"
-  cat >"$WORK/Dockerfile" <<'DOCKERFILE'
+}
+
+# new_app_work DIR: a git work tree holding the tiny app, committed on main.
+new_app_work() {
+  git init -q -b main "$1"
+  cat >"$1/Dockerfile" <<'DOCKERFILE'
 FROM sandbot/busybox:latest
 COPY page.txt /page.txt
 CMD ["sh", "-c", "mkdir -p /www && { cat /page.txt; echo \"commit $SANDBOT_COMMIT\"; } > /www/index.html && exec httpd -f -p 8080 -h /www"]
 DOCKERFILE
-  echo "version 1" >"$WORK/page.txt"
-  git -C "$WORK" add -A
-  git -C "$WORK" commit -qm "app v1"
+  echo "version 1" >"$1/page.txt"
+  git -C "$1" add -A
+  git -C "$1" commit -qm "app v1"
 }
 
 # push ARGS…: git push from $WORK, output with `remote: ` and padding removed.

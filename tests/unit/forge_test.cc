@@ -9,8 +9,8 @@
 #include "bot/forge_server.h"
 #include "bot/signatures.h"
 #include "handlers/forge_event.h"
-#include "hooks/git_repo.h"
 #include "handlers/forge_pr.h"
+#include "hooks/git_repo.h"
 #include "store/audit.h"
 #include "store/forges.h"
 #include "store/jobs.h"
@@ -136,10 +136,10 @@ BOOST_AUTO_TEST_SUITE(forge)
 BOOST_AUTO_TEST_CASE(github_test_vector) {
   BOOST_CHECK_EQUAL(HexEncode(HmacSha256(kSecret, kBody)), kHex);
   BOOST_CHECK(Verify("github", kSecret, kBody, {{"X-Hub-Signature-256", "sha256=" + kHex}}).ok());
-  BOOST_CHECK(!Verify("github", kSecret, kBody + " ", {{"X-Hub-Signature-256", "sha256=" + kHex}})
-                   .ok());
-  BOOST_CHECK(!Verify("github", kSecret + "x", kBody, {{"X-Hub-Signature-256", "sha256=" + kHex}})
-                   .ok());
+  BOOST_CHECK(
+      !Verify("github", kSecret, kBody + " ", {{"X-Hub-Signature-256", "sha256=" + kHex}}).ok());
+  BOOST_CHECK(
+      !Verify("github", kSecret + "x", kBody, {{"X-Hub-Signature-256", "sha256=" + kHex}}).ok());
   // GitHub always prefixes; the bare hex is Gitea's header, not this one.
   BOOST_CHECK(!Verify("github", kSecret, kBody, {{"X-Hub-Signature-256", kHex}}).ok());
   BOOST_CHECK(!Verify("github", kSecret, kBody, {}).ok());
@@ -201,10 +201,10 @@ BOOST_AUTO_TEST_CASE(parses_real_github_payloads) {
   BOOST_CHECK_EQUAL(e.clone_url, "https://github.com/Codertocat/Hello-World.git");
 
   const std::pair<const char*, PrAction> actions[] = {
-      {"synchronize", PrAction::kSynchronize},    {"closed", PrAction::kClosed},
-      {"closed.merged", PrAction::kMerged},       {"reopened", PrAction::kReopened},
-      {"labeled", PrAction::kLabeled},            {"unlabeled", PrAction::kUnlabeled},
-      {"ready_for_review", PrAction::kReady},     {"converted_to_draft", PrAction::kDraft},
+      {"synchronize", PrAction::kSynchronize}, {"closed", PrAction::kClosed},
+      {"closed.merged", PrAction::kMerged},    {"reopened", PrAction::kReopened},
+      {"labeled", PrAction::kLabeled},         {"unlabeled", PrAction::kUnlabeled},
+      {"ready_for_review", PrAction::kReady},  {"converted_to_draft", PrAction::kDraft},
   };
   for (const auto& [file, action] : actions) {
     e = Parse("github", "pull_request", std::string("github/pull_request.") + file + ".json");
@@ -289,12 +289,15 @@ BOOST_AUTO_TEST_CASE(parses_gitlab_payloads) {
   BOOST_CHECK_EQUAL(e.head_at, ParseForgeTime("2024-03-01T09:00:00Z"));
   BOOST_CHECK(!e.fork);
   const std::pair<const char*, PrAction> actions[] = {
-      {"update.oldrev", PrAction::kSynchronize}, {"update.no_oldrev", PrAction::kLabeled},
-      {"merge", PrAction::kMerged},              {"close", PrAction::kClosed},
+      {"update.oldrev", PrAction::kSynchronize},
+      {"update.no_oldrev", PrAction::kLabeled},
+      {"merge", PrAction::kMerged},
+      {"close", PrAction::kClosed},
       {"reopen", PrAction::kReopened},
   };
   for (const auto& [file, action] : actions) {
-    e = Parse("gitlab", "Merge Request Hook", std::string("gitlab/merge_request.") + file + ".json");
+    e = Parse("gitlab", "Merge Request Hook",
+              std::string("gitlab/merge_request.") + file + ".json");
     BOOST_CHECK_MESSAGE(e.action == action, file << " read as " << PrActionName(e.action));
   }
   e = Parse("gitlab", "Note Hook", "gitlab/note.merge_request.json");
@@ -546,7 +549,8 @@ BOOST_AUTO_TEST_CASE(mirror_fetches_the_pull_request_head) {
     return out;
   };
   const std::string git =
-      "git -c user.name=t -c user.email=t@t -c init.defaultBranch=main -c protocol.file.allow=always ";
+      "git -c user.name=t -c user.email=t@t -c init.defaultBranch=main -c "
+      "protocol.file.allow=always ";
   sh(git + "init -q --bare " + origin);
   sh(git + "init -q " + work);
   sh("echo hi > " + work + "/index.html");
