@@ -28,6 +28,7 @@ Notifier::Notifier(Db* db, const Config* config, EventHub* hub) : sender_(db, &c
        {Transport::kGit, Transport::kSlack, Transport::kMattermost, Transport::kTeams}) {
     notifiers_.push_back(MakeChatNotifier(t, ctx));
   }
+  forge_ = std::make_unique<ForgeNotifier>(ctx);
 }
 
 Notifier::~Notifier() { Stop(); }
@@ -38,10 +39,12 @@ void Notifier::Stop() { sender_.Stop(); }
 
 void Notifier::OnJobEvent(const JobEvent& event) {
   for (auto& n : notifiers_) n->OnJobEvent(event);
+  forge_->OnJobEvent(event);
 }
 
 void Notifier::OnJobFinished(const Job& job, bool ok, const std::string& detail) {
   for (auto& n : notifiers_) n->OnJobFinished(job, ok, detail);
+  forge_->OnJobFinished(job, ok, detail);
 }
 
 void Notifier::NotifyOwner(const std::string& sandbox, const std::string& owner,

@@ -7,7 +7,9 @@
 //     notices go to the configured incoming webhook;
 //   - Mattermost: a job started there gets its outcome;
 //   - Teams: a job started there gets its result as an Adaptive Card;
-//     deploys and owner notices go to the configured Workflows webhook.
+//     deploys and owner notices go to the configured Workflows webhook;
+//   - a forge: a preview's pull request gets its commit status and its one
+//     comment (bot/forge_notifier.h).
 // Chat messages go through the store's outbox and the OutboxSender's one
 // thread, in order, retried with backoff on 429/5xx/connection errors.
 #ifndef SANDBOT_BOT_NOTIFIER_H_
@@ -20,6 +22,7 @@
 #include "bot/chat_notifier.h"
 #include "bot/config.h"
 #include "bot/event_hub.h"
+#include "bot/forge_notifier.h"
 #include "bot/outbox_sender.h"
 #include "store/db.h"
 #include "store/jobs.h"
@@ -50,6 +53,7 @@ class Notifier {
 
  private:
   std::vector<std::unique_ptr<ChatNotifier>> notifiers_;
+  std::unique_ptr<ForgeNotifier> forge_;  // pull requests' comments and statuses
   OutboxSender sender_;
 };
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "bot/forge_poster.h"
 #include "store/outbox.h"
 
 namespace sandbot {
@@ -65,6 +66,21 @@ void OutboxSender::SendLoop() {
     if (!s.ok()) spdlog::warn("cannot read the outbox: {}", s.ToString());
     if (!s.ok() || !found) {
       hub_->WaitChange(seen, std::chrono::milliseconds(500));
+      continue;
+    }
+    if (m.url.rfind("forge:", 0) == 0) {
+      // A forge API call: to the forge's own API URL with its token
+      // (bot/forge_poster.h), retried like the rest.
+      const ForgeSendResult r = SendForgeMessage(db_, m);
+      if (r.ok) {
+        record(MarkOutboxSent(db_, m.id), m);
+        continue;
+      }
+      const bool give_up = !r.retry || m.attempts + 1 >= kMaxAttempts;
+      const int64_t delay_ms =
+          std::max<int64_t>(1000LL << std::min(m.attempts, 6), r.retry_after_ms);
+      record(MarkOutboxAttempt(db_, m.id, r.error, NowMillis() + delay_ms, give_up), m);
+      spdlog::warn("{}: {}{}", m.purpose, r.error, give_up ? " (given up)" : " (will retry)");
       continue;
     }
     bool configured = false;

@@ -227,8 +227,7 @@ class ForgePlanner {
     if (!s.ok()) return s;
     out_->job_ids.push_back(job);
     out_->sandbox = name;
-    pr_.sandbox.clear();
-    pr_.deployed_sha.clear();
+    // The name stays: the destroy job's news finds the PR by it.
     return Done("accepted", why + ": destroying " + name + " (job " + std::to_string(job) + ")");
   }
 
@@ -297,6 +296,35 @@ nlohmann::json PullRequestJson(const PullRequest& pr) {
           {"url", pr.url},
           {"state", pr.state},
           {"deployed_sha", pr.deployed_sha}};
+}
+
+std::string PreviewComment(const PullRequest& pr, const Sandbox* sandbox, const std::string& state,
+                           const std::string& commit, const std::string& detail) {
+  auto short_sha = [](const std::string& sha) { return sha.substr(0, 7); };
+  std::string text = std::string(kPreviewMarker) + "\n**sandbot preview** `" +
+                     (sandbox ? sandbox->name : PreviewSandboxName(pr.number, pr.repo)) +
+                     "`: " + state + "\n\n";
+  if (!commit.empty()) {
+    text += "Commit `" + short_sha(commit) + "`";
+    if (!pr.head_sha.empty() && pr.head_sha != commit) {
+      text += " (behind the head `" + short_sha(pr.head_sha) + "`)";
+    }
+    text += ".\n\n";
+  }
+  if (sandbox && !sandbox->services.empty() && state != "destroyed") {
+    text += "| service | commit | status | URL |\n| --- | --- | --- | --- |\n";
+    for (const Service& svc : sandbox->services) {
+      text += "| " + svc.name + " | `" + short_sha(svc.commit) + "` | " +
+              ServiceStatusName(svc.status) + " | " + svc.url + " |\n";
+    }
+  }
+  if (!detail.empty()) {
+    // Logs are data, not Markdown: fenced, and no fence can close early.
+    std::string fenced = detail;
+    for (size_t p; (p = fenced.find("```")) != std::string::npos;) fenced.replace(p, 3, "'''");
+    text += "\n```\n" + fenced + "\n```\n";
+  }
+  return text;
 }
 
 std::string PreviewSandboxName(int64_t number, const std::string& service) {

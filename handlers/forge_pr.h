@@ -24,6 +24,7 @@
 #include "handlers/forge_event.h"
 #include "store/db.h"
 #include "store/forges.h"
+#include "store/sandboxes.h"
 #include "util/status.h"
 
 namespace sandbot {
@@ -55,6 +56,15 @@ std::string DefaultCloneUrl(const Forge& forge, const std::string& forge_repo);
 // A preview's "pr" in `sandbox status --json`: forge, repo, number,
 // head_sha, url (and state, deployed_sha).
 nlohmann::json PullRequestJson(const PullRequest& pr);
+
+// The hidden marker that finds sandbot's one comment on a PR.
+inline constexpr char kPreviewMarker[] = "<!-- sandbot:preview -->";
+
+// The text of that comment (Markdown): the preview's state (queued,
+// building, running, failed, destroyed), the deployed SHA beside the PR's
+// head, each service with its status and URL, and on failure the reason.
+std::string PreviewComment(const PullRequest& pr, const Sandbox* sandbox, const std::string& state,
+                           const std::string& commit, const std::string& detail);
 
 // The preview sandbox's name: pr-{N}-{service}.
 std::string PreviewSandboxName(int64_t number, const std::string& service);

@@ -232,6 +232,15 @@ Status SavePullRequest(Db* db, const PullRequest& p) {
   return st.Run();
 }
 
+Status SetPreviewCommentId(Db* db, const std::string& forge, const std::string& forge_repo,
+                           int64_t number, const std::string& comment_id) {
+  Stmt st(db,
+          "UPDATE pull_requests SET comment_id = ? WHERE forge = ? AND forge_repo = ? AND "
+          "number = ?");
+  st.Bind(1, comment_id).Bind(2, forge).Bind(3, forge_repo).Bind(4, number);
+  return st.Run();
+}
+
 Status SetPreviewDeployed(Db* db, const std::string& sandbox, const std::string& sha) {
   Stmt st(db, "UPDATE pull_requests SET deployed_sha = ?, updated_at = ? WHERE sandbox = ?");
   st.Bind(1, sha).Bind(2, NowMillis()).Bind(3, sandbox);

@@ -93,6 +93,9 @@ Status GetPullRequest(Db* db, const std::string& forge, const std::string& forge
 Status GetPullRequestBySandbox(Db* db, const std::string& sandbox, PullRequest* pr);
 // Inserts or replaces the whole row.
 Status SavePullRequest(Db* db, const PullRequest& pr);
+// The id of sandbot's comment on the PR.
+Status SetPreviewCommentId(Db* db, const std::string& forge, const std::string& forge_repo,
+                           int64_t number, const std::string& comment_id);
 // The preview `sandbox` now runs `sha` (no-op when it is no preview).
 Status SetPreviewDeployed(Db* db, const std::string& sandbox, const std::string& sha);
 

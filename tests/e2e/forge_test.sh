@@ -47,6 +47,24 @@ forge_hook() {
 
 page_of() { curl -sf "$("$SANDBOT" sandbox status "$1" --json | jq -r '.services[0].url')/"; }
 
+# The forge's record of acme/web: its comments and statuses (fake_forge.js state).
+forge_comments() { forge_ctl GET state | jq -c '[.repos["acme/web"].comments[]]'; }
+# forge_status SHA: the newest sandbot/preview status of a commit, "" when none.
+forge_status() {
+  forge_ctl GET state |
+    jq -r --arg s "$1" '[.repos["acme/web"].statuses[$s][]? | select(.context == "sandbot/preview")] |
+      last | .state // ""'
+}
+# wait_forge COMMAND EXPECTED: until COMMAND prints EXPECTED (10 s).
+wait_forge() {
+  local i=0 got
+  until got=$($1) && [ "$got" = "$2" ]; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || fail "$1 is '$got', expected '$2'"
+    sleep 0.1
+  done
+}
+
 test_forge_pull_request_opened_synchronized_redelivered_closed() {
   forge_setup
 
@@ -68,6 +86,17 @@ test_forge_pull_request_opened_synchronized_redelivered_closed() {
   expect_eq "$(jq -r .services[0].commit <<<"$status")" "$SHA1" "service commit"
   expect_eq "$(jq -r .pr.url <<<"$status")" \
     "$(jq -r .pull_request.html_url "$FORGE_FIXTURES/github/pull_request.opened.json")" "pr.url"
+
+  # Posted back: a success status on the head, and one comment with the URL.
+  url=$("$SANDBOT" sandbox status pr-7-web --json | jq -r '.services[0].url')
+  wait_forge "forge_status $SHA1" success
+  one_comment() { forge_comments | jq -r 'length'; }
+  wait_forge one_comment 1
+  comment=$(forge_comments | jq -r '.[0].body')
+  expect_contains "$comment" "<!-- sandbot:preview -->" "comment"
+  expect_contains "$comment" "running" "comment"
+  expect_contains "$comment" "$url" "comment"
+  expect_contains "$comment" "${SHA1:0:7}" "comment"
 
   # The same delivery again: answered, nothing done twice.
   jobs=$(db 'SELECT COUNT(*) FROM jobs')
@@ -97,6 +126,12 @@ test_forge_pull_request_opened_synchronized_redelivered_closed() {
   wait_for_status pr-7-web web running
   expect_contains "$(page_of pr-7-web)" "commit $SHA2" "page after synchronize"
 
+  # The same comment, edited in place; the new head has its status.
+  wait_forge "forge_status $SHA2" success
+  comment_on() { forge_comments | jq -r --arg s "${SHA2:0:7}" '[.[] | select(.body | contains($s))] | length'; }
+  wait_forge comment_on 1
+  expect_eq "$(forge_comments | jq -r 'length')" 1 "comments after synchronize"
+
   # A late delivery of an older event does not move the preview back.
   out=$(forge_hook pull_request.synchronize --sha "$SHA1" \
     --set 'pull_request.updated_at="2026-01-01T10:01:00Z"')
@@ -116,6 +151,13 @@ test_forge_pull_request_opened_synchronized_redelivered_closed() {
   done
   expect_eq "$(containers_with_label sandbot.sandbox=pr-7-web)" "" "containers after close"
   expect_eq "$(db "SELECT state FROM pull_requests WHERE number = 7")" closed "pr state"
+
+  destroyed() { forge_comments | jq -r '.[0].body | contains("destroyed")'; }
+  wait_forge destroyed true
+  expect_eq "$(forge_comments | jq -r 'length')" 1 "comments after close"
+  # Every call sandbot made is one the real GitHub API accepts.
+  forge_violations || fail "calls GitHub's OpenAPI description refuses"
+  expect_not_contains "$(cat "$FORGE_LOG")" "$FORGE_E2E_TOKEN" "forge call record"
 
   # The audit says what each delivery did; the token is nowhere.
   audit=$("$SANDBOT" audit --json)

@@ -414,7 +414,13 @@ BOOST_AUTO_TEST_CASE(close_and_merge_destroy_and_reopen_rebuilds) {
   BOOST_CHECK(j.kind == JobKind::kDestroy);
   BOOST_CHECK_EQUAL(j.sandbox, "pr-7-web");
   BOOST_CHECK_EQUAL(f.Pr7().state, "closed");
-  BOOST_CHECK_EQUAL(f.Pr7().sandbox, "");
+  BOOST_CHECK_EQUAL(f.Pr7().sandbox, "pr-7-web");
+  // Reopened while the destroy job has not run: refused, nothing queued.
+  ForgeEvent early = f.Pr("opened", kSha1, 250);
+  early.action = PrAction::kReopened;
+  ForgeOutcome refused = f.Send(early);
+  BOOST_CHECK_EQUAL(refused.outcome, "refused");
+  BOOST_CHECK(refused.job_ids.empty());
   // Once the destroy job ran, the sandbox row is gone; reopen builds it again.
   BOOST_REQUIRE(DeleteSandbox(f.t.db.get(), "pr-7-web").ok());
   ForgeEvent reopen = f.Pr("opened", kSha1, 300);

@@ -1,0 +1,65 @@
+#include "bot/forge_notifier.h"
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+#include "bot/forge_poster.h"
+#include "handlers/forge_pr.h"
+#include "store/forges.h"
+#include "store/sandboxes.h"
+
+namespace sandbot {
+
+void ForgeNotifier::OnJobEvent(const JobEvent& event) {
+  if (event.stage != JobStage::kBuilding) return;
+  Job job;
+  if (!GetJob(ctx_.db, event.job_id, &job).ok() || job.kind != JobKind::kDeploy) return;
+  Tell(job, "pending", "building", "");
+}
+
+void ForgeNotifier::OnJobFinished(const Job& job, bool ok, const std::string& detail) {
+  if (job.kind == JobKind::kDeploy) {
+    Tell(job, ok ? "success" : "failure", ok ? "running" : "failed", ok ? "" : detail);
+  } else if (job.kind == JobKind::kDestroy && ok) {
+    Tell(job, "", "destroyed", "");
+  }
+}
+
+void ForgeNotifier::Tell(const Job& job, const std::string& status, const std::string& state,
+                         const std::string& detail) {
+  PullRequest pr;
+  if (!GetPullRequestBySandbox(ctx_.db, job.sandbox, &pr).ok()) return;
+  // A deploy that gave way to a newer head says nothing of it.
+  if (job.kind == JobKind::kDeploy && job.commit != pr.head_sha) return;
+  Sandbox sandbox;
+  const bool exists = GetSandbox(ctx_.db, job.sandbox, &sandbox).ok();
+  std::string url;
+  for (const Service& svc : sandbox.services) {
+    if (svc.name == job.service) url = svc.url;
+  }
+  const std::string commit = job.kind == JobKind::kDeploy ? job.commit : pr.deployed_sha;
+  auto queue = [this](const std::string& key, const std::string& body, const std::string& what) {
+    OutboxMessage m;
+    m.url = key;
+    m.body = body;
+    m.purpose = what;
+    Status s = EnqueueOutbox(ctx_.db, m);
+    if (!s.ok()) spdlog::error("{}: cannot queue: {}", what, s.ToString());
+  };
+  const std::string pr_name = pr.forge_repo + "#" + std::to_string(pr.number);
+  if (!status.empty()) {
+    nlohmann::json body = {{"state", status},
+                           {"description", "preview " + job.sandbox + ": " + state}};
+    if (!url.empty()) body["target_url"] = url;
+    queue(ForgeStatusKey(pr.forge, pr.forge_repo, job.commit), body.dump(),
+          "status " + status + " → " + pr_name);
+  }
+  queue(ForgeCommentKey(pr.forge, pr.forge_repo, pr.number),
+        PreviewComment(pr, exists && state != "destroyed" ? &sandbox : nullptr, state, commit,
+                       detail),
+        "comment " + state + " → " + pr_name);
+  ctx_.hub->Notify();
+}
+
+}  // namespace sandbot

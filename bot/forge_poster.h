@@ -1,0 +1,41 @@
+// Sends the outbox's forge messages (bot/outbox_sender.h hands them over):
+// calls to a forge's API with its token, to its configured API URL only.
+//
+// An outbox message for a forge names what it is about, not a URL:
+//   forge:{forge}:status:{owner/repo}@{sha}   body: {"state","target_url","description"}
+//       → the commit status `sandbot/preview` (GitHub and Gitea
+//         POST /repos/{o}/{r}/statuses/{sha}; GitLab
+//         POST /projects/{id}/statuses/{sha})
+//   forge:{forge}:comment:{owner/repo}#{n}    body: the comment's Markdown
+//       → sandbot's one comment on the PR, found by its id (kept in the
+//         store), else by its hidden marker, else created; edited in place,
+//         recreated when someone deleted it.
+// Messages about one PR share their key, so they are sent in order.
+#ifndef SANDBOT_BOT_FORGE_POSTER_H_
+#define SANDBOT_BOT_FORGE_POSTER_H_
+
+#include <cstdint>
+#include <string>
+
+#include "store/db.h"
+#include "store/outbox.h"
+
+namespace sandbot {
+
+struct ForgeSendResult {
+  bool ok = false;
+  bool retry = false;          // 429, 5xx, a connection error, a token not readable now
+  int64_t retry_after_ms = 0;  // what the forge asked for (Retry-After, x-ratelimit-reset)
+  std::string error;           // never the token
+};
+
+// "forge:github:status:acme/web@abc…" and friends.
+std::string ForgeStatusKey(const std::string& forge, const std::string& repo,
+                           const std::string& sha);
+std::string ForgeCommentKey(const std::string& forge, const std::string& repo, int64_t number);
+
+ForgeSendResult SendForgeMessage(Db* db, const OutboxMessage& message);
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_BOT_FORGE_POSTER_H_
