@@ -186,15 +186,6 @@ ForgeSendResult SendComment(Db* db, ForgeApi* api, const std::string& repo, int6
 
 }  // namespace
 
-std::string ForgeStatusKey(const std::string& forge, const std::string& repo,
-                           const std::string& sha) {
-  return "forge:" + forge + ":status:" + repo + "@" + sha;
-}
-
-std::string ForgeCommentKey(const std::string& forge, const std::string& repo, int64_t number) {
-  return "forge:" + forge + ":comment:" + repo + "#" + std::to_string(number);
-}
-
 ForgeSendResult SendForgeMessage(Db* db, const OutboxMessage& m) {
   // forge:{name}:{what}:{rest}
   const size_t a = m.url.find(':');
@@ -215,6 +206,17 @@ ForgeSendResult SendForgeMessage(Db* db, const OutboxMessage& m) {
     const size_t at = rest.rfind('@');
     if (at == std::string::npos) return Failed("bad status key " + m.url);
     return SendStatus(&api, rest.substr(0, at), rest.substr(at + 1), m.body);
+  }
+  if (what == "reply") {
+    const size_t hash = rest.rfind('#');
+    if (hash == std::string::npos) return Failed("bad reply key " + m.url);
+    const std::string repo = rest.substr(0, hash), n = rest.substr(hash + 1);
+    const std::string list =
+        api.RepoPath(repo) +
+        (forge.kind == "gitlab" ? "/merge_requests/" + n + "/notes" : "/issues/" + n + "/comments");
+    int status = 0;
+    std::string answer;
+    return api.Call("POST", list, nlohmann::json{{"body", m.body}}.dump(), &status, &answer);
   }
   if (what == "comment") {
     const size_t hash = rest.rfind('#');

@@ -10,6 +10,8 @@
 //       → sandbot's one comment on the PR, found by its id (kept in the
 //         store), else by its hidden marker, else created; edited in place,
 //         recreated when someone deleted it.
+//   forge:{forge}:reply:{owner/repo}#{n}      body: Markdown
+//       → a new comment on the PR (the answer to /why).
 // Messages about one PR share their key, so they are sent in order.
 #ifndef SANDBOT_BOT_FORGE_POSTER_H_
 #define SANDBOT_BOT_FORGE_POSTER_H_
@@ -18,6 +20,7 @@
 #include <string>
 
 #include "store/db.h"
+#include "store/forges.h"
 #include "store/outbox.h"
 
 namespace sandbot {
@@ -28,11 +31,6 @@ struct ForgeSendResult {
   int64_t retry_after_ms = 0;  // what the forge asked for (Retry-After, x-ratelimit-reset)
   std::string error;           // never the token
 };
-
-// "forge:github:status:acme/web@abc…" and friends.
-std::string ForgeStatusKey(const std::string& forge, const std::string& repo,
-                           const std::string& sha);
-std::string ForgeCommentKey(const std::string& forge, const std::string& repo, int64_t number);
 
 ForgeSendResult SendForgeMessage(Db* db, const OutboxMessage& message);
 

@@ -1,6 +1,7 @@
 #include "handlers/forge_pr.h"
 
 #include <cctype>
+#include <ctime>
 
 #include "handlers/dispatch.h"
 #include "handlers/lifecycle.h"
@@ -9,6 +10,7 @@
 #include "handlers/sandbox.h"
 #include "store/audit.h"
 #include "store/lifecycle.h"
+#include "store/outbox.h"
 #include "store/repos.h"
 #include "store/sandboxes.h"
 
@@ -163,6 +165,7 @@ class ForgePlanner {
         return Finish(DeployHead());
       }
       if (verb == "destroy") return Finish(DestroyPreview("asked by " + e.sender));
+      if (verb == "why") return Why();
       if (verb == "approve") {
         pr_.approved_sha = pr_.head_sha;
         std::string why;
@@ -173,8 +176,22 @@ class ForgePlanner {
       }
     }
     return Done("ignored",
-                "no sandbot command in the comment (/preview, /update, /destroy, "
-                "/approve)");
+                "no sandbot command in the comment (/preview, /update, /destroy, /approve, /why)");
+  }
+
+  // Answers /why with a new comment: the PR's last deliveries, what each
+  // did and why.
+  Status Why() {
+    std::vector<Delivery> recent;
+    Status s = ListDeliveries(db_, d_.forge.name, frepo_.forge_repo, pr_.number, 11, &recent);
+    if (!s.ok()) return s;
+    OutboxMessage m;
+    m.url = ForgeReplyKey(d_.forge.name, frepo_.forge_repo, pr_.number);
+    m.body = WhyText(pr_, recent, d_.delivery);
+    m.purpose = "why → " + frepo_.forge_repo + "#" + std::to_string(pr_.number);
+    s = EnqueueOutbox(db_, m);
+    if (!s.ok()) return s;
+    return Done("accepted", "answered /why");
   }
 
   // Saves the PR row after a decision that succeeded.
@@ -324,6 +341,33 @@ std::string PreviewComment(const PullRequest& pr, const Sandbox* sandbox, const 
     for (size_t p; (p = fenced.find("```")) != std::string::npos;) fenced.replace(p, 3, "'''");
     text += "\n```\n" + fenced + "\n```\n";
   }
+  return text;
+}
+
+std::string WhyText(const PullRequest& pr, const std::vector<Delivery>& recent,
+                    const std::string& skip) {
+  std::string text = "**sandbot**: the last deliveries for #" + std::to_string(pr.number) +
+                     ", newest first (head `" + pr.head_sha.substr(0, 7) + "`, preview " +
+                     (pr.sandbox.empty() ? "none" : "`" + pr.sandbox + "`") + ")\n\n" +
+                     "| received (UTC) | event | verified | outcome | why |\n"
+                     "| --- | --- | --- | --- | --- |\n";
+  int shown = 0;
+  for (const Delivery& d : recent) {
+    if (d.delivery == skip || shown == 10) continue;
+    ++shown;
+    char when[32];
+    const std::time_t t = static_cast<std::time_t>(d.time_ms / 1000);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+    std::string reason = d.reason;
+    for (char& c : reason) {
+      if (c == '|' || c == '\n') c = ' ';
+    }
+    text += std::string("| ") + when + " | " + d.event + " | " + (d.verified ? "yes" : "no") +
+            " | " + d.outcome + " | " + reason + " |\n";
+  }
+  if (shown == 0) text += "| | none yet | | | |\n";
   return text;
 }
 

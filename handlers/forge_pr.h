@@ -10,8 +10,8 @@
 //     of their current head;
 //   - closed or merged → the preview is destroyed;
 //   - an event older than the newest one seen for the PR changes nothing;
-//   - comments /preview, /update, /destroy, /approve from someone who may
-//     write to the repository;
+//   - comments /preview, /update, /destroy, /approve, /why from someone who
+//     may write to the repository;
 //   - push → exactly what a `git push` into the repo does (handlers/push.h).
 #ifndef SANDBOT_HANDLERS_FORGE_PR_H_
 #define SANDBOT_HANDLERS_FORGE_PR_H_
@@ -65,6 +65,11 @@ inline constexpr char kPreviewMarker[] = "<!-- sandbot:preview -->";
 // head, each service with its status and URL, and on failure the reason.
 std::string PreviewComment(const PullRequest& pr, const Sandbox* sandbox, const std::string& state,
                            const std::string& commit, const std::string& detail);
+
+// The answer to /why: `recent` deliveries of the PR (newest first, at most
+// 10, without the /why itself, `skip`) as a Markdown table.
+std::string WhyText(const PullRequest& pr, const std::vector<Delivery>& recent,
+                    const std::string& skip);
 
 // The preview sandbox's name: pr-{N}-{service}.
 std::string PreviewSandboxName(int64_t number, const std::string& service);

@@ -63,6 +63,19 @@ Status OnePr(Stmt& st, const std::string& what, PullRequest* pr) {
 
 }  // namespace
 
+std::string ForgeStatusKey(const std::string& forge, const std::string& repo,
+                           const std::string& sha) {
+  return "forge:" + forge + ":status:" + repo + "@" + sha;
+}
+
+std::string ForgeCommentKey(const std::string& forge, const std::string& repo, int64_t number) {
+  return "forge:" + forge + ":comment:" + repo + "#" + std::to_string(number);
+}
+
+std::string ForgeReplyKey(const std::string& forge, const std::string& repo, int64_t number) {
+  return "forge:" + forge + ":reply:" + repo + "#" + std::to_string(number);
+}
+
 Status AddForge(Db* db, const Forge& f) {
   Stmt st(db,
           "INSERT INTO forges(name, kind, api_url, token_ref, secret_ref, created_by, created_at) "

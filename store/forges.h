@@ -65,6 +65,13 @@ struct PullRequest {
   std::string comment_id;    // the bot's comment on it
 };
 
+// Outbox destinations of forge API calls (bot/forge_poster.h sends them):
+// the commit status of a sha, sandbot's one comment on a PR, a new comment.
+std::string ForgeStatusKey(const std::string& forge, const std::string& repo,
+                           const std::string& sha);
+std::string ForgeCommentKey(const std::string& forge, const std::string& repo, int64_t number);
+std::string ForgeReplyKey(const std::string& forge, const std::string& repo, int64_t number);
+
 Status AddForge(Db* db, const Forge& forge);                     // Conflict when the name is taken
 Status GetForge(Db* db, const std::string& name, Forge* forge);  // NotFound
 Status ListForges(Db* db, std::vector<Forge>* forges);

@@ -14,6 +14,7 @@
 #include "store/audit.h"
 #include "store/forges.h"
 #include "store/jobs.h"
+#include "store/outbox.h"
 #include "store/repos.h"
 #include "store/sandboxes.h"
 #include "tests/unit/test_util.h"
@@ -484,6 +485,47 @@ BOOST_AUTO_TEST_CASE(comment_policy_waits_for_preview_and_destroy_takes_it_down)
   BOOST_CHECK(f.OnlyJob(out).kind == JobKind::kDestroy);
   out = f.Send(f.Comment("no command here"));
   BOOST_CHECK_EQUAL(out.outcome, "ignored");
+}
+
+BOOST_AUTO_TEST_CASE(why_answers_with_the_last_deliveries) {
+  ForgeFixture f;
+  ForgeEvent draft = f.Pr("opened", kSha1, 100);
+  draft.draft = true;
+  f.Send(draft);
+  f.Send(f.Pr("ready", kSha1, 200));
+  ForgeOutcome out = f.Send(f.Comment("/why"));
+  BOOST_CHECK_EQUAL(out.outcome, "accepted");
+  BOOST_CHECK(out.job_ids.empty());
+  std::vector<OutboxMessage> box;
+  BOOST_REQUIRE(ListOutbox(f.t.db.get(), &box).ok());
+  BOOST_REQUIRE_EQUAL(box.size(), 1u);
+  BOOST_CHECK_EQUAL(box[0].url, "forge:github:reply:acme/web#7");
+  const std::string& why = box[0].body;
+  BOOST_CHECK_NE(why.find("pull_request.opened | yes | ignored | a draft waits"),
+                 std::string::npos);
+  BOOST_CHECK_NE(why.find("pull_request.ready | yes | accepted | deploying"), std::string::npos);
+  BOOST_CHECK_LT(why.find("pull_request.ready"), why.find("pull_request.opened"));  // newest first
+  BOOST_CHECK_EQUAL(why.find("issue_comment"), std::string::npos);  // not the /why itself
+  // Not for someone who may not write.
+  out = f.Send(f.Comment("/why", false));
+  BOOST_CHECK_EQUAL(out.outcome, "refused");
+  box.clear();
+  BOOST_REQUIRE(ListOutbox(f.t.db.get(), &box).ok());
+  BOOST_CHECK_EQUAL(box.size(), 1u);
+}
+
+BOOST_AUTO_TEST_CASE(the_comment_fences_logs) {
+  PullRequest pr;
+  pr.number = 7;
+  pr.repo = "web";
+  pr.head_sha = kSha2;
+  const std::string c = PreviewComment(pr, nullptr, "failed", kSha1, "```\n[evil](x)\n```");
+  BOOST_CHECK_EQUAL(c.rfind(kPreviewMarker, 0), 0u);
+  BOOST_CHECK_NE(c.find("behind the head `2222222`"), std::string::npos);
+  // Only the fences sandbot opened and closed.
+  size_t fences = 0;
+  for (size_t p = 0; (p = c.find("```", p)) != std::string::npos; p += 3) ++fences;
+  BOOST_CHECK_EQUAL(fences, 2u);
 }
 
 BOOST_AUTO_TEST_CASE(label_policy_follows_the_label) {
