@@ -171,3 +171,74 @@ test_forge_pull_request_opened_synchronized_redelivered_closed() {
   expect_eq "$("$SANDBOT" forge list --json | jq -r '.[0].repos[0].forge_repo')" acme/web \
     "forge list"
 }
+
+# forge_kind_setup KIND API_PATH: as forge_setup, for a Gitea or GitLab forge
+# named KIND whose API is the stand-in's view at API_PATH.
+forge_kind_setup() {
+  local kind=$1 api=$2
+  forge_start "$TEST_DIR/forge" 0 "$FORGE_E2E_TOKEN"
+  trap forge_stop EXIT
+  export FORGE_E2E_SECRET FORGE_E2E_TOKEN GIT_TERMINAL_PROMPT=0
+  start_daemon
+  "$SANDBOT" forge add "$kind" --kind "$kind" --api-url "$FORGE_URL$api" \
+    --token-env FORGE_E2E_TOKEN --secret-env FORGE_E2E_SECRET >/dev/null
+  CLONE=$(forge_repo acme/web)
+  "$SANDBOT" repo add web --forge "$kind" --forge-repo acme/web --clone-url "$CLONE" \
+    --port 8080 --health / >/dev/null
+  WORK=$TEST_DIR/work-web
+  new_app_work "$WORK"
+  AUTHED=${CLONE/http:\/\//http://oauth2:$FORGE_E2E_TOKEN@}
+  git -C "$WORK" push -q "$AUTHED" main
+  echo "mr version 1" >"$WORK/page.txt"
+  git -C "$WORK" commit -qam "mr v1"
+  SHA1=$(git -C "$WORK" rev-parse HEAD)
+  # The forge keeps the head under refs/pull/7/head and refs/merge-requests/7/head.
+  git -C "$WORK" push -q "$AUTHED" HEAD:refs/heads/feature-7
+  forge_pull acme/web 7 "$SHA1" >/dev/null
+}
+
+# kind_hook KIND EVENT FIXTURE [ARGS…]: a signed delivery of PR 7.
+kind_hook() {
+  local kind=$1 event=$2 fixture=$3
+  shift 3
+  forge_send --url "http://$E2E_HTTP/forges/$kind/webhook" --forge "$kind" --event "$event" \
+    --payload "$FORGE_FIXTURES/$kind/$fixture.json" --secret-env FORGE_E2E_SECRET \
+    --repo acme/web --number 7 --clone-url "$CLONE" --json "$@" |
+    jq -c '.body = (.body | fromjson? // .)'
+}
+
+# open → running at the head with a success status; closed → gone.
+forge_kind_open_and_close() {
+  local kind=$1 opened=$2 closed=$3 event=$4
+  out=$(kind_hook "$kind" "$event" "$opened" --sha "$SHA1")
+  expect_eq "$(jq -r .status <<<"$out")" 202 "$kind opened: status"
+  expect_eq "$(jq -r .body.sandbox <<<"$out")" pr-7-web "$kind opened: sandbox"
+  wait_for_status pr-7-web web running
+  expect_contains "$(page_of pr-7-web)" "commit $SHA1" "page"
+  expect_eq "$("$SANDBOT" sandbox status pr-7-web --json | jq -r .pr.forge)" "$kind" "pr.forge"
+  wait_forge "forge_status $SHA1" success
+  one_comment() { forge_comments | jq -r 'length'; }
+  wait_forge one_comment 1
+  expect_contains "$(forge_comments | jq -r '.[0].body')" "<!-- sandbot:preview -->" "comment"
+  out=$(kind_hook "$kind" "$event" "$closed" --sha "$SHA1")
+  expect_eq "$(jq -r .status <<<"$out")" 202 "$kind closed: status"
+  i=0
+  while [ "$(db "SELECT COUNT(*) FROM sandboxes WHERE name = 'pr-7-web'")" != 0 ]; do
+    i=$((i + 1))
+    [ $i -lt 300 ] || fail "pr-7-web was not destroyed"
+    sleep 0.2
+  done
+  expect_eq "$(containers_with_label sandbot.sandbox=pr-7-web)" "" "containers after close"
+  forge_violations || fail "calls the $kind API subset refuses"
+  expect_not_contains "$(cat "$TEST_DIR/daemon.log" "$FORGE_LOG")" "$FORGE_E2E_TOKEN" "logs"
+}
+
+test_forge_gitea_pull_request_opened_and_closed() {
+  forge_kind_setup gitea /api/v1
+  forge_kind_open_and_close gitea pull_request.opened pull_request.closed pull_request
+}
+
+test_forge_gitlab_merge_request_opened_and_closed() {
+  forge_kind_setup gitlab /api/v4
+  forge_kind_open_and_close gitlab merge_request.open merge_request.close "Merge Request Hook"
+}
