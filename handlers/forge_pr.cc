@@ -8,10 +8,12 @@
 #include "handlers/names.h"
 #include "handlers/push.h"
 #include "handlers/sandbox.h"
+#include "handlers/template_merge.h"
 #include "store/audit.h"
 #include "store/lifecycle.h"
 #include "store/outbox.h"
 #include "store/repos.h"
+#include "store/routes.h"
 #include "store/sandboxes.h"
 
 namespace sandbot {
@@ -204,31 +206,69 @@ class ForgePlanner {
   Status DeployHead() {
     const std::string branch = "pull/" + std::to_string(pr_.number);
     Sandbox sb;
-    if (pr_.sandbox.empty() || !SandboxExists(db_, pr_.sandbox)) {
-      Status limit = CheckSandboxLimit(db_, d_.max_sandboxes);
-      if (!limit.ok()) return Done("refused", limit.message());
-      sb.name = PreviewSandboxName(pr_.number, repo_.name);
-      if (SandboxExists(db_, sb.name)) {
-        return Done("refused", "a sandbox named " + sb.name + " exists and is no preview of #" +
-                                   std::to_string(pr_.number));
-      }
-      sb.created_by = Actor();
-      sb.origin_repo = repo_.name;
-      sb.origin_branch = branch;
-      Status s = CreateSandbox(db_, &sb);
-      if (!s.ok()) return s;
-      pr_.sandbox = sb.name;
-    } else {
-      Status s = GetSandbox(db_, pr_.sandbox, &sb);
-      if (!s.ok()) return s;
-      if (sb.state == "destroying") return Done("refused", "the preview is being destroyed");
-    }
+    if (pr_.sandbox.empty() || !SandboxExists(db_, pr_.sandbox)) return CreatePreview(branch);
+    Status s = GetSandbox(db_, pr_.sandbox, &sb);
+    if (!s.ok()) return s;
+    if (sb.state == "destroying") return Done("refused", "the preview is being destroyed");
     int64_t job = 0;
-    Status s = QueueDeploy(db_, sb, repo_.name, branch, pr_.head_sha, Actor(), kSource, &job);
+    s = QueueDeploy(db_, sb, repo_.name, branch, pr_.head_sha, Actor(), kSource, &job);
     if (!s.ok()) return s;
     out_->job_ids.push_back(job);
     return Done("accepted", "deploying " + pr_.head_sha.substr(0, 12) + " into " + pr_.sandbox +
                                 " (job " + std::to_string(job) + ")");
+  }
+
+  // A new preview: the PR's service at its head, and the rest as the repo's
+  // template says (its branches deployed, its baseline/URL routes set).
+  Status CreatePreview(const std::string& branch) {
+    Status limit = CheckSandboxLimit(db_, d_.max_sandboxes);
+    if (!limit.ok()) return Done("refused", limit.message());
+    Sandbox sb;
+    sb.name = PreviewSandboxName(pr_.number, repo_.name);
+    if (SandboxExists(db_, sb.name)) {
+      return Done("refused", "a sandbox named " + sb.name + " exists and is no preview of #" +
+                                 std::to_string(pr_.number));
+    }
+    Template tmpl;
+    const bool from_template = !frepo_.template_name.empty();
+    if (from_template) {
+      Status s = FindTemplate(db_, frepo_.template_name, &tmpl);
+      if (s.code() == Status::Code::kNotFound) return Done("refused", s.message());
+      if (!s.ok()) return s;
+    }
+    const SandboxPlan plan =
+        PlanSandbox(from_template ? &tmpl : nullptr, {{repo_.name, branch}}, "");
+    std::vector<std::string> shas;
+    for (const auto& [service, service_branch] : plan.deploys) {
+      std::string sha = pr_.head_sha;
+      if (service != repo_.name) {
+        Status s = ResolveBranch(db_, service, service_branch, &sha);
+        if (!s.ok()) return Done("refused", "template " + tmpl.name + ": " + s.message());
+      }
+      shas.push_back(sha);
+    }
+    sb.created_by = Actor();
+    sb.origin_repo = repo_.name;
+    sb.origin_branch = branch;
+    sb.template_name = tmpl.name;
+    sb.gateway = plan.gateway;
+    Status s = CreateSandbox(db_, &sb);
+    if (!s.ok()) return s;
+    pr_.sandbox = sb.name;
+    for (const auto& [service, route] : plan.routes) {
+      s = SetRoute(db_, sb.id, service, route);
+      if (!s.ok()) return s;
+    }
+    for (size_t i = 0; i < plan.deploys.size(); ++i) {
+      int64_t job = 0;
+      s = QueueDeploy(db_, sb, plan.deploys[i].first, plan.deploys[i].second, shas[i], Actor(),
+                      kSource, &job);
+      if (!s.ok()) return s;
+      out_->job_ids.push_back(job);
+    }
+    return Done("accepted", "deploying " + pr_.head_sha.substr(0, 12) + " into " + sb.name +
+                                (from_template ? " from template " + tmpl.name : "") + " (" +
+                                std::to_string(out_->job_ids.size()) + " jobs)");
   }
 
   Status DestroyPreview(const std::string& why) {

@@ -16,7 +16,9 @@
 #include "store/jobs.h"
 #include "store/outbox.h"
 #include "store/repos.h"
+#include "store/routes.h"
 #include "store/sandboxes.h"
+#include "store/templates.h"
 #include "tests/unit/test_util.h"
 
 using namespace sandbot;
@@ -526,6 +528,38 @@ BOOST_AUTO_TEST_CASE(the_comment_fences_logs) {
   size_t fences = 0;
   for (size_t p = 0; (p = c.find("```", p)) != std::string::npos; p += 3) ++fences;
   BOOST_CHECK_EQUAL(fences, 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_template_shapes_the_preview) {
+  ForgeFixture f;
+  Template t;
+  t.name = "QA-DEFAULT";
+  t.gateway = "web";
+  t.services["web"].branch = "main";
+  t.services["api"].route = "baseline";
+  t.created_by = "ana";
+  BOOST_REQUIRE(CreateTemplate(f.t.db.get(), &t).ok());
+  Stmt st(f.t.db.get(), "UPDATE forge_repos SET template = 'QA-DEFAULT' WHERE repo = 'web'");
+  BOOST_REQUIRE(st.Run().ok());
+  ForgeOutcome out = f.Send(f.Pr("opened", kSha1, 100));
+  Job j = f.OnlyJob(out);  // the template's web@main gives way to the PR's head
+  BOOST_CHECK_EQUAL(j.commit, kSha1);
+  BOOST_CHECK_EQUAL(j.branch, "pull/7");
+  Sandbox sb;
+  BOOST_REQUIRE(GetSandbox(f.t.db.get(), "pr-7-web", &sb).ok());
+  BOOST_CHECK_EQUAL(sb.template_name, "QA-DEFAULT");
+  BOOST_CHECK_EQUAL(sb.gateway, "web");
+  std::map<std::string, std::string> routes;
+  BOOST_REQUIRE(GetRoutes(f.t.db.get(), sb.id, &routes).ok());
+  BOOST_CHECK_EQUAL(routes["api"], "baseline");
+
+  // A template that is gone: refused, nothing created.
+  ForgeFixture g;
+  Stmt gone(g.t.db.get(), "UPDATE forge_repos SET template = 'NOPE' WHERE repo = 'web'");
+  BOOST_REQUIRE(gone.Run().ok());
+  out = g.Send(g.Pr("opened", kSha1, 100));
+  BOOST_CHECK_EQUAL(out.outcome, "refused");
+  BOOST_CHECK(!SandboxExists(g.t.db.get(), "pr-7-web"));
 }
 
 BOOST_AUTO_TEST_CASE(label_policy_follows_the_label) {
