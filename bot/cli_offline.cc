@@ -371,8 +371,9 @@ void OfflineCli::Add(CLI::App* app, CLI::App* sandbox) {
       ->add_option("--previews", add_.previews,
                    "Pull request previews: auto (every PR), comment (on /preview) or label:NAME")
       ->capture_default_str();
-  repo_add_->add_option("--template", add_.template_name,
-                        "Template of a preview sandbox: the PR's service at its head, the rest as the template says");
+  repo_add_->add_option(
+      "--template", add_.template_name,
+      "Template of a preview sandbox: the PR's service at its head, the rest as the template says");
   repo_list_ = repo->add_subcommand("list", "List watched repos");
   repo_list_->add_flag("--json", json_, "JSON output");
   repo_remove_ = repo->add_subcommand("remove", "Stop watching a repo (removes its hook)");
