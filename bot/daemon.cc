@@ -34,6 +34,7 @@
 #include "bot/expiry.h"
 #include "bot/failpoint.h"
 #include "bot/forge_server.h"
+#include "bot/forge_sweep.h"
 #include "bot/guarded_runtime.h"
 #include "bot/health_monitor.h"
 #include "bot/http_server.h"
@@ -309,6 +310,7 @@ int Daemon::Start() {
   // Health facts for status answers: container state, restarts, health path.
   health_ = std::make_unique<HealthMonitor>(db_.get(), runtime_.get());
   health_thread_ = std::thread([this] { HealthLoop(); });
+  forge_sweep_thread_ = std::thread([this] { ForgeSweepLoop(); });
 
   spdlog::info("sandbot {} serving; data {}", kVersion, config_.data_dir);
   PrintBanner(config_, engine_note_);
@@ -514,6 +516,20 @@ void Daemon::HealthLoop() {
   }
 }
 
+// Previews of PRs closed while nobody told us: at start, then every
+// reconcile period (at least a minute: each check is a forge API call).
+void Daemon::ForgeSweepLoop() {
+  const int period = std::max(60, config_.reconcile_seconds);
+  while (!stopping_) {
+    ForgeSweepReport report;
+    Status s = SweepForgePreviews(db_.get(), config_.max_sandboxes, &report);
+    if (!s.ok()) spdlog::warn("forge sweep: {}", s.ToString());
+    if (report.closed > 0) hub_.Notify();
+    std::unique_lock<std::mutex> lock(stop_mu_);
+    stop_cv_.wait_for(lock, std::chrono::seconds(period), [&] { return stopping_.load(); });
+  }
+}
+
 void Daemon::Wait() {
   int sig = 0;
   sigwait(&signals_, &sig);
@@ -538,6 +554,7 @@ int Daemon::Stop() {
   spool_thread_.join();
   maintenance_thread_.join();
   health_thread_.join();
+  forge_sweep_thread_.join();
   if (!workers_->Stop(std::chrono::seconds(config_.stop_timeout_seconds))) {
     // Jobs still on their threads use the store and the engine: leave
     // without tearing those down. They are resumed at the next start.

@@ -76,6 +76,7 @@ class Daemon {
   // them up) and tells the followers of those given up. False when the store
   // cannot take it: the workers then wait and the maintenance loop retries.
   bool RecoverJobs();
+  void ForgeSweepLoop();
 
   const Config& config_;
   sigset_t signals_;
@@ -114,7 +115,8 @@ class Daemon {
   std::atomic<bool> stopping_{false};
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
-  std::thread http_thread_, local_thread_, spool_thread_, maintenance_thread_, health_thread_;
+  std::thread http_thread_, local_thread_, spool_thread_, maintenance_thread_, health_thread_,
+      forge_sweep_thread_;
 };
 
 }  // namespace sandbot

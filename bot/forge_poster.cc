@@ -186,6 +186,36 @@ ForgeSendResult SendComment(Db* db, ForgeApi* api, const std::string& repo, int6
 
 }  // namespace
 
+Status GetForgePullState(const Forge& forge, const std::string& repo, int64_t number,
+                         std::string* state, std::string* head_sha) {
+  std::string token;
+  Status s = ResolveForgeRef(forge.token_ref, &token);
+  if (!s.ok()) return Status::Unavailable("forge " + forge.name + " token: " + s.message());
+  ForgeApi api(forge, token);
+  const bool gitlab = forge.kind == "gitlab";
+  const std::string path =
+      api.RepoPath(repo) + (gitlab ? "/merge_requests/" : "/pulls/") + std::to_string(number);
+  int status = 0;
+  std::string answer;
+  ForgeSendResult r = api.Call("GET", path, "", &status, &answer);
+  if (!r.ok) return Status::Unavailable(r.error);
+  json pr = json::parse(answer, nullptr, false);
+  if (!pr.is_object() || !pr.contains("state") || !pr["state"].is_string()) {
+    return Status::Unavailable("GET " + path + ": no state in the answer");
+  }
+  const std::string st = pr["state"].get<std::string>();
+  const bool merged = pr.value("merged", false) || st == "merged";
+  if (st == "open" || st == "opened") {
+    *state = "open";
+  } else if (st == "closed" || st == "merged") {
+    *state = merged ? "merged" : "closed";
+  } else {
+    return Status::Unavailable("GET " + path + ": state '" + st + "'");
+  }
+  *head_sha = gitlab ? pr.value("sha", "") : pr.value("head", json::object()).value("sha", "");
+  return Status::Ok();
+}
+
 ForgeSendResult SendForgeMessage(Db* db, const OutboxMessage& m) {
   // forge:{name}:{what}:{rest}
   const size_t a = m.url.find(':');

@@ -34,6 +34,12 @@ struct ForgeSendResult {
 
 ForgeSendResult SendForgeMessage(Db* db, const OutboxMessage& message);
 
+// Asks `forge` for the state of PR (MR) `number` of `repo`: *state is open,
+// closed or merged, *head_sha its head. Any failure (unreachable, 404, 5xx,
+// an answer it cannot read) is an error: never taken for "closed".
+Status GetForgePullState(const Forge& forge, const std::string& repo, int64_t number,
+                         std::string* state, std::string* head_sha);
+
 }  // namespace sandbot
 
 #endif  // SANDBOT_BOT_FORGE_POSTER_H_

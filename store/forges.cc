@@ -233,6 +233,15 @@ Status GetPullRequestBySandbox(Db* db, const std::string& sandbox, PullRequest* 
   return OnePr(st, "has sandbox " + sandbox, pr);
 }
 
+Status ListOpenPreviews(Db* db, std::vector<PullRequest>* prs) {
+  std::string sql = std::string("SELECT ") + kPrColumns +
+                    " FROM pull_requests WHERE state = 'open' AND sandbox <> '' ORDER BY forge, "
+                    "forge_repo, number";
+  Stmt st(db, sql.c_str());
+  while (st.Step()) prs->push_back(ReadPr(st));
+  return st.status();
+}
+
 Status SavePullRequest(Db* db, const PullRequest& p) {
   std::string sql = std::string("INSERT OR REPLACE INTO pull_requests(") + kPrColumns +
                     ", updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";

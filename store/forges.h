@@ -98,6 +98,8 @@ Status GetPullRequest(Db* db, const std::string& forge, const std::string& forge
                       int64_t number, PullRequest* pr);  // NotFound
 // The PR whose preview is `sandbox`; NotFound when it is no preview.
 Status GetPullRequestBySandbox(Db* db, const std::string& sandbox, PullRequest* pr);
+// The PRs the store thinks open that have a preview.
+Status ListOpenPreviews(Db* db, std::vector<PullRequest>* prs);
 // Inserts or replaces the whole row.
 Status SavePullRequest(Db* db, const PullRequest& pr);
 // The id of sandbot's comment on the PR.

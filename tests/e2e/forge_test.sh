@@ -242,3 +242,37 @@ test_forge_gitlab_merge_request_opened_and_closed() {
   forge_kind_setup gitlab /api/v4
   forge_kind_open_and_close gitlab merge_request.open merge_request.close "Merge Request Hook"
 }
+
+# A PR closed while the daemon was down loses its preview once the daemon is
+# back; while the forge's API fails, nothing is destroyed.
+test_forge_pull_request_closed_while_down_is_swept_after_restart() {
+  forge_setup
+  out=$(forge_hook pull_request.opened --sha "$SHA1")
+  expect_eq "$(jq -r .status <<<"$out")" 202 "opened: status"
+  wait_for_status pr-7-web web running
+  stop_daemon
+  forge_pull acme/web 7 "$SHA1" '{"state":"closed"}' >/dev/null
+  forge_ctl POST faults '{"method":"GET","path":"/pulls/7$","count":1000,"status":500}' >/dev/null
+  start_daemon
+  sleep 3
+  expect_eq "$(db "SELECT state FROM sandboxes WHERE name = 'pr-7-web'")" active \
+    "preview while the forge fails"
+  expect_eq "$(containers_with_label sandbot.sandbox=pr-7-web)" sandbox-pr-7-web-web \
+    "container while the forge fails"
+  expect_contains "$(cat "$TEST_DIR/daemon.log")" "left alone" "daemon log"
+  stop_daemon
+  forge_ctl DELETE faults >/dev/null
+  start_daemon
+  i=0
+  while [ "$(db "SELECT COUNT(*) FROM sandboxes WHERE name = 'pr-7-web'")" != 0 ]; do
+    i=$((i + 1))
+    [ $i -lt 300 ] || fail "pr-7-web was not swept"
+    sleep 0.2
+  done
+  expect_eq "$(containers_with_label sandbot.sandbox=pr-7-web)" "" "containers after the sweep"
+  expect_eq "$(db "SELECT state FROM pull_requests WHERE number = 7")" closed "pr state"
+  expect_eq "$(db "SELECT outcome FROM forge_deliveries WHERE delivery LIKE 'sweep:%'")" accepted \
+    "sweep delivery"
+  destroyed() { forge_comments | jq -r '.[0].body | contains("destroyed")'; }
+  wait_forge destroyed true
+}
