@@ -39,27 +39,18 @@ void ForgeNotifier::Tell(const Job& job, const std::string& status, const std::s
     if (svc.name == job.service) url = svc.url;
   }
   const std::string commit = job.kind == JobKind::kDeploy ? job.commit : pr.deployed_sha;
-  auto queue = [this](const std::string& key, const std::string& body, const std::string& what) {
-    OutboxMessage m;
-    m.url = key;
-    m.body = body;
-    m.purpose = what;
-    Status s = EnqueueOutbox(ctx_.db, m);
-    if (!s.ok()) spdlog::error("{}: cannot queue: {}", what, s.ToString());
-  };
   const std::string pr_name = pr.forge_repo + "#" + std::to_string(pr.number);
   if (!status.empty()) {
     nlohmann::json body = {{"state", status},
                            {"description", "preview " + job.sandbox + ": " + state}};
     if (!url.empty()) body["target_url"] = url;
-    queue(ForgeStatusKey(pr.forge, pr.forge_repo, job.commit), body.dump(),
-          "status " + status + " → " + pr_name);
+    notify::Queue(ctx_, ForgeStatusKey(pr.forge, pr.forge_repo, job.commit), body.dump(),
+                  "status " + status + " → " + pr_name);
   }
-  queue(ForgeCommentKey(pr.forge, pr.forge_repo, pr.number),
-        PreviewComment(pr, exists && state != "destroyed" ? &sandbox : nullptr, state, commit,
-                       detail),
-        "comment " + state + " → " + pr_name);
-  ctx_.hub->Notify();
+  notify::Queue(ctx_, ForgeCommentKey(pr.forge, pr.forge_repo, pr.number),
+                PreviewComment(pr, exists && state != "destroyed" ? &sandbox : nullptr, state,
+                               commit, detail),
+                "comment " + state + " → " + pr_name);
 }
 
 }  // namespace sandbot

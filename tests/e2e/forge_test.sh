@@ -9,29 +9,8 @@
 FORGE_E2E_SECRET="e2e webhook secret $$"
 FORGE_E2E_TOKEN="e2e-forge-token-$$"
 
-# A forge `github` at the stand-in, repo `web` from acme/web, the app's
-# first commit on main and $SHA1 only under refs/pull/7/head (as a PR's head
-# is); the daemon running with the token and secret in its environment.
-forge_setup() {
-  forge_start "$TEST_DIR/forge" 0 "$FORGE_E2E_TOKEN"
-  trap forge_stop EXIT
-  export FORGE_E2E_SECRET FORGE_E2E_TOKEN GIT_TERMINAL_PROMPT=0
-  start_daemon
-  "$SANDBOT" forge add github --kind github --api-url "$FORGE_URL" \
-    --token-env FORGE_E2E_TOKEN --secret-env FORGE_E2E_SECRET >/dev/null
-  CLONE=$(forge_repo acme/web)
-  "$SANDBOT" repo add web --forge github --forge-repo acme/web --clone-url "$CLONE" \
-    --port 8080 --health / >/dev/null
-  WORK=$TEST_DIR/work-web
-  new_app_work "$WORK"
-  AUTHED=${CLONE/http:\/\//http://x-access-token:$FORGE_E2E_TOKEN@}
-  git -C "$WORK" push -q "$AUTHED" main
-  echo "pr version 1" >"$WORK/page.txt"
-  git -C "$WORK" commit -qam "pr v1"
-  SHA1=$(git -C "$WORK" rev-parse HEAD)
-  git -C "$WORK" push -q "$AUTHED" HEAD:refs/pull/7/head
-  forge_pull acme/web 7 "$SHA1" >/dev/null
-}
+# A forge `github` at the stand-in (forge_kind_setup).
+forge_setup() { forge_kind_setup github ""; }
 
 # forge_hook FIXTURE [send_webhook.js ARGS…]: one signed delivery of PR 7 to
 # the daemon; prints send_webhook.js's JSON (status, body, delivery), the
@@ -143,12 +122,7 @@ test_forge_pull_request_opened_synchronized_redelivered_closed() {
   out=$(forge_hook pull_request.closed --sha "$SHA2" \
     --set 'pull_request.updated_at="2026-01-01T10:10:00Z"')
   expect_eq "$(jq -r .status <<<"$out")" 202 "closed: status"
-  i=0
-  while [ "$(db "SELECT COUNT(*) FROM sandboxes WHERE name = 'pr-7-web'")" != 0 ]; do
-    i=$((i + 1))
-    [ $i -lt 300 ] || fail "pr-7-web was not destroyed"
-    sleep 0.2
-  done
+  wait_gone pr-7-web
   expect_eq "$(containers_with_label sandbot.sandbox=pr-7-web)" "" "containers after close"
   expect_eq "$(db "SELECT state FROM pull_requests WHERE number = 7")" closed "pr state"
 
@@ -172,8 +146,11 @@ test_forge_pull_request_opened_synchronized_redelivered_closed() {
     "forge list"
 }
 
-# forge_kind_setup KIND API_PATH: as forge_setup, for a Gitea or GitLab forge
-# named KIND whose API is the stand-in's view at API_PATH.
+# forge_kind_setup KIND API_PATH: a forge KIND of kind KIND whose API is the
+# stand-in's view at API_PATH ("" for GitHub's, /api/v1 Gitea's, /api/v4
+# GitLab's), repo `web` from acme/web, the app's first commit on main and
+# $SHA1 only under the PR's refs (refs/pull/7/head, refs/merge-requests/7/head);
+# the daemon running with the token and secret in its environment.
 forge_kind_setup() {
   local kind=$1 api=$2
   forge_start "$TEST_DIR/forge" 0 "$FORGE_E2E_TOKEN"
@@ -187,14 +164,24 @@ forge_kind_setup() {
     --port 8080 --health / >/dev/null
   WORK=$TEST_DIR/work-web
   new_app_work "$WORK"
-  AUTHED=${CLONE/http:\/\//http://oauth2:$FORGE_E2E_TOKEN@}
+  AUTHED=${CLONE/http:\/\//http://x-access-token:$FORGE_E2E_TOKEN@}
   git -C "$WORK" push -q "$AUTHED" main
-  echo "mr version 1" >"$WORK/page.txt"
-  git -C "$WORK" commit -qam "mr v1"
+  echo "pr version 1" >"$WORK/page.txt"
+  git -C "$WORK" commit -qam "pr v1"
   SHA1=$(git -C "$WORK" rev-parse HEAD)
-  # The forge keeps the head under refs/pull/7/head and refs/merge-requests/7/head.
-  git -C "$WORK" push -q "$AUTHED" HEAD:refs/heads/feature-7
+  # Only under the PR's ref: the mirror must fetch it by ref.
+  git -C "$WORK" push -q "$AUTHED" HEAD:refs/pull/7/head
   forge_pull acme/web 7 "$SHA1" >/dev/null
+}
+
+# wait_gone SANDBOX: until the store has no such sandbox (60 s).
+wait_gone() {
+  local i=0
+  while [ "$(db "SELECT COUNT(*) FROM sandboxes WHERE name = '$1'")" != 0 ]; do
+    i=$((i + 1))
+    [ $i -lt 300 ] || fail "$1 was not destroyed"
+    sleep 0.2
+  done
 }
 
 # kind_hook KIND EVENT FIXTURE [ARGS…]: a signed delivery of PR 7.
@@ -222,12 +209,7 @@ forge_kind_open_and_close() {
   expect_contains "$(forge_comments | jq -r '.[0].body')" "<!-- sandbot:preview -->" "comment"
   out=$(kind_hook "$kind" "$event" "$closed" --sha "$SHA1")
   expect_eq "$(jq -r .status <<<"$out")" 202 "$kind closed: status"
-  i=0
-  while [ "$(db "SELECT COUNT(*) FROM sandboxes WHERE name = 'pr-7-web'")" != 0 ]; do
-    i=$((i + 1))
-    [ $i -lt 300 ] || fail "pr-7-web was not destroyed"
-    sleep 0.2
-  done
+  wait_gone pr-7-web
   expect_eq "$(containers_with_label sandbot.sandbox=pr-7-web)" "" "containers after close"
   forge_violations || fail "calls the $kind API subset refuses"
   expect_not_contains "$(cat "$TEST_DIR/daemon.log" "$FORGE_LOG")" "$FORGE_E2E_TOKEN" "logs"
@@ -263,12 +245,7 @@ test_forge_pull_request_closed_while_down_is_swept_after_restart() {
   stop_daemon
   forge_ctl DELETE faults >/dev/null
   start_daemon
-  i=0
-  while [ "$(db "SELECT COUNT(*) FROM sandboxes WHERE name = 'pr-7-web'")" != 0 ]; do
-    i=$((i + 1))
-    [ $i -lt 300 ] || fail "pr-7-web was not swept"
-    sleep 0.2
-  done
+  wait_gone pr-7-web
   expect_eq "$(containers_with_label sandbot.sandbox=pr-7-web)" "" "containers after the sweep"
   expect_eq "$(db "SELECT state FROM pull_requests WHERE number = 7")" closed "pr state"
   expect_eq "$(db "SELECT outcome FROM forge_deliveries WHERE delivery LIKE 'sweep:%'")" accepted \
