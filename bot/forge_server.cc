@@ -86,10 +86,9 @@ void Webhook(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res) 
     // it), recorded and audited as refused.
     d.event = ForgeEvent{};
     d.event.name = event;
-    out.outcome = "refused";
-    out.reason = s.message();
+    d.unreadable = s.message();
   }
-  if (s.ok()) s = HandleForgeDelivery(ctx.db, d, &out);
+  s = HandleForgeDelivery(ctx.db, d, &out);
   nlohmann::json answer;
   if (!s.ok()) {
     spdlog::error("forge {} delivery {}: {}", name, d.delivery, s.ToString());

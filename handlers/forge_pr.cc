@@ -41,6 +41,7 @@ class ForgePlanner {
 
   Status Run() {
     const ForgeEvent& e = d_.event;
+    if (!d_.unreadable.empty()) return Done("refused", d_.unreadable);
     switch (e.kind) {
       case ForgeEventKind::kPing: return Done("ignored", "ping: the webhook reaches sandbot");
       case ForgeEventKind::kOther:

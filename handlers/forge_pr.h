@@ -34,6 +34,9 @@ struct ForgeDelivery {
   std::string delivery;  // the forge's delivery id
   ForgeEvent event;
   int max_sandboxes = 0;  // the daemon's limit; 0: none
+  // Why a verified body could not be read (ParseForgeEvent's message): the
+  // delivery is recorded and audited as refused, nothing else is done.
+  std::string unreadable;
 };
 
 struct ForgeOutcome {

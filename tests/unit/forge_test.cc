@@ -602,6 +602,23 @@ BOOST_AUTO_TEST_CASE(other_repos_pings_and_pushes) {
   BOOST_CHECK_EQUAL(j.commit, kSha2);
 }
 
+BOOST_AUTO_TEST_CASE(an_unreadable_delivery_is_recorded_as_refused) {
+  ForgeFixture f;
+  ForgeDelivery d;
+  BOOST_REQUIRE(GetForge(f.t.db.get(), "github", &d.forge).ok());
+  d.delivery = "bad-1";
+  d.event.name = "pull_request";
+  d.unreadable = "the payload is not a JSON object";
+  ForgeOutcome out;
+  BOOST_REQUIRE(HandleForgeDelivery(f.t.db.get(), d, &out).ok());
+  BOOST_CHECK_EQUAL(out.outcome, "refused");
+  BOOST_CHECK(out.job_ids.empty());
+  Stmt st(f.t.db.get(), "SELECT outcome, reason FROM forge_deliveries WHERE delivery = 'bad-1'");
+  BOOST_REQUIRE(st.Step());
+  BOOST_CHECK_EQUAL(st.Text(0), "refused");
+  BOOST_CHECK_EQUAL(st.Text(1), "the payload is not a JSON object");
+}
+
 BOOST_AUTO_TEST_CASE(store_keeps_references_and_refuses_removing_a_used_forge) {
   ForgeFixture f;
   Forge got;
