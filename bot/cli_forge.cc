@@ -1,13 +1,15 @@
 #include "bot/cli_forge.h"
 
+#include <unistd.h>
+
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <vector>
 
 #include "bot/cli_util.h"
+#include "bot/local_caller.h"
 #include "handlers/forge_pr.h"
-#include "hooks/hook_client.h"
 #include "store/audit.h"
 #include "store/forges.h"
 
@@ -25,7 +27,7 @@ std::string RefOf(const std::string& env, const std::string& file) {
 void Audit(Db* db, const std::string& action, const std::string& name, const Status& s,
            const std::string& detail) {
   AuditRow row{};
-  row.actor = PushingUser();
+  row.actor = CliCaller(getuid()).Actor();
   row.source = "cli";
   row.action = action;
   row.status = s.ok() ? "succeeded" : "failed";
@@ -73,7 +75,7 @@ int ForgeCli::Run(const Config& config) const {
     f.api_url = api_url_;
     f.token_ref = RefOf(token_env_, token_file_);
     f.secret_ref = RefOf(secret_env_, secret_file_);
-    f.created_by = PushingUser();
+    f.created_by = CliCaller(getuid()).Actor();
     s = ValidateForge(f);
     if (s.ok()) s = AddForge(db.get(), f);
     Audit(db.get(), "forge.add", f.name, s, " (" + f.kind + " " + f.api_url + ")");

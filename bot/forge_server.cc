@@ -8,6 +8,7 @@
 #include "bot/form.h"
 #include "bot/signatures.h"
 #include "handlers/forge_pr.h"
+#include "util/identity.h"
 
 namespace sandbot {
 
@@ -97,8 +98,8 @@ void Webhook(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res) 
     res->Set(answer.dump(), "application/json");
     return;
   }
-  spdlog::info("forge {} delivery {} {}: {} ({})", name, d.delivery, d.event.name, out.outcome,
-               out.reason);
+  spdlog::info("forge {} delivery {} {}: {} ({})", name, StripControl(d.delivery, 100),
+               StripControl(d.event.name, 100), out.outcome, StripControl(out.reason));
   if (!out.job_ids.empty()) ctx.hub->Notify();
   answer["outcome"] = out.outcome;
   answer["reason"] = out.reason;

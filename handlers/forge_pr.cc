@@ -15,12 +15,18 @@
 #include "store/repos.h"
 #include "store/routes.h"
 #include "store/sandboxes.h"
+#include "util/identity.h"
 
 namespace sandbot {
 
 namespace {
 
 constexpr char kSource[] = "forge";
+
+// forge:NAME/LOGIN (util/identity.h): the login as the signed payload says.
+std::string ForgeActor(const std::string& forge, const std::string& login) {
+  return ForgeIdentity(forge, StripControl(login.empty() ? "?" : login, 100));
+}
 
 bool HasLabel(const std::vector<std::string>& labels, const std::string& name) {
   for (const auto& l : labels) {
@@ -88,7 +94,7 @@ class ForgePlanner {
     const ForgeEvent& e = d_.event;
     PushRequest req;
     req.repo = repo_.name;
-    req.actor = d_.forge.name + ":" + e.sender;
+    req.actor = ForgeActor(d_.forge.name, e.sender);
     req.source = kSource;
     req.max_sandboxes = d_.max_sandboxes;
     RefUpdate u{e.before, e.after, e.ref};
@@ -289,7 +295,7 @@ class ForgePlanner {
     return Done("accepted", why + ": destroying " + name + " (job " + std::to_string(job) + ")");
   }
 
-  std::string Actor() const { return d_.forge.name + ":" + d_.event.sender; }
+  std::string Actor() const { return ForgeActor(d_.forge.name, d_.event.sender); }
 
   Db* db_;
   const ForgeDelivery& d_;
@@ -478,7 +484,7 @@ Status HandleForgeDelivery(Db* db, const ForgeDelivery& d, ForgeOutcome* out) {
   s = SetDeliveryOutcome(db, d.forge.name, d.delivery, out->outcome, out->reason);
   if (!s.ok()) return s;
   AuditRow row{};
-  row.actor = d.forge.name + ":" + d.event.sender;
+  row.actor = ForgeActor(d.forge.name, d.event.sender);
   row.source = kSource;
   row.action = "forge." + (d.event.name.empty() ? std::string("event") : d.event.name);
   row.sandbox = out->sandbox;

@@ -362,6 +362,7 @@ BOOST_AUTO_TEST_CASE(open_deploys_the_head_into_its_own_sandbox) {
   BOOST_CHECK_EQUAL(j.commit, kSha1);
   BOOST_CHECK_EQUAL(j.branch, "pull/7");
   BOOST_CHECK_EQUAL(j.source, "forge");
+  BOOST_CHECK_EQUAL(j.actor, "forge:github/octo");  // util/identity.h
   PullRequest pr = f.Pr7();
   BOOST_CHECK_EQUAL(pr.sandbox, "pr-7-web");
   BOOST_CHECK_EQUAL(pr.head_sha, kSha1);
