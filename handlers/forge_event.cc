@@ -4,6 +4,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "hooks/ref_update.h"
+
 namespace sandbot {
 
 using nlohmann::json;
@@ -214,9 +216,20 @@ Status ParseForgeEvent(const std::string& kind, const std::string& event, const 
   *out = ForgeEvent{};
   json j = json::parse(body, nullptr, false);
   if (!j.is_object()) return Status::InvalidArgument("the payload is not a JSON object");
-  if (kind == "gitlab") return ParseGitlab(event, j, out);
-  if (kind == "github" || kind == "gitea") return ParseGithubLike(event, j, out);
-  return Status::InvalidArgument("unknown forge kind '" + kind + "'");
+  Status s;
+  if (kind == "gitlab") {
+    s = ParseGitlab(event, j, out);
+  } else if (kind == "github" || kind == "gitea") {
+    s = ParseGithubLike(event, j, out);
+  } else {
+    return Status::InvalidArgument("unknown forge kind '" + kind + "'");
+  }
+  // The head is deployed, fetched and named in forge API paths: only a full
+  // object name, never a revision expression ("main", "HEAD~1") or a path.
+  if (s.ok() && out->kind == ForgeEventKind::kPullRequest && !IsObjectName(out->head_sha)) {
+    return Status::InvalidArgument("the pull request's head is not a full commit id");
+  }
+  return s;
 }
 
 int64_t ParseForgeTime(const std::string& text) {

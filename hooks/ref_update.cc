@@ -12,11 +12,6 @@ bool IsAllZeros(const std::string& sha) {
   return !sha.empty() && sha.find_first_not_of('0') == std::string::npos;
 }
 
-bool IsObjectName(const std::string& s) {
-  if (s.size() != 40 && s.size() != 64) return false;
-  return s.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
-
 // Whether JSON, which carries pushes to the daemon and the spool, can hold s
 // (well-formed UTF-8). Git allows any bytes in a ref name.
 bool IsUtf8(const std::string& s) {
@@ -29,6 +24,11 @@ bool IsUtf8(const std::string& s) {
 }
 
 }  // namespace
+
+bool IsObjectName(const std::string& s) {
+  if (s.size() != 40 && s.size() != 64) return false;
+  return s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
 
 bool RefUpdate::created() const { return IsAllZeros(old_sha); }
 bool RefUpdate::deleted() const { return IsAllZeros(new_sha); }

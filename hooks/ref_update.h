@@ -20,6 +20,9 @@ struct RefUpdate {
   std::string branch() const;  // "feature/x" for refs/heads/feature/x, else ""
 };
 
+// A full git object name: 40 (SHA-1) or 64 (SHA-256) lower-case hex digits.
+bool IsObjectName(const std::string& s);
+
 // OK when both object names are 40 or 64 lowercase hex digits of the same
 // length (all zeros for a created or deleted ref) and the ref name is
 // non-empty UTF-8 without blanks or line breaks; else InvalidArgument.

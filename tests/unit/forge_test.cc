@@ -259,6 +259,22 @@ BOOST_AUTO_TEST_CASE(a_fork_and_a_comment_on_an_issue) {
   BOOST_CHECK(!ParseForgeEvent("github", "pull_request", "not json", &e).ok());
 }
 
+// The head is deployed and named in forge API paths: a signed payload whose
+// head is a revision expression or a path is refused, on every forge.
+BOOST_AUTO_TEST_CASE(a_head_that_is_not_a_full_commit_id_is_refused) {
+  ForgeEvent e;
+  for (const char* head :
+       {"main", "HEAD~1", "../../user", "ABCDEF0123456789ABCDEF0123456789ABCDEF01",
+        "0123456789abcdef0123456789abcdef0123456", ""}) {
+    json j = json::parse(Fixture("github/pull_request.opened.json"));
+    j["pull_request"]["head"]["sha"] = head;
+    BOOST_CHECK_MESSAGE(!ParseForgeEvent("github", "pull_request", j.dump(), &e).ok(), head);
+    json g = json::parse(Fixture("gitlab/merge_request.open.json"));
+    g["object_attributes"]["last_commit"]["id"] = head;
+    BOOST_CHECK_MESSAGE(!ParseForgeEvent("gitlab", "Merge Request Hook", g.dump(), &e).ok(), head);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(parses_gitea_payloads) {
   ForgeEvent e = Parse("gitea", "pull_request", "gitea/pull_request.opened.json");
   BOOST_CHECK(e.action == PrAction::kOpened);

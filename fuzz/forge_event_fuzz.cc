@@ -1,0 +1,49 @@
+// A forge webhook as handlers/forge_event.h reads it, after the signature
+// check (the forge's secret is all that stands before this parser). The
+// first byte picks the forge and the event header, the rest is the body.
+// Properties: no crash; a pull request event names a positive number and a
+// full commit id; comment commands are single lines.
+// fuzz-link: handlers/forge_event.cc hooks/ref_update.cc util/status.cc
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "fuzz/require.h"
+#include "handlers/forge_event.h"
+#include "hooks/ref_update.h"
+
+using sandbot_fuzz::Require;
+
+namespace {
+
+struct Header {
+  const char* kind;
+  const char* event;
+};
+const Header kHeaders[] = {
+    {"github", "pull_request"}, {"github", "issue_comment"},
+    {"github", "push"},         {"github", "ping"},
+    {"gitea", "pull_request"},  {"gitea", "issue_comment"},
+    {"gitea", "push"},          {"gitlab", "Merge Request Hook"},
+    {"gitlab", "Note Hook"},    {"gitlab", "Push Hook"},
+    {"github", "other"},
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  const Header& h = kHeaders[data[0] % (sizeof(kHeaders) / sizeof(kHeaders[0]))];
+  const std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
+  sandbot::ForgeEvent e;
+  if (!sandbot::ParseForgeEvent(h.kind, h.event, body, &e).ok()) return 0;
+  if (e.kind == sandbot::ForgeEventKind::kPullRequest) {
+    Require(e.number > 0);
+    Require(sandbot::IsObjectName(e.head_sha));
+  }
+  if (e.kind == sandbot::ForgeEventKind::kComment) Require(e.number > 0);
+  for (const std::string& command : sandbot::CommentCommands(e.comment)) {
+    Require(!command.empty() && command.find('\n') == std::string::npos);
+  }
+  return 0;
+}
