@@ -76,17 +76,39 @@ void InstallCrashRecorder(const std::string& path) {
   for (int sig : kFatalSignals) sigaction(sig, &action, &g_previous[sig]);
 }
 
+namespace {
+
+// This thread's alternate signal stack, when it had none (a sanitizer's
+// runtime gives each thread its own, and frees it itself at thread exit:
+// that one is used as it is). Switched off before it is freed.
+struct AltStack {
+  static constexpr size_t kSize = 64 * 1024;
+  std::unique_ptr<char[]> memory;
+  ~AltStack() {
+    if (!memory) return;
+    stack_t off{};
+    off.ss_flags = SS_DISABLE;
+    sigaltstack(&off, nullptr);
+  }
+};
+
+void EnsureAltStack() {
+  stack_t current{};
+  if (sigaltstack(nullptr, &current) == 0 && !(current.ss_flags & SS_DISABLE)) return;
+  static thread_local AltStack own;  // kept for the thread's life
+  own.memory.reset(new char[AltStack::kSize]);
+  stack_t alt{};
+  alt.ss_sp = own.memory.get();
+  alt.ss_size = AltStack::kSize;
+  sigaltstack(&alt, nullptr);
+}
+
+}  // namespace
+
 void SetThreadJob(int64_t job_id) {
   if (!t_alt_stack) {
     t_alt_stack = true;
-    // Kept for the thread's life: the handler may run on it at any moment.
-    static thread_local std::unique_ptr<char[]> stack;
-    const size_t size = 64 * 1024;
-    stack.reset(new char[size]);
-    stack_t alt{};
-    alt.ss_sp = stack.get();
-    alt.ss_size = size;
-    sigaltstack(&alt, nullptr);
+    EnsureAltStack();  // so a stack overflow can still be recorded
   }
   t_job = job_id;
 }

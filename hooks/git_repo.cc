@@ -479,7 +479,14 @@ int AnswerCredentials(git_credential** out, const char*, const char*, unsigned i
 Status GitRepo::Fetch(const std::string& url, const std::vector<std::string>& refspecs,
                       const std::string& user, const std::string& password) {
   git_remote* raw = nullptr;
-  int rc = git_remote_create_anonymous(&raw, repo_, url.c_str());
+  // Anonymous, and without url.*.insteadOf: the URL is the forge repo's as
+  // configured. Looking those rewrites up also leaks a regex match buffer
+  // per config entry in Debian's libgit2 1.5 (git_regexp_match), once for
+  // every fetch of a long-running daemon.
+  git_remote_create_options create = GIT_REMOTE_CREATE_OPTIONS_INIT;
+  create.repository = repo_;
+  create.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+  int rc = git_remote_create_with_opts(&raw, url.c_str(), &create);
   if (rc < 0) return GitError(rc, "cannot fetch into " + RepoName(repo_));
   std::unique_ptr<git_remote, Deleter<git_remote, git_remote_free>> remote(raw);
   std::vector<char*> specs;
