@@ -483,7 +483,10 @@ Status GitRepo::Fetch(const std::string& url, const std::vector<std::string>& re
   // configured. Looking those rewrites up also leaks a regex match buffer
   // per config entry in Debian's libgit2 1.5 (git_regexp_match), once for
   // every fetch of a long-running daemon.
-  git_remote_create_options create = GIT_REMOTE_CREATE_OPTIONS_INIT;
+  // The _init functions, not the INIT macros: those leave fields out, which
+  // clang's -Wmissing-field-initializers (the fuzz build) refuses.
+  git_remote_create_options create;
+  git_remote_create_options_init(&create, GIT_REMOTE_CREATE_OPTIONS_VERSION);
   create.repository = repo_;
   create.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
   int rc = git_remote_create_with_opts(&raw, url.c_str(), &create);
@@ -493,7 +496,8 @@ Status GitRepo::Fetch(const std::string& url, const std::vector<std::string>& re
   for (const std::string& s : refspecs) specs.push_back(const_cast<char*>(s.c_str()));
   git_strarray arr{specs.data(), specs.size()};
   FetchAuth auth{&user, &password};
-  git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;
+  git_fetch_options opts;
+  git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
   opts.callbacks.credentials = AnswerCredentials;
   opts.callbacks.payload = &auth;
   opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
