@@ -524,7 +524,7 @@ void Daemon::ForgeSweepLoop() {
     ForgeSweepReport report;
     Status s = SweepForgePreviews(db_.get(), config_.max_sandboxes, &report);
     if (!s.ok()) spdlog::warn("forge sweep: {}", s.ToString());
-    if (report.closed > 0) hub_.Notify();
+    if (report.closed > 0 || report.created > 0) hub_.Notify();
     std::unique_lock<std::mutex> lock(stop_mu_);
     stop_cv_.wait_for(lock, std::chrono::seconds(period), [&] { return stopping_.load(); });
   }

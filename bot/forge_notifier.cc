@@ -19,6 +19,7 @@ void ForgeNotifier::OnJobEvent(const JobEvent& event) {
 }
 
 void ForgeNotifier::OnJobFinished(const Job& job, bool ok, const std::string& detail) {
+  React(job, ok);
   if (job.kind == JobKind::kDeploy) {
     Tell(job, ok ? "success" : "failure", ok ? "running" : "failed", ok ? "" : detail);
   } else if (job.kind == JobKind::kDestroy && ok) {
@@ -40,6 +41,22 @@ void ForgeNotifier::Tell(const Job& job, const std::string& status, const std::s
   }
   const std::string commit = job.kind == JobKind::kDeploy ? job.commit : pr.deployed_sha;
   const std::string pr_name = pr.forge_repo + "#" + std::to_string(pr.number);
+  // The deployment follows the PR's own service (GitHub Deployments, GitLab
+  // environments; bot/forge_poster.h).
+  if (job.kind != JobKind::kDeploy || job.service == pr.repo) {
+    const std::string dstate = state == "destroyed"  ? "inactive"
+                               : state == "building" ? "in_progress"
+                                                     : status;
+    nlohmann::json body = {{"state", dstate}, {"sha", commit}};
+    if (!url.empty() && dstate == "success") body["environment_url"] = url;
+    notify::Queue(ctx_, ForgeDeploymentKey(pr.forge, pr.forge_repo, pr.number), body.dump(),
+                  "deployment " + dstate + " → " + pr_name);
+  }
+  int64_t suspend_at = 0;
+  if (exists && ctx_.config && ctx_.config->idle_suspend_seconds > 0 &&
+      sandbox.last_active_at > 0) {
+    suspend_at = sandbox.last_active_at / 1000 + ctx_.config->idle_suspend_seconds;
+  }
   if (!status.empty()) {
     nlohmann::json body = {{"state", status},
                            {"description", "preview " + job.sandbox + ": " + state}};
@@ -49,8 +66,22 @@ void ForgeNotifier::Tell(const Job& job, const std::string& status, const std::s
   }
   notify::Queue(ctx_, ForgeCommentKey(pr.forge, pr.forge_repo, pr.number),
                 PreviewComment(pr, exists && state != "destroyed" ? &sandbox : nullptr, state,
-                               commit, detail),
+                               commit, detail, suspend_at),
                 "comment " + state + " → " + pr_name);
+}
+
+void ForgeNotifier::React(const Job& job, bool ok) {
+  JobComment c;
+  Status s = GetJobComment(ctx_.db, job.id, &c);
+  if (s.code() == Status::Code::kNotFound) return;
+  if (!s.ok()) {
+    spdlog::warn("job {}: no reaction: {}", job.id, s.ToString());
+    return;
+  }
+  notify::Queue(ctx_, ForgeReactionKey(c.forge, c.forge_repo, c.number),
+                ReactionBody(c.comment_id, ok ? "rocket" : "confused"),
+                std::string("reaction ") + (ok ? "rocket" : "confused") + " → " + c.forge_repo +
+                    "#" + std::to_string(c.number));
 }
 
 }  // namespace sandbot

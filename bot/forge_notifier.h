@@ -2,7 +2,9 @@
 // chat notifiers tell a channel: the commit status `sandbot/preview` on the
 // deployed head (pending → success/failure, target_url the service's URL)
 // and sandbot's one comment on the PR, edited in place (queued, building,
-// running, failed, destroyed). Everything goes through the outbox
+// running, failed, destroyed), the PR's deployment (GitHub Deployments,
+// GitLab environments) and the reactions on the comment that asked for the
+// job (🚀 or 😕). Everything goes through the outbox
 // (bot/forge_poster.h sends it), never straight to the network.
 #ifndef SANDBOT_BOT_FORGE_NOTIFIER_H_
 #define SANDBOT_BOT_FORGE_NOTIFIER_H_
@@ -27,6 +29,9 @@ class ForgeNotifier {
   // no longer the PR's head.
   void Tell(const Job& job, const std::string& status, const std::string& state,
             const std::string& detail);
+
+  // 🚀 or 😕 on the comment whose command queued `job`, if one did.
+  void React(const Job& job, bool ok);
 
   NotifyContext ctx_;
 };

@@ -12,12 +12,26 @@
 //         recreated when someone deleted it.
 //   forge:{forge}:reply:{owner/repo}#{n}      body: Markdown
 //       → a new comment on the PR (the answer to /why).
+//   forge:{forge}:reaction:{owner/repo}#{n}   body: {"comment_id","content"}
+//       → a reaction (eyes, rocket, confused) on a comment of the PR
+//         (GitHub and Gitea POST /repos/{o}/{r}/issues/comments/{id}/reactions;
+//         GitLab POST /projects/{id}/merge_requests/{n}/notes/{id}/award_emoji)
+//   forge:{forge}:deployment:{owner/repo}#{n} body: {"state","sha",
+//                                                "environment_url","log_url"}
+//       → GitHub: the deployment of sha to environment pr-N (created once per
+//         sha, the previous one made inactive) and its status (in_progress,
+//         success, failure, inactive); GitLab: environment pr-N with the URL
+//         on success, stopped on inactive; Gitea: nothing (no such API).
+// Content-creating calls keep to the daemon's rate budget
+// (bot/forge_budget.h): over it, or while the forge asked to wait, the
+// message is deferred (ForgeSendResult::deferred), not failed.
 // Messages about one PR share their key, so they are sent in order.
 #ifndef SANDBOT_BOT_FORGE_POSTER_H_
 #define SANDBOT_BOT_FORGE_POSTER_H_
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "store/db.h"
 #include "store/forges.h"
@@ -29,7 +43,10 @@ struct ForgeSendResult {
   bool ok = false;
   bool retry = false;          // 429, 5xx, a connection error, a token not readable now
   int64_t retry_after_ms = 0;  // what the forge asked for (Retry-After, x-ratelimit-reset)
-  std::string error;           // never the token
+  // Rate limited (our budget, or the forge's 429/403 limit): wait
+  // retry_after_ms and send again; not a failed attempt.
+  bool deferred = false;
+  std::string error;  // never the token
 };
 
 ForgeSendResult SendForgeMessage(Db* db, const OutboxMessage& message);
@@ -39,6 +56,25 @@ ForgeSendResult SendForgeMessage(Db* db, const OutboxMessage& message);
 // an answer it cannot read) is an error: never taken for "closed".
 Status GetForgePullState(const Forge& forge, const std::string& repo, int64_t number,
                          std::string* state, std::string* head_sha);
+
+// An open pull request as the forge lists it.
+struct ForgeOpenPull {
+  int64_t number = 0;
+  std::string head_sha, head_ref, title, url;
+  int64_t head_at = 0;  // updated_at, seconds
+  bool draft = false;
+  bool fork = false;
+  std::vector<std::string> labels;
+};
+
+// The open PRs (MRs) of `repo` (the first 100). Any failure is an error:
+// never taken for "none open".
+Status ListForgeOpenPulls(const Forge& forge, const std::string& repo,
+                          std::vector<ForgeOpenPull>* out);
+
+// Reads a list of open PRs as `kind` (github | gitea | gitlab) answers it.
+Status ParseForgeOpenPulls(const std::string& kind, const std::string& repo,
+                           const std::string& answer, std::vector<ForgeOpenPull>* out);
 
 }  // namespace sandbot
 

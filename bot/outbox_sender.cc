@@ -76,6 +76,12 @@ void OutboxSender::SendLoop() {
         record(MarkOutboxSent(db_, m.id), m);
         continue;
       }
+      if (r.deferred) {
+        // Rate limited: later, without spending an attempt.
+        record(DeferOutbox(db_, m.id, r.error, NowMillis() + r.retry_after_ms), m);
+        spdlog::info("{}: {} (deferred)", m.purpose, r.error);
+        continue;
+      }
       const bool give_up = !r.retry || m.attempts + 1 >= kMaxAttempts;
       const int64_t delay_ms =
           std::max<int64_t>(1000LL << std::min(m.attempts, 6), r.retry_after_ms);

@@ -105,6 +105,7 @@ Status ParseGithubLike(const std::string& event, const json& j, ForgeEvent* e) {
     e->url = Str(issue, "html_url");
     e->labels = Labels(At(issue, "labels"), "name");
     e->comment = Str(At(j, "comment"), "body");
+    e->comment_id = Int(At(j, "comment"), "id");
     const std::string assoc = Str(At(j, "comment"), "author_association");
     e->commenter_can_write = assoc == "OWNER" || assoc == "MEMBER" || assoc == "COLLABORATOR";
     if (e->number <= 0) return Status::InvalidArgument("comment event without an issue number");
@@ -175,6 +176,7 @@ Status ParseGitlab(const std::string& event, const json& j, ForgeEvent* e) {
     e->kind = ForgeEventKind::kComment;
     ReadGitlabMr(At(j, "merge_request"), e);
     e->comment = Str(attrs, "note");
+    e->comment_id = Int(attrs, "id");
     if (e->number <= 0) return Status::InvalidArgument("note on a merge request without its iid");
     return Status::Ok();
   }

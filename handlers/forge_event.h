@@ -50,6 +50,7 @@ struct ForgeEvent {
 
   // Comments.
   std::string comment;
+  int64_t comment_id = 0;  // the comment's id on the forge (GitLab: the note's); 0: unknown
   // Whether the forge says the commenter may write to the repository
   // (GitHub's author_association OWNER, MEMBER or COLLABORATOR).
   bool commenter_can_write = false;

@@ -306,7 +306,29 @@ class ForgePlanner {
   bool known_ = false;
 };
 
+// The triggering comment of a command gets 👀 when accepted (and its jobs
+// remember it: the notifier adds 🚀 or 😕 when they end), 😕 when refused.
+Status ReactToComment(Db* db, const ForgeDelivery& d, const ForgeOutcome& out) {
+  const ForgeEvent& e = d.event;
+  if (e.kind != ForgeEventKind::kComment || e.comment_id <= 0 || e.number <= 0) return Status::Ok();
+  if (out.outcome != "accepted" && out.outcome != "refused") return Status::Ok();
+  const std::string id = std::to_string(e.comment_id);
+  for (int64_t job : out.job_ids) {
+    Status s = LinkJobComment(db, job, JobComment{d.forge.name, e.repo, e.number, id});
+    if (!s.ok()) return s;
+  }
+  OutboxMessage m;
+  m.url = ForgeReactionKey(d.forge.name, e.repo, e.number);
+  m.body = ReactionBody(id, out.outcome == "accepted" ? "eyes" : "confused");
+  m.purpose = "reaction → " + e.repo + "#" + std::to_string(e.number);
+  return EnqueueOutbox(db, m);
+}
+
 }  // namespace
+
+std::string ReactionBody(const std::string& comment_id, const std::string& content) {
+  return nlohmann::json{{"comment_id", comment_id}, {"content", content}}.dump();
+}
 
 Status ValidateForge(const Forge& f) {
   Status s = ValidateServiceName(f.name);
@@ -363,7 +385,8 @@ nlohmann::json PullRequestJson(const PullRequest& pr) {
 }
 
 std::string PreviewComment(const PullRequest& pr, const Sandbox* sandbox, const std::string& state,
-                           const std::string& commit, const std::string& detail) {
+                           const std::string& commit, const std::string& detail,
+                           int64_t suspend_at) {
   auto short_sha = [](const std::string& sha) { return sha.substr(0, 7); };
   std::string text = std::string(kPreviewMarker) + "\n**sandbot preview** `" +
                      (sandbox ? sandbox->name : PreviewSandboxName(pr.number, pr.repo)) +
@@ -381,6 +404,15 @@ std::string PreviewComment(const PullRequest& pr, const Sandbox* sandbox, const 
       text += "| " + svc.name + " | `" + short_sha(svc.commit) + "` | " +
               ServiceStatusName(svc.status) + " | " + svc.url + " |\n";
     }
+  }
+  if (suspend_at > 0 && sandbox && state != "destroyed") {
+    char when[32];
+    const std::time_t t = static_cast<std::time_t>(suspend_at);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+    text += "\nSuspended if idle after " + std::string(when) +
+            " UTC (a deploy or command keeps it up).\n";
   }
   if (!detail.empty()) {
     // Logs are data, not Markdown: fenced, and no fence can close early.
@@ -480,6 +512,8 @@ Status HandleForgeDelivery(Db* db, const ForgeDelivery& d, ForgeOutcome* out) {
   }
   ForgePlanner planner(db, d, out);
   s = planner.Run();
+  if (!s.ok()) return s;
+  s = ReactToComment(db, d, *out);
   if (!s.ok()) return s;
   s = SetDeliveryOutcome(db, d.forge.name, d.delivery, out->outcome, out->reason);
   if (!s.ok()) return s;

@@ -65,9 +65,16 @@ inline constexpr char kPreviewMarker[] = "<!-- sandbot:preview -->";
 
 // The text of that comment (Markdown): the preview's state (queued,
 // building, running, failed, destroyed), the deployed SHA beside the PR's
-// head, each service with its status and URL, and on failure the reason.
+// head, each service with its status and URL, when idle expiry will
+// suspend it (`suspend_at`, seconds since the epoch; 0: never), and on
+// failure the reason.
 std::string PreviewComment(const PullRequest& pr, const Sandbox* sandbox, const std::string& state,
-                           const std::string& commit, const std::string& detail);
+                           const std::string& commit, const std::string& detail,
+                           int64_t suspend_at = 0);
+
+// The body of a reaction message (store/forges.h ForgeReactionKey):
+// content eyes | rocket | confused on the comment `comment_id`.
+std::string ReactionBody(const std::string& comment_id, const std::string& content);
 
 // The answer to /why: `recent` deliveries of the PR (newest first, at most
 // 10, without the /why itself, `skip`) as a Markdown table.

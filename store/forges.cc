@@ -76,6 +76,14 @@ std::string ForgeReplyKey(const std::string& forge, const std::string& repo, int
   return "forge:" + forge + ":reply:" + repo + "#" + std::to_string(number);
 }
 
+std::string ForgeReactionKey(const std::string& forge, const std::string& repo, int64_t number) {
+  return "forge:" + forge + ":reaction:" + repo + "#" + std::to_string(number);
+}
+
+std::string ForgeDeploymentKey(const std::string& forge, const std::string& repo, int64_t number) {
+  return "forge:" + forge + ":deployment:" + repo + "#" + std::to_string(number);
+}
+
 Status AddForge(Db* db, const Forge& f) {
   Stmt st(db,
           "INSERT INTO forges(name, kind, api_url, token_ref, secret_ref, created_by, created_at) "
@@ -267,6 +275,52 @@ Status SetPreviewDeployed(Db* db, const std::string& sandbox, const std::string&
   Stmt st(db, "UPDATE pull_requests SET deployed_sha = ?, updated_at = ? WHERE sandbox = ?");
   st.Bind(1, sha).Bind(2, NowMillis()).Bind(3, sandbox);
   return st.Run();
+}
+
+Status GetPrDeployment(Db* db, const std::string& forge, const std::string& forge_repo,
+                       int64_t number, PrDeployment* out) {
+  *out = PrDeployment{};
+  Stmt st(db,
+          "SELECT sha, deployment_id FROM pr_deployments WHERE forge = ? AND forge_repo = ? AND "
+          "number = ?");
+  st.Bind(1, forge).Bind(2, forge_repo).Bind(3, number);
+  if (st.Step()) {
+    out->sha = st.Text(0);
+    out->deployment_id = st.Text(1);
+  }
+  return st.status();
+}
+
+Status SetPrDeployment(Db* db, const std::string& forge, const std::string& forge_repo,
+                       int64_t number, const PrDeployment& d) {
+  Stmt st(db,
+          "INSERT OR REPLACE INTO pr_deployments(forge, forge_repo, number, sha, deployment_id) "
+          "VALUES(?, ?, ?, ?, ?)");
+  st.Bind(1, forge).Bind(2, forge_repo).Bind(3, number).Bind(4, d.sha).Bind(5, d.deployment_id);
+  return st.Run();
+}
+
+Status LinkJobComment(Db* db, int64_t job_id, const JobComment& c) {
+  Stmt st(db,
+          "INSERT OR REPLACE INTO forge_job_comments(job_id, forge, forge_repo, number, "
+          "comment_id) VALUES(?, ?, ?, ?, ?)");
+  st.Bind(1, job_id).Bind(2, c.forge).Bind(3, c.forge_repo).Bind(4, c.number).Bind(5, c.comment_id);
+  return st.Run();
+}
+
+Status GetJobComment(Db* db, int64_t job_id, JobComment* out) {
+  Stmt st(db,
+          "SELECT forge, forge_repo, number, comment_id FROM forge_job_comments WHERE job_id = ?");
+  st.Bind(1, job_id);
+  if (st.Step()) {
+    out->forge = st.Text(0);
+    out->forge_repo = st.Text(1);
+    out->number = st.Int(2);
+    out->comment_id = st.Text(3);
+    return Status::Ok();
+  }
+  if (!st.status().ok()) return st.status();
+  return Status::NotFound("job " + std::to_string(job_id) + " came from no forge comment");
 }
 
 }  // namespace sandbot

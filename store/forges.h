@@ -71,6 +71,10 @@ std::string ForgeStatusKey(const std::string& forge, const std::string& repo,
                            const std::string& sha);
 std::string ForgeCommentKey(const std::string& forge, const std::string& repo, int64_t number);
 std::string ForgeReplyKey(const std::string& forge, const std::string& repo, int64_t number);
+// A reaction on a comment of the PR (body {"comment_id","content"}) and the
+// PR's deployment (body {"state","sha","environment_url","log_url"}).
+std::string ForgeReactionKey(const std::string& forge, const std::string& repo, int64_t number);
+std::string ForgeDeploymentKey(const std::string& forge, const std::string& repo, int64_t number);
 
 Status AddForge(Db* db, const Forge& forge);                     // Conflict when the name is taken
 Status GetForge(Db* db, const std::string& name, Forge* forge);  // NotFound
@@ -107,6 +111,27 @@ Status SetPreviewCommentId(Db* db, const std::string& forge, const std::string& 
                            int64_t number, const std::string& comment_id);
 // The preview `sandbox` now runs `sha` (no-op when it is no preview).
 Status SetPreviewDeployed(Db* db, const std::string& sandbox, const std::string& sha);
+
+// A PR's deployment on its forge: GitHub's deployment id and the sha it is
+// of, GitLab's environment id (sha ""). Empty when it has none.
+struct PrDeployment {
+  std::string sha;
+  std::string deployment_id;
+};
+Status GetPrDeployment(Db* db, const std::string& forge, const std::string& forge_repo,
+                       int64_t number, PrDeployment* out);  // empty fields when none
+Status SetPrDeployment(Db* db, const std::string& forge, const std::string& forge_repo,
+                       int64_t number, const PrDeployment& deployment);
+
+// The forge comment whose command queued `job_id` (for its reaction).
+struct JobComment {
+  std::string forge;
+  std::string forge_repo;
+  int64_t number = 0;
+  std::string comment_id;
+};
+Status LinkJobComment(Db* db, int64_t job_id, const JobComment& comment);
+Status GetJobComment(Db* db, int64_t job_id, JobComment* out);  // NotFound
 
 }  // namespace sandbot
 

@@ -67,6 +67,12 @@ Status MarkOutboxAttempt(Db* db, int64_t id, const std::string& error, int64_t n
   return st.Run();
 }
 
+Status DeferOutbox(Db* db, int64_t id, const std::string& why, int64_t next_at) {
+  Stmt st(db, "UPDATE outbox SET last_error = ?, next_at = ? WHERE id = ? AND state = 'pending'");
+  st.Bind(1, why).Bind(2, next_at).Bind(3, id);
+  return st.Run();
+}
+
 Status ListOutbox(Db* db, std::vector<OutboxMessage>* messages) {
   std::string sql = std::string(kSelect) + "ORDER BY id";
   Stmt st(db, sql.c_str());

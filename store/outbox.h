@@ -34,6 +34,9 @@ Status MarkOutboxSent(Db* db, int64_t id);
 // `give_up`.
 Status MarkOutboxAttempt(Db* db, int64_t id, const std::string& error, int64_t next_at,
                          bool give_up);
+// Holds a message until `next_at` without counting an attempt (a rate
+// limit: the message did not fail).
+Status DeferOutbox(Db* db, int64_t id, const std::string& why, int64_t next_at);
 Status ListOutbox(Db* db, std::vector<OutboxMessage>* messages);
 
 }  // namespace sandbot

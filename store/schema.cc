@@ -56,6 +56,10 @@
 //   pull_requests (v8) one PR (or MR) of a forge repo: its head, its preview
 //                sandbox, the SHA deployed and the time of the event that
 //                set the head (an older event never moves it back).
+//   pr_deployments a PR's deployment on its forge: GitHub's deployment of
+//                the sha (environment pr-N), GitLab's environment id.
+//   forge_job_comments the comment whose command queued a job: it gets a
+//                reaction when the job ends.
 namespace sandbot {
 
 namespace {
@@ -454,6 +458,24 @@ CREATE TABLE pull_requests(
   PRIMARY KEY(forge, forge_repo, number)
 );
 CREATE INDEX pull_requests_sandbox ON pull_requests(sandbox);
+)sql",
+    // A PR's deployment on its forge, and the comments whose commands made jobs.
+    R"sql(
+CREATE TABLE pr_deployments(
+  forge         TEXT NOT NULL,
+  forge_repo    TEXT NOT NULL,
+  number        INTEGER NOT NULL,
+  sha           TEXT NOT NULL DEFAULT '',
+  deployment_id TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(forge, forge_repo, number)
+);
+CREATE TABLE forge_job_comments(
+  job_id      INTEGER PRIMARY KEY,
+  forge       TEXT NOT NULL,
+  forge_repo  TEXT NOT NULL,
+  number      INTEGER NOT NULL,
+  comment_id  TEXT NOT NULL
+);
 )sql",
 };
 

@@ -223,6 +223,7 @@ BOOST_AUTO_TEST_CASE(parses_real_github_payloads) {
   BOOST_CHECK(e.kind == ForgeEventKind::kComment);
   BOOST_CHECK_EQUAL(e.number, 2);
   BOOST_CHECK_EQUAL(e.comment, "/preview");
+  BOOST_CHECK_EQUAL(e.comment_id, 492700400);
   BOOST_CHECK(e.commenter_can_write);  // OWNER
 
   e = Parse("github", "ping", "github/ping.json");
@@ -294,6 +295,7 @@ BOOST_AUTO_TEST_CASE(parses_gitea_payloads) {
   e = Parse("gitea", "issue_comment", "gitea/issue_comment.created.pr.json");
   BOOST_CHECK(e.kind == ForgeEventKind::kComment);
   BOOST_CHECK_EQUAL(e.comment, "/preview");
+  BOOST_CHECK_EQUAL(e.comment_id, 105);
   BOOST_CHECK(!e.commenter_can_write);  // Gitea says nothing of the commenter's access
   e = Parse("gitea", "push", "gitea/push.json");
   BOOST_CHECK(e.kind == ForgeEventKind::kPush);
@@ -323,6 +325,7 @@ BOOST_AUTO_TEST_CASE(parses_gitlab_payloads) {
   BOOST_CHECK(e.kind == ForgeEventKind::kComment);
   BOOST_CHECK_EQUAL(e.number, 7);
   BOOST_CHECK_EQUAL(e.comment, "/preview");
+  BOOST_CHECK_EQUAL(e.comment_id, 1244);
   e = Parse("gitlab", "Push Hook", "gitlab/push.json");
   BOOST_CHECK(e.kind == ForgeEventKind::kPush);
   BOOST_CHECK_EQUAL(e.ref, "refs/heads/staging");
@@ -531,6 +534,52 @@ BOOST_AUTO_TEST_CASE(why_answers_with_the_last_deliveries) {
   box.clear();
   BOOST_REQUIRE(ListOutbox(f.t.db.get(), &box).ok());
   BOOST_CHECK_EQUAL(box.size(), 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_command_comment_gets_eyes_and_its_jobs_remember_it) {
+  ForgeFixture f("comment");
+  f.Send(f.Pr("opened", kSha1, 100));
+  ForgeEvent c = f.Comment("/preview");
+  c.comment_id = 4242;
+  ForgeOutcome out = f.Send(c);
+  const Job job = f.OnlyJob(out);
+  std::vector<OutboxMessage> box;
+  BOOST_REQUIRE(ListOutbox(f.t.db.get(), &box).ok());
+  BOOST_REQUIRE_EQUAL(box.size(), 1u);
+  BOOST_CHECK_EQUAL(box[0].url, "forge:github:reaction:acme/web#7");
+  BOOST_CHECK_EQUAL(json::parse(box[0].body), json({{"comment_id", "4242"}, {"content", "eyes"}}));
+  JobComment jc;
+  BOOST_REQUIRE(GetJobComment(f.t.db.get(), job.id, &jc).ok());
+  BOOST_CHECK_EQUAL(jc.comment_id, "4242");
+  BOOST_CHECK_EQUAL(jc.number, 7);
+  // Refused: confused. No command: no reaction.
+  ForgeEvent refused = f.Comment("/preview", false);
+  refused.comment_id = 4243;
+  f.Send(refused);
+  ForgeEvent chat = f.Comment("looks good");
+  chat.comment_id = 4244;
+  f.Send(chat);
+  box.clear();
+  BOOST_REQUIRE(ListOutbox(f.t.db.get(), &box).ok());
+  BOOST_REQUIRE_EQUAL(box.size(), 2u);
+  BOOST_CHECK_EQUAL(json::parse(box[1].body),
+                    json({{"comment_id", "4243"}, {"content", "confused"}}));
+}
+
+BOOST_AUTO_TEST_CASE(the_comment_says_when_the_preview_is_suspended) {
+  PullRequest pr;
+  pr.number = 7;
+  pr.repo = "web";
+  pr.head_sha = kSha1;
+  Sandbox sb;
+  sb.name = "pr-7-web";
+  const std::string text = PreviewComment(pr, &sb, "running", kSha1, "", 1704067200);
+  BOOST_CHECK_NE(text.find("Suspended if idle after 2024-01-01 00:00 UTC"), std::string::npos);
+  BOOST_CHECK_EQUAL(PreviewComment(pr, &sb, "running", kSha1, "", 0).find("Suspended"),
+                    std::string::npos);
+  BOOST_CHECK_EQUAL(
+      PreviewComment(pr, nullptr, "destroyed", kSha1, "", 1704067200).find("Suspended"),
+      std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(the_comment_fences_logs) {
