@@ -34,6 +34,13 @@ forge_status() {
     jq -r --arg s "$1" '[.repos["acme/web"].statuses[$s][]? | select(.context == "sandbot/preview")] |
       last | .state // ""'
 }
+# The forge's deployments of acme/web, and the newest state of the newest
+# deployment of SHA ("" when none).
+forge_deployments() { forge_ctl GET state | jq -c '[.repos["acme/web"].deployments[]]'; }
+deployment_state() {
+  forge_deployments | jq -r --arg s "$1" '[.[] | select(.sha == $s)] | last | .statuses // [] |
+    last | .state // ""'
+}
 # wait_forge COMMAND EXPECTED: until COMMAND prints EXPECTED (10 s).
 wait_forge() {
   local i=0 got
@@ -76,6 +83,17 @@ test_forge_pull_request_opened_synchronized_redelivered_closed() {
   expect_contains "$comment" "running" "comment"
   expect_contains "$comment" "$url" "comment"
   expect_contains "$comment" "${SHA1:0:7}" "comment"
+  expect_contains "$comment" "Suspended if idle after" "comment"
+
+  # A GitHub deployment of the head to the transient environment pr-7:
+  # in_progress, then success with the preview's URL.
+  wait_forge "deployment_state $SHA1" success
+  dep=$(forge_deployments | jq -c --arg s "$SHA1" '[.[] | select(.sha == $s)] | last')
+  expect_eq "$(jq -r .environment <<<"$dep")" pr-7 "deployment environment"
+  expect_eq "$(jq -r .transient_environment <<<"$dep")" true "deployment transient"
+  expect_eq "$(jq -r '[.statuses[].state] | join(" ")' <<<"$dep")" "in_progress success" \
+    "deployment statuses"
+  expect_eq "$(jq -r '.statuses | last | .environment_url' <<<"$dep")" "$url" "environment_url"
 
   # The same delivery again: answered, nothing done twice.
   jobs=$(db 'SELECT COUNT(*) FROM jobs')
@@ -129,6 +147,11 @@ test_forge_pull_request_opened_synchronized_redelivered_closed() {
   destroyed() { forge_comments | jq -r '.[0].body | contains("destroyed")'; }
   wait_forge destroyed true
   expect_eq "$(forge_comments | jq -r 'length')" 1 "comments after close"
+  # Each head had its deployment; the older went inactive when the newer
+  # came, the newer when the PR closed.
+  wait_forge "deployment_state $SHA2" inactive
+  expect_eq "$(deployment_state "$SHA1")" inactive "first deployment after close"
+  expect_eq "$(forge_deployments | jq -r 'length')" 2 "deployments"
   # Every call sandbot made is one the real GitHub API accepts.
   forge_violations || fail "calls GitHub's OpenAPI description refuses"
   expect_not_contains "$(cat "$FORGE_LOG")" "$FORGE_E2E_TOKEN" "forge call record"
@@ -223,6 +246,11 @@ test_forge_gitea_pull_request_opened_and_closed() {
 test_forge_gitlab_merge_request_opened_and_closed() {
   forge_kind_setup gitlab /api/v4
   forge_kind_open_and_close gitlab merge_request.open merge_request.close "Merge Request Hook"
+  # The MR's environment pr-7 had the preview's URL, and was stopped on close.
+  env_state() { forge_ctl GET state | jq -r '[.repos["acme/web"].environments[]] | map(.name + " " + .state) | join(",")'; }
+  wait_forge env_state "pr-7 stopped"
+  expect_contains "$(forge_ctl GET state | jq -r '.repos["acme/web"].environments[].external_url')" \
+    "http://" "environment URL"
 }
 
 # A PR closed while the daemon was down loses its preview once the daemon is
@@ -252,4 +280,61 @@ test_forge_pull_request_closed_while_down_is_swept_after_restart() {
     "sweep delivery"
   destroyed() { forge_comments | jq -r '.[0].body | contains("destroyed")'; }
   wait_forge destroyed true
+}
+
+# A /preview comment gets 👀 when accepted and 🚀 when its deploy is done;
+# the forge answering 429 with Retry-After delays the reaction, loses nothing.
+test_forge_comment_command_gets_reactions_through_a_429() {
+  forge_setup
+  forge_ctl PUT permissions '{"repo":"acme/web","user":"octocat","permission":"write"}' >/dev/null
+  out=$(forge_hook pull_request.opened --sha "$SHA1")
+  expect_eq "$(jq -r .status <<<"$out")" 202 "opened: status"
+  wait_for_status pr-7-web web running
+  id=$(forge_ctl POST comments '{"repo":"acme/web","number":7,"body":"/preview","user":"octocat"}' |
+    jq -r .id)
+  forge_ctl POST faults '{"method":"POST","path":"/reactions$","count":1,"status":429,"retry_after":2}' \
+    >/dev/null
+  out=$(forge_hook issue_comment.created.pr --sha "$SHA1" --comment /preview --comment-id "$id" \
+    --user octocat)
+  expect_eq "$(jq -r .body.outcome <<<"$out")" accepted "comment: outcome"
+  reactions() {
+    forge_ctl GET state | jq -r --arg id "$id" '[.repos["acme/web"].reactions[$id][]?.content] | join(" ")'
+  }
+  i=0
+  until [ "$(reactions)" = "eyes rocket" ]; do
+    i=$((i + 1))
+    [ $i -lt 300 ] || fail "reactions on the comment: '$(reactions)', expected 'eyes rocket'"
+    sleep 0.2
+  done
+  # The 429 was answered, and the retry came after the time it asked for.
+  calls=$(forge_calls '[.[] | select(.path | endswith("/reactions"))]')
+  expect_eq "$(jq -r '[.[].status] | join(" ")' <<<"$calls")" "429 201 201" "reaction calls"
+  gap=$(jq -r '((.[1].time | sub("\\.[0-9]+Z$"; "Z") | fromdate) - (.[0].time | sub("\\.[0-9]+Z$"; "Z") | fromdate))' \
+    <<<"$calls")
+  [ "$gap" -ge 1 ] || fail "the reaction was retried ${gap}s after a Retry-After of 2 s"
+  forge_violations || fail "calls GitHub's OpenAPI description refuses"
+}
+
+# A PR opened while the daemon was down gets its preview from the sweep once
+# the daemon is back; while the forge cannot list the PRs, nothing is made.
+test_forge_pull_request_opened_while_down_is_created_by_the_sweep() {
+  forge_setup
+  stop_daemon
+  forge_ctl POST faults '{"method":"GET","path":"/pulls$","count":1000,"status":500}' >/dev/null
+  start_daemon
+  i=0
+  until grep -q "open PRs of acme/web" "$TEST_DIR/daemon.log"; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || fail "no sweep of the open PRs"
+    sleep 0.1
+  done
+  expect_eq "$(db "SELECT COUNT(*) FROM sandboxes")" 0 "sandboxes while the forge fails"
+  stop_daemon
+  forge_ctl DELETE faults >/dev/null
+  start_daemon
+  wait_for_status pr-7-web web running
+  expect_contains "$(page_of pr-7-web)" "commit $SHA1" "page"
+  expect_eq "$(db "SELECT delivery || ' ' || outcome FROM forge_deliveries")" \
+    "sweep:acme/web#7:open:$SHA1 accepted" "sweep delivery"
+  wait_forge "forge_status $SHA1" success
 }
