@@ -11,7 +11,9 @@
 #include <thread>
 #include <vector>
 
+#include "bot/event_hub.h"
 #include "bot/forge_sweep.h"
+#include "bot/outbox_sender.h"
 #include "handlers/forge_pr.h"
 #include "store/forges.h"
 #include "store/jobs.h"
@@ -282,6 +284,38 @@ BOOST_AUTO_TEST_CASE(rate_limits_defer_and_hold_back_the_token) {
   r = h.Send(ForgeReactionKey("f", "acme/web", 7), ReactionBody("55", "eyes"));
   BOOST_CHECK(!r.deferred);
   BOOST_CHECK(!r.retry);
+}
+
+BOOST_AUTO_TEST_CASE(the_sender_waits_out_a_429_without_spending_an_attempt) {
+  PosterFixture f("github");
+  int limited = 1;
+  f.api.SetAnswer([&limited](const httplib::Request&, httplib::Response& res) {
+    if (limited-- <= 0) return false;
+    res.status = 429;
+    res.set_header("Retry-After", "1");
+    return true;
+  });
+  OutboxMessage m;
+  m.url = ForgeReactionKey("f", "acme/web", 7);
+  m.body = ReactionBody("55", "eyes");
+  m.purpose = "test reaction";
+  BOOST_REQUIRE(EnqueueOutbox(f.t.db.get(), m).ok());
+  ChatConfig chat;
+  EventHub hub;
+  OutboxSender sender(f.t.db.get(), &chat, &hub);
+  sender.Start();
+  std::vector<OutboxMessage> box;
+  for (int i = 0; i < 100; ++i) {
+    box.clear();
+    BOOST_REQUIRE(ListOutbox(f.t.db.get(), &box).ok());
+    if (box.at(0).state != "pending") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  sender.Stop();
+  BOOST_CHECK_EQUAL(box.at(0).state, "sent");
+  BOOST_CHECK_EQUAL(box.at(0).attempts, 1);  // the 429 was no attempt
+  std::vector<Call> calls = f.api.Take();
+  BOOST_CHECK_EQUAL(calls.size(), 2u);
 }
 
 BOOST_AUTO_TEST_CASE(open_pull_lists_per_forge) {
