@@ -86,9 +86,13 @@ struct PosterFixture {
   TestStore t;
   FakeApi api;
   explicit PosterFixture(const std::string& kind, const std::string& previews = "auto") {
-    setenv("FORGE_POSTER_TEST_TOKEN", "tok", 1);
+    // A token of its own: the daemon-wide rate budget (bot/forge_budget.h)
+    // keys on it, so no fixture inherits another's wait.
+    static int fixtures = 0;
+    const std::string var = "FORGE_POSTER_TEST_TOKEN_" + std::to_string(++fixtures);
+    setenv(var.c_str(), ("tok-" + std::to_string(fixtures)).c_str(), 1);
     const std::string prefix = kind == "gitea" ? "/api/v1" : kind == "gitlab" ? "/api/v4" : "";
-    Forge f{"f", kind, api.url(prefix), "env:FORGE_POSTER_TEST_TOKEN", "env:NONE", "ana"};
+    Forge f{"f", kind, api.url(prefix), "env:" + var, "env:NONE", "ana"};
     BOOST_REQUIRE(AddForge(t.db.get(), f).ok());
     Repo r;
     r.name = "web";
@@ -274,6 +278,21 @@ BOOST_AUTO_TEST_CASE(rate_limits_defer_and_hold_back_the_token) {
   BOOST_CHECK(r.deferred);
   BOOST_CHECK_GE(r.retry_after_ms, 28000);
   BOOST_CHECK_LE(r.retry_after_ms, 31000);
+
+  // The last call of the quota succeeds; the next waits for the reset.
+  PosterFixture q("github");
+  q.api.SetAnswer([](const httplib::Request&, httplib::Response& res) {
+    res.status = 201;
+    res.set_header("x-ratelimit-remaining", "0");
+    res.set_header("x-ratelimit-reset", std::to_string(time(nullptr) + 20));
+    res.set_content("{}", "application/json");
+    return true;
+  });
+  BOOST_CHECK(q.Send(ForgeReactionKey("f", "acme/web", 7), ReactionBody("55", "eyes")).ok);
+  r = q.Send(ForgeReactionKey("f", "acme/web", 7), ReactionBody("55", "rocket"));
+  BOOST_CHECK(r.deferred);
+  BOOST_CHECK_GE(r.retry_after_ms, 18000);
+  BOOST_CHECK_EQUAL(q.api.Take().size(), 1u);
 
   // A 403 that is no limit is a plain failure.
   PosterFixture h("github");
