@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every end-to-end test (functions test_* in tests/e2e/*_test.sh, or in
-# SUITE/*_test.sh with `run.sh --suite tests/fault`) against a real daemon,
+# SUITE/*_test.sh with `run.sh --suite tests/fault`; or only the tests named
+# after it, which may be shell patterns: `run.sh 'test_forge_*'`) against a real daemon,
 # real git and a real Docker engine, and prints "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
@@ -27,9 +28,18 @@ failed_names=""
 # Each failed test's FAIL lines, repeated at the end: a CI log may only
 # show its last lines.
 summary=$(mktemp /tmp/sandbot-e2e-summary-XXXXXX)
-only=${1:-}
+only=("$@")
+wanted() {
+  [ ${#only[@]} -eq 0 ] && return 0
+  local pattern
+  for pattern in "${only[@]}"; do
+    # shellcheck disable=SC2053 # a pattern on purpose
+    [[ $1 == $pattern ]] && return 0
+  done
+  return 1
+}
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
-  [ -n "$only" ] && [ "$t" != "$only" ] && continue
+  wanted "$t" || continue
   echo "--- $t"
   # Container and network names are the engine's, not the data folder's: two
   # runs on one engine (parallel checkouts) take turns, a test at a time.
