@@ -207,6 +207,10 @@ Status LoadConfig(Config* c) {
       }
       c->max_sandboxes = j["max_sandboxes"].get<int>();
     }
+    if (j.contains("engines")) {
+      Status e = ParseEnginesJson(j["engines"], path, &c->engines);
+      if (!e.ok()) return e;
+    }
     const nlohmann::json baselines = section("baseline");
     for (const auto& [service, url] : baselines.items()) {
       if (!url.is_string()) return Status::InvalidArgument(path + ": baseline URLs are strings");

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "bot/engine_config.h"
 #include "handlers/command.h"
 #include "hooks/paths.h"
 #include "util/status.h"
@@ -47,6 +48,10 @@ struct Config {
   std::string data_dir;                   // Default: $SANDBOT_DATA, else /var/lib/sandbot
   std::string listen = "127.0.0.1:8088";  // HTTP listener (chat endpoints, /healthz)
   std::string docker;                     // Default: $DOCKER_HOST, else unix:///var/run/docker.sock
+  // Named engines (bot/engine_config.h): the file's "engines", then the
+  // flags; ResolveEngines fills `engines` ("local" at `docker` when none).
+  std::vector<EngineSpec> engines;
+  EngineFlags engine_flags;
   std::string ports = "9001-9999";        // host ports for services
   std::string gateway_ports = "8080-8099";  // host ports for sandboxes' gateway services
   std::string domain;  // "": no Traefik labels; else {service}.{sandbox}.{domain}

@@ -29,6 +29,8 @@
 #include "bot/deployer.h"
 #include "bot/destination.h"
 #include "bot/docker_runtime.h"
+#include "bot/tls_probe.h"
+#include "bot/engine_api.h"
 #include "bot/engine_breaker.h"
 #include "bot/event_hub.h"
 #include "bot/expiry.h"
@@ -120,11 +122,11 @@ bool AnotherDaemonServes(const std::string& socket_path) {
   return res && res->status == 200;
 }
 
-void PrintBanner(const Config& c, const std::string& engine_note) {
+void PrintBanner(const Config& c, const EngineSpec& engine, const std::string& engine_note) {
   std::printf(
       "sandbot %s is running\n"
       "  data     %s (store %s)\n"
-      "  engine   %s%s\n"
+      "  engine   %s %s%s%s\n"
       "  local    %s (git hooks and the CLI)\n"
       "  http     http://%s/healthz\n"
       "\n"
@@ -140,8 +142,8 @@ void PrintBanner(const Config& c, const std::string& engine_note) {
       "  \"roles\": {\"admin\": [\"cli:1001\", \"slack:T024BE7LD/U2CERLKJA\"], "
       "\"viewer\": [\"teams:AAD-OBJECT-ID\"]}\n"
       "Stop with Ctrl-C (SIGTERM); queued work is kept.\n",
-      kVersion, c.data_dir.c_str(), DbPath(c.data_dir).c_str(), c.docker.c_str(),
-      engine_note.c_str(), SocketPath(c.data_dir).c_str(), c.listen.c_str(), c.data_dir.c_str(),
+      kVersion, c.data_dir.c_str(), DbPath(c.data_dir).c_str(), engine.name.c_str(),
+      engine.url.c_str(), engine.Tls().enabled() ? " (mutual TLS)" : "", engine_note.c_str(), SocketPath(c.data_dir).c_str(), c.listen.c_str(), c.data_dir.c_str(),
       c.data_dir.c_str(), static_cast<unsigned>(geteuid()), c.data_dir.c_str());
   std::fflush(stdout);
 }
@@ -163,6 +165,36 @@ int Daemon::Run() {
   return Stop();
 }
 
+Status Daemon::UseEngine() {
+  if (config_.engines.empty()) {
+    Status s = ResolveEngines(EngineFlags(), config_.docker, &config_.engines);
+    if (!s.ok()) return s;
+  }
+  if (config_.engines.size() > 1) {
+    return Status::InvalidArgument(
+        "several engines at once are not supported yet (placement across engines is to come); "
+        "name one with --engine NAME=URL");
+  }
+  engine_ = config_.engines.front();
+  // The engine's own host and ports, when it names them, are the daemon's.
+  config_.docker = engine_.url;
+  if (!engine_.public_host.empty()) config_.public_host = engine_.public_host;
+  if (!engine_.ports.empty()) config_.ports = engine_.ports;
+  if (!engine_.gateway_ports.empty()) config_.gateway_ports = engine_.gateway_ports;
+  const EngineTls tls = engine_.Tls();
+  if (tls.enabled()) {
+    // Unusable files are the operator's to fix now, not a reason to wait.
+    const std::string why = CheckTlsFiles(tls);
+    if (!why.empty()) return Status::InvalidArgument("engine '" + engine_.name + "': " + why);
+  }
+  if (engine_.insecure) {
+    spdlog::warn("engine '{}' at {} speaks plain HTTP (--insecure-engine): whoever reaches that "
+                 "port runs containers as root on its host",
+                 engine_.name, engine_.url);
+  }
+  return Status::Ok();
+}
+
 int Daemon::Start() {
   // glibc gives each thread that allocates an arena of its own until there
   // are M_ARENA_MAX, then makes threads share them in turn. When the two
@@ -172,7 +204,8 @@ int Daemon::Start() {
   // keep the RSS down: glibc keeps what a thread freed in its arena (the
   // maintenance thread's malloc_trim returns it every second).
   mallopt(M_ARENA_MAX, 4);
-  Status s = ParsePortRange(config_.ports, &port_lo_, &port_hi_);
+  Status s = UseEngine();
+  if (s.ok()) s = ParsePortRange(config_.ports, &port_lo_, &port_hi_);
   if (s.ok()) s = ParseListen(config_.listen, &listen_host_, &listen_port_);
   if (s.ok()) {
     s = ParsePortRange(config_.gateway_ports, &gateway_lo_, &gateway_hi_);
@@ -219,7 +252,7 @@ int Daemon::Start() {
 
   // Engine calls go through the breaker: retried with backoff, and failed
   // at once while the engine is known to be down.
-  docker_ = std::make_unique<DockerRuntime>(config_.docker);
+  docker_ = std::make_unique<DockerRuntime>(engine_.url, engine_.Tls());
   breaker_ = std::make_unique<EngineBreaker>(3);
   runtime_ = std::make_unique<GuardedRuntime>(
       docker_.get(), breaker_.get(),
@@ -313,7 +346,7 @@ int Daemon::Start() {
   forge_sweep_thread_ = std::thread([this] { ForgeSweepLoop(); });
 
   spdlog::info("sandbot {} serving; data {}", kVersion, config_.data_dir);
-  PrintBanner(config_, engine_note_);
+  PrintBanner(config_, engine_, engine_note_);
   // Type=notify: ready once the store is open, the engine checked and both
   // listeners bound.
   NotifySystemd("READY=1\nSTATUS=serving " + config_.listen);
@@ -356,6 +389,8 @@ int Daemon::OpenStore() {
 int Daemon::BindListeners() {
   local_ = std::make_unique<LocalServer>(LocalServer::Options{});
   RegisterLocalApi(local_.get(), db_.get(), &hub_, runtime_.get(), &config_, secrets_.get());
+  RegisterEngineApi(local_.get(), {EngineView{engine_, docker_.get(), breaker_.get()}},
+                    config_.data_dir);
   const std::string socket_path = SocketPath(config_.data_dir);
   // 0660: the daemon's group (git service accounts, operators) may connect;
   // each caller is then who the kernel says it is (SO_PEERCRED).

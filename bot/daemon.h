@@ -65,6 +65,9 @@ class Daemon {
   int Run();
 
  private:
+  // Picks the engine from config_.engines (one, for now) and checks its
+  // TLS files; its public host and ports become the daemon's.
+  Status UseEngine();
   int OpenStore();
   int BindListeners();
   void IngestSpool();
@@ -78,7 +81,10 @@ class Daemon {
   bool RecoverJobs();
   void ForgeSweepLoop();
 
-  const Config& config_;
+  // A copy: the engine's own public host and ports replace the daemon's
+  // (UseEngine).
+  Config config_;
+  EngineSpec engine_;  // the one engine, from config_.engines
   sigset_t signals_;
   int port_lo_ = 0, port_hi_ = 0, gateway_lo_ = 0, gateway_hi_ = 0, listen_port_ = 0;
   std::string listen_host_;

@@ -34,7 +34,13 @@ Status FromReply(const std::string& what, int status, const std::string& body) {
 
 }  // namespace
 
-DockerRuntime::DockerRuntime(std::string endpoint) : transport_(std::move(endpoint)) {}
+DockerRuntime::DockerRuntime(std::string endpoint, EngineTls tls)
+    : transport_(std::move(endpoint), std::move(tls)) {}
+
+std::string DockerRuntime::Product() {
+  MutexLock lock(&mu_);
+  return product_;
+}
 
 // ---- Version negotiation and the shared request path.
 
@@ -57,6 +63,7 @@ Status DockerRuntime::PingAndNegotiate() {
   if (api_version_.empty()) {
     api_version_ = version;
     podman_ = engine.podman;
+    product_ = engine.product;
     if (podman_) {
       spdlog::debug("docker: {} is {} (its Docker-compatible API {})", transport_.endpoint(),
                     engine.product, version);

@@ -37,7 +37,8 @@ class DockerRuntime : public ContainerRuntime {
  public:
   // `endpoint`: see DockerTransport. An unsupported endpoint makes every call
   // fail with InvalidArgument.
-  explicit DockerRuntime(std::string endpoint = kDefaultDockerEndpoint);
+  // `tls`: the client certificate and CA of a tcp:// engine (bot/engine_config.h).
+  explicit DockerRuntime(std::string endpoint = kDefaultDockerEndpoint, EngineTls tls = EngineTls());
   ~DockerRuntime() override = default;
   DockerRuntime(const DockerRuntime&) = delete;
   DockerRuntime& operator=(const DockerRuntime&) = delete;
@@ -75,6 +76,10 @@ class DockerRuntime : public ContainerRuntime {
   // Whether the engine is Podman (from GET /version), negotiating first if
   // needed; its answers are then read through bot/podman_compat.h.
   Status IsPodman(bool* podman) EXCLUDES(mu_);
+  // What the engine said it is ("Docker Engine 20.10.24") at negotiation;
+  // "" before, or when it did not say.
+  std::string Product() EXCLUDES(mu_);
+  const DockerTransport& transport() const { return transport_; }
 
  private:
   // In an `accept` list: any 2xx status.
@@ -103,6 +108,7 @@ class DockerRuntime : public ContainerRuntime {
   Mutex mu_;
   std::string api_version_ GUARDED_BY(mu_);  // empty until negotiated
   bool podman_ GUARDED_BY(mu_) = false;      // set when negotiated
+  std::string product_ GUARDED_BY(mu_);      // set when negotiated
 };
 
 }  // namespace sandbot

@@ -18,6 +18,8 @@
 #include <system_error>
 #include <vector>
 
+#include "bot/tls_probe.h"
+
 namespace sandbot {
 
 namespace {
@@ -88,13 +90,16 @@ std::string DescribeSocket(const std::string& path) {
 
 }  // namespace
 
-DockerTransport::DockerTransport(std::string endpoint) : endpoint_(std::move(endpoint)) {
+DockerTransport::DockerTransport(std::string endpoint, EngineTls tls)
+    : endpoint_(std::move(endpoint)), tls_(std::move(tls)) {
   const std::string& e = endpoint_.empty() ? std::string(kDefaultDockerEndpoint) : endpoint_;
   if (e.rfind("unix://", 0) == 0 || e.rfind("/", 0) == 0) {
     unix_ = true;
     address_ = e[0] == '/' ? e : e.substr(7);
     if (address_.empty() || address_[0] != '/') {
       endpoint_error_ = "Docker endpoint \"" + e + "\" needs an absolute socket path";
+    } else if (tls_.enabled()) {
+      endpoint_error_ = "Docker endpoint \"" + e + "\" is a unix socket: TLS is for tcp://";
     }
   } else if (e.rfind("tcp://", 0) == 0 || e.rfind("http://", 0) == 0) {
     std::string hostport = e.substr(e.find("://") + 3);
@@ -102,11 +107,21 @@ DockerTransport::DockerTransport(std::string endpoint) : endpoint_(std::move(end
     if (hostport.empty()) {
       endpoint_error_ = "Docker endpoint \"" + e + "\" has no host";
     } else {
-      // Without a port Docker's convention is 2375 for plain HTTP.
-      bool has_port = hostport.rfind(':') != std::string::npos &&
-                      hostport.rfind(':') >
-                          (hostport.rfind(']') == std::string::npos ? 0 : hostport.rfind(']'));
-      address_ = "http://" + hostport + (has_port ? "" : ":2375");
+      // Without a port Docker's convention is 2376 for TLS, 2375 for plain HTTP.
+      const size_t bracket = hostport.rfind(']');
+      const size_t colon = hostport.rfind(':');
+      const bool has_port =
+          colon != std::string::npos && (bracket == std::string::npos || colon > bracket);
+      host_ = has_port ? hostport.substr(0, colon) : hostport;
+      port_ = has_port ? std::atoi(hostport.c_str() + colon + 1) : (tls_.enabled() ? 2376 : 2375);
+      if (host_.size() > 2 && host_.front() == '[' && host_.back() == ']') {
+        host_ = host_.substr(1, host_.size() - 2);
+      }
+      if (host_.empty() || port_ <= 0 || port_ > 65535) {
+        endpoint_error_ = "Docker endpoint \"" + e + "\" is not tcp://HOST:PORT";
+      }
+      address_ = std::string(tls_.enabled() ? "https://" : "http://") +
+                 (has_port ? hostport : hostport + ":" + std::to_string(port_));
     }
   } else {
     endpoint_error_ = "unsupported Docker endpoint \"" + e +
@@ -120,8 +135,17 @@ Status DockerTransport::Send(const DockerCall& call, DockerReply* reply) const {
   std::string what = call.method + " " + call.path;
   try {
     SigpipeGuard sigpipe_guard;
-    httplib::Client cli(address_);
+    httplib::Client cli = tls_.enabled() ? httplib::Client(address_, tls_.cert, tls_.key)
+                                         : httplib::Client(address_);
     if (unix_) cli.set_address_family(AF_UNIX);
+    if (tls_.enabled()) {
+      if (!cli.is_valid()) {
+        return Status::InvalidArgument("cannot use the client certificate " + tls_.cert +
+                                       " with " + tls_.key + ": " + CheckTlsFiles(tls_));
+      }
+      cli.set_ca_cert_path(tls_.ca);
+      cli.enable_server_certificate_verification(true);
+    }
     cli.set_connection_timeout(kConnectTimeout);
     cli.set_read_timeout(call.read_timeout);
     cli.set_write_timeout(call.write_timeout);
@@ -190,6 +214,19 @@ Status DockerTransport::Send(const DockerCall& call, DockerReply* reply) const {
     httplib::Error err = httplib::Error::Success;
     if (!cli.send(req, res, err)) {
       spdlog::debug("docker: {} failed: {}", what, httplib::to_string(err));
+      // A refused certificate is not an engine that is down: say which.
+      // Under TLS 1.3 the engine's verdict on our certificate arrives as
+      // the first read, so a read that got no answer is looked at too.
+      if (tls_.enabled() &&
+          (err == httplib::Error::SSLConnection || err == httplib::Error::SSLServerVerification ||
+           (err == httplib::Error::Read && reply->status == 0))) {
+        std::string why = ProbeTls(host_, port_, tls_, kConnectTimeout);
+        if (!why.empty() || err != httplib::Error::Read) {
+          return Status::Unavailable(
+              "the Docker engine at " + endpoint_ + " refused the TLS exchange: " +
+              (why.empty() ? "a new handshake succeeds; " + DescribeError(err) : why));
+        }
+      }
       if (err == httplib::Error::Connection || err == httplib::Error::ConnectionTimeout) {
         std::string why = DescribeError(err);
         if (unix_ && err == httplib::Error::Connection) why += ": " + DescribeSocket(address_);

@@ -1,6 +1,8 @@
 // DockerTransport: one HTTP/1.1 exchange with the Docker engine, over a unix
-// socket (cpp-httplib over AF_UNIX, with an explicit Host header) or a
-// loopback TCP port. It knows nothing of API versions or of what the
+// socket (cpp-httplib over AF_UNIX, with an explicit Host header) or TCP,
+// with mutual TLS (cpp-httplib's SSLClient over OpenSSL: our client
+// certificate, the engine's checked against the CA and its name against
+// the URL's host) or, when the operator allowed it, plain. It knows nothing of API versions or of what the
 // answers mean: Send fails only when no HTTP answer came back, with a
 // message that says why (the socket is missing, not ours, nobody listens).
 //
@@ -13,6 +15,7 @@
 #include <functional>
 #include <string>
 
+#include "bot/engine_config.h"
 #include "util/status.h"
 
 namespace sandbot {
@@ -43,12 +46,14 @@ struct DockerReply {
 class DockerTransport {
  public:
   // `endpoint`: "unix:///path/to.sock" (or a bare absolute socket path) or
-  // "tcp://host:port" (plain HTTP). An unsupported endpoint makes every call
-  // fail with InvalidArgument.
-  explicit DockerTransport(std::string endpoint);
+  // "tcp://host:port": TLS with `tls`'s files when given, else plain HTTP
+  // (callers refuse that unless allowed: bot/engine_config.h). An
+  // unsupported endpoint makes every call fail with InvalidArgument.
+  explicit DockerTransport(std::string endpoint, EngineTls tls = EngineTls());
 
   // The endpoint as given, for messages.
   const std::string& endpoint() const { return endpoint_; }
+  bool tls() const { return tls_.enabled(); }
 
   // Sends one request and waits for the whole answer. Fails only when no
   // HTTP answer came back; the caller judges the status code.
@@ -56,8 +61,11 @@ class DockerTransport {
 
  private:
   const std::string endpoint_;
+  const EngineTls tls_;
   bool unix_ = false;
   std::string address_;  // socket path, or "http://host:port"
+  std::string host_;     // tcp: host (brackets removed) and port
+  int port_ = 0;
   std::string endpoint_error_;
 };
 

@@ -14,6 +14,7 @@
 #include "bot/cli_offline.h"
 #include "bot/cli_util.h"
 #include "bot/config.h"
+#include "bot/cli_engine.h"
 #include "bot/daemon.h"
 #include "bot/version.h"
 
@@ -47,6 +48,15 @@ int main(int argc, char** argv) {
                    "Engine endpoint, dockerd or Podman's service: unix:///path or "
                    "tcp://host:port (default $DOCKER_HOST)")
       ->capture_default_str();
+  serve->add_option("--engine", config.engine_flags.engines,
+                    "A named engine, NAME=URL (unix:///path or tcp://HOST:PORT); repeatable. "
+                    "Without any, one engine named 'local' at --docker");
+  serve->add_option("--engine-tls", config.engine_flags.tls,
+                    "NAME=DIR: mutual TLS for tcp:// engine NAME with DIR/ca.pem, DIR/cert.pem "
+                    "and DIR/key.pem (as DOCKER_CERT_PATH lays them out)");
+  serve->add_option("--insecure-engine", config.engine_flags.insecure,
+                    "NAME: allow tcp:// engine NAME without TLS (anyone who reaches it is root "
+                    "on its host)");
   serve->add_option("--ports", config.ports, "Host port range for services")->capture_default_str();
   serve->add_option("--public-host", config.public_host, "Host name used in service URLs")
       ->capture_default_str();
@@ -111,6 +121,7 @@ int main(int argc, char** argv) {
   ForgeCli forges;
   GrammarCli grammar;
   ImageCli image;
+  EngineCli engines;
   auto* sandbox = app.add_subcommand("sandbox", "Inspect and destroy sandboxes");
   sandbox->require_subcommand(1);
   offline.Add(&app, sandbox);
@@ -119,6 +130,7 @@ int main(int argc, char** argv) {
   // app.remaining() (global options like --data still parse).
   grammar.Add(&app, sandbox);
   image.Add(&app, &config);
+  engines.Add(&app);
   app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -139,6 +151,9 @@ int main(int argc, char** argv) {
     loaded = ParseDuration(audit_retention, &config.audit_retention_seconds);
   }
   if (max_sandboxes >= 0) config.max_sandboxes = max_sandboxes;
+  if (loaded.ok() && *serve) {
+    loaded = ResolveEngines(config.engine_flags, config.docker, &config.engines);
+  }
   if (!loaded.ok()) return Fail(loaded);
   if (!grammar.Chosen() && !app.remaining().empty()) {
     std::string extra;
@@ -154,6 +169,7 @@ int main(int argc, char** argv) {
   if (int code = forges.Run(config); code >= 0) return code;
   if (grammar.Chosen()) return grammar.Run(config, &app);
   if (int code = image.Run(config); code >= 0) return code;
+  if (int code = engines.Run(config); code >= 0) return code;
   std::cout << "sandbot " << kVersion << "\n";
   return 0;
 }

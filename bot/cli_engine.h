@@ -1,0 +1,33 @@
+// `sandbot engine list` and `sandbot engine status NAME`: the daemon's
+// engines as they answer now (GET /v1/engines, bot/engine_api.h).
+#ifndef SANDBOT_BOT_CLI_ENGINE_H_
+#define SANDBOT_BOT_CLI_ENGINE_H_
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "bot/config.h"
+
+namespace sandbot {
+
+// A table: NAME URL TLS STATE VERSION CONTAINERS, one engine a line.
+std::string FormatEngineList(const nlohmann::json& engines);
+// One engine, a field a line, with why it is down; "" when `name` is not
+// among `engines`.
+std::string FormatEngineStatus(const nlohmann::json& engines, const std::string& name);
+
+class EngineCli {
+ public:
+  void Add(CLI::App* app);
+  // Runs the chosen subcommand; -1 when none of these was chosen.
+  int Run(const Config& config) const;
+
+ private:
+  CLI::App *list_ = nullptr, *status_ = nullptr;
+  std::string name_;
+};
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_BOT_CLI_ENGINE_H_
