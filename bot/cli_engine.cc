@@ -35,8 +35,7 @@ std::string FormatEngineList(const json& engines) {
       {"NAME", "URL", "TLS", "STATE", "VERSION", "CONTAINERS"}};
   for (const json& e : engines) {
     rows.push_back({e.value("name", ""), e.value("url", ""), Tls(e), State(e),
-                    e.value("version", "").empty() ? "-" : e.value("version", ""),
-                    Containers(e)});
+                    e.value("version", "").empty() ? "-" : e.value("version", ""), Containers(e)});
   }
   std::vector<size_t> width(rows[0].size(), 0);
   for (const auto& r : rows) {

@@ -52,7 +52,7 @@ struct Config {
   // flags; ResolveEngines fills `engines` ("local" at `docker` when none).
   std::vector<EngineSpec> engines;
   EngineFlags engine_flags;
-  std::string ports = "9001-9999";        // host ports for services
+  std::string ports = "9001-9999";          // host ports for services
   std::string gateway_ports = "8080-8099";  // host ports for sandboxes' gateway services
   std::string domain;  // "": no Traefik labels; else {service}.{sandbox}.{domain}
   std::string public_host = "127.0.0.1";  // host name in service URLs

@@ -29,7 +29,6 @@
 #include "bot/deployer.h"
 #include "bot/destination.h"
 #include "bot/docker_runtime.h"
-#include "bot/tls_probe.h"
 #include "bot/engine_api.h"
 #include "bot/engine_breaker.h"
 #include "bot/event_hub.h"
@@ -50,6 +49,7 @@
 #include "bot/replay_guard.h"
 #include "bot/signatures.h"
 #include "bot/systemd_notify.h"
+#include "bot/tls_probe.h"
 #include "bot/version.h"
 #include "bot/worker_pool.h"
 #include "handlers/push.h"
@@ -143,8 +143,9 @@ void PrintBanner(const Config& c, const EngineSpec& engine, const std::string& e
       "\"viewer\": [\"teams:AAD-OBJECT-ID\"]}\n"
       "Stop with Ctrl-C (SIGTERM); queued work is kept.\n",
       kVersion, c.data_dir.c_str(), DbPath(c.data_dir).c_str(), engine.name.c_str(),
-      engine.url.c_str(), engine.Tls().enabled() ? " (mutual TLS)" : "", engine_note.c_str(), SocketPath(c.data_dir).c_str(), c.listen.c_str(), c.data_dir.c_str(),
-      c.data_dir.c_str(), static_cast<unsigned>(geteuid()), c.data_dir.c_str());
+      engine.url.c_str(), engine.Tls().enabled() ? " (mutual TLS)" : "", engine_note.c_str(),
+      SocketPath(c.data_dir).c_str(), c.listen.c_str(), c.data_dir.c_str(), c.data_dir.c_str(),
+      static_cast<unsigned>(geteuid()), c.data_dir.c_str());
   std::fflush(stdout);
 }
 
@@ -188,9 +189,10 @@ Status Daemon::UseEngine() {
     if (!why.empty()) return Status::InvalidArgument("engine '" + engine_.name + "': " + why);
   }
   if (engine_.insecure) {
-    spdlog::warn("engine '{}' at {} speaks plain HTTP (--insecure-engine): whoever reaches that "
-                 "port runs containers as root on its host",
-                 engine_.name, engine_.url);
+    spdlog::warn(
+        "engine '{}' at {} speaks plain HTTP (--insecure-engine): whoever reaches that "
+        "port runs containers as root on its host",
+        engine_.name, engine_.url);
   }
   return Status::Ok();
 }

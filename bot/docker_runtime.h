@@ -38,7 +38,8 @@ class DockerRuntime : public ContainerRuntime {
   // `endpoint`: see DockerTransport. An unsupported endpoint makes every call
   // fail with InvalidArgument.
   // `tls`: the client certificate and CA of a tcp:// engine (bot/engine_config.h).
-  explicit DockerRuntime(std::string endpoint = kDefaultDockerEndpoint, EngineTls tls = EngineTls());
+  explicit DockerRuntime(std::string endpoint = kDefaultDockerEndpoint,
+                         EngineTls tls = EngineTls());
   ~DockerRuntime() override = default;
   DockerRuntime(const DockerRuntime&) = delete;
   DockerRuntime& operator=(const DockerRuntime&) = delete;

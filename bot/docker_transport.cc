@@ -135,13 +135,13 @@ Status DockerTransport::Send(const DockerCall& call, DockerReply* reply) const {
   std::string what = call.method + " " + call.path;
   try {
     SigpipeGuard sigpipe_guard;
-    httplib::Client cli = tls_.enabled() ? httplib::Client(address_, tls_.cert, tls_.key)
-                                         : httplib::Client(address_);
+    httplib::Client cli =
+        tls_.enabled() ? httplib::Client(address_, tls_.cert, tls_.key) : httplib::Client(address_);
     if (unix_) cli.set_address_family(AF_UNIX);
     if (tls_.enabled()) {
       if (!cli.is_valid()) {
-        return Status::InvalidArgument("cannot use the client certificate " + tls_.cert +
-                                       " with " + tls_.key + ": " + CheckTlsFiles(tls_));
+        return Status::InvalidArgument("cannot use the client certificate " + tls_.cert + " with " +
+                                       tls_.key + ": " + CheckTlsFiles(tls_));
       }
       cli.set_ca_cert_path(tls_.ca);
       cli.enable_server_certificate_verification(true);

@@ -2,9 +2,9 @@
 // socket (cpp-httplib over AF_UNIX, with an explicit Host header) or TCP,
 // with mutual TLS (cpp-httplib's SSLClient over OpenSSL: our client
 // certificate, the engine's checked against the CA and its name against
-// the URL's host) or, when the operator allowed it, plain. It knows nothing of API versions or of what the
-// answers mean: Send fails only when no HTTP answer came back, with a
-// message that says why (the socket is missing, not ours, nobody listens).
+// the URL's host) or, when the operator allowed it, plain. It knows nothing of API versions or of
+// what the answers mean: Send fails only when no HTTP answer came back, with a message that says
+// why (the socket is missing, not ours, nobody listens).
 //
 // Thread-safety: Send may be called from several threads at once; each call
 // opens its own connection.

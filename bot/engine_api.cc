@@ -7,14 +7,10 @@ namespace sandbot {
 using nlohmann::json;
 
 json DescribeEngine(const EngineView& e, const std::string& data_dir) {
-  json j = {{"name", e.spec.name},
-            {"url", e.spec.url},
-            {"tls", e.spec.Tls().enabled()},
-            {"tls_dir", e.spec.tls_dir},
-            {"insecure", e.spec.insecure},
-            {"public_host", e.spec.public_host},
-            {"ports", e.spec.ports},
-            {"gateway_ports", e.spec.gateway_ports}};
+  json j = {{"name", e.spec.name},           {"url", e.spec.url},
+            {"tls", e.spec.Tls().enabled()}, {"tls_dir", e.spec.tls_dir},
+            {"insecure", e.spec.insecure},   {"public_host", e.spec.public_host},
+            {"ports", e.spec.ports},         {"gateway_ports", e.spec.gateway_ports}};
   Status s = e.docker->Ping();
   j["up"] = s.ok();
   j["error"] = s.ok() ? "" : s.message();
@@ -35,13 +31,13 @@ json DescribeEngine(const EngineView& e, const std::string& data_dir) {
 
 void RegisterEngineApi(LocalServer* server, std::vector<EngineView> engines,
                        const std::string& data_dir) {
-  server->Get("/v1/engines", [engines, data_dir](const HttpRequest&, const PeerCredentials&,
-                                                  HttpResponse* res) {
-    json list = json::array();
-    for (const EngineView& e : engines) list.push_back(DescribeEngine(e, data_dir));
-    res->status = 200;
-    res->Set(json{{"engines", list}}.dump(), "application/json");
-  });
+  server->Get("/v1/engines",
+              [engines, data_dir](const HttpRequest&, const PeerCredentials&, HttpResponse* res) {
+                json list = json::array();
+                for (const EngineView& e : engines) list.push_back(DescribeEngine(e, data_dir));
+                res->status = 200;
+                res->Set(json{{"engines", list}}.dump(), "application/json");
+              });
 }
 
 }  // namespace sandbot

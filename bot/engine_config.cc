@@ -111,7 +111,8 @@ Status ResolveEngines(const EngineFlags& flags, const std::string& docker,
     Status s = ParseNamedValue(text, "--engine-tls", &name, &dir);
     if (!s.ok()) return s;
     EngineSpec* e = Find(engines, name);
-    if (e == nullptr) return Status::InvalidArgument("--engine-tls: no engine named '" + name + "'");
+    if (e == nullptr)
+      return Status::InvalidArgument("--engine-tls: no engine named '" + name + "'");
     e->tls_dir = dir;
   }
   for (const std::string& name : flags.insecure) {

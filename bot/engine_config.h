@@ -28,11 +28,11 @@ struct EngineTls {
 
 struct EngineSpec {
   std::string name;
-  std::string url;      // unix:///path or tcp://host:port
-  std::string tls_dir;  // "": none
-  bool insecure = false;  // a tcp:// engine without TLS, asked for by name
-  std::string public_host;  // "": the daemon's --public-host
-  std::string ports;        // "": the daemon's --ports
+  std::string url;            // unix:///path or tcp://host:port
+  std::string tls_dir;        // "": none
+  bool insecure = false;      // a tcp:// engine without TLS, asked for by name
+  std::string public_host;    // "": the daemon's --public-host
+  std::string ports;          // "": the daemon's --ports
   std::string gateway_ports;  // "": the daemon's --gateway-ports
 
   // The certificate files under tls_dir (empty when tls_dir is).
@@ -41,9 +41,9 @@ struct EngineSpec {
 
 // What the flags and the config file said, before validation.
 struct EngineFlags {
-  std::vector<std::string> engines;      // NAME=URL
-  std::vector<std::string> tls;          // NAME=DIR
-  std::vector<std::string> insecure;     // NAME
+  std::vector<std::string> engines;   // NAME=URL
+  std::vector<std::string> tls;       // NAME=DIR
+  std::vector<std::string> insecure;  // NAME
 };
 
 // Splits "NAME=VALUE"; InvalidArgument unless NAME is a valid engine name

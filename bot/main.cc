@@ -8,13 +8,13 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "bot/cli_engine.h"
 #include "bot/cli_forge.h"
 #include "bot/cli_grammar.h"
 #include "bot/cli_image.h"
 #include "bot/cli_offline.h"
 #include "bot/cli_util.h"
 #include "bot/config.h"
-#include "bot/cli_engine.h"
 #include "bot/daemon.h"
 #include "bot/version.h"
 

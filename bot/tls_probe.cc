@@ -111,8 +111,7 @@ std::string CheckTlsFiles(const EngineTls& tls) {
   return why;
 }
 
-std::string ProbeTls(const std::string& host, int port, const EngineTls& tls,
-                     int timeout_seconds) {
+std::string ProbeTls(const std::string& host, int port, const EngineTls& tls, int timeout_seconds) {
   std::string why;
   auto ctx = LoadContext(tls, &why);
   if (!ctx) return why;
@@ -122,8 +121,8 @@ std::string ProbeTls(const std::string& host, int port, const EngineTls& tls,
   // certificate's IP SANs, a name against its DNS names.
   X509_VERIFY_PARAM* param = SSL_get0_param(ssl.get());
   in6_addr any;
-  const bool is_ip = inet_pton(AF_INET, host.c_str(), &any) == 1 ||
-                     inet_pton(AF_INET6, host.c_str(), &any) == 1;
+  const bool is_ip =
+      inet_pton(AF_INET, host.c_str(), &any) == 1 || inet_pton(AF_INET6, host.c_str(), &any) == 1;
   if (is_ip) {
     X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
   } else {
@@ -156,7 +155,8 @@ std::string ProbeTls(const std::string& host, int port, const EngineTls& tls,
   } else {
     // TLS 1.3: the engine judges our certificate after the handshake
     // completed on our side; its verdict arrives on the first read.
-    const std::string ping = "GET /_ping HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
+    const std::string ping =
+        "GET /_ping HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
     char buf[64];
     if (SSL_write(ssl.get(), ping.data(), static_cast<int>(ping.size())) <= 0 ||
         SSL_read(ssl.get(), buf, sizeof buf) <= 0) {

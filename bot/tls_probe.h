@@ -16,8 +16,7 @@ namespace sandbot {
 // "" when the handshake and a /_ping exchange succeed; else one sentence:
 // our files unusable, the engine's certificate not trusted or not issued
 // for `host`, our client certificate refused, or the connection failed.
-std::string ProbeTls(const std::string& host, int port, const EngineTls& tls,
-                     int timeout_seconds);
+std::string ProbeTls(const std::string& host, int port, const EngineTls& tls, int timeout_seconds);
 
 // Checks the folder's files alone (no network): the CA and the client
 // certificate parse, and the key belongs to the certificate.

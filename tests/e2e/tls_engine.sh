@@ -1,0 +1,130 @@
+# A second Docker engine of the test's own, reached over mutual TLS: its own
+# dockerd with --data-root, --exec-root, --pidfile and a unix socket under
+# $TLS_ENGINE_DIR, listening on tcp://127.0.0.1:$TLS_ENGINE_PORT with
+# --tlsverify and certificates made here with openssl. The main engine
+# (/var/run/docker.sock) is never touched: this one has no default bridge
+# (--bridge=none), leaves iptables alone (published ports go through
+# docker-proxy) and takes sandbox networks from its own address pool.
+# Sourced by tests/e2e/tls_engine_test.sh and bench/run.sh.
+
+# A free TCP port on the loopback.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# make_tls_certs DIR: in DIR
+#   ca/            ca.pem and ca-key.pem: the CA the engine trusts
+#   server/        the engine's certificate for IP 127.0.0.1 (and its key)
+#   client/        ca.pem, cert.pem, key.pem: a good client folder
+#   wrong-client/  the same layout, the certificate signed by another CA
+#   wrong-name/    a server certificate for engine.example.com (the right CA)
+make_tls_certs() {
+  local d=$1
+  mkdir -p "$d/ca" "$d/other-ca" "$d/server" "$d/client" "$d/wrong-client" "$d/wrong-name"
+  local ossl="openssl"
+  $ossl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=sandbot-test-ca \
+    -keyout "$d/ca/ca-key.pem" -out "$d/ca/ca.pem" 2>/dev/null
+  $ossl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=some-other-ca \
+    -keyout "$d/other-ca/ca-key.pem" -out "$d/other-ca/ca.pem" 2>/dev/null
+  # sign OUTDIR CN CA EXT
+  sign() {
+    $ossl req -newkey rsa:2048 -nodes -subj "/CN=$2" -keyout "$1/key.pem" -out "$1/req.csr" \
+      2>/dev/null
+    printf '%s\n' "$4" >"$1/ext.cnf"
+    $ossl x509 -req -in "$1/req.csr" -CA "$3/ca.pem" -CAkey "$3/ca-key.pem" -CAcreateserial \
+      -days 2 -extfile "$1/ext.cnf" -out "$1/cert.pem" 2>/dev/null
+    rm -f "$1/req.csr" "$1/ext.cnf"
+  }
+  sign "$d/server" 127.0.0.1 "$d/ca" $'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth'
+  sign "$d/client" sandbot "$d/ca" 'extendedKeyUsage=clientAuth'
+  sign "$d/wrong-client" sandbot "$d/other-ca" 'extendedKeyUsage=clientAuth'
+  sign "$d/wrong-name" engine.example.com "$d/ca" \
+    $'subjectAltName=DNS:engine.example.com\nextendedKeyUsage=serverAuth'
+  # Client folders as DOCKER_CERT_PATH lays them out: the CA that signed the
+  # engine's certificate beside our own.
+  cp "$d/ca/ca.pem" "$d/client/ca.pem"
+  cp "$d/ca/ca.pem" "$d/wrong-client/ca.pem"
+  chmod 600 "$d"/*/key.pem
+}
+
+# start_tls_engine: certificates in $TLS_ENGINE_DIR/certs, then the engine;
+# sets TLS_ENGINE_SOCK (its unix socket, for the test's own checks),
+# TLS_ENGINE_PORT and TLS_ENGINE_URL. Returns 2 with the reason in
+# $TLS_ENGINE_WHY when dockerd cannot start here.
+start_tls_engine() {
+  TLS_ENGINE_DIR=${TLS_ENGINE_DIR:-$(mktemp -d /tmp/sandbot-tls-engine-XXXXXX)}
+  TLS_ENGINE_WHY=
+  if ! command -v dockerd >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then
+    TLS_ENGINE_WHY="dockerd and openssl are needed (Debian's docker.io and openssl)"
+    return 2
+  fi
+  make_tls_certs "$TLS_ENGINE_DIR/certs" || { TLS_ENGINE_WHY="openssl failed"; return 2; }
+  TLS_ENGINE_SOCK=$TLS_ENGINE_DIR/docker.sock
+  TLS_ENGINE_PORT=${TLS_ENGINE_PORT:-$(free_port)}
+  TLS_ENGINE_URL=tcp://127.0.0.1:$TLS_ENGINE_PORT
+  local c=$TLS_ENGINE_DIR/certs
+  dockerd --data-root "$TLS_ENGINE_DIR/data" --exec-root "$TLS_ENGINE_DIR/exec" \
+    --pidfile "$TLS_ENGINE_DIR/dockerd.pid" -H "unix://$TLS_ENGINE_SOCK" \
+    -H "$TLS_ENGINE_URL" --tlsverify --tlscacert "$c/ca/ca.pem" \
+    --tlscert "$c/server/cert.pem" --tlskey "$c/server/key.pem" \
+    --bridge=none --iptables=false --ip6tables=false \
+    --default-address-pool "base=${TLS_ENGINE_POOL:-10.219.0.0/16},size=24" \
+    >"$TLS_ENGINE_DIR/dockerd.log" 2>&1 &
+  echo $! >"$TLS_ENGINE_DIR/dockerd.shell-pid"
+  local i=0
+  until curl -sf --unix-socket "$TLS_ENGINE_SOCK" http://engine/_ping >/dev/null 2>&1; do
+    i=$((i + 1))
+    if [ $i -gt 300 ] || ! kill -0 "$(cat "$TLS_ENGINE_DIR/dockerd.shell-pid")" 2>/dev/null; then
+      TLS_ENGINE_WHY="the second dockerd did not start: $(tail -n 5 "$TLS_ENGINE_DIR/dockerd.log")"
+      return 2
+    fi
+    sleep 0.1
+  done
+}
+
+# tls_engine ARGS…: curl over the engine's unix socket (METHOD PATH).
+tls_engine() {
+  curl -sf --unix-socket "$TLS_ENGINE_SOCK" -X "$1" "http://engine$2"
+}
+
+# Stops the second engine (its containers first) and removes its folder:
+# mounts its overlays and network namespaces left included.
+stop_tls_engine() {
+  [ -n "${TLS_ENGINE_DIR:-}" ] && [ -d "$TLS_ENGINE_DIR" ] || return 0
+  if [ -S "${TLS_ENGINE_SOCK:-}" ]; then
+    for c in $(tls_engine GET '/containers/json?all=1' 2>/dev/null | jq -r '.[].Id'); do
+      tls_engine DELETE "/containers/$c?force=1" >/dev/null 2>&1 || true
+    done
+  fi
+  local pid
+  pid=$(cat "$TLS_ENGINE_DIR/dockerd.pid" 2>/dev/null || cat "$TLS_ENGINE_DIR/dockerd.shell-pid")
+  if [ -n "$pid" ]; then
+    kill -TERM "$pid" 2>/dev/null || true
+    local i=0
+    while kill -0 "$pid" 2>/dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  [ -f "$TLS_ENGINE_DIR/s_server.pid" ] && kill "$(cat "$TLS_ENGINE_DIR/s_server.pid")" 2>/dev/null
+  grep -o " $TLS_ENGINE_DIR/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  rm -rf "$TLS_ENGINE_DIR"
+  TLS_ENGINE_DIR=
+}
+
+# start_wrong_name_server: a TLS server on the loopback whose certificate,
+# signed by the right CA, is for engine.example.com, not 127.0.0.1; it
+# asks for a client certificate as dockerd does. Sets WRONG_NAME_URL.
+start_wrong_name_server() {
+  local c=$TLS_ENGINE_DIR/certs port
+  port=$(free_port)
+  openssl s_server -quiet -accept "127.0.0.1:$port" -cert "$c/wrong-name/cert.pem" \
+    -key "$c/wrong-name/key.pem" -CAfile "$c/ca/ca.pem" -Verify 1 -www \
+    >"$TLS_ENGINE_DIR/s_server.log" 2>&1 &
+  echo $! >"$TLS_ENGINE_DIR/s_server.pid"
+  local i=0
+  until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+    i=$((i + 1))
+    [ $i -lt 50 ] || { fail "openssl s_server did not start"; return 1; }
+    sleep 0.1
+  done
+  WRONG_NAME_URL=tcp://127.0.0.1:$port
+}
