@@ -10,6 +10,8 @@
 #   BENCH_PARTS=hook SANDBOT=build/sandbot bench/run.sh   (the hook figures only)
 #   BENCH_PARTS="flood idle" …   (the figures of issue 16: rejected requests,
 #                                 idle connections; no Docker work)
+#   BENCH_PARTS=tls …   (issue 15: push→healthy over mutual TLS vs the unix
+#                        socket, on a second dockerd of the bench's own)
 #
 # Everything runs on loopback against a scratch data folder under /tmp: a
 # daemon on 127.0.0.1:18090, host ports 19500-19599 for sandbot, 19600 and
@@ -22,7 +24,7 @@ cd "$(dirname "$0")/.."
 
 SANDBOT=$(realpath "${SANDBOT:?set SANDBOT to the sandbot binary}")
 HOOK_BIN=$(dirname "$SANDBOT")/sandbot-hook # what the installed hook runs
-BENCH_PARTS=${BENCH_PARTS:-hook deploy flood idle} # which parts to run
+BENCH_PARTS=${BENCH_PARTS:-hook deploy flood idle tls} # which parts to run
 FLOOD_HTTP=${FLOOD_HTTP:-127.0.0.1:18093} # the daemons of the flood and idle parts
 FLOOD_SECONDS=${FLOOD_SECONDS:-5}         # the flood: 4,000 refused requests/s for this long
 GOOD_RATE=${GOOD_RATE:-200}               # signed requests/s measured beside it
@@ -55,6 +57,7 @@ die() {
   exit 1
 }
 now_us() { echo "${EPOCHREALTIME/./}"; }
+. bench/tls_bench.sh
 
 # --- the engine, through its API ---------------------------------------------
 
@@ -136,6 +139,7 @@ cleanup() {
   set +e
   stop_daemon
   [ -n "${SIDE_PID:-}" ] && stop_side_daemon
+  stop_tls_bench
   if [ $rc -ne 0 ] && [ -f "${DIR:-}/daemon.log" ]; then
     say "--- last daemon log lines"
     tail -n 20 "$DIR/daemon.log" >&2
@@ -191,6 +195,8 @@ preflight() {
   case " $BENCH_PARTS " in
     *" hook "* | *" deploy "*) [ -x "$HOOK_BIN" ] || die "$HOOK_BIN is not executable (make build)" ;;
   esac
+  # The tls part alone brings its own engine.
+  [ "$(echo $BENCH_PARTS)" != tls ] || return 0
   [ -n "$DOCKER" ] || die "no docker CLI found (apt-get install docker.io)"
   engine GET /_ping >/dev/null || die "no Docker engine answers on $DOCKER_SOCK (scripts/ensure-docker.sh)"
   # The CLI speaks the engine's API version, whatever its own default.
@@ -587,7 +593,7 @@ summary() {
     floor=$(median "$r/floor.ms")
   fi
   local engine_version cli_version
-  engine_version=$(engine GET /version | jq -r '"\(.Version) (API \(.ApiVersion))"')
+  engine_version=$(engine GET /version | jq -r '"\(.Version) (API \(.ApiVersion))"' || echo '?')
   cli_version=$("$DOCKER" version --format '{{.Client.Version}}' 2>/dev/null || echo '?')
 
   echo
@@ -632,6 +638,7 @@ summary() {
       "  after the burst, connections held      daemon CPU \(.idle_cpu_ms) ms in \(.hold_s) s   log +\(.log_bytes) bytes"' \
       "$r/idle.json"
   fi
+  tls_summary
   [ -f "$r/sandbot.ms" ] || return 0 # BENCH_PARTS without deploy
   echo "push → page answers with the new commit ($(wc -l <"$r/sandbot.ms") rounds, medians)"
   printf '  %-36s %5.2f s\n' "sandbot (git push -o sandbot.wait)" "$(ms_to_s "$sb")"
@@ -666,6 +673,7 @@ main() {
   case " $BENCH_PARTS " in *" deploy "*) bench_deploy ;; esac
   case " $BENCH_PARTS " in *" flood "*) bench_flood ;; esac
   case " $BENCH_PARTS " in *" idle "*) bench_idle ;; esac
+  case " $BENCH_PARTS " in *" tls "*) bench_tls ;; esac
   summary | tee "$DIR/results/summary.txt"
   # The raw samples (one per line, ms) stay beside the binary for a closer look.
   RESULTS=$(dirname "$SANDBOT")/bench-results
