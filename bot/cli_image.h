@@ -12,7 +12,7 @@ namespace sandbot {
 
 class ImageCli {
  public:
-  // `image --docker` sets config->docker.
+  // `image --docker` sets config->docker, `--tls` its TLS folder.
   void Add(CLI::App* app, Config* config);
   // Runs the chosen subcommand; -1 when none of these was chosen.
   int Run(const Config& config) const;
@@ -20,6 +20,7 @@ class ImageCli {
  private:
   CLI::App *load_ = nullptr, *import_ = nullptr;
   std::string file_, tag_;
+  bool insecure_ = false;
 };
 
 }  // namespace sandbot

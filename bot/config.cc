@@ -17,6 +17,15 @@ std::string DefaultDockerEndpoint() {
   return env && *env ? env : "unix:///var/run/docker.sock";
 }
 
+std::string DockerTlsDirFromEnvironment() {
+  const char* verify = std::getenv("DOCKER_TLS_VERIFY");
+  if (verify == nullptr || *verify == '\0') return "";
+  const char* path = std::getenv("DOCKER_CERT_PATH");
+  if (path != nullptr && *path != '\0') return path;
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr ? home : "") + "/.docker";
+}
+
 std::string DbPath(const std::string& d) { return d + "/sandbot.db"; }
 std::string LogDir(const std::string& d) { return d + "/logs"; }
 std::string AuditArchiveDir(const std::string& d) { return d + "/audit-archive"; }

@@ -99,6 +99,9 @@ Role RoleFor(const ChatConfig& chat, const std::string& identity);
 Status ResolveUser(const std::string& user, int64_t* uid);
 
 std::string DefaultDockerEndpoint();
+// DOCKER_CERT_PATH (else $HOME/.docker) when DOCKER_TLS_VERIFY is set, as the
+// docker CLI reads them: the TLS folder of a tcp:// $DOCKER_HOST; else "".
+std::string DockerTlsDirFromEnvironment();
 
 // Paths inside the data folder (DefaultDataDir, SocketPath, SpoolDir: hooks/paths.h).
 std::string DbPath(const std::string& data_dir);           // sandbot.db

@@ -104,6 +104,7 @@ Status ResolveEngines(const EngineFlags& flags, const std::string& docker,
     EngineSpec local;
     local.name = kDefaultEngineName;
     local.url = docker;
+    if (IsTcp(docker)) local.tls_dir = flags.docker_tls_dir;
     engines->push_back(local);
   }
   for (const std::string& text : flags.tls) {

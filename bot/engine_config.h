@@ -44,6 +44,9 @@ struct EngineFlags {
   std::vector<std::string> engines;   // NAME=URL
   std::vector<std::string> tls;       // NAME=DIR
   std::vector<std::string> insecure;  // NAME
+  // The default engine's TLS folder: DOCKER_CERT_PATH (else ~/.docker) when
+  // DOCKER_TLS_VERIFY is set, as the docker CLI reads them; "": none.
+  std::string docker_tls_dir;
 };
 
 // Splits "NAME=VALUE"; InvalidArgument unless NAME is a valid engine name
@@ -54,7 +57,8 @@ Status ParseNamedValue(const std::string& text, const std::string& flag, std::st
 
 // Merges the flags into `engines` (from the config file, possibly empty):
 // a flag's engine replaces the file's of the same name. When both are
-// empty, one engine named "local" at `docker`. Then validates each (see
+// empty, one engine named "local" at `docker` (with flags.docker_tls_dir
+// when `docker` is tcp://). Then validates each (see
 // ValidateEngine) and that names are unique.
 Status ResolveEngines(const EngineFlags& flags, const std::string& docker,
                       std::vector<EngineSpec>* engines);

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   Config config;
   config.data_dir = DefaultDataDir();
   config.docker = DefaultDockerEndpoint();
+  config.engine_flags.docker_tls_dir = DockerTlsDirFromEnvironment();
 
   CLI::App app{
       "sandbot: git push and chat commands in, branch sandboxes on local Docker out.\n"

@@ -78,6 +78,9 @@ std::unique_ptr<SSL_CTX, CtxFree> LoadContext(const EngineTls& tls, std::string*
     *why = "OpenSSL cannot make a TLS context: " + err;
     return nullptr;
   }
+  // A key behind a passphrase would make OpenSSL prompt on the terminal of a
+  // daemon: no prompt, the key is refused below instead.
+  SSL_CTX_set_default_passwd_cb(ctx.get(), [](char*, int, int, void*) { return 0; });
   ERR_clear_error();
   if (SSL_CTX_load_verify_locations(ctx.get(), tls.ca.c_str(), nullptr) != 1) {
     TakeError(&err);
@@ -91,7 +94,7 @@ std::unique_ptr<SSL_CTX, CtxFree> LoadContext(const EngineTls& tls, std::string*
   }
   if (SSL_CTX_use_PrivateKey_file(ctx.get(), tls.key.c_str(), SSL_FILETYPE_PEM) != 1) {
     TakeError(&err);
-    *why = tls.key + " is not a PEM private key (" + err + ")";
+    *why = tls.key + " is not an unencrypted PEM private key (" + err + ")";
     return nullptr;
   }
   if (SSL_CTX_check_private_key(ctx.get()) != 1) {

@@ -79,6 +79,19 @@ BOOST_AUTO_TEST_CASE(tls_folder_gives_the_docker_cert_path_files) {
   BOOST_TEST(tls.key == dir.path() + "/key.pem");
 }
 
+BOOST_AUTO_TEST_CASE(docker_cert_path_is_the_default_tcp_engines_tls) {
+  ScratchDir dir;
+  EngineFlags flags;
+  flags.docker_tls_dir = CertDir(dir);
+  std::vector<EngineSpec> engines;
+  BOOST_TEST(ResolveEngines(flags, "tcp://10.0.0.2:2376", &engines).ok());
+  BOOST_TEST(engines[0].tls_dir == dir.path());
+  // A unix socket ignores it: DOCKER_TLS_VERIFY is about DOCKER_HOST.
+  engines.clear();
+  BOOST_TEST(ResolveEngines(flags, "unix:///run/d.sock", &engines).ok());
+  BOOST_TEST(engines[0].tls_dir.empty());
+}
+
 BOOST_AUTO_TEST_CASE(tls_folder_must_hold_all_three_files_and_only_for_tcp) {
   ScratchDir dir;
   std::ofstream(dir.path() + "/ca.pem") << "x";
