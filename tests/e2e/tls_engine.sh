@@ -128,3 +128,25 @@ start_wrong_name_server() {
   done
   WRONG_NAME_URL=tcp://127.0.0.1:$port
 }
+
+# For tests (tests/e2e/lib.sh loaded, $ROOTFS set): the engine up, the base
+# image imported into it, CERTS its certificate folders; stopped and removed
+# when the test's subshell exits. Skips, saying why, only when a second
+# dockerd cannot run on this machine.
+tls_engine_up() {
+  trap stop_tls_engine EXIT
+  start_tls_engine || skip "a second dockerd cannot run here: $TLS_ENGINE_WHY"
+  "$SANDBOT" image import --docker "unix://$TLS_ENGINE_SOCK" "$ROOTFS" sandbot/busybox:latest \
+    >"$TEST_DIR/import.out" || { cat "$TEST_DIR/import.out"; fail "image import into the TLS engine"; }
+  CERTS=$TLS_ENGINE_DIR/certs
+}
+
+# serve_fails ARGS…: `sandbot serve` must exit at once, non-zero; its output
+# in $out.
+serve_fails() {
+  set +e
+  out=$(timeout 20 "$SANDBOT" serve --data "$DATA" --listen "$E2E_HTTP" --ports "$E2E_PORTS" "$@" 2>&1)
+  local code=$?
+  set -e
+  [ "$code" -ne 0 ] && [ "$code" -ne 124 ] || fail "serve $* exited $code; output: $out"
+}
