@@ -57,24 +57,9 @@ ChatContext OnThisLoop(const ChatContext& ctx) {
   return loop;
 }
 
-namespace {
-
-// The door a refused request claims to come from: Mattermost shares
-// /slack/commands and signs nothing; the forges have /forges/NAME/webhook.
-Door DoorOf(const HttpRequest& req) {
-  if (req.path == "/teams/messages") return Door::kTeams;
-  if (req.path.rfind("/forges/", 0) == 0) return Door::kForge;
-  if (req.path == "/slack/commands" && !req.HasHeader("X-Slack-Signature")) {
-    return Door::kMattermost;
-  }
-  return Door::kSlack;
-}
-
-}  // namespace
-
 void Reject(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res, int code,
             RejectReason kind, const std::string& reason) {
-  if (ctx.metrics != nullptr) ctx.metrics->CountRejection(DoorOf(req), kind);
+  if (ctx.metrics != nullptr) ctx.metrics->CountRejection(RequestDoor(req), kind);
   int64_t left_out = 0;
   if (ctx.rejections->ShouldRecord(req.remote_addr, reason, NowMillis(), &left_out)) {
     AuditRow row{};

@@ -29,6 +29,7 @@
 #include "bot/deployer.h"
 #include "bot/destination.h"
 #include "bot/docker_runtime.h"
+#include "bot/docker_transport.h"
 #include "bot/engine_api.h"
 #include "bot/engine_breaker.h"
 #include "bot/event_hub.h"
@@ -44,9 +45,11 @@
 #include "bot/local_server.h"
 #include "bot/metrics.h"
 #include "bot/notifier.h"
+#include "bot/readiness.h"
 #include "bot/reconciler.h"
 #include "bot/rejection_sampler.h"
 #include "bot/replay_guard.h"
+#include "bot/scrape_state.h"
 #include "bot/signatures.h"
 #include "bot/systemd_notify.h"
 #include "bot/tls_probe.h"
@@ -128,7 +131,7 @@ void PrintBanner(const Config& c, const EngineSpec& engine, const std::string& e
       "  data     %s (store %s)\n"
       "  engine   %s %s%s%s\n"
       "  local    %s (git hooks and the CLI)\n"
-      "  http     http://%s/healthz\n"
+      "  http     http://%s/healthz (/readyz, /metrics)\n"
       "\n"
       "Next, in another terminal:\n"
       "  1. register a repo (creates a bare repo and installs its hook):\n"
@@ -245,6 +248,9 @@ int Daemon::Start() {
   }
   int code = OpenStore();
   if (code != 0) return code;
+  // Before anything that counts: the deployer's events, the workers, the
+  // listener.
+  metrics_ = std::make_unique<Metrics>();
 
   // Signals are taken by sigwait in Wait, never by the worker threads.
   sigaddset(&signals_, SIGTERM);
@@ -302,8 +308,12 @@ int Daemon::Start() {
   // Everything a job does is told through the notifier: the hook stream
   // (job_events) first, then chat.
   notifier_ = std::make_unique<Notifier>(db_.get(), &config_, &hub_);
+  notifier_->set_metrics(metrics_.get());
   deployer_ = std::make_unique<Deployer>(db_.get(), runtime_.get(), deploy_config,
-                                         [this](const JobEvent& e) { notifier_->OnJobEvent(e); });
+                                         [this](const JobEvent& e) {
+                                           metrics_->OnJobEvent(e.job_id, e.stage);
+                                           notifier_->OnJobEvent(e);
+                                         });
   // Jobs left running by the last process: done again, unless one of them
   // crashed it (its thread took the fatal signal) too often.
   s = TakeCrashRecord(CrashRecordPath(config_.data_dir), &crashed_jobs_);
@@ -328,6 +338,7 @@ int Daemon::Start() {
       [this](const Job& job, bool ok, const std::string& detail) {
         notifier_->OnJobFinished(job, ok, detail);
       });
+  workers_->set_metrics(metrics_.get());
   if (jobs_recovered_) workers_->Start();
   local_thread_ = std::thread([this] { local_->Run(); });
   // Pushes spooled while we were starting (or by a hook that raced a restart).
@@ -405,7 +416,6 @@ int Daemon::BindListeners() {
   // Room for many chat connections; the listener stays under the limit.
   const long files = HttpServer::RaiseOpenFileLimit();
   spdlog::debug("open-file limit {}", files);
-  metrics_ = std::make_unique<Metrics>();
   HttpServer::Options http_options;
   http_options.max_body_bytes = config_.chat.max_body_bytes;
   http_options.metrics = metrics_.get();
@@ -413,10 +423,42 @@ int Daemon::BindListeners() {
   http_->Get("/healthz", [](const HttpRequest&, HttpResponse* res) {
     res->Set("{\"ok\":true}", "application/json");
   });
-  // Counts only (bot/metrics.h): no names, paths, URLs or secrets, so the
-  // listener may serve them to whoever reaches /healthz.
+  // Counts and states only (bot/metrics.h): no names, paths, URLs or
+  // secrets, so the listener may serve them to whoever reaches /healthz.
+  // The state gauges are read at each scrape, on the scraping loop's own
+  // store connection.
+  metrics_->set_before_scrape([this](ScrapeState* state) {
+    state->engine_up = !breaker_->open();
+    Status s = ReadScrapeState(OnThisLoop(*chat_).db, state);
+    if (!s.ok()) spdlog::warn("metrics: cannot read the store: {}", s.ToString());
+  });
   http_->Get("/metrics", [metrics = metrics_.get()](const HttpRequest&, HttpResponse* res) {
     res->Set(metrics->Serialize(), Metrics::kContentType);
+  });
+  // Ready: the store answers, the engine answers (a 1 s ping, its answer
+  // kept 2 s), not stopping. Names the failed check, never an error's text.
+  // The engine the daemon drives, with its TLS (bot/engine_config.h).
+  auto engine = std::make_shared<DockerTransport>(engine_.url, engine_.Tls());
+  readiness_ = std::make_unique<Readiness>(ReadinessChecks{
+      [this] { return OnThisLoop(*chat_).db->SchemaVersion() > 0; },
+      [this] { return breaker_->open(); },
+      [engine] {
+        DockerCall call;
+        call.path = "/_ping";
+        call.read_timeout = 1;
+        call.write_timeout = 1;
+        DockerReply reply;
+        Status s = engine->Send(call, &reply);
+        if (s.ok() && reply.status != 200) {
+          s = Status::Unavailable("/_ping answered HTTP " + std::to_string(reply.status));
+        }
+        return s;
+      },
+      [this] { return stopping_.load(); }});
+  http_->Get("/readyz", [this](const HttpRequest&, HttpResponse* res) {
+    const ReadinessResult r = readiness_->Check();
+    res->status = r.ready() ? 200 : 503;
+    res->Set(r.Json(), "application/json");
   });
   // The window of the Slack timestamp check (VerifySlackSignature).
   replay_ = std::make_unique<ReplayGuard>(300, static_cast<int64_t>(std::time(nullptr)));

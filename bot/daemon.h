@@ -36,6 +36,7 @@ class HttpServer;
 class LocalServer;
 class Metrics;
 class Notifier;
+class Readiness;
 class Reconciler;
 class ReplayGuard;
 class ReplyUrlPolicy;
@@ -108,6 +109,7 @@ class Daemon {
   std::unique_ptr<ReplyUrlPolicy> reply_policy_;
   std::unique_ptr<RejectionSampler> rejections_;
   std::unique_ptr<ChatContext> chat_;
+  std::unique_ptr<Readiness> readiness_;  // GET /readyz
   std::unique_ptr<Reconciler> reconciler_;
   std::unique_ptr<Expiry> expiry_;
   std::unique_ptr<HealthMonitor> health_;

@@ -8,6 +8,7 @@
 
 #include "bot/forge_budget.h"
 #include "bot/forge_mirror.h"
+#include "bot/forge_ratelimit.h"
 #include "bot/outbox_sender.h"
 #include "handlers/forge_pr.h"
 #include "store/forges.h"
@@ -84,6 +85,7 @@ class ForgeApi {
       r.error = "cannot reach " + origin_ + ": " + httplib::to_string(res.error());
       return r;
     }
+    NoteForgeRateLimit(forge_.name, res->headers);  // for GET /metrics
     *status = res->status;
     *answer = res->body;
     r.ok = res->status >= 200 && res->status < 300;

@@ -386,6 +386,7 @@ class HttpServer::Loop {
           res.status = head.status;
           res.body = head.reason + "\n";
           server_->Count(RejectReason::kBadRequest);
+          server_->CountAnswer(Door::kHttp, res.status);
           Queue(c, res, /*close=*/true);
           break;
         }
@@ -403,6 +404,7 @@ class HttpServer::Loop {
           } else {
             server_->Count(RejectReason::kTooLarge);
           }
+          server_->CountAnswer(RequestDoor(c->request), res.status);
           Queue(c, res, /*close=*/true);
           break;
         }
@@ -417,6 +419,7 @@ class HttpServer::Loop {
       c->have_head = false;
       HttpResponse res;
       server_->Dispatch(c->request, &res);
+      server_->CountAnswer(RequestDoor(c->request), res.status);
       Queue(c, res, /*close=*/!c->request.KeepAlive());
     }
     Flush(c);
@@ -676,6 +679,10 @@ void HttpServer::Stop() {
 
 void HttpServer::Count(RejectReason reason) const {
   if (options_.metrics != nullptr) options_.metrics->CountRejection(Door::kHttp, reason);
+}
+
+void HttpServer::CountAnswer(Door door, int status) const {
+  if (options_.metrics != nullptr) options_.metrics->CountRequest(door, status);
 }
 
 namespace {

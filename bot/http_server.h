@@ -49,7 +49,8 @@ class HttpServer {
     int max_connections_per_source = 256;
     // Where what the listener refuses on its own is counted (door "http":
     // no route, bad framing, timeouts, connections over a limit or shed);
-    // may be null. The chat routes count their own refusals.
+    // may be null. The chat routes count their own refusals. Every answer
+    // is counted there too, by door and status class.
     Metrics* metrics = nullptr;
   };
 
@@ -99,6 +100,8 @@ class HttpServer {
 
   void Dispatch(const HttpRequest& request, HttpResponse* response) const;
   void Count(RejectReason reason) const;
+  // sandbot_requests_total: every answer to a request that was read.
+  void CountAnswer(Door door, int status) const;
   void LoopStarted();
   // Connections open from `source` after adding `delta`.
   int CountSource(const std::string& source, int delta);

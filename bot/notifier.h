@@ -48,6 +48,9 @@ class Notifier {
   void NotifyOwner(const std::string& sandbox, const std::string& owner, const std::string& title,
                    const std::string& text);
 
+  // Where the outbox's retries are counted; may be null. Set before Start.
+  void set_metrics(Metrics* metrics) { sender_.set_metrics(metrics); }
+
   void Start();  // starts sending the outbox
   void Stop();   // sends nothing more; pending messages stay in the outbox
 

@@ -86,6 +86,7 @@ void OutboxSender::SendLoop() {
       const int64_t delay_ms =
           std::max<int64_t>(1000LL << std::min(m.attempts, 6), r.retry_after_ms);
       record(MarkOutboxAttempt(db_, m.id, r.error, NowMillis() + delay_ms, give_up), m);
+      if (!give_up && metrics_ != nullptr) metrics_->CountOutboxRetry(OutboxKind::kForge);
       spdlog::warn("{}: {}{}", m.purpose, r.error, give_up ? " (given up)" : " (will retry)");
       continue;
     }
@@ -127,6 +128,7 @@ void OutboxSender::SendLoop() {
       delay_ms = std::max(delay_ms, RetryAfterMillis(res->get_header_value("Retry-After")));
     }
     record(MarkOutboxAttempt(db_, m.id, error, NowMillis() + delay_ms, give_up), m);
+    if (!give_up && metrics_ != nullptr) metrics_->CountOutboxRetry(OutboxKind::kChat);
     spdlog::warn("{}: {}{}", m.purpose, error, give_up ? " (given up)" : " (will retry)");
   }
 }

@@ -16,6 +16,7 @@
 
 #include "bot/destination.h"
 #include "bot/event_hub.h"
+#include "bot/metrics.h"
 #include "store/db.h"
 
 namespace sandbot {
@@ -25,6 +26,10 @@ class OutboxSender {
   OutboxSender(Db* db, const ChatConfig* chat, EventHub* hub)
       : db_(db), chat_(chat), hub_(hub), policy_(MakeReplyUrlPolicy(*chat)) {}
   ~OutboxSender() { Stop(); }
+
+  // Where retries are counted (sandbot_outbox_retries_total); may be null.
+  // Set before Start.
+  void set_metrics(Metrics* metrics) { metrics_ = metrics; }
 
   void Start();
   void Stop();  // sends nothing more; pending messages stay in the outbox
@@ -36,6 +41,7 @@ class OutboxSender {
   const ChatConfig* chat_;  // resolves webhook names (bot/destination.h)
   EventHub* hub_;           // notified when a message is queued
   ReplyUrlPolicy policy_;
+  Metrics* metrics_ = nullptr;
   std::atomic<bool> stopping_{false};
   std::thread sender_;
 };

@@ -85,8 +85,15 @@ void WorkerPool::Loop(int index) {
 void WorkerPool::RunJob(const Job& job) {
   spdlog::info("job {} started: {} {} {} {}", job.id, JobKindName(job.kind), job.sandbox,
                job.service, Sha12(job.commit));
+  const auto started = std::chrono::steady_clock::now();
   Status result = deployer_->Run(job);
   Failpoint("job.ran");
+  auto count = [&](JobOutcome outcome) {
+    if (metrics_ == nullptr) return;
+    metrics_->CountJob(
+        job.id, job.kind, outcome,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  };
   std::string requeue_why;
   if (!result.ok() && stopping_) {
     requeue_why = "interrupted by a daemon stop (" + result.message() +
@@ -98,10 +105,12 @@ void WorkerPool::RunJob(const Job& job) {
     Status s = RequeueJob(db_, job.id, requeue_why);
     if (!s.ok()) spdlog::error("job {}: cannot put it back in the queue: {}", job.id, s.ToString());
     spdlog::warn("job {} back in the queue: {}", job.id, requeue_why);
+    count(JobOutcome::kRequeued);
     hub_->Notify();
     return;
   }
   const JobState state = result.ok() ? JobState::kSucceeded : JobState::kFailed;
+  count(result.ok() ? JobOutcome::kSucceeded : JobOutcome::kFailed);
   const std::string detail = result.ok() ? "" : result.message();
   Status s = EndJob(db_, job, state, detail);
   if (!s.ok()) spdlog::error("job {}: cannot record its end: {}", job.id, s.ToString());

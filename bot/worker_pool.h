@@ -20,6 +20,7 @@
 
 #include "bot/deployer.h"
 #include "bot/event_hub.h"
+#include "bot/metrics.h"
 #include "handlers/runtime.h"
 #include "store/db.h"
 #include "util/mutex.h"
@@ -35,6 +36,10 @@ class WorkerPool {
   WorkerPool(Db* db, Deployer* deployer, ContainerRuntime* runtime, EventHub* hub, int workers,
              FinishFn on_finish);
   ~WorkerPool();
+
+  // Where each run is counted (sandbot_jobs_total and its duration); may be
+  // null. Set before Start.
+  void set_metrics(Metrics* metrics) { metrics_ = metrics; }
 
   void Start() EXCLUDES(mu_);
   // Asks running jobs to stop at their next safe point and waits up to
@@ -52,6 +57,7 @@ class WorkerPool {
   EventHub* hub_;
   int count_;
   FinishFn on_finish_;
+  Metrics* metrics_ = nullptr;
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
   Mutex mu_;

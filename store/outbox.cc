@@ -80,4 +80,10 @@ Status ListOutbox(Db* db, std::vector<OutboxMessage>* messages) {
   return st.status();
 }
 
+Status CountPendingOutbox(Db* db, int64_t* count) {
+  Stmt st(db, "SELECT COUNT(*) FROM outbox WHERE state = 'pending'");  // the outbox_pending index
+  *count = st.Step() ? st.Int(0) : 0;
+  return st.status();
+}
+
 }  // namespace sandbot

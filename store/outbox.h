@@ -38,6 +38,8 @@ Status MarkOutboxAttempt(Db* db, int64_t id, const std::string& error, int64_t n
 // limit: the message did not fail).
 Status DeferOutbox(Db* db, int64_t id, const std::string& why, int64_t next_at);
 Status ListOutbox(Db* db, std::vector<OutboxMessage>* messages);
+// Messages still to be sent (pending, due or waiting for a retry).
+Status CountPendingOutbox(Db* db, int64_t* count);
 
 }  // namespace sandbot
 

@@ -826,6 +826,36 @@ BOOST_AUTO_TEST_CASE(what_the_listener_refuses_on_its_own_is_counted_by_reason) 
   BOOST_CHECK_EQUAL(metrics.Rejections(Door::kHttp, RejectReason::kTooLarge), 0);
 }
 
+BOOST_AUTO_TEST_CASE(every_answer_is_counted_by_door_and_status_class) {
+  Metrics metrics;
+  HttpServer::Options options;
+  options.metrics = &metrics;
+  options.max_body_bytes = 16;
+  TestServer server(options);
+  {
+    Client client(server.port());
+    BOOST_CHECK_EQUAL(client.Exchange(Get("/hello")).status, 200);
+    BOOST_CHECK_EQUAL(client.Exchange(Get("/hello")).status, 200);
+    BOOST_CHECK_EQUAL(client.Exchange(Get("/nowhere")).status, 404);
+    BOOST_CHECK_EQUAL(client.Exchange(Get("/throw")).status, 500);
+    BOOST_CHECK_EQUAL(client.Exchange(Get("/ui/")).status, 404);
+  }
+  {
+    Client client(server.port());
+    BOOST_CHECK_EQUAL(client.Exchange(Post("/teams/messages", std::string(100, 'x'))).status, 413);
+  }
+  {
+    Client client(server.port());
+    BOOST_CHECK_EQUAL(client.Exchange("BROKEN\r\n\r\n").status, 400);
+  }
+  BOOST_CHECK_EQUAL(metrics.Requests(Door::kHttp, 200), 2);
+  BOOST_CHECK_EQUAL(metrics.Requests(Door::kHttp, 404), 2);  // and the 400: one class
+  BOOST_CHECK_EQUAL(metrics.Requests(Door::kHttp, 500), 1);
+  BOOST_CHECK_EQUAL(metrics.Requests(Door::kWeb, 404), 1);
+  BOOST_CHECK_EQUAL(metrics.Requests(Door::kTeams, 413), 1);
+  BOOST_CHECK_EQUAL(metrics.Requests(Door::kSlack, 200), 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_burst_of_idle_connections_over_the_limit_never_turns_a_new_request_away) {
   Metrics metrics;
   HttpServer::Options options;

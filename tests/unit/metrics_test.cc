@@ -1,12 +1,22 @@
-// The daemon's counters (bot/metrics.h): rejections by door and reason,
-// served as Prometheus text (issue 16 item 5).
+// The daemon's metrics (bot/metrics.h): rejections by door and reason
+// (issue 16 item 5), requests, jobs and their stages, outbox, engine, forge
+// rate limits, the state gauges read at each scrape (issue 14), served as
+// Prometheus text; and what GET /readyz answers (bot/readiness.h).
 #define BOOST_TEST_DYN_LINK
 #include "bot/metrics.h"
 
 #include <boost/test/unit_test.hpp>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "bot/forge_ratelimit.h"
+#include "bot/readiness.h"
+#include "bot/scrape_state.h"
+#include "store/outbox.h"
+#include "store/sandboxes.h"
+#include "tests/unit/test_util.h"
 
 namespace sandbot {
 namespace {
@@ -91,6 +101,281 @@ BOOST_AUTO_TEST_CASE(other_families_join_the_same_registry_and_the_same_answer) 
   const std::string text = m.Serialize();
   BOOST_CHECK(text.find("sandbot_jobs_total{kind=\"deploy\"} 5\n") != std::string::npos);
   BOOST_CHECK(text.find("# TYPE sandbot_requests_rejected_total counter") != std::string::npos);
+}
+
+bool Has(const std::string& text, const std::string& line) {
+  const bool found = text.find(line) != std::string::npos;
+  if (!found) BOOST_TEST_MESSAGE("missing: " << line);
+  return found;
+}
+
+BOOST_AUTO_TEST_CASE(requests_are_counted_by_door_and_status_class) {
+  Metrics m;
+  m.CountRequest(Door::kSlack, 200);
+  m.CountRequest(Door::kSlack, 204);
+  m.CountRequest(Door::kForge, 401);
+  m.CountRequest(Door::kHttp, 503);
+  m.CountRequest(Door::kHttp, 999);  // out of range: counted with the 5xx
+  BOOST_CHECK_EQUAL(m.Requests(Door::kSlack, 200), 2);
+  BOOST_CHECK_EQUAL(m.Requests(Door::kHttp, 500), 2);
+  const std::string text = m.Serialize();
+  BOOST_CHECK(Has(text, "sandbot_requests_total{door=\"slack\",status=\"2xx\"} 2\n"));
+  BOOST_CHECK(Has(text, "sandbot_requests_total{door=\"forge\",status=\"4xx\"} 1\n"));
+  BOOST_CHECK(Has(text, "sandbot_requests_total{door=\"web\",status=\"2xx\"} 0\n"));
+}
+
+BOOST_AUTO_TEST_CASE(the_door_comes_from_the_path_never_from_what_it_names) {
+  HttpRequest r;
+  r.path = "/slack/commands";
+  BOOST_CHECK(RequestDoor(r) == Door::kMattermost);  // unsigned: Mattermost's
+  r.headers.emplace_back("X-Slack-Signature", "v0=1");
+  BOOST_CHECK(RequestDoor(r) == Door::kSlack);
+  r = HttpRequest();
+  for (const auto& [path, door] :
+       std::vector<std::pair<std::string, Door>>{{"/slack/interactions", Door::kSlack},
+                                                 {"/teams/messages", Door::kTeams},
+                                                 {"/forges/anything/webhook", Door::kForge},
+                                                 {"/ui/sandboxes", Door::kWeb},
+                                                 {"/ui", Door::kWeb},
+                                                 {"/uix", Door::kHttp},
+                                                 {"/metrics", Door::kHttp},
+                                                 {"/readyz", Door::kHttp},
+                                                 {"/../../etc/passwd", Door::kHttp}}) {
+    r.path = path;
+    BOOST_CHECK_MESSAGE(RequestDoor(r) == door, path);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(jobs_are_counted_by_kind_and_outcome_with_their_duration) {
+  Metrics m;
+  m.CountJob(1, JobKind::kDeploy, JobOutcome::kSucceeded, 3.5);
+  m.CountJob(2, JobKind::kDeploy, JobOutcome::kFailed, 0.2);
+  m.CountJob(3, JobKind::kReroute, JobOutcome::kRequeued, 0.1);
+  BOOST_CHECK_EQUAL(m.Jobs(JobKind::kDeploy, JobOutcome::kSucceeded), 1);
+  BOOST_CHECK_EQUAL(m.Jobs(JobKind::kDeploy, JobOutcome::kFailed), 1);
+  BOOST_CHECK_EQUAL(m.Jobs(JobKind::kReroute, JobOutcome::kRequeued), 1);
+  BOOST_CHECK_EQUAL(m.Jobs(JobKind::kRename, JobOutcome::kSucceeded), 0);
+  const std::string text = m.Serialize();
+  BOOST_CHECK(Has(text, "# TYPE sandbot_jobs_total counter\n"));
+  BOOST_CHECK(Has(text, "sandbot_jobs_total{kind=\"deploy\",outcome=\"succeeded\"} 1\n"));
+  BOOST_CHECK(Has(text, "sandbot_jobs_total{kind=\"destroy\",outcome=\"failed\"} 0\n"));
+  BOOST_CHECK(Has(text, "# TYPE sandbot_job_duration_seconds histogram\n"));
+  BOOST_CHECK(Has(text, "sandbot_job_duration_seconds_count{kind=\"deploy\"} 2\n"));
+  BOOST_CHECK(Has(text, "sandbot_job_duration_seconds_sum{kind=\"deploy\"} 3.7"));
+  BOOST_CHECK(Has(text, "sandbot_job_duration_seconds_bucket{kind=\"deploy\",le=\"0.25\"} 1\n"));
+  BOOST_CHECK(Has(text, "sandbot_job_duration_seconds_bucket{kind=\"deploy\",le=\"5\"} 2\n"));
+  BOOST_CHECK(Has(text, "sandbot_job_duration_seconds_bucket{kind=\"deploy\",le=\"+Inf\"} 2\n"));
+}
+
+BOOST_AUTO_TEST_CASE(a_stage_lasts_from_its_event_to_the_next_one_or_the_job_s_end) {
+  Metrics m;
+  using std::chrono::milliseconds;
+  const auto t0 = std::chrono::steady_clock::now();
+  m.OnJobEvent(7, JobStage::kQueued, t0);  // an instant: nothing is timed
+  m.OnJobEvent(7, JobStage::kBuilding, t0 + milliseconds(10));
+  m.OnJobEvent(8, JobStage::kRerouting, t0 + milliseconds(20));  // another job, its own stage
+  m.OnJobEvent(7, JobStage::kStarting, t0 + milliseconds(2010));
+  m.OnJobEvent(7, JobStage::kRunning, t0 + milliseconds(2510));
+  m.CountJob(8, JobKind::kReroute, JobOutcome::kSucceeded, 0.3);  // ends job 8's stage
+  m.OnJobEvent(7, JobStage::kSucceeded, t0 + milliseconds(3000));
+  BOOST_CHECK_EQUAL(m.StageCount(JobStage::kBuilding), 1u);
+  BOOST_CHECK_EQUAL(m.StageCount(JobStage::kStarting), 1u);
+  BOOST_CHECK_EQUAL(m.StageCount(JobStage::kRerouting), 1u);
+  BOOST_CHECK_EQUAL(m.StageCount(JobStage::kRunning), 0u);
+  BOOST_CHECK_EQUAL(m.StageCount(JobStage::kQueued), 0u);
+  const std::string text = m.Serialize();
+  BOOST_CHECK(Has(text, "sandbot_job_stage_duration_seconds_sum{stage=\"building\"} 2\n"));
+  BOOST_CHECK(Has(text, "sandbot_job_stage_duration_seconds_sum{stage=\"starting\"} 0.5\n"));
+  BOOST_CHECK(
+      Has(text, "sandbot_job_stage_duration_seconds_bucket{stage=\"building\",le=\"1\"} 0\n"));
+  BOOST_CHECK(
+      Has(text, "sandbot_job_stage_duration_seconds_bucket{stage=\"building\",le=\"2.5\"} 1\n"));
+}
+
+BOOST_AUTO_TEST_CASE(outbox_retries_are_counted_by_kind) {
+  Metrics m;
+  m.CountOutboxRetry(OutboxKind::kForge);
+  m.CountOutboxRetry(OutboxKind::kForge);
+  m.CountOutboxRetry(OutboxKind::kChat);
+  BOOST_CHECK_EQUAL(m.OutboxRetries(OutboxKind::kForge), 2);
+  const std::string text = m.Serialize();
+  BOOST_CHECK(Has(text, "sandbot_outbox_retries_total{kind=\"forge\"} 2\n"));
+  BOOST_CHECK(Has(text, "sandbot_outbox_retries_total{kind=\"chat\"} 1\n"));
+}
+
+BOOST_AUTO_TEST_CASE(state_gauges_are_read_at_each_scrape) {
+  Metrics m;
+  int scrapes = 0;
+  m.set_before_scrape([&](ScrapeState* s) {
+    ++scrapes;
+    s->sandboxes = {5, 2, 1, 3};
+    s->outbox_depth = 4;
+    s->engine_up = scrapes == 1;
+  });
+  std::string text = m.Serialize();
+  BOOST_CHECK(Has(text, "sandbot_sandboxes{state=\"healthy\"} 5\n"));
+  BOOST_CHECK(Has(text, "sandbot_sandboxes{state=\"degraded\"} 2\n"));
+  BOOST_CHECK(Has(text, "sandbot_sandboxes{state=\"unhealthy\"} 1\n"));
+  BOOST_CHECK(Has(text, "sandbot_sandboxes{state=\"suspended\"} 3\n"));
+  BOOST_CHECK(Has(text, "# TYPE sandbot_outbox_depth gauge\nsandbot_outbox_depth 4\n"));
+  BOOST_CHECK(Has(text, "sandbot_engine_up 1\n"));
+  BOOST_CHECK(Has(text, "sandbot_engine_breaker_state 0\n"));
+  text = m.Serialize();
+  BOOST_CHECK_EQUAL(scrapes, 2);
+  BOOST_CHECK(Has(text, "sandbot_engine_up 0\n"));
+  BOOST_CHECK(Has(text, "sandbot_engine_breaker_state 1\n"));
+  // A store that cannot be read leaves the last values, not zeros.
+  m.set_before_scrape([](ScrapeState* s) {
+    s->store_ok = false;
+    s->outbox_depth = 99;
+  });
+  text = m.Serialize();
+  BOOST_CHECK(Has(text, "sandbot_outbox_depth 4\n"));
+  BOOST_CHECK(Has(text, "sandbot_build_info{version=\""));
+}
+
+BOOST_AUTO_TEST_CASE(forge_rate_limits_come_from_the_answers_headers) {
+  ClearForgeRateLimits();
+  Metrics m;
+  httplib::Headers github = {{"X-RateLimit-Remaining", "4998"}, {"X-RateLimit-Limit", "5000"}};
+  NoteForgeRateLimit("github", github);
+  NoteForgeRateLimit("gitlab", httplib::Headers{{"RateLimit-Remaining", "17"}});
+  NoteForgeRateLimit("gitea", httplib::Headers{{"Content-Type", "application/json"}});
+  NoteForgeRateLimitValue("github", "-1");     // not a count: ignored
+  NoteForgeRateLimitValue("github", "12abc");  // nor this
+  NoteForgeRateLimitValue("", "3");
+  std::string text = m.Serialize();
+  BOOST_CHECK(Has(text, "sandbot_forge_ratelimit_remaining{forge=\"github\"} 4998\n"));
+  BOOST_CHECK(Has(text, "sandbot_forge_ratelimit_remaining{forge=\"gitlab\"} 17\n"));
+  BOOST_CHECK(text.find("forge=\"gitea\"") == std::string::npos);
+  NoteForgeRateLimitValue("github", "0");
+  text = m.Serialize();
+  BOOST_CHECK(Has(text, "sandbot_forge_ratelimit_remaining{forge=\"github\"} 0\n"));
+  // Bounded, whatever calls it.
+  for (int i = 0; i < 100; ++i) NoteForgeRateLimitValue("f" + std::to_string(i), "1");
+  BOOST_CHECK_EQUAL(ForgeRateLimits().size(), kMaxForges);
+  ClearForgeRateLimits();
+}
+
+BOOST_AUTO_TEST_CASE(the_scrape_state_counts_sandboxes_by_health_and_pending_messages) {
+  TestStore store;
+  Db* db = store.db.get();
+  auto sandbox = [&](const std::string& name, const std::string& state,
+                     std::vector<ServiceStatus> services) {
+    Sandbox b;
+    b.name = name;
+    b.created_by = "ana";
+    BOOST_REQUIRE(CreateSandbox(db, &b).ok());
+    if (state != "active") BOOST_REQUIRE(SetSandboxState(db, name, state).ok());
+    int i = 0;
+    for (ServiceStatus st : services) {
+      Service s;
+      s.name = s.repo = "svc" + std::to_string(i++);
+      s.branch = "main";
+      BOOST_REQUIRE(UpsertService(db, b.id, &s).ok());
+      BOOST_REQUIRE(SetServiceStatus(db, s.id, st, "").ok());
+    }
+  };
+  sandbox("empty", "active", {});
+  sandbox("ok", "active", {ServiceStatus::kRunning});
+  sandbox("building", "active", {ServiceStatus::kRunning, ServiceStatus::kBuilding});
+  sandbox("broken", "active", {ServiceStatus::kFailed});
+  sandbox("asleep", "suspended", {ServiceStatus::kSuspended});
+  sandbox("going", "destroying", {ServiceStatus::kRunning});
+  OutboxMessage msg;
+  msg.url = "https://hooks.example/x";
+  msg.body = "{}";
+  BOOST_REQUIRE(EnqueueOutbox(db, msg).ok());
+  BOOST_REQUIRE(EnqueueOutbox(db, msg).ok());
+  ScrapeState state;
+  BOOST_REQUIRE(ReadScrapeState(db, &state).ok());
+  BOOST_CHECK(state.store_ok);
+  BOOST_CHECK_EQUAL(state.sandboxes[0], 2);  // healthy: "empty" and "ok"
+  BOOST_CHECK_EQUAL(state.sandboxes[1], 1);  // degraded
+  BOOST_CHECK_EQUAL(state.sandboxes[2], 1);  // unhealthy
+  BOOST_CHECK_EQUAL(state.sandboxes[3], 1);  // suspended; "going" is not counted
+  BOOST_CHECK_EQUAL(state.outbox_depth, 2);
+}
+
+// GET /readyz (bot/readiness.h).
+struct FakeChecks {
+  bool store = true, breaker_open = false, stopping = false;
+  Status ping = Status::Ok();
+  int pings = 0;
+  ReadinessChecks Checks() {
+    return {[this] { return store; }, [this] { return breaker_open; },
+            [this] {
+              ++pings;
+              return ping;
+            },
+            [this] { return stopping; }};
+  }
+};
+
+BOOST_AUTO_TEST_CASE(ready_when_store_and_engine_answer_and_not_stopping) {
+  FakeChecks f;
+  Readiness r(f.Checks());
+  ReadinessResult res = r.Check();
+  BOOST_CHECK(res.ready());
+  BOOST_CHECK_EQUAL(res.Json(),
+                    "{\"engine\":\"ok\",\"ready\":true,\"stopping\":false,\"store\":\"ok\"}");
+}
+
+BOOST_AUTO_TEST_CASE(each_failed_check_is_named) {
+  using std::chrono::seconds;
+  auto t = Readiness::Clock::now();
+  {
+    FakeChecks f;
+    f.store = false;
+    Readiness r(f.Checks());
+    ReadinessResult res = r.Check(t);
+    BOOST_CHECK(!res.ready());
+    BOOST_CHECK(res.Json().find("\"failed\":\"store\"") != std::string::npos);
+  }
+  {
+    FakeChecks f;
+    f.breaker_open = true;
+    Readiness r(f.Checks());
+    ReadinessResult res = r.Check(t);
+    BOOST_CHECK(!res.ready());
+    BOOST_CHECK(res.Json().find("\"failed\":\"engine\"") != std::string::npos);
+    BOOST_CHECK_EQUAL(f.pings, 0);  // the breaker knows already: no ping
+  }
+  {
+    FakeChecks f;
+    f.ping = Status::Unavailable("cannot connect to /var/run/secret-path.sock");
+    Readiness r(f.Checks());
+    ReadinessResult res = r.Check(t);
+    BOOST_CHECK(!res.ready());
+    BOOST_CHECK(res.Json().find("\"engine\":\"unreachable\"") != std::string::npos);
+    // The error's text (a path) stays in the log.
+    BOOST_CHECK(res.Json().find("secret-path") == std::string::npos);
+  }
+  {
+    FakeChecks f;
+    f.stopping = true;
+    Readiness r(f.Checks());
+    BOOST_CHECK(r.Check(t).Json().find("\"failed\":\"stopping\"") != std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_engine_ping_is_kept_for_a_moment) {
+  using std::chrono::milliseconds;
+  FakeChecks f;
+  Readiness r(f.Checks(), milliseconds(2000));
+  const auto t0 = Readiness::Clock::now();
+  BOOST_CHECK(r.Check(t0).ready());
+  BOOST_CHECK(r.Check(t0 + milliseconds(500)).ready());
+  BOOST_CHECK(r.Check(t0 + milliseconds(1999)).ready());
+  BOOST_CHECK_EQUAL(f.pings, 1);
+  f.ping = Status::Unavailable("gone");
+  BOOST_CHECK(r.Check(t0 + milliseconds(1999)).ready());  // still the kept answer
+  BOOST_CHECK(!r.Check(t0 + milliseconds(2000)).ready());
+  BOOST_CHECK_EQUAL(f.pings, 2);
+  f.ping = Status::Ok();
+  BOOST_CHECK(!r.Check(t0 + milliseconds(3000)).ready());
+  BOOST_CHECK(r.Check(t0 + milliseconds(4100)).ready());
+  BOOST_CHECK_EQUAL(f.pings, 3);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
