@@ -12,6 +12,8 @@
 #                                 idle connections; no Docker work)
 #   BENCH_PARTS=tls …   (issue 15: push→healthy over mutual TLS vs the unix
 #                        socket, on a second dockerd of the bench's own)
+#   BENCH_PARTS=metrics …        (issue 14: /metrics scrapes and the Slack
+#                                 `/sandbox list` with 1,000 sandboxes; no Docker work)
 #
 # Everything runs on loopback against a scratch data folder under /tmp: a
 # daemon on 127.0.0.1:18090, host ports 19500-19599 for sandbot, 19600 and
@@ -24,7 +26,8 @@ cd "$(dirname "$0")/.."
 
 SANDBOT=$(realpath "${SANDBOT:?set SANDBOT to the sandbot binary}")
 HOOK_BIN=$(dirname "$SANDBOT")/sandbot-hook # what the installed hook runs
-BENCH_PARTS=${BENCH_PARTS:-hook deploy flood idle tls} # which parts to run
+BENCH_PARTS=${BENCH_PARTS:-hook deploy flood idle tls metrics} # which parts to run
+METRICS_SANDBOXES=${METRICS_SANDBOXES:-1000} # the metrics part: sandboxes of 3 services seeded
 FLOOD_HTTP=${FLOOD_HTTP:-127.0.0.1:18093} # the daemons of the flood and idle parts
 FLOOD_SECONDS=${FLOOD_SECONDS:-5}         # the flood: 4,000 refused requests/s for this long
 GOOD_RATE=${GOOD_RATE:-200}               # signed requests/s measured beside it
@@ -195,8 +198,9 @@ preflight() {
   case " $BENCH_PARTS " in
     *" hook "* | *" deploy "*) [ -x "$HOOK_BIN" ] || die "$HOOK_BIN is not executable (make build)" ;;
   esac
-  # The tls part alone brings its own engine.
-  [ "$(echo $BENCH_PARTS)" != tls ] || return 0
+  # The parts without Docker work here need no engine: flood, idle, metrics,
+  # and tls, which brings its own.
+  case " $BENCH_PARTS " in *" hook "* | *" deploy "*) ;; *) return 0 ;; esac
   [ -n "$DOCKER" ] || die "no docker CLI found (apt-get install docker.io)"
   engine GET /_ping >/dev/null || die "no Docker engine answers on $DOCKER_SOCK (scripts/ensure-docker.sh)"
   # The CLI speaks the engine's API version, whatever its own default.
@@ -484,14 +488,16 @@ bench_deploy() {
 
 # A daemon of its own on $FLOOD_HTTP and a data folder under $DIR: the store
 # and the log measured are only this part's. Extra arguments go before serve
-# (prlimit). Sets SIDE_PID, SIDE_DATA, SIDE_LOG.
+# (prlimit); SIDE_SERVE_ARGS go after serve's. Sets SIDE_PID, SIDE_DATA,
+# SIDE_LOG.
 start_side_daemon() {
   SIDE_DATA=$DIR/$1/data
   SIDE_LOG=$DIR/$1/daemon.log
   shift
   mkdir -p "$SIDE_DATA"
+  # shellcheck disable=SC2086 # SIDE_SERVE_ARGS: words without spaces
   "$@" "$SANDBOT" serve --data "$SIDE_DATA" --listen "$FLOOD_HTTP" --ports "$BENCH_PORTS" \
-    >>"$SIDE_LOG" 2>&1 &
+    ${SIDE_SERVE_ARGS:-} >>"$SIDE_LOG" 2>&1 &
   SIDE_PID=$!
   wait_started "$SIDE_PID" "$SIDE_LOG" "the side daemon" curl -sf "http://$FLOOD_HTTP/healthz"
 }
@@ -575,6 +581,32 @@ bench_idle() {
   stop_side_daemon
 }
 
+# $METRICS_SANDBOXES sandboxes of 3 running services seeded straight into the
+# store of a daemon whose engine socket does not exist (else the reconciler
+# would redeploy 3,000 containers it cannot find), then GET /metrics and the
+# Slack `/sandbox list` timed on a keep-alive connection, and the RSS idle
+# before and after (bench/metrics_bench.py).
+bench_metrics() {
+  say "metrics: /metrics and /sandbox list with $METRICS_SANDBOXES sandboxes in the store"
+  local secret=bench-metrics-secret now
+  SIDE_SERVE_ARGS="--docker unix://$DIR/no-engine.sock" \
+    SANDBOT_SLACK_SIGNING_SECRET=$secret start_side_daemon metrics env
+  now=$(($(date +%s) * 1000))
+  sqlite3 "$SIDE_DATA/sandbot.db" <<SQL || die "cannot seed the store"
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $METRICS_SANDBOXES)
+INSERT INTO sandboxes(name, created_by, state, created_at, updated_at, last_active_at)
+  SELECT printf('mb-%04d', i), 'bench', 'active', $now, $now, $now FROM n;
+INSERT INTO services(sandbox_id, name, repo, branch, commit_sha, status, url, updated_at)
+  SELECT b.id, s.name, s.name, 'feature/' || b.name, lower(hex(randomblob(20))), 'running',
+         'http://127.0.0.1:' || (20000 + b.id * 3 + s.k), $now
+  FROM sandboxes b JOIN (SELECT 'web' AS name, 0 AS k UNION ALL SELECT 'api', 1
+                         UNION ALL SELECT 'worker', 2) s;
+SQL
+  python3 bench/metrics_bench.py "$FLOOD_HTTP" --pid "$SIDE_PID" --secret "$secret" \
+    --sandboxes "$METRICS_SANDBOXES" >"$DIR/results/metrics.json" || die "metrics_bench.py failed"
+  stop_side_daemon
+}
+
 # --- the summary -------------------------------------------------------------------
 
 # hook_line LABEL NAME NOTE: one line of hook figures from results/NAME.ms.
@@ -639,6 +671,13 @@ summary() {
       "$r/idle.json"
   fi
   tls_summary
+  if [ -f "$r/metrics.json" ]; then
+    echo "metrics and the chat list with $METRICS_SANDBOXES sandboxes of 3 services (issue 14)"
+    jq -r '"  GET /metrics                           p50 \(.scrape_p50_ms) ms   p99 \(.scrape_p99_ms) ms   max \(.scrape_max_ms) ms   daemon CPU \(.scrape_cpu_ms) ms each   (\(.scrapes) scrapes, \(.scrape_bytes) bytes; target < 5 ms)",
+      "  Slack /sandbox list                    p50 \(.list_p50_ms) ms   p99 \(.list_p99_ms) ms   max \(.list_max_ms) ms   daemon CPU \(.list_cpu_ms) ms each   (\(.lists) answers, \(.list_blocks) blocks, \(.list_bytes) bytes; target < 20 ms, <= 50 blocks)",
+      "  daemon RSS idle                        \(.rss_idle_before_kb / 1024 * 10 | floor / 10) MB before, \(.rss_idle_after_scrapes_kb / 1024 * 10 | floor / 10) MB after the scrapes, \(.rss_idle_after_lists_kb / 1024 * 10 | floor / 10) MB after the lists"' \
+      "$r/metrics.json"
+  fi
   [ -f "$r/sandbot.ms" ] || return 0 # BENCH_PARTS without deploy
   echo "push → page answers with the new commit ($(wc -l <"$r/sandbot.ms") rounds, medians)"
   printf '  %-36s %5.2f s\n' "sandbot (git push -o sandbot.wait)" "$(ms_to_s "$sb")"
@@ -674,6 +713,7 @@ main() {
   case " $BENCH_PARTS " in *" flood "*) bench_flood ;; esac
   case " $BENCH_PARTS " in *" idle "*) bench_idle ;; esac
   case " $BENCH_PARTS " in *" tls "*) bench_tls ;; esac
+  case " $BENCH_PARTS " in *" metrics "*) bench_metrics ;; esac
   summary | tee "$DIR/results/summary.txt"
   # The raw samples (one per line, ms) stay beside the binary for a closer look.
   RESULTS=$(dirname "$SANDBOT")/bench-results

@@ -4,13 +4,13 @@
 
 #include "handlers/health.h"
 #include "store/outbox.h"
-#include "store/sandboxes.h"
+#include "store/sandbox_health_rows.h"
 
 namespace sandbot {
 
 Status ReadScrapeState(Db* db, ScrapeState* state) {
   std::vector<Sandbox> all;
-  Status s = ListSandboxes(db, &all);
+  Status s = ListSandboxHealthRows(db, &all);
   int64_t depth = 0;
   if (s.ok()) s = CountPendingOutbox(db, &depth);
   if (!s.ok()) {

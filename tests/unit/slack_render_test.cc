@@ -182,4 +182,33 @@ BOOST_AUTO_TEST_CASE(slack_limits_with_many_services) {
   BOOST_CHECK(more);
 }
 
+// The chat `/sandbox list` of a big installation (issue 14's figure: 1,000
+// sandboxes of 3 services): within Slack's 50 blocks, the rest counted.
+BOOST_AUTO_TEST_CASE(slack_list_of_1000_sandboxes_stays_within_50_blocks) {
+  MessageView v = ViewOfKind("list");
+  const MessageView item = v.sandboxes[0];
+  v.sandboxes.clear();
+  for (int i = 0; i < 1000; ++i) {
+    MessageView b = item;
+    b.sandbox = "qa-" + std::to_string(i);
+    b.title = "sandbox " + b.sandbox;
+    b.services.push_back(b.services[0]);
+    b.services[2].name = "api";
+    v.sandboxes.push_back(std::move(b));
+  }
+  v.title = "1000 sandboxes";
+  json m = Parse(RenderSlack(v, "ephemeral", false));
+  CheckSlackLimits(m);
+  BOOST_CHECK_LE(m["blocks"].size(), 50u);
+  BOOST_CHECK_EQUAL(m["blocks"][0]["text"]["text"], "1000 sandboxes");
+  size_t sections = 0;
+  std::string more;
+  for (const json& b : m["blocks"]) {
+    if (b["type"] == "section") ++sections;
+    if (b["type"] == "context") more = b["elements"][0]["text"].get<std::string>();
+  }
+  BOOST_CHECK_EQUAL(more, "… and " + std::to_string(1000 - sections) + " more sandboxes");
+  BOOST_CHECK_EQUAL(sections + 2, m["blocks"].size());  // the header and the "… and" line
+}
+
 BOOST_AUTO_TEST_SUITE_END()
