@@ -1,6 +1,7 @@
 #include "bot/scrape_state.h"
 
-#include <vector>
+#include <algorithm>
+#include <unordered_map>
 
 #include "handlers/health.h"
 #include "store/outbox.h"
@@ -9,18 +10,39 @@
 namespace sandbot {
 
 Status ReadScrapeState(Db* db, ScrapeState* state) {
-  std::vector<Sandbox> all;
-  Status s = ListSandboxHealthRows(db, &all);
+  // The roll-up of handlers/health.h SandboxHealthOf, one row at a time:
+  // suspended sandboxes are Suspended; the others are the worst of their
+  // services (a suspended service counting as Degraded), Healthy with none.
+  struct Entry {
+    bool counted = true;  // not being destroyed
+    bool suspended = false;
+    Health worst = Health::kHealthy;
+  };
+  std::unordered_map<int64_t, Entry> sandboxes;
   int64_t depth = 0;
+  Status s = ScanSandboxHealthRows(
+      db,
+      [&](int64_t id, const std::string& st) {
+        Entry& e = sandboxes[id];
+        e.counted = st != "destroying";  // on its way out: no longer a sandbox to look at
+        e.suspended = st == "suspended";
+      },
+      [&](const Service& service) {
+        auto it = sandboxes.find(service.sandbox_id);
+        if (it == sandboxes.end() || it->second.suspended) return;
+        Health h = ServiceHealthOf(service).health;
+        if (h == Health::kSuspended) h = Health::kDegraded;
+        it->second.worst = std::max(it->second.worst, h);
+      });
   if (s.ok()) s = CountPendingOutbox(db, &depth);
   if (!s.ok()) {
     state->store_ok = false;
     return s;
   }
   state->sandboxes = {};
-  for (const Sandbox& b : all) {
-    if (b.state == "destroying") continue;  // on its way out: no longer a sandbox to look at
-    ++state->sandboxes[static_cast<size_t>(SandboxHealthOf(b))];
+  for (const auto& [id, e] : sandboxes) {
+    if (!e.counted) continue;
+    ++state->sandboxes[static_cast<size_t>(e.suspended ? Health::kSuspended : e.worst)];
   }
   state->outbox_depth = depth;
   state->store_ok = true;

@@ -1,11 +1,14 @@
 // What the health roll-up (handlers/health.h) needs of every sandbox, and
 // nothing else: the sandbox's state and its services' status and last
 // health verdict. GET /metrics reads it at each scrape (sandbot_sandboxes),
-// where ListSandboxes' whole rows would cost several times more.
+// where ListSandboxes' whole rows, sorted and gathered, cost several times
+// more: each table is read once in its own order, one row at a time.
 #ifndef SANDBOT_STORE_SANDBOX_HEALTH_ROWS_H_
 #define SANDBOT_STORE_SANDBOX_HEALTH_ROWS_H_
 
-#include <vector>
+#include <cstdint>
+#include <functional>
+#include <string>
 
 #include "store/db.h"
 #include "store/sandboxes.h"
@@ -13,9 +16,12 @@
 
 namespace sandbot {
 
-// Every sandbox, by id, with only id and state set, and its services with
-// only sandbox_id, status, health, health_checked_at and updated_at set.
-Status ListSandboxHealthRows(Db* db, std::vector<Sandbox>* sandboxes);
+// Calls `on_sandbox(id, state)` for every sandbox, then `on_service(row)`
+// for every service, row having only sandbox_id, status, health,
+// health_checked_at and updated_at set (the same object each time).
+Status ScanSandboxHealthRows(Db* db,
+                             const std::function<void(int64_t, const std::string&)>& on_sandbox,
+                             const std::function<void(const Service&)>& on_service);
 
 }  // namespace sandbot
 
