@@ -27,7 +27,7 @@ Status WithOfflineContext(Db* db, const F& build) {
 
 }  // namespace
 
-Status BuildSandboxListView(const HandlerContext& ctx, MessageView* view) {
+Status BuildSandboxListView(const HandlerContext& ctx, MessageView* view, size_t full) {
   std::vector<Sandbox> all;
   Status s = ListSandboxes(ctx.db, &all);
   if (!s.ok()) return s;
@@ -43,6 +43,13 @@ Status BuildSandboxListView(const HandlerContext& ctx, MessageView* view) {
   view->sandboxes.reserve(all.size());
   for (const Sandbox& b : all) {
     MessageView item;
+    if (view->sandboxes.size() >= full) {
+      item.kind = "status";
+      item.sandbox = b.name;
+      item.title = "sandbox " + b.name;
+      view->sandboxes.push_back(std::move(item));
+      continue;
+    }
     auto found = routes.find(b.id);
     BuildSandboxViewFrom(ctx, b, found == routes.end() ? kNoRoutes : found->second, repos, &item);
     item.buttons.clear();

@@ -5,6 +5,7 @@
 #ifndef SANDBOT_HANDLERS_SANDBOX_VIEW_H_
 #define SANDBOT_HANDLERS_SANDBOX_VIEW_H_
 
+#include <cstddef>
 #include <string>
 
 #include "handlers/dispatch.h"
@@ -15,8 +16,16 @@
 namespace sandbot {
 
 // kind "list": "N sandboxes", one item per sandbox (as BuildSandboxViewFrom,
-// without buttons), read in a few queries whatever the count.
-Status BuildSandboxListView(const HandlerContext& ctx, MessageView* view);
+// without buttons), read in a few queries whatever the count. Only the first
+// `full` items are whole; the others carry the sandbox's name and title
+// alone (they are counted, "… and N more", not shown).
+Status BuildSandboxListView(const HandlerContext& ctx, MessageView* view,
+                            size_t full = static_cast<size_t>(-1));
+
+// Sandboxes a chat answer shows at most (Slack's 50 blocks; Teams and
+// Mattermost the same, templates/view_data.h Sizes): a list from a chat
+// door builds only these whole, so 1,000 sandboxes cost what 50 do.
+inline constexpr size_t kChatListShown = 50;
 
 // The same views over `db` alone, baselines loaded from it: for the CLI,
 // which reads the store without the daemon.

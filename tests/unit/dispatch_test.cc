@@ -6,6 +6,7 @@
 #include "store/audit.h"
 #include "store/jobs.h"
 #include "store/repos.h"
+#include "store/sandboxes.h"
 #include "tests/unit/test_util.h"
 
 using namespace sandbot;
@@ -119,6 +120,39 @@ BOOST_AUTO_TEST_CASE(route_to_url_is_recorded_and_destroy_queues_a_job) {
   BOOST_CHECK_EQUAL(job.actor, "ana (U1)");
   Status again = f.Run("sandbox", "destroy qa", &destroyed);
   BOOST_CHECK(again.code() == Status::Code::kConflict);
+}
+
+// A chat list builds whole only what a chat answer can show (50 sandboxes)
+// and still counts every one; the CLI gets every sandbox whole.
+BOOST_AUTO_TEST_CASE(a_chat_list_builds_only_what_it_shows) {
+  DispatchFixture f;
+  for (int i = 0; i < 60; ++i) {
+    Sandbox b;
+    b.name = "qa-" + std::to_string(100 + i);
+    b.created_by = "ana";
+    BOOST_REQUIRE(CreateSandbox(f.t.db.get(), &b).ok());
+    Service s;
+    s.name = s.repo = "web";
+    s.branch = "main";
+    BOOST_REQUIRE(UpsertService(f.t.db.get(), b.id, &s).ok());
+  }
+  Reply chat;
+  BOOST_REQUIRE(f.Run("sandbox", "list", &chat).ok());
+  BOOST_CHECK_EQUAL(chat.view.title, "60 sandboxes");
+  BOOST_REQUIRE_EQUAL(chat.view.sandboxes.size(), 60u);
+  BOOST_CHECK_EQUAL(chat.view.sandboxes[49].services.size(), 1u);
+  BOOST_CHECK_EQUAL(chat.view.sandboxes[50].services.size(), 0u);
+  BOOST_CHECK_EQUAL(chat.view.sandboxes[59].sandbox, "qa-159");
+  BOOST_CHECK_EQUAL(chat.view.sandboxes[59].title, "sandbox qa-159");
+
+  Request req;
+  req.user_id = "cli:1000";
+  req.source = "cli";
+  BOOST_REQUIRE(ParseCommand("sandbox", "list", &req.command).ok());
+  Reply cli;
+  BOOST_REQUIRE(HandleCommand(f.ctx, req, &cli).ok());
+  BOOST_REQUIRE_EQUAL(cli.view.sandboxes.size(), 60u);
+  BOOST_CHECK_EQUAL(cli.view.sandboxes[59].services.size(), 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
