@@ -80,6 +80,7 @@ void OutboxSender::SendLoop() {
         // Rate limited: later, without spending an attempt.
         record(DeferOutbox(db_, m.id, r.error, NowMillis() + r.retry_after_ms), m);
         spdlog::info("{}: {} (deferred)", m.purpose, r.error);
+        if (metrics_ != nullptr) metrics_->CountOutboxRetry(OutboxKind::kForge);
         continue;
       }
       const bool give_up = !r.retry || m.attempts + 1 >= kMaxAttempts;
