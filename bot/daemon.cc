@@ -435,9 +435,9 @@ int Daemon::BindListeners() {
   http_->Get("/metrics", [metrics = metrics_.get()](const HttpRequest&, HttpResponse* res) {
     res->Set(metrics->Serialize(), Metrics::kContentType);
   });
-  // Ready: the store answers, the engine answers (a 1 s ping, its answer
-  // kept 2 s), not stopping. Names the failed check, never an error's text.
-  // The engine the daemon drives, with its TLS (bot/engine_config.h).
+  // Ready: the store answers, the engine answers (a 1 s ping every 2 s, on
+  // Readiness's own thread: the loop never waits on it), not stopping. Names the failed check,
+  // never an error's text. The engine the daemon drives, with its TLS (bot/engine_config.h).
   auto engine = std::make_shared<DockerTransport>(engine_.url, engine_.Tls());
   readiness_ = std::make_unique<Readiness>(ReadinessChecks{
       [this] { return OnThisLoop(*chat_).db->SchemaVersion() > 0; },
@@ -455,6 +455,7 @@ int Daemon::BindListeners() {
         return s;
       },
       [this] { return stopping_.load(); }});
+  readiness_->Start();
   http_->Get("/readyz", [this](const HttpRequest&, HttpResponse* res) {
     const ReadinessResult r = readiness_->Check();
     res->status = r.ready() ? 200 : 503;
@@ -629,6 +630,7 @@ int Daemon::Stop() {
   http_->Stop();
   local_thread_.join();
   http_thread_.join();
+  readiness_->Stop();
   hub_.Notify();
   spool_thread_.join();
   maintenance_thread_.join();

@@ -15,32 +15,48 @@ std::string ReadinessResult::Json() const {
   return out.dump();
 }
 
-bool Readiness::EngineAnswers(Clock::time_point now) {
+bool Readiness::PingEngine() {
   if (checks_.engine_breaker_open && checks_.engine_breaker_open()) return false;
-  if (!checks_.engine_ping) return true;
-  const int64_t ticks = now.time_since_epoch().count();
-  auto fresh = [&] {
-    const int64_t at = last_ping_at_.load();
-    return at != 0 && Clock::duration(ticks - at) < ping_cache_;
-  };
-  if (fresh()) return last_ping_ok_.load();
-  std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
-  // Another thread pings now: its answer is not in yet, the last one stands.
-  if (!lock.owns_lock()) return last_ping_ok_.load();
-  if (fresh()) return last_ping_ok_.load();
+  if (!checks_.engine_ping) {
+    last_ping_ok_ = true;
+    return true;
+  }
+  ++pings_;
   Status s = checks_.engine_ping();
   if (!s.ok() && last_ping_ok_.load())
     spdlog::warn("readyz: the engine does not answer: {}", s.message());
   last_ping_ok_ = s.ok();
-  last_ping_at_ = ticks;
   return s.ok();
 }
 
-ReadinessResult Readiness::Check(Clock::time_point now) {
+void Readiness::Start() {
+  if (pinger_.joinable()) return;
+  PingEngine();  // the first answer before the listener serves /readyz
+  pinger_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(stop_mu_);
+    while (!stop_cv_.wait_for(lock, ping_every_, [this] { return stop_; })) {
+      lock.unlock();
+      PingEngine();
+      lock.lock();
+    }
+  });
+}
+
+void Readiness::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    stop_ = true;
+  }
+  stop_cv_.notify_all();
+  if (pinger_.joinable()) pinger_.join();
+}
+
+ReadinessResult Readiness::Check() const {
   ReadinessResult r;
   r.stopping = checks_.stopping && checks_.stopping();
   r.store = checks_.store_answers && checks_.store_answers();
-  r.engine = EngineAnswers(now);
+  const bool breaker_open = checks_.engine_breaker_open && checks_.engine_breaker_open();
+  r.engine = !breaker_open && last_ping_ok_.load();
   return r;
 }
 

@@ -1,24 +1,27 @@
 // Readiness: what GET /readyz answers. Ready when the store is open and
 // answers a query, the container engine answers (its breaker is closed and
-// a ping with a short timeout succeeds; the ping's answer is kept for a
-// moment so a probe every second costs one ping every few), and the daemon
-// is not stopping. /healthz stays "alive": a daemon that is up but cannot
+// the last ping, with a short timeout, succeeded), and the daemon is not
+// stopping. /readyz is served on an event-loop thread, which must never
+// wait on the network: the ping runs on a thread of its own (Start), every
+// `ping_every`, and Check only reads its last answer. Before the first
+// answer the engine counts as not answering. /healthz stays "alive": a daemon that is up but cannot
 // do its work is not killed for it, only taken out of rotation.
 //
 // The answer names the checks, never an error's text (paths, addresses):
 // the listener serves it to whoever reaches it, like /healthz. The reason
 // is in the log and in `sandbot` CLI answers.
 //
-// Thread-safety: Check may be called from several threads at once; one
-// pings while the others use the last answer.
+// Thread-safety: Check and PingEngine may be called from any thread.
 #ifndef SANDBOT_BOT_READINESS_H_
 #define SANDBOT_BOT_READINESS_H_
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "util/status.h"
 
@@ -43,19 +46,33 @@ class Readiness {
  public:
   using Clock = std::chrono::steady_clock;
   explicit Readiness(ReadinessChecks checks,
-                     std::chrono::milliseconds ping_cache = std::chrono::milliseconds(2000))
-      : checks_(std::move(checks)), ping_cache_(ping_cache) {}
+                     std::chrono::milliseconds ping_every = std::chrono::milliseconds(2000))
+      : checks_(std::move(checks)), ping_every_(ping_every) {}
+  ~Readiness() { Stop(); }
+  Readiness(const Readiness&) = delete;
+  Readiness& operator=(const Readiness&) = delete;
 
-  ReadinessResult Check(Clock::time_point now = Clock::now());
+  // Pings once now, then every `ping_every` on a thread of its own until
+  // Stop (or destruction).
+  void Start();
+  void Stop();
+
+  // Never waits on the engine: the breaker's state and the last ping.
+  ReadinessResult Check() const;
+  // One ping (skipped while the breaker is open: it knows already); what
+  // the pinging thread runs. Returns whether the engine answered.
+  bool PingEngine();
+  int64_t pings() const { return pings_.load(); }
 
  private:
-  bool EngineAnswers(Clock::time_point now);
-
   ReadinessChecks checks_;
-  const std::chrono::milliseconds ping_cache_;
-  std::mutex mu_;  // held by the one thread that pings
+  const std::chrono::milliseconds ping_every_;
   std::atomic<bool> last_ping_ok_{false};
-  std::atomic<int64_t> last_ping_at_{0};  // Clock ticks; 0: never
+  std::atomic<int64_t> pings_{0};
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stop_ = false;  // guarded by stop_mu_
+  std::thread pinger_;
 };
 
 }  // namespace sandbot

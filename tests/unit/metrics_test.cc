@@ -7,6 +7,8 @@
 
 #include <boost/test/unit_test.hpp>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -315,6 +317,8 @@ struct FakeChecks {
 BOOST_AUTO_TEST_CASE(ready_when_store_and_engine_answer_and_not_stopping) {
   FakeChecks f;
   Readiness r(f.Checks());
+  BOOST_CHECK(!r.Check().ready());  // no ping answered yet
+  BOOST_CHECK(r.PingEngine());
   ReadinessResult res = r.Check();
   BOOST_CHECK(res.ready());
   BOOST_CHECK_EQUAL(res.Json(),
@@ -322,30 +326,32 @@ BOOST_AUTO_TEST_CASE(ready_when_store_and_engine_answer_and_not_stopping) {
 }
 
 BOOST_AUTO_TEST_CASE(each_failed_check_is_named) {
-  using std::chrono::seconds;
-  auto t = Readiness::Clock::now();
   {
     FakeChecks f;
     f.store = false;
     Readiness r(f.Checks());
-    ReadinessResult res = r.Check(t);
+    r.PingEngine();
+    ReadinessResult res = r.Check();
     BOOST_CHECK(!res.ready());
     BOOST_CHECK(res.Json().find("\"failed\":\"store\"") != std::string::npos);
   }
   {
     FakeChecks f;
-    f.breaker_open = true;
     Readiness r(f.Checks());
-    ReadinessResult res = r.Check(t);
+    r.PingEngine();
+    f.breaker_open = true;  // opened since the last ping: Check believes the breaker
+    ReadinessResult res = r.Check();
     BOOST_CHECK(!res.ready());
     BOOST_CHECK(res.Json().find("\"failed\":\"engine\"") != std::string::npos);
-    BOOST_CHECK_EQUAL(f.pings, 0);  // the breaker knows already: no ping
+    BOOST_CHECK(!r.PingEngine());
+    BOOST_CHECK_EQUAL(f.pings, 1);  // the breaker knows already: no ping
   }
   {
     FakeChecks f;
     f.ping = Status::Unavailable("cannot connect to /var/run/secret-path.sock");
     Readiness r(f.Checks());
-    ReadinessResult res = r.Check(t);
+    r.PingEngine();
+    ReadinessResult res = r.Check();
     BOOST_CHECK(!res.ready());
     BOOST_CHECK(res.Json().find("\"engine\":\"unreachable\"") != std::string::npos);
     // The error's text (a path) stays in the log.
@@ -355,27 +361,46 @@ BOOST_AUTO_TEST_CASE(each_failed_check_is_named) {
     FakeChecks f;
     f.stopping = true;
     Readiness r(f.Checks());
-    BOOST_CHECK(r.Check(t).Json().find("\"failed\":\"stopping\"") != std::string::npos);
+    r.PingEngine();
+    BOOST_CHECK(r.Check().Json().find("\"failed\":\"stopping\"") != std::string::npos);
   }
 }
 
-BOOST_AUTO_TEST_CASE(the_engine_ping_is_kept_for_a_moment) {
+// The ping runs on its own thread: Check (on an event-loop thread) never
+// waits for the engine, it reads the last answer.
+BOOST_AUTO_TEST_CASE(the_engine_is_pinged_on_a_thread_of_its_own) {
   using std::chrono::milliseconds;
-  FakeChecks f;
-  Readiness r(f.Checks(), milliseconds(2000));
-  const auto t0 = Readiness::Clock::now();
-  BOOST_CHECK(r.Check(t0).ready());
-  BOOST_CHECK(r.Check(t0 + milliseconds(500)).ready());
-  BOOST_CHECK(r.Check(t0 + milliseconds(1999)).ready());
-  BOOST_CHECK_EQUAL(f.pings, 1);
-  f.ping = Status::Unavailable("gone");
-  BOOST_CHECK(r.Check(t0 + milliseconds(1999)).ready());  // still the kept answer
-  BOOST_CHECK(!r.Check(t0 + milliseconds(2000)).ready());
-  BOOST_CHECK_EQUAL(f.pings, 2);
-  f.ping = Status::Ok();
-  BOOST_CHECK(!r.Check(t0 + milliseconds(3000)).ready());
-  BOOST_CHECK(r.Check(t0 + milliseconds(4100)).ready());
-  BOOST_CHECK_EQUAL(f.pings, 3);
+  std::mutex mu;
+  std::condition_variable cv;
+  bool hang = false;
+  int pings = 0;
+  ReadinessChecks checks{[] { return true; }, [] { return false; },
+                         [&] {
+                           std::unique_lock<std::mutex> lock(mu);
+                           ++pings;
+                           cv.notify_all();
+                           cv.wait(lock, [&] { return !hang; });
+                           return Status::Ok();
+                         },
+                         [] { return false; }};
+  Readiness r(checks, milliseconds(10));
+  r.Start();
+  BOOST_CHECK(r.Check().ready());  // Start pinged once before returning
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    hang = true;  // the next ping hangs, as an engine that stopped reading would
+    const int seen = pings;
+    cv.wait(lock, [&] { return pings > seen; });
+  }
+  const auto before = std::chrono::steady_clock::now();
+  BOOST_CHECK(r.Check().ready());  // the last answer, at once
+  BOOST_CHECK(std::chrono::steady_clock::now() - before < milliseconds(500));
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    hang = false;
+  }
+  cv.notify_all();
+  r.Stop();
 }
 
 BOOST_AUTO_TEST_SUITE_END()
