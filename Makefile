@@ -16,7 +16,7 @@ SANITIZE ?=
 PREFIX   ?= /usr/local
 DATA     ?= $(CURDIR)/var
 
-PKGS      := cpp-httplib libgit2 sqlite3 openssl spdlog zlib prometheus-cpp-core
+PKGS      := cpp-httplib libgit2 sqlite3 openssl spdlog zlib prometheus-cpp-core yaml-cpp
 OPT      ?= -O2
 CXXFLAGS  += -std=c++17 $(OPT) -g -Wall -Wextra -Werror -pthread -I. \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -35,7 +35,7 @@ CXXFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O0
 LDFLAGS   += -fsanitize=$(SANITIZE)
 endif
 
-LIB_SRCS  := $(filter-out bot/main.cc hooks/hook_main.cc,$(wildcard bot/*.cc hooks/*.cc handlers/*.cc store/*.cc templates/*.cc util/*.cc))
+LIB_SRCS  := $(filter-out bot/main.cc hooks/hook_main.cc,$(wildcard bot/*.cc hooks/*.cc handlers/*.cc compose/*.cc store/*.cc templates/*.cc util/*.cc))
 TEST_SRCS := $(wildcard tests/unit/*.cc)
 LIB_OBJS  := $(LIB_SRCS:%.cc=$(BUILD)/obj/%.o)
 TEST_OBJS := $(TEST_SRCS:%.cc=$(BUILD)/obj/%.o)

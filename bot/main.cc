@@ -1,13 +1,15 @@
 // sandbot: the daemon and its command line. Every command takes --data DIR;
 // `sandbot COMMAND --help` explains each one. The subcommands live in
 // bot/cli_offline.cc (daemon not needed), bot/cli_grammar.cc (the chat
-// grammar, built from the command table) and bot/cli_image.cc.
+// grammar, built from the command table), bot/cli_image.cc and
+// bot/cli_compose.cc.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "bot/cli_compose.h"
 #include "bot/cli_engine.h"
 #include "bot/cli_forge.h"
 #include "bot/cli_grammar.h"
@@ -124,6 +126,7 @@ int main(int argc, char** argv) {
   GrammarCli grammar;
   ImageCli image;
   EngineCli engines;
+  ComposeCli compose;
   auto* sandbox = app.add_subcommand("sandbox", "Inspect and destroy sandboxes");
   sandbox->require_subcommand(1);
   offline.Add(&app, sandbox);
@@ -133,6 +136,7 @@ int main(int argc, char** argv) {
   grammar.Add(&app, sandbox);
   image.Add(&app, &config);
   engines.Add(&app);
+  compose.Add(&app);
   app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -172,6 +176,7 @@ int main(int argc, char** argv) {
   if (grammar.Chosen()) return grammar.Run(config, &app);
   if (int code = image.Run(config); code >= 0) return code;
   if (int code = engines.Run(config); code >= 0) return code;
+  if (int code = compose.Run(config); code >= 0) return code;
   std::cout << "sandbot " << kVersion << "\n";
   return 0;
 }

@@ -363,6 +363,38 @@ Status GitRepo::HasFile(const std::string& sha, const std::string& path, bool* h
   return Status::Ok();
 }
 
+Status GitRepo::ReadFile(const std::string& sha, const std::string& path, size_t max_bytes,
+                         std::string* content) {
+  content->clear();
+  if (path.empty()) return Status::InvalidArgument("empty file path");
+  CommitPtr commit;
+  TreePtr tree;
+  Status s = LoadCommitTree(repo_, sha, &commit, &tree);
+  if (!s.ok()) return s;
+  git_tree_entry* raw = nullptr;
+  int rc = git_tree_entry_bypath(&raw, tree.get(), path.c_str());
+  if (rc == GIT_ENOTFOUND) return Status::NotFound("no file " + path + " in " + sha);
+  if (rc < 0) return GitError(rc, "cannot look up " + path + " in " + sha);
+  TreeEntryPtr entry(raw);
+  // Symlinks are blobs too: only regular files count, so a link cannot point
+  // the read outside the commit's own content.
+  const git_filemode_t mode = git_tree_entry_filemode(entry.get());
+  if (mode != GIT_FILEMODE_BLOB && mode != GIT_FILEMODE_BLOB_EXECUTABLE) {
+    return Status::NotFound(path + " in " + sha + " is not a regular file");
+  }
+  git_blob* blob_raw = nullptr;
+  rc = git_blob_lookup(&blob_raw, repo_, git_tree_entry_id(entry.get()));
+  if (rc < 0) return GitError(rc, "cannot read " + path + " in " + sha);
+  BlobPtr blob(blob_raw);
+  const size_t size = static_cast<size_t>(git_blob_rawsize(blob.get()));
+  if (size > max_bytes) {
+    return Status::InvalidArgument(path + " is " + std::to_string(size) + " bytes; at most " +
+                                   std::to_string(max_bytes) + " are read");
+  }
+  content->assign(static_cast<const char*>(git_blob_rawcontent(blob.get())), size);
+  return Status::Ok();
+}
+
 Status GitRepo::ExportTar(const std::string& sha, std::string* tar) {
   CommitPtr commit;
   TreePtr tree;

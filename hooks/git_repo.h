@@ -35,6 +35,11 @@ class GitRepo {
   Status ResolveCommit(const std::string& spec, std::string* sha);
   // Whether the commit's tree has a blob at `path` ("Dockerfile", "a/b").
   Status HasFile(const std::string& sha, const std::string& path, bool* has);
+  // The content of the regular file at `path` in the commit ("compose.yaml",
+  // "app/.env"): NotFound when there is none (a folder, a symlink or a
+  // submodule is not one), InvalidArgument when larger than `max_bytes`.
+  Status ReadFile(const std::string& sha, const std::string& path, size_t max_bytes,
+                  std::string* content);
   // The commit's whole tree as an uncompressed POSIX tar (ustar, with pax
   // headers for long names): regular files keep their executable bit,
   // symlinks stay symlinks, submodules are skipped. Entry times are the

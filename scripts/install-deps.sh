@@ -1,5 +1,7 @@
 #!/bin/sh
 # Installs, with apt-get, only the Debian packages sandbot needs that are missing.
+# docker-compose and python3-jsonschema are test peers only
+# (tests/e2e/compose_config_test.sh, bench/run.sh's compose part).
 # Safe to run again: it does nothing when everything is there.
 # `install-deps.sh fuzz` adds what `make fuzz` needs: clang and libFuzzer's
 # runtime (libclang_rt.fuzzer-x86_64.a, in libclang-rt-dev's versioned package).
@@ -9,8 +11,9 @@ set -eu
 PKGS="g++ make pkg-config git curl sqlite3 jq openssl python3 ca-certificates
       libcpp-httplib-dev libgit2-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
       libspdlog-dev zlib1g-dev libboost-test-dev libcli11-dev libkainjow-mustache-dev
-      prometheus-cpp-dev
-      docker.io busybox-static nodejs"
+      prometheus-cpp-dev libyaml-cpp-dev
+      docker.io busybox-static nodejs
+      docker-compose python3-jsonschema"
 # The forge test tools and the bench peers are Node programs (npm packages
 # under tests/forge and bench/). NodeSource's nodejs carries npm; Debian's
 # is a package of its own.

@@ -1,0 +1,217 @@
+#include "compose/compose_render.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+
+namespace sandbot {
+namespace {
+
+using json = nlohmann::json;
+
+std::string Under(const std::string& root, const std::string& rel) {
+  if (rel == ".") return root;
+  return root == "/" ? "/" + rel : root + "/" + rel;
+}
+
+std::string Range(int lo, int hi) {
+  return lo == hi ? std::to_string(lo) : std::to_string(lo) + "-" + std::to_string(hi);
+}
+
+json Strings(const std::vector<std::string>& v) {
+  json out = json::array();
+  for (const std::string& s : v) out.push_back(EscapeDollars(s));
+  return out;
+}
+
+json Map(const std::map<std::string, std::string>& m) {
+  json out = json::object();
+  for (const auto& [k, v] : m) out[k] = EscapeDollars(v);
+  return out;
+}
+
+json FileRefs(const std::vector<ComposeFileRef>& refs) {
+  json out = json::array();
+  for (const ComposeFileRef& r : refs) {
+    json j = {{"source", r.source}};
+    if (!r.target.empty()) j["target"] = r.target;
+    if (!r.uid.empty()) j["uid"] = r.uid;
+    if (!r.gid.empty()) j["gid"] = r.gid;
+    if (r.mode >= 0) j["mode"] = r.mode;
+    out.push_back(j);
+  }
+  return out;
+}
+
+json Service(const ComposeService& s, const std::string& root) {
+  json j = json::object();
+  if (s.build) {
+    json b = {{"context", Under(root, s.build->context)}, {"dockerfile", s.build->dockerfile}};
+    if (!s.build->args.empty()) b["args"] = Map(s.build->args);
+    if (!s.build->target.empty()) b["target"] = s.build->target;
+    j["build"] = b;
+  }
+  if (!s.image.empty()) j["image"] = EscapeDollars(s.image);
+  if (s.command) j["command"] = Strings(*s.command);
+  if (s.entrypoint) j["entrypoint"] = Strings(*s.entrypoint);
+  if (!s.environment.empty()) {
+    json env = json::object();
+    for (const auto& [k, v] : s.environment) env[k] = v ? json(EscapeDollars(*v)) : json(nullptr);
+    j["environment"] = env;
+  }
+  if (!s.ports.empty()) {
+    json ports = json::array();
+    for (const ComposePort& p : s.ports) {
+      // The schema's long form has one integer port each way and no host IP:
+      // anything else stays in the short form, written canonically.
+      if (p.host_ip.empty() && p.target_lo == p.target_hi && p.published_lo == p.published_hi) {
+        json port = {{"target", p.target_lo}, {"protocol", p.protocol}, {"mode", "ingress"}};
+        if (p.published_lo) port["published"] = p.published_lo;
+        ports.push_back(port);
+      } else {
+        std::string text;
+        if (!p.host_ip.empty()) {
+          text =
+              (p.host_ip.find(':') != std::string::npos ? "[" + p.host_ip + "]" : p.host_ip) + ":";
+        }
+        if (p.published_lo)
+          text += Range(p.published_lo, p.published_hi) + ":";
+        else if (!p.host_ip.empty())
+          text += ":";
+        ports.push_back(text + Range(p.target_lo, p.target_hi) + "/" + p.protocol);
+      }
+    }
+    j["ports"] = ports;
+  }
+  if (!s.expose.empty()) j["expose"] = Strings(s.expose);
+  if (!s.depends_on.empty()) {
+    json deps = json::object();
+    for (const ComposeDependency& d : s.depends_on) deps[d.service] = {{"condition", d.condition}};
+    j["depends_on"] = deps;
+  }
+  if (s.healthcheck.set) {
+    const ComposeHealthcheck& h = s.healthcheck;
+    json hc = json::object();
+    if (h.disable) hc["disable"] = true;
+    if (!h.test.empty()) hc["test"] = Strings(h.test);
+    if (!h.interval.empty()) hc["interval"] = h.interval;
+    if (!h.timeout.empty()) hc["timeout"] = h.timeout;
+    if (!h.start_period.empty()) hc["start_period"] = h.start_period;
+    if (h.retries >= 0) hc["retries"] = h.retries;
+    j["healthcheck"] = hc;
+  }
+  if (!s.volumes.empty()) {
+    json vols = json::array();
+    for (const ComposeMount& m : s.volumes) {
+      json v = {{"type", m.type}, {"target", m.target}};
+      if (!m.source.empty()) {
+        v["source"] = m.type == "bind" ? Under(root, m.source) : m.source;
+      }
+      if (m.read_only) v["read_only"] = true;
+      vols.push_back(v);
+    }
+    j["volumes"] = vols;
+  }
+  if (!s.working_dir.empty()) j["working_dir"] = EscapeDollars(s.working_dir);
+  if (!s.user.empty()) j["user"] = EscapeDollars(s.user);
+  if (!s.labels.empty()) j["labels"] = Map(s.labels);
+  if (!s.restart.empty()) j["restart"] = s.restart;
+  if (!s.secrets.empty()) j["secrets"] = FileRefs(s.secrets);
+  if (!s.configs.empty()) j["configs"] = FileRefs(s.configs);
+  if (!s.cpus.empty() || !s.memory.empty() || s.pids) {
+    json limits = json::object();
+    if (!s.cpus.empty()) limits["cpus"] = s.cpus;
+    if (!s.memory.empty()) limits["memory"] = s.memory;
+    if (s.pids) limits["pids"] = s.pids;
+    j["deploy"] = {{"resources", {{"limits", limits}}}};
+  }
+  if (!s.profiles.empty()) j["profiles"] = Strings(s.profiles);
+  return j;
+}
+
+bool LooksTyped(const std::string& s) {
+  if (s.empty()) return true;
+  static const char* const kWords[] = {
+      "null", "Null", "NULL", "~",  "true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes",
+      "YES",  "no",   "No",   "NO", "on",   "On",   "ON",   "off",   "Off",   "OFF",   "y",   "n"};
+  for (const char* w : kWords) {
+    if (s == w) return true;
+  }
+  char* end = nullptr;
+  std::strtod(s.c_str(), &end);
+  if (*end == '\0') return true;
+  // 0x1F, 0o17, 1_000, .inf, sexagesimal 1:20: rarer, quoted all the same.
+  return s.find_first_not_of("0123456789+-._:eExXoOabcdefABCDEFinINfFaAN") == std::string::npos &&
+         s.find_first_of("0123456789") != std::string::npos;
+}
+
+void Emit(const json& j, YAML::Emitter* out) {
+  switch (j.type()) {
+    case json::value_t::object:
+      if (j.empty()) *out << YAML::Flow;  // "{}" rather than an empty block
+      *out << YAML::BeginMap;
+      for (const auto& [k, v] : j.items()) {
+        *out << YAML::Key << k << YAML::Value;
+        Emit(v, out);
+      }
+      *out << YAML::EndMap;
+      break;
+    case json::value_t::array:
+      if (j.empty()) *out << YAML::Flow;
+      *out << YAML::BeginSeq;
+      for (const json& v : j) Emit(v, out);
+      *out << YAML::EndSeq;
+      break;
+    case json::value_t::string: {
+      const std::string& s = j.get_ref<const std::string&>();
+      // Text YAML would read back as another type (a number, a bool, null)
+      // is quoted; yaml-cpp quotes what would not parse as a plain scalar.
+      if (LooksTyped(s)) *out << YAML::SingleQuoted;
+      *out << s;
+      break;
+    }
+    case json::value_t::boolean: *out << j.get<bool>(); break;
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned: *out << j.get<int64_t>(); break;
+    case json::value_t::number_float: *out << j.get<double>(); break;
+    default: *out << YAML::Null; break;
+  }
+}
+
+}  // namespace
+
+json ComposeToJson(const ComposeProject& project, const std::string& root) {
+  json doc = json::object();
+  json services = json::object();
+  for (const ComposeService& s : project.services) services[s.name] = Service(s, root);
+  doc["services"] = services;
+  if (!project.volumes.empty()) {
+    json vols = json::object();
+    for (const auto& [name, labels] : project.volumes) {
+      vols[name] = labels.empty() ? json::object() : json{{"labels", Map(labels)}};
+    }
+    doc["volumes"] = vols;
+  }
+  for (const auto* files : {&project.secrets, &project.configs}) {
+    if (files->empty()) continue;
+    json out = json::object();
+    for (const auto& [name, file] : *files) out[name] = {{"file", Under(root, file)}};
+    doc[files == &project.secrets ? "secrets" : "configs"] = out;
+  }
+  if (!project.gateway.empty() || !project.seeds.empty()) {
+    json x = json::object();
+    if (!project.gateway.empty()) x["gateway"] = project.gateway;
+    if (!project.seeds.empty()) x["seeds"] = project.seeds;
+    doc["x-sandbot"] = x;
+  }
+  return doc;
+}
+
+std::string JsonToYaml(const nlohmann::json& doc) {
+  YAML::Emitter out;
+  out.SetIndent(2);
+  Emit(doc, &out);
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace sandbot

@@ -1,0 +1,32 @@
+// Compose variable interpolation: `$VAR`, `${VAR}`, `${VAR:-default}`,
+// `${VAR-default}`, `${VAR:?error}`, `${VAR?error}`, `${VAR:+alt}`,
+// `${VAR+alt}` and `$$` for a literal `$`, as the Compose Specification
+// defines them. Defaults may themselves hold `${...}`.
+#ifndef SANDBOT_COMPOSE_INTERPOLATE_H_
+#define SANDBOT_COMPOSE_INTERPOLATE_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "util/status.h"
+
+namespace sandbot {
+
+// Sets *value and returns true when `name` is set (possibly to "").
+using VarLookup = std::function<bool(const std::string& name, std::string* value)>;
+
+// Appends `text` with its variables replaced to *out (nothing on error). InvalidArgument for a
+// malformed reference ("$", "${", "${1x}") or a `?` reference whose variable
+// is unset (or empty, with `:?`): the message is the file's own error text.
+// A variable that is unset and has no default becomes "" and is named in
+// *unset (the caller warns, as docker-compose does).
+Status Interpolate(const std::string& text, const VarLookup& lookup, std::string* out,
+                   std::vector<std::string>* unset);
+
+// `$` doubled, so that printed output interpolates back to the same text.
+std::string EscapeDollars(const std::string& text);
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_COMPOSE_INTERPOLATE_H_
