@@ -1028,10 +1028,12 @@ Status ParseCompose(const std::string& text, const ComposeOptions& options, Comp
       errors->push_back({options.file, 0, "", "a compose file is a mapping with services:"});
     } else if (errors->empty() && p.Entries(root, "", &top)) {
       Node services;
+      bool has_services = false;
       // Declarations first: services refer to them.
       for (auto& [k, v] : top) {
         if (k == "services") {
           services = v;
+          has_services = !v.IsNull();
         } else if (k == "volumes") {
           std::vector<std::pair<std::string, Node>> vols;
           if (!p.Entries(v, k, &vols)) continue;
@@ -1062,7 +1064,7 @@ Status ParseCompose(const std::string& text, const ComposeOptions& options, Comp
         }
       }
       std::vector<std::pair<std::string, Node>> list;
-      if (!services) {
+      if (!has_services) {
         errors->push_back({options.file, 0, "services", "no services: defined"});
       } else if (p.Entries(services, "services", &list)) {
         for (auto& [name, v] : list) {
