@@ -103,6 +103,16 @@ namespace {
 
 using Node = YAML::Node;
 
+std::vector<std::string> Split(const std::string& text, char sep) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (size_t c; (c = text.find(sep, start)) != std::string::npos; start = c + 1) {
+    parts.push_back(text.substr(start, c - start));
+  }
+  parts.push_back(text.substr(start));
+  return parts;
+}
+
 int LineOf(const Node& n) { return n.Mark().is_null() ? 0 : n.Mark().line + 1; }
 
 // One parse: the options, what went wrong, and the readers every key shares.
@@ -117,6 +127,11 @@ class Parser {
   }
   void Warn(const Node& n, const std::string& key, const std::string& message) {
     warnings_->push_back({o_.file, LineOf(n), key, message});
+  }
+  // A key sandbot does not read: named, unless it is an extension (x-*),
+  // which the Compose Specification leaves to the file's own use.
+  void Unsupported(const Node& n, const std::string& key, const std::string& field) {
+    if (field.rfind("x-", 0) != 0) Warn(n, Join(key, field), "not supported by sandbot; ignored");
   }
 
   // The entries of a mapping, "<<" merge keys expanded (explicit keys win),
@@ -407,8 +422,8 @@ bool Parser::Ports(const Node& n, const std::string& key, std::vector<ComposePor
             Error(v, Join(k, f), "must be ingress or host");
             return false;
           }
-        } else if (f.rfind("x-", 0) != 0) {
-          Warn(v, Join(k, f), "not supported by sandbot; ignored");
+        } else {
+          Unsupported(v, k, f);
         }
       }
       if (p.target_lo == 0) {
@@ -432,12 +447,7 @@ bool Parser::Ports(const Node& n, const std::string& key, std::vector<ComposePor
         p.host_ip = text.substr(1, close - 1);
         text = text.substr(close + 2);
       }
-      std::vector<std::string> parts;
-      size_t start = 0;
-      for (size_t c; (c = text.find(':', start)) != std::string::npos; start = c + 1) {
-        parts.push_back(text.substr(start, c - start));
-      }
-      parts.push_back(text.substr(start));
+      const std::vector<std::string> parts = Split(text, ':');
       if (parts.size() > 3 || (parts.size() == 3 && !p.host_ip.empty())) {
         Error(item, k, "\"" + text + "\" is not a port mapping ([IP:][HOST:]CONTAINER[/PROTO])");
         return false;
@@ -486,8 +496,8 @@ bool Parser::Volumes(const Node& n, const std::string& key, const ComposeProject
           if (!Str(v, Join(k, f), &m.target)) return false;
         } else if (f == "read_only") {
           if (!Bool(v, Join(k, f), &m.read_only)) return false;
-        } else if (f.rfind("x-", 0) != 0) {
-          Warn(v, Join(k, f), "not supported by sandbot; ignored");
+        } else {
+          Unsupported(v, k, f);
         }
       }
       if (m.type != "volume" && m.type != "bind" && m.type != "tmpfs") {
@@ -497,22 +507,14 @@ bool Parser::Volumes(const Node& n, const std::string& key, const ComposeProject
     } else {
       std::string text;
       if (!Str(item, k, &text)) return false;
-      std::vector<std::string> parts;
-      size_t start = 0;
-      for (size_t c; (c = text.find(':', start)) != std::string::npos; start = c + 1) {
-        parts.push_back(text.substr(start, c - start));
-      }
-      parts.push_back(text.substr(start));
+      const std::vector<std::string> parts = Split(text, ':');
       if (parts.size() == 1) {
         m.target = parts[0];
       } else if (parts.size() <= 3) {
         m.source = parts[0];
         m.target = parts[1];
         if (parts.size() == 3) {
-          for (size_t s = 0, c; s <= parts[2].size(); s = c + 1) {
-            c = parts[2].find(',', s);
-            if (c == std::string::npos) c = parts[2].size();
-            const std::string opt = parts[2].substr(s, c - s);
+          for (const std::string& opt : Split(parts[2], ',')) {
             if (opt == "ro") {
               m.read_only = true;
             } else if (opt != "rw" && opt != "z" && opt != "Z" && opt != "nocopy") {
@@ -584,8 +586,8 @@ bool Parser::FileRefs(const Node& n, const std::string& key,
             ok = false;
           }
           r.mode = static_cast<int>(mode);
-        } else if (f.rfind("x-", 0) != 0) {
-          Warn(v, Join(k, f), "not supported by sandbot; ignored");
+        } else {
+          Unsupported(v, k, f);
         }
         if (!ok) return false;
       }
@@ -650,8 +652,8 @@ bool Parser::Healthcheck(const Node& n, const std::string& key, ComposeHealthche
       if (!Int(v, k, 0, 1000, &h->retries)) return false;
     } else if (f == "disable") {
       if (!Bool(v, k, &h->disable)) return false;
-    } else if (f.rfind("x-", 0) != 0) {
-      Warn(v, k, "not supported by sandbot; ignored");
+    } else {
+      Unsupported(v, key, f);
     }
   }
   if (!h->disable && h->test.empty()) {
@@ -689,8 +691,8 @@ bool Parser::DependsOn(const Node& n, const std::string& key, std::vector<Compos
                 "must be service_started, service_healthy or service_completed_successfully");
           return false;
         }
-      } else if (f.rfind("x-", 0) != 0) {
-        Warn(fv, k, "not supported by sandbot; ignored");
+      } else {
+        Unsupported(fv, Join(key, name), f);
       }
     }
     out->push_back(d);
@@ -763,7 +765,7 @@ bool Parser::Deploy(const Node& n, const std::string& key, ComposeService* s) {
   for (auto& [f, v] : entries) {
     const std::string k = Join(key, f);
     if (f != "resources") {
-      if (f.rfind("x-", 0) != 0) Warn(v, k, "not supported by sandbot; ignored");
+      Unsupported(v, key, f);
       continue;
     }
     std::vector<std::pair<std::string, Node>> res;
@@ -771,7 +773,7 @@ bool Parser::Deploy(const Node& n, const std::string& key, ComposeService* s) {
     for (auto& [r, rv] : res) {
       const std::string rk = Join(k, r);
       if (r != "limits") {
-        if (r.rfind("x-", 0) != 0) Warn(rv, rk, "not supported by sandbot; ignored");
+        Unsupported(rv, k, r);
         continue;
       }
       std::vector<std::pair<std::string, Node>> limits;
@@ -798,8 +800,8 @@ bool Parser::Deploy(const Node& n, const std::string& key, ComposeService* s) {
           }
         } else if (l == "pids") {
           if (!Int(lv, lk, 1, 1 << 22, &s->pids)) return false;
-        } else if (l.rfind("x-", 0) != 0) {
-          Warn(lv, lk, "not supported by sandbot; ignored");
+        } else {
+          Unsupported(lv, rk, l);
         }
       }
     }
@@ -857,8 +859,8 @@ void Parser::Service(const std::string& name, const Node& n, const ComposeProjec
             }
           } else if (bf == "target") {
             Str(bv, bk, &b.target);
-          } else if (bf.rfind("x-", 0) != 0) {
-            Warn(bv, bk, "not supported by sandbot; ignored");
+          } else {
+            Unsupported(bv, k, bf);
           }
         }
       }
@@ -936,8 +938,8 @@ void Parser::Service(const std::string& name, const Node& n, const ComposeProjec
       }
     } else if (f == "x-sandbot") {
       Warn(v, k, "x-sandbot belongs at the top level of the file; ignored here");
-    } else if (f.rfind("x-", 0) != 0) {
-      Warn(v, k, "not supported by sandbot; ignored");
+    } else {
+      Unsupported(v, key, f);
     }
   }
   if (env_file) EnvFiles(*env_file, Join(key, "env_file"), &s->environment);
@@ -1048,8 +1050,8 @@ Status ParseCompose(const std::string& text, const ComposeOptions& options, Comp
               } else if (f == "external") {
                 p.Error(fv, fk,
                         "external volumes are not supported: a sandbox's volumes are its own");
-              } else if (f.rfind("x-", 0) != 0) {
-                p.Warn(fv, fk, "not supported by sandbot; ignored");
+              } else {
+                p.Unsupported(fv, "volumes." + name, f);
               }
             }
           }
@@ -1059,8 +1061,8 @@ Status ParseCompose(const std::string& text, const ComposeOptions& options, Comp
           // Obsolete in the Compose Specification; accepted and ignored, as docker-compose does.
         } else if (k == "name") {
           p.Warn(v, k, "the project name is the sandbox's; ignored");
-        } else if (k.rfind("x-", 0) != 0) {
-          p.Warn(v, k, "not supported by sandbot; ignored");
+        } else {
+          p.Unsupported(v, "", k);
         }
       }
       std::vector<std::pair<std::string, Node>> list;

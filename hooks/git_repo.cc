@@ -253,6 +253,22 @@ Status LoadCommitTree(git_repository* repo, const std::string& spec, CommitPtr* 
   return s.ok() ? CommitTree(commit->get(), spec, tree) : s;
 }
 
+// The tree entry at `path` in commit `sha`; Ok with *entry empty when the
+// commit has nothing there.
+Status LookUpPath(git_repository* repo, const std::string& sha, const std::string& path,
+                  TreeEntryPtr* entry) {
+  CommitPtr commit;
+  TreePtr tree;
+  Status s = LoadCommitTree(repo, sha, &commit, &tree);
+  if (!s.ok()) return s;
+  git_tree_entry* raw = nullptr;
+  int rc = git_tree_entry_bypath(&raw, tree.get(), path.c_str());
+  if (rc == GIT_ENOTFOUND) return Status::Ok();
+  if (rc < 0) return GitError(rc, "cannot look up " + path + " in " + sha);
+  entry->reset(raw);
+  return Status::Ok();
+}
+
 // Writes `data` to a new file; O_EXCL|O_NOFOLLOW so nothing in the tree can
 // redirect the write through a symlink or overwrite an earlier entry.
 Status WriteNewFile(const std::string& path, const char* data, size_t size, mode_t mode) {
@@ -350,15 +366,9 @@ Status GitRepo::ResolveCommit(const std::string& spec, std::string* sha) {
 Status GitRepo::HasFile(const std::string& sha, const std::string& path, bool* has) {
   *has = false;
   if (path.empty()) return Status::InvalidArgument("empty file path");
-  CommitPtr commit;
-  TreePtr tree;
-  Status s = LoadCommitTree(repo_, sha, &commit, &tree);
-  if (!s.ok()) return s;
-  git_tree_entry* raw = nullptr;
-  int rc = git_tree_entry_bypath(&raw, tree.get(), path.c_str());
-  if (rc == GIT_ENOTFOUND) return Status::Ok();
-  if (rc < 0) return GitError(rc, "cannot look up " + path + " in " + sha);
-  TreeEntryPtr entry(raw);
+  TreeEntryPtr entry;
+  Status s = LookUpPath(repo_, sha, path, &entry);
+  if (!s.ok() || !entry) return s;
   *has = git_tree_entry_type(entry.get()) == GIT_OBJECT_BLOB;
   return Status::Ok();
 }
@@ -367,15 +377,10 @@ Status GitRepo::ReadFile(const std::string& sha, const std::string& path, size_t
                          std::string* content) {
   content->clear();
   if (path.empty()) return Status::InvalidArgument("empty file path");
-  CommitPtr commit;
-  TreePtr tree;
-  Status s = LoadCommitTree(repo_, sha, &commit, &tree);
+  TreeEntryPtr entry;
+  Status s = LookUpPath(repo_, sha, path, &entry);
   if (!s.ok()) return s;
-  git_tree_entry* raw = nullptr;
-  int rc = git_tree_entry_bypath(&raw, tree.get(), path.c_str());
-  if (rc == GIT_ENOTFOUND) return Status::NotFound("no file " + path + " in " + sha);
-  if (rc < 0) return GitError(rc, "cannot look up " + path + " in " + sha);
-  TreeEntryPtr entry(raw);
+  if (!entry) return Status::NotFound("no file " + path + " in " + sha);
   // Symlinks are blobs too: only regular files count, so a link cannot point
   // the read outside the commit's own content.
   const git_filemode_t mode = git_tree_entry_filemode(entry.get());
@@ -383,7 +388,7 @@ Status GitRepo::ReadFile(const std::string& sha, const std::string& path, size_t
     return Status::NotFound(path + " in " + sha + " is not a regular file");
   }
   git_blob* blob_raw = nullptr;
-  rc = git_blob_lookup(&blob_raw, repo_, git_tree_entry_id(entry.get()));
+  int rc = git_blob_lookup(&blob_raw, repo_, git_tree_entry_id(entry.get()));
   if (rc < 0) return GitError(rc, "cannot read " + path + " in " + sha);
   BlobPtr blob(blob_raw);
   const size_t size = static_cast<size_t>(git_blob_rawsize(blob.get()));

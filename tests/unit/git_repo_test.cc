@@ -354,6 +354,25 @@ BOOST_FIXTURE_TEST_CASE(has_file_only_for_blobs, RepoFixture) {
   BOOST_TEST(s.IsNotFound(), s.ToString());
 }
 
+BOOST_FIXTURE_TEST_CASE(read_file_reads_regular_files_only, RepoFixture) {
+  auto repo = OpenWork();
+  std::string content;
+  Status s = repo->ReadFile(sha, "src/lib/deep.txt", 1 << 20, &content);
+  BOOST_REQUIRE_MESSAGE(s.ok(), s.ToString());
+  BOOST_TEST(!content.empty());
+  std::string dockerfile;
+  BOOST_REQUIRE(repo->ReadFile(sha, "Dockerfile", 1 << 20, &dockerfile).ok());
+  s = repo->ReadFile(sha, "Dockerfile", dockerfile.size() - 1, &content);
+  BOOST_TEST(s.IsInvalidArgument(), s.ToString());  // larger than allowed
+  BOOST_TEST(content.empty());
+  for (const char* path : {"link", "src", "sub", "Containerfile", "src/none/x"}) {
+    s = repo->ReadFile(sha, path, 1 << 20, &content);
+    BOOST_TEST(s.IsNotFound(), path << ": " << s.ToString());
+  }
+  s = repo->ReadFile("nope", "Dockerfile", 1 << 20, &content);
+  BOOST_TEST(s.IsNotFound(), s.ToString());
+}
+
 BOOST_FIXTURE_TEST_CASE(export_tar_is_deterministic_ustar, RepoFixture) {
   auto repo = OpenWork();
   std::string a, b;
