@@ -14,6 +14,8 @@
 #                        socket, on a second dockerd of the bench's own)
 #   BENCH_PARTS=metrics …        (issue 14: /metrics scrapes and the Slack
 #                                 `/sandbox list` with 1,000 sandboxes; no Docker work)
+#   BENCH_PARTS=compose …        (issue 12: `compose config` of a 30-service
+#                                 file, beside docker-compose; no engine needed)
 #
 # Everything runs on loopback against a scratch data folder under /tmp: a
 # daemon on 127.0.0.1:18090, host ports 19500-19599 for sandbot, 19600 and
@@ -26,8 +28,10 @@ cd "$(dirname "$0")/.."
 
 SANDBOT=$(realpath "${SANDBOT:?set SANDBOT to the sandbot binary}")
 HOOK_BIN=$(dirname "$SANDBOT")/sandbot-hook # what the installed hook runs
-BENCH_PARTS=${BENCH_PARTS:-hook deploy flood idle tls metrics} # which parts to run
+BENCH_PARTS=${BENCH_PARTS:-hook deploy flood idle tls metrics compose} # which parts to run
 METRICS_SANDBOXES=${METRICS_SANDBOXES:-1000} # the metrics part: sandboxes of 3 services seeded
+COMPOSE_RUNS=${COMPOSE_RUNS:-200} # in-process compose config runs
+COMPOSE_CLI_RUNS=${COMPOSE_CLI_RUNS:-10} # process runs, sandbot and docker-compose each
 FLOOD_HTTP=${FLOOD_HTTP:-127.0.0.1:18093} # the daemons of the flood and idle parts
 FLOOD_SECONDS=${FLOOD_SECONDS:-5}         # the flood: 4,000 refused requests/s for this long
 GOOD_RATE=${GOOD_RATE:-200}               # signed requests/s measured beside it
@@ -199,7 +203,7 @@ preflight() {
     *" hook "* | *" deploy "*) [ -x "$HOOK_BIN" ] || die "$HOOK_BIN is not executable (make build)" ;;
   esac
   # The parts without Docker work here need no engine: flood, idle, metrics,
-  # and tls, which brings its own.
+  # compose, and tls, which brings its own.
   case " $BENCH_PARTS " in *" hook "* | *" deploy "*) ;; *) return 0 ;; esac
   [ -n "$DOCKER" ] || die "no docker CLI found (apt-get install docker.io)"
   engine GET /_ping >/dev/null || die "no Docker engine answers on $DOCKER_SOCK (scripts/ensure-docker.sh)"
@@ -678,6 +682,19 @@ summary() {
       "  daemon RSS idle                        \(.rss_idle_before_kb / 1024 * 10 | floor / 10) MB before, \(.rss_idle_after_scrapes_kb / 1024 * 10 | floor / 10) MB after the scrapes, \(.rss_idle_after_lists_kb / 1024 * 10 | floor / 10) MB after the lists"' \
       "$r/metrics.json"
   fi
+  if [ -f "$r/compose_parse.ms" ]; then
+    echo "compose config of a 30-service file (issue 12)"
+    printf '  %-36s median %s ms   p99 %s ms   (%s runs; target < 5 ms)\n' \
+      "sandbot, in process (parse→YAML)" $(p50_p99 "$r/compose_parse.ms") \
+      "$(wc -l <"$r/compose_parse.ms")"
+    printf '  %-36s median %s ms   p99 %s ms   (the same runs: CPU time, without waiting for a CPU)\n' \
+      "  its CPU time" $(p50_p99 "$r/compose_parse_cpu.ms")
+    printf '  %-36s median %s ms   p99 %s ms   (%s runs, process start included)\n' \
+      "sandbot compose config --json" $(p50_p99 "$r/compose_cli.ms") "$(wc -l <"$r/compose_cli.ms")"
+    printf '  %-36s median %s ms   p99 %s ms   (%s runs; %s)\n' \
+      "docker-compose config" $(p50_p99 "$r/compose_peer.ms") "$(wc -l <"$r/compose_peer.ms")" \
+      "$(docker-compose version --short 2>/dev/null || echo '?')"
+  fi
   [ -f "$r/sandbot.ms" ] || return 0 # BENCH_PARTS without deploy
   echo "push → page answers with the new commit ($(wc -l <"$r/sandbot.ms") rounds, medians)"
   printf '  %-36s %5.2f s\n' "sandbot (git push -o sandbot.wait)" "$(ms_to_s "$sb")"
@@ -699,6 +716,90 @@ summary() {
     "$(ms_to_s "$(median "$r/cli_ready.ms")")"
 }
 
+# p50_p99 FILE: "median p99" (nearest rank) of the numbers in FILE, in ms.
+p50_p99() {
+  sort -g "$1" | awk '{ v[NR] = $1 }
+    END {
+      m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+      r = int(0.99 * NR); if (r < 0.99 * NR) r++
+      printf "%.2f %.2f\n", m, v[r]
+    }'
+}
+
+# A 30-service compose file of the shapes teams write: an app tier built
+# from the repo, workers, databases with health checks and volumes, caches,
+# env files, depends_on conditions, limits and labels.
+write_compose30() {
+  local dir=$1 i
+  mkdir -p "$dir"
+  printf 'APP_ENV=bench\nLOG_LEVEL=info\n' >"$dir/app.env"
+  {
+    echo "x-app: &app"
+    echo "  build: {context: ., dockerfile: Dockerfile, args: {VERSION: \"\${VERSION:-1.0}\"}}"
+    echo "  env_file: app.env"
+    echo "  restart: unless-stopped"
+    echo "  deploy: {resources: {limits: {cpus: '0.5', memory: 256M}}}"
+    echo "services:"
+    for i in $(seq 1 10); do
+      cat <<YAML
+  db$i:
+    image: postgres:\${PG_TAG:-15}
+    environment: {POSTGRES_USER: app, POSTGRES_PASSWORD: "\${DB_PASSWORD:-secret}", POSTGRES_DB: app$i}
+    volumes: ["pgdata$i:/var/lib/postgresql/data"]
+    healthcheck: {test: ["CMD-SHELL", "pg_isready -U app"], interval: 5s, timeout: 3s, retries: 5}
+    labels: {com.example.tier: data, com.example.shard: "$i"}
+  cache$i:
+    image: redis:7
+    command: redis-server --save "" --appendonly no
+    expose: ["6379"]
+  app$i:
+    <<: *app
+    command: ["./server", "--port", "8000", "--db", "postgres://app@db$i/app$i"]
+    ports: ["$((9100 + i)):8000"]
+    environment:
+      - DATABASE_URL=postgres://app:\${DB_PASSWORD:-secret}@db$i:5432/app$i
+      - REDIS_URL=redis://cache$i:6379/0
+      - SHARD=$i
+    depends_on:
+      db$i: {condition: service_healthy}
+      cache$i: {condition: service_started}
+    healthcheck: {test: ["CMD", "wget", "-qO-", "http://localhost:8000/health"], interval: 10s}
+    volumes: ["./static:/srv/static:ro"]
+YAML
+    done
+    echo "volumes:"
+    for i in $(seq 1 10); do echo "  pgdata$i: {}"; done
+  } >"$dir/compose.yaml"
+}
+
+bench_compose() {
+  command -v docker-compose >/dev/null || die "docker-compose is missing (scripts/install-deps.sh)"
+  local bin=$(dirname "$SANDBOT")/compose_bench dir=$DIR/compose30 r=$DIR/results i t0
+  if [ ! -x "$bin" ] || [ -n "$(find bench/compose_bench.cc compose -newer "$bin" 2>/dev/null)" ]; then
+    say "compiling bench/compose_bench.cc"
+    g++ -std=c++17 -O2 -Wall -Wextra -Werror -I. -o "$bin" bench/compose_bench.cc compose/*.cc \
+      util/status.cc -lyaml-cpp || die "cannot compile bench/compose_bench.cc"
+  fi
+  write_compose30 "$dir"
+  "$SANDBOT" compose config "$dir/compose.yaml" --json 2>/dev/null | jq -e '.services | length == 30' \
+    >/dev/null || die "sandbot compose config did not print 30 services"
+  (cd "$dir" && docker-compose config --services) | wc -l | grep -qx 30 ||
+    die "docker-compose config did not read 30 services"
+  "$bin" "$dir/compose.yaml" "$COMPOSE_RUNS" >"$r/compose_runs.txt" || die "compose_bench failed"
+  cut -d' ' -f1 "$r/compose_runs.txt" >"$r/compose_parse.ms"
+  cut -d' ' -f2 "$r/compose_runs.txt" >"$r/compose_parse_cpu.ms"
+  : >"$r/compose_cli.ms"
+  : >"$r/compose_peer.ms"
+  for i in $(seq "$COMPOSE_CLI_RUNS"); do
+    t0=$(now_us)
+    "$SANDBOT" compose config "$dir/compose.yaml" --json >/dev/null 2>&1
+    echo "$((($(now_us) - t0) / 1000))" >>"$r/compose_cli.ms"
+    t0=$(now_us)
+    (cd "$dir" && docker-compose config >/dev/null 2>&1)
+    echo "$((($(now_us) - t0) / 1000))" >>"$r/compose_peer.ms"
+  done
+}
+
 main() {
   LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
   preflight
@@ -714,6 +815,7 @@ main() {
   case " $BENCH_PARTS " in *" idle "*) bench_idle ;; esac
   case " $BENCH_PARTS " in *" tls "*) bench_tls ;; esac
   case " $BENCH_PARTS " in *" metrics "*) bench_metrics ;; esac
+  case " $BENCH_PARTS " in *" compose "*) bench_compose ;; esac
   summary | tee "$DIR/results/summary.txt"
   # The raw samples (one per line, ms) stay beside the binary for a closer look.
   RESULTS=$(dirname "$SANDBOT")/bench-results

@@ -154,7 +154,8 @@ class Parser {
       if (k == "<<" && depth < 8) {
         std::vector<Node> sources;
         if (it->second.IsSequence()) {
-          for (const Node& m : it->second) sources.push_back(m);
+          const Node list = it->second;
+          for (size_t i = 0; i < list.size(); ++i) sources.push_back(list[i]);
         } else {
           sources.push_back(it->second);
         }
