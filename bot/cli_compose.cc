@@ -234,7 +234,8 @@ int ComposeCli::Run(const Config& config) const {
   if (quiet_) return 0;
   const nlohmann::json doc = ComposeToJson(project, src.root);
   if (json_) {
-    std::cout << doc.dump(2) << "\n";
+    // The parser admits UTF-8 only; replace rather than throw all the same.
+    std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     std::cout << JsonToYaml(doc);
   }

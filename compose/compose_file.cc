@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <set>
 
@@ -113,6 +114,33 @@ std::vector<std::string> Split(const std::string& text, char sep) {
   return parts;
 }
 
+// Offset of the first byte that is not YAML's printable text: well-formed
+// UTF-8 (no overlong forms, surrogates or code points past U+10FFFF) without
+// C0 controls other than tab, CR and LF, or DEL; npos if none.
+size_t BadByte(const std::string& text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  for (size_t i = 0; i < n;) {
+    const unsigned char c = p[i];
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) return i;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
+    if (len == 0 || i + len > n) return i;
+    uint32_t cp = len == 1 ? c : c & (0x7F >> len);
+    for (size_t k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    static const uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += len;
+  }
+  return std::string::npos;
+}
+
 int LineOf(const Node& n) { return n.Mark().is_null() ? 0 : n.Mark().line + 1; }
 
 // One parse: the options, what went wrong, and the readers every key shares.
@@ -151,6 +179,10 @@ class Parser {
         continue;
       }
       const std::string k = it->first.Scalar();
+      if (k.find('\0') != std::string::npos) {
+        Error(it->first, key, "a key holds a NUL character");
+        continue;
+      }
       if (k == "<<" && depth < 8) {
         std::vector<Node> sources;
         if (it->second.IsSequence()) {
@@ -198,6 +230,11 @@ class Parser {
   }
   bool Interp(const Node& n, const std::string& key, const std::string& text, std::string* out) {
     out->clear();
+    // "\0" in a double-quoted scalar: no argv, environment or label can hold it.
+    if (text.find('\0') != std::string::npos) {
+      Error(n, key, "holds a NUL character");
+      return false;
+    }
     std::vector<std::string> unset;
     Status s = Interpolate(text, o_.lookup, out, &unset);
     if (!s.ok()) {
@@ -1018,6 +1055,14 @@ Status ParseCompose(const std::string& text, const ComposeOptions& options, Comp
   errors->clear();
   warnings->clear();
   Parser p(options, errors, warnings);
+  // Names and values end up in JSON, YAML and Engine API requests, which all
+  // need UTF-8, and YAML allows no control characters (yaml-cpp reads them
+  // anyway, a NUL as U+FFFD): refused up front, with their line.
+  if (size_t bad = BadByte(text); bad != std::string::npos) {
+    const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + bad, '\n'));
+    errors->push_back({options.file, line, "", "is not UTF-8 text, or holds a control character"});
+    return Status::InvalidArgument(errors->back().ToString());
+  }
   Node root;
   try {
     root = YAML::Load(text);

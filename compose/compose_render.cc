@@ -20,13 +20,13 @@ std::string Range(int lo, int hi) {
 
 json Strings(const std::vector<std::string>& v) {
   json out = json::array();
-  for (const std::string& s : v) out.push_back(EscapeDollars(s));
+  for (const std::string& s : v) out.push_back(s);
   return out;
 }
 
 json Map(const std::map<std::string, std::string>& m) {
   json out = json::object();
-  for (const auto& [k, v] : m) out[k] = EscapeDollars(v);
+  for (const auto& [k, v] : m) out[k] = v;
   return out;
 }
 
@@ -51,12 +51,12 @@ json Service(const ComposeService& s, const std::string& root) {
     if (!s.build->target.empty()) b["target"] = s.build->target;
     j["build"] = b;
   }
-  if (!s.image.empty()) j["image"] = EscapeDollars(s.image);
+  if (!s.image.empty()) j["image"] = s.image;
   if (s.command) j["command"] = Strings(*s.command);
   if (s.entrypoint) j["entrypoint"] = Strings(*s.entrypoint);
   if (!s.environment.empty()) {
     json env = json::object();
-    for (const auto& [k, v] : s.environment) env[k] = v ? json(EscapeDollars(*v)) : json(nullptr);
+    for (const auto& [k, v] : s.environment) env[k] = v ? json(*v) : json(nullptr);
     j["environment"] = env;
   }
   if (!s.ports.empty()) {
@@ -112,8 +112,8 @@ json Service(const ComposeService& s, const std::string& root) {
     }
     j["volumes"] = vols;
   }
-  if (!s.working_dir.empty()) j["working_dir"] = EscapeDollars(s.working_dir);
-  if (!s.user.empty()) j["user"] = EscapeDollars(s.user);
+  if (!s.working_dir.empty()) j["working_dir"] = s.working_dir;
+  if (!s.user.empty()) j["user"] = s.user;
   if (!s.labels.empty()) j["labels"] = Map(s.labels);
   if (!s.restart.empty()) j["restart"] = s.restart;
   if (!s.secrets.empty()) j["secrets"] = FileRefs(s.secrets);
@@ -151,7 +151,9 @@ void Emit(const json& j, YAML::Emitter* out) {
       if (j.empty()) *out << YAML::Flow;  // "{}" rather than an empty block
       *out << YAML::BeginMap;
       for (const auto& [k, v] : j.items()) {
-        *out << YAML::Key << k << YAML::Value;
+        *out << YAML::Key;
+        if (LooksTyped(k)) *out << YAML::SingleQuoted;  // a key "true" or "~" stays a string
+        *out << k << YAML::Value;
         Emit(v, out);
       }
       *out << YAML::EndMap;
@@ -175,6 +177,16 @@ void Emit(const json& j, YAML::Emitter* out) {
     case json::value_t::number_unsigned: *out << j.get<int64_t>(); break;
     case json::value_t::number_float: *out << j.get<double>(); break;
     default: *out << YAML::Null; break;
+  }
+}
+
+// Every string value with `$` doubled (keys are never interpolated), so the
+// printed file reads back the same.
+void EscapeValues(json* j) {
+  if (j->is_string()) {
+    *j = EscapeDollars(j->get<std::string>());
+  } else if (j->is_structured()) {
+    for (auto& v : *j) EscapeValues(&v);
   }
 }
 
@@ -204,6 +216,7 @@ json ComposeToJson(const ComposeProject& project, const std::string& root) {
     if (!project.seeds.empty()) x["seeds"] = project.seeds;
     doc["x-sandbot"] = x;
   }
+  EscapeValues(&doc);
   return doc;
 }
 
@@ -211,7 +224,7 @@ std::string JsonToYaml(const nlohmann::json& doc) {
   YAML::Emitter out;
   out.SetIndent(2);
   Emit(doc, &out);
-  return std::string(out.c_str()) + "\n";
+  return std::string(out.c_str(), out.size()) + "\n";
 }
 
 }  // namespace sandbot

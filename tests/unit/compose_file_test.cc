@@ -138,6 +138,13 @@ BOOST_AUTO_TEST_CASE(refusals_name_file_line_and_key) {
        "x-sandbot.gateway", "\"b\" is not defined"},
       {"external volume", "services:\n  a:\n    image: x\nvolumes:\n  d:\n    external: true\n", 6,
        "volumes.d.external", "external volumes are not supported"},
+      {"not UTF-8", "services:\n  a:\n    image: \"x\xff\"\n", 3, "", "is not UTF-8 text"},
+      {"a surrogate", "services:\n  a:\n    image: x\n    user: \"\xed\xa0\x80\"\n", 4, "",
+       "is not UTF-8 text"},
+      {"NUL in a value", "services:\n  a:\n    image: x\n    user: \"a\\0b\"\n", 4,
+       "services.a.user", "NUL"},
+      {"a control character", "services:\n  a:\n    image: x\n    labels: {\"a\x02\": b}\n", 4, "",
+       "holds a control character"},
       {"bad port", "services:\n  a:\n    image: x\n    ports: [\"9001:http\"]\n", 4,
        "services.a.ports[0]", "\"http\" is not a port"},
   };
@@ -330,6 +337,23 @@ x-sandbot:
   o.read_file = nullptr;
   BOOST_CHECK(ParseCompose(yaml_out, o, &again, &errors, &warnings).IsInvalidArgument());
   // (it names /src paths, outside any checkout: refused, as a file from elsewhere should be)
+}
+
+// Found by fuzz/compose_fuzz.cc: every printed value, paths included, has
+// its `$` doubled, so `compose config` output reads back to the same file.
+BOOST_AUTO_TEST_CASE(printed_output_reads_back_the_same) {
+  ComposeProject p, again;
+  std::vector<ComposeProblem> errors, warnings;
+  BOOST_REQUIRE(Parse("services:\n  web:\n    build: \"co$$$$b\"\n    volumes: [\"./d$$:/d:ro\"]\n"
+                      "    labels: {\"true\": \"~\"}\n",
+                      &p, &errors, &warnings)
+                    .ok());
+  BOOST_CHECK_EQUAL(p.services[0].build->context, "co$$b");
+  const nlohmann::json doc = ComposeToJson(p, ".");
+  BOOST_CHECK_EQUAL(doc["services"]["web"]["build"]["context"], "./co$$$$b");
+  BOOST_CHECK_EQUAL(doc["services"]["web"]["volumes"][0]["source"], "./d$$");
+  BOOST_REQUIRE(Parse(JsonToYaml(doc), &again, &errors, &warnings).ok());
+  BOOST_CHECK_EQUAL(ComposeToJson(again, "."), doc);
 }
 
 BOOST_AUTO_TEST_CASE(helpers) {
