@@ -145,6 +145,19 @@ bool LooksTyped(const std::string& s) {
          s.find_first_of("0123456789") != std::string::npos;
 }
 
+// Quoting that reads back as the same string: double quotes (with escapes)
+// for control characters, which a plain scalar would lose (a CR at the end
+// of a line is a line break), single quotes for text of another type.
+void Quote(const std::string& s, YAML::Emitter* out) {
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7F) {
+      *out << YAML::DoubleQuoted;
+      return;
+    }
+  }
+  if (LooksTyped(s)) *out << YAML::SingleQuoted;
+}
+
 void Emit(const json& j, YAML::Emitter* out) {
   switch (j.type()) {
     case json::value_t::object:
@@ -152,7 +165,7 @@ void Emit(const json& j, YAML::Emitter* out) {
       *out << YAML::BeginMap;
       for (const auto& [k, v] : j.items()) {
         *out << YAML::Key;
-        if (LooksTyped(k)) *out << YAML::SingleQuoted;  // a key "true" or "~" stays a string
+        Quote(k, out);  // a key "true" or "~" stays a string
         *out << k << YAML::Value;
         Emit(v, out);
       }
@@ -166,9 +179,7 @@ void Emit(const json& j, YAML::Emitter* out) {
       break;
     case json::value_t::string: {
       const std::string& s = j.get_ref<const std::string&>();
-      // Text YAML would read back as another type (a number, a bool, null)
-      // is quoted; yaml-cpp quotes what would not parse as a plain scalar.
-      if (LooksTyped(s)) *out << YAML::SingleQuoted;
+      Quote(s, out);  // yaml-cpp itself quotes what would not parse as plain
       *out << s;
       break;
     }

@@ -345,7 +345,7 @@ BOOST_AUTO_TEST_CASE(printed_output_reads_back_the_same) {
   ComposeProject p, again;
   std::vector<ComposeProblem> errors, warnings;
   BOOST_REQUIRE(Parse("services:\n  web:\n    build: \"co$$$$b\"\n    volumes: [\"./d$$:/d:ro\"]\n"
-                      "    labels: {\"true\": \"~\"}\n",
+                      "    labels: {\"true\": \"~\", cr: \"a\\r\", tab: \"\\tb \"}\n",
                       &p, &errors, &warnings)
                     .ok());
   BOOST_CHECK_EQUAL(p.services[0].build->context, "co$$b");
