@@ -155,6 +155,7 @@ void ReadGitlabMr(const json& mr, ForgeEvent* e) {
 
 Status ParseGitlab(const std::string& event, const json& j, ForgeEvent* e) {
   e->sender = Str(At(j, "user"), "username");
+  e->sender_id = Int(At(j, "user"), "id");
   e->repo = Str(At(j, "project"), "path_with_namespace");
   e->clone_url = Str(At(j, "project"), "git_http_url");
   const json& attrs = At(j, "object_attributes");
