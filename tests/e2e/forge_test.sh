@@ -379,3 +379,30 @@ test_forge_comment_commands_need_write_access_on_the_forge() {
     2 "permission asked once per answer kept (the 500, then once)"
   forge_violations || fail "calls the gitea API subset refuses"
 }
+
+# GitLab is asked by the note's user id (members/all/{id}): a Reporter is
+# refused with a reply; a Developer's command runs (here `/sandbox status`
+# before any preview exists, answered in a reply, nothing deployed).
+test_forge_gitlab_note_commands_ask_the_member_access_level() {
+  forge_kind_setup gitlab /api/v4 --previews comment
+  guest=$(forge_ctl PUT permissions '{"repo":"acme/web","user":"guest","permission":"read"}' |
+    jq -r .user_id)
+  dev=$(forge_ctl PUT permissions '{"repo":"acme/web","user":"dev","permission":"write"}' |
+    jq -r .user_id)
+  kind_hook gitlab "Merge Request Hook" merge_request.open --sha "$SHA1" >/dev/null
+  note() {
+    kind_hook gitlab "Note Hook" note.merge_request --user "$1" --set "user.id=$2" --comment "$3"
+  }
+  with_text() { forge_comments | jq -r --arg t "$1" '[.[] | select(.body | contains($t))] | length'; }
+  refused_guest() { with_text "@guest may not command sandbot"; }
+  no_preview() { with_text "has no preview (\`pr-7-web\`) yet"; }
+  out=$(note guest "$guest" /preview)
+  expect_eq "$(jq -r .status <<<"$out")" 202 "note: answered before the check"
+  wait_forge refused_guest 1
+  note dev "$dev" "/sandbox status" >/dev/null
+  wait_forge no_preview 1
+  expect_eq "$(forge_calls "[.[] | select(.path | endswith(\"/members/all/$dev\"))] | length")" 1 \
+    "the developer's access level asked"
+  expect_eq "$(db "SELECT COUNT(*) FROM sandboxes")" 0 "nothing deployed"
+  forge_violations || fail "calls the gitlab API subset refuses"
+}
