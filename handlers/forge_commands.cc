@@ -85,7 +85,9 @@ class CommentRunner {
   }
 
   Status PreviewVerb(const std::string& line) {
-    if (role_ < Role::kDeployer) {
+    // /why only reads; the others deploy or destroy.
+    const bool reads = line.substr(0, line.find(' ')) == "why";
+    if (!reads && role_ < Role::kDeployer) {
       ++refused_;
       reply_ += Quote(line) + "`/" + line.substr(0, line.find(' ')) +
                 "` needs the deployer role; you are a " + RoleName(role_) + ".\n\n";

@@ -1066,4 +1066,52 @@ BOOST_AUTO_TEST_CASE(unknown_commands_get_the_help_once_per_pr) {
   BOOST_CHECK_EQUAL(Replies(f.t.db.get()).size(), 1u);  // not again
 }
 
+// The worker: a fresh answer in the store is used without asking; a login
+// the forge must be asked about, on a forge that does not answer, is refused.
+BOOST_AUTO_TEST_CASE(the_worker_uses_a_kept_answer_and_refuses_when_it_cannot_ask) {
+  ForgeFixture f("comment");
+  // The forge's API is a port nobody listens on.
+  setenv("SANDBOT_TEST_FORGE_TOKEN", "t0ken", 1);
+  BOOST_REQUIRE(f.t.db
+                    ->Exec("UPDATE forges SET api_url = 'http://127.0.0.1:1', token_ref = "
+                           "'env:SANDBOT_TEST_FORGE_TOKEN'")
+                    .ok());
+  f.Send(f.Pr("opened", kSha1, 100));
+  BOOST_REQUIRE(SaveForgePermission(f.t.db.get(), "github", "acme/web", "maintainer", true).ok());
+  auto queue = [&](const std::string& login, const std::string& body) {
+    ForgeDelivery d;
+    BOOST_REQUIRE(GetForge(f.t.db.get(), "github", &d.forge).ok());
+    d.delivery = "w-" + login + "-" + std::to_string(++f.delivery);
+    d.event = f.Comment(body);
+    d.event.sender = login;
+    ForgeOutcome out;
+    BOOST_REQUIRE(HandleForgeDelivery(f.t.db.get(), d, &out).ok());
+    BOOST_REQUIRE(out.comment_queued);
+  };
+  queue("maintainer", "/preview");
+  queue("stranger", "/preview");
+  queue("watcher", "/why");
+  HandlerContext hc{f.t.db.get(), nullptr, nullptr};
+  const std::map<std::string, Role> roles = {{"forge:github/watcher", Role::kViewer}};
+  BOOST_REQUIRE(SaveForgePermission(f.t.db.get(), "github", "acme/web", "watcher", true).ok());
+  int ran = 0;
+  bool jobs = false;
+  BOOST_REQUIRE(RunForgeComments(hc, roles, &ran, &jobs).ok());
+  BOOST_CHECK_EQUAL(ran, 3);
+  BOOST_CHECK(jobs);
+  BOOST_CHECK(SandboxExists(f.t.db.get(), "pr-7-web"));  // the maintainer's, from the kept answer
+  std::vector<ForgeCommentJob> left;
+  BOOST_REQUIRE(ListForgeComments(f.t.db.get(), 10, &left).ok());
+  BOOST_CHECK(left.empty());
+  auto replies = Replies(f.t.db.get());
+  BOOST_REQUIRE_EQUAL(replies.size(), 2u);
+  BOOST_CHECK_NE(replies[0].body.find("could not check @stranger's permission on the forge"),
+                 std::string::npos);
+  BOOST_CHECK_NE(replies[0].body.find("cannot reach http://127.0.0.1:1"), std::string::npos);
+  BOOST_CHECK_EQUAL(replies[0].body.find("t0ken"), std::string::npos);
+  unsetenv("SANDBOT_TEST_FORGE_TOKEN");
+  // A granted viewer may still ask /why.
+  BOOST_CHECK_NE(replies[1].body.find("the last deliveries for #7"), std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
