@@ -21,7 +21,9 @@ bool IsPreviewVerb(const std::string& verb) {
          verb == "why";
 }
 
-// Text from outside, in a Markdown fence no line can close early.
+// An answer, in a Markdown fence no line can close early: its lines are
+// never read back as commands when the forge sends sandbot's own reply
+// (CommentCommands skips fenced lines), and never render as Markdown.
 std::string Fenced(std::string text) {
   for (size_t p; (p = text.find("```")) != std::string::npos;) text.replace(p, 3, "'''");
   while (!text.empty() && text.back() == '\n') text.pop_back();
@@ -76,7 +78,7 @@ class CommentRunner {
     if (s.IsNotFound()) return Unknown(line);
     if (!s.ok()) {
       ++refused_;
-      reply_ += Quote(line) + s.message() + "\n\n";
+      reply_ += Quote(line) + Fenced(s.message()) + "\n";
       if (s.code() == Status::Code::kForbidden)
         return Audit("forge.comment", "refused", s.message());
       return Status::Ok();
@@ -106,7 +108,7 @@ class CommentRunner {
     out_->job_ids.insert(out_->job_ids.end(), o.job_ids.begin(), o.job_ids.end());
     if (!o.sandbox.empty()) sandbox_ = o.sandbox;
     // The answer is the preview comment; a refusal is said here.
-    if (o.outcome != "accepted") reply_ += Quote(line) + o.reason + "\n\n";
+    if (o.outcome != "accepted") reply_ += Quote(line) + Fenced(o.reason) + "\n";
     // The preview existed: its routes change as /route would change them.
     for (const auto& [service, route] : late_routes) {
       Command cmd;
@@ -143,7 +145,7 @@ class CommentRunner {
     // a store that failed under it is the worker's to retry.
     if (s.code() == Status::Code::kInternal) return s;
     ++refused_;
-    reply_ += Quote(line) + s.message() + "\n\n";
+    reply_ += Quote(line) + Fenced(s.message()) + "\n";
     return Status::Ok();
   }
 
@@ -170,7 +172,7 @@ class CommentRunner {
   }
 
   Status Refuse(const std::string& why) {
-    reply_ = why + "\n";
+    reply_ = StripControl(why, 1000) + "\n";  // one line: nothing in it reads as a command
     Status s = Audit("forge.comment", "refused", why);
     if (!s.ok()) return s;
     return Finish("refused", why);

@@ -71,7 +71,7 @@ Status ParseForgeEvent(const std::string& kind, const std::string& event, const 
 int64_t ParseForgeTime(const std::string& text);
 
 // The commands of a comment: each line that starts with '/', without it
-// ("/preview api=baseline" → "preview api=baseline").
+// ("/preview api=baseline" → "preview api=baseline"), outside ``` blocks.
 std::vector<std::string> CommentCommands(const std::string& body);
 
 }  // namespace sandbot

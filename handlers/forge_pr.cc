@@ -166,6 +166,11 @@ class ForgePlanner {
     }
     std::vector<std::string> commands = CommentCommands(e.comment);
     if (commands.empty()) return Done("ignored", "no command in the comment");
+    // Sandbot's own comments (replies, the preview comment) command nothing.
+    if (e.comment.rfind("**sandbot**", 0) == 0 ||
+        e.comment.find(kPreviewMarker) != std::string::npos) {
+      return Done("ignored", "sandbot's own comment");
+    }
     ForgeCommentJob job;
     job.forge = d_.forge.name;
     job.delivery = d_.delivery;

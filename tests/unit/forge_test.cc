@@ -1114,4 +1114,22 @@ BOOST_AUTO_TEST_CASE(the_worker_uses_a_kept_answer_and_refuses_when_it_cannot_as
   BOOST_CHECK_NE(replies[1].body.find("the last deliveries for #7"), std::string::npos);
 }
 
+// Sandbot's answers quote usage lines ("/route SERVICE …"): read back from
+// the forge's webhook they must command nothing, or it would answer itself.
+BOOST_AUTO_TEST_CASE(fenced_lines_and_sandbots_own_comments_command_nothing) {
+  const auto cmds = CommentCommands("/preview\n```\n/destroy\n```\n/why");
+  BOOST_REQUIRE_EQUAL(cmds.size(), 2u);
+  BOOST_CHECK_EQUAL(cmds[0], "preview");
+  BOOST_CHECK_EQUAL(cmds[1], "why");
+  ForgeFixture f;
+  f.Send(f.Pr("opened", kSha1, 100));
+  ForgeOutcome out = f.Send(f.Comment("**sandbot**, for @x:\n\n/route web sandbox"));
+  BOOST_CHECK_EQUAL(out.outcome, "ignored");
+  BOOST_CHECK(!out.comment_queued);
+  out = f.Send(f.Comment("/route payment"));  // a usage error, answered in a fence
+  auto replies = Replies(f.t.db.get());
+  BOOST_REQUIRE_EQUAL(replies.size(), 1u);
+  BOOST_CHECK_EQUAL(CommentCommands(replies[0].body).size(), 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
