@@ -338,6 +338,8 @@ test_forge_pull_request_opened_while_down_is_created_by_the_sweep() {
   expect_eq "$(db "SELECT delivery || ' ' || outcome FROM forge_deliveries")" \
     "sweep:acme/web#7:open:$SHA1 accepted" "sweep delivery"
   wait_forge "forge_status $SHA1" success
+}
+
 # Comment commands: the forge is asked who may give them (Gitea's collaborator
 # permission); without write access, or when the forge cannot answer, the
 # comment is refused with a reply and nothing is deployed. `/route` in a
