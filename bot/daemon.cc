@@ -35,6 +35,7 @@
 #include "bot/event_hub.h"
 #include "bot/expiry.h"
 #include "bot/failpoint.h"
+#include "bot/forge_permission.h"
 #include "bot/forge_server.h"
 #include "bot/forge_sweep.h"
 #include "bot/guarded_runtime.h"
@@ -45,6 +46,7 @@
 #include "bot/local_server.h"
 #include "bot/metrics.h"
 #include "bot/notifier.h"
+#include "bot/operator_limits.h"
 #include "bot/readiness.h"
 #include "bot/reconciler.h"
 #include "bot/rejection_sampler.h"
@@ -357,6 +359,7 @@ int Daemon::Start() {
   health_ = std::make_unique<HealthMonitor>(db_.get(), runtime_.get());
   health_thread_ = std::thread([this] { HealthLoop(); });
   forge_sweep_thread_ = std::thread([this] { ForgeSweepLoop(); });
+  forge_comment_thread_ = std::thread([this] { ForgeCommentLoop(); });
 
   spdlog::info("sandbot {} serving; data {}", kVersion, config_.data_dir);
   PrintBanner(config_, engine_, engine_note_);
@@ -610,6 +613,23 @@ void Daemon::ForgeSweepLoop() {
   }
 }
 
+void Daemon::ForgeCommentLoop() {
+  HandlerContext hc{db_.get(), runtime_.get(), nullptr};
+  hc.secrets = secrets_.get();
+  hc.max_sandboxes = config_.max_sandboxes;
+  hc.operator_limits = OperatorLimitsOf(config_);
+  while (!stopping_) {
+    const uint64_t seen = hub_.version();
+    int ran = 0;
+    bool jobs = false;
+    Status s = RunForgeComments(hc, config_.chat.roles, &ran, &jobs);
+    if (!s.ok()) spdlog::warn("forge comments: {}", s.ToString());
+    if (jobs) hub_.Notify();
+    // Woken by the webhook (or any job news); a second at most otherwise.
+    if (ran == 0) hub_.WaitChange(seen, std::chrono::seconds(1));
+  }
+}
+
 void Daemon::Wait() {
   int sig = 0;
   sigwait(&signals_, &sig);
@@ -636,6 +656,7 @@ int Daemon::Stop() {
   maintenance_thread_.join();
   health_thread_.join();
   forge_sweep_thread_.join();
+  forge_comment_thread_.join();
   if (!workers_->Stop(std::chrono::seconds(config_.stop_timeout_seconds))) {
     // Jobs still on their threads use the store and the engine: leave
     // without tearing those down. They are resumed at the next start.

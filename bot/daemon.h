@@ -81,6 +81,9 @@ class Daemon {
   // cannot take it: the workers then wait and the maintenance loop retries.
   bool RecoverJobs();
   void ForgeSweepLoop();
+  // Comment commands waiting for the forge's word on their author
+  // (bot/forge_permission.h), whenever the hub says something changed.
+  void ForgeCommentLoop();
 
   // A copy: the engine's own public host and ports replace the daemon's
   // (UseEngine).
@@ -124,7 +127,7 @@ class Daemon {
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   std::thread http_thread_, local_thread_, spool_thread_, maintenance_thread_, health_thread_,
-      forge_sweep_thread_;
+      forge_sweep_thread_, forge_comment_thread_;
 };
 
 }  // namespace sandbot

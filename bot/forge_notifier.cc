@@ -7,6 +7,7 @@
 #include "bot/forge_poster.h"
 #include "handlers/forge_pr.h"
 #include "store/forges.h"
+#include "store/routes.h"
 #include "store/sandboxes.h"
 
 namespace sandbot {
@@ -24,6 +25,8 @@ void ForgeNotifier::OnJobFinished(const Job& job, bool ok, const std::string& de
     Tell(job, ok ? "success" : "failure", ok ? "running" : "failed", ok ? "" : detail);
   } else if (job.kind == JobKind::kDestroy && ok) {
     Tell(job, "", "destroyed", "");
+  } else if (job.kind == JobKind::kReroute && ok) {
+    Tell(job, "", "running", "");  // a /route: the comment shows the new table
   }
 }
 
@@ -40,6 +43,8 @@ void ForgeNotifier::Tell(const Job& job, const std::string& status, const std::s
     if (svc.name == job.service) url = svc.url;
   }
   const std::string commit = job.kind == JobKind::kDeploy ? job.commit : pr.deployed_sha;
+  std::map<std::string, std::string> routes;
+  if (exists) GetRoutes(ctx_.db, sandbox.id, &routes);  // none shown when unreadable
   const std::string pr_name = pr.forge_repo + "#" + std::to_string(pr.number);
   // The deployment follows the PR's own service (GitHub Deployments, GitLab
   // environments; bot/forge_poster.h).
@@ -66,7 +71,7 @@ void ForgeNotifier::Tell(const Job& job, const std::string& status, const std::s
   }
   notify::Queue(ctx_, ForgeCommentKey(pr.forge, pr.forge_repo, pr.number),
                 PreviewComment(pr, exists && state != "destroyed" ? &sandbox : nullptr, state,
-                               commit, detail, suspend_at),
+                               commit, detail, suspend_at, routes),
                 "comment " + state + " → " + pr_name);
 }
 

@@ -473,6 +473,18 @@ Status GetForgePullState(const Forge& forge, const std::string& repo, int64_t nu
   return Status::Ok();
 }
 
+Status ForgeRepoGet(const Forge& forge, const std::string& repo, const std::string& path,
+                    int* status, std::string* body) {
+  std::string token;
+  Status s = ResolveForgeRef(forge.token_ref, &token);
+  if (!s.ok()) return Status::Unavailable("forge " + forge.name + " token: " + s.message());
+  ForgeApi api(forge, token);
+  *status = 0;
+  ForgeSendResult r = api.Call("GET", api.RepoPath(repo) + path, "", status, body);
+  if (*status == 0) return Status::Unavailable(r.error);
+  return Status::Ok();
+}
+
 ForgeSendResult SendForgeMessage(Db* db, const OutboxMessage& m) {
   // forge:{name}:{what}:{rest}
   const size_t a = m.url.find(':');

@@ -76,6 +76,12 @@ Status ListForgeOpenPulls(const Forge& forge, const std::string& repo,
 Status ParseForgeOpenPulls(const std::string& kind, const std::string& repo,
                            const std::string& answer, std::vector<ForgeOpenPull>* out);
 
+// GET {api}/repos/{repo}{path} (GitLab: /projects/{id}{path}) with the
+// forge's token: *status and *body of the answer, whatever the status;
+// Unavailable when the forge cannot be reached or its token read.
+Status ForgeRepoGet(const Forge& forge, const std::string& repo, const std::string& path,
+                    int* status, std::string* body);
+
 }  // namespace sandbot
 
 #endif  // SANDBOT_BOT_FORGE_POSTER_H_

@@ -100,7 +100,7 @@ void Webhook(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res) 
   }
   spdlog::info("forge {} delivery {} {}: {} ({})", name, StripControl(d.delivery, 100),
                StripControl(d.event.name, 100), out.outcome, StripControl(out.reason));
-  if (!out.job_ids.empty()) ctx.hub->Notify();
+  if (!out.job_ids.empty() || out.comment_queued) ctx.hub->Notify();
   answer["outcome"] = out.outcome;
   answer["reason"] = out.reason;
   answer["jobs"] = out.job_ids;

@@ -155,6 +155,7 @@ void ReadGitlabMr(const json& mr, ForgeEvent* e) {
 
 Status ParseGitlab(const std::string& event, const json& j, ForgeEvent* e) {
   e->sender = Str(At(j, "user"), "username");
+  e->sender_id = Int(At(j, "user"), "id");
   e->repo = Str(At(j, "project"), "path_with_namespace");
   e->clone_url = Str(At(j, "project"), "git_http_url");
   const json& attrs = At(j, "object_attributes");
@@ -260,6 +261,7 @@ int64_t ParseForgeTime(const std::string& text) {
 std::vector<std::string> CommentCommands(const std::string& body) {
   std::vector<std::string> out;
   size_t start = 0;
+  bool fenced = false;
   while (start <= body.size()) {
     size_t end = body.find('\n', start);
     std::string line =
@@ -267,7 +269,9 @@ std::vector<std::string> CommentCommands(const std::string& body) {
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
       line.pop_back();
     }
-    if (line.size() > 1 && line[0] == '/') out.push_back(line.substr(1));
+    // Lines in a ``` block are quoted text (sandbot's own answers too).
+    if (line.rfind("```", 0) == 0) fenced = !fenced;
+    if (!fenced && line.size() > 1 && line[0] == '/') out.push_back(line.substr(1));
     if (end == std::string::npos) break;
     start = end + 1;
   }

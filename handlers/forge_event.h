@@ -32,9 +32,10 @@ const char* PrActionName(PrAction action);
 
 struct ForgeEvent {
   ForgeEventKind kind = ForgeEventKind::kOther;
-  std::string name;    // "pull_request.opened", "issue_comment.created", "push", "ping"
-  std::string sender;  // the forge user who caused it
-  std::string repo;    // "acme/web": the repository the hook is on (the PR's base)
+  std::string name;       // "pull_request.opened", "issue_comment.created", "push", "ping"
+  std::string sender;     // the forge user who caused it
+  int64_t sender_id = 0;  // GitLab: the user's id (its member API wants it); 0 elsewhere
+  std::string repo;       // "acme/web": the repository the hook is on (the PR's base)
   std::string clone_url;
 
   // Pull requests (and comments on one).
@@ -51,8 +52,8 @@ struct ForgeEvent {
   // Comments.
   std::string comment;
   int64_t comment_id = 0;  // the comment's id on the forge (GitLab: the note's); 0: unknown
-  // Whether the forge says the commenter may write to the repository
-  // (GitHub's author_association OWNER, MEMBER or COLLABORATOR).
+  // GitHub's author_association OWNER, MEMBER or COLLABORATOR. A hint only:
+  // commands wait for the forge's own answer (bot/forge_permission.h).
   bool commenter_can_write = false;
 
   // Pushes.
@@ -70,7 +71,7 @@ Status ParseForgeEvent(const std::string& kind, const std::string& event, const 
 int64_t ParseForgeTime(const std::string& text);
 
 // The commands of a comment: each line that starts with '/', without it
-// ("/preview api=baseline" → "preview api=baseline").
+// ("/preview api=baseline" → "preview api=baseline"), outside ``` blocks.
 std::vector<std::string> CommentCommands(const std::string& body);
 
 }  // namespace sandbot

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <ctime>
+#include <sstream>
 
 #include "handlers/dispatch.h"
 #include "handlers/lifecycle.h"
@@ -10,6 +11,7 @@
 #include "handlers/sandbox.h"
 #include "handlers/template_merge.h"
 #include "store/audit.h"
+#include "store/forge_commands.h"
 #include "store/lifecycle.h"
 #include "store/outbox.h"
 #include "store/repos.h"
@@ -153,6 +155,9 @@ class ForgePlanner {
     return Finish(DeployHead());
   }
 
+  // A comment's commands wait for the forge's word on the commenter's
+  // access (bot/forge_permission.h asks it; HandleForgeComment runs them):
+  // the webhook is answered now, the check is a durable job.
   Status Comment() {
     const ForgeEvent& e = d_.event;
     if (!known_) {
@@ -161,33 +166,70 @@ class ForgePlanner {
     }
     std::vector<std::string> commands = CommentCommands(e.comment);
     if (commands.empty()) return Done("ignored", "no command in the comment");
-    if (!e.commenter_can_write) {
-      return Done("refused", e.sender + " may not command previews (needs write access)");
+    // Sandbot's own comments (replies, the preview comment) command nothing.
+    if (e.comment.rfind("**sandbot**", 0) == 0 ||
+        e.comment.find(kPreviewMarker) != std::string::npos) {
+      return Done("ignored", "sandbot's own comment");
     }
-    for (const std::string& line : commands) {
-      const std::string verb = line.substr(0, line.find(' '));
-      if (verb == "preview" || verb == "update") {
-        std::string why;
-        if (!WantsPreview(frepo_, pr_, e.title, e.labels, true, &why)) {
-          return Finish(Done("refused", why));
-        }
-        return Finish(DeployHead());
-      }
-      if (verb == "destroy") return Finish(DestroyPreview("asked by " + e.sender));
-      if (verb == "why") return Why();
-      if (verb == "approve") {
-        pr_.approved_sha = pr_.head_sha;
-        std::string why;
-        if (!WantsPreview(frepo_, pr_, e.title, e.labels, false, &why)) {
-          return Finish(Done("accepted", "approved " + pr_.head_sha.substr(0, 12) + "; " + why));
-        }
-        return Finish(DeployHead());
-      }
-    }
-    return Done("ignored",
-                "no sandbot command in the comment (/preview, /update, /destroy, /approve, /why)");
+    ForgeCommentJob job;
+    job.forge = d_.forge.name;
+    job.delivery = d_.delivery;
+    job.event = ForgeCommentEventJson(e);
+    int64_t id = 0;
+    Status s = QueueForgeComment(db_, job, &id);
+    if (!s.ok()) return s;
+    out_->comment_queued = true;
+    out_->sandbox = pr_.sandbox;
+    return Done("accepted", "checking " + StripControl(e.sender, 100) +
+                                "'s permission on the forge before running " +
+                                std::to_string(commands.size()) + " command" +
+                                (commands.size() == 1 ? "" : "s"));
   }
 
+ public:
+  // One of /preview, /update, /destroy, /approve, /why from someone the
+  // forge says may write.
+  Status Verb(const std::string& line) {
+    const ForgeEvent& e = d_.event;
+    Status s = FindForgeRepo(db_, d_.forge.name, e.repo, &frepo_);
+    if (s.code() == Status::Code::kNotFound) return Done("ignored", s.message());
+    if (!s.ok()) return s;
+    s = GetRepo(db_, frepo_.repo, &repo_);
+    if (!s.ok()) return s;
+    s = LoadPr();
+    if (!s.ok()) return s;
+    if (!known_) return Done("ignored", "sandbot has not seen #" + std::to_string(e.number));
+    const size_t space = line.find(' ');
+    const std::string verb = line.substr(0, space);
+    if (verb == "preview" || verb == "update") {
+      std::string why;
+      if (!WantsPreview(frepo_, pr_, e.title, e.labels, true, &why)) {
+        return Finish(Done("refused", why));
+      }
+      if (verb == "preview" && space != std::string::npos) {
+        s = ParsePreviewRoutes(line.substr(space + 1), &routes_);
+        if (!s.ok()) return Done("refused", s.message());
+      }
+      return Finish(DeployHead());
+    }
+    if (verb == "destroy") return Finish(DestroyPreview("asked by " + e.sender));
+    if (verb == "why") return Why();
+    if (verb == "approve") {
+      pr_.approved_sha = pr_.head_sha;
+      std::string why;
+      if (!WantsPreview(frepo_, pr_, e.title, e.labels, false, &why)) {
+        return Finish(Done("accepted", "approved " + pr_.head_sha.substr(0, 12) + "; " + why));
+      }
+      return Finish(DeployHead());
+    }
+    return Done("ignored", "/" + verb + " is no preview command");
+  }
+
+  // The routes /preview asked for, to apply when the preview already runs.
+  const std::vector<std::pair<std::string, std::string>>& routes() const { return routes_; }
+  bool created() const { return created_; }
+
+ private:
   // Answers /why with a new comment: the PR's last deliveries, what each
   // did and why.
   Status Why() {
@@ -266,6 +308,12 @@ class ForgePlanner {
       s = SetRoute(db_, sb.id, service, route);
       if (!s.ok()) return s;
     }
+    // /preview api=baseline payment=URL: set before anything starts.
+    for (const auto& [service, route] : routes_) {
+      s = SetRoute(db_, sb.id, service, route);
+      if (!s.ok()) return s;
+    }
+    created_ = true;
     for (size_t i = 0; i < plan.deploys.size(); ++i) {
       int64_t job = 0;
       s = QueueDeploy(db_, sb, plan.deploys[i].first, plan.deploys[i].second, shas[i], Actor(),
@@ -304,6 +352,8 @@ class ForgePlanner {
   Repo repo_;
   PullRequest pr_;
   bool known_ = false;
+  std::vector<std::pair<std::string, std::string>> routes_;
+  bool created_ = false;
 };
 
 // The triggering comment of a command gets 👀 when accepted (and its jobs
@@ -385,8 +435,8 @@ nlohmann::json PullRequestJson(const PullRequest& pr) {
 }
 
 std::string PreviewComment(const PullRequest& pr, const Sandbox* sandbox, const std::string& state,
-                           const std::string& commit, const std::string& detail,
-                           int64_t suspend_at) {
+                           const std::string& commit, const std::string& detail, int64_t suspend_at,
+                           const std::map<std::string, std::string>& routes) {
   auto short_sha = [](const std::string& sha) { return sha.substr(0, 7); };
   std::string text = std::string(kPreviewMarker) + "\n**sandbot preview** `" +
                      (sandbox ? sandbox->name : PreviewSandboxName(pr.number, pr.repo)) +
@@ -399,10 +449,21 @@ std::string PreviewComment(const PullRequest& pr, const Sandbox* sandbox, const 
     text += ".\n\n";
   }
   if (sandbox && !sandbox->services.empty() && state != "destroyed") {
-    text += "| service | commit | status | URL |\n| --- | --- | --- | --- |\n";
+    // Routes are shown as set (`/route`, `/preview api=baseline`): a
+    // service routed away from the sandbox says where to.
+    auto route_of = [&routes](const std::string& service) {
+      auto it = routes.find(service);
+      return it == routes.end() ? std::string("sandbox") : it->second;
+    };
+    text += "| service | commit | status | route | URL |\n| --- | --- | --- | --- | --- |\n";
     for (const Service& svc : sandbox->services) {
       text += "| " + svc.name + " | `" + short_sha(svc.commit) + "` | " +
-              ServiceStatusName(svc.status) + " | " + svc.url + " |\n";
+              ServiceStatusName(svc.status) + " | " + route_of(svc.name) + " | " + svc.url + " |\n";
+    }
+    for (const auto& [service, route] : routes) {
+      bool deployed = false;
+      for (const Service& svc : sandbox->services) deployed = deployed || svc.name == service;
+      if (!deployed) text += "| " + service + " | | | " + route + " | |\n";
     }
   }
   if (suspend_at > 0 && sandbox && state != "destroyed") {
@@ -491,6 +552,89 @@ bool WantsPreview(const ForgeRepo& repo, const PullRequest& pr, const std::strin
   }
   return true;
 }
+
+Status ParsePreviewRoutes(const std::string& words,
+                          std::vector<std::pair<std::string, std::string>>* routes) {
+  std::istringstream in(words);
+  for (std::string word; in >> word;) {
+    const size_t eq = word.find('=');
+    if (eq == std::string::npos) {
+      return Status::InvalidArgument("/preview takes SERVICE=baseline or SERVICE=URL, not '" +
+                                     StripControl(word, 100) + "'");
+    }
+    Command cmd;
+    Status s = ParseCommand("route", word.substr(0, eq) + " " + word.substr(eq + 1), &cmd);
+    if (!s.ok())
+      return Status::InvalidArgument("/preview " + StripControl(word, 100) + ": " + s.message());
+    if (cmd.route == "sandbox") {
+      return Status::InvalidArgument("/preview routes a service to baseline or a URL; " +
+                                     cmd.service + "=sandbox is where it runs already");
+    }
+    routes->emplace_back(cmd.service, cmd.route);
+  }
+  return Status::Ok();
+}
+
+std::string ForgeCommentEventJson(const ForgeEvent& e) {
+  return nlohmann::json{{"name", e.name},
+                        {"sender", e.sender},
+                        {"sender_id", e.sender_id},
+                        {"repo", e.repo},
+                        {"number", e.number},
+                        {"title", e.title},
+                        {"url", e.url},
+                        {"labels", e.labels},
+                        {"comment", e.comment},
+                        {"comment_id", e.comment_id}}
+      .dump();
+}
+
+Status ParseForgeCommentEventJson(const std::string& text, ForgeEvent* e) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return Status::InvalidArgument("a queued comment is not JSON");
+  try {
+    *e = ForgeEvent{};
+    e->kind = ForgeEventKind::kComment;
+    e->name = j.value("name", "");
+    e->sender = j.value("sender", "");
+    e->sender_id = j.value("sender_id", int64_t{0});
+    e->repo = j.value("repo", "");
+    e->number = j.value("number", int64_t{0});
+    e->title = j.value("title", "");
+    e->url = j.value("url", "");
+    e->labels = j.value("labels", std::vector<std::string>{});
+    e->comment = j.value("comment", "");
+    e->comment_id = j.value("comment_id", int64_t{0});
+  } catch (const nlohmann::json::exception& ex) {
+    return Status::InvalidArgument(std::string("a queued comment: ") + ex.what());
+  }
+  return Status::Ok();
+}
+
+Status RunForgePreviewVerb(Db* db, const ForgeDelivery& d, const std::string& line,
+                           ForgeOutcome* out,
+                           std::vector<std::pair<std::string, std::string>>* late_routes) {
+  Transaction tx(db);
+  if (!tx.status().ok()) return tx.status();
+  ForgePlanner planner(db, d, out);
+  Status s = planner.Verb(line);
+  if (!s.ok()) return s;
+  if (!planner.created() && out->outcome == "accepted") *late_routes = planner.routes();
+  AuditRow row{};
+  row.actor = ForgeActor(d.forge.name, d.event.sender);
+  row.source = ForgeDoor(d.forge.name);
+  row.action = "forge." + line.substr(0, line.find(' '));
+  row.sandbox = out->sandbox;
+  row.repo = d.event.repo;
+  row.branch = "pull/" + std::to_string(d.event.number);
+  row.status = out->outcome;
+  row.detail = "delivery " + d.delivery + ": " + out->reason;
+  s = AppendAudit(db, row);
+  if (!s.ok()) return s;
+  return tx.Commit();
+}
+
+std::string ForgeDoor(const std::string& forge) { return "forge:" + forge; }
 
 Status HandleForgeDelivery(Db* db, const ForgeDelivery& d, ForgeOutcome* out) {
   Transaction tx(db);

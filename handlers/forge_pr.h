@@ -10,15 +10,20 @@
 //     of their current head;
 //   - closed or merged → the preview is destroyed;
 //   - an event older than the newest one seen for the PR changes nothing;
-//   - comments /preview, /update, /destroy, /approve, /why from someone who
-//     may write to the repository;
+//   - a comment with commands is queued (store/forge_commands.h), not run:
+//     the forge is asked whether its author may write (bot/forge_permission.h)
+//     after the webhook was answered; then handlers/forge_commands.h runs
+//     /preview [SERVICE=baseline|URL …], /update, /destroy, /approve, /why
+//     (RunForgePreviewVerb, here) and the chat grammar scoped to the preview;
 //   - push → exactly what a `git push` into the repo does (handlers/push.h).
 #ifndef SANDBOT_HANDLERS_FORGE_PR_H_
 #define SANDBOT_HANDLERS_FORGE_PR_H_
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "handlers/forge_event.h"
@@ -44,6 +49,9 @@ struct ForgeOutcome {
   std::string reason;   // why, in a sentence
   std::vector<int64_t> job_ids;
   std::string sandbox;  // the preview it concerned, if any
+  // A comment's commands wait for the forge's word on the commenter
+  // (store/forge_commands.h): the worker that asks should wake.
+  bool comment_queued = false;
 };
 
 // `forge add`: a DNS-label name, kind github|gitea|gitlab, an http(s) API
@@ -65,12 +73,14 @@ inline constexpr char kPreviewMarker[] = "<!-- sandbot:preview -->";
 
 // The text of that comment (Markdown): the preview's state (queued,
 // building, running, failed, destroyed), the deployed SHA beside the PR's
-// head, each service with its status and URL, when idle expiry will
+// head, each service with its status, route and URL, when idle expiry will
 // suspend it (`suspend_at`, seconds since the epoch; 0: never), and on
-// failure the reason.
+// failure the reason. `routes`: the sandbox's explicit routes (service →
+// baseline | URL | sandbox), shown beside each service.
 std::string PreviewComment(const PullRequest& pr, const Sandbox* sandbox, const std::string& state,
                            const std::string& commit, const std::string& detail,
-                           int64_t suspend_at = 0);
+                           int64_t suspend_at = 0,
+                           const std::map<std::string, std::string>& routes = {});
 
 // The body of a reaction message (store/forges.h ForgeReactionKey):
 // content eyes | rocket | confused on the comment `comment_id`.
@@ -90,6 +100,27 @@ bool WantsPreview(const ForgeRepo& repo, const PullRequest& pr, const std::strin
                   const std::vector<std::string>& labels, bool asked, std::string* why);
 
 Status HandleForgeDelivery(Db* db, const ForgeDelivery& delivery, ForgeOutcome* outcome);
+
+// "forge:github": the door a forge's comment commands come through, as jobs
+// and audit rows name it.
+std::string ForgeDoor(const std::string& forge);
+
+// The words after /preview: SERVICE=baseline or SERVICE=URL each, checked as
+// `/route SERVICE baseline|URL` is.
+Status ParsePreviewRoutes(const std::string& words,
+                          std::vector<std::pair<std::string, std::string>>* routes);
+
+// A comment event as it waits in the store for the permission check, and back.
+std::string ForgeCommentEventJson(const ForgeEvent& event);
+Status ParseForgeCommentEventJson(const std::string& text, ForgeEvent* event);
+
+// Runs one of /preview /update /destroy /approve /why of a comment whose
+// author may write (handlers/forge_commands.h decides that), with its audit
+// row, in one transaction. `late_routes`: the routes /preview asked for when
+// the preview already existed (to set as /route commands).
+Status RunForgePreviewVerb(Db* db, const ForgeDelivery& delivery, const std::string& line,
+                           ForgeOutcome* outcome,
+                           std::vector<std::pair<std::string, std::string>>* late_routes);
 
 }  // namespace sandbot
 

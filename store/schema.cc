@@ -477,6 +477,31 @@ CREATE TABLE forge_job_comments(
   comment_id  TEXT NOT NULL
 );
 )sql",
+    // Forge comment commands wait for the forge's word on who may give them
+    // (store/forge_commands.h).
+    R"sql(
+CREATE TABLE forge_comment_jobs(
+  id       INTEGER PRIMARY KEY AUTOINCREMENT,
+  forge    TEXT NOT NULL,
+  delivery TEXT NOT NULL,
+  event    TEXT NOT NULL,
+  created  INTEGER NOT NULL
+);
+CREATE TABLE forge_permissions(
+  forge      TEXT NOT NULL,
+  forge_repo TEXT NOT NULL COLLATE NOCASE,
+  login      TEXT NOT NULL,
+  can_write  INTEGER NOT NULL,
+  checked    INTEGER NOT NULL,
+  PRIMARY KEY(forge, forge_repo, login)
+);
+CREATE TABLE forge_help_given(
+  forge      TEXT NOT NULL,
+  forge_repo TEXT NOT NULL COLLATE NOCASE,
+  number     INTEGER NOT NULL,
+  PRIMARY KEY(forge, forge_repo, number)
+);
+)sql",
 };
 
 }  // namespace

@@ -169,13 +169,14 @@ test_forge_pull_request_opened_synchronized_redelivered_closed() {
     "forge list"
 }
 
-# forge_kind_setup KIND API_PATH: a forge KIND of kind KIND whose API is the
+# forge_kind_setup KIND API_PATH [REPO ADD ARGS…]: a forge KIND of kind KIND whose API is the
 # stand-in's view at API_PATH ("" for GitHub's, /api/v1 Gitea's, /api/v4
 # GitLab's), repo `web` from acme/web, the app's first commit on main and
 # $SHA1 only under the PR's refs (refs/pull/7/head, refs/merge-requests/7/head);
 # the daemon running with the token and secret in its environment.
 forge_kind_setup() {
   local kind=$1 api=$2
+  shift 2
   forge_start "$TEST_DIR/forge" 0 "$FORGE_E2E_TOKEN"
   trap forge_stop EXIT
   export FORGE_E2E_SECRET FORGE_E2E_TOKEN GIT_TERMINAL_PROMPT=0
@@ -184,7 +185,7 @@ forge_kind_setup() {
     --token-env FORGE_E2E_TOKEN --secret-env FORGE_E2E_SECRET >/dev/null
   CLONE=$(forge_repo acme/web)
   "$SANDBOT" repo add web --forge "$kind" --forge-repo acme/web --clone-url "$CLONE" \
-    --port 8080 --health / >/dev/null
+    --port 8080 --health / "$@" >/dev/null
   WORK=$TEST_DIR/work-web
   new_app_work "$WORK"
   AUTHED=${CLONE/http:\/\//http://x-access-token:$FORGE_E2E_TOKEN@}
@@ -337,4 +338,73 @@ test_forge_pull_request_opened_while_down_is_created_by_the_sweep() {
   expect_eq "$(db "SELECT delivery || ' ' || outcome FROM forge_deliveries")" \
     "sweep:acme/web#7:open:$SHA1 accepted" "sweep delivery"
   wait_forge "forge_status $SHA1" success
+}
+
+# Comment commands: the forge is asked who may give them (Gitea's collaborator
+# permission); without write access, or when the forge cannot answer, the
+# comment is refused with a reply and nothing is deployed. `/route` in a
+# comment acts on the PR's preview and shows in its comment.
+test_forge_comment_commands_need_write_access_on_the_forge() {
+  mkdir -p "$DATA"
+  echo '{"baseline": {"payment": "http://127.0.0.1:9/"}}' >"$DATA/config.json"
+  forge_kind_setup gitea /api/v1 --previews comment
+  forge_ctl PUT permissions '{"repo":"acme/web","user":"reader","permission":"read"}' >/dev/null
+  forge_ctl PUT permissions '{"repo":"acme/web","user":"dev","permission":"write"}' >/dev/null
+  out=$(kind_hook gitea pull_request pull_request.opened --sha "$SHA1")
+  expect_eq "$(jq -r .body.outcome <<<"$out")" ignored "opened under the comment policy"
+  comment() {
+    kind_hook gitea issue_comment issue_comment.created.pr --user "$1" --comment "$2"
+  }
+  with_text() { forge_comments | jq -r --arg t "$1" '[.[] | select(.body | contains($t))] | length'; }
+  refused_reader() { with_text "@reader may not command sandbot"; }
+  refused_check() { with_text "could not check @dev's permission on the forge"; }
+  routed() { with_text "| payment | | | baseline |"; }
+
+  out=$(comment reader /preview)
+  expect_eq "$(jq -r .status <<<"$out")" 202 "comment: answered before the check"
+  wait_forge refused_reader 1
+  # The forge's permission endpoint fails: refused, nothing deployed.
+  forge_ctl POST faults '{"method":"GET","path":"collaborators/dev/permission","count":1,"status":500}' \
+    >/dev/null
+  comment dev /preview >/dev/null
+  wait_forge refused_check 1
+  expect_eq "$(db "SELECT COUNT(*) FROM sandboxes WHERE name = 'pr-7-web'")" 0 "after a failed check"
+  # Write access: the preview; then /route in a comment, in the PR's preview.
+  comment dev /preview >/dev/null
+  wait_for_status pr-7-web web running
+  comment dev "/route payment baseline" >/dev/null
+  wait_forge routed 1
+  audit=$("$SANDBOT" audit --json)
+  expect_eq "$(jq -r '[.[] | select(.action == "route.set")] | last | .source' <<<"$audit")" \
+    forge:gitea "audit: the door"
+  expect_eq "$(forge_calls '[.[] | select(.path | endswith("collaborators/dev/permission"))] | length')" \
+    2 "permission asked once per answer kept (the 500, then once)"
+  forge_violations || fail "calls the gitea API subset refuses"
+}
+
+# GitLab is asked by the note's user id (members/all/{id}): a Reporter is
+# refused with a reply; a Developer's command runs (here `/sandbox status`
+# before any preview exists, answered in a reply, nothing deployed).
+test_forge_gitlab_note_commands_ask_the_member_access_level() {
+  forge_kind_setup gitlab /api/v4 --previews comment
+  guest=$(forge_ctl PUT permissions '{"repo":"acme/web","user":"guest","permission":"read"}' |
+    jq -r .user_id)
+  dev=$(forge_ctl PUT permissions '{"repo":"acme/web","user":"dev","permission":"write"}' |
+    jq -r .user_id)
+  kind_hook gitlab "Merge Request Hook" merge_request.open --sha "$SHA1" >/dev/null
+  note() {
+    kind_hook gitlab "Note Hook" note.merge_request --user "$1" --set "user.id=$2" --comment "$3"
+  }
+  with_text() { forge_comments | jq -r --arg t "$1" '[.[] | select(.body | contains($t))] | length'; }
+  refused_guest() { with_text "@guest may not command sandbot"; }
+  no_preview() { with_text "has no preview (\`pr-7-web\`) yet"; }
+  out=$(note guest "$guest" /preview)
+  expect_eq "$(jq -r .status <<<"$out")" 202 "note: answered before the check"
+  wait_forge refused_guest 1
+  note dev "$dev" "/sandbox status" >/dev/null
+  wait_forge no_preview 1
+  expect_eq "$(forge_calls "[.[] | select(.path | endswith(\"/members/all/$dev\"))] | length")" 1 \
+    "the developer's access level asked"
+  expect_eq "$(db "SELECT COUNT(*) FROM sandboxes")" 0 "nothing deployed"
+  forge_violations || fail "calls the gitlab API subset refuses"
 }

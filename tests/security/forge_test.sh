@@ -85,3 +85,43 @@ test_a_replayed_forge_delivery_acts_once() {
   expect_eq "$(db 'SELECT COUNT(*) FROM jobs')" 1 "jobs"
   expect_eq "$(db 'SELECT COUNT(*) FROM forge_deliveries')" 1 "deliveries"
 }
+
+# A comment whose signed payload says author_association OWNER, by someone
+# the forge says may only read (a read-only collaborator, an org member
+# without write): the forge's word decides, so /preview is refused with a
+# reply and nothing runs. The permission call is checked against GitHub's
+# OpenAPI description by the stand-in.
+test_a_read_only_commenter_cannot_command_previews() {
+  forge_start "$TEST_DIR/forge" 0 "forge-sec-token-$$" || return 1
+  trap forge_stop EXIT
+  export FORGE_SEC_SECRET FORGE_SEC_TOKEN="forge-sec-token-$$"
+  start_daemon
+  "$SANDBOT" forge add github --kind github --api-url "$FORGE_URL" \
+    --token-env FORGE_SEC_TOKEN --secret-env FORGE_SEC_SECRET >/dev/null
+  clone=$(forge_repo acme/web)
+  "$SANDBOT" repo add web --forge github --forge-repo acme/web --clone-url "$clone" \
+    --port 8080 --previews comment >/dev/null
+  forge_ctl PUT permissions '{"repo":"acme/web","user":"mallory","permission":"read"}' >/dev/null
+  local sha=0123456789abcdef0123456789abcdef01234567 hook=(--forge github --repo acme/web
+    --number 7 --secret-env FORGE_SEC_SECRET)
+  expect_eq "$(send github github/pull_request.opened.json "${hook[@]}" --sha "$sha")" 200 "opened"
+  expect_eq "$(jq -r .comment.author_association \
+    "$FORGE_FIXTURES/github/issue_comment.created.pr.json")" OWNER "the payload's claim"
+  expect_eq "$(send github github/issue_comment.created.pr.json "${hook[@]}" --user mallory \
+    --comment /preview)" 202 "comment: answered, then checked"
+  refused() {
+    forge_ctl GET state | jq -r '[.repos["acme/web"].comments[] |
+      select(.body | contains("@mallory may not command sandbot"))] | length'
+  }
+  local i=0
+  until [ "$(refused)" = 1 ]; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || fail "no refusal reply"
+    sleep 0.1
+  done
+  expect_eq "$(db 'SELECT COUNT(*) FROM jobs')" 0 "jobs"
+  expect_eq "$(db 'SELECT COUNT(*) FROM sandboxes')" 0 "sandboxes"
+  expect_eq "$("$SANDBOT" audit --json | jq -r '[.[] | select(.action == "forge.comment")] |
+    last | .status')" refused "audit"
+  forge_violations || fail "calls GitHub's OpenAPI description refuses"
+}

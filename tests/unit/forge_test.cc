@@ -6,12 +6,16 @@
 #include <sstream>
 
 #include "bot/forge_mirror.h"
+#include "bot/forge_permission.h"
 #include "bot/forge_server.h"
 #include "bot/signatures.h"
+#include "handlers/forge_commands.h"
 #include "handlers/forge_event.h"
 #include "handlers/forge_pr.h"
 #include "hooks/git_repo.h"
 #include "store/audit.h"
+#include "store/baselines.h"
+#include "store/forge_commands.h"
 #include "store/forges.h"
 #include "store/jobs.h"
 #include "store/outbox.h"
@@ -108,6 +112,9 @@ struct ForgeFixture {
     e.commenter_can_write = can_write;
     return e;
   }
+  // A comment's commands wait for the forge's word (the worker in
+  // bot/forge_permission.h): here the forge says `commenter_can_write`, or
+  // `permission` when it cannot be asked, and the role the config grants.
   ForgeOutcome Send(const ForgeEvent& e, const std::string& id = "") {
     ForgeDelivery d;
     BOOST_REQUIRE(GetForge(t.db.get(), "github", &d.forge).ok());
@@ -116,8 +123,28 @@ struct ForgeFixture {
     ForgeOutcome out;
     Status s = HandleForgeDelivery(t.db.get(), d, &out);
     BOOST_REQUIRE_MESSAGE(s.ok(), s.ToString());
-    return out;
+    if (!out.comment_queued) return out;
+    std::vector<ForgeCommentJob> jobs;
+    BOOST_REQUIRE(ListForgeComments(t.db.get(), 10, &jobs).ok());
+    BOOST_REQUIRE_EQUAL(jobs.size(), 1u);
+    BOOST_REQUIRE(DeleteForgeComment(t.db.get(), jobs[0].id).ok());
+    ForgeCommentRun run;
+    run.forge = d.forge;
+    run.delivery = jobs[0].delivery;
+    BOOST_REQUIRE(ParseForgeCommentEventJson(jobs[0].event, &run.event).ok());
+    run.permission = permission;
+    run.can_write = e.commenter_can_write;
+    run.role_granted = role_granted;
+    run.granted = granted;
+    HandlerContext hc{t.db.get(), nullptr, nullptr};
+    ForgeOutcome ran;
+    s = HandleForgeComment(hc, run, &ran);
+    BOOST_REQUIRE_MESSAGE(s.ok(), s.ToString());
+    return ran;
   }
+  Status permission;
+  bool role_granted = false;
+  Role granted = Role::kViewer;
   Job OnlyJob(const ForgeOutcome& out) {
     BOOST_REQUIRE_EQUAL(out.job_ids.size(), 1u);
     Job j;
@@ -528,12 +555,14 @@ BOOST_AUTO_TEST_CASE(why_answers_with_the_last_deliveries) {
   BOOST_CHECK_NE(why.find("pull_request.ready | yes | accepted | deploying"), std::string::npos);
   BOOST_CHECK_LT(why.find("pull_request.ready"), why.find("pull_request.opened"));  // newest first
   BOOST_CHECK_EQUAL(why.find("issue_comment"), std::string::npos);  // not the /why itself
-  // Not for someone who may not write.
+  // Not for someone who may not write: they get the refusal, not the table.
   out = f.Send(f.Comment("/why", false));
   BOOST_CHECK_EQUAL(out.outcome, "refused");
   box.clear();
   BOOST_REQUIRE(ListOutbox(f.t.db.get(), &box).ok());
-  BOOST_CHECK_EQUAL(box.size(), 1u);
+  BOOST_REQUIRE_EQUAL(box.size(), 2u);
+  BOOST_CHECK_NE(box[1].body.find("needs write access"), std::string::npos);
+  BOOST_CHECK_EQUAL(box[1].body.find("| received"), std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_command_comment_gets_eyes_and_its_jobs_remember_it) {
@@ -552,7 +581,8 @@ BOOST_AUTO_TEST_CASE(a_command_comment_gets_eyes_and_its_jobs_remember_it) {
   BOOST_REQUIRE(GetJobComment(f.t.db.get(), job.id, &jc).ok());
   BOOST_CHECK_EQUAL(jc.comment_id, "4242");
   BOOST_CHECK_EQUAL(jc.number, 7);
-  // Refused: confused. No command: no reaction.
+  // Refused once the forge said no write access: 👀 (queued), then the
+  // refusal's reply and 😕. No command: no reaction.
   ForgeEvent refused = f.Comment("/preview", false);
   refused.comment_id = 4243;
   f.Send(refused);
@@ -561,8 +591,10 @@ BOOST_AUTO_TEST_CASE(a_command_comment_gets_eyes_and_its_jobs_remember_it) {
   f.Send(chat);
   box.clear();
   BOOST_REQUIRE(ListOutbox(f.t.db.get(), &box).ok());
-  BOOST_REQUIRE_EQUAL(box.size(), 2u);
-  BOOST_CHECK_EQUAL(json::parse(box[1].body),
+  BOOST_REQUIRE_EQUAL(box.size(), 4u);
+  BOOST_CHECK_EQUAL(json::parse(box[1].body), json({{"comment_id", "4243"}, {"content", "eyes"}}));
+  BOOST_CHECK_EQUAL(box[2].url, "forge:github:reply:acme/web#7");
+  BOOST_CHECK_EQUAL(json::parse(box[3].body),
                     json({{"comment_id", "4243"}, {"content", "confused"}}));
 }
 
@@ -750,6 +782,354 @@ BOOST_AUTO_TEST_CASE(mirror_fetches_the_pull_request_head) {
   for (const auto& line : log) BOOST_CHECK_EQUAL(line.find("ghp_test"), std::string::npos);
   BOOST_CHECK_EQUAL(s.message().find("ghp_test"), std::string::npos);
   unsetenv("GH_TOKEN");
+}
+
+// --- Who may command, and the whole grammar in comments ---------------------
+
+BOOST_AUTO_TEST_CASE(permission_answers_per_forge) {
+  bool w = false;
+  // GitHub: `permission` folds maintain into write; role_name says it too.
+  BOOST_REQUIRE(
+      ParseForgePermission("github", 200, R"({"permission":"write","role_name":"write"})", &w)
+          .ok());
+  BOOST_CHECK(w);
+  BOOST_REQUIRE(
+      ParseForgePermission("github", 200, R"({"permission":"write","role_name":"maintain"})", &w)
+          .ok());
+  BOOST_CHECK(w);
+  BOOST_REQUIRE(
+      ParseForgePermission("github", 200, R"({"permission":"admin","role_name":"admin"})", &w)
+          .ok());
+  BOOST_CHECK(w);
+  BOOST_REQUIRE(
+      ParseForgePermission("github", 200, R"({"permission":"read","role_name":"triage"})", &w)
+          .ok());
+  BOOST_CHECK(!w);
+  BOOST_REQUIRE(
+      ParseForgePermission("github", 200, R"({"permission":"none","role_name":"none"})", &w).ok());
+  BOOST_CHECK(!w);
+  // Gitea: owner, admin, write.
+  BOOST_REQUIRE(ParseForgePermission("gitea", 200, R"({"permission":"owner"})", &w).ok());
+  BOOST_CHECK(w);
+  BOOST_REQUIRE(
+      ParseForgePermission("gitea", 200, R"({"permission":"write","role_name":"write"})", &w).ok());
+  BOOST_CHECK(w);
+  BOOST_REQUIRE(ParseForgePermission("gitea", 200, R"({"permission":"read"})", &w).ok());
+  BOOST_CHECK(!w);
+  // GitLab: Developer (30) and up, an active member.
+  BOOST_REQUIRE(
+      ParseForgePermission("gitlab", 200, R"({"access_level":30,"state":"active"})", &w).ok());
+  BOOST_CHECK(w);
+  BOOST_REQUIRE(ParseForgePermission("gitlab", 200, R"({"access_level":50})", &w).ok());
+  BOOST_CHECK(w);
+  BOOST_REQUIRE(
+      ParseForgePermission("gitlab", 200, R"({"access_level":20,"state":"active"})", &w).ok());
+  BOOST_CHECK(!w);
+  BOOST_REQUIRE(
+      ParseForgePermission("gitlab", 200, R"({"access_level":40,"state":"blocked"})", &w).ok());
+  BOOST_CHECK(!w);
+  // Not a collaborator or member: a definite no.
+  w = true;
+  BOOST_REQUIRE(ParseForgePermission("gitlab", 404, R"({"message":"404 Not found"})", &w).ok());
+  BOOST_CHECK(!w);
+  // Anything else is no answer: never taken for a yes (nor a no).
+  for (const char* kind : {"github", "gitea", "gitlab"}) {
+    BOOST_CHECK(!ParseForgePermission(kind, 500, "oops", &w).ok());
+    BOOST_CHECK(!ParseForgePermission(kind, 401, R"({"message":"Bad credentials"})", &w).ok());
+    BOOST_CHECK(!ParseForgePermission(kind, 200, "<html>", &w).ok());
+    BOOST_CHECK(!ParseForgePermission(kind, 200, "{}", &w).ok());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_forge_that_cannot_be_asked_refuses) {
+  Forge f{"gh", "github", "http://127.0.0.1:1", "env:SANDBOT_TEST_NO_SUCH_TOKEN", "env:X", ""};
+  bool w = true;
+  Status s = AskForgePermission(f, "acme/web", "octo", 0, &w);
+  BOOST_CHECK(!s.ok());
+  Forge lab{"lab", "gitlab", "http://127.0.0.1:1", "", "env:X", ""};
+  s = AskForgePermission(lab, "acme/web", "octo", 0, &w);  // a note without the user's id
+  BOOST_CHECK(!s.ok());
+}
+
+BOOST_AUTO_TEST_CASE(comment_commands_are_scoped_to_the_preview) {
+  const std::string sb = "pr-7-web";
+  Command c;
+  BOOST_REQUIRE(ScopeForgeCommand("route payment baseline", sb, false, &c).ok());
+  BOOST_CHECK_EQUAL(c.family, "route");
+  BOOST_CHECK_EQUAL(c.service, "payment");
+  BOOST_CHECK_EQUAL(c.route, "baseline");
+  BOOST_CHECK_EQUAL(c.sandbox, sb);
+  c = Command{};
+  BOOST_REQUIRE(ScopeForgeCommand("sandbox status", sb, false, &c).ok());
+  BOOST_CHECK_EQUAL(c.verb, "status");
+  BOOST_CHECK_EQUAL(c.sandbox, sb);
+  c = Command{};
+  BOOST_REQUIRE(ScopeForgeCommand("sandbox destroy", sb, false, &c).ok());
+  BOOST_CHECK_EQUAL(c.sandbox, sb);
+  c = Command{};
+  BOOST_REQUIRE(ScopeForgeCommand("sandbox logs web 20", sb, false, &c).ok());
+  BOOST_CHECK_EQUAL(c.sandbox, sb);
+  BOOST_CHECK_EQUAL(c.service, "web");
+  BOOST_CHECK_EQUAL(c.lines, 20);
+  c = Command{};
+  BOOST_REQUIRE(ScopeForgeCommand("sandbox snapshot before-fix", sb, false, &c).ok());
+  BOOST_CHECK_EQUAL(c.sandbox, sb);
+  BOOST_CHECK_EQUAL(c.name, "before-fix");
+  c = Command{};
+  BOOST_REQUIRE(ScopeForgeCommand("deploy api main", sb, false, &c).ok());
+  BOOST_CHECK_EQUAL(c.sandbox, sb);
+  c = Command{};
+  BOOST_REQUIRE(ScopeForgeCommand("env attach creds", sb, false, &c).ok());
+  BOOST_CHECK_EQUAL(c.sandbox, sb);
+  BOOST_CHECK_EQUAL(c.name, "creds");
+  c = Command{};
+  BOOST_REQUIRE(ScopeForgeCommand("baseline list", sb, false, &c).ok());
+  c = Command{};
+  BOOST_REQUIRE(ScopeForgeCommand("route help", sb, false, &c).ok());
+  BOOST_CHECK_EQUAL(c.verb, "help");
+
+  // Beyond the preview: refused with the reason.
+  for (const char* line :
+       {"sandbox status qa-login", "sandbox destroy qa-login", "route payment baseline in qa-login",
+        "deploy api main to qa-login", "sandbox create x", "sandbox list", "sandbox use pr-7-web",
+        "sandbox clone pr-7-web copy", "env set creds KEY=v", "env delete creds",
+        "template delete qa", "baseline set payment http://pay.example"}) {
+    c = Command{};
+    Status s = ScopeForgeCommand(line, sb, false, &c);
+    BOOST_CHECK_MESSAGE(s.code() == Status::Code::kForbidden, line << ": " << s.ToString());
+  }
+  // A fork's preview gets no environments.
+  c = Command{};
+  BOOST_CHECK(ScopeForgeCommand("env attach creds", sb, true, &c).code() ==
+              Status::Code::kForbidden);
+  // Not a command family: the help; a bad one: its usage.
+  c = Command{};
+  BOOST_CHECK(ScopeForgeCommand("lgtm", sb, false, &c).IsNotFound());
+  c = Command{};
+  Status s = ScopeForgeCommand("route payment", sb, false, &c);
+  BOOST_CHECK(s.code() == Status::Code::kInvalidArgument);
+  BOOST_CHECK(ForgeCommenterRole(ForgeCommentRun{}) == Role::kDeployer);
+}
+
+namespace {
+
+std::vector<OutboxMessage> Replies(Db* db) {
+  std::vector<OutboxMessage> box, out;
+  BOOST_REQUIRE(ListOutbox(db, &box).ok());
+  for (const auto& m : box) {
+    if (m.url.find(":reply:") != std::string::npos) out.push_back(m);
+  }
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(commands_wait_for_the_forge_and_a_failed_check_refuses) {
+  ForgeFixture f("comment");
+  f.Send(f.Pr("opened", kSha1, 100));
+  // The webhook only queues the comment: no HTTP on its way.
+  ForgeDelivery d;
+  BOOST_REQUIRE(GetForge(f.t.db.get(), "github", &d.forge).ok());
+  d.delivery = "c-1";
+  d.event = f.Comment("/preview");
+  ForgeOutcome queued;
+  BOOST_REQUIRE(HandleForgeDelivery(f.t.db.get(), d, &queued).ok());
+  BOOST_CHECK(queued.comment_queued);
+  BOOST_CHECK(queued.job_ids.empty());
+  std::vector<ForgeCommentJob> jobs;
+  BOOST_REQUIRE(ListForgeComments(f.t.db.get(), 10, &jobs).ok());
+  BOOST_REQUIRE_EQUAL(jobs.size(), 1u);
+  ForgeEvent back;
+  BOOST_REQUIRE(ParseForgeCommentEventJson(jobs[0].event, &back).ok());
+  BOOST_CHECK_EQUAL(back.comment, "/preview");
+  BOOST_CHECK_EQUAL(back.sender, "maintainer");
+  BOOST_REQUIRE(DeleteForgeComment(f.t.db.get(), jobs[0].id).ok());
+
+  // The forge answered 500: refused with a reply, nothing deployed.
+  f.permission = Status::Unavailable("the forge answered HTTP 500");
+  ForgeOutcome out = f.Send(f.Comment("/preview"));
+  BOOST_CHECK_EQUAL(out.outcome, "refused");
+  BOOST_CHECK(out.job_ids.empty());
+  BOOST_CHECK(!SandboxExists(f.t.db.get(), "pr-7-web"));
+  auto replies = Replies(f.t.db.get());
+  BOOST_REQUIRE_EQUAL(replies.size(), 1u);
+  BOOST_CHECK_NE(replies[0].body.find("could not check @maintainer's permission on the forge: "
+                                      "the forge answered HTTP 500"),
+                 std::string::npos);
+  BOOST_CHECK_NE(replies[0].body.find("try again"), std::string::npos);
+  std::vector<Delivery> ds;
+  BOOST_REQUIRE(ListDeliveries(f.t.db.get(), "github", "acme/web", 7, 1, &ds).ok());
+  BOOST_CHECK_EQUAL(ds[0].outcome, "refused");
+
+  // The forge says no write access: refused with a reply.
+  f.permission = Status::Ok();
+  out = f.Send(f.Comment("/preview", false));
+  BOOST_CHECK_EQUAL(out.outcome, "refused");
+  BOOST_CHECK(out.job_ids.empty());
+  BOOST_CHECK_EQUAL(Replies(f.t.db.get()).size(), 2u);
+
+  // The permission is kept a few minutes per (forge, repo, login).
+  bool found = false, w = false;
+  BOOST_REQUIRE(SaveForgePermission(f.t.db.get(), "github", "acme/web", "maintainer", true).ok());
+  BOOST_REQUIRE(
+      GetForgePermission(f.t.db.get(), "github", "ACME/web", "maintainer", 60000, &found, &w).ok());
+  BOOST_CHECK(found && w);
+  BOOST_REQUIRE(
+      GetForgePermission(f.t.db.get(), "github", "acme/web", "other", 60000, &found, &w).ok());
+  BOOST_CHECK(!found);
+  BOOST_REQUIRE(
+      GetForgePermission(f.t.db.get(), "github", "acme/web", "maintainer", -1000, &found, &w).ok());
+  BOOST_CHECK(!found);  // too old
+
+  // With write access: the preview.
+  out = f.Send(f.Comment("/preview"));
+  BOOST_CHECK_EQUAL(f.OnlyJob(out).commit, kSha1);
+}
+
+BOOST_AUTO_TEST_CASE(a_granted_role_applies_to_a_forge_user) {
+  ForgeFixture f("comment");
+  f.Send(f.Pr("opened", kSha1, 100));
+  f.role_granted = true;
+  f.granted = Role::kViewer;
+  ForgeOutcome out = f.Send(f.Comment("/preview"));
+  BOOST_CHECK_EQUAL(out.outcome, "refused");
+  BOOST_CHECK(out.job_ids.empty());
+  BOOST_CHECK_NE(
+      Replies(f.t.db.get()).back().body.find("needs the deployer role; you are a viewer"),
+      std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(route_and_status_in_a_comment_act_on_the_preview) {
+  ForgeFixture f("comment");
+  BOOST_REQUIRE(SetBaseline(f.t.db.get(), "payment", "http://payment.baseline:8080", "ops").ok());
+  BOOST_REQUIRE(SetBaseline(f.t.db.get(), "api", "http://api.baseline:8080", "ops").ok());
+  f.Send(f.Pr("opened", kSha1, 100));
+  // /preview api=baseline: the route is set when the preview is made.
+  ForgeOutcome out = f.Send(f.Comment("/preview api=baseline"));
+  BOOST_CHECK_EQUAL(out.outcome, "accepted");
+  Sandbox sb;
+  BOOST_REQUIRE(GetSandbox(f.t.db.get(), "pr-7-web", &sb).ok());
+  std::map<std::string, std::string> routes;
+  BOOST_REQUIRE(GetRoutes(f.t.db.get(), sb.id, &routes).ok());
+  BOOST_CHECK_EQUAL(routes["api"], "baseline");
+
+  out = f.Send(f.Comment("Looks good.\n/route payment baseline\n/sandbox status"));
+  BOOST_CHECK_EQUAL(out.outcome, "accepted");
+  routes.clear();
+  BOOST_REQUIRE(GetRoutes(f.t.db.get(), sb.id, &routes).ok());
+  BOOST_CHECK_EQUAL(routes["payment"], "baseline");
+  auto replies = Replies(f.t.db.get());
+  BOOST_REQUIRE_EQUAL(replies.size(), 1u);
+  BOOST_CHECK_EQUAL(replies[0].url, "forge:github:reply:acme/web#7");
+  BOOST_CHECK_NE(replies[0].body.find("> /route payment baseline"), std::string::npos);
+  BOOST_CHECK_NE(replies[0].body.find("> /sandbox status"), std::string::npos);
+  BOOST_CHECK_NE(replies[0].body.find("pr-7-web"), std::string::npos);
+
+  // The audit names the door.
+  std::vector<AuditRow> rows;
+  BOOST_REQUIRE(ListAudit(f.t.db.get(), "pr-7-web", 50, &rows).ok());
+  bool routed = false;
+  for (const auto& r : rows) {
+    if (r.action == "route.set") {
+      routed = true;
+      BOOST_CHECK_EQUAL(r.source, "forge:github");
+      BOOST_CHECK_EQUAL(r.actor, "forge:github/maintainer");
+    }
+  }
+  BOOST_CHECK(routed);
+
+  // The preview comment shows the route table.
+  PullRequest pr = f.Pr7();
+  BOOST_REQUIRE(GetSandbox(f.t.db.get(), "pr-7-web", &sb).ok());
+  const std::string c = PreviewComment(pr, &sb, "running", kSha1, "", 0, routes);
+  BOOST_CHECK_NE(c.find("| route |"), std::string::npos);
+  BOOST_CHECK_NE(c.find("| payment | | | baseline |"), std::string::npos);
+  BOOST_CHECK_MESSAGE(c.find("| web | `` | queued | sandbox |") != std::string::npos, c);
+
+  // Beyond the preview: refused, nothing changed.
+  out = f.Send(f.Comment("/sandbox destroy qa-login"));
+  BOOST_CHECK_EQUAL(out.outcome, "refused");
+  BOOST_CHECK(out.job_ids.empty());
+}
+
+BOOST_AUTO_TEST_CASE(unknown_commands_get_the_help_once_per_pr) {
+  ForgeFixture f;
+  f.Send(f.Pr("opened", kSha1, 100));
+  ForgeOutcome out = f.Send(f.Comment("/lgtm"));
+  BOOST_CHECK_EQUAL(out.outcome, "ignored");
+  auto replies = Replies(f.t.db.get());
+  BOOST_REQUIRE_EQUAL(replies.size(), 1u);
+  BOOST_CHECK_NE(replies[0].body.find("/preview"), std::string::npos);
+  BOOST_CHECK_NE(replies[0].body.find("once per pull request"), std::string::npos);
+  out = f.Send(f.Comment("/assign me\n/lgtm"));
+  BOOST_CHECK_EQUAL(out.outcome, "ignored");
+  BOOST_CHECK_EQUAL(Replies(f.t.db.get()).size(), 1u);  // not again
+}
+
+// The worker: a fresh answer in the store is used without asking; a login
+// the forge must be asked about, on a forge that does not answer, is refused.
+BOOST_AUTO_TEST_CASE(the_worker_uses_a_kept_answer_and_refuses_when_it_cannot_ask) {
+  ForgeFixture f("comment");
+  // The forge's API is a port nobody listens on.
+  setenv("SANDBOT_TEST_FORGE_TOKEN", "t0ken", 1);
+  BOOST_REQUIRE(f.t.db
+                    ->Exec("UPDATE forges SET api_url = 'http://127.0.0.1:1', token_ref = "
+                           "'env:SANDBOT_TEST_FORGE_TOKEN'")
+                    .ok());
+  f.Send(f.Pr("opened", kSha1, 100));
+  BOOST_REQUIRE(SaveForgePermission(f.t.db.get(), "github", "acme/web", "maintainer", true).ok());
+  auto queue = [&](const std::string& login, const std::string& body) {
+    ForgeDelivery d;
+    BOOST_REQUIRE(GetForge(f.t.db.get(), "github", &d.forge).ok());
+    d.delivery = "w-" + login + "-" + std::to_string(++f.delivery);
+    d.event = f.Comment(body);
+    d.event.sender = login;
+    ForgeOutcome out;
+    BOOST_REQUIRE(HandleForgeDelivery(f.t.db.get(), d, &out).ok());
+    BOOST_REQUIRE(out.comment_queued);
+  };
+  queue("maintainer", "/preview");
+  queue("stranger", "/preview");
+  queue("watcher", "/why");
+  HandlerContext hc{f.t.db.get(), nullptr, nullptr};
+  const std::map<std::string, Role> roles = {{"forge:github/watcher", Role::kViewer}};
+  BOOST_REQUIRE(SaveForgePermission(f.t.db.get(), "github", "acme/web", "watcher", true).ok());
+  int ran = 0;
+  bool jobs = false;
+  BOOST_REQUIRE(RunForgeComments(hc, roles, &ran, &jobs).ok());
+  BOOST_CHECK_EQUAL(ran, 3);
+  BOOST_CHECK(jobs);
+  BOOST_CHECK(SandboxExists(f.t.db.get(), "pr-7-web"));  // the maintainer's, from the kept answer
+  std::vector<ForgeCommentJob> left;
+  BOOST_REQUIRE(ListForgeComments(f.t.db.get(), 10, &left).ok());
+  BOOST_CHECK(left.empty());
+  auto replies = Replies(f.t.db.get());
+  BOOST_REQUIRE_EQUAL(replies.size(), 2u);
+  BOOST_CHECK_NE(replies[0].body.find("could not check @stranger's permission on the forge"),
+                 std::string::npos);
+  BOOST_CHECK_NE(replies[0].body.find("cannot reach http://127.0.0.1:1"), std::string::npos);
+  BOOST_CHECK_EQUAL(replies[0].body.find("t0ken"), std::string::npos);
+  unsetenv("SANDBOT_TEST_FORGE_TOKEN");
+  // A granted viewer may still ask /why.
+  BOOST_CHECK_NE(replies[1].body.find("the last deliveries for #7"), std::string::npos);
+}
+
+// Sandbot's answers quote usage lines ("/route SERVICE …"): read back from
+// the forge's webhook they must command nothing, or it would answer itself.
+BOOST_AUTO_TEST_CASE(fenced_lines_and_sandbots_own_comments_command_nothing) {
+  const auto cmds = CommentCommands("/preview\n```\n/destroy\n```\n/why");
+  BOOST_REQUIRE_EQUAL(cmds.size(), 2u);
+  BOOST_CHECK_EQUAL(cmds[0], "preview");
+  BOOST_CHECK_EQUAL(cmds[1], "why");
+  ForgeFixture f;
+  f.Send(f.Pr("opened", kSha1, 100));
+  ForgeOutcome out = f.Send(f.Comment("**sandbot**, for @x:\n\n/route web sandbox"));
+  BOOST_CHECK_EQUAL(out.outcome, "ignored");
+  BOOST_CHECK(!out.comment_queued);
+  out = f.Send(f.Comment("/route payment"));  // a usage error, answered in a fence
+  auto replies = Replies(f.t.db.get());
+  BOOST_REQUIRE_EQUAL(replies.size(), 1u);
+  BOOST_CHECK_EQUAL(CommentCommands(replies[0].body).size(), 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
