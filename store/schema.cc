@@ -459,7 +459,7 @@ CREATE TABLE pull_requests(
 );
 CREATE INDEX pull_requests_sandbox ON pull_requests(sandbox);
 )sql",
-    // A PR's deployment on its forge, and the comments whose commands made jobs.
+    // 9: a PR's deployment on its forge, and the comments whose commands made jobs.
     R"sql(
 CREATE TABLE pr_deployments(
   forge         TEXT NOT NULL,
@@ -477,7 +477,7 @@ CREATE TABLE forge_job_comments(
   comment_id  TEXT NOT NULL
 );
 )sql",
-    // Forge comment commands wait for the forge's word on who may give them
+    // 10: forge comment commands wait for the forge's word on who may give them
     // (store/forge_commands.h).
     R"sql(
 CREATE TABLE forge_comment_jobs(
