@@ -13,6 +13,7 @@
 #include "bot/cli_grammar.h"
 #include "bot/cli_image.h"
 #include "bot/cli_offline.h"
+#include "bot/cli_router.h"
 #include "bot/cli_util.h"
 #include "bot/config.h"
 #include "bot/daemon.h"
@@ -124,6 +125,7 @@ int main(int argc, char** argv) {
   GrammarCli grammar;
   ImageCli image;
   EngineCli engines;
+  RouterCli router;
   auto* sandbox = app.add_subcommand("sandbox", "Inspect and destroy sandboxes");
   sandbox->require_subcommand(1);
   offline.Add(&app, sandbox);
@@ -133,6 +135,7 @@ int main(int argc, char** argv) {
   grammar.Add(&app, sandbox);
   image.Add(&app, &config);
   engines.Add(&app);
+  router.Add(&app);
   app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -172,6 +175,7 @@ int main(int argc, char** argv) {
   if (grammar.Chosen()) return grammar.Run(config, &app);
   if (int code = image.Run(config); code >= 0) return code;
   if (int code = engines.Run(config); code >= 0) return code;
+  if (int code = router.Run(); code >= 0) return code;
   std::cout << "sandbot " << kVersion << "\n";
   return 0;
 }
