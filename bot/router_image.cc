@@ -47,7 +47,7 @@ void AddDirs(std::string* tar, std::set<std::string>* made, const std::string& p
 Status RouterImageTag(std::string* tag) {
   std::string binary;
   if (!ReadWhole(kSelf, &binary)) return Status::Internal("cannot read this binary");
-  uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  uint64_t h = 14695981039346656037ULL;  // FNV-1a
   for (unsigned char c : binary) {
     h ^= c;
     h *= 1099511628211ULL;

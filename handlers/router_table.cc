@@ -134,7 +134,7 @@ Status ParseRouterTable(const std::string& json_text, RouterTable* out) {
 }
 
 std::string RouterTableVersion(const std::string& bytes) {
-  uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  uint64_t h = 14695981039346656037ULL;  // FNV-1a
   for (unsigned char c : bytes) {
     h ^= c;
     h *= 1099511628211ULL;

@@ -1,0 +1,158 @@
+# The sandbox router (`sandbot router`, image from `sandbot image
+# build-router`) on the real engine: busybox services whose pages name
+# themselves, reached through the router by their plain names; a route
+# switched sandbox → baseline → URL → sandbox by rewriting routes.json while
+# a client keeps requesting. Every answer after the router acknowledges a
+# table comes from that table's target, the acknowledgement comes within
+# 100 ms, no request fails and no container is recreated.
+
+RT_NET=sandbox-rt-e2e
+
+rt_create() {  # rt_create NAME BODY-JSON
+  curl -sf --unix-socket "$DOCKER_SOCK" -X POST -H 'Content-Type: application/json' \
+    -d "$2" "http://engine/containers/create?name=$1" >/dev/null || fail "cannot create $1"
+  engine POST "/containers/$1/start" >/dev/null || fail "cannot start $1"
+}
+
+# A busybox httpd on 8080 whose page is "$2", known on the network as $3.
+rt_page() {
+  rt_create "$1" "$(jq -n --arg n "$RT_NET" --arg page "$2" --arg alias "$3" '{
+    Image: "sandbot/busybox:latest", Labels: {"sandbot.e2e": "router"},
+    Cmd: ["sh", "-c", "mkdir -p /www && echo \"$0\" > /www/index.html && exec httpd -f -p 8080 -h /www", $page],
+    HostConfig: {NetworkMode: $n},
+    NetworkingConfig: {EndpointsConfig: {($n): {Aliases: [$alias]}}}}')"
+}
+
+rt_cleanup() {
+  for c in $(containers_with_label sandbot.e2e=router); do
+    engine DELETE "/containers/$c?force=1" >/dev/null || true
+  done
+  engine DELETE "/networks/$RT_NET" >/dev/null 2>&1 || true
+}
+
+rt_ip() {  # the container's address on the test network
+  engine GET "/containers/$1/json" | jq -r --arg n "$RT_NET" '.NetworkSettings.Networks[$n].IPAddress'
+}
+
+rt_table() {  # rt_table ROUTE URL: payment routed there; web stays in the sandbox
+  jq -n --arg r "$1" --arg u "$2" '{payment: {route: $r, url: $u, port: 8080},
+    web: {route: "sandbox", url: "http://web:8080"}}' >"$TEST_DIR/routes/routes.json.tmp"
+  mv "$TEST_DIR/routes/routes.json.tmp" "$TEST_DIR/routes/routes.json"
+}
+
+test_router_switches_routes_without_recreate() {
+  rt_cleanup
+  out=$("$SANDBOT" image build-router 2>&1) || fail "build-router: $out"
+  image=$(sed -n 's/^built //p' <<<"$out")
+  [ -n "$image" ] || fail "no image tag in: $out"
+  curl -sf --unix-socket "$DOCKER_SOCK" -X POST -H 'Content-Type: application/json' \
+    -d "{\"Name\": \"$RT_NET\", \"Labels\": {\"sandbot.e2e\": \"router\"}}" \
+    http://engine/networks/create >/dev/null || fail "cannot create the network"
+  gateway=$(engine GET "/networks/$RT_NET" | jq -r '.IPAM.Config[0].Gateway')
+
+  rt_page rt-e2e-payment "payment from the sandbox" payment.local
+  rt_page rt-e2e-web "web from the sandbox" web.local
+  rt_page rt-e2e-elsewhere "payment from a URL" elsewhere
+  # The baseline: a page the test serves on the host, where the sandbox's
+  # network reaches it (its gateway address).
+  mkdir -p "$TEST_DIR/baseline" "$TEST_DIR/routes"
+  echo "payment from the baseline" >"$TEST_DIR/baseline/index.html"
+  base_port=${E2E_PORTS%-*}
+  python3 -m http.server "$base_port" --bind "$gateway" -d "$TEST_DIR/baseline" \
+    >/dev/null 2>&1 &
+  echo $! >"$TEST_DIR/baseline.pid"
+  chmod 755 "$TEST_DIR/routes"
+  rt_table sandbox http://payment:8080
+  rt_create rt-e2e-router "$(jq -n --arg n "$RT_NET" --arg img "$image" \
+    --arg b "$TEST_DIR/routes:/etc/sandbot:ro" '{Image: $img,
+    Labels: {"sandbot.e2e": "router"}, Cmd: ["--listen", "7199"],
+    HostConfig: {NetworkMode: $n, Binds: [$b]},
+    NetworkingConfig: {EndpointsConfig: {($n): {Aliases: ["payment", "web"]}}}}')"
+  router=$(rt_ip rt-e2e-router)
+  for _ in $(seq 50); do
+    curl -sf "http://$router:7199/_sandbot/health" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  ids_before=$(for c in payment web elsewhere router; do
+    engine GET "/containers/rt-e2e-$c/json" | jq -r .Id; done)
+
+  # By the service's name in Host, as an app on the network calls it.
+  expect_eq "$(curl -sf -H 'Host: payment:8080' "http://$router:8080/")" \
+    "payment from the sandbox" "payment through the router"
+  expect_eq "$(curl -sf -H 'Host: web:8080' "http://$router:8080/")" \
+    "web from the sandbox" "web through the router"
+  # Forwarded headers reach the upstream; an unknown name is a 404.
+  expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: nobody:8080' \
+    "http://$router:8080/")" 404 "unknown Host"
+
+  # A client requesting all along: "start-ns end-ns code body" per request.
+  (
+    while [ ! -f "$TEST_DIR/stop" ]; do
+      s=$(date +%s%N)
+      r=$(curl -s -m 2 -w ' %{http_code}' -H 'Host: payment:8080' "http://$router:8080/")
+      echo "$s $(date +%s%N) ${r##* } ${r% *}"
+    done
+  ) >"$TEST_DIR/client.log" &
+  client=$!
+  sleep 0.3
+  : >"$TEST_DIR/acks"
+  for step in "baseline http://$gateway:$base_port|payment from the baseline" \
+    "http://elsewhere:8080|payment from a URL" \
+    "sandbox http://payment:8080|payment from the sandbox"; do
+    target=${step%|*}
+    route=${target%% *}
+    url=${target##* }
+    want=${step#*|}
+    t0=$(date +%s%N)
+    rt_table "$route" "$url"
+    version=$(python3 -c 'import sys,hashlib
+h=0xcbf29ce484222325
+for b in open(sys.argv[1],"rb").read(): h=((h^b)*0x100000001b3)&0xffffffffffffffff
+print("%016x"%h)' "$TEST_DIR/routes/routes.json")
+    code=$(curl -s -o /dev/null -w '%{http_code}' \
+      "http://$router:7199/_sandbot/table-version?want=$version")
+    t1=$(date +%s%N)
+    expect_eq "$code" 200 "router acknowledged $route"
+    echo "$t0 $t1 $want" >>"$TEST_DIR/acks"
+    [ $(((t1 - t0) / 1000000)) -lt 100 ] || fail "route $route acknowledged after $(((t1 - t0) / 1000000)) ms"
+    sleep 0.3
+  done
+  touch "$TEST_DIR/stop"
+  wait "$client"
+
+  # A request sent after an acknowledgement (and done before the next
+  # switch) is answered by that target; one in flight during a switch by the
+  # old or the new one; none fails.
+  total=$(wc -l <"$TEST_DIR/client.log")
+  [ "$total" -gt 20 ] || fail "only $total requests made"
+  bad=$(awk 'NR == FNR { t0[NR] = $1; t1[NR] = $2; w[NR] = substr($0, length($1 $2) + 3); n = NR; next }
+    $3 != 200 { print "failed: " $0; next }
+    { body = substr($0, length($1 $2 $3) + 4)
+      want = "payment from the sandbox"; also = ""
+      for (i = 1; i <= n; i++) {
+        if ($1 > t1[i]) want = w[i]
+        else if ($2 >= t0[i]) { also = w[i]; break }
+      }
+      if (body != want && body != also) print "wrong: " $0 " (want " want ")" }' \
+    "$TEST_DIR/acks" "$TEST_DIR/client.log")
+  [ -z "$bad" ] || fail "answers: $(head -5 <<<"$bad")"
+  echo "    $total requests through 3 switches, none failed" >&2
+
+  # A bad table keeps the last good one, and the log says so.
+  echo '{"payment": ' >"$TEST_DIR/routes/routes.json"
+  sleep 0.2
+  expect_eq "$(curl -sf -H 'Host: payment:8080' "http://$router:8080/")" \
+    "payment from the sandbox" "after a bad table"
+  for _ in $(seq 20); do
+    engine GET "/containers/rt-e2e-router/logs?stderr=1&stdout=1" | grep -aq "bad table" && break
+    sleep 0.1
+  done
+  expect_contains "$(engine GET "/containers/rt-e2e-router/logs?stderr=1&stdout=1" | tr -d '\0')" \
+    "keeping table"
+
+  ids_after=$(for c in payment web elsewhere router; do
+    engine GET "/containers/rt-e2e-$c/json" | jq -r .Id; done)
+  expect_eq "$ids_after" "$ids_before" "container ids"
+  kill "$(cat "$TEST_DIR/baseline.pid")" 2>/dev/null || true
+  rt_cleanup
+}
