@@ -156,3 +156,14 @@ print("%016x"%h)' "$TEST_DIR/routes/routes.json")
   kill "$(cat "$TEST_DIR/baseline.pid")" 2>/dev/null || true
   rt_cleanup
 }
+
+# What passes through the router, on loopback (tests/e2e/router_upstream.py):
+# a 3 MB Content-Length body and a chunked one whole, a chunked answer
+# streamed (its first chunk before its last is sent), X-Forwarded-*, a
+# kept-alive upstream connection reused, a 101 Upgrade tunnelled both ways.
+test_router_streams_bodies_and_upgrades() {
+  base_port=$((${E2E_PORTS%-*} + 10))
+  out=$(python3 tests/e2e/router_upstream.py "$SANDBOT" "$base_port" "$TEST_DIR" 2>&1) ||
+    fail "$out; router log: $(tail -5 "$TEST_DIR/router-local.log")"
+  expect_contains "$out" "router_upstream: ok"
+}
