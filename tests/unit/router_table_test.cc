@@ -2,6 +2,9 @@
 #include "handlers/router_table.h"
 
 #include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include "handlers/routes.h"
 
 using namespace sandbot;
 
@@ -167,6 +170,61 @@ BOOST_AUTO_TEST_CASE(versions_follow_bytes) {
   BOOST_CHECK_EQUAL(RouterTableVersion("a"), "af63dc4c8601ec8c");
   BOOST_CHECK_EQUAL(RouterTableVersion("{}"), RouterTableVersion("{}"));
   BOOST_CHECK_NE(RouterTableVersion("{}"), RouterTableVersion("{} "));
+}
+
+// The daemon's table (handlers/routes.h) is the router's: through a router,
+// {SERVICE}_URL stays http://{service}:{port} for every HTTP service
+// whatever its route, the router listens on that port and forwards by the
+// route; a service without a health path (a database) keeps its direct URL.
+BOOST_AUTO_TEST_CASE(daemon_table_through_the_router) {
+  Sandbox sb;
+  sb.name = "qa";
+  Service web, db;
+  web.name = "web";
+  db.name = "db";
+  sb.services = {web, db};
+  Repo web_repo, db_repo, api_repo;
+  web_repo.name = "web";
+  web_repo.port = 8080;
+  db_repo.name = "db";
+  db_repo.port = 5432;
+  db_repo.health = "";
+  api_repo.name = "api";
+  api_repo.port = 3000;
+  const std::map<std::string, std::string> baselines = {
+      {"api", "http://api-dev.example.com"}, {"payment", "https://payment-dev.example.com"}};
+  const struct {
+    std::map<std::string, std::string> routes;
+    std::string host, connect_host;
+    int connect_port;
+  } cases[] = {
+      {{}, "web:8080", "web.local", 8080},
+      {{}, "api:3000", "api-dev.example.com", 80},
+      {{{"web", "http://10.0.0.5:9000"}}, "web:8080", "10.0.0.5", 9000},
+      {{{"api", "http://10.0.0.6:81/v1"}}, "api", "10.0.0.6", 81},
+  };
+  for (const auto& c : cases) {
+    std::vector<RouteEntry> routes =
+        ResolveRoutes(sb, c.routes, baselines, {web_repo, db_repo, api_repo});
+    RouteThroughRouter({web_repo, db_repo, api_repo}, &routes);
+    std::vector<std::string> env = RouteEnv(routes);
+    std::set<std::string> got(env.begin(), env.end());
+    const std::set<std::string> want = {"API_URL=http://api:3000", "DB_URL=http://db:5432",
+                                        "PAYMENT_URL=http://payment:8080",
+                                        "WEB_URL=http://web:8080"};
+    BOOST_CHECK(got == want);
+    RouterTable t;
+    BOOST_REQUIRE(ParseRouterTable(RoutesJson(routes), &t).ok());
+    BOOST_CHECK((ListenPorts(t) == std::set<int>{3000, 5432, 8080}));
+    Forward f;
+    BOOST_REQUIRE_MESSAGE(DecideForward(t, c.host, &f).ok(), c.host);
+    BOOST_CHECK_EQUAL(f.connect_host, c.connect_host);
+    BOOST_CHECK_EQUAL(f.connect_port, c.connect_port);
+    // An https baseline is in the table, and the router says it cannot go there.
+    BOOST_CHECK(DecideForward(t, "payment", &f).IsUnavailable());
+  }
+  BOOST_CHECK((ServiceAliases("web", true) == std::vector<std::string>{"web.local"}));
+  BOOST_CHECK((ServiceAliases("db", false) == std::vector<std::string>{"db", "db.local"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
