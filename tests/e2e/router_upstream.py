@@ -144,7 +144,9 @@ def main():
         got2 = json.loads(body)
         if got2["len"] != 7 or got2["sha"] != hashlib.sha256(b"abcdefg").hexdigest():
             fail("chunked body arrived as %r" % got2)
-        # A second client: the kept-alive upstream connection is reused.
+        # A second client: the kept-alive upstream connection is reused (once
+        # the first request's thread has put it back, just after answering).
+        time.sleep(0.1)
         c2 = socket.create_connection(("127.0.0.1", ROUTER), timeout=5)
         _, body = request(c2, b"GET /again HTTP/1.1\r\nHost: api\r\n\r\n")
         if len(connections) != 1:
