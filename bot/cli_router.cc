@@ -10,6 +10,8 @@ void RouterCli::Add(CLI::App* app) {
   router_->add_option("--routes", options_.routes_file, "The route table to follow")
       ->capture_default_str();
   router_->add_option("--bind", options_.bind, "IPv4 address to listen on")->capture_default_str();
+  router_->add_option("--ack", options_.ack_file,
+                      "File the version of each table taken into use is written to");
   router_
       ->add_option("--listen", options_.ports,
                    "Port to listen on besides those the table names (repeatable)")

@@ -67,6 +67,9 @@ int main(int argc, char** argv) {
       ->add_option("--gateway-ports", config.gateway_ports,
                    "Host port range for gateway services (a sandbox's main URL)")
       ->capture_default_str();
+  serve->add_flag("--router", config.router,
+                  "A router in every sandbox: HTTP services keep {SERVICE}_URL and a route change "
+                  "applies without recreating containers (see README, The sandbox router)");
   serve->add_option("--domain", config.domain,
                     "Adds Traefik labels routing SERVICE.SANDBOX.DOMAIN to each container");
   serve

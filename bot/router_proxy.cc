@@ -350,6 +350,17 @@ void Router::Reload() {
   }
   changed_.notify_all();
   OpenListeners(ports);
+  if (!options_.ack_file.empty()) {
+    const std::string tmp = options_.ack_file + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::trunc);
+      std::lock_guard<std::mutex> lock(mu_);
+      out << tables_.current().version << "\n";
+    }
+    if (rename(tmp.c_str(), options_.ack_file.c_str()) != 0) {
+      spdlog::error("router: cannot write {}: {}", options_.ack_file, strerror(errno));
+    }
+  }
 }
 
 void Router::OpenListeners(const std::set<int>& ports) {

@@ -27,6 +27,9 @@ struct RouterOptions {
   std::string routes_file = "/etc/sandbot/routes.json";
   std::string bind = "0.0.0.0";
   std::vector<int> ports;  // listened on besides the table's
+  // When set, the version of each table taken into use is written there
+  // (renamed into place): the daemon waits for it after a route change.
+  std::string ack_file;
 };
 
 // Runs until SIGTERM or SIGINT; returns the exit code.

@@ -183,3 +183,110 @@ test_router_streams_bodies_and_upgrades() {
     fail "$out; router log: $(tail -5 "$TEST_DIR/router-local.log")"
   expect_contains "$out" "router_upstream: ok"
 }
+
+# serve --router: the daemon starts the sandbox's router, which holds the
+# HTTP services' names; /route payment baseline → URL → sandbox switches
+# while a client keeps requesting through the router, answered when the
+# router uses the new table: no request fails, every one sent after a route
+# answer reaches the new target, no service container is recreated, and
+# {SERVICE}_URL stays the router's name. A killed router comes back.
+test_router_in_sandbox_switches_routes() {
+  mkdir -p "$DATA"
+  printf '{"roles": {"admin": ["cli:%s"]}}\n' "$(id -u)" >"$DATA/config.json"
+  start_daemon --router --reconcile-seconds 1
+  new_app_repo other --auto-branches 'auto/*'
+  echo "payment from a URL" >"$WORK/page.txt"
+  git -C "$WORK" commit -qam other
+  git -C "$WORK" push -q origin main:feature/rt 2>/dev/null
+  new_app_repo payment
+  echo "payment from the sandbox" >"$WORK/page.txt"
+  git -C "$WORK" commit -qam payment
+  out=$(push -o sandbot.wait origin main:feature/rt)
+  expect_contains "$out" "payment running"
+  "$SANDBOT" deploy other feature/rt to feature-rt --wait >/dev/null
+  router=sandbox-feature-rt.router
+  inspect=$(engine GET "/containers/$router/json") || fail "no router container"
+  expect_eq "$(jq -r .State.Running <<<"$inspect")" true "router running"
+  ip=$(jq -r '.NetworkSettings.Networks["sandbox-feature-rt"].IPAddress' <<<"$inspect")
+  env=$(engine GET /containers/sandbox-feature-rt-payment/json | jq -r '.Config.Env[]')
+  expect_contains "$env" "PAYMENT_URL=http://payment:8080"
+  expect_contains "$env" "OTHER_URL=http://other:8080"
+  for _ in $(seq 50); do
+    curl -sf -H 'Host: payment:8080' "http://$ip:8080/" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  expect_contains "$(curl -sf -H 'Host: payment:8080' "http://$ip:8080/")" "payment from the sandbox"
+  ids_before=$(for s in payment other; do
+    engine GET "/containers/sandbox-feature-rt-$s/json" | jq -r .Id; done)
+
+  gateway=$(engine GET /networks/sandbox-feature-rt | jq -r '.IPAM.Config[0].Gateway')
+  base_port=${E2E_PORTS%-*}
+  base_port=$((base_port + 90))
+  mkdir -p "$TEST_DIR/baseline"
+  echo "payment from the baseline" >"$TEST_DIR/baseline/index.html"
+  python3 -m http.server "$base_port" --bind "$gateway" -d "$TEST_DIR/baseline" \
+    >/dev/null 2>&1 &
+  echo $! >"$TEST_DIR/baseline.pid"
+  trap 'kill "$(cat "$TEST_DIR/baseline.pid")" 2>/dev/null' EXIT
+  for _ in $(seq 50); do
+    curl -sf "http://$gateway:$base_port/" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  "$SANDBOT" baseline set payment "http://$gateway:$base_port" >/dev/null
+
+  (
+    while [ ! -f "$TEST_DIR/stop" ]; do
+      s=$(date +%s%N)
+      r=$(curl -s -m 2 -w ' %{http_code}' -H 'Host: payment:8080' "http://$ip:8080/")
+      body=${r% *}
+      echo "$s $(date +%s%N) ${r##* } ${body%%$'\n'*}"
+    done
+  ) >"$TEST_DIR/client.log" &
+  client=$!
+  sleep 0.3
+  : >"$TEST_DIR/acks"
+  for step in "baseline|payment from the baseline" "http://other:8080|payment from a URL" \
+    "sandbox|payment from the sandbox"; do
+    t0=$(date +%s%N)
+    out=$("$SANDBOT" route payment "${step%|*}" in feature-rt --wait 2>&1) || fail "route: $out"
+    t1=$(date +%s%N)
+    expect_contains "$out" "routes applied by the router of feature-rt"
+    expect_contains "$out" "no container recreated"
+    echo "$t0 $t1 ${step#*|}" >>"$TEST_DIR/acks"
+    echo "    route payment ${step%|*}: answered in $(((t1 - t0) / 1000000)) ms" >&2
+    sleep 0.3
+  done
+  touch "$TEST_DIR/stop"
+  wait "$client"
+  bad=$(awk 'NR == FNR { t0[NR] = $1; t1[NR] = $2; w[NR] = substr($0, length($1 $2) + 3); n = NR; next }
+    $3 != 200 { print "failed: " $0; next }
+    { body = substr($0, length($1 $2 $3) + 4)
+      want = "payment from the sandbox"; also = ""
+      for (i = 1; i <= n; i++) {
+        if ($1 > t1[i]) want = w[i]
+        else if ($2 >= t0[i]) { also = w[i]; break }
+      }
+      if (index(body, want) != 1 && (also == "" || index(body, also) != 1)) print "wrong: " $0 " (want " want ")" }' \
+    "$TEST_DIR/acks" "$TEST_DIR/client.log")
+  [ -z "$bad" ] || fail "answers: $(head -5 <<<"$bad")"
+  echo "    $(wc -l <"$TEST_DIR/client.log") requests through 3 route changes, none failed" >&2
+  ids_after=$(for s in payment other; do
+    engine GET "/containers/sandbox-feature-rt-$s/json" | jq -r .Id; done)
+  expect_eq "$ids_after" "$ids_before" "service container ids"
+
+  # Killed: the reconciler starts it again, and it routes as the table says.
+  "$SANDBOT" route payment baseline in feature-rt --wait >/dev/null
+  engine POST "/containers/$router/kill" >/dev/null
+  for _ in $(seq 100); do
+    [ "$(engine GET "/containers/$router/json" | jq -r .State.Running)" = true ] && break
+    sleep 0.1
+  done
+  expect_eq "$(engine GET "/containers/$router/json" | jq -r .State.Running)" true "router restarted"
+  for _ in $(seq 50); do
+    curl -sf -H 'Host: payment:8080' "http://$ip:8080/" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  expect_contains "$(curl -sf -H 'Host: payment:8080' "http://$ip:8080/")" "payment from the baseline"
+  expect_eq "$(db "SELECT COUNT(*) FROM audit WHERE action = 'reconcile.restarted'")" 1 \
+    "restart audit rows"
+}
