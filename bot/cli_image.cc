@@ -48,7 +48,7 @@ Status ImageEngine(const Config& config, bool insecure, EngineSpec* engine) {
 }  // namespace
 
 int ImageCli::Run(const Config& config) const {
-  if (!load_->parsed() && !import_->parsed()) return -1;
+  if (!load_->parsed() && !import_->parsed() && !build_router_->parsed()) return -1;
   EngineSpec engine;
   Status valid = ImageEngine(config, insecure_, &engine);
   if (!valid.ok()) return Fail(valid);
@@ -68,7 +68,7 @@ int ImageCli::Run(const Config& config) const {
     return 0;
   }
   if (build_router_->parsed()) {
-    DockerRuntime runtime(config.docker);
+    DockerRuntime runtime(engine.url, engine.Tls());
     std::string tag;
     Status s = BuildRouterImage(&runtime, /*rebuild=*/true, &tag,
                                 [](const std::string& line) { std::cout << line << "\n"; });
