@@ -16,6 +16,9 @@
 #                                 `/sandbox list` with 1,000 sandboxes; no Docker work)
 #   BENCH_PARTS=compose …        (issue 12: `compose config` of a 30-service
 #                                 file, beside docker-compose; no engine needed)
+#   BENCH_PARTS=router …   (issue 13: the sandbox router's added latency per
+#                           hop, table switch to acknowledgement, RSS;
+#                           bench/router_bench.py, no Docker work)
 #
 # Everything runs on loopback against a scratch data folder under /tmp: a
 # daemon on 127.0.0.1:18090, host ports 19500-19599 for sandbot, 19600 and
@@ -28,10 +31,11 @@ cd "$(dirname "$0")/.."
 
 SANDBOT=$(realpath "${SANDBOT:?set SANDBOT to the sandbot binary}")
 HOOK_BIN=$(dirname "$SANDBOT")/sandbot-hook # what the installed hook runs
-BENCH_PARTS=${BENCH_PARTS:-hook deploy flood idle tls metrics compose} # which parts to run
-METRICS_SANDBOXES=${METRICS_SANDBOXES:-1000} # the metrics part: sandboxes of 3 services seeded
 COMPOSE_RUNS=${COMPOSE_RUNS:-200} # in-process compose config runs
 COMPOSE_CLI_RUNS=${COMPOSE_CLI_RUNS:-10} # process runs, sandbot and docker-compose each
+BENCH_PARTS=${BENCH_PARTS:-hook deploy flood idle tls metrics compose router} # which parts to run
+METRICS_SANDBOXES=${METRICS_SANDBOXES:-1000} # the metrics part: sandboxes of 3 services seeded
+ROUTER_BENCH_PORT=${ROUTER_BENCH_PORT:-19610} # the router part: 19610-19612
 FLOOD_HTTP=${FLOOD_HTTP:-127.0.0.1:18093} # the daemons of the flood and idle parts
 FLOOD_SECONDS=${FLOOD_SECONDS:-5}         # the flood: 4,000 refused requests/s for this long
 GOOD_RATE=${GOOD_RATE:-200}               # signed requests/s measured beside it
@@ -623,6 +627,7 @@ hook_line() {
 
 summary() {
   local r=$DIR/results sb= cli= floor=
+  [ ! -f "$r/router.txt" ] || sed 's/^/  /' "$r/router.txt"
   if [ -f "$r/sandbot.ms" ]; then
     sb=$(median "$r/sandbot.ms")
     cli=$(median "$r/cli.ms")
@@ -816,6 +821,10 @@ main() {
   case " $BENCH_PARTS " in *" tls "*) bench_tls ;; esac
   case " $BENCH_PARTS " in *" metrics "*) bench_metrics ;; esac
   case " $BENCH_PARTS " in *" compose "*) bench_compose ;; esac
+  case " $BENCH_PARTS " in
+    *" router "*) python3 bench/router_bench.py "$SANDBOT" "$ROUTER_BENCH_PORT" "$DIR/results" >/dev/null ||
+      die "the router benchmark failed" ;;
+  esac
   summary | tee "$DIR/results/summary.txt"
   # The raw samples (one per line, ms) stay beside the binary for a closer look.
   RESULTS=$(dirname "$SANDBOT")/bench-results

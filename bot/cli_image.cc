@@ -4,6 +4,7 @@
 
 #include "bot/cli_util.h"
 #include "bot/docker_runtime.h"
+#include "bot/router_image.h"
 
 namespace sandbot {
 
@@ -21,6 +22,9 @@ void ImageCli::Add(CLI::App* app, Config* config) {
   import_ = image->add_subcommand("import", "Import a root filesystem tarball as NAME:TAG");
   import_->add_option("file", file_)->required()->check(CLI::ExistingFile);
   import_->add_option("tag", tag_)->required();
+  build_router_ = image->add_subcommand(
+      "build-router",
+      "Build the sandbox router's image from this binary and the shared libraries it loaded");
 }
 
 namespace {
@@ -44,7 +48,7 @@ Status ImageEngine(const Config& config, bool insecure, EngineSpec* engine) {
 }  // namespace
 
 int ImageCli::Run(const Config& config) const {
-  if (!load_->parsed() && !import_->parsed()) return -1;
+  if (!load_->parsed() && !import_->parsed() && !build_router_->parsed()) return -1;
   EngineSpec engine;
   Status valid = ImageEngine(config, insecure_, &engine);
   if (!valid.ok()) return Fail(valid);
@@ -61,6 +65,15 @@ int ImageCli::Run(const Config& config) const {
     Status s = runtime.ImportImage(Absolute(file_), tag_, [](const std::string&) {});
     if (!s.ok()) return Fail(s);
     std::cout << "imported " << file_ << " as " << tag_ << "\n";
+    return 0;
+  }
+  if (build_router_->parsed()) {
+    DockerRuntime runtime(engine.url, engine.Tls());
+    std::string tag;
+    Status s = BuildRouterImage(&runtime, /*rebuild=*/true, &tag,
+                                [](const std::string& line) { std::cout << line << "\n"; });
+    if (!s.ok()) return Fail(s);
+    std::cout << "built " << tag << "\n";
     return 0;
   }
   return -1;

@@ -1,5 +1,6 @@
 // `sandbot image load FILE` and `sandbot image import FILE NAME:TAG`: images
-// for machines without a registry, straight into the engine.
+// for machines without a registry, straight into the engine; `sandbot image
+// build-router`: the sandbox router's image from this binary.
 #ifndef SANDBOT_BOT_CLI_IMAGE_H_
 #define SANDBOT_BOT_CLI_IMAGE_H_
 
@@ -18,7 +19,7 @@ class ImageCli {
   int Run(const Config& config) const;
 
  private:
-  CLI::App *load_ = nullptr, *import_ = nullptr;
+  CLI::App *load_ = nullptr, *import_ = nullptr, *build_router_ = nullptr;
   std::string file_, tag_;
   bool insecure_ = false;
 };

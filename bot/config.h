@@ -54,7 +54,8 @@ struct Config {
   EngineFlags engine_flags;
   std::string ports = "9001-9999";          // host ports for services
   std::string gateway_ports = "8080-8099";  // host ports for sandboxes' gateway services
-  std::string domain;  // "": no Traefik labels; else {service}.{sandbox}.{domain}
+  std::string domain;   // "": no Traefik labels; else {service}.{sandbox}.{domain}
+  bool router = false;  // a router in every sandbox (bot/sandbox_router.h)
   std::string public_host = "127.0.0.1";  // host name in service URLs
   int workers = 2;                        // jobs of different sandboxes in parallel
   int health_timeout_seconds = 60;

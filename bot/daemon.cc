@@ -302,6 +302,7 @@ int Daemon::Start() {
   deploy_config.nano_cpus = static_cast<int64_t>(config_.cpus * 1e9);
   deploy_config.gateway_lo = gateway_lo_;
   deploy_config.gateway_hi = gateway_hi_;
+  deploy_config.router = config_.router;
   deploy_config.domain = config_.domain;
   deploy_config.secrets = secrets_.get();
   for (const auto& [service, limits] : config_.limits) {

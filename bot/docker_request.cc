@@ -19,6 +19,7 @@ json BuildCreateBody(const ContainerSpec& spec) {
   for (const auto& [k, v] : spec.labels) labels[k] = v;
   body["Labels"] = labels;
   if (!spec.working_dir.empty()) body["WorkingDir"] = spec.working_dir;
+  if (!spec.user.empty()) body["User"] = spec.user;
   body["Tty"] = false;  // keeps logs multiplexed, so stderr is not lost
 
   json host = json::object();

@@ -13,7 +13,9 @@
 
 #include "bot/data_modes.h"
 #include "bot/failpoint.h"
+#include "bot/sandbox_router.h"
 #include "bot/secret_files.h"
+#include "handlers/router_table.h"
 #include "handlers/routes.h"
 #include "handlers/traefik.h"
 #include "hooks/event_lines.h"
@@ -115,7 +117,8 @@ void JobSteps::NoteServiceStatus(const Service& service, ServiceStatus status,
 }
 
 Status JobSteps::RouteEnvFor(const std::string& sandbox_name, std::vector<std::string>* env,
-                             std::string* routes_dir) {
+                             std::string* routes_dir, std::vector<std::string>* held,
+                             std::string* version) {
   Sandbox sandbox;
   std::map<std::string, std::string> routes;
   std::vector<Repo> repos;
@@ -126,6 +129,12 @@ Status JobSteps::RouteEnvFor(const std::string& sandbox_name, std::vector<std::s
   if (s.ok()) s = ListRepos(db_, &repos);
   if (!s.ok()) return s;
   std::vector<RouteEntry> table = ResolveRoutes(sandbox, routes, baselines, repos);
+  if (config_.router) RouteThroughRouter(repos, &table);
+  if (held) held->clear();
+  for (const RouteEntry& r : table) {
+    if (held && r.router_port > 0) held->push_back(r.service);
+  }
+  if (version) *version = RouterTableVersion(RoutesJson(table));
   *env = RouteEnv(table);
   // Written whole beside the mounted folder, then renamed into it: a
   // container never sees half a table, and the folder mount (unlike a file
@@ -187,13 +196,17 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   } else if (s.ok()) {
     s = AllocatePort(db_, service.id, config_.port_lo, config_.port_hi, &port);
   }
-  if (s.ok()) s = RouteEnvFor(job.sandbox, &route_env, &routes_dir);
+  std::vector<std::string> held;  // the names the sandbox's router holds
+  if (s.ok()) s = RouteEnvFor(job.sandbox, &route_env, &routes_dir, &held);
   ResolvedEnv injected;  // the attached environments' values, opened
   if (s.ok()) s = ResolveForService(db_, config_.secrets, job.sandbox, service.name, &injected);
   if (s.ok()) {
     s = runtime_->EnsureNetwork(
         NetworkName(job.sandbox),
         {{kLabelManaged, "true"}, {kLabelSandbox, job.sandbox}, {kLabelData, data_label_}});
+  }
+  if (s.ok() && config_.router) {
+    s = EnsureSandboxRouter(runtime_, config_.data_dir, data_label_, job.sandbox, held);
   }
   if (s.ok()) s = SetServiceStatus(db_, service.id, ServiceStatus::kStarting, "");
   if (!s.ok()) return fail(s, "");
@@ -204,6 +217,11 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   if (!s.ok()) return fail(s, "");
   ContainerSpec spec = BuildServiceSpec(repo, service, sha, image, port, workdir, route_env);
   spec.labels[kLabelData] = data_label_;
+  if (config_.router) {
+    // The router answers to the service's name; the container to name.local.
+    spec.aliases = ServiceAliases(service.name,
+                                  std::find(held.begin(), held.end(), service.name) != held.end());
+  }
   spec.binds.push_back(routes_dir + ":/etc/sandbot:ro");
   // Tells Reroute this container sees routes.json change in place.
   spec.labels[kLabelRoutes] = "dir";

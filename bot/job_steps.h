@@ -45,6 +45,9 @@ struct DeployConfig {
   // Opens environment secrets for injection (store/secret_keys.h); null:
   // deploys of services with attached secrets fail saying so.
   const SecretKeys* secrets = nullptr;
+  // `serve --router`: every sandbox gets a router (bot/sandbox_router.h)
+  // holding its HTTP services' names; their routes change without recreates.
+  bool router = false;
 };
 
 // Records a step of a job for everyone following it (store, waiters, chat).
@@ -93,8 +96,11 @@ class JobSteps {
   // The sandbox's route table as {SERVICE}_URL variables, and written to
   // routes.json in `routes_dir`, a folder holding only that file, mounted
   // read-only at /etc/sandbot: a running container sees each new table.
+  // With config().router, *held (when given) gets the services the router
+  // holds and *version the version of the table written.
   Status RouteEnvFor(const std::string& sandbox, std::vector<std::string>* env,
-                     std::string* routes_dir);
+                     std::string* routes_dir, std::vector<std::string>* held = nullptr,
+                     std::string* version = nullptr);
   Status WaitHealthy(const Job& job, const Repo& repo, const std::string& container, int port);
   // The container's last log lines; empty when they cannot be read.
   std::string LogTail(const std::string& container);

@@ -15,6 +15,7 @@
 #include "bot/cli_grammar.h"
 #include "bot/cli_image.h"
 #include "bot/cli_offline.h"
+#include "bot/cli_router.h"
 #include "bot/cli_util.h"
 #include "bot/config.h"
 #include "bot/daemon.h"
@@ -68,6 +69,9 @@ int main(int argc, char** argv) {
       ->add_option("--gateway-ports", config.gateway_ports,
                    "Host port range for gateway services (a sandbox's main URL)")
       ->capture_default_str();
+  serve->add_flag("--router", config.router,
+                  "A router in every sandbox: HTTP services keep {SERVICE}_URL and a route change "
+                  "applies without recreating containers (see README, The sandbox router)");
   serve->add_option("--domain", config.domain,
                     "Adds Traefik labels routing SERVICE.SANDBOX.DOMAIN to each container");
   serve
@@ -127,6 +131,7 @@ int main(int argc, char** argv) {
   ImageCli image;
   EngineCli engines;
   ComposeCli compose;
+  RouterCli router;
   auto* sandbox = app.add_subcommand("sandbox", "Inspect and destroy sandboxes");
   sandbox->require_subcommand(1);
   offline.Add(&app, sandbox);
@@ -137,6 +142,7 @@ int main(int argc, char** argv) {
   image.Add(&app, &config);
   engines.Add(&app);
   compose.Add(&app);
+  router.Add(&app);
   app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -177,6 +183,7 @@ int main(int argc, char** argv) {
   if (int code = image.Run(config); code >= 0) return code;
   if (int code = engines.Run(config); code >= 0) return code;
   if (int code = compose.Run(config); code >= 0) return code;
+  if (int code = router.Run(); code >= 0) return code;
   std::cout << "sandbot " << kVersion << "\n";
   return 0;
 }

@@ -94,6 +94,19 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
   for (const Sandbox& sandbox : sandboxes) {
     known_sandboxes.insert(sandbox.name);
     known_networks.insert(NetworkName(sandbox.name));
+    // Its router (serve --router): a killed one is started again, with
+    // the table mounted as it is now.
+    const std::string router = RouterContainerName(sandbox.name);
+    known_containers.insert(router);
+    auto found = by_name.find(router);
+    if (found != by_name.end() && found->second->state != "running" && !busy.count(sandbox.name) &&
+        sandbox.state == "active") {
+      Status started = runtime_->StartContainer(found->second->id);
+      Audit("reconcile.restarted", sandbox.name, "", started.ok() ? "succeeded" : "failed",
+            "router " + router + " was " + found->second->state +
+                (started.ok() ? "; started again" : "; cannot start it: " + started.message()));
+      if (started.ok()) ++report->restarted;
+    }
     for (const Service& service : sandbox.services) {
       const std::string name = ContainerName(sandbox.name, service.name);
       known_containers.insert(name);

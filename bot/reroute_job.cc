@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "bot/sandbox_router.h"
 #include "bot/secret_files.h"
 
 namespace sandbot {
@@ -32,7 +33,7 @@ Status RunReroute(JobSteps* steps, const Job& job) {
       &containers);
   if (!s.ok()) return s;
   for (const ContainerInfo& c : containers) {
-    bool known = false;
+    bool known = c.name == RouterContainerName(job.sandbox);
     for (const Service& service : sandbox.services) {
       // A standby (a replacement cut short) is StartService's to settle.
       known = known || c.name == ContainerName(job.sandbox, service.name) ||
@@ -47,6 +48,29 @@ Status RunReroute(JobSteps* steps, const Job& job) {
     }
     steps->Event(job, MessageEvent(JobStage::kRemoved,
                                    "removed " + c.name + " (its service left the sandbox)"));
+  }
+  // Through the sandbox's router, an HTTP service's new route is a new
+  // table: the router takes it, nothing is recreated. The answer waits for
+  // the router to say it uses that very table.
+  if (config.router && !job.service.empty()) {
+    std::vector<std::string> route_env, held;
+    std::string routes_dir, version;
+    s = steps->RouteEnvFor(job.sandbox, &route_env, &routes_dir, &held, &version);
+    if (!s.ok()) return s;
+    if (std::find(held.begin(), held.end(), job.service) != held.end()) {
+      s = EnsureSandboxRouter(runtime, config.data_dir, steps->data_label(), job.sandbox, held);
+      int waited_ms = 0;
+      if (s.ok()) s = AwaitRouterTable(config.data_dir, job.sandbox, version, 5000, &waited_ms);
+      if (!s.ok()) return s;
+      steps->Event(
+          job, MessageEvent(JobStage::kRerouted, "routes applied by the router of " + job.sandbox +
+                                                     " in " + std::to_string(waited_ms) +
+                                                     " ms (table " + version + "): " + job.service +
+                                                     " switched, no container recreated"));
+      return Status::Ok();
+    }
+    steps->AppendLog(job,
+                     job.service + " is not HTTP (no health path): its containers are recreated");
   }
   struct Restart {
     const Service* service;

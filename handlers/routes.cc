@@ -42,6 +42,24 @@ std::vector<RouteEntry> ResolveRoutes(const Sandbox& sandbox,
   return out;
 }
 
+void RouteThroughRouter(const std::vector<Repo>& repos, std::vector<RouteEntry>* routes) {
+  std::map<std::string, const Repo*> by_name;
+  for (const Repo& r : repos) by_name[r.name] = &r;
+  for (RouteEntry& e : *routes) {
+    auto repo = by_name.find(e.service);
+    if (repo == by_name.end()) {
+      e.router_port = 8080;  // a baseline-only service: its URL is HTTP(S)
+    } else if (!repo->second->health.empty()) {
+      e.router_port = repo->second->port;
+    }
+  }
+}
+
+std::vector<std::string> ServiceAliases(const std::string& service, bool held_by_router) {
+  if (held_by_router) return {service + ".local"};
+  return {service, service + ".local"};
+}
+
 std::string RouteEnvName(const std::string& service) {
   std::string name;
   for (char c : service) {
@@ -59,14 +77,22 @@ std::string RouteEnvName(const std::string& service) {
 std::vector<std::string> RouteEnv(const std::vector<RouteEntry>& routes) {
   std::vector<std::string> env;
   for (const RouteEntry& r : routes) {
-    if (!r.target.empty()) env.push_back(RouteEnvName(r.service) + "=" + r.target);
+    if (r.router_port > 0) {
+      env.push_back(RouteEnvName(r.service) + "=http://" + r.service + ":" +
+                    std::to_string(r.router_port));
+    } else if (!r.target.empty()) {
+      env.push_back(RouteEnvName(r.service) + "=" + r.target);
+    }
   }
   return env;
 }
 
 std::string RoutesJson(const std::vector<RouteEntry>& routes) {
   nlohmann::json table = nlohmann::json::object();
-  for (const RouteEntry& r : routes) table[r.service] = {{"route", r.route}, {"url", r.target}};
+  for (const RouteEntry& r : routes) {
+    table[r.service] = {{"route", r.route}, {"url", r.target}};
+    if (r.router_port > 0) table[r.service]["port"] = r.router_port;
+  }
   return table.dump(2) + "\n";
 }
 

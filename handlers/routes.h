@@ -21,7 +21,11 @@ namespace sandbot {
 struct RouteEntry {
   std::string service;
   std::string route;   // sandbox, baseline, or the URL
-  std::string target;  // what {SERVICE}_URL holds; "" when nothing to point at
+  std::string target;  // where the route leads; "" when nothing to point at
+  // With a sandbox router holding this service's name (RouteThroughRouter):
+  // the port it listens on for it, and {SERVICE}_URL stays
+  // http://{service}:{port} whatever the route. 0: no router.
+  int router_port = 0;
 };
 
 std::vector<RouteEntry> ResolveRoutes(const Sandbox& sandbox,
@@ -29,12 +33,23 @@ std::vector<RouteEntry> ResolveRoutes(const Sandbox& sandbox,
                                       const std::map<std::string, std::string>& baselines,
                                       const std::vector<Repo>& repos);
 
+// With a router in the sandbox (bot/router_proxy.h): the services it holds
+// are the HTTP ones, a repo with a health path or a service known only by
+// its baseline URL; a repo without one (a database port) keeps being
+// reached directly and rerouted by recreating. Sets router_port on those.
+void RouteThroughRouter(const std::vector<Repo>& repos, std::vector<RouteEntry>* routes);
+// The network aliases of a service's own container: its name, unless the
+// router holds it, and "{service}.local", where the router reaches it.
+std::vector<std::string> ServiceAliases(const std::string& service, bool held_by_router);
+
 // "payment-api" → "PAYMENT_API_URL".
 std::string RouteEnvName(const std::string& service);
-// {SERVICE}_URL=target for every route with a target.
+// {SERVICE}_URL=target for every route with a target (the stable router
+// URL for one the router holds).
 std::vector<std::string> RouteEnv(const std::vector<RouteEntry>& routes);
 // The same table as the JSON mounted at /etc/sandbot/routes.json:
-// {"api": {"route": "sandbox", "url": "http://api:8080"}, …}
+// {"api": {"route": "sandbox", "url": "http://api:8080"}, …}, with "port"
+// (router_port) on the services a router holds.
 std::string RoutesJson(const std::vector<RouteEntry>& routes);
 
 }  // namespace sandbot

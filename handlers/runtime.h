@@ -35,6 +35,7 @@ struct ContainerSpec {
   std::string host_ip = "127.0.0.1";
   std::vector<std::string> binds;  // "/abs/host:/ctr[:ro]"
   std::string working_dir;
+  std::string user;          // "uid:gid"; "": the image's
   int64_t memory_bytes = 0;  // 0: unlimited
   int64_t nano_cpus = 0;     // 1e9 = one CPU; 0: unlimited
 };

@@ -24,6 +24,9 @@ std::string StandbyContainerName(const std::string& sandbox, const std::string& 
 }
 
 std::string NetworkName(const std::string& sandbox) { return kPrefix + sandbox; }
+std::string RouterContainerName(const std::string& sandbox) {
+  return kPrefix + sandbox + ".router";
+}
 
 std::string SandboxOfNetworkName(const std::string& network) {
   const std::string prefix = kPrefix;
@@ -53,6 +56,9 @@ std::string CheckoutDir(const std::string& data_dir, const std::string& sandbox,
 
 std::string RoutesDir(const std::string& data_dir, const std::string& sandbox) {
   return WorkDir(data_dir, sandbox) + "/etc-sandbot";
+}
+std::string RouterStateDir(const std::string& data_dir, const std::string& sandbox) {
+  return WorkDir(data_dir, sandbox) + "/router";
 }
 
 std::string JobLogPath(const std::string& data_dir, int64_t job_id) {

@@ -31,6 +31,8 @@ inline constexpr char kLabelData[] = "sandbot.data";        // DataLabel(data fo
 // "dir": the container mounts the routes folder, so it sees routes.json
 // change in place (a reroute may signal it instead of recreating it).
 inline constexpr char kLabelRoutes[] = "sandbot.routes";
+// "router": the sandbox's router container (bot/router_proxy.h).
+inline constexpr char kLabelRole[] = "sandbot.role";
 
 // The first 7 characters of a commit id, as people read it.
 std::string Short(const std::string& sha);
@@ -43,6 +45,9 @@ std::string ContainerName(const std::string& sandbox, const std::string& service
 // is in no sandbox or service name: never another service's container.
 std::string StandbyContainerName(const std::string& sandbox, const std::string& service);
 std::string NetworkName(const std::string& sandbox);
+// sandbox-{sandbox}.router: '.' is in no service name, so a service called
+// "router" keeps its own container name.
+std::string RouterContainerName(const std::string& sandbox);
 // The sandbox a network name was made for by NetworkName, "" when it was
 // not. Only for networks created before they carried kLabelSandbox.
 std::string SandboxOfNetworkName(const std::string& network);
@@ -57,6 +62,9 @@ std::string WorkDir(const std::string& data_dir, const std::string& sandbox);
 std::string CheckoutDir(const std::string& data_dir, const std::string& sandbox,
                         const std::string& repo, const std::string& sha);
 std::string RoutesDir(const std::string& data_dir, const std::string& sandbox);
+// {data}/work/{sandbox}/router/: the router writes the version of the table
+// it uses there (table-version), mounted at /run/sandbot.
+std::string RouterStateDir(const std::string& data_dir, const std::string& sandbox);
 std::string JobLogPath(const std::string& data_dir, int64_t job_id);
 // Absolute: they are bind-mount sources.
 std::string SandboxSecretsDir(const std::string& data_dir, const std::string& sandbox);

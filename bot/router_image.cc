@@ -1,0 +1,104 @@
+#include "bot/router_image.h"
+
+#include <link.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "bot/version.h"
+#include "hooks/tar_writer.h"
+
+namespace sandbot {
+
+namespace {
+
+constexpr char kSelf[] = "/proc/self/exe";
+
+bool ReadWhole(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream s;
+  s << in.rdbuf();
+  *out = s.str();
+  return static_cast<bool>(in) || in.eof();
+}
+
+int AddLoaded(dl_phdr_info* info, size_t, void* data) {
+  auto* names = static_cast<std::set<std::string>*>(data);
+  // The executable has no name here, the vDSO no file.
+  if (info->dlpi_name != nullptr && info->dlpi_name[0] == '/') names->insert(info->dlpi_name);
+  return 0;
+}
+
+void AddDirs(std::string* tar, std::set<std::string>* made, const std::string& path) {
+  for (size_t slash = path.find('/'); slash != std::string::npos;
+       slash = path.find('/', slash + 1)) {
+    std::string dir = path.substr(0, slash + 1);
+    if (!made->insert(dir).second) continue;
+    tar::AppendEntry(tar, {dir, '5', 0755, 0, ""}, 0, nullptr);
+  }
+}
+
+}  // namespace
+
+Status RouterImageTag(std::string* tag) {
+  std::string binary;
+  if (!ReadWhole(kSelf, &binary)) return Status::Internal("cannot read this binary");
+  uint64_t h = 14695981039346656037ULL;  // FNV-1a
+  for (unsigned char c : binary) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  *tag = std::string("sandbot/router:") + kVersion + "-" + std::string(hex, 12);
+  return Status::Ok();
+}
+
+Status RouterImageContext(std::string* tar, std::vector<std::string>* files) {
+  std::set<std::string> libs;
+  dl_iterate_phdr(AddLoaded, &libs);
+  tar->clear();
+  files->clear();
+  const std::string dockerfile =
+      "FROM scratch\nCOPY rootfs/ /\nUSER 65534:65534\nENTRYPOINT [\"/sandbot\", \"router\"]\n";
+  tar::AppendEntry(tar, {"Dockerfile", '0', 0644, dockerfile.size(), ""}, 0, dockerfile.data());
+  std::set<std::string> made;
+  std::string data;
+  if (!ReadWhole(kSelf, &data)) return Status::Internal("cannot read this binary");
+  AddDirs(tar, &made, "rootfs/");
+  tar::AppendEntry(tar, {"rootfs/sandbot", '0', 0755, data.size(), ""}, 0, data.data());
+  files->push_back("/sandbot");
+  for (const std::string& lib : libs) {
+    // At the path it was loaded from (symlinks followed): the loader finds
+    // it there again in the container.
+    if (!ReadWhole(lib, &data)) return Status::Internal("cannot read " + lib);
+    const std::string name = "rootfs" + lib;
+    AddDirs(tar, &made, name);
+    tar::AppendEntry(tar, {name, '0', 0755, data.size(), ""}, 0, data.data());
+    files->push_back(lib);
+  }
+  tar::Finish(tar);
+  return Status::Ok();
+}
+
+Status BuildRouterImage(ContainerRuntime* runtime, bool rebuild, std::string* tag,
+                        const LineSink& log) {
+  Status s = RouterImageTag(tag);
+  if (!s.ok()) return s;
+  if (!rebuild) {
+    bool exists = false;
+    s = runtime->ImageExists(*tag, &exists);
+    if (!s.ok() || exists) return s;
+  }
+  std::string tar;
+  std::vector<std::string> files;
+  s = RouterImageContext(&tar, &files);
+  if (!s.ok()) return s;
+  return runtime->BuildImage(tar, *tag, log);
+}
+
+}  // namespace sandbot

@@ -1,0 +1,126 @@
+#include "bot/sandbox_router.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "bot/router_image.h"
+#include "util/engine_names.h"
+
+namespace sandbot {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string Joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
+
+std::mutex image_mu;
+std::string built_image;  // guarded by image_mu: the tag, once built or found
+
+}  // namespace
+
+ContainerSpec RouterContainerSpec(const std::string& sandbox, const std::string& image,
+                                  const std::vector<std::string>& held,
+                                  const std::string& routes_dir, const std::string& state_dir,
+                                  const std::string& data_label, const std::string& user) {
+  ContainerSpec spec;
+  spec.name = RouterContainerName(sandbox);
+  spec.image = image;
+  spec.cmd = {"--ack", kRouterAckFile};
+  spec.labels = {{kLabelManaged, "true"},
+                 {kLabelSandbox, sandbox},
+                 {kLabelData, data_label},
+                 {kLabelRole, "router"},
+                 {kLabelRouterNames, Joined(held)}};
+  spec.network = NetworkName(sandbox);
+  spec.aliases = held;
+  spec.binds = {routes_dir + ":/etc/sandbot:ro", state_dir + ":/run/sandbot"};
+  spec.user = user;
+  spec.memory_bytes = 64LL << 20;
+  return spec;
+}
+
+Status EnsureSandboxRouter(ContainerRuntime* runtime, const std::string& data_dir,
+                           const std::string& data_label, const std::string& sandbox,
+                           const std::vector<std::string>& held) {
+  std::vector<ContainerInfo> found;
+  Status s = runtime->ListContainers({{kLabelManaged, "true"},
+                                      {kLabelSandbox, sandbox},
+                                      {kLabelData, data_label},
+                                      {kLabelRole, "router"}},
+                                     &found);
+  if (!s.ok()) return s;
+  std::string image;
+  {
+    std::lock_guard<std::mutex> lock(image_mu);
+    if (built_image.empty()) {
+      s = BuildRouterImage(runtime, /*rebuild=*/false, &image, [](const std::string&) {});
+      if (!s.ok()) return Status::Unavailable("cannot build the router image: " + s.message());
+      built_image = image;
+    }
+    image = built_image;
+  }
+  for (const ContainerInfo& c : found) {
+    auto names = c.labels.find(kLabelRouterNames);
+    if (c.state == "running" && names != c.labels.end() && names->second == Joined(held)) {
+      return Status::Ok();
+    }
+    if (c.state != "running" && names != c.labels.end() && names->second == Joined(held)) {
+      return runtime->StartContainer(c.id);  // stopped or killed: its table is mounted
+    }
+    s = runtime->RemoveContainer(c.id);
+    if (!s.ok()) return s;
+  }
+  // The router runs as nobody, or as the daemon's own user when that is not
+  // root; it writes only its state folder, which it owns.
+  const std::string state_dir = fs::absolute(RouterStateDir(data_dir, sandbox)).string();
+  std::error_code ec;
+  fs::create_directories(state_dir, ec);
+  std::string user = std::to_string(getuid()) + ":" + std::to_string(getgid());
+  if (getuid() == 0) {
+    user = "65534:65534";
+    if (chown(state_dir.c_str(), 65534, 65534) != 0) {
+      return Status::Unavailable("cannot hand " + state_dir + " to the router");
+    }
+  }
+  ContainerSpec spec =
+      RouterContainerSpec(sandbox, image, held, fs::absolute(RoutesDir(data_dir, sandbox)).string(),
+                          state_dir, data_label, user);
+  std::string id;
+  s = runtime->CreateContainer(spec, &id);
+  if (s.ok()) s = runtime->StartContainer(id);
+  return s;
+}
+
+Status AwaitRouterTable(const std::string& data_dir, const std::string& sandbox,
+                        const std::string& version, int timeout_ms, int* waited_ms) {
+  const std::string file = RouterStateDir(data_dir, sandbox) + "/table-version";
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    std::ifstream in(file);
+    std::string have;
+    in >> have;
+    *waited_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::steady_clock::now() - start)
+                                      .count());
+    if (have == version) return Status::Ok();
+    if (*waited_ms >= timeout_ms) {
+      return Status::Unavailable("the router of " + sandbox + " did not take table " + version +
+                                 " within " + std::to_string(timeout_ms) + " ms (it uses " +
+                                 (have.empty() ? "none" : have) + ")");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+}  // namespace sandbot

@@ -1,0 +1,43 @@
+// The router of each sandbox (`serve --router`): one container,
+// sandbox-{sandbox}.router, running `sandbot router` from the image
+// `sandbot image build-router` makes, holding the network names of the
+// sandbox's HTTP services (handlers/routes.h RouteThroughRouter). It reads
+// the mounted routes folder and writes the version of the table it uses to
+// RouterStateDir, which the daemon waits on after a route change.
+#ifndef SANDBOT_BOT_SANDBOX_ROUTER_H_
+#define SANDBOT_BOT_SANDBOX_ROUTER_H_
+
+#include <string>
+#include <vector>
+
+#include "handlers/runtime.h"
+#include "util/status.h"
+
+namespace sandbot {
+
+// Where the router reports the table in use, inside its container.
+inline constexpr char kRouterAckFile[] = "/run/sandbot/table-version";
+// The label listing the names a router holds, to know when it must be
+// recreated with others.
+inline constexpr char kLabelRouterNames[] = "sandbot.router-names";
+
+// The create request of a sandbox's router (pure; tested).
+ContainerSpec RouterContainerSpec(const std::string& sandbox, const std::string& image,
+                                  const std::vector<std::string>& held,
+                                  const std::string& routes_dir, const std::string& state_dir,
+                                  const std::string& data_label, const std::string& user);
+
+// Starts the sandbox's router unless one runs with these names already;
+// builds the router image once per daemon when it is missing.
+Status EnsureSandboxRouter(ContainerRuntime* runtime, const std::string& data_dir,
+                           const std::string& data_label, const std::string& sandbox,
+                           const std::vector<std::string>& held);
+
+// Waits until the router reports `version` (at most timeout_ms); *waited_ms
+// says how long it took.
+Status AwaitRouterTable(const std::string& data_dir, const std::string& sandbox,
+                        const std::string& version, int timeout_ms, int* waited_ms);
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_BOT_SANDBOX_ROUTER_H_

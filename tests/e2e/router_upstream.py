@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Drives `sandbot router` on loopback against upstreams of its own, and
+checks what passes through: chunked request and answer bodies streamed (the
+first chunk arrives before the last is sent), a large Content-Length body,
+X-Forwarded-*, upstream keep-alive reuse, and a 101 Upgrade tunnelled both
+ways. Usage: router_upstream.py SANDBOT PORT_BASE DIR. Exits non-zero
+naming the first thing that went wrong."""
+import hashlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+SANDBOT, BASE, DIR = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+UP, ROUTER = BASE, BASE + 1
+connections = []  # upstream connections accepted
+seen = {}  # the last request head the upstream saw
+
+
+def fail(why):
+    sys.exit("router_upstream: " + why)
+
+
+def read_head(f):
+    lines = []
+    while True:
+        line = f.readline()
+        if not line:
+            return None
+        if line in (b"\r\n", b"\n"):
+            return lines
+        lines.append(line.decode().rstrip("\r\n"))
+
+
+def read_chunked(f):
+    body = b""
+    while True:
+        size = int(f.readline().split(b";")[0], 16)
+        if size == 0:
+            f.readline()
+            return body
+        body += f.read(size)
+        f.readline()
+
+
+def serve(conn):
+    f = conn.makefile("rb")
+    while True:
+        head = read_head(f)
+        if head is None:
+            return
+        headers = {}
+        for h in head[1:]:
+            k, v = h.split(":", 1)
+            headers[k.strip().lower()] = v.strip()
+        seen.clear()
+        seen.update(headers)
+        seen["_line"] = head[0]
+        path = head[0].split(" ")[1][len("/base"):]
+        if headers.get("transfer-encoding") == "chunked":
+            body = read_chunked(f)
+        else:
+            body = f.read(int(headers.get("content-length", "0")))
+        if path == "/ws":
+            conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                         b"Connection: Upgrade\r\n\r\nhello from upstream\n")
+            while True:  # echo, upper-cased
+                data = conn.recv(4096)
+                if not data:
+                    return
+                conn.sendall(data.upper())
+        if path == "/slow-chunks":
+            conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+            conn.sendall(b"5\r\nfirst\r\n")
+            time.sleep(0.5)
+            conn.sendall(b"4\r\nlast\r\n0\r\n\r\n")
+            continue
+        answer = json.dumps({"sha": hashlib.sha256(body).hexdigest(), "len": len(body),
+                             "conn": connections.index(conn)}).encode()
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(answer), answer))
+
+
+def upstream():
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", UP))
+    s.listen(16)
+    while True:
+        c, _ = s.accept()
+        connections.append(c)
+        threading.Thread(target=serve, args=(c,), daemon=True).start()
+
+
+def request(sock, raw):
+    sock.sendall(raw)
+    f = sock.makefile("rb")
+    head = read_head(f)
+    if head is None:
+        fail("no answer to " + raw[:40].decode(errors="replace"))
+    headers = {h.split(":", 1)[0].lower(): h.split(":", 1)[1].strip() for h in head[1:]}
+    if headers.get("transfer-encoding") == "chunked":
+        return head[0], read_chunked(f)
+    return head[0], f.read(int(headers.get("content-length", "0")))
+
+
+def main():
+    threading.Thread(target=upstream, daemon=True).start()
+    table = os.path.join(DIR, "routes.json")
+    with open(table, "w") as f:
+        json.dump({"api": {"route": "http://127.0.0.1:%d/base" % UP,
+                           "url": "http://127.0.0.1:%d/base" % UP, "port": ROUTER}}, f)
+    log = open(os.path.join(DIR, "router-local.log"), "w")
+    router = subprocess.Popen([SANDBOT, "router", "--routes", table, "--bind", "127.0.0.1"],
+                              stdout=log, stderr=log)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", ROUTER), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        c = socket.create_connection(("127.0.0.1", ROUTER), timeout=5)
+        # A large Content-Length body, then a chunked one, on one client
+        # connection: both reach the upstream whole, on one upstream connection.
+        big = os.urandom(3 * 1024 * 1024)
+        line, body = request(c, b"POST /up HTTP/1.1\r\nHost: api:%d\r\nContent-Length: %d\r\n"
+                             b"X-Forwarded-For: 10.0.0.9\r\n\r\n" % (ROUTER, len(big)) + big)
+        got = json.loads(body)
+        if got["sha"] != hashlib.sha256(big).hexdigest():
+            fail("the 3 MB body arrived changed: " + line)
+        if seen.get("_line") != "POST /base/up HTTP/1.1":
+            fail("upstream saw " + seen.get("_line", "?"))
+        if seen.get("host") != "127.0.0.1:%d" % UP:
+            fail("upstream Host " + seen.get("host", "?"))
+        if seen.get("x-forwarded-for") != "10.0.0.9, 127.0.0.1":
+            fail("X-Forwarded-For " + seen.get("x-forwarded-for", "?"))
+        if seen.get("x-forwarded-host") != "api:%d" % ROUTER or seen.get("x-forwarded-proto") != "http":
+            fail("X-Forwarded-Host/-Proto %r" % seen)
+        line, body = request(c, b"POST /up HTTP/1.1\r\nHost: api\r\nTransfer-Encoding: chunked\r\n\r\n"
+                             b"3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n")
+        got2 = json.loads(body)
+        if got2["len"] != 7 or got2["sha"] != hashlib.sha256(b"abcdefg").hexdigest():
+            fail("chunked body arrived as %r" % got2)
+        # A second client: the kept-alive upstream connection is reused (once
+        # the first request's thread has put it back, just after answering).
+        time.sleep(0.1)
+        c2 = socket.create_connection(("127.0.0.1", ROUTER), timeout=5)
+        _, body = request(c2, b"GET /again HTTP/1.1\r\nHost: api\r\n\r\n")
+        if len(connections) != 1:
+            fail("%d upstream connections for 3 requests in turn" % len(connections))
+        # A chunked answer streams: its first chunk arrives before the last is sent.
+        c2.sendall(b"GET /slow-chunks HTTP/1.1\r\nHost: api\r\n\r\n")
+        t = time.time()
+        first = b""
+        while b"first" not in first and time.time() - t < 0.4:
+            first += c2.recv(4096)
+        if b"first" not in first or time.time() - t > 0.4:
+            fail("the first chunk came late (%.2f s) or not at all: %r" % (time.time() - t, first))
+        rest = first
+        while b"0\r\n\r\n" not in rest:
+            more = c2.recv(4096)
+            if not more:
+                fail("the chunked answer did not end")
+            rest += more
+        # An upgrade: 101, then bytes both ways.
+        w = socket.create_connection(("127.0.0.1", ROUTER), timeout=5)
+        w.sendall(b"GET /ws HTTP/1.1\r\nHost: api\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+        got = b""
+        while b"hello from upstream\n" not in got:
+            more = w.recv(4096)
+            if not more:
+                fail("the upgrade was not answered: %r" % got)
+            got += more
+        if not got.startswith(b"HTTP/1.1 101"):
+            fail("no 101: %r" % got)
+        w.sendall(b"ping over the tunnel")
+        echo = b""
+        while len(echo) < 20:
+            more = w.recv(4096)
+            if not more:
+                fail("the tunnel closed")
+            echo += more
+        if echo != b"PING OVER THE TUNNEL":
+            fail("tunnel echoed %r" % echo)
+        print("router_upstream: ok")
+    finally:
+        router.terminate()
+        router.wait()
+
+
+main()

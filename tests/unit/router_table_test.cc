@@ -1,0 +1,230 @@
+#define BOOST_TEST_DYN_LINK
+#include "handlers/router_table.h"
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include "handlers/routes.h"
+
+using namespace sandbot;
+
+BOOST_AUTO_TEST_SUITE(router_table)
+
+BOOST_AUTO_TEST_CASE(upstream_urls) {
+  const struct {
+    std::string url;
+    bool ok;
+    std::string host;
+    int port;
+    std::string base;
+  } cases[] = {
+      {"http://payment:8080", true, "payment", 8080, ""},
+      {"http://Payment:8080/", true, "payment", 8080, ""},
+      {"HTTP://127.0.0.1:9000/base/", true, "127.0.0.1", 9000, "/base"},
+      {"http://example.com", true, "example.com", 80, ""},
+      {"http://[::1]:81/x", true, "::1", 81, "/x"},
+      {"https://example.com", false, "", 0, ""},
+      {"ftp://example.com", false, "", 0, ""},
+      {"http://user:pw@example.com", false, "", 0, ""},
+      {"http://example.com:0", false, "", 0, ""},
+      {"http://example.com:70000", false, "", 0, ""},
+      {"http://example.com:8x", false, "", 0, ""},
+      {"http://", false, "", 0, ""},
+      {"http://ex ample.com", false, "", 0, ""},
+      {"http://example.com/a?b=c", false, "", 0, ""},
+      {"http://example.com/a b", false, "", 0, ""},
+      {"http://a:b:c", false, "", 0, ""},
+  };
+  for (const auto& c : cases) {
+    UpstreamUrl u;
+    Status s = ParseUpstreamUrl(c.url, &u);
+    BOOST_CHECK_MESSAGE(s.ok() == c.ok, c.url + ": " + s.message());
+    if (!s.ok() || !c.ok) continue;
+    BOOST_CHECK_EQUAL(u.host, c.host);
+    BOOST_CHECK_EQUAL(u.port, c.port);
+    BOOST_CHECK_EQUAL(u.base_path, c.base);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(host_without_port) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"payment", "payment"},
+      {"payment:8080", "payment"},
+      {"Payment:8080", "payment"},
+      {"payment.", "payment"},
+      {" payment ", "payment"},
+      {"[::1]:80", "::1"},
+      {"[::1", ""},
+      {"", ""},
+      {"payment.local:80", "payment.local"},
+  };
+  for (const auto& [in, want] : cases) BOOST_CHECK_EQUAL(HostWithoutPort(in), want);
+}
+
+BOOST_AUTO_TEST_CASE(parse_tables) {
+  const struct {
+    std::string json;
+    bool ok;
+  } cases[] = {
+      {R"({})", true},
+      {R"({"api": {"route": "sandbox", "url": "http://api:8080"}})", true},
+      {R"({"api": {"route": "baseline", "url": ""}})", true},
+      {R"({"api": {"route": "baseline"}})", true},
+      {R"({"api": {"route": "https://x.example", "url": "https://x.example"}})", true},
+      {R"({"api": {"route": "sandbox", "url": "http://api:8080", "port": 9000}})", true},
+      {R"(not json)", false},
+      {R"([])", false},
+      {R"({"api": "sandbox"})", false},
+      {R"({"api": {"url": "http://api:8080"}})", false},
+      {R"({"api": {"route": 1}})", false},
+      {R"({"api": {"route": "sandbox", "url": 5}})", false},
+      {R"({"Bad_Name": {"route": "sandbox", "url": "http://x:1"}})", false},
+      {R"({"api": {"route": "sandbox", "url": "http://api:8080", "port": 0}})", false},
+      {R"({"api": {"route": "sandbox", "url": "http://api:8080", "port": "80"}})", false},
+      {R"({"api": {"route": "x", "url": "gopher://x"}})", false},
+      {R"({"api": {"route": "sandbox", "url": "http://api:8080"})", false},
+  };
+  for (const auto& c : cases) {
+    RouterTable t;
+    Status s = ParseRouterTable(c.json, &t);
+    BOOST_CHECK_MESSAGE(s.ok() == c.ok, c.json + ": " + s.message());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(forwarding_decisions) {
+  RouterTable t;
+  BOOST_REQUIRE(ParseRouterTable(R"({
+    "payment": {"route": "sandbox", "url": "http://payment:8080"},
+    "web": {"route": "baseline", "url": "http://127.0.0.1:9000/base"},
+    "api": {"route": "http://api.example.com", "url": "http://api.example.com"},
+    "ledger": {"route": "baseline", "url": ""},
+    "secure": {"route": "baseline", "url": "https://secure.example"}
+  })",
+                                 &t)
+                    .ok());
+  const struct {
+    std::string host;
+    bool ok;
+    std::string connect_host;
+    int port;
+    std::string host_header, prefix, route;
+  } cases[] = {
+      {"payment:8080", true, "payment.local", 8080, "payment:8080", "", "sandbox"},
+      {"payment", true, "payment.local", 8080, "payment", "", "sandbox"},
+      {"PAYMENT:8080", true, "payment.local", 8080, "PAYMENT:8080", "", "sandbox"},
+      {"web:8080", true, "127.0.0.1", 9000, "127.0.0.1:9000", "/base", "baseline"},
+      {"api", true, "api.example.com", 80, "api.example.com", "", "http://api.example.com"},
+      {"ledger", false, "", 0, "", "", ""},
+      {"secure", false, "", 0, "", "", ""},
+      {"unknown:8080", false, "", 0, "", "", ""},
+      {"", false, "", 0, "", "", ""},
+  };
+  for (const auto& c : cases) {
+    Forward f;
+    Status s = DecideForward(t, c.host, &f);
+    BOOST_CHECK_MESSAGE(s.ok() == c.ok, c.host + ": " + s.message());
+    if (!s.ok() || !c.ok) continue;
+    BOOST_CHECK_EQUAL(f.connect_host, c.connect_host);
+    BOOST_CHECK_EQUAL(f.connect_port, c.port);
+    BOOST_CHECK_EQUAL(f.host_header, c.host_header);
+    BOOST_CHECK_EQUAL(f.path_prefix, c.prefix);
+    BOOST_CHECK_EQUAL(f.route, c.route);
+  }
+  Forward f;
+  BOOST_CHECK(DecideForward(t, "unknown", &f).IsNotFound());
+  BOOST_CHECK(DecideForward(t, "ledger", &f).IsUnavailable());
+}
+
+BOOST_AUTO_TEST_CASE(listen_ports) {
+  RouterTable t;
+  BOOST_REQUIRE(ParseRouterTable(R"({
+    "a": {"route": "sandbox", "url": "http://a:8080"},
+    "b": {"route": "baseline", "url": "http://10.0.0.1:9000"},
+    "c": {"route": "baseline", "url": "http://10.0.0.1:9000", "port": 3000},
+    "d": {"route": "sandbox", "url": "http://d:8080"}
+  })",
+                                 &t)
+                    .ok());
+  BOOST_CHECK((ListenPorts(t) == std::set<int>{3000, 8080}));
+}
+
+BOOST_AUTO_TEST_CASE(bad_table_keeps_last_good) {
+  RouterTables tables;
+  BOOST_CHECK(!tables.loaded());
+  Status first = tables.Load("{");
+  BOOST_CHECK(!first.ok());
+  BOOST_CHECK(first.message().find("no table yet") != std::string::npos);
+  const std::string good = R"({"a": {"route": "sandbox", "url": "http://a:8080"}})";
+  BOOST_REQUIRE(tables.Load(good).ok());
+  BOOST_CHECK_EQUAL(tables.current().version, RouterTableVersion(good));
+  Status bad = tables.Load(R"({"a": {"route": 3}})");
+  BOOST_CHECK(!bad.ok());
+  BOOST_CHECK(bad.message().find("keeping table " + RouterTableVersion(good)) != std::string::npos);
+  BOOST_CHECK_EQUAL(tables.current().version, RouterTableVersion(good));
+  BOOST_CHECK_EQUAL(tables.current().routes.count("a"), 1u);
+}
+
+BOOST_AUTO_TEST_CASE(versions_follow_bytes) {
+  // FNV-1a 64, as a test or a script can compute it too.
+  BOOST_CHECK_EQUAL(RouterTableVersion(""), "cbf29ce484222325");
+  BOOST_CHECK_EQUAL(RouterTableVersion("a"), "af63dc4c8601ec8c");
+  BOOST_CHECK_EQUAL(RouterTableVersion("{}"), RouterTableVersion("{}"));
+  BOOST_CHECK_NE(RouterTableVersion("{}"), RouterTableVersion("{} "));
+}
+
+// The daemon's table (handlers/routes.h) is the router's: through a router,
+// {SERVICE}_URL stays http://{service}:{port} for every HTTP service
+// whatever its route, the router listens on that port and forwards by the
+// route; a service without a health path (a database) keeps its direct URL.
+BOOST_AUTO_TEST_CASE(daemon_table_through_the_router) {
+  Sandbox sb;
+  sb.name = "qa";
+  Service web, db;
+  web.name = "web";
+  db.name = "db";
+  sb.services = {web, db};
+  Repo web_repo, db_repo, api_repo;
+  web_repo.name = "web";
+  web_repo.port = 8080;
+  db_repo.name = "db";
+  db_repo.port = 5432;
+  db_repo.health = "";
+  api_repo.name = "api";
+  api_repo.port = 3000;
+  const std::map<std::string, std::string> baselines = {
+      {"api", "http://api-dev.example.com"}, {"payment", "https://payment-dev.example.com"}};
+  const struct {
+    std::map<std::string, std::string> routes;
+    std::string host, connect_host;
+    int connect_port;
+  } cases[] = {
+      {{}, "web:8080", "web.local", 8080},
+      {{}, "api:3000", "api-dev.example.com", 80},
+      {{{"web", "http://10.0.0.5:9000"}}, "web:8080", "10.0.0.5", 9000},
+      {{{"api", "http://10.0.0.6:81/v1"}}, "api", "10.0.0.6", 81},
+  };
+  for (const auto& c : cases) {
+    std::vector<RouteEntry> routes =
+        ResolveRoutes(sb, c.routes, baselines, {web_repo, db_repo, api_repo});
+    RouteThroughRouter({web_repo, db_repo, api_repo}, &routes);
+    std::vector<std::string> env = RouteEnv(routes);
+    std::set<std::string> got(env.begin(), env.end());
+    const std::set<std::string> want = {"API_URL=http://api:3000", "DB_URL=http://db:5432",
+                                        "PAYMENT_URL=http://payment:8080",
+                                        "WEB_URL=http://web:8080"};
+    BOOST_CHECK(got == want);
+    RouterTable t;
+    BOOST_REQUIRE(ParseRouterTable(RoutesJson(routes), &t).ok());
+    BOOST_CHECK((ListenPorts(t) == std::set<int>{3000, 5432, 8080}));
+    Forward f;
+    BOOST_REQUIRE_MESSAGE(DecideForward(t, c.host, &f).ok(), c.host);
+    BOOST_CHECK_EQUAL(f.connect_host, c.connect_host);
+    BOOST_CHECK_EQUAL(f.connect_port, c.connect_port);
+    // An https baseline is in the table, and the router says it cannot go there.
+    BOOST_CHECK(DecideForward(t, "payment", &f).IsUnavailable());
+  }
+  BOOST_CHECK((ServiceAliases("web", true) == std::vector<std::string>{"web.local"}));
+  BOOST_CHECK((ServiceAliases("db", false) == std::vector<std::string>{"db", "db.local"}));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
