@@ -37,6 +37,9 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "text/plain";
   std::string body;
+  // Further headers (Set-Cookie, Location, Content-Security-Policy…); names
+  // and values are the handler's own, never a client's text.
+  std::vector<std::pair<std::string, std::string>> headers;
   void Set(std::string content, std::string type) {
     body = std::move(content);
     content_type = std::move(type);
