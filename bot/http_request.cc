@@ -220,16 +220,18 @@ std::string SerializeResponse(const HttpResponse& response, bool close) {
   out += ReasonPhrase(response.status);
   out += "\r\nContent-Type: ";
   out += response.content_type;
-  out += "\r\nContent-Length: ";
-  out += std::to_string(response.body.size());
+  if (!response.stream) {
+    out += "\r\nContent-Length: ";
+    out += std::to_string(response.body.size());
+  }
   for (const auto& [name, value] : response.headers) {
     out += "\r\n";
     out += name;
     out += ": ";
     out += value;
   }
-  out += close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n";
-  out += response.body;
+  out += close || response.stream ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n";
+  if (!response.stream) out += response.body;
   return out;
 }
 

@@ -1,11 +1,15 @@
 #include "bot/web_server.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <kainjow/mustache.hpp>
+#include <memory>
 #include <vector>
 
 #include "bot/form.h"
@@ -107,6 +111,71 @@ void SignInPage(HttpResponse* res, int status, const std::string& reason) {
   mu::data d = PageData("Sign in", nullptr);
   if (!reason.empty()) d.set("reason", reason);
   SendPage(res, status, RenderWebPage("web_signin", d));
+}
+
+bool SendAll(int fd, const std::string& data) {
+  size_t sent = 0;
+  while (sent < data.size()) {
+    const ssize_t n = send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    sent += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string SseEvent(int64_t id, const std::string& event, const std::string& text) {
+  std::string out;
+  if (id > 0) out += "id: " + std::to_string(id) + "\n";
+  if (!event.empty()) out += "event: " + event + "\n";
+  size_t start = 0;
+  while (true) {
+    size_t nl = text.find('\n', start);
+    std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    out += "data: " + line + "\n";
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  return out + "\n";
+}
+
+namespace {
+
+// On the stream's own thread, with its own store connection.
+void StreamJobEvents(const std::string& db_path, EventHub* hub, int64_t job_id, int64_t after,
+                     int fd, const std::atomic<bool>& stopping) {
+  std::unique_ptr<Db> db;
+  if (!Db::Open(db_path, &db).ok()) return;
+  auto last_write = std::chrono::steady_clock::now();
+  while (!stopping) {
+    const uint64_t seen = hub->version();
+    Job job;
+    std::vector<JobEvent> events;
+    // The job's state first: events written before it ended are all read.
+    if (!GetJob(db.get(), job_id, &job).ok() ||
+        !ListJobEvents(db.get(), {job_id}, after, &events).ok()) {
+      return;
+    }
+    std::string out;
+    for (const JobEvent& e : events) {
+      after = e.id;
+      const std::string text = EventLine(e);
+      if (!text.empty()) out += SseEvent(e.id, "", text);
+    }
+    const bool ended = job.state != JobState::kQueued && job.state != JobState::kRunning;
+    if (ended) out += SseEvent(0, "end", JobStateName(job.state));
+    const auto now = std::chrono::steady_clock::now();
+    // A comment now and then finds a reader that has gone.
+    if (out.empty() && now - last_write > std::chrono::seconds(15)) out = ": waiting\n\n";
+    if (!out.empty()) {
+      if (!SendAll(fd, out)) return;
+      last_write = now;
+    }
+    if (ended) return;
+    hub->WaitChange(seen, std::chrono::milliseconds(200));
+  }
 }
 
 class Web {
@@ -318,7 +387,9 @@ class Web {
     mu::data list{mu::data::type::list};
     int matched = 0;
     bool more = false;
-    for (const AuditRow& r : rows) {
+    // Newest first.
+    for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+      const AuditRow& r = *it;
       if (!actor.empty() && r.actor.find(actor) == std::string::npos) continue;
       if (!action.empty() && r.action.rfind(action, 0) != 0) continue;
       ++matched;
@@ -389,6 +460,32 @@ class Web {
     }
     d.set("lines", lines);
     SendPage(res, 200, RenderWebPage("web_job", d));
+  }
+
+  // The job's log as Server-Sent Events: each line with its event id, from
+  // after Last-Event-ID (a reconnecting EventSource sends it) to the job's
+  // end, then an "end" event naming how it ended.
+  void JobEvents(const HttpRequest& req, HttpResponse* res) const {
+    ChatContext ctx = OnThisLoop(*shared_);
+    WebCaller caller;
+    if (!Authenticate(ctx, req, res, &caller)) return;
+    const int64_t id = std::strtoll(Segment(req.path, 2).c_str(), nullptr, 10);
+    Job job;
+    Status s = GetJob(ctx.db, id, &job);
+    if (!s.ok()) {
+      res->status = s.IsNotFound() ? 404 : 503;
+      res->Set(s.IsNotFound() ? "no such job\n" : "the store is unavailable\n", "text/plain");
+      return AddWebHeaders(res);
+    }
+    const int64_t after =
+        std::max<int64_t>(0, std::strtoll(req.HeaderValue("Last-Event-ID").c_str(), nullptr, 10));
+    res->Set("", "text/event-stream; charset=utf-8");
+    AddWebHeaders(res);
+    const std::string path = shared_->db->path();
+    EventHub* hub = shared_->hub;
+    res->stream = [path, hub, id, after](int fd, const std::atomic<bool>& stopping) {
+      StreamJobEvents(path, hub, id, after, fd, stopping);
+    };
   }
 
   void Static(const HttpRequest& req, HttpResponse* res) const {
@@ -687,6 +784,8 @@ void RegisterWebRoutes(HttpServer* server, ChatContext* context) {
                [web](const HttpRequest& q, HttpResponse* r) { web->Action(q, r); });
   server->Get("/ui/jobs/{id}",
               [web](const HttpRequest& q, HttpResponse* r) { web->JobPage(q, r); });
+  server->Get("/ui/jobs/{id}/events",
+              [web](const HttpRequest& q, HttpResponse* r) { web->JobEvents(q, r); });
   server->Get("/ui/audit", [web](const HttpRequest& q, HttpResponse* r) { web->Audit(q, r); });
   server->Get("/ui/static/{file}",
               [web](const HttpRequest& q, HttpResponse* r) { web->Static(q, r); });

@@ -18,6 +18,7 @@
 #ifndef SANDBOT_BOT_WEB_SERVER_H_
 #define SANDBOT_BOT_WEB_SERVER_H_
 
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -39,6 +40,10 @@ void AddWebHeaders(HttpResponse* res);
 // with spaces (a field must not add words to the command).
 Status ActionCommand(const std::string& sandbox, const std::map<std::string, std::string>& form,
                      const std::string& service_branch, std::string* family, std::string* text);
+
+// One Server-Sent Event: "id: ID" (when > 0), "event: EVENT" (when not
+// ""), a "data: " line per line of `text`, and the blank line that ends it.
+std::string SseEvent(int64_t id, const std::string& event, const std::string& text);
 
 }  // namespace sandbot
 
