@@ -1,0 +1,34 @@
+# The dashboard (/ui/) in a real browser: Debian's chromium driven by
+# puppeteer-core (tests/web/web_test.js). Screenshots go to
+# ${E2E_SHOTS:-/tmp/sandbot-e2e-shots}/web/.
+
+test_web_dashboard_in_a_browser() {
+  [ -x /usr/bin/chromium ] || { skip "no /usr/bin/chromium (scripts/install-deps.sh installs it)"; return 0; }
+  tests/web/install.sh || { fail "tests/web: npm ci failed"; return 1; }
+  mkdir -p "$DATA"
+  # nobody (another local user) is a viewer; the test's user is an admin on
+  # its own socket; web has a baseline to route to.
+  printf '{"roles": {"viewer": ["cli:%s"]}, "baseline": {"web": "https://web-dev.example.com"}}\n' \
+    "$(id -u nobody)" >"$DATA/config.json"
+  start_daemon --gateway-ports 23190-23199
+  new_app_repo web --auto-branches 'auto/*'
+  local branch='feature/<script>window.pwned=1</script>'
+  git -C "$WORK" push -q origin "main:refs/heads/$branch" 2>/dev/null
+  out=$("$SANDBOT" sandbox create qa-web "web@$branch" --gateway web --wait)
+  expect_contains "$out" "web running"
+
+  local shots=${E2E_SHOTS:-/tmp/sandbot-e2e-shots}/web
+  mkdir -p "$shots"
+  admin=$("$SANDBOT" web-login | tail -n 1)
+  viewer=$(as_nobody "$SANDBOT" web-login | tail -n 1)
+  expect_contains "$admin" "http://$E2E_HTTP/ui/login?t="
+  expect_contains "$viewer" "http://$E2E_HTTP/ui/login?t="
+  SANDBOT="$SANDBOT" DATA="$DATA" BASE="http://$E2E_HTTP" ADMIN_LINK="$admin" \
+    VIEWER_LINK="$viewer" SANDBOX=qa-web SERVICE=web LIVE=qa-live SHOTS="$shots" \
+    node tests/web/web_test.js
+  # The action ran through the grammar and the audit, by the door web.
+  expect_eq "$(db "SELECT COUNT(*) FROM audit WHERE source = 'web' AND action = 'route.set'
+                   AND status = 'accepted' AND sandbox = 'qa-web'")" 1 "web route audit rows"
+  expect_eq "$(db "SELECT COUNT(*) FROM audit WHERE source = 'web' AND action = 'route.set'
+                   AND status = 'refused'")" 1 "refused viewer audit rows"
+}
