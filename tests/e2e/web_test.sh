@@ -31,4 +31,21 @@ test_web_dashboard_in_a_browser() {
                    AND status = 'accepted' AND sandbox = 'qa-web'")" 1 "web route audit rows"
   expect_eq "$(db "SELECT COUNT(*) FROM audit WHERE source = 'web' AND action = 'route.set'
                    AND status = 'refused'")" 1 "refused viewer audit rows"
+  # The deploy's log as Server-Sent Events: the whole log, then its end;
+  # from a Last-Event-ID on, only what came after.
+  link=$("$SANDBOT" web-login | tail -n 1)
+  cookie=$(curl -s -D - -o /dev/null "$link" | sed -n 's/^Set-Cookie: sandbot_session=\([0-9a-f]*\);.*/\1/p')
+  sse=$(curl -s -m 10 -D - -b "sandbot_session=$cookie" "http://$E2E_HTTP/ui/jobs/1/events")
+  expect_contains "$sse" "Content-Type: text/event-stream"
+  expect_contains "$sse" "data: web running"
+  expect_contains "$sse" $'event: end\ndata: succeeded'
+  last=$(grep '^id: ' <<<"$sse" | tail -n 1 | cut -d' ' -f2)
+  first=$(grep '^id: ' <<<"$sse" | head -n 1 | cut -d' ' -f2)
+  rest=$(curl -s -m 10 -b "sandbot_session=$cookie" -H "Last-Event-ID: $first" \
+    "http://$E2E_HTTP/ui/jobs/1/events")
+  expect_not_contains "$rest" "id: $first"$'\n'
+  expect_contains "$rest" "id: $last"
+  expect_contains "$rest" "event: end"
+  # No session, no log.
+  expect_contains "$(curl -s -D - "http://$E2E_HTTP/ui/jobs/1/events")" "Location: /ui/signin"
 }
