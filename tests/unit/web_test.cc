@@ -3,13 +3,17 @@
 // header, HTML escaping and the command an action form stands for.
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
+#include <ctime>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "bot/web_server.h"
 #include "bot/web_session.h"
+#include "handlers/dispatch.h"
+#include "store/audit.h"
 #include "store/secret_box.h"
+#include "store/secret_keys.h"
 #include "store/web_links.h"
 #include "store/web_sessions.h"
 #include "templates/escape.h"
@@ -177,6 +181,45 @@ BOOST_AUTO_TEST_CASE(the_qr_code_is_an_svg_path) {
   BOOST_CHECK(svg.find("<path") != std::string::npos);
   BOOST_CHECK(svg.find("<script") == std::string::npos);
   BOOST_CHECK_EQUAL(QrSvg(""), "");
+}
+
+BOOST_AUTO_TEST_CASE(sandbox_web_answers_the_caller_alone_with_a_link_it_does_not_audit) {
+  TestStore store;
+  SecretKeys keys(Box('k'));
+  HandlerContext ctx{store.db.get(), nullptr, nullptr};
+  ctx.secrets = &keys;
+  ctx.web_url = "https://sandbot.example.com";
+  Request req;
+  req.user_id = "slack:T1/U2";
+  req.user_name = "ana";
+  req.source = "slack";
+  req.role = Role::kViewer;
+  BOOST_REQUIRE(ParseCommand("sandbox", "web", &req.command).ok());
+  Reply reply;
+  BOOST_REQUIRE(HandleCommand(ctx, req, &reply).ok());
+  const std::string prefix = "https://sandbot.example.com/ui/login?t=";
+  const size_t at = reply.view.text.find(prefix);
+  BOOST_REQUIRE(at != std::string::npos);
+  const std::string token = reply.view.text.substr(at + prefix.size());
+  WebLinkClaims c;
+  BOOST_REQUIRE(RedeemWebLink(store.db.get(), Box('k'), token, std::time(nullptr), &c).ok());
+  BOOST_CHECK_EQUAL(c.identity, "slack:T1/U2");
+  std::vector<AuditRow> rows;
+  BOOST_REQUIRE(ListAudit(store.db.get(), "", 10, &rows).ok());
+  BOOST_REQUIRE_EQUAL(rows.size(), 1u);
+  BOOST_CHECK_EQUAL(rows[0].action, "sandbox.web");
+  BOOST_CHECK(rows[0].detail.find(token.substr(0, 16)) == std::string::npos);
+  // Without a dashboard to link to, no link.
+  ctx.web_url.clear();
+  BOOST_CHECK(!HandleCommand(ctx, req, &reply).ok());
+}
+
+BOOST_AUTO_TEST_CASE(an_sse_event_has_one_data_line_per_line) {
+  BOOST_CHECK_EQUAL(SseEvent(7, "", "web building abc"), "id: 7\ndata: web building abc\n\n");
+  BOOST_CHECK_EQUAL(SseEvent(0, "end", "succeeded"), "event: end\ndata: succeeded\n\n");
+  // A log tail's lines cannot end the event early or forge a field.
+  BOOST_CHECK_EQUAL(SseEvent(8, "", "a\r\n\nid: 99\nb"),
+                    "id: 8\ndata: a\ndata: \ndata: id: 99\ndata: b\n\n");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
