@@ -64,6 +64,13 @@ std::string UtcTime(int64_t ms) {
   return buf;
 }
 
+// "2026-12-01" → its start in ms (UTC); 0 when empty or not a date.
+int64_t DayStartMs(const std::string& day) {
+  std::tm tm{};
+  if (day.size() != 10 || strptime(day.c_str(), "%Y-%m-%d", &tm) == nullptr) return 0;
+  return static_cast<int64_t>(timegm(&tm)) * 1000;
+}
+
 std::string QueryEncode(const std::map<std::string, std::string>& fields) {
   std::map<std::string, std::string> kept;
   for (const auto& [k, v] : fields) {
@@ -379,7 +386,10 @@ class Web {
     WebCaller caller;
     if (!Authenticate(ctx, req, res, &caller)) return;
     auto query = ParseForm(req.query);
-    const std::string sandbox = query["sandbox"], actor = query["actor"], action = query["action"];
+    const std::string sandbox = query["sandbox"], actor = query["actor"], action = query["action"],
+                      since = query["since"], until = query["until"];
+    // Whole UTC days: from the start of `since` to the end of `until`.
+    const int64_t from_ms = DayStartMs(since), to_ms = DayStartMs(until);
     const int page = std::max(1, std::atoi(query["page"].c_str()));
     std::vector<AuditRow> rows;
     Status s = ListAudit(ctx.db, sandbox, 10000, &rows);
@@ -392,6 +402,8 @@ class Web {
       const AuditRow& r = *it;
       if (!actor.empty() && r.actor.find(actor) == std::string::npos) continue;
       if (!action.empty() && r.action.rfind(action, 0) != 0) continue;
+      if (from_ms > 0 && r.time < from_ms) continue;
+      if (to_ms > 0 && r.time >= to_ms + 86400000) continue;
       ++matched;
       if (matched <= (page - 1) * kAuditPageSize) continue;
       if (matched > page * kAuditPageSize) {
@@ -413,9 +425,14 @@ class Web {
     d.set("sandbox", sandbox);
     d.set("actor", actor);
     d.set("action", action);
+    d.set("since", since);
+    d.set("until", until);
     d.set("page", std::to_string(page));
-    std::map<std::string, std::string> q{
-        {"sandbox", sandbox}, {"actor", actor}, {"action", action}};
+    std::map<std::string, std::string> q{{"sandbox", sandbox},
+                                         {"actor", actor},
+                                         {"action", action},
+                                         {"since", since},
+                                         {"until", until}};
     if (page > 1) {
       q["page"] = std::to_string(page - 1);
       d.set("prev", "/ui/audit?" + QueryEncode(q));
@@ -443,10 +460,10 @@ class Web {
     d.set("kind", std::string(JobKindName(job.kind)));
     d.set("state", std::string(JobStateName(job.state)));
     d.set("sandbox", job.sandbox);
-    d.set("service", job.service);
-    d.set("branch", job.branch);
+    if (!job.service.empty()) d.set("service", job.service);
+    if (!job.branch.empty()) d.set("branch", job.branch);
     d.set("actor", job.actor);
-    d.set("detail", job.detail);
+    if (!job.detail.empty()) d.set("detail", job.detail);
     const bool live = job.state == JobState::kQueued || job.state == JobState::kRunning;
     d.set("live", live);
     mu::data lines{mu::data::type::list};

@@ -36,6 +36,11 @@
     source.addEventListener('end', function (e) {
       source.close();
       if (state) state.textContent = 'job ' + e.data;
+      var badge = document.getElementById('job-state');
+      if (badge) {
+        badge.textContent = e.data;
+        badge.className = 'status ' + e.data;
+      }
     });
   }
 

@@ -75,6 +75,21 @@ async function main() {
     check(route === 'baseline', 'the route table shows the new route');
     await p.screenshot({ path: shots + '/routed.png', fullPage: true });
 
+    // Redeploy from the page, then follow the new job's log as it is written.
+    await Promise.all([p.waitForNavigation(), p.click('form input[value="redeploy"] ~ button')]);
+    const redeployed = await p.$eval('#notice', (n) => n.textContent);
+    check(/job \d+/.test(redeployed), 'redeploy from the page queues a job: ' + redeployed.split('\n')[0]);
+    const job = redeployed.match(/job (\d+)/)[1];
+    await p.goto(env.BASE + '/ui/jobs/' + job);
+    const wasLive = (await p.$('#live-state')) !== null;
+    await p.waitForFunction(() => {
+      const state = document.getElementById('live-state');
+      const log = document.getElementById('log').textContent;
+      return log.includes('web running') && (!state || state.textContent.includes('succeeded'));
+    }, { timeout: 30000 });
+    ok('the job log shows the deploy to its end (' + (wasLive ? 'followed live over SSE' : 'already finished') + ')');
+    await p.screenshot({ path: shots + '/job.png', fullPage: true });
+
     // A POST without the CSRF token is refused, even with the cookie.
     const status = await p.evaluate(async (url) => {
       const r = await fetch(url, { method: 'POST', body: new URLSearchParams({ op: 'lock' }) });
