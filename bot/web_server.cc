@@ -24,6 +24,7 @@
 #include "store/audit.h"
 #include "store/baselines.h"
 #include "store/environments.h"
+#include "store/forges.h"
 #include "store/job_events.h"
 #include "store/jobs.h"
 #include "store/repos.h"
@@ -631,6 +632,7 @@ class Web {
     std::vector<EnvAttachment> attachments;
     std::vector<std::string> snapshots;
     std::vector<Job> jobs;
+    std::map<std::string, std::string> commit_links;  // service → its commit on the forge
     Status s;
     mu::data envs{mu::data::type::list};
     {
@@ -643,6 +645,16 @@ class Web {
       if (s.ok()) s = ListSandboxAttachments(ctx.db, sb.id, &attachments);
       if (s.ok()) s = ListSnapshotNames(ctx.db, sb.id, &snapshots);
       if (s.ok()) s = ListAllJobs(ctx.db, &jobs);
+      // A service whose repo comes from a forge links its commit there.
+      for (const Service& svc : sb.services) {
+        ForgeRepo fr;
+        Forge forge;
+        if (s.ok() && GetForgeRepo(ctx.db, svc.repo, &fr).ok() &&
+            GetForge(ctx.db, fr.forge, &forge).ok()) {
+          commit_links[svc.name] =
+              ForgeCommitUrl(forge.kind, forge.api_url, fr.forge_repo, svc.commit);
+        }
+      }
       for (const EnvAttachment& a : attachments) {
         Environment env;
         if (!s.ok() || !GetEnvironment(ctx.db, a.env, &env).ok()) continue;
@@ -690,6 +702,8 @@ class Web {
       x.set("name", svc.name);
       x.set("branch", svc.branch);
       x.set("commit", svc.commit.substr(0, 7));
+      auto link = commit_links.find(svc.name);
+      if (link != commit_links.end() && !link->second.empty()) x.set("commit_url", link->second);
       x.set("status", std::string(ServiceStatusName(svc.status)));
       if (!svc.detail.empty()) x.set("detail", svc.detail);
       if (!svc.url.empty()) x.set("url", svc.url);
@@ -752,6 +766,37 @@ void AddWebHeaders(HttpResponse* res) {
   res->headers.emplace_back("X-Frame-Options", "DENY");
   res->headers.emplace_back("Referrer-Policy", "no-referrer");
   res->headers.emplace_back("Cache-Control", "no-store");
+}
+
+std::string ForgeCommitUrl(const std::string& kind, const std::string& api_url,
+                           const std::string& forge_repo, const std::string& sha) {
+  if (sha.empty() || sha.find_first_not_of("0123456789abcdef") != std::string::npos ||
+      forge_repo.empty() || forge_repo.find_first_of("?#\"' <>") != std::string::npos ||
+      (api_url.rfind("https://", 0) != 0 && api_url.rfind("http://", 0) != 0)) {
+    return "";
+  }
+  std::string base = api_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  auto strip = [&base](const std::string& tail) {
+    if (base.size() > tail.size() &&
+        base.compare(base.size() - tail.size(), tail.size(), tail) == 0) {
+      base.erase(base.size() - tail.size());
+    }
+  };
+  if (kind == "github") {
+    if (base == "https://api.github.com") base = "https://github.com";
+    strip("/api/v3");
+    return base + "/" + forge_repo + "/commit/" + sha;
+  }
+  if (kind == "gitea") {
+    strip("/api/v1");
+    return base + "/" + forge_repo + "/commit/" + sha;
+  }
+  if (kind == "gitlab") {
+    strip("/api/v4");
+    return base + "/" + forge_repo + "/-/commit/" + sha;
+  }
+  return "";
 }
 
 Status ActionCommand(const std::string& sandbox, const std::map<std::string, std::string>& form,

@@ -41,6 +41,13 @@ void AddWebHeaders(HttpResponse* res);
 Status ActionCommand(const std::string& sandbox, const std::map<std::string, std::string>& form,
                      const std::string& service_branch, std::string* family, std::string* text);
 
+// Where a forge shows commit `sha` of `forge_repo` ("acme/web"), from the
+// forge's kind and API URL (api.github.com → github.com, HOST/api/v3 →
+// HOST; Gitea HOST/api/v1; GitLab HOST/api/v4 and /-/commit/); "" when
+// any part is unusable.
+std::string ForgeCommitUrl(const std::string& kind, const std::string& api_url,
+                           const std::string& forge_repo, const std::string& sha);
+
 // One Server-Sent Event: "id: ID" (when > 0), "event: EVENT" (when not
 // ""), a "data: " line per line of `text`, and the blank line that ends it.
 std::string SseEvent(int64_t id, const std::string& event, const std::string& text);

@@ -214,6 +214,22 @@ BOOST_AUTO_TEST_CASE(sandbox_web_answers_the_caller_alone_with_a_link_it_does_no
   BOOST_CHECK(!HandleCommand(ctx, req, &reply).ok());
 }
 
+BOOST_AUTO_TEST_CASE(a_commit_links_to_its_forge) {
+  const std::string sha = "0123456789abcdef0123456789abcdef01234567";
+  BOOST_CHECK_EQUAL(ForgeCommitUrl("github", "https://api.github.com", "acme/web", sha),
+                    "https://github.com/acme/web/commit/" + sha);
+  BOOST_CHECK_EQUAL(ForgeCommitUrl("github", "https://ghe.example.com/api/v3/", "acme/web", sha),
+                    "https://ghe.example.com/acme/web/commit/" + sha);
+  BOOST_CHECK_EQUAL(ForgeCommitUrl("gitea", "http://127.0.0.1:3000/api/v1", "acme/web", sha),
+                    "http://127.0.0.1:3000/acme/web/commit/" + sha);
+  BOOST_CHECK_EQUAL(ForgeCommitUrl("gitlab", "https://gitlab.example.com/api/v4", "g/sub/web", sha),
+                    "https://gitlab.example.com/g/sub/web/-/commit/" + sha);
+  BOOST_CHECK_EQUAL(ForgeCommitUrl("github", "javascript:alert(1)//", "acme/web", sha), "");
+  BOOST_CHECK_EQUAL(ForgeCommitUrl("github", "https://api.github.com", "acme/web", "main"), "");
+  BOOST_CHECK_EQUAL(ForgeCommitUrl("github", "https://api.github.com", "a\"b", sha), "");
+  BOOST_CHECK_EQUAL(ForgeCommitUrl("svn", "https://x.example.com", "acme/web", sha), "");
+}
+
 BOOST_AUTO_TEST_CASE(an_sse_event_has_one_data_line_per_line) {
   BOOST_CHECK_EQUAL(SseEvent(7, "", "web building abc"), "id: 7\ndata: web building abc\n\n");
   BOOST_CHECK_EQUAL(SseEvent(0, "end", "succeeded"), "event: end\ndata: succeeded\n\n");
