@@ -49,3 +49,24 @@ test_web_dashboard_in_a_browser() {
   # No session, no log.
   expect_contains "$(curl -s -D - "http://$E2E_HTTP/ui/jobs/1/events")" "Location: /ui/signin"
 }
+
+# `/sandbox web` in Slack answers the caller alone (ephemeral) with a link
+# that signs in as their Slack identity, with its configured role.
+test_web_sign_in_link_from_chat() {
+  start_fake_chat
+  start_daemon --public-url "https://sandbot.example.com/"
+  answer=$(slack /sandbox web U0VIEWER)
+  expect_eq "$(code_of "$answer")" 200 "status"
+  body=$(body_of "$answer")
+  expect_eq "$(jq -r .response_type <<<"$body")" ephemeral "response type"
+  link=$(grep -o 'https://sandbot.example.com/ui/login?t=[0-9a-f.]*' <<<"$body" | head -n 1)
+  [ -n "$link" ] || fail "no link in: $body"
+  # Opened on the listener (the public URL is the proxy in front of it).
+  head=$(curl -s -D - -o /dev/null "http://$E2E_HTTP/ui/login?t=${link#*t=}")
+  expect_contains "$head" "Location: /ui/"
+  expect_contains "$head" "HttpOnly; SameSite=Strict; Secure"
+  expect_contains "$("$SANDBOT" web-sessions list)" "slack:T1/U0VIEWER (ana, viewer)"
+  # Audited as made, without the link.
+  expect_eq "$(db "SELECT COUNT(*) FROM audit WHERE action = 'sandbox.web' AND source = 'slack'")" 1 "rows"
+  expect_eq "$(db "SELECT COUNT(*) FROM audit WHERE detail LIKE '%${link#*t=}%'")" 0 "token in audit"
+}
