@@ -200,13 +200,37 @@ class Web {
     return false;
   }
 
-  void Login(const HttpRequest& req, HttpResponse* res) const {
+  // GET of the link: checks it and shows a button that signs in (a POST).
+  // Opening the link spends nothing, so a chat client's or mail scanner's
+  // preview does not use it up; and the cookie set by our own page's POST
+  // is sent on the redirect that follows (SameSite=Strict), which one set
+  // on a navigation from the chat's site would not be.
+  void LoginPage(const HttpRequest& req, HttpResponse* res) const {
     ChatContext ctx = OnThisLoop(*shared_);
     auto query = ParseForm(req.query);
     WebLinkClaims claims;
     Status s = ctx.secrets == nullptr
                    ? Status::Unavailable("no secrets key")
-                   : RedeemWebLink(ctx.db, *ctx.secrets->current(), query["t"],
+                   : VerifyWebLink(*ctx.secrets->current(), query["t"],
+                                   static_cast<int64_t>(std::time(nullptr)), &claims);
+    if (!s.ok()) {
+      Refused(ctx, req, "sign-in link refused: " + s.message());
+      return SignInPage(res, 403, s.message());
+    }
+    mu::data d = PageData("Sign in", nullptr);
+    d.set("token", query["t"]);
+    d.set("identity", claims.identity);
+    d.set("name", claims.name);
+    SendPage(res, 200, RenderWebPage("web_login", d));
+  }
+
+  void Login(const HttpRequest& req, HttpResponse* res) const {
+    ChatContext ctx = OnThisLoop(*shared_);
+    auto form = ParseForm(req.body);
+    WebLinkClaims claims;
+    Status s = ctx.secrets == nullptr
+                   ? Status::Unavailable("no secrets key")
+                   : RedeemWebLink(ctx.db, *ctx.secrets->current(), form["t"],
                                    static_cast<int64_t>(std::time(nullptr)), &claims);
     if (!s.ok()) {
       Refused(ctx, req, "sign-in link refused: " + s.message());
@@ -836,7 +860,8 @@ Status ActionCommand(const std::string& sandbox, const std::map<std::string, std
 
 void RegisterWebRoutes(HttpServer* server, ChatContext* context) {
   auto web = std::make_shared<Web>(context);
-  server->Get("/ui/login", [web](const HttpRequest& q, HttpResponse* r) { web->Login(q, r); });
+  server->Get("/ui/login", [web](const HttpRequest& q, HttpResponse* r) { web->LoginPage(q, r); });
+  server->Post("/ui/login", [web](const HttpRequest& q, HttpResponse* r) { web->Login(q, r); });
   server->Get("/ui/signin", [](const HttpRequest&, HttpResponse* r) { SignInPage(r, 200, ""); });
   server->Get("/ui", [](const HttpRequest&, HttpResponse* r) { Redirect(r, "/ui/"); });
   server->Get("/ui/", [web](const HttpRequest& q, HttpResponse* r) { web->Sandboxes(q, r); });

@@ -1,7 +1,8 @@
 // The dashboard on the HTTP listener (issue 14), server-rendered from
 // templates/web_*.mustache:
-//   GET  /ui/login?t=TOKEN          redeems a sign-in link (store/web_links.h),
-//                                   sets the session cookie, 303 to /ui/
+//   GET  /ui/login?t=TOKEN          checks a sign-in link (store/web_links.h)
+//                                   and shows a "Sign in" button; spends nothing
+//   POST /ui/login (t=TOKEN)        redeems it: sets the session cookie, 303 to /ui/
 //   GET  /ui/signin                 how to sign in (no data)
 //   GET  /ui/                       sandboxes: filters owner, repo, state; pages
 //   GET  /ui/sandboxes/NAME         one sandbox

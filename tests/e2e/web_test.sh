@@ -34,7 +34,7 @@ test_web_dashboard_in_a_browser() {
   # The deploy's log as Server-Sent Events: the whole log, then its end;
   # from a Last-Event-ID on, only what came after.
   link=$("$SANDBOT" web-login | tail -n 1)
-  cookie=$(curl -s -D - -o /dev/null "$link" | sed -n 's/^Set-Cookie: sandbot_session=\([0-9a-f]*\);.*/\1/p')
+  cookie=$(curl -s -D - -o /dev/null -d "t=${link#*t=}" "http://$E2E_HTTP/ui/login" | sed -n 's/^Set-Cookie: sandbot_session=\([0-9a-f]*\);.*/\1/p')
   sse=$(curl -s -m 10 -D - -b "sandbot_session=$cookie" "http://$E2E_HTTP/ui/jobs/1/events")
   expect_contains "$sse" "Content-Type: text/event-stream"
   expect_contains "$sse" "data: web running"
@@ -62,7 +62,8 @@ test_web_sign_in_link_from_chat() {
   link=$(grep -o 'https://sandbot.example.com/ui/login?t=[0-9a-f.]*' <<<"$body" | head -n 1)
   [ -n "$link" ] || fail "no link in: $body"
   # Opened on the listener (the public URL is the proxy in front of it).
-  head=$(curl -s -D - -o /dev/null "http://$E2E_HTTP/ui/login?t=${link#*t=}")
+  expect_contains "$(curl -s "http://$E2E_HTTP/ui/login?t=${link#*t=}")" "slack:T1/U0VIEWER"
+  head=$(curl -s -D - -o /dev/null -d "t=${link#*t=}" "http://$E2E_HTTP/ui/login")
   expect_contains "$head" "Location: /ui/"
   expect_contains "$head" "HttpOnly; SameSite=Strict; Secure"
   expect_contains "$("$SANDBOT" web-sessions list)" "slack:T1/U0VIEWER (ana, viewer)"

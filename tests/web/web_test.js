@@ -20,6 +20,14 @@ function check(cond, what) {
   ok(what);
 }
 
+// Opens a sign-in link and presses its button; the answer of the POST's
+// redirect chain.
+async function signIn(page, link) {
+  await page.goto(link);
+  const [resp] = await Promise.all([page.waitForNavigation(), page.click('#signin')]);
+  return resp;
+}
+
 async function main() {
   const browser = await puppeteer.launch({
     executablePath: env.CHROMIUM || '/usr/bin/chromium',
@@ -42,11 +50,11 @@ async function main() {
     const p = await ctx.newPage();
     const scriptErrors = [];
     p.on('pageerror', (e) => scriptErrors.push(String(e)));
-    await p.goto(env.ADMIN_LINK);
+    await signIn(p, env.ADMIN_LINK);
     check(new URL(p.url()).pathname === '/ui/', 'the link signs in and lands on /ui/');
     check((await p.evaluate(() => document.cookie)) === '', 'the session cookie is not readable by scripts');
     const again = await (await browser.createBrowserContext()).newPage();
-    const replay = await again.goto(env.ADMIN_LINK);
+    const replay = await signIn(again, env.ADMIN_LINK);
     check(replay.status() === 403, 'the link works once');
 
     // A sandbox created from the CLI appears without a reload.
@@ -107,7 +115,7 @@ async function main() {
     // A viewer may look but not act.
     const vctx = await browser.createBrowserContext();
     const v = await vctx.newPage();
-    await v.goto(env.VIEWER_LINK);
+    await signIn(v, env.VIEWER_LINK);
     await v.goto(env.BASE + '/ui/sandboxes/' + env.SANDBOX);
     await v.select('#route-form select[name="service"]', env.SERVICE);
     const [resp] = await Promise.all([v.waitForNavigation(), v.click('#route-form button')]);
