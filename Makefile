@@ -16,7 +16,7 @@ SANITIZE ?=
 PREFIX   ?= /usr/local
 DATA     ?= $(CURDIR)/var
 
-PKGS      := cpp-httplib libgit2 sqlite3 openssl spdlog zlib prometheus-cpp-core yaml-cpp
+PKGS      := cpp-httplib libgit2 sqlite3 openssl spdlog zlib prometheus-cpp-core yaml-cpp libqrencode
 OPT      ?= -O2
 CXXFLAGS  += -std=c++17 $(OPT) -g -Wall -Wextra -Werror -pthread -I. \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -40,7 +40,8 @@ TEST_SRCS := $(wildcard tests/unit/*.cc)
 LIB_OBJS  := $(LIB_SRCS:%.cc=$(BUILD)/obj/%.o)
 TEST_OBJS := $(TEST_SRCS:%.cc=$(BUILD)/obj/%.o)
 # templates/*.mustache are compiled in: $(BUILD)/gen/templates_embedded.cc.
-TEMPLATES := $(sort $(wildcard templates/*.mustache))
+# So are the dashboard's static files (templates/web_app.js, .css).
+TEMPLATES := $(sort $(wildcard templates/*.mustache templates/*.js templates/*.css))
 LIB_OBJS  += $(BUILD)/obj/gen/templates_embedded.o
 # sandbot-hook, the post-receive hook git runs: hooks/ and util/ files that
 # need no library beyond libstdc++ (nlohmann/json is header-only), so it

@@ -14,6 +14,7 @@
 #include "bot/operator_limits.h"
 #include "bot/rejection_sampler.h"
 #include "bot/slack_text.h"
+#include "bot/web_session.h"
 #include "handlers/dispatch.h"
 #include "store/audit.h"
 #include "store/chat.h"
@@ -118,6 +119,7 @@ MessageView Run(const ChatContext& ctx, Request& request, const std::string& tra
   hc.secrets = ctx.secrets;
   hc.max_sandboxes = ctx.config->max_sandboxes;
   hc.operator_limits = OperatorLimitsOf(*ctx.config);
+  hc.web_url = DashboardUrl(*ctx.config);
   Reply reply;
   Status s = HandleCommand(hc, request, &reply);
   if (!s.ok()) return ErrorView(s);

@@ -57,7 +57,10 @@ struct Config {
   std::string domain;   // "": no Traefik labels; else {service}.{sandbox}.{domain}
   bool router = false;  // a router in every sandbox (bot/sandbox_router.h)
   std::string public_host = "127.0.0.1";  // host name in service URLs
-  int workers = 2;                        // jobs of different sandboxes in parallel
+  // Where people reach the listener ("https://sandbot.example.com"): the
+  // dashboard's sign-in links point there; "": http://{listen}.
+  std::string public_url;
+  int workers = 2;  // jobs of different sandboxes in parallel
   int health_timeout_seconds = 60;
   int memory_mb = 0;  // per-container memory limit; 0: none
   double cpus = 0;    // per-container CPU limit (1.5 = one and a half); 0: none

@@ -56,6 +56,7 @@
 #include "bot/systemd_notify.h"
 #include "bot/tls_probe.h"
 #include "bot/version.h"
+#include "bot/web_server.h"
 #include "bot/worker_pool.h"
 #include "handlers/push.h"
 #include "handlers/traefik.h"
@@ -476,6 +477,7 @@ int Daemon::BindListeners() {
   chat_->metrics = metrics_.get();
   RegisterChatRoutes(http_.get(), chat_.get());
   RegisterForgeRoutes(http_.get(), chat_.get());
+  RegisterWebRoutes(http_.get(), chat_.get());
   std::string bind_error;
   if (!http_->Bind(listen_host_, listen_port_, &bind_error)) {
     spdlog::error("cannot listen on {}: {}: is another sandbot running? (--listen HOST:PORT)",

@@ -76,6 +76,7 @@ const char* ReasonPhrase(int status) {
     case 100: return "Continue";
     case 200: return "OK";
     case 204: return "No Content";
+    case 303: return "See Other";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";
@@ -219,10 +220,18 @@ std::string SerializeResponse(const HttpResponse& response, bool close) {
   out += ReasonPhrase(response.status);
   out += "\r\nContent-Type: ";
   out += response.content_type;
-  out += "\r\nContent-Length: ";
-  out += std::to_string(response.body.size());
-  out += close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n";
-  out += response.body;
+  if (!response.stream) {
+    out += "\r\nContent-Length: ";
+    out += std::to_string(response.body.size());
+  }
+  for (const auto& [name, value] : response.headers) {
+    out += "\r\n";
+    out += name;
+    out += ": ";
+    out += value;
+  }
+  out += close || response.stream ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n";
+  if (!response.stream) out += response.body;
   return out;
 }
 

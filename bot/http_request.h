@@ -5,7 +5,9 @@
 #ifndef SANDBOT_BOT_HTTP_REQUEST_H_
 #define SANDBOT_BOT_HTTP_REQUEST_H_
 
+#include <atomic>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,6 +39,16 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "text/plain";
   std::string body;
+  // Further headers (Set-Cookie, Location, Content-Security-Policy…); names
+  // and values are the handler's own, never a client's text.
+  std::vector<std::pair<std::string, std::string>> headers;
+  // A streaming answer (Server-Sent Events): when set, the head goes out
+  // without Content-Length and with "Connection: close", and the connection
+  // leaves the event loop for a thread of its own (bot/http_server.h), which
+  // calls `stream` with the socket (blocking) and a flag that turns true when
+  // the server stops; the socket is closed when it returns. `body` is unused.
+  using StreamFn = std::function<void(int fd, const std::atomic<bool>& stopping)>;
+  StreamFn stream;
   void Set(std::string content, std::string type) {
     body = std::move(content);
     content_type = std::move(type);

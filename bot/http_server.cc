@@ -420,6 +420,22 @@ class HttpServer::Loop {
       HttpResponse res;
       server_->Dispatch(c->request, &res);
       server_->CountAnswer(RequestDoor(c->request), res.status);
+      if (res.stream) {
+        // The connection leaves this loop: what is queued before it is
+        // written first (blocking, by the stream's thread).
+        std::string head = c->out.substr(c->out_offset) + SerializeResponse(res, true);
+        const int fd = dup(c->fd);
+        if (fd >= 0 && server_->StartStream(fd, std::move(head), std::move(res.stream))) {
+          Close(c);
+          return;
+        }
+        if (fd >= 0) close(fd);
+        HttpResponse busy;
+        busy.status = 503;
+        busy.body = "too many streams; try again later\n";
+        Queue(c, busy, /*close=*/true);
+        break;
+      }
       Queue(c, res, /*close=*/!c->request.KeepAlive());
     }
     Flush(c);
@@ -668,9 +684,64 @@ void HttpServer::Run(int loops) {
   loops_[0]->Run();
   for (std::thread& t : threads) t.join();
   loops_.clear();
+  stopping_ = true;  // streams see it within their poll period
+  JoinStreams(true);
+}
+
+bool HttpServer::StartStream(int fd, std::string head, HttpResponse::StreamFn stream) {
+  JoinStreams(false);
+  if (stopping_ || active_streams_.fetch_add(1) >= options_.max_streams) {
+    --active_streams_;
+    return false;
+  }
+  // Blocking from here on, with a send timeout: a reader that stops reading
+  // does not hold the thread forever.
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  timeval timeout{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  std::lock_guard<std::mutex> lock(streams_mu_);
+  streams_.push_back(
+      {std::thread([this, fd, head = std::move(head), stream = std::move(stream), done] {
+         size_t sent = 0;
+         while (sent < head.size()) {
+           const ssize_t n = send(fd, head.data() + sent, head.size() - sent, MSG_NOSIGNAL);
+           if (n <= 0) break;
+           sent += static_cast<size_t>(n);
+         }
+         if (sent == head.size()) {
+           try {
+             stream(fd, stopping_);
+           } catch (const std::exception& e) {
+             spdlog::error("http: a stream failed: {}", e.what());
+           }
+         }
+         close(fd);
+         --active_streams_;
+         *done = true;
+       }),
+       done});
+  return true;
+}
+
+void HttpServer::JoinStreams(bool all) {
+  std::vector<Stream> ended;
+  {
+    std::lock_guard<std::mutex> lock(streams_mu_);
+    for (auto it = streams_.begin(); it != streams_.end();) {
+      if (all || *it->done) {
+        ended.push_back(std::move(*it));
+        it = streams_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (Stream& s : ended) s.thread.join();
 }
 
 void HttpServer::Stop() {
+  stopping_ = true;
   if (stop_fd_ < 0) return;
   // The eventfd stays readable (never read), so every loop sees it.
   const uint64_t one = 1;

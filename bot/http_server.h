@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -52,6 +53,8 @@ class HttpServer {
     // may be null. The chat routes count their own refusals. Every answer
     // is counted there too, by door and status class.
     Metrics* metrics = nullptr;
+    // Streaming answers (HttpResponse::stream) at once; one more gets 503.
+    int max_streams = 32;
   };
 
   explicit HttpServer(Options options);
@@ -80,6 +83,8 @@ class HttpServer {
 
   // The bound port (useful after Bind(host, 0)); 0 before Bind.
   int port() const;
+  // Streaming answers running now.
+  int streams() const { return active_streams_.load(); }
   // Connections open now (for tests and logs).
   int connections() const { return open_connections_.load(); }
   // The connection limit in force: Options::max_connections, lowered to fit
@@ -99,6 +104,11 @@ class HttpServer {
   class Loop;
 
   void Dispatch(const HttpRequest& request, HttpResponse* response) const;
+  // Gives `fd` (a dup of a connection the loop let go, `head` not yet
+  // written) to a thread that writes the head and runs response.stream.
+  // False when max_streams run already.
+  bool StartStream(int fd, std::string head, HttpResponse::StreamFn stream);
+  void JoinStreams(bool all);
   void Count(RejectReason reason) const;
   // sandbot_requests_total: every answer to a request that was read.
   void CountAnswer(Door door, int status) const;
@@ -128,6 +138,14 @@ class HttpServer {
   std::mutex started_mu_;
   std::condition_variable started_cv_;
   int started_loops_ = 0;
+  struct Stream {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::mutex streams_mu_;
+  std::vector<Stream> streams_;  // under streams_mu_
+  std::atomic<int> active_streams_{0};
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace sandbot

@@ -11,6 +11,7 @@
 #include "bot/local_caller.h"
 #include "bot/operator_limits.h"
 #include "bot/version.h"
+#include "bot/web_session.h"
 #include "handlers/dispatch.h"
 #include "handlers/push.h"
 #include "hooks/event_wire.h"
@@ -71,6 +72,7 @@ void RegisterLocalApi(LocalServer* server, Db* db, EventHub* hub, ContainerRunti
           ctx.secrets = secrets;
           ctx.max_sandboxes = config->max_sandboxes;
           ctx.operator_limits = OperatorLimitsOf(*config);
+          ctx.web_url = DashboardUrl(*config);
           s = HandleCommand(ctx, request, &reply);
         }
         if (!s.ok()) {

@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
   serve->add_option("--ports", config.ports, "Host port range for services")->capture_default_str();
   serve->add_option("--public-host", config.public_host, "Host name used in service URLs")
       ->capture_default_str();
+  serve->add_option("--public-url", config.public_url,
+                    "Where people reach the listener, e.g. https://sandbot.example.com: the "
+                    "dashboard's sign-in links point there (default http://LISTEN)");
   serve
       ->add_option("--gateway-ports", config.gateway_ports,
                    "Host port range for gateway services (a sandbox's main URL)")
@@ -144,6 +147,16 @@ int main(int argc, char** argv) {
   compose.Add(&app);
   router.Add(&app);
   app.add_subcommand("version", "Print the version");
+  // The dashboard's commands by their own names: `sandbox web`,
+  // `sandbox web-sessions` and `sandbox web-revoke` of the grammar.
+  auto* web_login = app.add_subcommand(
+      "web-login", "Print a one-time link (10 minutes) that signs you in to the dashboard");
+  auto* web_sessions =
+      app.add_subcommand("web-sessions", "list | revoke ID: live dashboard sessions");
+  std::string web_action = "list", web_session_id;
+  web_sessions->add_option("action", web_action, "list or revoke")
+      ->check(CLI::IsMember({"list", "revoke"}));
+  web_sessions->add_option("id", web_session_id, "the session to revoke (from list)");
 
   CLI11_PARSE(app, argc, argv);
 
@@ -180,6 +193,11 @@ int main(int argc, char** argv) {
   if (int code = offline.Run(config); code >= 0) return code;
   if (int code = forges.Run(config); code >= 0) return code;
   if (grammar.Chosen()) return grammar.Run(config, &app);
+  if (*web_login) return RunGrammar(config, "sandbox", {"web"}, false);
+  if (*web_sessions) {
+    if (web_action == "list") return RunGrammar(config, "sandbox", {"web-sessions"}, false);
+    return RunGrammar(config, "sandbox", {"web-revoke", web_session_id}, false);
+  }
   if (int code = image.Run(config); code >= 0) return code;
   if (int code = engines.Run(config); code >= 0) return code;
   if (int code = compose.Run(config); code >= 0) return code;

@@ -18,6 +18,7 @@
 #include "handlers/route_commands.h"
 #include "handlers/sandbox_commands.h"
 #include "handlers/template_commands.h"
+#include "handlers/web_commands.h"
 
 namespace sandbot {
 
@@ -63,6 +64,12 @@ const CommandSpec kCommands[] = {
      HandleSandboxLock, Effect::kWrite},
     {"sandbox", "unlock", true, "NAME", "unlock (holder or admin) and apply what waited",
      Role::kDeployer, ParseSandbox, HandleSandboxUnlock, Effect::kWrite},
+    {"sandbox", "web", true, "", "a one-time link (10 minutes) that signs you in to the dashboard",
+     Role::kViewer, ParseNone, HandleSandboxWeb, Effect::kWrite},
+    {"sandbox", "web-sessions", true, "", "live dashboard sessions: yours (an admin's: everyone's)",
+     Role::kViewer, ParseNone, HandleWebSessions, Effect::kRead},
+    {"sandbox", "web-revoke", true, "ID", "sign a dashboard session out (yours; an admin: any)",
+     Role::kViewer, ParseWebSessionId, HandleWebRevoke, Effect::kWrite},
     {"sandbox", "help", true, "", "show these commands", Role::kViewer, ParseHelp, HandleHelp,
      Effect::kRead},
     {"deploy", "deploy", false, "SERVICE BRANCH [to SANDBOX]", "deploy BRANCH of SERVICE",

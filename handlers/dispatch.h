@@ -41,6 +41,9 @@ struct HandlerContext {
   // The operator's limits: ceilings of the limits deployers give sandboxes
   // (handlers/limits.h); every door fills them from its configuration.
   OperatorLimits operator_limits{};
+  // Where the dashboard is reached ("https://sandbot.example.com", no
+  // trailing '/'); "" where it is not served. `/sandbox web` links to it.
+  std::string web_url = "";
 };
 
 struct Request {

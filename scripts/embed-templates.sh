@@ -18,10 +18,12 @@ trap 'rm -f "$tmp"' EXIT INT TERM
   printf 'struct EmbeddedFile {\n  const char* name;\n  const char* text;\n};\n\n'
   printf 'const EmbeddedFile kTemplates[] = {\n'
   for f in "$@"; do
+    # NAME.mustache is named NAME; a static file (web_app.js) keeps its
+    # extension, so the dashboard can serve it by that name.
     name=$(basename "$f" .mustache)
     case $name in
-      '' | *[!A-Za-z0-9_]*)
-        echo "embed-templates: $f: a template name may hold only letters, digits and _" >&2
+      '' | *[!A-Za-z0-9_.]* | .*)
+        echo "embed-templates: $f: a template name may hold only letters, digits, _ and ." >&2
         exit 1
         ;;
     esac

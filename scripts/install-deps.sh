@@ -11,11 +11,12 @@ set -eu
 PKGS="g++ make pkg-config git curl sqlite3 jq openssl python3 ca-certificates
       libcpp-httplib-dev libgit2-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
       libspdlog-dev zlib1g-dev libboost-test-dev libcli11-dev libkainjow-mustache-dev
-      prometheus-cpp-dev libyaml-cpp-dev
-      docker.io busybox-static nodejs
+      prometheus-cpp-dev libyaml-cpp-dev libqrencode-dev
+      docker.io busybox-static nodejs chromium
       docker-compose python3-jsonschema"
 # The forge test tools and the bench peers are Node programs (npm packages
-# under tests/forge and bench/). NodeSource's nodejs carries npm; Debian's
+# under tests/forge and bench/); the dashboard's e2e test drives Debian's
+# chromium with puppeteer-core (tests/web). NodeSource's nodejs carries npm; Debian's
 # is a package of its own.
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 for extra in "$@"; do

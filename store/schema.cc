@@ -502,6 +502,21 @@ CREATE TABLE forge_help_given(
   PRIMARY KEY(forge, forge_repo, number)
 );
 )sql",
+    // 11: dashboard sessions (store/web_sessions.h): the cookie's SHA-256, never
+    // the cookie; `id` is what lists and revocations name.
+    R"sql(
+CREATE TABLE web_sessions(
+  id         TEXT PRIMARY KEY,
+  digest     TEXT NOT NULL UNIQUE,
+  identity   TEXT NOT NULL,
+  name       TEXT NOT NULL DEFAULT '',
+  role       TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  revoked_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX web_sessions_identity ON web_sessions(identity, expires_at);
+)sql",
 };
 
 }  // namespace

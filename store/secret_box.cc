@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -396,6 +397,26 @@ Status SecretBox::Open(const std::string& sealed, const std::string& aad,
   }
   plaintext->swap(out);
   Wipe(&out);  // the caller's previous contents
+  return Status::Ok();
+}
+
+Status SecretBox::Mac(const std::string& purpose, const std::string& data, std::string* mac) const {
+  if (!has_key_) return Status::Unavailable("no secrets key loaded");
+  unsigned char derived[EVP_MAX_MD_SIZE];
+  unsigned int derived_len = 0;
+  const std::string label = "sandbot mac " + purpose;
+  if (HMAC(EVP_sha256(), key_, kKeySize, reinterpret_cast<const unsigned char*>(label.data()),
+           label.size(), derived, &derived_len) == nullptr) {
+    return Status::Internal("HMAC-SHA256 failed");
+  }
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int out_len = 0;
+  const unsigned char* ok =
+      HMAC(EVP_sha256(), derived, static_cast<int>(derived_len),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &out_len);
+  OPENSSL_cleanse(derived, sizeof(derived));
+  if (ok == nullptr) return Status::Internal("HMAC-SHA256 failed");
+  mac->assign(reinterpret_cast<const char*>(out), out_len);
   return Status::Ok();
 }
 

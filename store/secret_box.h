@@ -60,6 +60,12 @@ class SecretBox {
   // the plaintext or the key.
   Status Open(const std::string& sealed, const std::string& aad, std::string* plaintext) const;
 
+  // HMAC-SHA256 of `data` under a key derived from this box's key for
+  // `purpose` (HMAC(key, "sandbot mac " + purpose)): the AES key itself
+  // never signs, and a MAC made for one purpose is not valid for another.
+  // Raw 32 bytes in `mac`.
+  Status Mac(const std::string& purpose, const std::string& data, std::string* mac) const;
+
  private:
   unsigned char key_[kKeySize] = {};
   bool has_key_ = false;

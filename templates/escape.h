@@ -27,6 +27,9 @@ std::string MattermostEscape(const std::string& raw);
 std::string TeamsCardEscape(const std::string& s);
 // Teams message text: HTML entities, no links, newlines as paragraph breaks.
 std::string TeamsTextEscape(const std::string& s);
+// HTML text and double- or single-quoted attribute values: & < > " ' become
+// entities, so what users wrote (branch names, reasons) is shown as text.
+std::string HtmlEscape(const std::string& s);
 // Terminal: control characters other than newline and tab become '?'.
 std::string PlainEscape(const std::string& s);
 

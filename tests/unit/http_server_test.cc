@@ -20,6 +20,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <memory>
 #include <mutex>
@@ -177,6 +178,15 @@ class Client {
     return r;
   }
 
+  // Everything until the server closes (or a read times out).
+  std::string ReadToEnd() {
+    while (Fill() > 0) {
+    }
+    std::string all;
+    all.swap(buffer_);
+    return all;
+  }
+
   // Whether something (data or EOF) arrives within `limit`; reads nothing.
   bool WaitReadable(milliseconds limit) {
     pollfd p{fd_, POLLIN, 0};
@@ -251,6 +261,23 @@ class TestServer {
       throw std::runtime_error("handler failed on purpose");
     });
     server_.Get("/big", [](const HttpRequest&, HttpResponse* res) { res->body = BigBody(); });
+    // Streaming answers: two lines, and one that runs until the server stops.
+    server_.Get("/stream", [](const HttpRequest&, HttpResponse* res) {
+      res->Set("", "text/event-stream");
+      res->stream = [](int fd, const std::atomic<bool>&) {
+        for (const char* line : {"data: a\n\n", "data: b\n\n"}) {
+          (void)!send(fd, line, strlen(line), MSG_NOSIGNAL);
+          std::this_thread::sleep_for(milliseconds(20));
+        }
+      };
+    });
+    server_.Get("/forever", [](const HttpRequest&, HttpResponse* res) {
+      res->Set("", "text/event-stream");
+      res->stream = [](int fd, const std::atomic<bool>& stopping) {
+        (void)!send(fd, ": hi\n\n", 6, MSG_NOSIGNAL);
+        while (!stopping) std::this_thread::sleep_for(milliseconds(10));
+      };
+    });
     server_.OnTooLarge([this](const HttpRequest& req, HttpResponse* res) {
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -309,6 +336,45 @@ BOOST_AUTO_TEST_CASE(a_keep_alive_connection_answers_requests_one_after_another)
     BOOST_CHECK(!r.Closes());
   }
   BOOST_CHECK_EQUAL(server.server().connections(), 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_streaming_answer_leaves_the_loop_and_ends_with_its_connection) {
+  TestServer server;
+  Client client(server.port());
+  BOOST_REQUIRE(client.connected());
+  BOOST_REQUIRE(client.Send(Get("/stream")));
+  const std::string all = client.ReadToEnd();
+  const size_t end = all.find("\r\n\r\n");
+  BOOST_REQUIRE(end != std::string::npos);
+  const std::string head = all.substr(0, end);
+  BOOST_CHECK(head.rfind("HTTP/1.1 200 OK", 0) == 0);
+  BOOST_CHECK(head.find("Content-Type: text/event-stream") != std::string::npos);
+  BOOST_CHECK(head.find("Content-Length") == std::string::npos);
+  BOOST_CHECK(head.find("Connection: close") != std::string::npos);
+  BOOST_CHECK_EQUAL(all.substr(end + 4), "data: a\n\ndata: b\n\n");
+  BOOST_CHECK(PollUntil([&] { return server.server().streams() == 0; }, milliseconds(2000)));
+  // The loop still answers others meanwhile and after.
+  Client other(server.port());
+  BOOST_CHECK_EQUAL(other.Exchange(Get("/hello")).status, 200);
+}
+
+BOOST_AUTO_TEST_CASE(stopping_the_server_ends_its_streams) {
+  HttpServer::Options options = DefaultOptions();
+  options.max_streams = 1;
+  TestServer server(options);
+  Client client(server.port());
+  BOOST_REQUIRE(client.Send(Get("/forever")));
+  BOOST_REQUIRE(PollUntil([&] { return server.server().streams() == 1; }, milliseconds(2000)));
+  // One stream at most here: the next gets 503.
+  Client second(server.port());
+  Response busy = second.Exchange(Get("/forever"));
+  BOOST_CHECK_EQUAL(busy.status, 503);
+  const auto start = Clock::now();
+  server.Stop();
+  BOOST_CHECK(server.run_returned());
+  BOOST_CHECK_LT(SecondsSince(start), 2.0);
+  BOOST_CHECK_EQUAL(server.server().streams(), 0);
+  BOOST_CHECK(client.ReadToEnd().find(": hi") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(pipelined_requests_in_one_write_are_answered_in_order) {
