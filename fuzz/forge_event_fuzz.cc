@@ -42,12 +42,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const sandbot::Status whole = sandbot::ParseForgeEventDom(h.kind, h.event, body, &dom);
   Require(fast.ToString() == whole.ToString());
   Require(e.kind == dom.kind && e.name == dom.name && e.sender == dom.sender &&
-          e.repo == dom.repo && e.clone_url == dom.clone_url && e.action == dom.action &&
-          e.number == dom.number && e.title == dom.title && e.url == dom.url &&
-          e.head_sha == dom.head_sha && e.head_ref == dom.head_ref && e.head_at == dom.head_at &&
-          e.draft == dom.draft && e.fork == dom.fork && e.labels == dom.labels &&
-          e.comment == dom.comment && e.commenter_can_write == dom.commenter_can_write &&
-          e.ref == dom.ref && e.before == dom.before && e.after == dom.after);
+          e.sender_id == dom.sender_id && e.comment_id == dom.comment_id && e.repo == dom.repo &&
+          e.clone_url == dom.clone_url && e.action == dom.action && e.number == dom.number &&
+          e.title == dom.title && e.url == dom.url && e.head_sha == dom.head_sha &&
+          e.head_ref == dom.head_ref && e.head_at == dom.head_at && e.draft == dom.draft &&
+          e.fork == dom.fork && e.labels == dom.labels && e.comment == dom.comment &&
+          e.commenter_can_write == dom.commenter_can_write && e.ref == dom.ref &&
+          e.before == dom.before && e.after == dom.after);
   if (!fast.ok()) return 0;
   if (e.kind == sandbot::ForgeEventKind::kPullRequest) {
     Require(e.number > 0);

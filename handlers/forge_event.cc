@@ -241,7 +241,9 @@ Status Interpret(const std::string& kind, const std::string& event, const json& 
   return s;
 }
 
-// The members Interpret reads, as a tree of keys (every forge's at once: a
+// The members Interpret reads, as a tree of keys (a member read above and
+// missing here reads as absent: the unit test comparing both parsers over
+// every fixture, and the fuzz harness, catch it) (every forge's at once: a
 // member one forge does not have is simply absent). An array stands for its
 // elements: "labels" → "name" reads labels[*].name. A member with no
 // children is kept whole when it is a scalar and as an empty object or
@@ -283,6 +285,7 @@ const Member& Wanted() {
                             {"action", leaf},
                             {"oldrev", leaf},
                             {"noteable_type", leaf},
+                            {"id", leaf},
                             {"note", leaf}});
     return Keys(
         {{"action", leaf},
@@ -297,8 +300,8 @@ const Member& Wanted() {
          {"repository", Keys({{"full_name", leaf}, {"clone_url", leaf}})},
          {"pull_request", pr},
          {"issue", pr},
-         {"comment", Keys({{"body", leaf}, {"author_association", leaf}})},
-         {"user", Keys({{"username", leaf}})},
+         {"comment", Keys({{"id", leaf}, {"body", leaf}, {"author_association", leaf}})},
+         {"user", Keys({{"username", leaf}, {"id", leaf}})},
          {"project", Keys({{"path_with_namespace", leaf}, {"git_http_url", leaf}})},
          {"object_attributes", pr},
          {"merge_request", pr},

@@ -59,7 +59,8 @@ ForgeEvent Parse(const std::string& kind, const std::string& event, const std::s
 }
 
 bool SameEvent(const ForgeEvent& a, const ForgeEvent& b) {
-  return a.kind == b.kind && a.name == b.name && a.sender == b.sender && a.repo == b.repo &&
+  return a.kind == b.kind && a.name == b.name && a.sender == b.sender &&
+         a.sender_id == b.sender_id && a.comment_id == b.comment_id && a.repo == b.repo &&
          a.clone_url == b.clone_url && a.action == b.action && a.number == b.number &&
          a.title == b.title && a.url == b.url && a.head_sha == b.head_sha &&
          a.head_ref == b.head_ref && a.head_at == b.head_at && a.draft == b.draft &&
