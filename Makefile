@@ -16,7 +16,7 @@ SANITIZE ?=
 PREFIX   ?= /usr/local
 DATA     ?= $(CURDIR)/var
 
-PKGS      := cpp-httplib libgit2 sqlite3 openssl spdlog zlib prometheus-cpp-core yaml-cpp libqrencode
+PKGS      := cpp-httplib libgit2 sqlite3 openssl spdlog zlib prometheus-cpp-core yaml-cpp libqrencode simdjson
 OPT      ?= -O2
 CXXFLAGS  += -std=c++17 $(OPT) -g -Wall -Wextra -Werror -pthread -I. \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -148,6 +148,7 @@ bench: deps
 	SANDBOT=$(CURDIR)/$(BUILD)/sandbot bench/chat_bench.sh
 	SANDBOT=$(CURDIR)/$(BUILD)/sandbot bench/sandbox_bench.sh
 	SANDBOT=$(CURDIR)/$(BUILD)/sandbot bench/forge_bench.sh
+	SANDBOT=$(CURDIR)/$(BUILD)/sandbot bench/pr_bench.sh
 
 # Fuzzing (README "Fuzzing"). A harness is fuzz/NAME_fuzz.cc and its seeds
 # fuzz/corpus/NAME/ (fuzz/NAME.dict when it helps); its "// fuzz-link:" lines

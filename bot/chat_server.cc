@@ -46,6 +46,8 @@ Db* LoopStore(Db* shared) {
     spdlog::warn("chat: answering from the shared store connection: {}", s.ToString());
     return shared;
   }
+  // Checkpoints cost fsyncs: the daemon's WalCheckpointer does them.
+  opened->DeferCheckpoints();
   own = std::move(opened);
   return own.get();
 }

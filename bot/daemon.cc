@@ -378,6 +378,8 @@ int Daemon::OpenStore() {
     spdlog::error("{}", s.message());
     return s.ExitCode();
   }
+  s = checkpointer_.Start(DbPath(config_.data_dir));
+  if (!s.ok()) spdlog::warn("store: checkpoints stay on the request path: {}", s.ToString());
   // The key that seals environment secrets: made at first start, and the
   // place an interrupted `env rotate-key` is finished or discarded.
   bool created = false;
@@ -667,6 +669,7 @@ int Daemon::Stop() {
     std::_Exit(0);
   }
   notifier_->Stop();
+  checkpointer_.Stop();
   unlink(SocketPath(config_.data_dir).c_str());
   spdlog::info("stopped");
   return 0;

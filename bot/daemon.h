@@ -21,6 +21,7 @@
 
 #include "bot/config.h"
 #include "bot/event_hub.h"
+#include "store/checkpointer.h"
 
 namespace sandbot {
 
@@ -116,6 +117,7 @@ class Daemon {
   std::unique_ptr<Reconciler> reconciler_;
   std::unique_ptr<Expiry> expiry_;
   std::unique_ptr<HealthMonitor> health_;
+  WalCheckpointer checkpointer_;  // the HTTP loops' store connections leave it checkpointing
 
   std::set<int64_t> crashed_jobs_;  // the crash record, taken at start
   // The workers start once this is true: until then a job the last process

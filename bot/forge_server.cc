@@ -62,9 +62,12 @@ void Webhook(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res) 
   }
 
   // Verified from here on.
-  std::string body = req.body;
+  // Gitea and GitHub may send the JSON form-encoded; the usual body is read in place.
+  std::string form_payload;
+  const std::string* body = &req.body;
   if (req.HeaderValue("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0) {
-    body = ParseForm(req.body)["payload"];
+    form_payload = ParseForm(req.body)["payload"];
+    body = &form_payload;
   }
   const std::string event =
       forge.kind == "gitlab"
@@ -81,7 +84,7 @@ void Webhook(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res) 
   d.delivery = delivery.substr(0, 200);
   d.max_sandboxes = ctx.config->max_sandboxes;
   ForgeOutcome out;
-  s = ParseForgeEvent(forge.kind, event, body, &d.event);
+  s = ParseForgeEvent(forge.kind, event, *body, &d.event);
   if (!s.ok()) {
     // Verified but unreadable: answered 2xx (the forge would only resend
     // it), recorded and audited as refused.
@@ -107,6 +110,21 @@ void Webhook(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res) 
   if (!out.sandbox.empty()) answer["sandbox"] = out.sandbox;
   res->status = out.outcome == "accepted" ? 202 : 200;
   res->Set(answer.dump(), "application/json");
+}
+
+// A delivery over the listener's body limit is answered 413 unread: no
+// signature can be checked, so nothing is recorded as a delivery, but the
+// refusal is audited (sampled, bot/rejection_sampler.h) under the forge's
+// name, so that `/why` and the audit show why a large event did nothing.
+// An unknown name is not repeated in the reason: varied names would each
+// count as a new refusal and escape the sampling.
+void TooLarge(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res) {
+  const std::string name = ForgeNameOf(req.path);
+  Forge forge;
+  const std::string who = GetForge(ctx.db, name, &forge).ok() ? "forge " + name : "unknown forge";
+  Reject(ctx, req, res, 413, RejectReason::kTooLarge,
+         who + ": delivery over the " + std::to_string(ctx.config->chat.max_body_bytes) +
+             "-byte body limit (chat.max_body_bytes), refused unread");
 }
 
 }  // namespace
@@ -140,6 +158,9 @@ Status VerifyForgeDelivery(const std::string& kind, const std::string& secret,
 void RegisterForgeRoutes(HttpServer* server, ChatContext* ctx) {
   server->Post("/forges/{name}/webhook", [ctx](const HttpRequest& req, HttpResponse* res) {
     Webhook(OnThisLoop(*ctx), req, res);
+  });
+  server->OnTooLarge("/forges/{name}/webhook", [ctx](const HttpRequest& req, HttpResponse* res) {
+    TooLarge(OnThisLoop(*ctx), req, res);
   });
 }
 

@@ -399,11 +399,7 @@ class HttpServer::Loop {
           HttpResponse res;
           res.status = 413;
           res.body = "request too large\n";
-          if (server_->too_large_) {
-            Call(server_->too_large_, c->request, &res);
-          } else {
-            server_->Count(RejectReason::kTooLarge);
-          }
+          server_->TooLarge(c->request, &res);
           server_->CountAnswer(RequestDoor(c->request), res.status);
           Queue(c, res, /*close=*/true);
           break;
@@ -606,6 +602,10 @@ void HttpServer::Post(const std::string& path, Handler handler) {
 
 void HttpServer::OnTooLarge(Handler handler) { too_large_ = std::move(handler); }
 
+void HttpServer::OnTooLarge(const std::string& path, Handler handler) {
+  too_large_routes_.push_back({"", path, std::move(handler)});
+}
+
 bool HttpServer::Bind(const std::string& host, int port, std::string* error) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -781,6 +781,14 @@ bool PathMatches(const std::string& pattern, const std::string& path) {
 }
 
 }  // namespace
+
+void HttpServer::TooLarge(const HttpRequest& request, HttpResponse* response) const {
+  for (const Route& route : too_large_routes_) {
+    if (PathMatches(route.path, request.path)) return Call(route.handler, request, response);
+  }
+  if (too_large_) return Call(too_large_, request, response);
+  Count(RejectReason::kTooLarge);
+}
 
 void HttpServer::Dispatch(const HttpRequest& request, HttpResponse* response) const {
   bool path_known = false;

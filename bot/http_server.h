@@ -70,6 +70,9 @@ class HttpServer {
   // is not read, and the connection is closed after the answer. Without a
   // handler the answer is a plain 413.
   void OnTooLarge(Handler handler);
+  // The same for the paths `path` matches (as in Post), before the handler
+  // above: a door that records its own refusals (the forge webhook).
+  void OnTooLarge(const std::string& path, Handler handler);
 
   // Binds HOST:PORT (SO_REUSEADDR, backlog SOMAXCONN). On failure returns
   // false with the reason in `error`.
@@ -123,6 +126,8 @@ class HttpServer {
   Options options_;
   std::vector<Route> routes_;
   Handler too_large_;
+  std::vector<Route> too_large_routes_;  // method unused
+  void TooLarge(const HttpRequest& request, HttpResponse* response) const;
   int listen_fd_ = -1;
   int stop_fd_ = -1;  // an eventfd every loop watches
   std::atomic<int> open_connections_{0};

@@ -65,6 +65,10 @@ struct ForgeEvent {
 // body is not the JSON the event promises; unknown events are kOther.
 Status ParseForgeEvent(const std::string& kind, const std::string& event, const std::string& body,
                        ForgeEvent* out);
+// The same from a whole nlohmann::json DOM of the body: what ParseForgeEvent
+// falls back on when simdjson refuses a body, and what tests compare it with.
+Status ParseForgeEventDom(const std::string& kind, const std::string& event,
+                          const std::string& body, ForgeEvent* out);
 
 // "2019-05-15T15:20:33Z", "2019-05-15T17:20:33+02:00", "2013-12-03 17:23:34 UTC"
 // → seconds since the epoch; 0 when unreadable.

@@ -84,6 +84,18 @@ Status Db::Open(const std::string& path, std::unique_ptr<Db>* out) {
   return Status::Ok();
 }
 
+void Db::DeferCheckpoints() {
+  RecursiveMutexLock lock(&mu_);
+  sqlite3_wal_autocheckpoint(db_, 10000);  // pages of 4 KB
+}
+
+Status Db::Checkpoint() {
+  RecursiveMutexLock lock(&mu_);
+  const int rc =
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  return rc == SQLITE_OK ? Status::Ok() : Error(rc, "checkpoint");
+}
+
 Status Db::Error(int rc, const std::string& what) {
   std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
   switch (rc & 0xff) {

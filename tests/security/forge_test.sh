@@ -125,3 +125,28 @@ test_a_read_only_commenter_cannot_command_previews() {
     last | .status')" refused "audit"
   forge_violations || fail "calls GitHub's OpenAPI description refuses"
 }
+
+# A delivery over the body limit (chat.max_body_bytes, 64 KB by default) is
+# answered 413 without being read: nothing recorded, and the refusal is in
+# the audit under the forge's name (an unknown forge's name is not echoed).
+test_an_oversized_forge_delivery_is_413_and_audited() {
+  forge_door_setup
+  local big="$TEST_DIR/big.json" sig
+  jq -c --arg pad "$(head -c 70000 /dev/zero | tr '\0' x)" '.pull_request.body = $pad' \
+    "$FORGE_FIXTURES/github/pull_request.opened.json" >"$big"
+  sig=sha256=$(openssl dgst -sha256 -hmac "$FORGE_SEC_SECRET" -r "$big" | cut -d' ' -f1)
+  for forge in github nobody; do
+    expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -X POST \
+      "http://$E2E_HTTP/forges/$forge/webhook" -H 'Content-Type: application/json' \
+      -H 'X-GitHub-Event: pull_request' -H "X-GitHub-Delivery: big-$forge" \
+      -H "X-Hub-Signature-256: $sig" --data-binary "@$big")" 413 "oversized to $forge"
+  done
+  expect_nothing_done
+  local details
+  details=$("$SANDBOT" audit --json | jq -r '.[] | select(.action == "request.rejected") | .detail')
+  expect_contains "$details" "/forges/github/webhook: forge github: delivery over the"
+  expect_contains "$details" "/forges/nobody/webhook: unknown forge: delivery over the"
+  # Under the limit, the same door still works.
+  expect_eq "$(send github github/pull_request.opened.json --forge github \
+    --secret-env FORGE_SEC_SECRET)" 202 "signed, under the limit"
+}

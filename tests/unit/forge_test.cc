@@ -1,5 +1,6 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -55,6 +56,17 @@ ForgeEvent Parse(const std::string& kind, const std::string& event, const std::s
   Status s = ParseForgeEvent(kind, event, Fixture(file), &e);
   BOOST_REQUIRE_MESSAGE(s.ok(), file + ": " + s.ToString());
   return e;
+}
+
+bool SameEvent(const ForgeEvent& a, const ForgeEvent& b) {
+  return a.kind == b.kind && a.name == b.name && a.sender == b.sender &&
+         a.sender_id == b.sender_id && a.comment_id == b.comment_id && a.repo == b.repo &&
+         a.clone_url == b.clone_url && a.action == b.action && a.number == b.number &&
+         a.title == b.title && a.url == b.url && a.head_sha == b.head_sha &&
+         a.head_ref == b.head_ref && a.head_at == b.head_at && a.draft == b.draft &&
+         a.fork == b.fork && a.labels == b.labels && a.comment == b.comment &&
+         a.commenter_can_write == b.commenter_can_write && a.ref == b.ref && a.before == b.before &&
+         a.after == b.after;
 }
 
 const std::string kSha1(40, '1');
@@ -1130,6 +1142,65 @@ BOOST_AUTO_TEST_CASE(fenced_lines_and_sandbots_own_comments_command_nothing) {
   auto replies = Replies(f.t.db.get());
   BOOST_REQUIRE_EQUAL(replies.size(), 1u);
   BOOST_CHECK_EQUAL(CommentCommands(replies[0].body).size(), 0u);
+}
+
+// ParseForgeEvent reads only the members it needs (simdjson): over every
+// fixture, under every event header, and over bodies that simdjson refuses
+// or where the pruning could matter, it must mean what the whole nlohmann
+// DOM meant.
+BOOST_AUTO_TEST_CASE(the_fast_parser_reads_every_fixture_as_the_dom_did) {
+  const std::pair<const char*, const char*> headers[] = {
+      {"github", "pull_request"}, {"github", "issue_comment"},
+      {"github", "push"},         {"github", "ping"},
+      {"gitea", "pull_request"},  {"gitea", "issue_comment"},
+      {"gitea", "push"},          {"gitlab", "Merge Request Hook"},
+      {"gitlab", "Note Hook"},    {"gitlab", "Push Hook"},
+      {"github", "star"},         {"bitbucket", "push"}};
+  std::vector<std::string> bodies;
+  int files = 0;
+  for (const char* forge : {"github", "gitea", "gitlab"}) {
+    for (const auto& entry :
+         std::filesystem::directory_iterator(std::string("tests/fixtures/forges/") + forge)) {
+      if (entry.path().extension() != ".json") continue;
+      bodies.push_back(Fixture(std::string(forge) + "/" + entry.path().filename().string()));
+      ++files;
+    }
+  }
+  BOOST_CHECK_GE(files, 29);
+  json changed = json::parse(Fixture("github/pull_request.opened.json"));
+  changed["pull_request"]["labels"] = {{{"name", "a"}}, 7, {{"name", 8}}, {{"title", "t"}}};
+  changed["pull_request"]["number"] = -0.0;
+  changed["pull_request"]["draft"] = "yes";
+  changed["sender"] = json::array({"login"});
+  bodies.push_back(changed.dump());
+  changed["pull_request"]["number"] = 18446744073709551615ull;  // beyond int64
+  bodies.push_back(changed.dump());
+  json gitlab = json::parse(Fixture("gitlab/merge_request.update.no_oldrev.json"));
+  gitlab["changes"] = {{"draft", {{"previous", true}}}, {"labels", 1}};
+  bodies.push_back(gitlab.dump());
+  const std::string opened = Fixture("github/pull_request.opened.json");
+  bodies.push_back("\xEF\xBB\xBF" + opened);              // a byte-order mark
+  bodies.push_back(opened.substr(0, opened.size() / 2));  // cut short
+  bodies.push_back(R"({"action":"opened","action":"closed","number":1e999})");
+  bodies.push_back(R"({"action":"x","number":123456789012345678901234567890})");
+  bodies.push_back(R"({"action":"a","action":"b","pull_request":{"number":3},"pull_request":7})");
+  bodies.push_back(R"({"comment":{"body":"\ud83d\ude80 \u0000 /preview"},"action":"created",)"
+                   R"("issue":{"number":4,"pull_request":{"url":"x"}}})");
+  bodies.push_back(R"({"comment":{"body":"\udc00"}})");  // a lone low surrogate
+  bodies.push_back("[1,2]");
+  bodies.push_back("");
+  bodies.push_back(std::string(2000, '[') + std::string(2000, ']'));
+  for (const std::string& body : bodies) {
+    for (const auto& [kind, event] : headers) {
+      ForgeEvent fast, dom;
+      const Status a = ParseForgeEvent(kind, event, body, &fast);
+      const Status b = ParseForgeEventDom(kind, event, body, &dom);
+      const std::string what = std::string(kind) + " " + event + " " + body.substr(0, 80);
+      BOOST_CHECK_MESSAGE(a.ToString() == b.ToString(),
+                          what << ": " << a.ToString() << " vs " << b.ToString());
+      BOOST_CHECK_MESSAGE(SameEvent(fast, dom), what);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
