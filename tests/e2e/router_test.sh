@@ -206,7 +206,9 @@ test_router_in_sandbox_switches_routes() {
   "$SANDBOT" deploy other feature/rt to feature-rt --wait >/dev/null
   router=sandbox-feature-rt.router
   inspect=$(engine GET "/containers/$router/json") || fail "no router container"
-  expect_eq "$(jq -r .State.Running <<<"$inspect")" true "router running"
+  if [ "$(jq -r .State.Running <<<"$inspect")" != true ]; then
+    fail "the router is not running: $(jq -c .State <<<"$inspect"); its log: $(engine GET "/containers/$router/logs?stdout=1&stderr=1&tail=20" | tr -d '\000-\010')"
+  fi
   ip=$(jq -r '.NetworkSettings.Networks["sandbox-feature-rt"].IPAddress' <<<"$inspect")
   env=$(engine GET /containers/sandbox-feature-rt-payment/json | jq -r '.Config.Env[]')
   expect_contains "$env" "PAYMENT_URL=http://payment:8080"

@@ -2,8 +2,10 @@
 # dockerd with --data-root, --exec-root, --pidfile and a unix socket under
 # $TLS_ENGINE_DIR, listening on tcp://127.0.0.1:$TLS_ENGINE_PORT with
 # --tlsverify and certificates made here with openssl. The main engine
-# (/var/run/docker.sock) is never touched: this one has no default bridge
-# (--bridge=none), leaves iptables alone (published ports go through
+# (/var/run/docker.sock) is never touched: this one's default bridge is a
+# bridge the test makes (never --bridge=none: a dockerd started with it
+# deletes docker0, the main engine's bridge, from the shared network
+# namespace), it leaves iptables alone (published ports go through
 # docker-proxy) and takes sandbox networks from its own address pool.
 # Sourced by tests/e2e/tls_engine_test.sh and bench/run.sh.
 
@@ -63,11 +65,17 @@ start_tls_engine() {
   TLS_ENGINE_PORT=${TLS_ENGINE_PORT:-$(free_port)}
   TLS_ENGINE_URL=tcp://127.0.0.1:$TLS_ENGINE_PORT
   local c=$TLS_ENGINE_DIR/certs
+  TLS_ENGINE_BRIDGE=sbtls$TLS_ENGINE_PORT
+  ip link add "$TLS_ENGINE_BRIDGE" type bridge 2>/dev/null &&
+    ip addr add "10.218.$((TLS_ENGINE_PORT % 250)).1/24" dev "$TLS_ENGINE_BRIDGE" &&
+    ip link set "$TLS_ENGINE_BRIDGE" up ||
+    { TLS_ENGINE_WHY="cannot make the bridge $TLS_ENGINE_BRIDGE (ip link add … type bridge)"; return 2; }
+  echo "$TLS_ENGINE_BRIDGE" >"$TLS_ENGINE_DIR/bridge"
   dockerd --data-root "$TLS_ENGINE_DIR/data" --exec-root "$TLS_ENGINE_DIR/exec" \
     --pidfile "$TLS_ENGINE_DIR/dockerd.pid" -H "unix://$TLS_ENGINE_SOCK" \
     -H "$TLS_ENGINE_URL" --tlsverify --tlscacert "$c/ca/ca.pem" \
     --tlscert "$c/server/cert.pem" --tlskey "$c/server/key.pem" \
-    --bridge=none --iptables=false --ip6tables=false \
+    --bridge="$TLS_ENGINE_BRIDGE" --iptables=false --ip-masq=false --ip6tables=false \
     --default-address-pool "base=${TLS_ENGINE_POOL:-10.219.0.0/16},size=24" \
     >"$TLS_ENGINE_DIR/dockerd.log" 2>&1 &
   echo $! >"$TLS_ENGINE_DIR/dockerd.shell-pid"
@@ -105,6 +113,7 @@ stop_tls_engine() {
     kill -KILL "$pid" 2>/dev/null || true
   fi
   [ -f "$TLS_ENGINE_DIR/s_server.pid" ] && kill "$(cat "$TLS_ENGINE_DIR/s_server.pid")" 2>/dev/null
+  [ -f "$TLS_ENGINE_DIR/bridge" ] && ip link del "$(cat "$TLS_ENGINE_DIR/bridge")" 2>/dev/null
   grep -o " $TLS_ENGINE_DIR/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
   rm -rf "$TLS_ENGINE_DIR"
   TLS_ENGINE_DIR=
