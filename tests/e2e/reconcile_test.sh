@@ -15,6 +15,8 @@ test_orphans_removed_and_vanished_containers_reported() {
   label=$(realpath "$DATA")
   for who in "$label" /somewhere/else; do
     name=rc-orphan-$(basename "$who")
+    # A run that failed halfway may have left it behind.
+    engine DELETE "/containers/$name?force=1" >/dev/null 2>&1 || true
     body=$(jq -n --arg d "$who" --arg n "$name" '{Image: "sandbot/busybox:latest",
       Cmd: ["sleep", "600"], Labels: {"sandbot.managed": "true", "sandbot.data": $d,
       "sandbot.sandbox": "rc-ghost"}}')
