@@ -171,18 +171,33 @@ cleanup() {
   # A test on its own Podman left nothing in dockerd; stop_podman removes
   # everything it had.
   if [ -f "$DATA/sandbot.db" ] && [ ! -f "$TEST_DIR/podman.pid" ]; then
+    # The engine removes containers in parallel well: one request each, all
+    # at once, then each sandbox's network once its containers are gone.
+    # Waits name their jobs: a test calling cleanup may run others.
+    local jobs=() c
     for sb in $(sqlite3 "$DATA/sandbot.db" "SELECT name FROM sandboxes" 2>/dev/null); do
-      for c in $(containers_with_label "sandbot.sandbox=$sb"); do
-        engine DELETE "/containers/$c?force=1" >/dev/null || true
-      done
-      engine DELETE "/networks/sandbox-$sb" >/dev/null 2>&1 || true
+      (
+        local deletes=()
+        for c in $(containers_with_label "sandbot.sandbox=$sb"); do
+          engine DELETE "/containers/$c?force=1" >/dev/null 2>&1 &
+          deletes+=($!)
+        done
+        [ ${#deletes[@]} -eq 0 ] || wait "${deletes[@]}"
+        engine DELETE "/networks/sandbox-$sb" >/dev/null 2>&1 || true
+      ) &
+      jobs+=($!)
     done
-    # Images the test built (sandbot/{repo}:{sha12}); shared base images stay.
+    [ ${#jobs[@]} -eq 0 ] || wait "${jobs[@]}"
+    jobs=()
+    # Images the test built (sandbot/{repo}:{sha12}), once no container uses
+    # them; shared base images stay.
     for img in $(sqlite3 "$DATA/sandbot.db" "SELECT DISTINCT image FROM services UNION
                    SELECT DISTINCT image FROM deployments" 2>/dev/null | grep '^sandbot/' |
                    grep -v '^sandbot/busybox'); do
-      engine DELETE "/images/$img?force=1" >/dev/null 2>&1 || true
+      engine DELETE "/images/$img?force=1" >/dev/null 2>&1 &
+      jobs+=($!)
     done
+    [ ${#jobs[@]} -eq 0 ] || wait "${jobs[@]}"
   fi
   stop_podman
   # The fault tests mount a tiny tmpfs on the data folder.
