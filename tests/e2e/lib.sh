@@ -41,6 +41,17 @@ expect_eq() {
   [ "$1" = "$2" ] || fail "${3:-value} is '$1', expected '$2'"
 }
 
+# True while process $1 runs. A process that exited stays a zombie until its
+# parent reaps it, and a stopped daemon's parent is often PID 1 (the test's
+# subshell has ended), which on some machines reaps only every second or so:
+# `kill -0` would wait for that.
+running() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
+
 # --- the engine -------------------------------------------------------------
 
 engine() {  # engine METHOD PATH → body
@@ -117,7 +128,7 @@ stop_podman() {
   "${PODMAN[@]}" rm -af -t 0 >/dev/null 2>&1 || true
   kill -TERM "$pid" 2>/dev/null || true
   local i=0
-  while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  while running "$pid" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
   kill -KILL "$pid" 2>/dev/null || true
   grep -o " $TEST_DIR/podman[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
   rm -f "$TEST_DIR/podman.pid"
@@ -156,7 +167,7 @@ stop_daemon() {
   kill -TERM "$pid" 2>/dev/null || true
   # Not necessarily our child (cleanup runs outside the test's subshell).
   local i=0
-  while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  while running "$pid" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
   kill -KILL "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   rm -f "$TEST_DIR/daemon.pid"
@@ -318,7 +329,7 @@ stop_fake_chat() {
   # Not necessarily our child (cleanup runs outside the test's subshell), so
   # `wait` may not have waited: the next test must find the port free.
   local i=0
-  while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+  while running "$pid" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
   kill -KILL "$pid" 2>/dev/null || true
   rm -f "$TEST_DIR/fake.pid"
   FAKE_PID=

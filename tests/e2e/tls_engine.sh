@@ -109,7 +109,7 @@ stop_tls_engine() {
   if [ -n "$pid" ]; then
     kill -TERM "$pid" 2>/dev/null || true
     local i=0
-    while kill -0 "$pid" 2>/dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
+    while running "$pid" && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
     kill -KILL "$pid" 2>/dev/null || true
   fi
   [ -f "$TLS_ENGINE_DIR/s_server.pid" ] && kill "$(cat "$TLS_ENGINE_DIR/s_server.pid")" 2>/dev/null
