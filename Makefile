@@ -35,7 +35,7 @@ CXXFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O0
 LDFLAGS   += -fsanitize=$(SANITIZE)
 endif
 
-LIB_SRCS  := $(filter-out bot/main.cc hooks/hook_main.cc,$(wildcard bot/*.cc hooks/*.cc handlers/*.cc compose/*.cc store/*.cc templates/*.cc util/*.cc))
+LIB_SRCS  := $(filter-out bot/main.cc bot/router_main.cc hooks/hook_main.cc,$(wildcard bot/*.cc hooks/*.cc handlers/*.cc compose/*.cc store/*.cc templates/*.cc util/*.cc))
 TEST_SRCS := $(wildcard tests/unit/*.cc)
 LIB_OBJS  := $(LIB_SRCS:%.cc=$(BUILD)/obj/%.o)
 TEST_OBJS := $(TEST_SRCS:%.cc=$(BUILD)/obj/%.o)
@@ -52,13 +52,24 @@ HOOK_SRCS := hooks/hook_main.cc hooks/hook_client.cc hooks/unix_http.cc hooks/po
 HOOK_OBJS := $(HOOK_SRCS:%.cc=$(BUILD)/obj/%.o)
 # libstdc++ linked in (not with sanitizers): less for the dynamic loader at each push.
 HOOK_LDFLAGS := $(if $(SANITIZE),,-static-libstdc++ -static-libgcc)
+# sandbot-router: `sandbot router` linked on its own and statically (the
+# router image carries it, bot/router_image.h): only libstdc++ and libc, and
+# only what the router runs, so each sandbox's router stays near 2 MB RSS
+# instead of mapping the daemon's ~30 shared libraries. spdlog and fmt are
+# header-only here (Debian ships no static libspdlog). Never sanitized: a
+# static binary cannot be, and this is the binary production runs.
+ROUTER_SRCS := bot/router_main.cc bot/cli_router.cc bot/router_proxy.cc handlers/router_table.cc \
+               handlers/names.cc util/status.cc
+ROUTER_OBJS := $(ROUTER_SRCS:%.cc=$(BUILD)/obj-router/%.o)
+ROUTER_CXXFLAGS := $(filter-out -fsanitize=% -DSPDLOG_SHARED_LIB -DSPDLOG_COMPILED_LIB,$(CXXFLAGS)) \
+                   -DSPDLOG_HEADER_ONLY -DFMT_HEADER_ONLY
 
 .PHONY: all build deps e2e-deps engine image run test unit e2e faulttest securitytest bench install format lint clean help \
         fuzz fuzz-build
 # `make` also imports the demo/test base image into the engine (starting one
 # when none answers); `make build` only compiles.
 all: build image
-build: $(BUILD)/sandbot $(BUILD)/sandbot-hook $(BUILD)/busybox-rootfs.tar
+build: $(BUILD)/sandbot $(BUILD)/sandbot-hook $(BUILD)/sandbot-router $(BUILD)/busybox-rootfs.tar
 
 help:
 	@sed -n 's/^#   //p' Makefile; echo "targets: deps build run test unit e2e faulttest securitytest bench fuzz install format lint clean"
@@ -98,6 +109,20 @@ $(BUILD)/sandbot: $(BUILD)/obj/bot/main.o $(BUILD)/libsandbot.a
 $(BUILD)/sandbot-hook: $(HOOK_OBJS)
 	$(CXX) $(LDFLAGS) $(HOOK_LDFLAGS) -o $@ $^
 
+$(BUILD)/obj-router/%.o: %.cc
+	@mkdir -p $(dir $@)
+	@echo "  CXX  $< (router)"
+	@$(CXX) $(ROUTER_CXXFLAGS) -MMD -MP -c $< -o $@
+
+# getaddrinfo in a static glibc: hosts from /etc/hosts and DNS (which the
+# engine mounts into the container) are built into glibc 2.34 and later; the
+# linker's warning about NSS modules does not apply to them.
+$(BUILD)/sandbot-router: $(ROUTER_OBJS)
+	@echo "  LD   $@ (static)"
+	@$(CXX) -static -pthread -Wl,--gc-sections -o $@ $^ 2>$@.ldlog || { cat $@.ldlog; rm -f $@; exit 1; }
+	@grep -v -e getaddrinfo -e 'in function' $@.ldlog || true
+	@rm -f $@.ldlog
+
 $(BUILD)/sandbot_test: $(TEST_OBJS) $(BUILD)/libsandbot.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lboost_unit_test_framework
 
@@ -118,7 +143,7 @@ run: deps
 # Tests run sanitized binaries from build/test so a plain `make build` stays fast.
 test: e2e-deps
 	@$(MAKE) --no-print-directory -j$(shell nproc) BUILD=build/test SANITIZE=address,undefined \
-		build/test/sandbot build/test/sandbot-hook build/test/sandbot_test build/test/busybox-rootfs.tar
+		build/test/sandbot build/test/sandbot-hook build/test/sandbot-router build/test/sandbot_test build/test/busybox-rootfs.tar
 	@scripts/ensure-docker.sh
 	build/test/sandbot_test --log_level=test_suite --report_level=short
 	SANDBOT=$(CURDIR)/build/test/sandbot tests/e2e/run.sh
@@ -138,7 +163,7 @@ securitytest: $(BUILD)/sandbot $(BUILD)/sandbot-hook $(BUILD)/busybox-rootfs.tar
 unit: $(BUILD)/sandbot_test
 	$(BUILD)/sandbot_test
 
-e2e: $(BUILD)/sandbot $(BUILD)/sandbot-hook $(BUILD)/busybox-rootfs.tar engine e2e-deps
+e2e: $(BUILD)/sandbot $(BUILD)/sandbot-hook $(BUILD)/sandbot-router $(BUILD)/busybox-rootfs.tar engine e2e-deps
 	SANDBOT=$(CURDIR)/$(BUILD)/sandbot tests/e2e/run.sh
 
 bench: deps
@@ -178,8 +203,9 @@ fuzz:
 
 fuzz-build: $(FUZZ_BINS)
 
-install: $(BUILD)/sandbot $(BUILD)/sandbot-hook
+install: $(BUILD)/sandbot $(BUILD)/sandbot-hook $(BUILD)/sandbot-router
 	install -D -m 0755 $(BUILD)/sandbot $(DESTDIR)$(PREFIX)/bin/sandbot
+	install -D -m 0755 $(BUILD)/sandbot-router $(DESTDIR)$(PREFIX)/bin/sandbot-router
 	install -D -m 0755 $(BUILD)/sandbot-hook $(DESTDIR)$(PREFIX)/bin/sandbot-hook
 	install -D -m 0644 systemd/sandbot.service $(DESTDIR)/etc/systemd/system/sandbot.service
 
@@ -194,5 +220,5 @@ lint:
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/obj/bot/main.d $(BUILD)/obj/hooks/hook_main.d \
+-include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(ROUTER_OBJS:.o=.d) $(BUILD)/obj/bot/main.d $(BUILD)/obj/hooks/hook_main.d \
          $(FUZZ_NAMES:%=$(BUILD)/obj/fuzz/%_fuzz.d)

@@ -1,9 +1,12 @@
 #include "bot/router_image.h"
 
+#include <elf.h>
 #include <link.h>
 
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -16,6 +19,7 @@ namespace sandbot {
 namespace {
 
 constexpr char kSelf[] = "/proc/self/exe";
+constexpr char kStaticRouterName[] = "sandbot-router";
 
 bool ReadWhole(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
@@ -42,15 +46,52 @@ void AddDirs(std::string* tar, std::set<std::string>* made, const std::string& p
   }
 }
 
+uint64_t Fnv(const std::string& data, uint64_t h) {
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
 }  // namespace
+
+bool IsStaticElf(const std::string& data) {
+  if (data.size() < sizeof(Elf64_Ehdr) || data.compare(0, SELFMAG, ELFMAG) != 0 ||
+      data[EI_CLASS] != ELFCLASS64) {
+    return false;
+  }
+  Elf64_Ehdr eh;
+  std::memcpy(&eh, data.data(), sizeof eh);
+  if (eh.e_phentsize != sizeof(Elf64_Phdr)) return false;
+  for (size_t i = 0; i < eh.e_phnum; ++i) {
+    const size_t at = eh.e_phoff + i * sizeof(Elf64_Phdr);
+    if (at + sizeof(Elf64_Phdr) > data.size()) return false;
+    Elf64_Phdr ph;
+    std::memcpy(&ph, data.data() + at, sizeof ph);
+    if (ph.p_type == PT_INTERP || ph.p_type == PT_DYNAMIC) return false;
+  }
+  return true;
+}
+
+std::string StaticRouterPath() {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink(kSelf, ec);
+  if (ec) return "";
+  const std::string path = (self.parent_path() / kStaticRouterName).string();
+  std::string data;
+  if (!ReadWhole(path, &data) || !IsStaticElf(data)) return "";
+  return path;
+}
 
 Status RouterImageTag(std::string* tag) {
   std::string binary;
   if (!ReadWhole(kSelf, &binary)) return Status::Internal("cannot read this binary");
-  uint64_t h = 14695981039346656037ULL;  // FNV-1a
-  for (unsigned char c : binary) {
-    h ^= c;
-    h *= 1099511628211ULL;
+  uint64_t h = Fnv(binary, 14695981039346656037ULL);  // FNV-1a
+  const std::string router = StaticRouterPath();
+  if (!router.empty()) {
+    if (!ReadWhole(router, &binary)) return Status::Internal("cannot read " + router);
+    h = Fnv(binary, h);
   }
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
@@ -59,8 +100,11 @@ Status RouterImageTag(std::string* tag) {
 }
 
 Status RouterImageContext(std::string* tar, std::vector<std::string>* files) {
+  // A static sandbot-router beside this binary: it alone. Otherwise this
+  // binary and every library the loader opened for it.
+  const std::string router = StaticRouterPath();
   std::set<std::string> libs;
-  dl_iterate_phdr(AddLoaded, &libs);
+  if (router.empty()) dl_iterate_phdr(AddLoaded, &libs);
   tar->clear();
   files->clear();
   const std::string dockerfile =
@@ -68,7 +112,9 @@ Status RouterImageContext(std::string* tar, std::vector<std::string>* files) {
   tar::AppendEntry(tar, {"Dockerfile", '0', 0644, dockerfile.size(), ""}, 0, dockerfile.data());
   std::set<std::string> made;
   std::string data;
-  if (!ReadWhole(kSelf, &data)) return Status::Internal("cannot read this binary");
+  if (!ReadWhole(router.empty() ? kSelf : router, &data)) {
+    return Status::Internal("cannot read " + (router.empty() ? std::string("this binary") : router));
+  }
   AddDirs(tar, &made, "rootfs/");
   tar::AppendEntry(tar, {"rootfs/sandbot", '0', 0755, data.size(), ""}, 0, data.data());
   files->push_back("/sandbot");

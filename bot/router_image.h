@@ -1,8 +1,10 @@
-// The router's image, built on this machine from this very binary: the
-// running executable plus the shared libraries the dynamic loader opened for
-// it (dl_iterate_phdr names each by the path it was loaded from, the
-// interpreter included), over `scratch`, with `sandbot router` as its entry
-// point. No registry, no shell, no text from users in the build.
+// The router's image, built on this machine from this very build: the static
+// `sandbot-router` beside the running executable when there is one (the
+// Makefile links it: `sandbot router` alone, ~2 MB RSS), else the running
+// executable plus the shared libraries the dynamic loader opened for it
+// (dl_iterate_phdr names each by the path it was loaded from, the
+// interpreter included); at /sandbot, over `scratch`, with `sandbot router`
+// as its entry point. No registry, no shell, no text from users in the build.
 #ifndef SANDBOT_BOT_ROUTER_IMAGE_H_
 #define SANDBOT_BOT_ROUTER_IMAGE_H_
 
@@ -14,9 +16,17 @@
 
 namespace sandbot {
 
-// "sandbot/router:{version}-{hash of the binary}": a new binary gets a new
-// image, the same binary finds its image already built.
+// "sandbot/router:{version}-{hash of the binaries}" (this one, and the static
+// router when used): a new build gets a new image, the same build finds its
+// image already built.
 Status RouterImageTag(std::string* tag);
+
+// True for a 64-bit ELF executable with no interpreter and no dynamic
+// section: it needs no file beside itself in the image.
+bool IsStaticElf(const std::string& data);
+// The static sandbot-router beside this binary; "" when there is none (or it
+// is not static).
+std::string StaticRouterPath();
 
 // The build context (a tar: Dockerfile and rootfs/) and the files in it.
 Status RouterImageContext(std::string* tar, std::vector<std::string>* files);

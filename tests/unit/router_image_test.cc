@@ -2,8 +2,13 @@
 #include "bot/router_image.h"
 
 #include <boost/test/unit_test.hpp>
+#include <elf.h>
+
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 
 using namespace sandbot;
@@ -27,6 +32,8 @@ std::map<std::string, size_t> TarNames(const std::string& tar) {
 
 BOOST_AUTO_TEST_SUITE(router_image)
 
+// With a static sandbot-router beside the test binary (make builds one), the
+// image holds it alone; without, the binary, its libraries and the loader.
 BOOST_AUTO_TEST_CASE(context_holds_binary_libraries_and_interpreter) {
   std::string tar;
   std::vector<std::string> files;
@@ -40,8 +47,10 @@ BOOST_AUTO_TEST_CASE(context_holds_binary_libraries_and_interpreter) {
     libc = libc || name.find("/libc.so.6") != std::string::npos;
     interpreter = interpreter || name.find("/ld-linux") != std::string::npos;
   }
-  BOOST_CHECK(libc);
-  BOOST_CHECK(interpreter);
+  const bool static_router = !StaticRouterPath().empty();
+  BOOST_CHECK_EQUAL(libc, !static_router);
+  BOOST_CHECK_EQUAL(interpreter, !static_router);
+  BOOST_CHECK_EQUAL(files.size() == 1, static_router);
   BOOST_CHECK_EQUAL(files.front(), "/sandbot");
   // The entry point is the router, as JSON (no shell form).
   const size_t dockerfile_at = tar.find("FROM scratch");
@@ -56,6 +65,39 @@ BOOST_AUTO_TEST_CASE(tag_follows_the_binary) {
   BOOST_REQUIRE(RouterImageTag(&b).ok());
   BOOST_CHECK_EQUAL(a, b);
   BOOST_CHECK(a.rfind("sandbot/router:", 0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(static_elf_is_told_from_dynamic) {
+  std::ifstream self("/proc/self/exe", std::ios::binary);
+  std::ostringstream data;
+  data << self.rdbuf();
+  BOOST_CHECK(!IsStaticElf(data.str()));  // the test binary has an interpreter
+  BOOST_CHECK(!IsStaticElf(""));
+  BOOST_CHECK(!IsStaticElf("#!/bin/sh\necho not an ELF file, but long enough to hold a header\n"));
+  // A bare 64-bit ELF header with no program headers: nothing to load beside it.
+  Elf64_Ehdr eh{};
+  std::memcpy(eh.e_ident, ELFMAG, SELFMAG);
+  eh.e_ident[EI_CLASS] = ELFCLASS64;
+  eh.e_phentsize = sizeof(Elf64_Phdr);
+  std::string bare(reinterpret_cast<const char*>(&eh), sizeof eh);
+  BOOST_CHECK(IsStaticElf(bare));
+  // The same with one PT_INTERP program header: dynamic.
+  eh.e_phoff = sizeof eh;
+  eh.e_phnum = 1;
+  Elf64_Phdr ph{};
+  ph.p_type = PT_INTERP;
+  std::string interp(reinterpret_cast<const char*>(&eh), sizeof eh);
+  interp.append(reinterpret_cast<const char*>(&ph), sizeof ph);
+  BOOST_CHECK(!IsStaticElf(interp));
+  // A program header table running past the end: not trusted.
+  BOOST_CHECK(!IsStaticElf(interp.substr(0, interp.size() - 8)));
+  const std::string router = StaticRouterPath();
+  if (!router.empty()) {
+    std::ifstream in(router, std::ios::binary);
+    std::ostringstream r;
+    r << in.rdbuf();
+    BOOST_CHECK(IsStaticElf(r.str()));
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
