@@ -8,7 +8,10 @@ loopback in front of a keep-alive HTTP/1.1 upstream.
            daemon does) to the router acknowledging that table
            (GET /_sandbot/table-version?want=V), and that the next request
            reaches the new target
-  rss      the router's VmRSS after the runs
+  rss      the router's VmRSS after the runs: the binary the router image
+           carries (sandbot-router beside SANDBOT, static, when it is there),
+           and `SANDBOT router` (the whole daemon binary, dynamically linked)
+           after the same hop run, for comparison
 
 Usage: router_bench.py SANDBOT PORT_BASE [RESULTS_DIR]. Fails when what it
 measures fails (a wrong answer, no acknowledgement); asserts no target.
@@ -26,6 +29,7 @@ import threading
 import time
 
 SANDBOT, BASE = sys.argv[1], int(sys.argv[2])
+STATIC_ROUTER = os.path.join(os.path.dirname(os.path.abspath(SANDBOT)), "sandbot-router")
 RESULTS = sys.argv[3] if len(sys.argv) > 3 else None
 UP_A, UP_B, ROUTER = BASE, BASE + 1, BASE + 2
 HOP_RUNS, SWITCH_RUNS = 2000, 50
@@ -74,6 +78,26 @@ def pct(xs, p):
     return xs[min(len(xs) - 1, int(len(xs) * p))]
 
 
+def rss_mb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return int([line.split()[1] for line in f if line.startswith("VmRSS:")][0]) / 1024
+
+
+def start_router(binary, table, log):
+    router = subprocess.Popen([binary, "router", "--routes", table, "--bind", "127.0.0.1"],
+                              stdout=log, stderr=log)
+    for _ in range(100):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", ROUTER, timeout=2)
+            c.request("GET", "/_sandbot/health")
+            if c.getresponse().status == 200:
+                return router
+        except OSError:
+            time.sleep(0.05)
+    router.terminate()
+    sys.exit("router %s did not start" % binary)
+
+
 def main():
     upstream(UP_A, "a")
     upstream(UP_B, "b")
@@ -81,20 +105,9 @@ def main():
     table = os.path.join(d, "routes.json")
     write_table(table, UP_A)
     log = open(os.path.join(d, "router.log"), "w")
-    router = subprocess.Popen([SANDBOT, "router", "--routes", table, "--bind", "127.0.0.1"],
-                              stdout=log, stderr=log)
+    binary = STATIC_ROUTER if os.access(STATIC_ROUTER, os.X_OK) else SANDBOT
+    router = start_router(binary, table, log)
     try:
-        for _ in range(100):
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", ROUTER, timeout=2)
-                c.request("GET", "/_sandbot/health")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            sys.exit("router did not start")
-
         def timed(port, host):
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             out = []
@@ -135,8 +148,13 @@ def main():
                 sys.exit("after the switch the answer came from %r, not %r" % (body, want))
             switch.append(dt)
             time.sleep(0.01)
-        with open("/proc/%d/status" % router.pid) as f:
-            rss = [line.split()[1] for line in f if line.startswith("VmRSS:")][0]
+        rss = rss_mb(router.pid)
+        router.terminate()
+        router.wait()
+        # The whole daemon binary as a router, after the same hop run.
+        router = start_router(SANDBOT, table, log)
+        timed(ROUTER, "payment:%d" % ROUTER)
+        rss_dynamic = rss_mb(router.pid)
         lines = [
             "router hop: direct p50 %.3f ms p99 %.3f ms; through the router p50 %.3f ms "
             "p99 %.3f ms; added p50 %.3f ms (%d requests each)"
@@ -144,7 +162,10 @@ def main():
                pct(routed, 0.99), hop50, HOP_RUNS),
             "router route switch to acknowledged: p50 %.2f ms p99 %.2f ms (%d switches)"
             % (statistics.median(switch), pct(switch, 0.99), SWITCH_RUNS),
-            "router RSS: %.1f MB" % (int(rss) / 1024),
+            "router RSS: %.1f MB (%s, the router image's binary); `sandbot router` "
+            "dynamically linked: %.1f MB" % (rss, os.path.basename(binary)
+                                              + (", static" if binary == STATIC_ROUTER else ""),
+                                              rss_dynamic),
         ]
         print("\n".join(lines))
         if RESULTS:

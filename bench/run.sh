@@ -17,8 +17,11 @@
 #   BENCH_PARTS=compose …        (issue 12: `compose config` of a 30-service
 #                                 file, beside docker-compose; no engine needed)
 #   BENCH_PARTS=router …   (issue 13: the sandbox router's added latency per
-#                           hop, table switch to acknowledgement, RSS;
-#                           bench/router_bench.py, no Docker work)
+#                           hop, table switch to acknowledgement, RSS
+#                           (bench/router_bench.py, no Docker work); a route
+#                           change in a 5-service sandbox through the router
+#                           beside recreating (bench/router_route_bench.sh,
+#                           two daemons on the engine))
 #
 # Everything runs on loopback against a scratch data folder under /tmp: a
 # daemon on 127.0.0.1:18090, host ports 19500-19599 for sandbot, 19600 and
@@ -36,6 +39,7 @@ COMPOSE_CLI_RUNS=${COMPOSE_CLI_RUNS:-10} # process runs, sandbot and docker-comp
 BENCH_PARTS=${BENCH_PARTS:-hook deploy flood idle tls metrics compose router} # which parts to run
 METRICS_SANDBOXES=${METRICS_SANDBOXES:-1000} # the metrics part: sandboxes of 3 services seeded
 ROUTER_BENCH_PORT=${ROUTER_BENCH_PORT:-19610} # the router part: 19610-19612
+ROUTER_ROUTE_PORT=${ROUTER_ROUTE_PORT:-19700} # its route changes: 19700-19749
 FLOOD_HTTP=${FLOOD_HTTP:-127.0.0.1:18093} # the daemons of the flood and idle parts
 FLOOD_SECONDS=${FLOOD_SECONDS:-5}         # the flood: 4,000 refused requests/s for this long
 GOOD_RATE=${GOOD_RATE:-200}               # signed requests/s measured beside it
@@ -207,8 +211,8 @@ preflight() {
     *" hook "* | *" deploy "*) [ -x "$HOOK_BIN" ] || die "$HOOK_BIN is not executable (make build)" ;;
   esac
   # The parts without Docker work here need no engine: flood, idle, metrics,
-  # compose, and tls, which brings its own.
-  case " $BENCH_PARTS " in *" hook "* | *" deploy "*) ;; *) return 0 ;; esac
+  # compose, and tls, which brings its own. The router part's route changes do.
+  case " $BENCH_PARTS " in *" hook "* | *" deploy "* | *" router "*) ;; *) return 0 ;; esac
   [ -n "$DOCKER" ] || die "no docker CLI found (apt-get install docker.io)"
   engine GET /_ping >/dev/null || die "no Docker engine answers on $DOCKER_SOCK (scripts/ensure-docker.sh)"
   # The CLI speaks the engine's API version, whatever its own default.
@@ -628,6 +632,7 @@ hook_line() {
 summary() {
   local r=$DIR/results sb= cli= floor=
   [ ! -f "$r/router.txt" ] || sed 's/^/  /' "$r/router.txt"
+  [ ! -f "$r/router_route.txt" ] || sed 's/^/  /' "$r/router_route.txt"
   if [ -f "$r/sandbot.ms" ]; then
     sb=$(median "$r/sandbot.ms")
     cli=$(median "$r/cli.ms")
@@ -823,7 +828,9 @@ main() {
   case " $BENCH_PARTS " in *" compose "*) bench_compose ;; esac
   case " $BENCH_PARTS " in
     *" router "*) python3 bench/router_bench.py "$SANDBOT" "$ROUTER_BENCH_PORT" "$DIR/results" >/dev/null ||
-      die "the router benchmark failed" ;;
+      die "the router benchmark failed"
+      bench/router_route_bench.sh "$SANDBOT" "$ROUTER_ROUTE_PORT" "$DIR/results" >/dev/null ||
+      die "the router route-change benchmark failed" ;;
   esac
   summary | tee "$DIR/results/summary.txt"
   # The raw samples (one per line, ms) stay beside the binary for a closer look.

@@ -24,7 +24,8 @@ void ImageCli::Add(CLI::App* app, Config* config) {
   import_->add_option("tag", tag_)->required();
   build_router_ = image->add_subcommand(
       "build-router",
-      "Build the sandbox router's image from this binary and the shared libraries it loaded");
+      "Build the sandbox router's image from the static sandbot-router beside this binary, "
+      "else from this binary and the shared libraries it loaded");
 }
 
 namespace {

@@ -358,7 +358,9 @@ int Daemon::Start() {
              const std::string& text) { notifier_->NotifyOwner(sandbox, owner, title, text); });
   maintenance_thread_ = std::thread([this] { MaintenanceLoop(); });
   // Health facts for status answers: container state, restarts, health path.
-  health_ = std::make_unique<HealthMonitor>(db_.get(), runtime_.get());
+  health_ =
+      std::make_unique<HealthMonitor>(db_.get(), runtime_.get(), std::chrono::milliseconds(2000),
+                                      config_.router ? DataLabel(config_.data_dir) : std::string());
   health_thread_ = std::thread([this] { HealthLoop(); });
   forge_sweep_thread_ = std::thread([this] { ForgeSweepLoop(); });
   forge_comment_thread_ = std::thread([this] { ForgeCommentLoop(); });

@@ -8,6 +8,7 @@
 #include "handlers/health.h"
 #include "store/repos.h"
 #include "store/sandboxes.h"
+#include "util/engine_names.h"
 
 namespace sandbot {
 
@@ -16,12 +17,67 @@ namespace {
 // How long a restart keeps a service Degraded.
 constexpr std::chrono::minutes kRestartWindow(5);
 
+// What the engine says of a container, before any health request.
+ProbeFacts FactsOf(const ContainerState& state) {
+  ProbeFacts facts;
+  facts.exists = state.exists;
+  facts.running = state.running;
+  facts.state = state.status;
+  facts.exit_code = state.exit_code;
+  return facts;
+}
+
 }  // namespace
 
-HealthMonitor::HealthMonitor(Db* db, ContainerRuntime* runtime, std::chrono::milliseconds timeout)
-    : db_(db), runtime_(runtime), timeout_(timeout) {}
+HealthMonitor::HealthMonitor(Db* db, ContainerRuntime* runtime, std::chrono::milliseconds timeout,
+                             std::string router_data_label)
+    : db_(db),
+      runtime_(runtime),
+      timeout_(timeout),
+      router_data_label_(std::move(router_data_label)) {}
+
+// Every router of an active sandbox: running is healthy; stopped or exited
+// (until the reconciler starts it) or gone after having been seen is a
+// verdict on the sandbox row. A sandbox that never had one gets none.
+Status HealthMonitor::CheckRouters(HealthReport* report) {
+  std::vector<ContainerInfo> routers;
+  std::vector<Sandbox> sandboxes;
+  Status s = runtime_->ListContainers(
+      {{kLabelManaged, "true"}, {kLabelData, router_data_label_}, {kLabelRole, "router"}},
+      &routers);
+  if (s.ok()) s = ListSandboxes(db_, &sandboxes);
+  if (!s.ok()) return s;
+  std::map<std::string, const ContainerInfo*> by_name;
+  for (const ContainerInfo& c : routers) by_name[c.name] = &c;
+  for (const Sandbox& sandbox : sandboxes) {
+    if (sandbox.state != "active") continue;
+    auto found = by_name.find(RouterContainerName(sandbox.name));
+    std::string verdict;
+    if (found == by_name.end()) {
+      if (sandbox.router_health.empty()) continue;
+      ProbeFacts gone;
+      gone.exists = false;
+      verdict = ProbeVerdict(gone);
+    } else {
+      ContainerState state;
+      s = runtime_->InspectContainer(found->second->name, &state);
+      if (!s.ok()) return s;
+      verdict = ProbeVerdict(FactsOf(state));
+    }
+    s = SetRouterHealth(db_, sandbox.id, verdict);
+    if (!s.ok()) return s;
+    ++report->checked;
+    if (verdict != "healthy") ++report->degraded;
+  }
+  return Status::Ok();
+}
 
 Status HealthMonitor::RunOnce(HealthReport* report) {
+  // Routers first: a quick look each, before the services' health requests.
+  if (!router_data_label_.empty()) {
+    Status routers = CheckRouters(report);
+    if (!routers.ok()) return routers;
+  }
   std::vector<Service> services;
   std::vector<Repo> repos;
   Status s = ListRunningServices(db_, &services);
@@ -35,11 +91,7 @@ Status HealthMonitor::RunOnce(HealthReport* report) {
     ContainerState state;
     s = runtime_->InspectContainer(svc.container_id, &state);
     if (!s.ok()) return s;
-    ProbeFacts facts;
-    facts.exists = state.exists;
-    facts.running = state.running;
-    facts.state = state.status;
-    facts.exit_code = state.exit_code;
+    ProbeFacts facts = FactsOf(state);
     facts.engine_health = state.health;
     facts.restarts = state.restart_count;
     seen.insert(svc.container_id);

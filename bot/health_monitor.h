@@ -26,17 +26,24 @@ struct HealthReport {
 class HealthMonitor {
  public:
   // `timeout` bounds each health request (connect and read).
+  // With `router_data_label` (serve --router: the daemon's data label) it
+  // also inspects each sandbox's router and stores that verdict on the
+  // sandbox row.
   HealthMonitor(Db* db, ContainerRuntime* runtime,
-                std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+                std::chrono::milliseconds timeout = std::chrono::milliseconds(2000),
+                std::string router_data_label = "");
 
   // One pass over every running service. Errors reading the store or the
   // engine end the pass; a service that does not answer is a verdict.
   Status RunOnce(HealthReport* report);
 
  private:
+  Status CheckRouters(HealthReport* report);
+
   Db* db_;
   ContainerRuntime* runtime_;
   std::chrono::milliseconds timeout_;
+  std::string router_data_label_;
   // By container id: the restart count last seen and when it last grew
   // (a restart makes a service Degraded for a while, not only for one pass).
   struct Restarts {

@@ -113,7 +113,8 @@ Status RouterImageContext(std::string* tar, std::vector<std::string>* files) {
   std::set<std::string> made;
   std::string data;
   if (!ReadWhole(router.empty() ? kSelf : router, &data)) {
-    return Status::Internal("cannot read " + (router.empty() ? std::string("this binary") : router));
+    return Status::Internal("cannot read " +
+                            (router.empty() ? std::string("this binary") : router));
   }
   AddDirs(tar, &made, "rootfs/");
   tar::AppendEntry(tar, {"rootfs/sandbot", '0', 0755, data.size(), ""}, 0, data.data());

@@ -1,8 +1,11 @@
 #include "bot/sandbox_router.h"
 
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -120,7 +123,25 @@ Status EnsureSandboxRouter(ContainerRuntime* runtime, const std::string& data_di
 
 Status AwaitRouterTable(const std::string& data_dir, const std::string& sandbox,
                         const std::string& version, int timeout_ms, int* waited_ms) {
-  const std::string file = RouterStateDir(data_dir, sandbox) + "/table-version";
+  const std::string dir = RouterStateDir(data_dir, sandbox);
+  const std::string file = dir + "/table-version";
+  // Woken by the router renaming its acknowledgement into the folder; each
+  // wait is bounded (kWakeMs) so a missed event costs at most that, and
+  // without inotify (no watch left, a filesystem without events) it polls.
+  constexpr int kWakeMs = 50;
+  constexpr int kPollMs = 2;
+  struct Watch {
+    int fd = -1;
+    ~Watch() {
+      if (fd >= 0) close(fd);
+    }
+  } watch;
+  watch.fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (watch.fd >= 0 &&
+      inotify_add_watch(watch.fd, dir.c_str(), IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE) < 0) {
+    close(watch.fd);
+    watch.fd = -1;
+  }
   const auto start = std::chrono::steady_clock::now();
   for (;;) {
     std::ifstream in(file);
@@ -135,7 +156,16 @@ Status AwaitRouterTable(const std::string& data_dir, const std::string& sandbox,
                                  " within " + std::to_string(timeout_ms) + " ms (it uses " +
                                  (have.empty() ? "none" : have) + ")");
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    if (watch.fd < 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs));
+      continue;
+    }
+    pollfd p{watch.fd, POLLIN, 0};
+    if (poll(&p, 1, std::min(kWakeMs, timeout_ms - *waited_ms)) > 0) {
+      char events[4096];
+      while (read(watch.fd, events, sizeof events) > 0) {
+      }
+    }
   }
 }
 

@@ -34,7 +34,8 @@ Status EnsureSandboxRouter(ContainerRuntime* runtime, const std::string& data_di
                            const std::vector<std::string>& held);
 
 // Waits until the router reports `version` (at most timeout_ms); *waited_ms
-// says how long it took.
+// says how long it took. Woken by inotify on the state folder (each wait
+// bounded to 50 ms), polling every 2 ms where inotify is not to be had.
 Status AwaitRouterTable(const std::string& data_dir, const std::string& sandbox,
                         const std::string& version, int timeout_ms, int* waited_ms);
 

@@ -271,6 +271,10 @@ void BuildSandboxViewFrom(const HandlerContext& ctx, const Sandbox& sandbox,
     view->text = "main URL: " + main_url + " (gateway " + sandbox.gateway + ")" +
                  (view->text.empty() ? "" : "\n" + view->text);
   }
+  if (const ServiceHealth router = RouterHealthOf(sandbox); router.health != Health::kHealthy) {
+    view->text += (view->text.empty() ? "" : "\n") + std::string(HealthName(router.health)) + ": " +
+                  router.reason;
+  }
   for (const std::string& note : LifecycleNotes(sandbox)) {
     view->text += (view->text.empty() ? "" : "\n") + note;
   }

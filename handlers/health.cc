@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "util/engine_names.h"
+
 namespace sandbot {
 
 const char* HealthName(Health health) {
@@ -52,9 +54,17 @@ ServiceHealth ServiceHealthOf(const Service& s) {
   return {};
 }
 
+ServiceHealth RouterHealthOf(const Sandbox& sandbox) {
+  const std::string& v = sandbox.router_health;
+  if (v.empty() || v == "healthy") return {};
+  const size_t colon = v.find(": ");
+  return {Health::kDegraded, "router " + RouterContainerName(sandbox.name) + ": " +
+                                 (colon == std::string::npos ? v : v.substr(colon + 2))};
+}
+
 Health SandboxHealthOf(const Sandbox& sandbox) {
   if (sandbox.state == "suspended") return Health::kSuspended;
-  Health worst = Health::kHealthy;
+  Health worst = RouterHealthOf(sandbox).health;
   for (const Service& s : sandbox.services) {
     Health h = ServiceHealthOf(s).health;
     if (h == Health::kSuspended) h = Health::kDegraded;

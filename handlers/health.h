@@ -16,7 +16,9 @@
 //   Suspended  the service is suspended
 // A sandbox is Suspended when its state is 'suspended'; otherwise it is the
 // worst of its services (a suspended service in an active sandbox counts as
-// Degraded), and Healthy when it has none.
+// Degraded) and its router (serve --router: a router the monitor found not
+// running makes the sandbox Degraded, the services behind it may still
+// answer on their own names), and Healthy when it has none.
 #ifndef SANDBOT_HANDLERS_HEALTH_H_
 #define SANDBOT_HANDLERS_HEALTH_H_
 
@@ -55,6 +57,9 @@ struct ServiceHealth {
 // From the service row: its status, and the stored verdict when it was taken
 // after the row last changed (an older one is about a previous container).
 ServiceHealth ServiceHealthOf(const Service& service);
+// The sandbox's router: Healthy when it has none or the monitor's last
+// verdict is healthy, else Degraded with the reason naming the router.
+ServiceHealth RouterHealthOf(const Sandbox& sandbox);
 // The sandbox's roll-up (see the rule above).
 Health SandboxHealthOf(const Sandbox& sandbox);
 

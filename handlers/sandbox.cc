@@ -35,6 +35,7 @@ json SandboxJson(const Sandbox& b) {
   return {{"name", b.name},
           {"state", b.state},
           {"health", HealthName(SandboxHealthOf(b))},
+          {"router_health", RouterHealthOf(b).reason},
           {"main_url", MainUrl(b)},
           {"gateway", b.gateway},
           {"memory_mb", b.memory_mb},

@@ -39,7 +39,7 @@ Service ReadService(Stmt& st) {
 const char kSandboxSelect[] =
     "SELECT id, name, created_by, origin_repo, origin_branch, state, created_at, updated_at, "
     "template, gateway, locked_by, locked_at, lock_reason, last_active_at, suspended_at, "
-    "memory_mb, cpus FROM sandboxes ";
+    "memory_mb, cpus, router_health, router_checked_at FROM sandboxes ";
 
 Sandbox ReadSandbox(Stmt& st) {
   Sandbox b;
@@ -60,6 +60,8 @@ Sandbox ReadSandbox(Stmt& st) {
   b.suspended_at = st.Int(14);
   b.memory_mb = static_cast<int>(st.Int(15));
   b.cpus = st.Double(16);
+  b.router_health = st.Text(17);
+  b.router_checked_at = st.Int(18);
   return b;
 }
 
@@ -286,6 +288,12 @@ Status SetServiceHealth(Db* db, const Service& seen, const std::string& verdict,
           "WHERE id = ? AND container_id = ? AND updated_at = ? AND status = ?");
   st.Bind(1, verdict).Bind(2, restarts).Bind(3, NowMillis()).Bind(4, seen.id);
   st.Bind(5, seen.container_id).Bind(6, seen.updated_at).Bind(7, ServiceStatusName(seen.status));
+  return st.Run();
+}
+
+Status SetRouterHealth(Db* db, int64_t sandbox_id, const std::string& verdict) {
+  Stmt st(db, "UPDATE sandboxes SET router_health = ?, router_checked_at = ? WHERE id = ?");
+  st.Bind(1, verdict).Bind(2, verdict.empty() ? int64_t{0} : NowMillis()).Bind(3, sandbox_id);
   return st.Run();
 }
 

@@ -56,6 +56,10 @@ struct Sandbox {
   int64_t suspended_at = 0;
   int memory_mb = 0;  // per-container limits; 0: the configuration's
   double cpus = 0;
+  // The health monitor's last verdict on its router (serve --router), as
+  // Service::health; "" when it has none to look at.
+  std::string router_health;
+  int64_t router_checked_at = 0;
   std::vector<Service> services;
 };
 
@@ -110,6 +114,8 @@ Status ListRunningServices(Db* db, std::vector<Service>* services);
 // Records the health monitor's verdict on `seen` — unless the row changed
 // since it was read (a redeploy replaced the container it looked at).
 Status SetServiceHealth(Db* db, const Service& seen, const std::string& verdict, int restarts);
+// Records the health monitor's verdict on the sandbox's router ("" clears it).
+Status SetRouterHealth(Db* db, int64_t sandbox_id, const std::string& verdict);
 
 }  // namespace sandbot
 

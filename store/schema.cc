@@ -517,6 +517,12 @@ CREATE TABLE web_sessions(
 );
 CREATE INDEX web_sessions_identity ON web_sessions(identity, expires_at);
 )sql",
+    // The health monitor's last verdict on the sandbox's router (serve
+    // --router; handlers/health.h), and when it looked (0: never).
+    R"sql(
+ALTER TABLE sandboxes ADD COLUMN router_health TEXT NOT NULL DEFAULT '';
+ALTER TABLE sandboxes ADD COLUMN router_checked_at INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 }  // namespace

@@ -294,4 +294,36 @@ test_router_in_sandbox_switches_routes() {
   expect_contains "$(curl -sf -H 'Host: payment:8080' "http://$ip:8080/")" "payment from the baseline"
   expect_eq "$(db "SELECT COUNT(*) FROM audit WHERE action = 'reconcile.restarted'")" 1 \
     "restart audit rows"
+
+  # The daemon stops: the router keeps serving the table it has. Started
+  # again on the same data, a route change is a new table the router acks.
+  stop_daemon
+  expect_contains "$(curl -sf -H 'Host: payment:8080' "http://$ip:8080/")" "payment from the baseline"
+  # No reconcile after the first for an hour: the health check below sees
+  # the killed router for sure.
+  start_daemon --router --reconcile-seconds 3600 --health-interval 1
+  expect_contains "$(curl -sf -H 'Host: payment:8080' "http://$ip:8080/")" "payment from the baseline"
+  out=$("$SANDBOT" route payment sandbox in feature-rt --wait 2>&1) || fail "route after restart: $out"
+  expect_contains "$out" "routes applied by the router of feature-rt"
+  expect_contains "$(curl -sf -H 'Host: payment:8080' "http://$ip:8080/")" "payment from the sandbox"
+  expect_eq "$(engine GET "/containers/$router/json" | jq -r .State.Running)" true "router after restart"
+
+  # Killed, and no reconciler to start it: the sandbox is Degraded, naming
+  # its router; started again, Healthy.
+  engine POST "/containers/$router/kill" >/dev/null
+  status=""
+  for _ in $(seq 100); do
+    status=$("$SANDBOT" sandbox status feature-rt 2>&1)
+    grep -q "router $router" <<<"$status" && break
+    sleep 0.1
+  done
+  expect_contains "$status" "feature-rt · Degraded"
+  expect_contains "$status" "Degraded: router $router: its container is"
+  engine POST "/containers/$router/start" >/dev/null
+  for _ in $(seq 100); do
+    status=$("$SANDBOT" sandbox status feature-rt 2>&1)
+    grep -q "router $router" <<<"$status" || break
+    sleep 0.1
+  done
+  expect_contains "$status" "feature-rt · Healthy"
 }

@@ -15,6 +15,7 @@
 #include "store/sandboxes.h"
 #include "tests/unit/fake_runtime.h"
 #include "tests/unit/test_util.h"
+#include "util/engine_names.h"
 
 using namespace sandbot;
 
@@ -269,6 +270,65 @@ BOOST_AUTO_TEST_CASE(monitor_records_what_it_sees) {
   BOOST_CHECK_EQUAL(now.health, "healthy");
   server.stop();
   listener.join();
+}
+
+// serve --router: the router's state is part of the sandbox's roll-up.
+BOOST_AUTO_TEST_CASE(a_router_that_is_not_running_degrades_its_sandbox) {
+  Sandbox b;
+  b.name = "rt-h";
+  b.state = "active";
+  b.services = {Running("healthy", 2000)};
+  BOOST_CHECK(RouterHealthOf(b).health == Health::kHealthy);  // none, or never looked
+  b.router_health = "healthy";
+  BOOST_CHECK(SandboxHealthOf(b) == Health::kHealthy);
+  b.router_health = "unhealthy: its container is exited (exit code 137)";
+  BOOST_CHECK(SandboxHealthOf(b) == Health::kDegraded);
+  BOOST_CHECK_EQUAL(RouterHealthOf(b).reason,
+                    "router sandbox-rt-h.router: its container is exited (exit code 137)");
+  BOOST_CHECK_EQUAL(SandboxJson(b)["router_health"], RouterHealthOf(b).reason);
+  // A worse service still wins.
+  b.services.push_back(Running("unhealthy: its container is gone", 2000));
+  BOOST_CHECK(SandboxHealthOf(b) == Health::kUnhealthy);
+
+  TestStore t;
+  Db* db = t.db.get();
+  int64_t web = AddService(db, "rt-m", "web", "web");
+  BOOST_REQUIRE(SetServiceDeployed(db, web, "abc", "img", "sandbox-rt-m-web", "http://h").ok());
+  BOOST_REQUIRE(SetServiceStatus(db, web, ServiceStatus::kRunning, "").ok());
+  AddService(db, "rt-none", "web");  // never had a router: no verdict
+  FakeRuntime runtime;
+  runtime.AddContainer("sandbox-rt-m-web", "running", {});
+  const Labels router_labels = {
+      {kLabelManaged, "true"}, {kLabelData, "d1"}, {kLabelRole, "router"}};
+  runtime.AddContainer("sandbox-rt-m.router", "exited", router_labels);
+  // Another daemon's router of the same name is not ours to judge.
+  HealthMonitor other(db, &runtime, std::chrono::milliseconds(500), "d2");
+  HealthReport report;
+  BOOST_REQUIRE(other.RunOnce(&report).ok());
+  BOOST_CHECK_EQUAL(report.degraded, 0);
+  HealthMonitor monitor(db, &runtime, std::chrono::milliseconds(500), "d1");
+  report = {};
+  BOOST_REQUIRE(monitor.RunOnce(&report).ok());
+  BOOST_CHECK_EQUAL(report.degraded, 1);
+  Sandbox got;
+  BOOST_REQUIRE(GetSandbox(db, "rt-m", &got).ok());
+  BOOST_CHECK(got.router_health.rfind("unhealthy: its container is not running", 0) == 0);
+  BOOST_CHECK(got.router_checked_at > 0);
+  BOOST_CHECK(SandboxHealthOf(got) == Health::kDegraded);
+  Sandbox none;
+  BOOST_REQUIRE(GetSandbox(db, "rt-none", &none).ok());
+  BOOST_CHECK_EQUAL(none.router_health, "");
+  // Started again (the reconciler's work): healthy at the next pass.
+  runtime.containers["sandbox-rt-m.router"].state = "running";
+  BOOST_REQUIRE(monitor.RunOnce(&report).ok());
+  BOOST_REQUIRE(GetSandbox(db, "rt-m", &got).ok());
+  BOOST_CHECK_EQUAL(got.router_health, "healthy");
+  BOOST_CHECK(SandboxHealthOf(got) == Health::kHealthy);
+  // Removed after having been seen: gone.
+  runtime.containers.erase("sandbox-rt-m.router");
+  BOOST_REQUIRE(monitor.RunOnce(&report).ok());
+  BOOST_REQUIRE(GetSandbox(db, "rt-m", &got).ok());
+  BOOST_CHECK_EQUAL(got.router_health, "unhealthy: its container is gone");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

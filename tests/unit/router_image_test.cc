@@ -1,9 +1,9 @@
 #define BOOST_TEST_DYN_LINK
 #include "bot/router_image.h"
 
-#include <boost/test/unit_test.hpp>
 #include <elf.h>
 
+#include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>

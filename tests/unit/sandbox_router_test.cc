@@ -1,0 +1,76 @@
+#define BOOST_TEST_DYN_LINK
+#include "bot/sandbox_router.h"
+
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tests/unit/test_util.h"
+#include "util/engine_names.h"
+
+using namespace sandbot;
+
+namespace {
+
+// As the router does: write beside, rename into place.
+void Ack(const std::string& dir, const std::string& version) {
+  {
+    std::ofstream out(dir + "/table-version.tmp");
+    out << version << "\n";
+  }
+  std::rename((dir + "/table-version.tmp").c_str(), (dir + "/table-version").c_str());
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(sandbox_router)
+
+BOOST_AUTO_TEST_CASE(router_spec_holds_the_names_and_mounts) {
+  ContainerSpec spec = RouterContainerSpec("qa", "sandbot/router:x", {"api", "web"}, "/d/routes",
+                                           "/d/state", "lbl", "65534:65534");
+  BOOST_CHECK_EQUAL(spec.name, RouterContainerName("qa"));
+  BOOST_CHECK_EQUAL(spec.network, NetworkName("qa"));
+  BOOST_CHECK(spec.aliases == (std::vector<std::string>{"api", "web"}));
+  BOOST_CHECK_EQUAL(spec.labels[kLabelRouterNames], "api,web");
+  BOOST_CHECK_EQUAL(spec.labels[kLabelRole], "router");
+  BOOST_CHECK_EQUAL(spec.binds.at(0), "/d/routes:/etc/sandbot:ro");
+  BOOST_CHECK_EQUAL(spec.user, "65534:65534");
+}
+
+BOOST_AUTO_TEST_CASE(await_wakes_on_the_acknowledgement_and_times_out_without) {
+  ScratchDir data;
+  const std::string dir = RouterStateDir(data.path(), "qa");
+  std::filesystem::create_directories(dir);
+  Ack(dir, "old");
+  int waited = -1;
+  BOOST_CHECK(AwaitRouterTable(data.path(), "qa", "old", 1000, &waited).ok());
+  BOOST_CHECK_LT(waited, 100);
+
+  // Acknowledged 30 ms later: woken by the rename, well before the timeout.
+  std::thread router([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    Ack(dir, "v2");
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  Status s = AwaitRouterTable(data.path(), "qa", "v2", 3000, &waited);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  router.join();
+  BOOST_CHECK(s.ok());
+  BOOST_CHECK_GE(waited, 25);
+  BOOST_CHECK_LT(std::chrono::duration_cast<std::chrono::milliseconds>(took).count(), 1000);
+
+  // Never acknowledged: the answer names the version in use.
+  s = AwaitRouterTable(data.path(), "qa", "v3", 120, &waited);
+  BOOST_CHECK(!s.ok());
+  BOOST_CHECK_GE(waited, 120);
+  BOOST_CHECK(s.message().find("it uses v2") != std::string::npos);
+  // No state folder at all (a router never started): polls, then says none.
+  s = AwaitRouterTable(data.path(), "nosuch", "v1", 60, &waited);
+  BOOST_CHECK(!s.ok());
+  BOOST_CHECK(s.message().find("it uses none") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
