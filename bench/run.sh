@@ -14,6 +14,10 @@
 #                        socket, on a second dockerd of the bench's own)
 #   BENCH_PARTS=metrics …        (issue 14: /metrics scrapes and the Slack
 #                                 `/sandbox list` with 1,000 sandboxes; no Docker work)
+#   BENCH_PARTS=dashboard …      (issue 14: the metrics part's figures, and the
+#                                 dashboard's pages with 1,000 sandboxes and
+#                                 10,000 audit rows, its RSS, and a build's
+#                                 line to the browser over SSE; the last builds)
 #   BENCH_PARTS=compose …        (issue 12: `compose config` of a 30-service
 #                                 file, beside docker-compose; no engine needed)
 #   BENCH_PARTS=router …   (issue 13: the sandbox router's added latency per
@@ -36,8 +40,11 @@ SANDBOT=$(realpath "${SANDBOT:?set SANDBOT to the sandbot binary}")
 HOOK_BIN=$(dirname "$SANDBOT")/sandbot-hook # what the installed hook runs
 COMPOSE_RUNS=${COMPOSE_RUNS:-200} # in-process compose config runs
 COMPOSE_CLI_RUNS=${COMPOSE_CLI_RUNS:-10} # process runs, sandbot and docker-compose each
-BENCH_PARTS=${BENCH_PARTS:-hook deploy flood idle tls metrics compose router} # which parts to run
-METRICS_SANDBOXES=${METRICS_SANDBOXES:-1000} # the metrics part: sandboxes of 3 services seeded
+BENCH_PARTS=${BENCH_PARTS:-hook deploy flood idle tls dashboard compose router} # which parts to run
+METRICS_SANDBOXES=${METRICS_SANDBOXES:-1000} # the metrics and dashboard parts: sandboxes of 3 services seeded
+DASHBOARD_AUDIT_ROWS=${DASHBOARD_AUDIT_ROWS:-10000} # the dashboard part: audit rows seeded
+DASHBOARD_RUNS=${DASHBOARD_RUNS:-200}     # timed loads of each dashboard page
+SSE_ROUNDS=${SSE_ROUNDS:-3}               # builds followed live, 20 timestamped lines each
 ROUTER_BENCH_PORT=${ROUTER_BENCH_PORT:-19610} # the router part: 19610-19612
 ROUTER_ROUTE_PORT=${ROUTER_ROUTE_PORT:-19700} # its route changes: 19700-19749
 FLOOD_HTTP=${FLOOD_HTTP:-127.0.0.1:18093} # the daemons of the flood and idle parts
@@ -211,8 +218,9 @@ preflight() {
     *" hook "* | *" deploy "*) [ -x "$HOOK_BIN" ] || die "$HOOK_BIN is not executable (make build)" ;;
   esac
   # The parts without Docker work here need no engine: flood, idle, metrics,
-  # compose, and tls, which brings its own. The router part's route changes do.
-  case " $BENCH_PARTS " in *" hook "* | *" deploy "* | *" router "*) ;; *) return 0 ;; esac
+  # compose, and tls, which brings its own. The router part's route changes
+  # and the dashboard part's builds do.
+  case " $BENCH_PARTS " in *" hook "* | *" deploy "* | *" router "* | *" dashboard "*) ;; *) return 0 ;; esac
   [ -n "$DOCKER" ] || die "no docker CLI found (apt-get install docker.io)"
   engine GET /_ping >/dev/null || die "no Docker engine answers on $DOCKER_SOCK (scripts/ensure-docker.sh)"
   # The CLI speaks the engine's API version, whatever its own default.
@@ -600,9 +608,19 @@ bench_idle() {
 # before and after (bench/metrics_bench.py).
 bench_metrics() {
   say "metrics: /metrics and /sandbox list with $METRICS_SANDBOXES sandboxes in the store"
-  local secret=bench-metrics-secret now
+  local secret=bench-metrics-secret
   SIDE_SERVE_ARGS="--docker unix://$DIR/no-engine.sock" \
     SANDBOT_SLACK_SIGNING_SECRET=$secret start_side_daemon metrics env
+  seed_sandboxes
+  python3 bench/metrics_bench.py "$FLOOD_HTTP" --pid "$SIDE_PID" --secret "$secret" \
+    --sandboxes "$METRICS_SANDBOXES" >"$DIR/results/metrics.json" || die "metrics_bench.py failed"
+  stop_side_daemon
+}
+
+# The side daemon's store gets $METRICS_SANDBOXES sandboxes mb-0001… of
+# three running services each, straight in SQL.
+seed_sandboxes() {
+  local now
   now=$(($(date +%s) * 1000))
   sqlite3 "$SIDE_DATA/sandbot.db" <<SQL || die "cannot seed the store"
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $METRICS_SANDBOXES)
@@ -614,8 +632,75 @@ INSERT INTO services(sandbox_id, name, repo, branch, commit_sha, status, url, up
   FROM sandboxes b JOIN (SELECT 'web' AS name, 0 AS k UNION ALL SELECT 'api', 1
                          UNION ALL SELECT 'worker', 2) s;
 SQL
+}
+
+# The dashboard (issue 14). On a daemon without an engine whose store holds
+# $METRICS_SANDBOXES sandboxes and $DASHBOARD_AUDIT_ROWS audit rows: its RSS
+# idle before and after the dashboard is used, each page's server and wall
+# time (bench/dashboard_bench.py pages), then the metrics part's figures on
+# the same daemon. Then, on a daemon with the engine, builds whose RUN step
+# prints timestamped lines, followed over Server-Sent Events (sse).
+bench_dashboard() {
+  say "dashboard: pages with $METRICS_SANDBOXES sandboxes and $DASHBOARD_AUDIT_ROWS audit rows"
+  local secret=bench-dashboard-secret link r=$DIR/results now
+  SIDE_SERVE_ARGS="--docker unix://$DIR/no-engine.sock" \
+    SANDBOT_SLACK_SIGNING_SECRET=$secret start_side_daemon dashboard env
+  seed_sandboxes
+  # Inserted as rows of an older store (hash ''): the page does not read the chain.
+  now=$(($(date +%s) * 1000))
+  sqlite3 "$SIDE_DATA/sandbot.db" <<SQL || die "cannot seed the audit trail"
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $DASHBOARD_AUDIT_ROWS)
+INSERT INTO audit(time, actor, source, action, sandbox, status, detail)
+  SELECT $now - ($DASHBOARD_AUDIT_ROWS - i) * 1000,
+         CASE WHEN i % 2 THEN 'bench' ELSE 'ana (slack:T1/U1)' END, 'cli',
+         CASE i % 3 WHEN 0 THEN 'deploy' WHEN 1 THEN 'route.set' ELSE 'push' END,
+         printf('mb-%04d', i % $METRICS_SANDBOXES + 1), 'accepted', 'seeded row ' || i FROM n;
+SQL
+  link=$(SANDBOT_DATA=$SIDE_DATA "$SANDBOT" web-login | tail -n 1)
+  echo "load $(cut -d' ' -f1-3 /proc/loadavg)" >"$r/dashboard_load.txt"
+  python3 bench/dashboard_bench.py pages "$FLOOD_HTTP" --pid "$SIDE_PID" --link "$link" \
+    --sandboxes "$METRICS_SANDBOXES" --audit-rows "$DASHBOARD_AUDIT_ROWS" --runs "$DASHBOARD_RUNS" \
+    >"$r/dashboard_pages.json" || die "dashboard_bench.py pages failed"
+  echo "load $(cut -d' ' -f1-3 /proc/loadavg)" >>"$r/dashboard_load.txt"
   python3 bench/metrics_bench.py "$FLOOD_HTTP" --pid "$SIDE_PID" --secret "$secret" \
-    --sandboxes "$METRICS_SANDBOXES" >"$DIR/results/metrics.json" || die "metrics_bench.py failed"
+    --sandboxes "$METRICS_SANDBOXES" >"$r/metrics.json" || die "metrics_bench.py failed"
+  echo "load $(cut -d' ' -f1-3 /proc/loadavg)" >>"$r/dashboard_load.txt"
+  stop_side_daemon
+  bench_sse
+}
+
+# A build's line to the browser: $SSE_ROUNDS deploys (after one warm-up)
+# of a Dockerfile whose RUN step prints 20 lines "tick I STAMP", STAMP the
+# wall clock in microseconds (busybox adjtimex), one every 0.1 s, each
+# followed live over GET /ui/jobs/ID/events.
+bench_sse() {
+  say "dashboard: $SSE_ROUNDS builds followed live over Server-Sent Events"
+  local bare=$DIR/sse/$RUN.git work=$DIR/sse/work branch=feature/$RUN-sse out job i link
+  SIDE_SERVE_ARGS="--health-timeout 30" start_side_daemon sse env
+  SANDBOT_DATA=$SIDE_DATA "$SANDBOT" repo add "$RUN" "$bare" --init --port 8080 --health / \
+    --auto-branches 'feature/*' >"$DIR/sse/repo-add.out" || die "repo add: $(cat "$DIR/sse/repo-add.out")"
+  git init -q -b "$branch" "$work"
+  git -C "$work" remote add origin "$bare"
+  cat >"$work/Dockerfile" <<'DOCKERFILE'
+FROM sandbot/busybox:latest
+COPY page.txt /page.txt
+RUN sleep 1; i=0; while [ $i -lt 20 ]; do i=$((i + 1)); adjtimex | awk -v i=$i '/tv_sec/ { s = $2 } /tv_usec/ { u = $2 } END { printf "tick %d %d%06d
+", i, s, u }'; sleep 0.1; done
+CMD ["sh", "-c", "mkdir -p /www && cp /page.txt /www/index.html && exec httpd -f -p 8080 -h /www"]
+DOCKERFILE
+  : >"$DIR/results/sse.jsonl"
+  for i in $(seq 0 "$SSE_ROUNDS"); do
+    echo "$RUN sse round $i" >"$work/page.txt"
+    git -C "$work" add -A
+    git -C "$work" commit -qm "round $i"
+    out=$(git -C "$work" push -q origin "$branch" 2>&1) || die "push of round $i: $out"
+    job=$(sqlite3 "$SIDE_DATA/sandbot.db" "SELECT MAX(id) FROM jobs WHERE kind = 'deploy'")
+    link=$(SANDBOT_DATA=$SIDE_DATA "$SANDBOT" web-login | tail -n 1)
+    out=$(python3 bench/dashboard_bench.py sse "$FLOOD_HTTP" --link "$link" --job "$job") ||
+      die "following job $job: $out; $(tail -n 5 "$SIDE_DATA/logs/job-$job.log" 2>/dev/null)"
+    [ "$i" = 0 ] || echo "$out" >>"$DIR/results/sse.jsonl" # round 0 warms up
+  done
+  echo "load $(cut -d' ' -f1-3 /proc/loadavg)" >>"$DIR/results/dashboard_load.txt"
   stop_side_daemon
 }
 
@@ -691,6 +776,22 @@ summary() {
       "  Slack /sandbox list                    p50 \(.list_p50_ms) ms   p99 \(.list_p99_ms) ms   max \(.list_max_ms) ms   daemon CPU \(.list_cpu_ms) ms each   (\(.lists) answers, \(.list_blocks) blocks, \(.list_bytes) bytes; target < 20 ms, <= 50 blocks)",
       "  daemon RSS idle                        \(.rss_idle_before_kb / 1024 * 10 | floor / 10) MB before, \(.rss_idle_after_scrapes_kb / 1024 * 10 | floor / 10) MB after the scrapes, \(.rss_idle_after_lists_kb / 1024 * 10 | floor / 10) MB after the lists"' \
       "$r/metrics.json"
+  fi
+  if [ -f "$r/dashboard_pages.json" ]; then
+    echo "the dashboard with $METRICS_SANDBOXES sandboxes of 3 services and $DASHBOARD_AUDIT_ROWS audit rows (issue 14)"
+    echo "   load average before, between and after its parts: $(sed 's/^load //' "$r/dashboard_load.txt" | paste -sd'|' | sed 's/|/ | /g')"
+    jq -r '. as $d | ["list_first", "list_middle", "list_last", "list_owner", "list_health",
+                      "audit_first", "audit_last", "audit_filtered"][] as $k |
+      "  \($k | .[0:16] + "                "[0:(16 - length)])  server p50 \($d[$k].server_p50_ms) ms  p99 \($d[$k].server_p99_ms) ms   wall p50 \($d[$k].wall_p50_ms) ms  p99 \($d[$k].wall_p99_ms) ms"' \
+      "$r/dashboard_pages.json"
+    jq -r '"  (\(.runs) loads of each, interleaved; daemon CPU \(.cpu_ms_per_page) ms a page; the first page \(.page_bytes) bytes; target server time < 20 ms)",
+      "  daemon RSS idle                        \(.rss_idle_start_kb / 1024 * 10 | floor / 10) MB after start, \(.rss_idle_after_pages_kb / 1024 * 10 | floor / 10) MB after signing in and loading every page 5 times: the dashboard adds \((.rss_idle_after_pages_kb - .rss_idle_start_kb) / 1024 * 100 | floor / 100) MB (target < 2 MB)"' \
+      "$r/dashboard_pages.json"
+  fi
+  if [ -s "$r/sse.jsonl" ]; then
+    jq -rs '(map(.lines) | add) as $n | (map(.p50_ms) | sort) as $p50 |
+      "  a build line to the SSE reader        median of rounds p50 \($p50[length / 2 | floor]) ms   worst p99 \(map(.p99_ms) | max) ms   max \(map(.max_ms) | max) ms   (\(length) builds, \($n) lines; target < 250 ms)"' \
+      "$r/sse.jsonl"
   fi
   if [ -f "$r/compose_parse.ms" ]; then
     echo "compose config of a 30-service file (issue 12)"
@@ -825,6 +926,7 @@ main() {
   case " $BENCH_PARTS " in *" idle "*) bench_idle ;; esac
   case " $BENCH_PARTS " in *" tls "*) bench_tls ;; esac
   case " $BENCH_PARTS " in *" metrics "*) bench_metrics ;; esac
+  case " $BENCH_PARTS " in *" dashboard "*) bench_dashboard ;; esac
   case " $BENCH_PARTS " in *" compose "*) bench_compose ;; esac
   case " $BENCH_PARTS " in
     *" router "*) python3 bench/router_bench.py "$SANDBOT" "$ROUTER_BENCH_PORT" "$DIR/results" >/dev/null ||

@@ -23,7 +23,11 @@ Status SandboxView(const NotifyContext& ctx, const std::string& sandbox, Message
   std::map<std::string, std::string> baselines;
   Status b = LoadBaselines(ctx.db, &baselines);
   if (!b.ok()) spdlog::warn("notification of {} without baselines: {}", sandbox, b.ToString());
-  HandlerContext hc{ctx.db, nullptr, &baselines};
+  // Member by member: GCC 12 -O2 takes the aggregate form's std::map member
+  // for uninitialized (-Wmaybe-uninitialized, fatal with -Werror).
+  HandlerContext hc;
+  hc.db = ctx.db;
+  hc.baselines = &baselines;
   return BuildSandboxView(hc, sandbox, view);
 }
 

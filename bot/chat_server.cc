@@ -117,7 +117,9 @@ Status Identify(const ChatContext& ctx, const std::string& identity, const std::
 // Runs a parsed command and records where its jobs report back.
 MessageView Run(const ChatContext& ctx, Request& request, const std::string& transport,
                 const std::string& reply_url) {
-  HandlerContext hc{ctx.db, ctx.runtime, nullptr};
+  HandlerContext hc;  // not {…}: see bot/chat_notifier.cc
+  hc.db = ctx.db;
+  hc.runtime = ctx.runtime;
   hc.secrets = ctx.secrets;
   hc.max_sandboxes = ctx.config->max_sandboxes;
   hc.operator_limits = OperatorLimitsOf(*ctx.config);

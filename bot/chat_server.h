@@ -37,6 +37,7 @@ struct ChatContext {
   const ReplyUrlPolicy* reply_policy = nullptr;  // where a request may have replies sent
   RejectionSampler* rejections = nullptr;        // what refusals are recorded
   Metrics* metrics = nullptr;                    // where refusals are counted (may be null)
+  EventHub* job_logs = nullptr;  // a job's log file grew or the job ended (may be null)
 };
 
 void RegisterChatRoutes(HttpServer* server, ChatContext* context);

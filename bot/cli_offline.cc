@@ -212,7 +212,8 @@ Status RunOnStore(Db* db, const Config& config, const std::string& family, const
   request.role = LocalRole(config, uid, daemon_uid);
   Status s = ParseCommand(family, text, &request.command);
   if (!s.ok()) return s;
-  HandlerContext ctx{db, nullptr, nullptr};
+  HandlerContext ctx;  // not {…}: see bot/chat_notifier.cc
+  ctx.db = db;
   ctx.max_sandboxes = config.max_sandboxes;
   ctx.operator_limits = OperatorLimitsOf(config);
   return HandleCommand(ctx, request, reply);

@@ -306,6 +306,7 @@ int Daemon::Start() {
   deploy_config.router = config_.router;
   deploy_config.domain = config_.domain;
   deploy_config.secrets = secrets_.get();
+  deploy_config.log_written = &log_hub_;
   for (const auto& [service, limits] : config_.limits) {
     deploy_config.service_limits[service] = {limits.memory_mb, limits.cpus};
   }
@@ -341,6 +342,7 @@ int Daemon::Start() {
       db_.get(), deployer_.get(), runtime_.get(), &hub_, config_.workers,
       [this](const Job& job, bool ok, const std::string& detail) {
         notifier_->OnJobFinished(job, ok, detail);
+        log_hub_.Notify();  // a live log sends its end now
       });
   workers_->set_metrics(metrics_.get());
   if (jobs_recovered_) workers_->Start();
@@ -479,6 +481,7 @@ int Daemon::BindListeners() {
   rejections_ = std::make_unique<RejectionSampler>();
   chat_->rejections = rejections_.get();
   chat_->metrics = metrics_.get();
+  chat_->job_logs = &log_hub_;
   RegisterChatRoutes(http_.get(), chat_.get());
   RegisterForgeRoutes(http_.get(), chat_.get());
   RegisterWebRoutes(http_.get(), chat_.get());
@@ -621,7 +624,9 @@ void Daemon::ForgeSweepLoop() {
 }
 
 void Daemon::ForgeCommentLoop() {
-  HandlerContext hc{db_.get(), runtime_.get(), nullptr};
+  HandlerContext hc;  // not {…}: see bot/chat_notifier.cc
+  hc.db = db_.get();
+  hc.runtime = runtime_.get();
   hc.secrets = secrets_.get();
   hc.max_sandboxes = config_.max_sandboxes;
   hc.operator_limits = OperatorLimitsOf(config_);

@@ -104,6 +104,9 @@ class Daemon {
   std::unique_ptr<EngineBreaker> breaker_;
   std::unique_ptr<GuardedRuntime> runtime_;
   EventHub hub_;
+  // A line went into a job's log file, or a job ended: wakes the dashboard's
+  // live logs alone (hub_ wakes every long poll and worker).
+  EventHub log_hub_;
   std::unique_ptr<Notifier> notifier_;
   std::unique_ptr<Deployer> deployer_;
   std::unique_ptr<WorkerPool> workers_;

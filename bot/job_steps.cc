@@ -96,8 +96,11 @@ void JobSteps::Event(const Job& job, JobEvent event) {
 void JobSteps::AppendLog(const Job& job, const std::string& line) {
   // Unchecked: the log is for people; a full disk shows in the job's own
   // steps (routes.json, checkouts), which are checked.
-  std::ofstream out(JobLogPath(config_.data_dir, job.id), std::ios::app);
-  out << line << '\n';
+  {
+    std::ofstream out(JobLogPath(config_.data_dir, job.id), std::ios::app);
+    out << line << '\n';
+  }
+  if (config_.log_written != nullptr) config_.log_written->Notify();
 }
 
 std::string JobSteps::ReadLog(const Job& job) const {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "bot/event_hub.h"
 #include "handlers/limits.h"
 #include "handlers/runtime.h"
 #include "store/db.h"
@@ -48,6 +49,9 @@ struct DeployConfig {
   // `serve --router`: every sandbox gets a router (bot/sandbox_router.h)
   // holding its HTTP services' names; their routes change without recreates.
   bool router = false;
+  // Told after each line written to a job's log file: the dashboard's live
+  // log (GET /ui/jobs/ID/events) wakes on it rather than polling. May be null.
+  EventHub* log_written = nullptr;
 };
 
 // Records a step of a job for everyone following it (store, waiters, chat).

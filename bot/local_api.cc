@@ -68,7 +68,9 @@ void RegisterLocalApi(LocalServer* server, Db* db, EventHub* hub, ContainerRunti
         if (s.ok() && body.contains("payload")) request.command.payload = body.value("payload", "");
         Reply reply;
         if (s.ok()) {
-          HandlerContext ctx{db, runtime, nullptr};
+          HandlerContext ctx;  // not {…}: see bot/chat_notifier.cc
+          ctx.db = db;
+          ctx.runtime = runtime;
           ctx.secrets = secrets;
           ctx.max_sandboxes = config->max_sandboxes;
           ctx.operator_limits = OperatorLimitsOf(*config);

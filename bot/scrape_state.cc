@@ -9,7 +9,7 @@
 
 namespace sandbot {
 
-Status ReadScrapeState(Db* db, ScrapeState* state) {
+Status ReadSandboxHealth(Db* db, std::unordered_map<int64_t, Health>* health) {
   // The roll-up of handlers/health.h SandboxHealthOf, one row at a time:
   // suspended sandboxes are Suspended; the others are the worst of their
   // services (a suspended service counting as Degraded), Healthy with none.
@@ -19,7 +19,6 @@ Status ReadScrapeState(Db* db, ScrapeState* state) {
     Health worst = Health::kHealthy;
   };
   std::unordered_map<int64_t, Entry> sandboxes;
-  int64_t depth = 0;
   Status s = ScanSandboxHealthRows(
       db,
       [&](int64_t id, const std::string& st) {
@@ -34,16 +33,26 @@ Status ReadScrapeState(Db* db, ScrapeState* state) {
         if (h == Health::kSuspended) h = Health::kDegraded;
         it->second.worst = std::max(it->second.worst, h);
       });
+  if (!s.ok()) return s;
+  health->clear();
+  health->reserve(sandboxes.size());
+  for (const auto& [id, e] : sandboxes) {
+    if (e.counted) (*health)[id] = e.suspended ? Health::kSuspended : e.worst;
+  }
+  return Status::Ok();
+}
+
+Status ReadScrapeState(Db* db, ScrapeState* state) {
+  std::unordered_map<int64_t, Health> health;
+  int64_t depth = 0;
+  Status s = ReadSandboxHealth(db, &health);
   if (s.ok()) s = CountPendingOutbox(db, &depth);
   if (!s.ok()) {
     state->store_ok = false;
     return s;
   }
   state->sandboxes = {};
-  for (const auto& [id, e] : sandboxes) {
-    if (!e.counted) continue;
-    ++state->sandboxes[static_cast<size_t>(e.suspended ? Health::kSuspended : e.worst)];
-  }
+  for (const auto& [id, h] : health) ++state->sandboxes[static_cast<size_t>(h)];
   state->outbox_depth = depth;
   state->store_ok = true;
   return Status::Ok();

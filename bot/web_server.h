@@ -6,8 +6,11 @@
 //   GET  /ui/signin                 how to sign in (no data)
 //   GET  /ui/                       sandboxes: filters owner, repo, state; pages
 //   GET  /ui/sandboxes/NAME         one sandbox
-//   GET  /ui/jobs/ID                a job's log (live while it runs)
-//   GET  /ui/jobs/ID/events         the log as Server-Sent Events
+//   GET  /ui/jobs/ID                a job's log file: its steps and its
+//                                   build's output (live while it runs)
+//   GET  /ui/jobs/ID/events         the log as Server-Sent Events, each line
+//                                   as it is written (the worker wakes the
+//                                   stream: DeployConfig::log_written)
 //   GET  /ui/audit                  the audit trail: filters sandbox, actor, action
 //   GET  /ui/static/FILE            web_app.js, web_app.css (embedded)
 //   POST /ui/sandboxes/NAME/action  redeploy, route, lock, unlock, suspend,
@@ -22,6 +25,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "bot/chat_server.h"
 #include "bot/http_server.h"
@@ -52,6 +56,20 @@ std::string ForgeCommitUrl(const std::string& kind, const std::string& api_url,
 // One Server-Sent Event: "id: ID" (when > 0), "event: EVENT" (when not
 // ""), a "data: " line per line of `text`, and the blank line that ends it.
 std::string SseEvent(int64_t id, const std::string& event, const std::string& text);
+
+// A line of a job's log file (bot/job_steps.h AppendLog): the build's
+// output as the engine sent it, and the job's steps, written "== STEP" and
+// given here without the marker. `end` is the byte offset just past the
+// line: its event id on the live log, so Last-Event-ID resumes after it.
+struct JobLogLine {
+  int64_t end = 0;
+  std::string text;
+  bool step = false;
+};
+// The complete lines of `data`, which starts at byte `base` of the file;
+// returns the bytes they take (a last line without its '\n' is left for
+// the next read: it is still being written).
+size_t SplitJobLog(const std::string& data, int64_t base, std::vector<JobLogLine>* lines);
 
 }  // namespace sandbot
 

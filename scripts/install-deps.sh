@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs, with apt-get, only the Debian packages sandbot needs that are missing.
 # docker-compose and python3-jsonschema are test peers only
-# (tests/e2e/compose_config_test.sh, bench/run.sh's compose part).
+# (tests/e2e/compose_config_test.sh, bench/run.sh's compose part), and so is
+# python3-prometheus-client (tests/e2e/prom_check.py reads each scrape with it).
 # Safe to run again: it does nothing when everything is there.
 # `install-deps.sh fuzz` adds what `make fuzz` needs: clang and libFuzzer's
 # runtime (libclang_rt.fuzzer-x86_64.a, in libclang-rt-dev's versioned package).
@@ -13,7 +14,7 @@ PKGS="g++ make pkg-config git curl sqlite3 jq openssl python3 ca-certificates
       libspdlog-dev zlib1g-dev libboost-test-dev libcli11-dev libkainjow-mustache-dev
       prometheus-cpp-dev libyaml-cpp-dev libqrencode-dev libsimdjson-dev
       docker.io busybox-static nodejs chromium iproute2
-      docker-compose python3-jsonschema"
+      docker-compose python3-jsonschema python3-prometheus-client"
 # The forge test tools and the bench peers are Node programs (npm packages
 # under tests/forge and bench/); the dashboard's e2e test drives Debian's
 # chromium with puppeteer-core (tests/web). NodeSource's nodejs carries npm; Debian's

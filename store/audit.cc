@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "store/audit_page.h"
+
 namespace sandbot {
 
 namespace {
@@ -226,6 +228,28 @@ Status ListAudit(Db* db, const std::string& sandbox, int limit, std::vector<Audi
           "ORDER BY id DESC LIMIT ?2) ORDER BY id");
   st.Bind(1, sandbox).Bind(2, limit > 0 ? limit : -1);
   while (st.Step()) rows->push_back(RowFrom(st));
+  return st.status();
+}
+
+Status ListAuditPage(Db* db, const AuditQuery& q, std::vector<AuditRow>* rows, bool* more) {
+  rows->clear();
+  // Newest first by id (the primary key, or audit_sandbox for one sandbox);
+  // one row past the page tells whether there is a next one. The prefix
+  // test compares the first characters: LIKE would make '_' and '%' in the
+  // filter wildcards.
+  Stmt st(db,
+          "SELECT id, time, actor, source, action, sandbox, repo, branch, commit_sha, status, "
+          "detail, hash FROM audit WHERE (?1 = '' OR sandbox = ?1) "
+          "AND (?2 = '' OR instr(actor, ?2) > 0) "
+          "AND (?3 = '' OR substr(action, 1, length(?3)) = ?3) "
+          "AND (?4 = 0 OR time >= ?4) AND (?5 = 0 OR time < ?5) "
+          "ORDER BY id DESC LIMIT ?6 OFFSET ?7");
+  const int limit = std::max(1, q.limit);
+  st.Bind(1, q.sandbox).Bind(2, q.actor).Bind(3, q.action).Bind(4, q.from_ms).Bind(5, q.to_ms);
+  st.Bind(6, limit + 1).Bind(7, std::max(0, q.offset));
+  while (st.Step()) rows->push_back(RowFrom(st));
+  *more = rows->size() > static_cast<size_t>(limit);
+  if (*more) rows->pop_back();
   return st.status();
 }
 

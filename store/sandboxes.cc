@@ -1,5 +1,10 @@
 #include "store/sandboxes.h"
 
+#include <algorithm>
+#include <unordered_map>
+
+#include "store/sandbox_page.h"
+
 namespace sandbot {
 
 namespace {
@@ -132,6 +137,63 @@ Status ListSandboxes(Db* db, std::vector<Sandbox>* out) {
     while (i < out->size() && (*out)[i].id != s.sandbox_id) ++i;
     if (i == out->size()) break;
     (*out)[i].services.push_back(std::move(s));
+  }
+  return st.status();
+}
+
+Status ListSandboxPage(Db* db, const SandboxQuery& q, std::vector<Sandbox>* page, int64_t* total) {
+  page->clear();
+  // The ids filter as a JSON array, read with json_each: one statement
+  // whatever its length.
+  std::string ids;
+  if (q.ids != nullptr) {
+    ids = "[";
+    for (size_t i = 0; i < q.ids->size(); ++i) {
+      ids += (i ? "," : "") + std::to_string((*q.ids)[i]);
+    }
+    ids += "]";
+  }
+  const char kWhere[] =
+      "WHERE (?1 = '' OR instr(created_by, ?1) > 0) "
+      "AND (?2 = '' OR origin_repo = ?2 OR EXISTS (SELECT 1 FROM services s "
+      "WHERE s.sandbox_id = sandboxes.id AND s.repo = ?2)) "
+      "AND (?3 = '' OR state = ?3) "
+      "AND (?4 = '' OR id IN (SELECT value FROM json_each(?4))) ";
+  auto bind = [&](Stmt& st) { st.Bind(1, q.owner).Bind(2, q.repo).Bind(3, q.state).Bind(4, ids); };
+  {
+    std::string sql = std::string("SELECT COUNT(*) FROM sandboxes ") + kWhere;
+    Stmt st(db, sql.c_str());
+    bind(st);
+    if (!st.Step()) return st.status().ok() ? Status::Internal("no count") : st.status();
+    *total = st.Int(0);
+  }
+  {
+    std::string sql = std::string(kSandboxSelect) + kWhere +
+                      (q.newest_first ? "ORDER BY created_at DESC, id DESC " : "ORDER BY name ") +
+                      "LIMIT ?5 OFFSET ?6";
+    Stmt st(db, sql.c_str());
+    bind(st);
+    st.Bind(5, q.limit > 0 ? q.limit : -1).Bind(6, std::max(0, q.offset));
+    while (st.Step()) page->push_back(ReadSandbox(st));
+    if (!st.status().ok()) return st.status();
+  }
+  if (page->empty()) return Status::Ok();
+  // Their services in one statement, by the page's ids.
+  std::string page_ids = "[";
+  std::unordered_map<int64_t, size_t> at;
+  for (size_t i = 0; i < page->size(); ++i) {
+    page_ids += (i ? "," : "") + std::to_string((*page)[i].id);
+    at[(*page)[i].id] = i;
+  }
+  page_ids += "]";
+  std::string sql = std::string(kServiceSelect) +
+                    "WHERE s.sandbox_id IN (SELECT value FROM json_each(?1)) ORDER BY s.name";
+  Stmt st(db, sql.c_str());
+  st.Bind(1, page_ids);
+  while (st.Step()) {
+    Service s = ReadService(st);
+    auto it = at.find(s.sandbox_id);
+    if (it != at.end()) (*page)[it->second].services.push_back(std::move(s));
   }
   return st.status();
 }

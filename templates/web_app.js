@@ -24,15 +24,18 @@
   if (log && log.dataset.events) {
     var state = document.getElementById('live-state');
     var source = new EventSource(log.dataset.events);
-    source.onmessage = function (e) {
+    // Build output as plain messages, the job's steps as "step" events.
+    var append = function (e) {
       var follow = log.scrollTop + log.clientHeight >= log.scrollHeight - 8;
       var line = document.createElement('span');
-      line.className = 'line';
+      line.className = e.type === 'step' ? 'line step' : 'line';
       line.dataset.id = e.lastEventId;
       line.textContent = e.data + '\n';
       log.appendChild(line);
       if (follow) log.scrollTop = log.scrollHeight;
     };
+    source.onmessage = append;
+    source.addEventListener('step', append);
     source.addEventListener('end', function (e) {
       source.close();
       if (state) state.textContent = 'job ' + e.data;

@@ -9,6 +9,13 @@ whose samples are not together, a duplicate series, a counter not named
 *_total, a histogram whose buckets are not cumulative or whose +Inf bucket
 is not its _count.
 
+Then reads it again with the official Python client's parser
+(prometheus_client.parser, Debian's python3-prometheus-client, which
+scripts/install-deps.sh installs) and fails unless that parser reads the
+same series with the same values: the strict reader catches more (the
+client parser accepts a counter without _total, duplicate series,
+non-cumulative buckets), the client is the reference reading of the format.
+
 Prints every series as JSON, {"name{a=\"x\",b=\"y\"}": value}, labels in
 name order, for the test's assertions (jq).
 """
@@ -184,9 +191,43 @@ def check(text):
     return series
 
 
-def main():
+def client_parser():
+    """prometheus_client.parser; Debian's package is under the system
+    Python's dist-packages, which another python3 on PATH may not search."""
     try:
-        series = check(sys.stdin.read())
+        from prometheus_client import parser
+    except ImportError:
+        sys.path.append("/usr/lib/python3/dist-packages")
+        from prometheus_client import parser
+    return parser
+
+
+def same_as_client(text, series):
+    """Raises Bad unless prometheus_client's parser reads `series` exactly."""
+    try:
+        parser = client_parser()
+    except ImportError:
+        raise Bad("python3-prometheus-client is missing (scripts/install-deps.sh)") from None
+    theirs = {}
+    try:
+        for family in parser.text_string_to_metric_families(text):
+            for s in family.samples:
+                theirs[key(s.name, s.labels)] = s.value
+    except Exception as e:  # the client raises ValueError and others on bad input
+        raise Bad("prometheus_client cannot parse it: %s" % e) from None
+    if set(theirs) != set(series):
+        raise Bad("prometheus_client reads other series: only ours %s, only theirs %s" %
+                  (sorted(set(series) - set(theirs))[:5], sorted(set(theirs) - set(series))[:5]))
+    for k, v in series.items():
+        if not (v == theirs[k] or (math.isnan(v) and math.isnan(theirs[k]))):
+            raise Bad("%s: %r here, %r by prometheus_client" % (k, v, theirs[k]))
+
+
+def main():
+    text = sys.stdin.read()
+    try:
+        series = check(text)
+        same_as_client(text, series)
     except Bad as e:
         print("prom_check: %s" % e, file=sys.stderr)
         return 1

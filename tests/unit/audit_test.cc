@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "store/audit_page.h"
 #include "tests/unit/test_util.h"
 
 namespace sandbot {
@@ -226,6 +227,44 @@ BOOST_AUTO_TEST_CASE(an_archive_that_cannot_be_written_deletes_nothing) {
   BOOST_REQUIRE(ListAudit(t.db.get(), "", 0, &rows).ok());
   BOOST_CHECK_EQUAL(rows.size(), 3u);
   BOOST_CHECK(Verify(t).whole);
+}
+
+BOOST_AUTO_TEST_CASE(a_page_of_the_trail_is_filtered_and_paged_newest_first) {
+  TestStore t;
+  for (int i = 0; i < 7; ++i) {
+    AuditRow r = Row(i % 2 ? "route.set" : "deploy", 1000 + i);
+    r.actor = i < 5 ? "ana (slack:T1/U1)" : "cli:1000";
+    r.sandbox = i < 6 ? "qa" : "other";
+    BOOST_REQUIRE(AppendAudit(t.db.get(), r).ok());
+  }
+  std::vector<AuditRow> rows;
+  bool more = false;
+  AuditQuery q;
+  q.limit = 3;
+  BOOST_REQUIRE(ListAuditPage(t.db.get(), q, &rows, &more).ok());
+  BOOST_REQUIRE_EQUAL(rows.size(), 3u);
+  BOOST_CHECK(more);
+  BOOST_CHECK_EQUAL(rows[0].time, 1006);  // newest first
+  q.offset = 6;
+  BOOST_REQUIRE(ListAuditPage(t.db.get(), q, &rows, &more).ok());
+  BOOST_REQUIRE_EQUAL(rows.size(), 1u);
+  BOOST_CHECK(!more);
+  // Sandbox exactly, actor by substring, action by prefix, time [from, to).
+  q = AuditQuery();
+  q.sandbox = "qa";
+  q.actor = "slack:T1";
+  q.action = "route";
+  q.from_ms = 1001;
+  q.to_ms = 1005;
+  BOOST_REQUIRE(ListAuditPage(t.db.get(), q, &rows, &more).ok());
+  BOOST_REQUIRE_EQUAL(rows.size(), 2u);
+  BOOST_CHECK_EQUAL(rows[0].time, 1003);
+  BOOST_CHECK_EQUAL(rows[1].time, 1001);
+  // '%' and '_' are characters, not wildcards.
+  q = AuditQuery();
+  q.action = "route%";
+  BOOST_REQUIRE(ListAuditPage(t.db.get(), q, &rows, &more).ok());
+  BOOST_CHECK(rows.empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

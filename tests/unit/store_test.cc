@@ -10,6 +10,7 @@
 #include "store/audit.h"
 #include "store/jobs.h"
 #include "store/repos.h"
+#include "store/sandbox_page.h"
 #include "store/sandboxes.h"
 #include "tests/unit/test_util.h"
 
@@ -304,6 +305,64 @@ BOOST_AUTO_TEST_CASE(audit_is_append_only) {
   BOOST_REQUIRE(ListAudit(t.db.get(), "", 1, &rows).ok());
   BOOST_REQUIRE_EQUAL(rows.size(), 1u);
   BOOST_CHECK_EQUAL(rows[0].sandbox, "other");  // the newest
+}
+
+BOOST_AUTO_TEST_CASE(a_page_of_sandboxes_is_filtered_counted_and_paged_in_sql) {
+  TestStore t;
+  Db* db = t.db.get();
+  int64_t service_id = 0;
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 5; ++i) {
+    ids.push_back(
+        AddSandboxWithService(db, "sb" + std::to_string(i), i < 3 ? "web" : "api", &service_id));
+  }
+  // Distinct creation times (CreateSandbox stamps now) and owners.
+  BOOST_REQUIRE(db->Exec("UPDATE sandboxes SET created_at = id * 1000, "
+                         "created_by = CASE WHEN id % 2 = 0 THEN 'bob' ELSE 'ana' END")
+                    .ok());
+  BOOST_REQUIRE(SetSandboxState(db, "sb4", "suspended").ok());
+  std::vector<Sandbox> page;
+  int64_t total = 0;
+  SandboxQuery q;
+  q.limit = 2;
+  BOOST_REQUIRE(ListSandboxPage(db, q, &page, &total).ok());
+  BOOST_CHECK_EQUAL(total, 5);
+  BOOST_REQUIRE_EQUAL(page.size(), 2u);
+  BOOST_CHECK_EQUAL(page[0].name, "sb4");  // newest first
+  BOOST_REQUIRE_EQUAL(page[0].services.size(), 1u);
+  BOOST_CHECK_EQUAL(page[0].services[0].name, "api");
+  q.offset = 4;
+  BOOST_REQUIRE(ListSandboxPage(db, q, &page, &total).ok());
+  BOOST_REQUIRE_EQUAL(page.size(), 1u);
+  BOOST_CHECK_EQUAL(page[0].name, "sb0");
+  BOOST_CHECK_EQUAL(page[0].services[0].name, "web");
+  // Owner by substring, repo of a service, state; by name.
+  q = SandboxQuery();
+  q.owner = "an";
+  q.repo = "web";
+  q.newest_first = false;
+  BOOST_REQUIRE(ListSandboxPage(db, q, &page, &total).ok());
+  BOOST_CHECK_EQUAL(total, 2);
+  BOOST_REQUIRE_EQUAL(page.size(), 2u);
+  BOOST_CHECK_EQUAL(page[0].name, "sb0");
+  BOOST_CHECK_EQUAL(page[1].name, "sb2");
+  q = SandboxQuery();
+  q.state = "suspended";
+  BOOST_REQUIRE(ListSandboxPage(db, q, &page, &total).ok());
+  BOOST_CHECK_EQUAL(total, 1);
+  // Only the ids given (a filter the store cannot compute).
+  std::vector<int64_t> some = {ids[1], ids[3]};
+  q = SandboxQuery();
+  q.ids = &some;
+  BOOST_REQUIRE(ListSandboxPage(db, q, &page, &total).ok());
+  BOOST_CHECK_EQUAL(total, 2);
+  BOOST_REQUIRE_EQUAL(page.size(), 2u);
+  BOOST_CHECK_EQUAL(page[0].name, "sb3");
+  std::vector<int64_t> none;
+  q.ids = &none;
+  BOOST_REQUIRE(ListSandboxPage(db, q, &page, &total).ok());
+  BOOST_CHECK_EQUAL(total, 0);
+  BOOST_CHECK(page.empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -238,4 +238,23 @@ BOOST_AUTO_TEST_CASE(an_sse_event_has_one_data_line_per_line) {
                     "id: 8\ndata: a\ndata: \ndata: id: 99\ndata: b\n\n");
 }
 
+BOOST_AUTO_TEST_CASE(a_job_log_splits_into_steps_and_output_with_their_end_offsets) {
+  std::vector<JobLogLine> lines;
+  const std::string data = "== web building abc\nStep 1/2 : FROM x\r\ntick 1\nhalf a li";
+  const size_t used = SplitJobLog(data, 100, &lines);
+  BOOST_REQUIRE_EQUAL(lines.size(), 3u);
+  BOOST_CHECK(lines[0].step);
+  BOOST_CHECK_EQUAL(lines[0].text, "web building abc");
+  BOOST_CHECK_EQUAL(lines[0].end, 100 + 20);
+  BOOST_CHECK(!lines[1].step);
+  BOOST_CHECK_EQUAL(lines[1].text, "Step 1/2 : FROM x");
+  BOOST_CHECK_EQUAL(lines[2].text, "tick 1");
+  // The line still being written waits for its newline.
+  BOOST_CHECK_EQUAL(used, data.size() - std::string("half a li").size());
+  BOOST_CHECK_EQUAL(lines[2].end, 100 + static_cast<int64_t>(used));
+  lines.clear();
+  BOOST_CHECK_EQUAL(SplitJobLog("no newline yet", 0, &lines), 0u);
+  BOOST_CHECK(lines.empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
