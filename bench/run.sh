@@ -681,11 +681,19 @@ bench_sse() {
     --auto-branches 'feature/*' >"$DIR/sse/repo-add.out" || die "repo add: $(cat "$DIR/sse/repo-add.out")"
   git init -q -b "$branch" "$work"
   git -C "$work" remote add origin "$bare"
+  cat >"$work/tick.sh" <<'TICK'
+sleep 1
+i=0
+while [ $i -lt 20 ]; do
+  i=$((i + 1))
+  adjtimex | awk -v i=$i '/tv_sec/ { s = $2 } /tv_usec/ { u = $2 } END { printf "tick %d %d%06d\n", i, s, u }'
+  sleep 0.1
+done
+TICK
   cat >"$work/Dockerfile" <<'DOCKERFILE'
 FROM sandbot/busybox:latest
-COPY page.txt /page.txt
-RUN sleep 1; i=0; while [ $i -lt 20 ]; do i=$((i + 1)); adjtimex | awk -v i=$i '/tv_sec/ { s = $2 } /tv_usec/ { u = $2 } END { printf "tick %d %d%06d
-", i, s, u }'; sleep 0.1; done
+COPY page.txt tick.sh /
+RUN sh /tick.sh
 CMD ["sh", "-c", "mkdir -p /www && cp /page.txt /www/index.html && exec httpd -f -p 8080 -h /www"]
 DOCKERFILE
   : >"$DIR/results/sse.jsonl"
