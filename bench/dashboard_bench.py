@@ -25,31 +25,12 @@ Prints one JSON object. Fails (exit 1) when an answer is wrong.
 import argparse
 import http.client
 import json
-import os
 import re
 import sys
 import time
 import urllib.parse
 
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
-def cpu_ms(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * 1000.0 / os.sysconf("SC_CLK_TCK")
-
-
-def pct(values, p):
-    v = sorted(values)
-    rank = max(1, -(-len(v) * p // 100))  # nearest rank
-    return round(v[int(rank) - 1], 3)
+from metrics_bench import cpu_ms, pct, rss_kb  # beside this file
 
 
 def fail(msg):
