@@ -377,7 +377,26 @@ Status SwarmRuntime::StopContainer(const std::string& name, int timeout_seconds)
     s = UpdateService(service, spec);
     if (!s.ok()) return s;
   }
-  return AwaitStopped(name, JsonString(service, "ID"), t + kGoneSeconds);
+  // As `docker stop -t`: the task had its grace period from its spec (set
+  // when it started); after `t` seconds its container, on this node, is
+  // killed.
+  Status stopped = AwaitStopped(name, JsonString(service, "ID"), t);
+  if (stopped.ok() || !stopped.IsUnavailable()) return stopped;
+  DockerCall list;
+  list.path = "/containers/json?filters=" +
+              Filter({{"label", {"com.docker.swarm.service.id=" + JsonString(service, "ID")}}});
+  json running;
+  s = docker_.GetJson(std::move(list), "cannot list containers", {200}, &running);
+  if (s.ok() && running.is_array()) {
+    for (const json& c : running) {
+      DockerCall kill;
+      kill.method = "POST";
+      kill.path = "/containers/" + PathEscape(JsonString(c, "Id")) + "/kill";
+      DockerReply reply;
+      docker_.Exchange(std::move(kill), "", {kAny2xx, 404, 409}, &reply);  // gone meanwhile: fine
+    }
+  }
+  return AwaitStopped(name, JsonString(service, "ID"), kGoneSeconds);
 }
 
 Status SwarmRuntime::SignalContainer(const std::string& name, const std::string& signal) {

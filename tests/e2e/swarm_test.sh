@@ -91,8 +91,14 @@ DOCKERFILE
   done
 
   # Destroy: services, network and secrets gone.
-  out=$("$SANDBOT" sandbox destroy feature-sw --wait 2>&1)
-  expect_contains "$out" "destroyed"
+  "$SANDBOT" sandbox destroy feature-sw >/dev/null
+  i=0
+  until [ "$(swarm_engine GET /services | jq length)" = 0 ] &&
+    ! swarm_engine GET /networks/sandbox-feature-sw >/dev/null; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || break
+    sleep 0.3
+  done
   expect_eq "$(swarm_engine GET /services | jq length)" 0 "services left"
   expect_eq "$(swarm_engine GET /secrets | jq length)" 0 "secrets left"
   swarm_engine GET /networks/sandbox-feature-sw >/dev/null && fail "network left"
