@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -149,13 +151,19 @@ Status SwarmRuntime::ImportImage(const std::string& rootfs_tar_path, const std::
 // ---- Services.
 
 Status SwarmRuntime::GetService(const std::string& name, json* service, bool* found) {
+  // By the container name it stands for (a label): a renamed service keeps
+  // its Swarm name (see RenameContainer).
+  *found = false;
   DockerCall call;
-  call.path = "/services/" + PathEscape(SwarmServiceName(name));
-  int status = 0;
-  Status s =
-      docker_.GetJson(std::move(call), "cannot inspect service " + name, {200, 404}, service, &status);
-  *found = s.ok() && status == 200 && service->is_object();
-  return s;
+  call.path = "/services?filters=" + Filter({{"label", {std::string(kSwarmNameLabel) + "=" + name}}});
+  json list;
+  Status s = docker_.GetJson(std::move(call), "cannot look up service " + name, {200}, &list);
+  if (!s.ok()) return s;
+  if (list.is_array() && !list.empty() && list[0].is_object()) {
+    *service = list[0];
+    *found = true;
+  }
+  return Status::Ok();
 }
 
 Status SwarmRuntime::Tasks(const std::string& service_id, json* tasks) {
@@ -247,19 +255,34 @@ Status SwarmRuntime::CreateContainer(const ContainerSpec& spec, std::string* id)
   id->clear();
   std::string node;
   Status s = NodeId(&node);
+  json existing;
+  bool taken = false;
+  if (s.ok()) s = GetService(spec.name, &existing, &taken);
+  if (s.ok() && taken) {
+    return Status::Conflict("cannot create service " + spec.name + ": the name is in use");
+  }
   std::vector<SwarmSecretRef> secrets;
   if (s.ok()) s = MakeSecrets(spec, &secrets);
   if (!s.ok()) return s;
-  std::string text = DumpJson(SwarmServiceBody(spec, publish_, node, secrets));
-  DockerCall call;
-  call.method = "POST";
-  call.path = "/services/create";
-  call.body = &text;
-  call.content_type = "application/json";
-  json j;
-  s = docker_.GetJson(std::move(call), "cannot create service " + spec.name, {201, 200}, &j);
+  json body = SwarmServiceBody(spec, publish_, node, secrets);
+  // The Swarm name is the container's unless a renamed service (a standby)
+  // still holds it: then the name with a suffix.
+  for (int attempt = 0;; ++attempt) {
+    std::string text = DumpJson(body);
+    DockerCall call;
+    call.method = "POST";
+    call.path = "/services/create";
+    call.body = &text;
+    call.content_type = "application/json";
+    json j;
+    s = docker_.GetJson(std::move(call), "cannot create service " + spec.name, {201, 200}, &j);
+    if (!s.IsConflict() || attempt == 3) break;
+    char suffix[16];
+    std::snprintf(suffix, sizeof(suffix), "-%06x", static_cast<unsigned>(random()) & 0xffffff);
+    body["Name"] = SwarmServiceName(spec.name) + suffix;
+  }
   if (!s.ok()) return s;
-  // Names are what every caller keys on; a rename makes a new service id.
+  // Names are what every caller keys on.
   *id = spec.name;
   return Status::Ok();
 }
@@ -335,6 +358,22 @@ Status SwarmRuntime::AwaitGone(const std::string& service_id, int seconds) {
   return s;
 }
 
+void SwarmRuntime::KillLocal(const std::string& service_id) {
+  DockerCall list;
+  list.path = "/containers/json?filters=" +
+              Filter({{"label", {"com.docker.swarm.service.id=" + service_id}}});
+  json running;
+  Status s = docker_.GetJson(std::move(list), "cannot list containers", {200}, &running);
+  if (!s.ok() || !running.is_array()) return;
+  for (const json& c : running) {
+    DockerCall kill;
+    kill.method = "POST";
+    kill.path = "/containers/" + PathEscape(JsonString(c, "Id")) + "/kill";
+    DockerReply reply;
+    docker_.Exchange(std::move(kill), "", {kAny2xx, 404, 409}, &reply);  // gone meanwhile: fine
+  }
+}
+
 Status SwarmRuntime::StartContainer(const std::string& name) {
   json service;
   bool found = false;
@@ -382,20 +421,7 @@ Status SwarmRuntime::StopContainer(const std::string& name, int timeout_seconds)
   // killed.
   Status stopped = AwaitStopped(name, JsonString(service, "ID"), t);
   if (stopped.ok() || !stopped.IsUnavailable()) return stopped;
-  DockerCall list;
-  list.path = "/containers/json?filters=" +
-              Filter({{"label", {"com.docker.swarm.service.id=" + JsonString(service, "ID")}}});
-  json running;
-  s = docker_.GetJson(std::move(list), "cannot list containers", {200}, &running);
-  if (s.ok() && running.is_array()) {
-    for (const json& c : running) {
-      DockerCall kill;
-      kill.method = "POST";
-      kill.path = "/containers/" + PathEscape(JsonString(c, "Id")) + "/kill";
-      DockerReply reply;
-      docker_.Exchange(std::move(kill), "", {kAny2xx, 404, 409}, &reply);  // gone meanwhile: fine
-    }
-  }
+  KillLocal(JsonString(service, "ID"));
   return AwaitStopped(name, JsonString(service, "ID"), kGoneSeconds);
 }
 
@@ -439,41 +465,12 @@ Status SwarmRuntime::RenameContainer(const std::string& name, const std::string&
     return Status::Conflict("cannot rename service " + name + " to " + new_name +
                             ": that name is taken");
   }
-  // Swarm cannot rename a service. The new one is made first, stopped and
-  // without a port (a refusal leaves the old one untouched), then the old
-  // one goes (freeing its port), then the new one takes its place.
+  // Swarm cannot rename a service; the name sandbot knows it by is a label,
+  // and a label changes without touching the task: it keeps running, its
+  // port kept, as a renamed container does.
   json spec = JsonMember(service, "Spec");
-  const int64_t replicas = SwarmReplicas(spec);
-  spec["Name"] = SwarmServiceName(new_name);
   spec["Labels"][kSwarmNameLabel] = new_name;
-  spec["TaskTemplate"].erase("ForceUpdate");
-  spec["Mode"] = {{"Replicated", {{"Replicas", 0}}}};
-  spec["EndpointSpec"] = SwarmEndpointSpec({}, publish_, false);
-  std::string text = DumpJson(spec);
-  DockerCall create;
-  create.method = "POST";
-  create.path = "/services/create";
-  create.body = &text;
-  create.content_type = "application/json";
-  DockerReply reply;
-  s = docker_.Exchange(std::move(create), "cannot make service " + name + " again as " + new_name,
-                       {201, 200}, &reply);
-  if (!s.ok()) return s;
-  DockerCall del;
-  del.method = "DELETE";
-  del.path = "/services/" + PathEscape(JsonString(service, "ID"));
-  s = docker_.Exchange(std::move(del), "cannot rename service " + name, {kAny2xx, 404}, &reply);
-  if (s.ok()) s = AwaitGone(JsonString(service, "ID"), kGoneSeconds);
-  if (!s.ok() || replicas == 0) return s;
-  json renamed;
-  s = GetService(new_name, &renamed, &found);
-  if (s.ok() && !found) s = Status::NotFound("service " + new_name + " vanished while renamed");
-  if (!s.ok()) return s;
-  json running = JsonMember(renamed, "Spec");
-  running["Mode"] = {{"Replicated", {{"Replicas", replicas}}}};
-  running["EndpointSpec"] =
-      SwarmEndpointSpec(JsonLabels(JsonMember(running, "Labels")), publish_, true);
-  return UpdateService(renamed, running);
+  return UpdateService(service, spec);
 }
 
 Status SwarmRuntime::RemoveContainer(const std::string& name) {
@@ -486,6 +483,8 @@ Status SwarmRuntime::RemoveContainer(const std::string& name) {
   del.path = "/services/" + PathEscape(JsonString(service, "ID"));
   DockerReply reply;
   s = docker_.Exchange(std::move(del), "cannot remove service " + name, {kAny2xx, 404}, &reply);
+  // Force-removed, as a container is: no grace period.
+  if (s.ok()) KillLocal(JsonString(service, "ID"));
   if (s.ok()) s = AwaitGone(JsonString(service, "ID"), kGoneSeconds);
   if (s.ok()) {
     PruneSecrets(JsonString(JsonMember(JsonMember(service, "Spec"), "Labels"), kLabelSandbox));
@@ -525,12 +524,16 @@ Status SwarmRuntime::InspectContainer(const std::string& name, ContainerState* s
 
 Status SwarmRuntime::ContainerLogs(const std::string& name, int tail, std::string* out) {
   out->clear();
+  json service;
+  bool found = false;
+  Status s = GetService(name, &service, &found);
+  if (!s.ok()) return s;
+  if (!found) return Status::NotFound("cannot read the logs of service " + name + ": no such service");
   DockerCall call;
-  call.path = "/services/" + PathEscape(SwarmServiceName(name)) + "/logs?stdout=1&stderr=1&tail=" +
+  call.path = "/services/" + PathEscape(JsonString(service, "ID")) + "/logs?stdout=1&stderr=1&tail=" +
               (tail < 0 ? std::string("all") : std::to_string(tail));
   DockerReply reply;
-  Status s = docker_.Exchange(std::move(call), "cannot read the logs of service " + name, {200},
-                              &reply);
+  s = docker_.Exchange(std::move(call), "cannot read the logs of service " + name, {200}, &reply);
   if (!s.ok()) return s;
   *out = DemuxDockerStream(reply.body);
   return Status::Ok();

@@ -5,8 +5,10 @@
 //   create   a service with 0 replicas (its port not yet published)
 //   start    1 replica with its port published; waits for the task to run
 //   stop     0 replicas, no port (suspend); waits for the task to stop
-//   rename   Swarm cannot rename: the service is made again under the new
-//            name from its own spec (its task restarts)
+//   rename   Swarm cannot rename: the name sandbot knows a service by is
+//            a label (kSwarmNameLabel), changed without touching the task;
+//            the Swarm name is the container's at create (with a suffix
+//            while a renamed standby still holds it)
 //   inspect  the newest task's state read as a container's
 //   logs     the service's logs; signal: the task's container, on this node
 // Files bind-mounted read-only (secrets, environment files) become Swarm
@@ -67,7 +69,8 @@ class SwarmRuntime : public ContainerRuntime {
  private:
   // The manager's node id, asking /info the first time.
   Status NodeId(std::string* id) EXCLUDES(mu_);
-  // GET /services/NAME: *found false on 404.
+  // The service standing for container `name` (by its kSwarmNameLabel);
+  // *found false when none.
   Status GetService(const std::string& name, nlohmann::json* service, bool* found);
   // GET /tasks of the service with id `service_id`.
   Status Tasks(const std::string& service_id, nlohmann::json* tasks);
@@ -78,6 +81,9 @@ class SwarmRuntime : public ContainerRuntime {
   Status AwaitRunning(const std::string& name, const std::string& service_id, int seconds);
   // Polls until no task of the service is running or about to.
   Status AwaitStopped(const std::string& name, const std::string& service_id, int seconds);
+  // Kills the service's task containers on the manager (docker stop's
+  // SIGKILL after its timeout; a forced remove).
+  void KillLocal(const std::string& service_id);
   // Polls until the manager holds no container of the service any more
   // (its network endpoints and published port are free then).
   Status AwaitGone(const std::string& service_id, int seconds);

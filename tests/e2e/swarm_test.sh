@@ -5,6 +5,13 @@
 # on services as on containers. Skips loudly when a swarm cannot run here.
 . tests/e2e/swarm_engine.sh
 
+# service_of NAME: the service standing for container NAME (its Swarm name
+# may carry a suffix after a redeploy: the name sandbot knows is a label).
+service_of() {
+  swarm_engine GET "/services?filters=$(jq -rn --arg n "$1" '{label: ["sandbot.swarm.name=" + $n]} | @uri')" |
+    jq '.[0]'
+}
+
 test_swarm_sandbox_lifecycle() {
   swarm_engine_up
   # Refused when the engine is not a swarm manager (the main engine, read
@@ -47,32 +54,33 @@ DOCKERFILE
   page=$(curl -sf "$url/")
   expect_contains "$page" "token=$secret" "page (the Swarm secret)"
 
-  services=$(swarm_engine GET /services | jq -r '.[].Spec.Name' | sort | tr '\n' ' ')
+  services=$(swarm_engine GET /services | jq -r '.[].Spec.Labels["sandbot.swarm.name"]' | sort | tr '\n' ' ')
   expect_eq "$services" "sandbox-feature-sw-api sandbox-feature-sw-web " "services in the swarm"
   expect_eq "$(swarm_engine GET /containers/json | jq -r '.[].Names[0]' | grep -c '^/sandbox-feature-sw-')" \
     2 "task containers"
   net=$(swarm_engine GET /networks/sandbox-feature-sw)
   expect_eq "$(jq -r '.Driver, .Scope, .Attachable' <<<"$net" | tr '\n' ' ')" "overlay swarm true " \
     "network"
-  spec=$(swarm_engine GET /services/sandbox-feature-sw-web | jq .Spec)
+  spec=$(service_of sandbox-feature-sw-web | jq .Spec)
+  expect_eq "$(jq -r .Name <<<"$spec")" sandbox-feature-sw-web "Swarm name"
   expect_eq "$(jq -r '.Labels["sandbot.sandbox"]' <<<"$spec")" feature-sw "service label"
   expect_eq "$(jq -r '.TaskTemplate.ContainerSpec.Secrets[0].File.Name' <<<"$spec")" \
     /run/secrets/TOKEN "secret target"
   expect_eq "$(swarm_engine GET /secrets | jq length)" 1 "swarm secrets"
-  expect_not_contains "$(swarm_engine GET /services/sandbox-feature-sw-web)" "$secret" "the spec"
+  expect_not_contains "$(swarm_engine GET /services)" "$secret" "the specs"
 
   # Route: web's API_URL points at the api service of the sandbox, whose
   # name answers on the overlay network.
   out=$("$SANDBOT" route api sandbox in feature-sw --wait)
   expect_contains "$out" "Routed api to sandbox in feature-sw"
   expect_contains "$(curl -sf "$url/")" "API_URL=http://api:8080"
-  task=$(swarm_engine GET '/containers/json' | jq -r '.[] | select(.Names[0] | startswith("/sandbox-feature-sw-web.")) | .Id')
+  task=$(swarm_engine GET '/containers/json' | jq -r '.[] | select(.Labels["sandbot.service"] == "web") | .Id')
   expect_contains "$(swarm_docker exec "$task" wget -qO- http://api:8080/)" "commit " "api over the overlay"
 
   # Suspend: replicas 0, the port closed; resume: the same URL again.
   out=$("$SANDBOT" sandbox suspend feature-sw --wait)
   expect_contains "$out" "sandbox feature-sw suspended (2 containers stopped"
-  expect_eq "$(swarm_engine GET /services/sandbox-feature-sw-web | jq .Spec.Mode.Replicated.Replicas)" 0 \
+  expect_eq "$(service_of sandbox-feature-sw-web | jq .Spec.Mode.Replicated.Replicas)" 0 \
     "replicas while suspended"
   ! curl -sf --max-time 2 "$url/" >/dev/null || fail "$url answers while suspended"
   out=$("$SANDBOT" sandbox resume feature-sw --wait)
@@ -80,7 +88,7 @@ DOCKERFILE
   expect_contains "$(curl -sf "$url/")" "token=$secret" "page after resume"
 
   # The reconciler: a task that died is started again.
-  task=$(swarm_engine GET '/containers/json' | jq -r '.[] | select(.Names[0] | startswith("/sandbox-feature-sw-web.")) | .Id')
+  task=$(swarm_engine GET '/containers/json' | jq -r '.[] | select(.Labels["sandbot.service"] == "web") | .Id')
   swarm_engine POST "/containers/$task/kill" >/dev/null
   i=0
   until [ "$(db "SELECT COUNT(*) FROM audit WHERE action = 'reconcile.restarted'")" -ge 1 ] &&

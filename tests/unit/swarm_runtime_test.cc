@@ -44,15 +44,19 @@ class FakeManager {
       res.status = 201;
       res.set_content(R"({"ID":"svc1"})", "application/json");
     });
-    server_.Get(R"(/v1\.41/services/([\w-]+))", [this](const httplib::Request& req,
-                                                      httplib::Response& res) {
+    server_.Get(R"(/v1\.41/services)", [this](const httplib::Request& req,
+                                              httplib::Response& res) {
+      Record("list", req.get_param_value("filters"));
       std::lock_guard<std::mutex> lock(mu_);
-      if (service_.is_null() || req.matches[1] != service_["Spec"]["Name"].get<std::string>()) {
-        res.status = 404;
-        res.set_content(R"({"message":"service not found"})", "application/json");
-        return;
+      json list = json::array();
+      const std::string wanted =
+          json::parse(req.get_param_value("filters"))["label"][0].get<std::string>();
+      if (!service_.is_null() &&
+          wanted == std::string(kSwarmNameLabel) + "=" +
+                        service_["Spec"]["Labels"][kSwarmNameLabel].get<std::string>()) {
+        list.push_back(service_);
       }
-      res.set_content(service_.dump(), "application/json");
+      res.set_content(list.dump(), "application/json");
     });
     server_.Post(R"(/v1\.41/services/svc1/update)", [this](const httplib::Request& req,
                                                           httplib::Response& res) {
@@ -183,6 +187,19 @@ BOOST_AUTO_TEST_CASE(create_start_stop_send_these_specs) {
   BOOST_TEST(runtime.InspectContainer("sandbox-demo-gone", &state).ok());
   BOOST_TEST(!state.exists);
   BOOST_TEST(runtime.StartContainer("sandbox-demo-gone").IsNotFound());
+
+  // A rename is a label: the task is not touched, the Swarm name stays.
+  s = runtime.RenameContainer(id, "sandbox-demo-web.old");
+  BOOST_REQUIRE_MESSAGE(s.ok(), s.ToString());
+  json renamed = json::parse(manager.Sent("update?version=7").back());
+  BOOST_TEST(renamed["Name"] == "sandbox-demo-web");
+  BOOST_TEST(renamed["Labels"][kSwarmNameLabel] == "sandbox-demo-web.old");
+  BOOST_TEST(renamed["Mode"] == stopped["Mode"]);
+  BOOST_TEST(runtime.InspectContainer("sandbox-demo-web.old", &state).ok());
+  BOOST_TEST(state.exists);
+  BOOST_TEST(runtime.InspectContainer(id, &state).ok());
+  BOOST_TEST(!state.exists);
+  BOOST_TEST(runtime.RenameContainer("sandbox-demo-nope", "x").IsNotFound());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
