@@ -83,8 +83,8 @@ class DockerRuntime : public ContainerRuntime {
   const DockerTransport& transport() const { return transport_; }
 
   // The request path, for runtimes built on this one (bot/swarm_runtime.h):
-  // the call sent under the negotiated version, then an answer whose status is not in `accept` becomes
-  // the engine's error for `what` (404 NotFound, 409 Conflict, …).
+  // the call sent under the negotiated version, then an answer whose status is not in `accept`
+  // becomes the engine's error for `what` (404 NotFound, 409 Conflict, …).
   Status Exchange(DockerCall call, const std::string& what, std::initializer_list<int> accept,
                   DockerReply* reply) EXCLUDES(mu_);
   // Exchange, then the body parsed into *out (discarded when it is not

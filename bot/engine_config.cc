@@ -171,7 +171,8 @@ Status ParseEnginesJson(const nlohmann::json& section, const std::string& where,
           where + ": engines: '" + name +
           "' must be {\"url\": \"tcp://HOST:PORT\" or \"unix:///PATH\", \"tls\": DIR, "
           "\"public_host\": HOST, \"ports\": \"A-B\", \"gateway_ports\": \"A-B\", "
-          "\"insecure\": false, \"swarm\": false, \"swarm_publish\": \"ingress\"} with a name of lower-case letters, digits and '-'");
+          "\"insecure\": false, \"swarm\": false, \"swarm_publish\": \"ingress\"} with a name of "
+          "lower-case letters, digits and '-'");
     }
     e.insecure = j.value("insecure", false);
     e.swarm = j.value("swarm", false);

@@ -121,18 +121,20 @@ json SwarmServiceBody(const ContainerSpec& spec, SwarmPublish publish, const std
   for (const std::string& bind : folders) {
     const size_t first = bind.find(':');
     const size_t second = bind.find(':', first + 1);
-    mounts.push_back({{"Type", "bind"},
-                      {"Source", bind.substr(0, first)},
-                      {"Target", bind.substr(first + 1, second - first - 1)},
-                      {"ReadOnly", second != std::string::npos && bind.substr(second + 1) == "ro"}});
+    mounts.push_back(
+        {{"Type", "bind"},
+         {"Source", bind.substr(0, first)},
+         {"Target", bind.substr(first + 1, second - first - 1)},
+         {"ReadOnly", second != std::string::npos && bind.substr(second + 1) == "ro"}});
   }
   container["Mounts"] = mounts;
   json secret_refs = json::array();
   for (const SwarmSecretRef& s : secrets) {
     // 0444, as the bind-mounted files are: a non-root USER reads its secrets.
-    secret_refs.push_back({{"File", {{"Name", s.target}, {"UID", "0"}, {"GID", "0"}, {"Mode", 0444}}},
-                           {"SecretID", s.id},
-                           {"SecretName", s.name}});
+    secret_refs.push_back(
+        {{"File", {{"Name", s.target}, {"UID", "0"}, {"GID", "0"}, {"Mode", 0444}}},
+         {"SecretID", s.id},
+         {"SecretName", s.name}});
   }
   container["Secrets"] = secret_refs;
 
@@ -215,16 +217,16 @@ namespace {
 int64_t TaskIndex(const json& task) { return JsonInt(JsonMember(task, "Version"), "Index"); }
 
 bool Pending(const std::string& s) {
-  return s == "new" || s == "pending" || s == "assigned" || s == "accepted" ||
-         s == "preparing" || s == "ready" || s == "starting";
+  return s == "new" || s == "pending" || s == "assigned" || s == "accepted" || s == "preparing" ||
+         s == "ready" || s == "starting";
 }
 
 }  // namespace
 
 void ReadServiceState(const json& service, const json& tasks, ContainerState* state) {
   const int64_t replicas = SwarmReplicas(JsonMember(service, "Spec"));
-  const json* newest = nullptr;   // of the tasks that should run
-  const json* latest = nullptr;   // of all
+  const json* newest = nullptr;  // of the tasks that should run
+  const json* latest = nullptr;  // of all
   int failed = 0;
   if (tasks.is_array()) {
     for (const json& t : tasks) {

@@ -45,9 +45,9 @@ struct SwarmSecretRef {
 // The manager's answer to GET /info, as far as SwarmRuntime needs it.
 struct SwarmNode {
   std::string node_id;
-  std::string state;      // Swarm.LocalNodeState: inactive, pending, active, error, locked
-  bool manager = false;   // Swarm.ControlAvailable
-  int nodes = 0;          // Swarm.Nodes
+  std::string state;     // Swarm.LocalNodeState: inactive, pending, active, error, locked
+  bool manager = false;  // Swarm.ControlAvailable
+  int nodes = 0;         // Swarm.Nodes
 };
 // Reads /info's Swarm section; Ok only for an active manager, else
 // FailedPrecondition-like InvalidArgument saying what to do. `endpoint`

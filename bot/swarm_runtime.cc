@@ -30,6 +30,16 @@ constexpr char kLabelSwarmService[] = "sandbot.swarm.service";
 
 std::string Filter(const json& filters) { return UrlEncode(filters.dump()); }
 
+// POST `path` with `body` as JSON.
+DockerCall PostJson(std::string path, const std::string* body) {
+  DockerCall call;
+  call.method = "POST";
+  call.path = std::move(path);
+  call.body = body;
+  call.content_type = "application/json";
+  return call;
+}
+
 bool Running(const json& task) {
   return JsonString(JsonMember(task, "Status"), "State") == "running";
 }
@@ -96,21 +106,15 @@ Status SwarmRuntime::EnsureNetwork(const std::string& name, const Labels& labels
     for (const json& n : j) {
       if (JsonString(n, "Name") != name) continue;
       if (JsonString(n, "Driver") == "overlay") return Status::Ok();
-      return Status::Conflict("network " + name + " exists on the manager but is a " +
-                              JsonString(n, "Driver") +
-                              " network, not a swarm overlay; remove it (docker network rm " +
-                              name + ") and retry");
+      return Status::Conflict(
+          "network " + name + " exists on the manager but is a " + JsonString(n, "Driver") +
+          " network, not a swarm overlay; remove it (docker network rm " + name + ") and retry");
     }
   }
   std::string text = DumpJson(OverlayNetworkBody(name, labels));
-  DockerCall create;
-  create.method = "POST";
-  create.path = "/networks/create";
-  create.body = &text;
-  create.content_type = "application/json";
   DockerReply reply;
-  return docker_.Exchange(std::move(create), "cannot create overlay network " + name,
-                          {kAny2xx, 409}, &reply);
+  return docker_.Exchange(PostJson("/networks/create", &text),
+                          "cannot create overlay network " + name, {kAny2xx, 409}, &reply);
 }
 
 Status SwarmRuntime::RemoveNetwork(const std::string& name) {
@@ -155,7 +159,8 @@ Status SwarmRuntime::GetService(const std::string& name, json* service, bool* fo
   // its Swarm name (see RenameContainer).
   *found = false;
   DockerCall call;
-  call.path = "/services?filters=" + Filter({{"label", {std::string(kSwarmNameLabel) + "=" + name}}});
+  call.path =
+      "/services?filters=" + Filter({{"label", {std::string(kSwarmNameLabel) + "=" + name}}});
   json list;
   Status s = docker_.GetJson(std::move(call), "cannot look up service " + name, {200}, &list);
   if (!s.ok()) return s;
@@ -176,16 +181,13 @@ Status SwarmRuntime::Tasks(const std::string& service_id, json* tasks) {
 
 Status SwarmRuntime::UpdateService(const json& service, const json& spec) {
   std::string text = DumpJson(spec);
-  DockerCall call;
-  call.method = "POST";
-  call.path = "/services/" + PathEscape(JsonString(service, "ID")) + "/update?version=" +
-              std::to_string(JsonInt(JsonMember(service, "Version"), "Index"));
-  call.body = &text;
-  call.content_type = "application/json";
+  DockerCall call = PostJson(
+      "/services/" + PathEscape(JsonString(service, "ID")) +
+          "/update?version=" + std::to_string(JsonInt(JsonMember(service, "Version"), "Index")),
+      &text);
   DockerReply reply;
-  return docker_.Exchange(std::move(call),
-                          "cannot update service " + JsonString(spec, "Name"), {200},
-                          &reply);
+  return docker_.Exchange(std::move(call), "cannot update service " + JsonString(spec, "Name"),
+                          {200}, &reply);
 }
 
 Status SwarmRuntime::MakeSecrets(const ContainerSpec& spec, std::vector<SwarmSecretRef>* refs) {
@@ -207,15 +209,11 @@ Status SwarmRuntime::MakeSecrets(const ContainerSpec& spec, std::vector<SwarmSec
     auto sandbox = spec.labels.find(kLabelSandbox);
     if (sandbox != spec.labels.end()) labels[kLabelSandbox] = sandbox->second;
     std::string text = DumpJson(SecretCreateBody(ref.name, data.str(), labels));
-    DockerCall create;
-    create.method = "POST";
-    create.path = "/secrets/create";
-    create.body = &text;
-    create.content_type = "application/json";
     json j;
     int status = 0;
-    Status s = docker_.GetJson(std::move(create), "cannot create a swarm secret for " + target,
-                               {201, 200, 409}, &j, &status);
+    Status s =
+        docker_.GetJson(PostJson("/secrets/create", &text),
+                        "cannot create a swarm secret for " + target, {201, 200, 409}, &j, &status);
     if (!s.ok()) return s;
     ref.id = JsonString(j, "ID");
     if (status == 409) {  // the same content for the same path: reuse it
@@ -225,7 +223,8 @@ Status SwarmRuntime::MakeSecrets(const ContainerSpec& spec, std::vector<SwarmSec
       if (!s.ok()) return s;
       ref.id = JsonString(j, "ID");
     }
-    if (ref.id.empty()) return Status::Internal("the manager made secret " + ref.name + " but sent no ID");
+    if (ref.id.empty())
+      return Status::Internal("the manager made secret " + ref.name + " but sent no ID");
     refs->push_back(ref);
   }
   return Status::Ok();
@@ -234,9 +233,9 @@ Status SwarmRuntime::MakeSecrets(const ContainerSpec& spec, std::vector<SwarmSec
 void SwarmRuntime::PruneSecrets(const std::string& sandbox) {
   if (sandbox.empty()) return;
   DockerCall list;
-  list.path = "/secrets?filters=" +
-              Filter({{"label", {std::string(kLabelManaged) + "=true",
-                                 std::string(kLabelSandbox) + "=" + sandbox}}});
+  list.path = "/secrets?filters=" + Filter({{"label",
+                                             {std::string(kLabelManaged) + "=true",
+                                              std::string(kLabelSandbox) + "=" + sandbox}}});
   json j;
   if (!docker_.GetJson(std::move(list), "cannot list secrets", {200}, &j).ok() || !j.is_array()) {
     return;
@@ -269,13 +268,9 @@ Status SwarmRuntime::CreateContainer(const ContainerSpec& spec, std::string* id)
   // still holds it: then the name with a suffix.
   for (int attempt = 0;; ++attempt) {
     std::string text = DumpJson(body);
-    DockerCall call;
-    call.method = "POST";
-    call.path = "/services/create";
-    call.body = &text;
-    call.content_type = "application/json";
     json j;
-    s = docker_.GetJson(std::move(call), "cannot create service " + spec.name, {201, 200}, &j);
+    s = docker_.GetJson(PostJson("/services/create", &text), "cannot create service " + spec.name,
+                        {201, 200}, &j);
     if (!s.IsConflict() || attempt == 3) break;
     char suffix[16];
     std::snprintf(suffix, sizeof(suffix), "-%06x", static_cast<unsigned>(random()) & 0xffffff);
@@ -393,7 +388,8 @@ Status SwarmRuntime::StartContainer(const std::string& name) {
   spec["EndpointSpec"] = SwarmEndpointSpec(JsonLabels(JsonMember(spec, "Labels")), publish_, true);
   // Already at one replica whose task ended: a new task, as a restart.
   if (scaled && state.status == "exited") {
-    spec["TaskTemplate"]["ForceUpdate"] = JsonInt(JsonMember(spec, "TaskTemplate"), "ForceUpdate") + 1;
+    spec["TaskTemplate"]["ForceUpdate"] =
+        JsonInt(JsonMember(spec, "TaskTemplate"), "ForceUpdate") + 1;
   }
   s = UpdateService(service, spec);
   if (!s.ok()) return s;
@@ -451,7 +447,8 @@ Status SwarmRuntime::SignalContainer(const std::string& name, const std::string&
     return docker_.Exchange(std::move(call), "cannot send SIG" + signal + " to service " + name,
                             {204, 200}, &reply);
   }
-  return Status::Conflict("cannot send SIG" + signal + " to service " + name + ": it is not running");
+  return Status::Conflict("cannot send SIG" + signal + " to service " + name +
+                          ": it is not running");
 }
 
 Status SwarmRuntime::RenameContainer(const std::string& name, const std::string& new_name) {
@@ -528,10 +525,12 @@ Status SwarmRuntime::ContainerLogs(const std::string& name, int tail, std::strin
   bool found = false;
   Status s = GetService(name, &service, &found);
   if (!s.ok()) return s;
-  if (!found) return Status::NotFound("cannot read the logs of service " + name + ": no such service");
+  if (!found)
+    return Status::NotFound("cannot read the logs of service " + name + ": no such service");
   DockerCall call;
-  call.path = "/services/" + PathEscape(JsonString(service, "ID")) + "/logs?stdout=1&stderr=1&tail=" +
-              (tail < 0 ? std::string("all") : std::to_string(tail));
+  call.path =
+      "/services/" + PathEscape(JsonString(service, "ID")) +
+      "/logs?stdout=1&stderr=1&tail=" + (tail < 0 ? std::string("all") : std::to_string(tail));
   DockerReply reply;
   s = docker_.Exchange(std::move(call), "cannot read the logs of service " + name, {200}, &reply);
   if (!s.ok()) return s;

@@ -257,9 +257,10 @@ BOOST_AUTO_TEST_CASE(swarm_flag_and_config) {
   BOOST_TEST(engines[0].swarm);
   BOOST_TEST(engines[0].swarm_publish == "ingress");
   engines.clear();
-  BOOST_TEST(ParseEnginesJson(nlohmann::json::parse(R"({"s": {"url": "unix:///a", "swarm": "yes"}})"),
-                              "config.json", &engines)
-                 .IsInvalidArgument());
+  BOOST_TEST(
+      ParseEnginesJson(nlohmann::json::parse(R"({"s": {"url": "unix:///a", "swarm": "yes"}})"),
+                       "config.json", &engines)
+          .IsInvalidArgument());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

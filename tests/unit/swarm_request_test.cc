@@ -89,8 +89,8 @@ BOOST_AUTO_TEST_CASE(endpoint_spec_by_publish_mode) {
   BOOST_TEST(host["Ports"][0]["PublishMode"] == "host");
   BOOST_TEST(SwarmEndpointSpec(labels, SwarmPublish::kHost, false)["Ports"].empty());
   BOOST_TEST(SwarmEndpointSpec({}, SwarmPublish::kHost, true)["Ports"].empty());
-  BOOST_TEST(SwarmEndpointSpec({{kSwarmPublishLabel, "x:1"}}, SwarmPublish::kHost, true)["Ports"]
-                 .empty());
+  BOOST_TEST(
+      SwarmEndpointSpec({{kSwarmPublishLabel, "x:1"}}, SwarmPublish::kHost, true)["Ports"].empty());
   SwarmPublish p;
   BOOST_TEST(ParseSwarmPublish("host", &p).ok());
   BOOST_TEST((p == SwarmPublish::kHost));
@@ -114,7 +114,8 @@ BOOST_AUTO_TEST_CASE(files_become_secrets_folders_stay_mounts) {
   BOOST_TEST(files[0].second == "/run/secrets/KEY");
   BOOST_TEST(folders.size() == 3u);
 
-  json body = SwarmServiceBody(spec, SwarmPublish::kHost, "", {{"sid", "sandbot-x", "/run/secrets/KEY"}});
+  json body =
+      SwarmServiceBody(spec, SwarmPublish::kHost, "", {{"sid", "sandbot-x", "/run/secrets/KEY"}});
   const json& c = body["TaskTemplate"]["ContainerSpec"];
   BOOST_TEST(c["Secrets"].size() == 1u);
   BOOST_TEST(c["Secrets"][0]["SecretID"] == "sid");
@@ -158,13 +159,13 @@ BOOST_AUTO_TEST_CASE(info_must_say_active_manager) {
   BOOST_TEST(ReadSwarmNode(manager, "unix:///x", &node).ok());
   BOOST_TEST(node.node_id == "n1");
   BOOST_TEST(node.nodes == 3);
-  Status s = ReadSwarmNode(json::parse(R"({"Swarm":{"LocalNodeState":"inactive"}})"), "unix:///x",
-                           &node);
+  Status s =
+      ReadSwarmNode(json::parse(R"({"Swarm":{"LocalNodeState":"inactive"}})"), "unix:///x", &node);
   BOOST_TEST(s.IsInvalidArgument());
   BOOST_TEST(s.message().find("docker swarm init") != std::string::npos);
-  s = ReadSwarmNode(json::parse(
-                        R"({"Swarm":{"NodeID":"w","LocalNodeState":"active","ControlAvailable":false}})"),
-                    "unix:///x", &node);
+  s = ReadSwarmNode(
+      json::parse(R"({"Swarm":{"NodeID":"w","LocalNodeState":"active","ControlAvailable":false}})"),
+      "unix:///x", &node);
   BOOST_TEST(s.message().find("worker") != std::string::npos);
   BOOST_TEST(ReadSwarmNode(json::parse("[]"), "unix:///x", &node).IsInvalidArgument());
 }

@@ -36,16 +36,15 @@ class FakeManager {
                           .dump(),
                       "application/json");
     });
-    server_.Post(R"(/v1\.41/services/create)", [this](const httplib::Request& req,
-                                                      httplib::Response& res) {
-      Record("create", req.body);
-      std::lock_guard<std::mutex> lock(mu_);
-      service_ = {{"ID", "svc1"}, {"Version", {{"Index", 7}}}, {"Spec", json::parse(req.body)}};
-      res.status = 201;
-      res.set_content(R"({"ID":"svc1"})", "application/json");
-    });
-    server_.Get(R"(/v1\.41/services)", [this](const httplib::Request& req,
-                                              httplib::Response& res) {
+    server_.Post(
+        R"(/v1\.41/services/create)", [this](const httplib::Request& req, httplib::Response& res) {
+          Record("create", req.body);
+          std::lock_guard<std::mutex> lock(mu_);
+          service_ = {{"ID", "svc1"}, {"Version", {{"Index", 7}}}, {"Spec", json::parse(req.body)}};
+          res.status = 201;
+          res.set_content(R"({"ID":"svc1"})", "application/json");
+        });
+    server_.Get(R"(/v1\.41/services)", [this](const httplib::Request& req, httplib::Response& res) {
       Record("list", req.get_param_value("filters"));
       std::lock_guard<std::mutex> lock(mu_);
       json list = json::array();
@@ -58,19 +57,19 @@ class FakeManager {
       }
       res.set_content(list.dump(), "application/json");
     });
-    server_.Post(R"(/v1\.41/services/svc1/update)", [this](const httplib::Request& req,
-                                                          httplib::Response& res) {
-      Record("update?version=" + req.get_param_value("version"), req.body);
-      std::lock_guard<std::mutex> lock(mu_);
-      service_["Spec"] = json::parse(req.body);
-      res.set_content("{}", "application/json");
-    });
+    server_.Post(R"(/v1\.41/services/svc1/update)",
+                 [this](const httplib::Request& req, httplib::Response& res) {
+                   Record("update?version=" + req.get_param_value("version"), req.body);
+                   std::lock_guard<std::mutex> lock(mu_);
+                   service_["Spec"] = json::parse(req.body);
+                   res.set_content("{}", "application/json");
+                 });
     server_.Get(R"(/v1\.41/tasks)", [this](const httplib::Request& req, httplib::Response& res) {
       Record("tasks", req.get_param_value("filters"));
       std::lock_guard<std::mutex> lock(mu_);
       json tasks = json::array();
-      const bool up = !service_.is_null() &&
-                      service_["Spec"]["Mode"]["Replicated"]["Replicas"].get<int>() > 0;
+      const bool up =
+          !service_.is_null() && service_["Spec"]["Mode"]["Replicated"]["Replicas"].get<int>() > 0;
       if (up) {
         tasks.push_back({{"ServiceID", "svc1"},
                          {"NodeID", "node1"},
