@@ -53,6 +53,7 @@
 #include "bot/replay_guard.h"
 #include "bot/scrape_state.h"
 #include "bot/signatures.h"
+#include "bot/swarm_runtime.h"
 #include "bot/systemd_notify.h"
 #include "bot/tls_probe.h"
 #include "bot/version.h"
@@ -263,10 +264,43 @@ int Daemon::Start() {
 
   // Engine calls go through the breaker: retried with backoff, and failed
   // at once while the engine is known to be down.
-  docker_ = std::make_unique<DockerRuntime>(engine_.url, engine_.Tls());
+  ContainerRuntime* engine_runtime = nullptr;
+  DockerRuntime* engine_api = nullptr;  // the engine itself, for GET /v1/engines
+  if (engine_.swarm) {
+    SwarmPublish publish = SwarmPublish::kIngress;
+    if (!engine_.swarm_publish.empty()) ParseSwarmPublish(engine_.swarm_publish, &publish);
+    swarm_ = std::make_unique<SwarmRuntime>(engine_.url, engine_.Tls(), publish);
+    // Not a manager: refused now. Not answering: checked again before the
+    // first service is made.
+    SwarmNode node;
+    s = swarm_->CheckManager(&node);
+    if (!s.ok() && !s.IsUnavailable()) {
+      spdlog::error("{}", s.message());
+      return s.ExitCode();
+    }
+    // Swarm has no host IP for a published port: say what that opens.
+    spdlog::warn(
+        "engine '{}' is a Swarm manager: service ports ({}) are published on every interface "
+        "of {} (Swarm cannot bind them to 127.0.0.1 as the Docker runtime does); firewall them "
+        "if the sandboxes are not for the whole network",
+        engine_.name, config_.ports,
+        publish == SwarmPublish::kHost ? "the manager" : "every node (the routing mesh)");
+    if (s.ok()) {
+      engine_note_ = " (Swarm manager " + node.node_id.substr(0, 12) + ", " +
+                     std::to_string(node.nodes) + " node(s), ports on " +
+                     SwarmPublishName(publish) + ")";
+    }
+    engine_runtime = swarm_.get();
+    engine_api = swarm_->docker();
+  } else {
+    docker_ = std::make_unique<DockerRuntime>(engine_.url, engine_.Tls());
+    engine_runtime = docker_.get();
+    engine_api = docker_.get();
+  }
+  engine_api_ = engine_api;
   breaker_ = std::make_unique<EngineBreaker>(3);
   runtime_ = std::make_unique<GuardedRuntime>(
-      docker_.get(), breaker_.get(),
+      engine_runtime, breaker_.get(),
       std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(250),
                                              std::chrono::milliseconds(1000),
                                              std::chrono::milliseconds(2000)});
@@ -413,7 +447,7 @@ int Daemon::OpenStore() {
 int Daemon::BindListeners() {
   local_ = std::make_unique<LocalServer>(LocalServer::Options{});
   RegisterLocalApi(local_.get(), db_.get(), &hub_, runtime_.get(), &config_, secrets_.get());
-  RegisterEngineApi(local_.get(), {EngineView{engine_, docker_.get(), breaker_.get()}},
+  RegisterEngineApi(local_.get(), {EngineView{engine_, engine_api_, breaker_.get()}},
                     config_.data_dir);
   const std::string socket_path = SocketPath(config_.data_dir);
   // 0660: the daemon's group (git service accounts, operators) may connect;

@@ -29,6 +29,7 @@ struct ChatContext;
 class Db;
 class Deployer;
 class DockerRuntime;
+class SwarmRuntime;
 class EngineBreaker;
 class Expiry;
 class GuardedRuntime;
@@ -100,7 +101,9 @@ class Daemon {
   // that counts.
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<SecretKeys> secrets_;
-  std::unique_ptr<DockerRuntime> docker_;
+  std::unique_ptr<DockerRuntime> docker_;  // without --swarm
+  std::unique_ptr<SwarmRuntime> swarm_;    // with --swarm (bot/swarm_runtime.h)
+  DockerRuntime* engine_api_ = nullptr;    // either's engine, asked directly
   std::unique_ptr<EngineBreaker> breaker_;
   std::unique_ptr<GuardedRuntime> runtime_;
   EventHub hub_;

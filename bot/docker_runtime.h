@@ -82,23 +82,25 @@ class DockerRuntime : public ContainerRuntime {
   std::string Product() EXCLUDES(mu_);
   const DockerTransport& transport() const { return transport_; }
 
- private:
-  // In an `accept` list: any 2xx status.
-  static constexpr int kAny2xx = 2;
-
-  // GET /_ping; records the negotiated version on the first success.
-  Status PingAndNegotiate() EXCLUDES(mu_);
-  // Sends `call` under the negotiated version prefix. Fails only when no
-  // HTTP answer came back; the caller judges the status code.
-  Status SendVersioned(DockerCall call, DockerReply* reply) EXCLUDES(mu_);
-  // SendVersioned, then an answer whose status is not in `accept` becomes
-  // the engine's error for `what` (404 NotFound, 409 Conflict, …).
+  // The request path, for runtimes built on this one (bot/swarm_runtime.h):
+  // the call sent under the negotiated version, then an answer whose status is not in `accept`
+  // becomes the engine's error for `what` (404 NotFound, 409 Conflict, …).
   Status Exchange(DockerCall call, const std::string& what, std::initializer_list<int> accept,
                   DockerReply* reply) EXCLUDES(mu_);
   // Exchange, then the body parsed into *out (discarded when it is not
   // JSON). `status`, when given, receives the answer's status code.
   Status GetJson(DockerCall call, const std::string& what, std::initializer_list<int> accept,
                  nlohmann::json* out, int* status = nullptr) EXCLUDES(mu_);
+
+  // In an `accept` list: any 2xx status.
+  static constexpr int kAny2xx = 2;
+
+ private:
+  // GET /_ping; records the negotiated version on the first success.
+  Status PingAndNegotiate() EXCLUDES(mu_);
+  // Sends `call` under the negotiated version prefix. Fails only when no
+  // HTTP answer came back; the caller judges the status code.
+  Status SendVersioned(DockerCall call, DockerReply* reply) EXCLUDES(mu_);
   // Ids of the networks whose name is exactly `name` (there may be several).
   Status NetworkIdsNamed(const std::string& name, std::vector<std::string>* ids) EXCLUDES(mu_);
   // Runs a build/load/import request whose answer is a JSON progress stream.

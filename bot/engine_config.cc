@@ -56,6 +56,14 @@ Status ParseNamedValue(const std::string& text, const std::string& flag, std::st
 Status ValidateEngine(const EngineSpec& e) {
   const std::string what = "engine '" + e.name + "' (" + e.url + ")";
   const bool unix_url = e.url.rfind("unix://", 0) == 0 || e.url.rfind("/", 0) == 0;
+  if (!e.swarm_publish.empty() && e.swarm_publish != "ingress" && e.swarm_publish != "host") {
+    return Status::InvalidArgument(what + ": swarm publish mode '" + e.swarm_publish +
+                                   "': say ingress (the routing mesh) or host (the manager's "
+                                   "own ports)");
+  }
+  if (!e.swarm_publish.empty() && !e.swarm) {
+    return Status::InvalidArgument(what + ": a swarm publish mode without --swarm");
+  }
   if (!unix_url && !IsTcp(e.url)) {
     return Status::InvalidArgument(what + ": use unix:///path/to/docker.sock or tcp://HOST:PORT");
   }
@@ -123,6 +131,10 @@ Status ResolveEngines(const EngineFlags& flags, const std::string& docker,
     }
     e->insecure = true;
   }
+  for (EngineSpec& e : *engines) {
+    if (flags.swarm) e.swarm = true;
+    if (!flags.swarm_publish.empty()) e.swarm_publish = flags.swarm_publish;
+  }
   std::set<std::string> seen;
   for (const EngineSpec& e : *engines) {
     if (!seen.insert(e.name).second) {
@@ -151,15 +163,19 @@ Status ParseEnginesJson(const nlohmann::json& section, const std::string& where,
     bool ok = ValidEngineName(name) && j.is_object() && str("url", &e.url) && !e.url.empty() &&
               str("tls", &e.tls_dir) && str("public_host", &e.public_host) &&
               str("ports", &e.ports) && str("gateway_ports", &e.gateway_ports) &&
-              (!j.contains("insecure") || j["insecure"].is_boolean());
+              str("swarm_publish", &e.swarm_publish) &&
+              (!j.contains("insecure") || j["insecure"].is_boolean()) &&
+              (!j.contains("swarm") || j["swarm"].is_boolean());
     if (!ok) {
       return Status::InvalidArgument(
           where + ": engines: '" + name +
           "' must be {\"url\": \"tcp://HOST:PORT\" or \"unix:///PATH\", \"tls\": DIR, "
           "\"public_host\": HOST, \"ports\": \"A-B\", \"gateway_ports\": \"A-B\", "
-          "\"insecure\": false} with a name of lower-case letters, digits and '-'");
+          "\"insecure\": false, \"swarm\": false, \"swarm_publish\": \"ingress\"} with a name of "
+          "lower-case letters, digits and '-'");
     }
     e.insecure = j.value("insecure", false);
+    e.swarm = j.value("swarm", false);
     engines->push_back(e);
   }
   return Status::Ok();

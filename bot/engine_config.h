@@ -34,6 +34,8 @@ struct EngineSpec {
   std::string public_host;    // "": the daemon's --public-host
   std::string ports;          // "": the daemon's --ports
   std::string gateway_ports;  // "": the daemon's --gateway-ports
+  bool swarm = false;         // a Swarm manager: sandboxes become services (bot/swarm_runtime.h)
+  std::string swarm_publish;  // "ingress" (""), or "host"
 
   // The certificate files under tls_dir (empty when tls_dir is).
   EngineTls Tls() const;
@@ -44,6 +46,8 @@ struct EngineFlags {
   std::vector<std::string> engines;   // NAME=URL
   std::vector<std::string> tls;       // NAME=DIR
   std::vector<std::string> insecure;  // NAME
+  bool swarm = false;                 // --swarm: every engine is a Swarm manager
+  std::string swarm_publish;          // --swarm-publish ingress|host
   // The default engine's TLS folder: DOCKER_CERT_PATH (else ~/.docker) when
   // DOCKER_TLS_VERIFY is set, as the docker CLI reads them; "": none.
   std::string docker_tls_dir;
@@ -69,7 +73,8 @@ Status ResolveEngines(const EngineFlags& flags, const std::string& docker,
 Status ValidateEngine(const EngineSpec& engine);
 
 // The "engines" section of the config file: {"NAME": {"url": …, "tls": DIR,
-// "insecure": bool, "public_host": …, "ports": "A-B", "gateway_ports": "A-B"}}.
+// "insecure": bool, "public_host": …, "ports": "A-B", "gateway_ports": "A-B",
+// "swarm": bool, "swarm_publish": "ingress"|"host"}}.
 // `where` prefixes messages (the file's path).
 Status ParseEnginesJson(const nlohmann::json& section, const std::string& where,
                         std::vector<EngineSpec>* engines);

@@ -62,6 +62,13 @@ int main(int argc, char** argv) {
   serve->add_option("--insecure-engine", config.engine_flags.insecure,
                     "NAME: allow tcp:// engine NAME without TLS (anyone who reaches it is root "
                     "on its host)");
+  serve->add_flag("--swarm", config.engine_flags.swarm,
+                  "The engine is a Docker Swarm manager: a sandbox becomes Swarm services on an "
+                  "attachable overlay network, secrets become Swarm secrets (checked at start: "
+                  "refused unless the engine is an active manager)");
+  serve->add_option("--swarm-publish", config.engine_flags.swarm_publish,
+                    "With --swarm, where service ports are published: ingress (the routing mesh, "
+                    "every node; the default) or host (the manager's own ports)");
   serve->add_option("--ports", config.ports, "Host port range for services")->capture_default_str();
   serve->add_option("--public-host", config.public_host, "Host name used in service URLs")
       ->capture_default_str();

@@ -228,4 +228,39 @@ BOOST_AUTO_TEST_CASE(engine_list_and_status_text) {
   BOOST_TEST(FormatEngineStatus(engines, "nope").empty());
 }
 
+// --swarm marks the engines as Swarm managers; the publish mode is checked.
+BOOST_AUTO_TEST_CASE(swarm_flag_and_config) {
+  EngineFlags flags;
+  flags.engines = {"swarm=unix:///var/run/docker.sock"};
+  flags.swarm = true;
+  flags.swarm_publish = "host";
+  std::vector<EngineSpec> engines;
+  BOOST_TEST(ResolveEngines(flags, "unix:///x.sock", &engines).ok());
+  BOOST_TEST(engines.size() == 1u);
+  BOOST_TEST(engines[0].swarm);
+  BOOST_TEST(engines[0].swarm_publish == "host");
+
+  flags.swarm_publish = "mesh";
+  engines.clear();
+  Status s = ResolveEngines(flags, "unix:///x.sock", &engines);
+  BOOST_TEST(s.IsInvalidArgument());
+  BOOST_TEST(Contains(s.message(), "ingress"), s.message());
+  EngineFlags no_swarm;
+  no_swarm.swarm_publish = "host";
+  engines.clear();
+  BOOST_TEST(ResolveEngines(no_swarm, "unix:///x.sock", &engines).IsInvalidArgument());
+
+  engines.clear();
+  nlohmann::json j = nlohmann::json::parse(
+      R"({"s": {"url": "unix:///run/s.sock", "swarm": true, "swarm_publish": "ingress"}})");
+  BOOST_TEST(ParseEnginesJson(j, "config.json", &engines).ok());
+  BOOST_TEST(engines[0].swarm);
+  BOOST_TEST(engines[0].swarm_publish == "ingress");
+  engines.clear();
+  BOOST_TEST(
+      ParseEnginesJson(nlohmann::json::parse(R"({"s": {"url": "unix:///a", "swarm": "yes"}})"),
+                       "config.json", &engines)
+          .IsInvalidArgument());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
