@@ -8,7 +8,10 @@
 # and waits until the stand-in holds the preview comment with the running
 # sandbox's URL: intake, mirror fetch, build, start, health check, comment
 # through the outbox. The PR is then closed (its sandbox destroyed, not
-# timed).
+# timed). Timed from curl sending the pre-signed webhook to the moment the
+# stand-in recorded the comment call that says running with the URL (its
+# call log), so neither node's start-up nor this script's 50 ms polling is
+# counted against sandbot.
 # The peer: the same commit built and started straight on the engine with
 # the docker CLI (bench/docker_cli_deploy.sh --no-cache: git archive, docker
 # build, docker run, curl until it answers).
@@ -50,12 +53,19 @@ cleanup_engine() {
   "$DOCKER" images --format '{{.Repository}}:{{.Tag}}' "devenv/$RUN" | xargs -r "$DOCKER" rmi -f \
     >/dev/null 2>&1 || true
 }
-trap 'bench_cleanup; cleanup_engine' EXIT
+# PR_BENCH_KEEP=DIR: the daemon's log, its store and the stand-in's recorded
+# calls are copied there on exit, to see where the time went.
+keep() {
+  [ -n "${PR_BENCH_KEEP:-}" ] || return 0
+  mkdir -p "$PR_BENCH_KEEP"
+  cp -r "$work/sandbot.log" "$work/rounds.txt" "$work/forge" "$work/data" "$PR_BENCH_KEEP/" 2>/dev/null || true
+}
+trap 'keep; bench_cleanup; cleanup_engine' EXIT
 
 export SANDBOT_DATA=$work/data PR_BENCH_SECRET=$SECRET PR_BENCH_TOKEN=$TOKEN
 forge_start "$work/forge" 0 "$TOKEN" >/dev/null
 pids+=("$FORGE_PID")
-"$SANDBOT" serve --listen "$PR_HTTP" --ports "$PR_PORTS" --log-level warn >"$work/sandbot.log" 2>&1 &
+"$SANDBOT" serve --listen "$PR_HTTP" --ports "$PR_PORTS" --log-level "${PR_LOG_LEVEL:-warn}" >"$work/sandbot.log" 2>&1 &
 sb_pid=$!
 pids+=("$sb_pid")
 i=0
@@ -93,11 +103,30 @@ comment_url() {
     grep -o 'http://127\.0\.0\.1:[0-9]*' | head -n 1 || true
 }
 
-hook() { # hook ACTION FIXTURE N SHA
+hook() { # hook ACTION FIXTURE N SHA [--dry-run --out-body FILE]
   forge_send --url "http://$PR_HTTP/forges/github/webhook" --forge github \
     --payload "tests/fixtures/forges/github/$2.json" --secret-env PR_BENCH_SECRET \
     --repo acme/web --number "$3" --sha "$4" --clone-url "$CLONE" \
-    --set "pull_request.updated_at=\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"" | head -n 1
+    --set "pull_request.updated_at=\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"" "${@:5}" | head -n 1
+}
+
+# The timed webhook is signed beforehand (send_webhook.js --dry-run: node's
+# start-up is the harness's, not sandbot's) and sent by curl at t0.
+# send_signed HEADERS_JSON BODY_FILE: the HTTP status.
+send_signed() {
+  local args=()
+  while IFS= read -r h; do args+=(-H "$h"); done < <(jq -r 'to_entries[] | "\(.key): \(.value)"' "$1")
+  curl -s -o /dev/null -w '%{http_code}' "${args[@]}" --data-binary "@$2" \
+    "http://$PR_HTTP/forges/github/webhook"
+}
+
+# comment_ms N: when (ms since the epoch) the stand-in took PR N's comment
+# saying running with the URL (its record of the call), else "".
+comment_ms() {
+  jq -r --arg n "pr-$1-" 'select((.method == "PATCH" or .method == "POST") and
+      (.path | test("/comments")) and ((.body.body // "") | contains("`" + $n) and
+      test(": running") and test("http://127[.]0[.]0[.]1:[0-9]+"))) | .time' "$FORGE_LOG" |
+    head -n 1 | { read -r t && date -d "$t" +%s%3N; } || true
 }
 
 sb_times=() peer_times=()
@@ -108,9 +137,11 @@ for round in $(seq 0 "$PR_ROUNDS"); do # round 0 warms up (mirror clone, base la
   sha=$(git -C "$WORK" rev-parse HEAD)
   git -C "$WORK" push -q -f "$AUTHED" "HEAD:refs/pull/$n/head"
   forge_pull acme/web "$n" "$sha" >/dev/null
+  hook opened pull_request.opened "$n" "$sha" --dry-run --out-body "$work/body.json" \
+    >"$work/headers.json"
   sleep 0.5 # quiet before the timed part
   t0=$(now_ms)
-  code=$(hook opened pull_request.opened "$n" "$sha")
+  code=$(send_signed "$work/headers.json" "$work/body.json")
   [ "$code" = 202 ] || die "pull_request.opened #$n answered $code"
   url=""
   until [ -n "$url" ]; do
@@ -118,7 +149,9 @@ for round in $(seq 0 "$PR_ROUNDS"); do # round 0 warms up (mirror clone, base la
     sleep 0.05
     url=$(comment_url "$n")
   done
-  t1=$(now_ms)
+  t_seen=$(now_ms)       # when this script saw it (polling every 50 ms)
+  t1=$(comment_ms "$n") # when the forge took the comment
+  [ -n "$t1" ] || die "the stand-in recorded no running comment for #$n"
   curl -sf "$url/" | grep -q "commit $sha" || die "$url does not serve $sha"
 
   sleep 0.5
@@ -130,6 +163,8 @@ for round in $(seq 0 "$PR_ROUNDS"); do # round 0 warms up (mirror clone, base la
   if [ "$round" -gt 0 ]; then
     sb_times+=($((t1 - t0)))
     peer_times+=($((p1 - p0)))
+    echo "round $n t0 $t0 t1 $t1 seen $t_seen p0 $p0 p1 $p1 peer $(grep timing: "$work/peer.log")" \
+      >>"$work/rounds.txt"
     say "  round $round: sandbot $((t1 - t0)) ms (PR opened → URL in the comment), engine $((p1 - p0)) ms"
   fi
 done

@@ -20,7 +20,6 @@ void ForgeNotifier::OnJobEvent(const JobEvent& event) {
 }
 
 void ForgeNotifier::OnJobFinished(const Job& job, bool ok, const std::string& detail) {
-  React(job, ok);
   if (job.kind == JobKind::kDeploy) {
     Tell(job, ok ? "success" : "failure", ok ? "running" : "failed", ok ? "" : detail);
   } else if (job.kind == JobKind::kDestroy && ok) {
@@ -28,6 +27,7 @@ void ForgeNotifier::OnJobFinished(const Job& job, bool ok, const std::string& de
   } else if (job.kind == JobKind::kReroute && ok) {
     Tell(job, "", "running", "");  // a /route: the comment shows the new table
   }
+  React(job, ok);  // after the comment, which says more
 }
 
 void ForgeNotifier::Tell(const Job& job, const std::string& status, const std::string& state,
@@ -46,6 +46,28 @@ void ForgeNotifier::Tell(const Job& job, const std::string& status, const std::s
   std::map<std::string, std::string> routes;
   if (exists) GetRoutes(ctx_.db, sandbox.id, &routes);  // none shown when unreadable
   const std::string pr_name = pr.forge_repo + "#" + std::to_string(pr.number);
+  int64_t suspend_at = 0;
+  if (exists && ctx_.config && ctx_.config->idle_suspend_seconds > 0 &&
+      sandbox.last_active_at > 0) {
+    suspend_at = sandbox.last_active_at / 1000 + ctx_.config->idle_suspend_seconds;
+  }
+  // The job's log page on the dashboard, when sandbot has a public URL.
+  const PreviewLog log{job.id, JobLogUrl(ctx_.config ? ctx_.config->public_url : "", job.id)};
+  // The comment first: the URL in it is what the PR's people wait for; the
+  // outbox sends in the order queued.
+  notify::Queue(ctx_, ForgeCommentKey(pr.forge, pr.forge_repo, pr.number),
+                PreviewComment(pr, exists && state != "destroyed" ? &sandbox : nullptr, state,
+                               commit, detail, suspend_at, routes, log),
+                "comment " + state + " → " + pr_name);
+  if (!status.empty()) {
+    nlohmann::json body = {{"state", status},
+                           {"description", "preview " + job.sandbox + ": " + state}};
+    // The service while it runs; the log while building or failed.
+    const std::string target = status == "success" && !url.empty() ? url : log.url;
+    if (!target.empty()) body["target_url"] = target;
+    notify::Queue(ctx_, ForgeStatusKey(pr.forge, pr.forge_repo, job.commit), body.dump(),
+                  "status " + status + " → " + pr_name);
+  }
   // The deployment follows the PR's own service (GitHub Deployments, GitLab
   // environments; bot/forge_poster.h).
   if (job.kind != JobKind::kDeploy || job.service == pr.repo) {
@@ -54,25 +76,10 @@ void ForgeNotifier::Tell(const Job& job, const std::string& status, const std::s
                                                      : status;
     nlohmann::json body = {{"state", dstate}, {"sha", commit}};
     if (!url.empty() && dstate == "success") body["environment_url"] = url;
+    if (!log.url.empty()) body["log_url"] = log.url;
     notify::Queue(ctx_, ForgeDeploymentKey(pr.forge, pr.forge_repo, pr.number), body.dump(),
                   "deployment " + dstate + " → " + pr_name);
   }
-  int64_t suspend_at = 0;
-  if (exists && ctx_.config && ctx_.config->idle_suspend_seconds > 0 &&
-      sandbox.last_active_at > 0) {
-    suspend_at = sandbox.last_active_at / 1000 + ctx_.config->idle_suspend_seconds;
-  }
-  if (!status.empty()) {
-    nlohmann::json body = {{"state", status},
-                           {"description", "preview " + job.sandbox + ": " + state}};
-    if (!url.empty()) body["target_url"] = url;
-    notify::Queue(ctx_, ForgeStatusKey(pr.forge, pr.forge_repo, job.commit), body.dump(),
-                  "status " + status + " → " + pr_name);
-  }
-  notify::Queue(ctx_, ForgeCommentKey(pr.forge, pr.forge_repo, pr.number),
-                PreviewComment(pr, exists && state != "destroyed" ? &sandbox : nullptr, state,
-                               commit, detail, suspend_at, routes),
-                "comment " + state + " → " + pr_name);
 }
 
 void ForgeNotifier::React(const Job& job, bool ok) {

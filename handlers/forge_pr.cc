@@ -436,7 +436,8 @@ nlohmann::json PullRequestJson(const PullRequest& pr) {
 
 std::string PreviewComment(const PullRequest& pr, const Sandbox* sandbox, const std::string& state,
                            const std::string& commit, const std::string& detail, int64_t suspend_at,
-                           const std::map<std::string, std::string>& routes) {
+                           const std::map<std::string, std::string>& routes,
+                           const PreviewLog& log) {
   auto short_sha = [](const std::string& sha) { return sha.substr(0, 7); };
   std::string text = std::string(kPreviewMarker) + "\n**sandbot preview** `" +
                      (sandbox ? sandbox->name : PreviewSandboxName(pr.number, pr.repo)) +
@@ -475,6 +476,12 @@ std::string PreviewComment(const PullRequest& pr, const Sandbox* sandbox, const 
     text += "\nSuspended if idle after " + std::string(when) +
             " UTC (a deploy or command keeps it up).\n";
   }
+  if (log.job_id > 0) {
+    const std::string job = "job " + std::to_string(log.job_id);
+    text += log.url.empty()
+                ? "\nLog: " + job + " (no link: sandbot was started without `--public-url`).\n"
+                : "\nLog: [" + job + "](" + log.url + ").\n";
+  }
   if (!detail.empty()) {
     // Logs are data, not Markdown: fenced, and no fence can close early.
     std::string fenced = detail;
@@ -482,6 +489,21 @@ std::string PreviewComment(const PullRequest& pr, const Sandbox* sandbox, const 
     text += "\n```\n" + fenced + "\n```\n";
   }
   return text;
+}
+
+std::string JobLogUrl(const std::string& public_url, int64_t job_id) {
+  std::string base = public_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  const bool http = base.rfind("http://", 0) == 0 || base.rfind("https://", 0) == 0;
+  if (!http || job_id <= 0) return "";
+  for (unsigned char c : base) {
+    // Nothing that could end a Markdown link or smuggle markup.
+    if (c <= ' ' || c >= 0x7f || c == '(' || c == ')' || c == '<' || c == '>' || c == '[' ||
+        c == ']' || c == '"' || c == '\'' || c == '`' || c == '\\') {
+      return "";
+    }
+  }
+  return base + "/ui/jobs/" + std::to_string(job_id);
 }
 
 std::string WhyText(const PullRequest& pr, const std::vector<Delivery>& recent,

@@ -626,6 +626,34 @@ BOOST_AUTO_TEST_CASE(the_comment_says_when_the_preview_is_suspended) {
       std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(the_comment_links_the_job_log_when_there_is_a_public_url) {
+  PullRequest pr;
+  pr.number = 7;
+  pr.repo = "web";
+  pr.head_sha = kSha1;
+  Sandbox sb;
+  sb.name = "pr-7-web";
+  const std::string url = JobLogUrl("https://sandbot.example.com/", 42);
+  BOOST_CHECK_EQUAL(url, "https://sandbot.example.com/ui/jobs/42");
+  std::string text = PreviewComment(pr, &sb, "running", kSha1, "", 0, {}, {42, url});
+  BOOST_CHECK_NE(text.find("Log: [job 42](https://sandbot.example.com/ui/jobs/42)."),
+                 std::string::npos);
+  // No public URL: the job is named, and why there is no link.
+  text = PreviewComment(pr, &sb, "running", kSha1, "", 0, {}, {42, JobLogUrl("", 42)});
+  BOOST_CHECK_NE(text.find("Log: job 42 (no link: sandbot was started without `--public-url`)"),
+                 std::string::npos);
+  BOOST_CHECK_EQUAL(text.find("/ui/jobs"), std::string::npos);
+  BOOST_CHECK_EQUAL(PreviewComment(pr, &sb, "running", kSha1, "").find("Log:"),
+                    std::string::npos);
+  // Only plain http(s) URLs: nothing that could break out of the link.
+  BOOST_CHECK_EQUAL(JobLogUrl("http://127.0.0.1:8080", 7), "http://127.0.0.1:8080/ui/jobs/7");
+  for (const char* bad : {"ftp://x", "javascript:alert(1)", "https://x/a)[y](z", "https://a b",
+                          "https://x/<img>", "http://", "https://x/`"}) {
+    BOOST_CHECK_MESSAGE(JobLogUrl(bad, 7).empty(), bad);
+  }
+  BOOST_CHECK(JobLogUrl("https://x", 0).empty());
+}
+
 BOOST_AUTO_TEST_CASE(the_comment_fences_logs) {
   PullRequest pr;
   pr.number = 7;
