@@ -35,10 +35,9 @@ BOOST_AUTO_TEST_CASE(only_a_zero_count_is_exhausted) {
     BOOST_CHECK_MESSAGE(!r.has_remaining && !r.exhausted(), "'" << bad << "'");
   }
   // Not exhausted: no wait, whatever the reset says.
-  BOOST_CHECK_EQUAL(
-      ReadRateLimit({{"RateLimit-Remaining", "3"}, {"RateLimit-Reset", "1700000045"}})
-          .WaitMillis(1700000000),
-      0);
+  BOOST_CHECK_EQUAL(ReadRateLimit({{"RateLimit-Remaining", "3"}, {"RateLimit-Reset", "1700000045"}})
+                        .WaitMillis(1700000000),
+                    0);
 }
 
 BOOST_AUTO_TEST_CASE(the_wait_is_clamped_to_an_hour_and_never_negative) {

@@ -643,8 +643,7 @@ BOOST_AUTO_TEST_CASE(the_comment_links_the_job_log_when_there_is_a_public_url) {
   BOOST_CHECK_NE(text.find("Log: job 42 (no link: sandbot was started without `--public-url`)"),
                  std::string::npos);
   BOOST_CHECK_EQUAL(text.find("/ui/jobs"), std::string::npos);
-  BOOST_CHECK_EQUAL(PreviewComment(pr, &sb, "running", kSha1, "").find("Log:"),
-                    std::string::npos);
+  BOOST_CHECK_EQUAL(PreviewComment(pr, &sb, "running", kSha1, "").find("Log:"), std::string::npos);
   // Only plain http(s) URLs: nothing that could break out of the link.
   BOOST_CHECK_EQUAL(JobLogUrl("http://127.0.0.1:8080", 7), "http://127.0.0.1:8080/ui/jobs/7");
   for (const char* bad : {"ftp://x", "javascript:alert(1)", "https://x/a)[y](z", "https://a b",
@@ -1152,6 +1151,105 @@ BOOST_AUTO_TEST_CASE(the_worker_uses_a_kept_answer_and_refuses_when_it_cannot_as
   unsetenv("SANDBOT_TEST_FORGE_TOKEN");
   // A granted viewer may still ask /why.
   BOOST_CHECK_NE(replies[1].body.find("the last deliveries for #7"), std::string::npos);
+}
+
+// A forge without a token cannot be asked who may write: a role granted to
+// forge:NAME/LOGIN decides alone, and everyone else is told how to fix it.
+BOOST_AUTO_TEST_CASE(without_a_token_only_granted_roles_command) {
+  ForgeFixture f("comment");
+  BOOST_REQUIRE(f.t.db->Exec("UPDATE forges SET token_ref = ''").ok());
+  f.Send(f.Pr("opened", kSha1, 100));
+  auto queue = [&](const std::string& login, const std::string& body) {
+    ForgeDelivery d;
+    BOOST_REQUIRE(GetForge(f.t.db.get(), "github", &d.forge).ok());
+    d.delivery = "nt-" + login + "-" + std::to_string(++f.delivery);
+    d.event = f.Comment(body);
+    d.event.sender = login;
+    ForgeOutcome out;
+    BOOST_REQUIRE(HandleForgeDelivery(f.t.db.get(), d, &out).ok());
+    BOOST_REQUIRE(out.comment_queued);
+  };
+  queue("stranger", "/preview");
+  queue("watcher", "/preview\n/why");
+  queue("dev", "/preview");
+  HandlerContext hc{f.t.db.get(), nullptr, nullptr};
+  const std::map<std::string, Role> roles = {{"forge:github/watcher", Role::kViewer},
+                                             {"forge:github/dev", Role::kDeployer}};
+  int ran = 0;
+  bool jobs = false;
+  BOOST_REQUIRE(RunForgeComments(hc, roles, &ran, &jobs).ok());
+  BOOST_CHECK_EQUAL(ran, 3);
+  BOOST_CHECK(jobs);
+  // Only the granted deployer's /preview made one.
+  BOOST_CHECK(SandboxExists(f.t.db.get(), "pr-7-web"));
+  auto replies = Replies(f.t.db.get());
+  BOOST_REQUIRE_EQUAL(replies.size(), 3u);  // the refusal, /why's answer, the viewer's refusal
+  const std::string& refused = replies[0].body;
+  BOOST_CHECK_NE(refused.find("forge github has no API token"), std::string::npos);
+  BOOST_CHECK_NE(refused.find("\"forge:github/stranger\": \"deployer\""), std::string::npos);
+  BOOST_CHECK_NE(refused.find("--token-env"), std::string::npos);
+  // The granted viewer: no /preview, but /why.
+  BOOST_CHECK_NE(replies[1].body.find("the last deliveries for #7"), std::string::npos);
+  BOOST_CHECK_NE(replies[2].body.find("needs the deployer role; you are a viewer"),
+                 std::string::npos);
+  std::vector<Delivery> ds;
+  BOOST_REQUIRE(ListDeliveries(f.t.db.get(), "github", "acme/web", 7, 20, &ds).ok());
+  int refusals = 0;
+  for (const Delivery& d : ds)
+    refusals += d.outcome == "refused" && d.delivery.find("stranger") != std::string::npos;
+  BOOST_CHECK_EQUAL(refusals, 1);
+}
+
+// A run that fails midway is rolled back whole and the comment stays queued
+// (a crash is the same: nothing committed); after kMaxForgeCommentAttempts
+// runs it is given up, its delivery "failed".
+BOOST_AUTO_TEST_CASE(a_comment_run_that_fails_midway_is_undone_and_retried_then_given_up) {
+  ForgeFixture f("comment");
+  f.Send(f.Pr("opened", kSha1, 100));
+  BOOST_REQUIRE(SaveForgePermission(f.t.db.get(), "github", "acme/web", "maintainer", true).ok());
+  ForgeDelivery d;
+  BOOST_REQUIRE(GetForge(f.t.db.get(), "github", &d.forge).ok());
+  d.delivery = "midway";
+  d.event = f.Comment("/preview\n/lgtm");  // /lgtm marks the help given: made to fail below
+  ForgeOutcome queued;
+  BOOST_REQUIRE(HandleForgeDelivery(f.t.db.get(), d, &queued).ok());
+  BOOST_REQUIRE(queued.comment_queued);
+  BOOST_REQUIRE(f.t.db->Exec("ALTER TABLE forge_help_given RENAME TO help_away").ok());
+  HandlerContext hc{f.t.db.get(), nullptr, nullptr};
+  for (int run = 1; run <= kMaxForgeCommentAttempts; ++run) {
+    int ran = 0;
+    bool jobs = false;
+    BOOST_REQUIRE(RunForgeComments(hc, {}, &ran, &jobs).ok());
+    BOOST_CHECK_EQUAL(ran, 0);
+    // The /preview before the failing line left nothing behind.
+    BOOST_CHECK(!SandboxExists(f.t.db.get(), "pr-7-web"));
+    BOOST_CHECK(Replies(f.t.db.get()).empty());
+    std::vector<ForgeCommentJob> left;
+    BOOST_REQUIRE(ListForgeComments(f.t.db.get(), 10, &left).ok());
+    BOOST_REQUIRE_EQUAL(left.size(), 1u);
+    BOOST_CHECK_EQUAL(left[0].attempts, run);
+  }
+  int ran = 0;
+  bool jobs = false;
+  BOOST_REQUIRE(RunForgeComments(hc, {}, &ran, &jobs).ok());
+  std::vector<ForgeCommentJob> left;
+  BOOST_REQUIRE(ListForgeComments(f.t.db.get(), 10, &left).ok());
+  BOOST_CHECK(left.empty());
+  std::vector<Delivery> ds;
+  BOOST_REQUIRE(ListDeliveries(f.t.db.get(), "github", "acme/web", 7, 20, &ds).ok());
+  bool failed = false;
+  for (const Delivery& x : ds) failed = failed || (x.delivery == "midway" && x.outcome == "failed");
+  BOOST_CHECK(failed);
+
+  // Once the store works again, a comment runs once and leaves the queue.
+  BOOST_REQUIRE(f.t.db->Exec("ALTER TABLE help_away RENAME TO forge_help_given").ok());
+  d.delivery = "midway-2";
+  BOOST_REQUIRE(HandleForgeDelivery(f.t.db.get(), d, &queued).ok());
+  BOOST_REQUIRE(RunForgeComments(hc, {}, &ran, &jobs).ok());
+  BOOST_CHECK_EQUAL(ran, 1);
+  BOOST_CHECK(SandboxExists(f.t.db.get(), "pr-7-web"));
+  BOOST_REQUIRE(ListForgeComments(f.t.db.get(), 10, &left).ok());
+  BOOST_CHECK(left.empty());
 }
 
 // Sandbot's answers quote usage lines ("/route SERVICE …"): read back from
