@@ -495,6 +495,9 @@ ForgeSendResult SendForgeMessage(Db* db, const OutboxMessage& m) {
   Forge forge;
   Status s = GetForge(db, name, &forge);
   if (!s.ok()) return Failed(s.message());
+  // Configured without a token: nothing can be posted, and retrying will not
+  // change that (a token named but unreadable now may be set later).
+  if (forge.token_ref.empty()) return Failed("forge " + name + " has no API token to post with");
   std::string token;
   s = ResolveForgeRef(forge.token_ref, &token);
   if (!s.ok()) return Failed("forge " + name + " token: " + s.message(), true);

@@ -382,6 +382,49 @@ test_forge_comment_commands_need_write_access_on_the_forge() {
   forge_violations || fail "calls the gitea API subset refuses"
 }
 
+# A comment command is done exactly once even when the daemon is killed
+# (SIGKILL) while it runs: its effects and its leaving the queue commit
+# together, so the kill undoes them and the restarted daemon runs it again.
+test_forge_comment_command_killed_midway_runs_once_after_restart() {
+  forge_kind_setup github "" --previews comment
+  forge_ctl PUT permissions '{"repo":"acme/web","user":"octocat","permission":"write"}' >/dev/null
+  stop_daemon
+  SANDBOT_FAILPOINTS=forge.comment.ran=30000 start_daemon
+  out=$(forge_hook pull_request.opened --sha "$SHA1")
+  expect_eq "$(jq -r .body.outcome <<<"$out")" ignored "opened under the comment policy"
+  id=$(forge_ctl POST comments '{"repo":"acme/web","number":7,"body":"/preview","user":"octocat"}' |
+    jq -r .id)
+  out=$(forge_hook issue_comment.created.pr --sha "$SHA1" --comment /preview --comment-id "$id" \
+    --user octocat)
+  expect_eq "$(jq -r .status <<<"$out")" 202 "comment: answered before it runs"
+  i=0
+  until grep -q "failpoint forge.comment.ran: pausing" "$TEST_DIR/daemon.log"; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || fail "the comment did not reach its failpoint"
+    sleep 0.1
+  done
+  kill -KILL "$DAEMON_PID"
+  wait "$DAEMON_PID" 2>/dev/null || true
+  DAEMON_PID=
+  # Killed after /preview ran, before the commit: nothing of it is left, the
+  # comment is still queued, its run counted.
+  expect_eq "$(db "SELECT COUNT(*) FROM jobs")" 0 "jobs after the kill"
+  expect_eq "$(db "SELECT COUNT(*) FROM sandboxes")" 0 "sandboxes after the kill"
+  expect_eq "$(db "SELECT attempts FROM forge_comment_jobs")" 1 "the queued comment's runs"
+  start_daemon
+  wait_for_status pr-7-web web running
+  expect_contains "$(page_of pr-7-web)" "commit $SHA1" "page"
+  expect_eq "$(db "SELECT COUNT(*) FROM forge_comment_jobs")" 0 "queue after the run"
+  expect_eq "$(db "SELECT COUNT(*) FROM jobs WHERE kind = 'deploy'")" 1 "deploy jobs: exactly one"
+  expect_eq "$(db "SELECT outcome FROM forge_deliveries WHERE event LIKE 'issue_comment%'")" \
+    accepted "the comment's delivery"
+  reactions() {
+    forge_ctl GET state | jq -r --arg id "$id" '[.repos["acme/web"].reactions[$id][]?.content] | join(" ")'
+  }
+  wait_forge reactions "eyes rocket"
+  forge_violations || fail "calls GitHub's OpenAPI description refuses"
+}
+
 # GitLab is asked by the note's user id (members/all/{id}): a Reporter is
 # refused with a reply; a Developer's command runs (here `/sandbox status`
 # before any preview exists, answered in a reply, nothing deployed).
