@@ -12,6 +12,7 @@
 #include "handlers/template_merge.h"
 #include "store/audit.h"
 #include "store/forge_commands.h"
+#include "store/jobs.h"
 #include "store/lifecycle.h"
 #include "store/outbox.h"
 #include "store/repos.h"
@@ -259,6 +260,21 @@ class ForgePlanner {
     Status s = GetSandbox(db_, pr_.sandbox, &sb);
     if (!s.ok()) return s;
     if (sb.state == "destroying") return Done("refused", "the preview is being destroyed");
+    // The sweep, or an earlier event, already queued this very head: a second
+    // deploy of it would only replace the container it is starting.
+    for (JobState state : {JobState::kQueued, JobState::kRunning}) {
+      std::vector<Job> jobs;
+      s = ListJobs(db_, state, &jobs);
+      if (!s.ok()) return s;
+      for (const Job& j : jobs) {
+        if (j.kind == JobKind::kDeploy && j.sandbox == pr_.sandbox && j.service == repo_.name &&
+            j.commit == pr_.head_sha) {
+          return Done("ignored", "a deploy of " + pr_.head_sha.substr(0, 12) + " into " +
+                                     pr_.sandbox + " is already under way (job " +
+                                     std::to_string(j.id) + ")");
+        }
+      }
+    }
     int64_t job = 0;
     s = QueueDeploy(db_, sb, repo_.name, branch, pr_.head_sha, Actor(), kSource, &job);
     if (!s.ok()) return s;

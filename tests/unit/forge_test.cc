@@ -1153,6 +1153,25 @@ BOOST_AUTO_TEST_CASE(the_worker_uses_a_kept_answer_and_refuses_when_it_cannot_as
   BOOST_CHECK_NE(replies[1].body.find("the last deliveries for #7"), std::string::npos);
 }
 
+// The sweep saw the PR open before its webhook came: the webhook finds the
+// same head's deploy under way and queues no second one (which would only
+// replace the container the first is starting).
+BOOST_AUTO_TEST_CASE(a_deploy_of_the_same_head_under_way_is_not_queued_twice) {
+  ForgeFixture f;
+  ForgeOutcome first = f.Send(f.Pr("opened", kSha1, 100));
+  BOOST_CHECK_EQUAL(first.outcome, "accepted");
+  BOOST_REQUIRE_EQUAL(first.job_ids.size(), 1u);
+  ForgeOutcome again = f.Send(f.Pr("opened", kSha1, 101));  // another delivery
+  BOOST_CHECK_EQUAL(again.outcome, "ignored");
+  BOOST_CHECK_NE(again.reason.find("already under way (job " + std::to_string(first.job_ids[0])),
+                 std::string::npos);
+  BOOST_CHECK(again.job_ids.empty());
+  // A new head is deployed, under way or not.
+  ForgeOutcome next = f.Send(f.Pr("synchronize", kSha2, 102));
+  BOOST_CHECK_EQUAL(next.outcome, "accepted");
+  BOOST_CHECK_EQUAL(next.job_ids.size(), 1u);
+}
+
 // A forge without a token cannot be asked who may write: a role granted to
 // forge:NAME/LOGIN decides alone, and everyone else is told how to fix it.
 BOOST_AUTO_TEST_CASE(without_a_token_only_granted_roles_command) {
