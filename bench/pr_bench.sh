@@ -48,6 +48,13 @@ die() {
 }
 now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
 cleanup_engine() {
+  # The previews a failed run left (sandbot is stopped first), then the peer's.
+  "$DOCKER" ps -aq --filter "name=^sandbox-pr-[0-9]*-$RUN" | xargs -r "$DOCKER" rm -f \
+    >/dev/null 2>&1 || true
+  "$DOCKER" network ls -q --filter "name=^sandbox-pr-[0-9]*-$RUN" | xargs -r "$DOCKER" network rm \
+    >/dev/null 2>&1 || true
+  "$DOCKER" images --format '{{.Repository}}:{{.Tag}}' "sandbot/$RUN" | xargs -r "$DOCKER" rmi -f \
+    >/dev/null 2>&1 || true
   "$DOCKER" rm -f "devenv-$RUN" >/dev/null 2>&1 || true
   "$DOCKER" network rm "devenv-$RUN" >/dev/null 2>&1 || true
   "$DOCKER" images --format '{{.Repository}}:{{.Tag}}' "devenv/$RUN" | xargs -r "$DOCKER" rmi -f \

@@ -2,13 +2,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "bot/forge_poster.h"
+#include "bot/job_steps.h"
 #include "handlers/forge_pr.h"
 #include "store/forges.h"
 #include "store/routes.h"
 #include "store/sandboxes.h"
+#include "util/engine_names.h"
 
 namespace sandbot {
 
@@ -19,9 +24,39 @@ void ForgeNotifier::OnJobEvent(const JobEvent& event) {
   Tell(job, "pending", "building", "");
 }
 
+namespace {
+
+constexpr int kFailureLogLines = 15;
+
+// The last lines of job `id`'s log (read from its last 16 KiB: a build log
+// may be long), "" when there is none.
+std::string JobLogTail(const std::string& data_dir, int64_t id) {
+  std::ifstream in(JobLogPath(data_dir, id), std::ios::binary);
+  if (!in) return "";
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  const std::streamoff from = std::max<std::streamoff>(0, size - 16 * 1024);
+  in.seekg(from);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (from > 0) {
+    const size_t nl = text.find('\n');
+    text = nl == std::string::npos ? "" : text.substr(nl + 1);  // no half line
+  }
+  return TailLines(text, kFailureLogLines);
+}
+
+}  // namespace
+
 void ForgeNotifier::OnJobFinished(const Job& job, bool ok, const std::string& detail) {
   if (job.kind == JobKind::kDeploy) {
-    Tell(job, ok ? "success" : "failure", ok ? "running" : "failed", ok ? "" : detail);
+    std::string why = ok ? "" : detail;
+    if (!ok && ctx_.config) {
+      // The reason, then what the log said last (the comment fences both).
+      const std::string tail = JobLogTail(ctx_.config->data_dir, job.id);
+      if (!tail.empty())
+        why += "\n\nlast lines of job " + std::to_string(job.id) + "'s log:\n" + tail;
+    }
+    Tell(job, ok ? "success" : "failure", ok ? "running" : "failed", why);
   } else if (job.kind == JobKind::kDestroy && ok) {
     Tell(job, "", "destroyed", "");
   } else if (job.kind == JobKind::kReroute && ok) {
