@@ -154,6 +154,17 @@ struct ForgeFixture {
     BOOST_REQUIRE_MESSAGE(s.ok(), s.ToString());
     return ran;
   }
+  // A comment by `login`, queued as the webhook queues it (for the worker).
+  void QueueComment(const std::string& login, const std::string& body) {
+    ForgeDelivery d;
+    BOOST_REQUIRE(GetForge(t.db.get(), "github", &d.forge).ok());
+    d.delivery = "w-" + login + "-" + std::to_string(++delivery);
+    d.event = Comment(body);
+    d.event.sender = login;
+    ForgeOutcome out;
+    BOOST_REQUIRE(HandleForgeDelivery(t.db.get(), d, &out).ok());
+    BOOST_REQUIRE(out.comment_queued);
+  }
   Status permission;
   bool role_granted = false;
   Role granted = Role::kViewer;
@@ -1117,15 +1128,8 @@ BOOST_AUTO_TEST_CASE(the_worker_uses_a_kept_answer_and_refuses_when_it_cannot_as
                     .ok());
   f.Send(f.Pr("opened", kSha1, 100));
   BOOST_REQUIRE(SaveForgePermission(f.t.db.get(), "github", "acme/web", "maintainer", true).ok());
-  auto queue = [&](const std::string& login, const std::string& body) {
-    ForgeDelivery d;
-    BOOST_REQUIRE(GetForge(f.t.db.get(), "github", &d.forge).ok());
-    d.delivery = "w-" + login + "-" + std::to_string(++f.delivery);
-    d.event = f.Comment(body);
-    d.event.sender = login;
-    ForgeOutcome out;
-    BOOST_REQUIRE(HandleForgeDelivery(f.t.db.get(), d, &out).ok());
-    BOOST_REQUIRE(out.comment_queued);
+  auto queue = [&f](const std::string& login, const std::string& body) {
+    f.QueueComment(login, body);
   };
   queue("maintainer", "/preview");
   queue("stranger", "/preview");
@@ -1178,15 +1182,8 @@ BOOST_AUTO_TEST_CASE(without_a_token_only_granted_roles_command) {
   ForgeFixture f("comment");
   BOOST_REQUIRE(f.t.db->Exec("UPDATE forges SET token_ref = ''").ok());
   f.Send(f.Pr("opened", kSha1, 100));
-  auto queue = [&](const std::string& login, const std::string& body) {
-    ForgeDelivery d;
-    BOOST_REQUIRE(GetForge(f.t.db.get(), "github", &d.forge).ok());
-    d.delivery = "nt-" + login + "-" + std::to_string(++f.delivery);
-    d.event = f.Comment(body);
-    d.event.sender = login;
-    ForgeOutcome out;
-    BOOST_REQUIRE(HandleForgeDelivery(f.t.db.get(), d, &out).ok());
-    BOOST_REQUIRE(out.comment_queued);
+  auto queue = [&f](const std::string& login, const std::string& body) {
+    f.QueueComment(login, body);
   };
   queue("stranger", "/preview");
   queue("watcher", "/preview\n/why");
