@@ -50,7 +50,9 @@ void ForgeCli::Add(CLI::App* app) {
                    "https://HOST/api/v4 (GitLab)")
       ->required();
   auto* te = add_->add_option("--token-env", token_env_,
-                              "Environment variable of the daemon holding the API token");
+                              "Environment variable of the daemon holding the API token "
+                              "(without a token nothing is posted back and only commenters "
+                              "granted a role as forge:NAME/LOGIN may give comment commands)");
   auto* tf = add_->add_option("--token-file", token_file_, "File holding the API token");
   te->excludes(tf);
   auto* se = add_->add_option("--secret-env", secret_env_,

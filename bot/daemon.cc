@@ -670,7 +670,8 @@ void Daemon::ForgeCommentLoop() {
     bool jobs = false;
     Status s = RunForgeComments(hc, config_.chat.roles, &ran, &jobs);
     if (!s.ok()) spdlog::warn("forge comments: {}", s.ToString());
-    if (jobs) hub_.Notify();
+    // Jobs for the workers, replies and reactions for the outbox.
+    if (jobs || ran > 0) hub_.Notify();
     // Woken by the webhook (or any job news); a second at most otherwise.
     if (ran == 0) hub_.WaitChange(seen, std::chrono::seconds(1));
   }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <future>
 #include <memory>
 
 #include "bot/failpoint.h"
@@ -109,12 +110,20 @@ Status RunDeploy(JobSteps* steps, const Job& job) {
   if (!s.ok()) return fail(s, "");
   steps->Event(job, CommitEvent(JobStage::kBuilding, service.name, job.commit));
   Failpoint("build.started");
+  // The sandbox's network does not depend on the image: made while the code
+  // is fetched and built (a new preview's network costs the engine a few
+  // hundred ms). Its outcome is StartService's to check and report; the
+  // future's destructor waits for it on every way out.
+  std::future<Status> network = std::async(std::launch::async, [steps, sandbox = job.sandbox] {
+    return steps->EnsureSandboxNetwork(sandbox);
+  });
   s = EnsureForgeCommit(db, repo, job.branch, job.commit,
                         [&](const std::string& line) { steps->AppendLog(job, line); });
   if (s.ok()) s = PrepareImage(steps, job, repo, &image, &workdir);
   if (s.ok()) s = steps->CheckStop();
   if (!s.ok()) return fail(s, TailLines(steps->ReadLog(job), steps->config().log_tail_lines));
 
+  network.wait();
   s = steps->StartService(job, repo, service, job.commit, image, workdir, &container_id);
   if (!s.ok()) {
     // Same verdict as StartService's: once it tripped the breaker, asking

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "bot/docker_request.h"
+#include "bot/failpoint.h"
 #include "bot/forge_poster.h"
 #include "handlers/forge_commands.h"
 #include "store/forge_commands.h"
@@ -70,6 +71,12 @@ namespace {
 // recent, else asked (and kept).
 void Permission(Db* db, ForgeCommentRun* run) {
   const ForgeEvent& e = run->event;
+  if (run->forge.token_ref.empty()) {
+    // Nothing to ask with: the configured roles decide (handlers/forge_commands.h).
+    run->no_token = true;
+    run->permission = Status::Unavailable("forge " + run->forge.name + " has no API token");
+    return;
+  }
   bool found = false;
   run->permission = GetForgePermission(db, run->forge.name, e.repo, e.sender, kForgePermissionTtlMs,
                                        &found, &run->can_write);
@@ -89,29 +96,60 @@ Status RunForgeComments(const HandlerContext& ctx, const std::map<std::string, R
   std::vector<ForgeCommentJob> jobs;
   Status s = ListForgeComments(ctx.db, 20, &jobs);
   if (!s.ok()) return s;
-  for (const ForgeCommentJob& job : jobs) {
+  for (ForgeCommentJob& job : jobs) {
     ForgeCommentRun run;
     run.delivery = job.delivery;
     Status got = GetForge(ctx.db, job.forge, &run.forge);
     Status parsed = ParseForgeCommentEventJson(job.event, &run.event);
-    // Taken off the queue before it runs: a command runs at most once.
-    s = DeleteForgeComment(ctx.db, job.id);
-    if (!s.ok()) return s;
     if (!got.ok() || !parsed.ok()) {
-      spdlog::warn("forge comment {}: dropped: {}", job.delivery,
+      s = DeleteForgeComment(ctx.db, job.id);
+      if (!s.ok()) return s;
+      spdlog::warn("forge comment {}: dropped: {}", StripControl(job.delivery, 100),
                    (got.ok() ? parsed : got).ToString());
       continue;
     }
-    Permission(ctx.db, &run);
+    if (job.attempts >= kMaxForgeCommentAttempts) {
+      // Every run so far crashed the daemon or failed in the store: no more.
+      const std::string why = "given up after " + std::to_string(job.attempts) +
+                              " runs that did not finish (see the daemon's log)";
+      Transaction tx(ctx.db);
+      s = tx.status();
+      if (s.ok()) s = DeleteForgeComment(ctx.db, job.id);
+      if (s.ok()) s = SetDeliveryOutcome(ctx.db, job.forge, job.delivery, "failed", why);
+      if (s.ok()) s = tx.Commit();
+      if (!s.ok()) return s;
+      spdlog::error("forge {} comment {}: {}", job.forge, StripControl(job.delivery, 100), why);
+      continue;
+    }
+    // Counted before it runs, on its own: a crash mid-run still counts.
+    s = ClaimForgeComment(ctx.db, &job);
+    if (s.IsNotFound()) continue;
+    if (!s.ok()) return s;
+    Permission(ctx.db, &run);  // may ask the forge: never inside the transaction below
     auto it = roles.find(ForgeIdentity(run.forge.name, StripControl(run.event.sender, 100)));
     if (it != roles.end()) {
       run.role_granted = true;
       run.granted = it->second;
     }
     ForgeOutcome out;
-    s = HandleForgeComment(ctx, run, &out);
+    {
+      // The commands' effects (jobs, routes, audit rows, the reply, the
+      // delivery's outcome) and the comment leaving the queue commit
+      // together: a crash before the commit undoes them all, and the next
+      // run makes them once.
+      Transaction tx(ctx.db);
+      s = tx.status();
+      if (s.ok()) s = HandleForgeComment(ctx, run, &out);
+      if (s.ok()) {
+        Failpoint("forge.comment.ran");
+        s = DeleteForgeComment(ctx.db, job.id);
+      }
+      if (s.ok()) s = tx.Commit();
+    }
     if (!s.ok()) {
-      spdlog::error("forge {} comment {}: {}", job.forge, job.delivery, s.ToString());
+      spdlog::error("forge {} comment {} (run {} of {}): {}; rolled back", job.forge,
+                    StripControl(job.delivery, 100), job.attempts, kMaxForgeCommentAttempts,
+                    s.ToString());
       continue;
     }
     ++*ran;

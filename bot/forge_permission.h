@@ -39,7 +39,12 @@ Status AskForgePermission(const Forge& forge, const std::string& repo, const std
                           int64_t user_id, bool* can_write);
 
 // Runs the queued comments, oldest first: *ran says how many. `roles`: the
-// configuration's grants (identity → role).
+// configuration's grants (identity → role). Each comment's commands and its
+// leaving the queue are one transaction (the forge is asked before it), so
+// a crash mid-run is undone and the comment runs again, once; a comment
+// whose runs never finish is given up after kMaxForgeCommentAttempts, its
+// delivery's outcome "failed". Failpoint forge.comment.ran: after the
+// commands ran, before the commit.
 Status RunForgeComments(const HandlerContext& ctx, const std::map<std::string, Role>& roles,
                         int* ran, bool* queued_jobs);
 

@@ -89,13 +89,11 @@ class ForgeApi {
     *status = res->status;
     *answer = res->body;
     r.ok = res->status >= 200 && res->status < 300;
-    const bool exhausted = res->get_header_value("x-ratelimit-remaining") == "0";
-    int64_t reset_ms = 0;  // until x-ratelimit-reset, when the quota is spent
-    if (exhausted && res->has_header("x-ratelimit-reset")) {
-      const int64_t reset = std::atoll(res->get_header_value("x-ratelimit-reset").c_str());
-      reset_ms =
-          std::clamp<int64_t>(reset - static_cast<int64_t>(std::time(nullptr)), 0, 3600) * 1000;
-    }
+    // GitHub's and Gitea's x-ratelimit-*, GitLab's RateLimit-* (bot/forge_ratelimit.h).
+    const RateLimitReading limit = ReadRateLimit(res->headers);
+    const bool exhausted = limit.exhausted();
+    // Until the reset, when the quota is spent.
+    const int64_t reset_ms = limit.WaitMillis(static_cast<int64_t>(std::time(nullptr)));
     if (r.ok) {
       // The last call of the quota: the next ones wait for its reset.
       if (reset_ms > 0) budget.PauseUntil(budget_key_, NowMillis() + reset_ms);
@@ -103,8 +101,8 @@ class ForgeApi {
     }
     r.error = method + " " + path + ": HTTP " + std::to_string(res->status) + " " +
               res->body.substr(0, 200);
-    // Rate limits: 429, or GitHub's 403 with x-ratelimit-remaining 0 (the
-    // primary limit) or with Retry-After (the secondary one).
+    // Rate limits: 429, or a 403 with the remaining count 0 (GitHub's
+    // primary limit) or with Retry-After (its secondary one).
     const bool limited =
         res->status == 429 || (res->status == 403 && (exhausted || res->has_header("Retry-After")));
     r.retry = limited || res->status >= 500;
@@ -497,6 +495,9 @@ ForgeSendResult SendForgeMessage(Db* db, const OutboxMessage& m) {
   Forge forge;
   Status s = GetForge(db, name, &forge);
   if (!s.ok()) return Failed(s.message());
+  // Configured without a token: nothing can be posted, and retrying will not
+  // change that (a token named but unreadable now may be set later).
+  if (forge.token_ref.empty()) return Failed("forge " + name + " has no API token to post with");
   std::string token;
   s = ResolveForgeRef(forge.token_ref, &token);
   if (!s.ok()) return Failed("forge " + name + " token: " + s.message(), true);

@@ -92,6 +92,9 @@ class JobSteps {
   // The whole job log so far (empty when there is none).
   std::string ReadLog(const Job& job) const;
 
+  // The sandbox's network (made when missing; StartService makes sure of it
+  // too). Thread-safe: a deploy makes it while its image builds.
+  Status EnsureSandboxNetwork(const std::string& sandbox);
   // (Re)creates one service's container from `image` and waits until it is
   // healthy; records the outcome on the service row.
   Status StartService(const Job& job, const Repo& repo, const Service& service,

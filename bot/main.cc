@@ -74,7 +74,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--public-url", config.public_url,
                     "Where people reach the listener, e.g. https://sandbot.example.com: the "
-                    "dashboard's sign-in links point there (default http://LISTEN)");
+                    "dashboard's sign-in links point there (default http://LISTEN), and pull "
+                    "request comments, statuses and deployments link job logs there (none "
+                    "without it)");
   serve
       ->add_option("--gateway-ports", config.gateway_ports,
                    "Host port range for gateway services (a sandbox's main URL)")

@@ -47,11 +47,23 @@ class CommentRunner {
     if (!s.ok()) return s;
     sandbox_ = pr_.sandbox.empty() ? PreviewSandboxName(pr_.number, pr_.repo) : pr_.sandbox;
     const std::string login = StripControl(e_.sender.empty() ? "?" : e_.sender, 100);
-    if (!run_.permission.ok()) {
+    if (run_.no_token && !run_.role_granted) {
+      return Refuse("forge " + run_.forge.name +
+                    " has no API token, so sandbot cannot ask it "
+                    "whether @" +
+                    login + " may write to " + frepo_.forge_repo +
+                    "; nothing was done. An operator can grant a role in sandbot's "
+                    "configuration (\"roles\": {\"" +
+                    Identity() +
+                    "\": \"deployer\"}) or give the forge a token (`sandbot forge add " +
+                    run_.forge.name + " … --token-env VAR`)");
+    }
+    // A forge without a token, a granted role: that role decides alone.
+    if (!run_.no_token && !run_.permission.ok()) {
       return Refuse("could not check @" + login + "'s permission on the forge: " +
                     run_.permission.message() + "; nothing was done, try again");
     }
-    if (!run_.can_write) {
+    if (!run_.no_token && !run_.can_write) {
       return Refuse("@" + login + " may not command sandbot on " + frepo_.forge_repo +
                     ": that needs write access to the repository on the forge");
     }

@@ -6,7 +6,10 @@
 // permission write/maintain/admin, GitLab access level Developer or above);
 // a forge that could not be asked refuses them, never allows them. The
 // commenter, forge:NAME/LOGIN (util/identity.h), then has the role the
-// configuration grants that identity, else the deployer role.
+// configuration grants that identity, else the deployer role. A forge
+// configured without a token cannot be asked: there, only a commenter the
+// configuration grants a role may command (with that role), and the others
+// are told how an operator can change that.
 //
 //   - /preview [SERVICE=baseline|URL …], /update, /destroy, /approve, /why:
 //     the preview's own verbs (handlers/forge_pr.h);
@@ -39,6 +42,10 @@ struct ForgeCommentRun {
   // The forge's answer: Ok and `can_write`, or why it could not be asked.
   Status permission;
   bool can_write = false;
+  // The forge has no API token: it could not be asked (`permission` is not
+  // Ok). A role granted to forge:NAME/LOGIN then decides alone; without
+  // one the comment is refused with how to fix it.
+  bool no_token = false;
   // The role the configuration grants forge:NAME/LOGIN, when it grants one.
   bool role_granted = false;
   Role granted = Role::kViewer;

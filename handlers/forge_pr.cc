@@ -12,6 +12,7 @@
 #include "handlers/template_merge.h"
 #include "store/audit.h"
 #include "store/forge_commands.h"
+#include "store/jobs.h"
 #include "store/lifecycle.h"
 #include "store/outbox.h"
 #include "store/repos.h"
@@ -259,6 +260,21 @@ class ForgePlanner {
     Status s = GetSandbox(db_, pr_.sandbox, &sb);
     if (!s.ok()) return s;
     if (sb.state == "destroying") return Done("refused", "the preview is being destroyed");
+    // The sweep, or an earlier event, already queued this very head: a second
+    // deploy of it would only replace the container it is starting.
+    for (JobState state : {JobState::kQueued, JobState::kRunning}) {
+      std::vector<Job> jobs;
+      s = ListJobs(db_, state, &jobs);
+      if (!s.ok()) return s;
+      for (const Job& j : jobs) {
+        if (j.kind == JobKind::kDeploy && j.sandbox == pr_.sandbox && j.service == repo_.name &&
+            j.commit == pr_.head_sha) {
+          return Done("ignored", "a deploy of " + pr_.head_sha.substr(0, 12) + " into " +
+                                     pr_.sandbox + " is already under way (job " +
+                                     std::to_string(j.id) + ")");
+        }
+      }
+    }
     int64_t job = 0;
     s = QueueDeploy(db_, sb, repo_.name, branch, pr_.head_sha, Actor(), kSource, &job);
     if (!s.ok()) return s;
@@ -436,7 +452,8 @@ nlohmann::json PullRequestJson(const PullRequest& pr) {
 
 std::string PreviewComment(const PullRequest& pr, const Sandbox* sandbox, const std::string& state,
                            const std::string& commit, const std::string& detail, int64_t suspend_at,
-                           const std::map<std::string, std::string>& routes) {
+                           const std::map<std::string, std::string>& routes,
+                           const PreviewLog& log) {
   auto short_sha = [](const std::string& sha) { return sha.substr(0, 7); };
   std::string text = std::string(kPreviewMarker) + "\n**sandbot preview** `" +
                      (sandbox ? sandbox->name : PreviewSandboxName(pr.number, pr.repo)) +
@@ -475,6 +492,12 @@ std::string PreviewComment(const PullRequest& pr, const Sandbox* sandbox, const 
     text += "\nSuspended if idle after " + std::string(when) +
             " UTC (a deploy or command keeps it up).\n";
   }
+  if (log.job_id > 0) {
+    const std::string job = "job " + std::to_string(log.job_id);
+    text += log.url.empty()
+                ? "\nLog: " + job + " (no link: sandbot was started without `--public-url`).\n"
+                : "\nLog: [" + job + "](" + log.url + ").\n";
+  }
   if (!detail.empty()) {
     // Logs are data, not Markdown: fenced, and no fence can close early.
     std::string fenced = detail;
@@ -482,6 +505,21 @@ std::string PreviewComment(const PullRequest& pr, const Sandbox* sandbox, const 
     text += "\n```\n" + fenced + "\n```\n";
   }
   return text;
+}
+
+std::string JobLogUrl(const std::string& public_url, int64_t job_id) {
+  std::string base = public_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  const bool http = base.rfind("http://", 0) == 0 || base.rfind("https://", 0) == 0;
+  if (!http || job_id <= 0) return "";
+  for (unsigned char c : base) {
+    // Nothing that could end a Markdown link or smuggle markup.
+    if (c <= ' ' || c >= 0x7f || c == '(' || c == ')' || c == '<' || c == '>' || c == '[' ||
+        c == ']' || c == '"' || c == '\'' || c == '`' || c == '\\') {
+      return "";
+    }
+  }
+  return base + "/ui/jobs/" + std::to_string(job_id);
 }
 
 std::string WhyText(const PullRequest& pr, const std::vector<Delivery>& recent,

@@ -76,11 +76,24 @@ inline constexpr char kPreviewMarker[] = "<!-- sandbot:preview -->";
 // head, each service with its status, route and URL, when idle expiry will
 // suspend it (`suspend_at`, seconds since the epoch; 0: never), and on
 // failure the reason. `routes`: the sandbox's explicit routes (service →
-// baseline | URL | sandbox), shown beside each service.
+// baseline | URL | sandbox), shown beside each service. `log`: the job the
+// comment is about, linked to its log page when sandbot has a public URL,
+// else named with why there is no link.
+struct PreviewLog {
+  int64_t job_id = 0;  // 0: no job line
+  std::string url;     // JobLogUrl(); "": no public URL
+};
 std::string PreviewComment(const PullRequest& pr, const Sandbox* sandbox, const std::string& state,
                            const std::string& commit, const std::string& detail,
                            int64_t suspend_at = 0,
-                           const std::map<std::string, std::string>& routes = {});
+                           const std::map<std::string, std::string>& routes = {},
+                           const PreviewLog& log = {});
+
+// The dashboard's page of job `job_id` under `public_url`
+// (https://sandbot.example.com → https://sandbot.example.com/ui/jobs/7);
+// "" when there is no public URL or it is no plain http(s) URL (it goes
+// into Markdown links and forge API fields).
+std::string JobLogUrl(const std::string& public_url, int64_t job_id);
 
 // The body of a reaction message (store/forges.h ForgeReactionKey):
 // content eyes | rocket | confused on the comment `comment_id`.

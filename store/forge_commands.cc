@@ -12,8 +12,10 @@ Status QueueForgeComment(Db* db, const ForgeCommentJob& job, int64_t* id) {
 }
 
 Status ListForgeComments(Db* db, int limit, std::vector<ForgeCommentJob>* out) {
-  Stmt st(db,
-          "SELECT id, forge, delivery, event, created FROM forge_comment_jobs ORDER BY id LIMIT ?");
+  Stmt st(
+      db,
+      "SELECT id, forge, delivery, event, created, attempts FROM forge_comment_jobs ORDER BY id "
+      "LIMIT ?");
   st.Bind(1, limit);
   while (st.Step()) {
     ForgeCommentJob j;
@@ -22,9 +24,20 @@ Status ListForgeComments(Db* db, int limit, std::vector<ForgeCommentJob>* out) {
     j.delivery = st.Text(2);
     j.event = st.Text(3);
     j.created_ms = st.Int(4);
+    j.attempts = static_cast<int>(st.Int(5));
     out->push_back(std::move(j));
   }
   return st.status();
+}
+
+Status ClaimForgeComment(Db* db, ForgeCommentJob* job) {
+  Stmt st(db, "UPDATE forge_comment_jobs SET attempts = attempts + 1 WHERE id = ?");
+  st.Bind(1, job->id);
+  Status s = st.Run();
+  if (!s.ok()) return s;
+  if (db->Changes() == 0) return Status::NotFound("forge comment " + std::to_string(job->id));
+  ++job->attempts;
+  return Status::Ok();
 }
 
 Status DeleteForgeComment(Db* db, int64_t id) {

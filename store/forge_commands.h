@@ -4,8 +4,12 @@
 // A comment's commands run only once the forge said the commenter may write
 // to the repository (handlers/forge_pr.h). The webhook is answered before
 // that (within 1 s): the comment waits here, durably, for the worker that
-// asks the forge (bot/forge_permission.h). The forge's answer is kept a few
-// minutes per (forge, repo, login), so a burst of comments asks once.
+// asks the forge (bot/forge_permission.h). It leaves the queue in the
+// transaction that holds its commands' effects, so a crash mid-run loses
+// nothing and does nothing twice: the run is rolled back and made again.
+// Each run is first counted (ClaimForgeComment), so a comment that crashes
+// the daemon every time is given up after kMaxForgeCommentAttempts. The forge's answer is kept a
+// few minutes per (forge, repo, login), so a burst of comments asks once.
 #ifndef SANDBOT_STORE_FORGE_COMMANDS_H_
 #define SANDBOT_STORE_FORGE_COMMANDS_H_
 
@@ -24,11 +28,17 @@ struct ForgeCommentJob {
   std::string delivery;  // the delivery that carried the comment
   std::string event;     // the comment as handlers/forge_pr.h wrote it (JSON)
   int64_t created_ms = 0;
+  int attempts = 0;  // runs begun, this one included once claimed
 };
+
+inline constexpr int kMaxForgeCommentAttempts = 3;
 
 Status QueueForgeComment(Db* db, const ForgeCommentJob& job, int64_t* id);
 // The oldest `limit` waiting comments, oldest first.
 Status ListForgeComments(Db* db, int limit, std::vector<ForgeCommentJob>* out);
+// Counts a run of `job` before it begins (committed on its own, so a crash
+// still counts): job->attempts becomes the new count.
+Status ClaimForgeComment(Db* db, ForgeCommentJob* job);
 Status DeleteForgeComment(Db* db, int64_t id);
 
 // What the forge said of `login`'s access to `forge_repo` no longer ago than

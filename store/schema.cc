@@ -523,6 +523,11 @@ CREATE INDEX web_sessions_identity ON web_sessions(identity, expires_at);
 ALTER TABLE sandboxes ADD COLUMN router_health TEXT NOT NULL DEFAULT '';
 ALTER TABLE sandboxes ADD COLUMN router_checked_at INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // forge comment commands are claimed, not taken: a run that crashed is
+    // run again (its effects were rolled back), at most a few times.
+    R"sql(
+ALTER TABLE forge_comment_jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 }  // namespace

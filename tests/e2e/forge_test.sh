@@ -382,6 +382,97 @@ test_forge_comment_commands_need_write_access_on_the_forge() {
   forge_violations || fail "calls the gitea API subset refuses"
 }
 
+# A comment command is done exactly once even when the daemon is killed
+# (SIGKILL) while it runs: its effects and its leaving the queue commit
+# together, so the kill undoes them and the restarted daemon runs it again.
+# Then, on the same daemon, a fork's PR waits for a maintainer's /approve.
+test_forge_comment_command_killed_midway_runs_once_after_restart() {
+  forge_kind_setup github "" --previews comment
+  forge_ctl PUT permissions '{"repo":"acme/web","user":"octocat","permission":"write"}' >/dev/null
+  stop_daemon
+  SANDBOT_FAILPOINTS=forge.comment.ran=30000 start_daemon
+  out=$(forge_hook pull_request.opened --sha "$SHA1")
+  expect_eq "$(jq -r .body.outcome <<<"$out")" ignored "opened under the comment policy"
+  id=$(forge_ctl POST comments '{"repo":"acme/web","number":7,"body":"/preview","user":"octocat"}' |
+    jq -r .id)
+  out=$(forge_hook issue_comment.created.pr --sha "$SHA1" --comment /preview --comment-id "$id" \
+    --user octocat)
+  expect_eq "$(jq -r .status <<<"$out")" 202 "comment: answered before it runs"
+  i=0
+  until grep -q "failpoint forge.comment.ran: pausing" "$TEST_DIR/daemon.log"; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || fail "the comment did not reach its failpoint"
+    sleep 0.1
+  done
+  kill -KILL "$DAEMON_PID"
+  wait "$DAEMON_PID" 2>/dev/null || true
+  DAEMON_PID=
+  # Killed after /preview ran, before the commit: nothing of it is left, the
+  # comment is still queued, its run counted.
+  expect_eq "$(db "SELECT COUNT(*) FROM jobs")" 0 "jobs after the kill"
+  expect_eq "$(db "SELECT COUNT(*) FROM sandboxes")" 0 "sandboxes after the kill"
+  expect_eq "$(db "SELECT attempts FROM forge_comment_jobs")" 1 "the queued comment's runs"
+  start_daemon
+  wait_for_status pr-7-web web running
+  expect_contains "$(page_of pr-7-web)" "commit $SHA1" "page"
+  expect_eq "$(db "SELECT COUNT(*) FROM forge_comment_jobs")" 0 "queue after the run"
+  expect_eq "$(db "SELECT COUNT(*) FROM jobs WHERE kind = 'deploy'")" 1 "deploy jobs: exactly one"
+  expect_eq "$(db "SELECT outcome FROM forge_deliveries WHERE event LIKE 'issue_comment%'")" \
+    accepted "the comment's delivery"
+  reactions() {
+    forge_ctl GET state | jq -r --arg id "$id" '[.repos["acme/web"].reactions[$id][]?.content] | join(" ")'
+  }
+  wait_forge reactions "eyes rocket"
+
+  # A fork's PR (#8, head in other/web): a maintainer's /preview is refused
+  # until /approve pins the head (this repo's previews start on /preview);
+  # the fork's next push revokes it (nothing redeployed). The fork's head is under the base
+  # repo's refs/pull/8/head, as GitHub keeps it.
+  echo "fork version 1" >"$WORK/page.txt"
+  git -C "$WORK" commit -qam "fork v1"
+  fsha1=$(git -C "$WORK" rev-parse HEAD)
+  git -C "$WORK" push -q "$AUTHED" HEAD:refs/pull/8/head
+  forge_pull acme/web 8 "$fsha1" '{"head_repo":"other/web"}' >/dev/null
+  fork() { forge_hook "$1" --number 8 --head-repo other/web --sha "$2" "${@:3}"; }
+  fork pull_request.opened "$fsha1" >/dev/null
+  outcome_of() { db "SELECT outcome FROM forge_deliveries WHERE delivery = '$1'"; }
+  fork_comment() { # BODY: waits until the worker ran it; prints its outcome and reason
+    local d
+    d=$(fork issue_comment.created.pr "$fsha1" --comment "$1" --user octocat | jq -r .delivery)
+    i=0
+    until [ "$(outcome_of "$d")" != accepted ] ||
+      [ "$(db "SELECT COUNT(*) FROM forge_comment_jobs")" = 0 ]; do
+      i=$((i + 1))
+      [ $i -lt 100 ] || fail "comment $1 on the fork's PR did not run"
+      sleep 0.1
+    done
+    db "SELECT outcome || ': ' || reason FROM forge_deliveries WHERE delivery = '$d'"
+  }
+  expect_contains "$(fork_comment /preview)" "never deployed automatically" "fork: /preview"
+  expect_eq "$(db "SELECT COUNT(*) FROM sandboxes WHERE name = 'pr-8-web'")" 0 "fork: no preview"
+  expect_contains "$(fork_comment /approve)" "approved ${fsha1:0:12}" "fork: /approve"
+  expect_contains "$(fork_comment /preview)" "deploying ${fsha1:0:12} into pr-8-web" \
+    "fork: /preview once approved"
+  wait_for_status pr-8-web web running
+  expect_contains "$(page_of pr-8-web)" "commit $fsha1" "fork: page"
+  # Secrets are never attached to a fork's preview, even by a maintainer.
+  "$SANDBOT" env create fork-secrets >/dev/null
+  printf 's3cret' | "$SANDBOT" env set-file fork-secrets /etc/app/token --secret >/dev/null
+  expect_contains "$(fork_comment "/env attach fork-secrets")" "refused" "fork: /env attach"
+  expect_eq "$(db "SELECT COUNT(*) FROM env_attachments a JOIN sandboxes s ON s.id = a.sandbox_id
+    WHERE s.name = 'pr-8-web'")" 0 "fork: no environment attached"
+  echo "fork version 2" >"$WORK/page.txt"
+  git -C "$WORK" commit -qam "fork v2"
+  fsha2=$(git -C "$WORK" rev-parse HEAD)
+  git -C "$WORK" push -q -f "$AUTHED" HEAD:refs/pull/8/head
+  forge_pull acme/web 8 "$fsha2" '{"head_repo":"other/web"}' >/dev/null
+  out=$(fork pull_request.synchronize "$fsha2" --set 'pull_request.updated_at="2030-01-01T00:00:00Z"')
+  expect_contains "$(jq -r .body.reason <<<"$out")" "new commits on the fork since the approval" \
+    "fork: push after the approval"
+  expect_contains "$(page_of pr-8-web)" "commit $fsha1" "fork: still the approved head"
+  forge_violations || fail "calls GitHub's OpenAPI description refuses"
+}
+
 # GitLab is asked by the note's user id (members/all/{id}): a Reporter is
 # refused with a reply; a Developer's command runs (here `/sandbox status`
 # before any preview exists, answered in a reply, nothing deployed).

@@ -294,6 +294,41 @@ BOOST_AUTO_TEST_CASE(rate_limits_defer_and_hold_back_the_token) {
   BOOST_CHECK_GE(r.retry_after_ms, 18000);
   BOOST_CHECK_EQUAL(q.api.Take().size(), 1u);
 
+  // GitLab says it as RateLimit-Remaining / RateLimit-Reset: the same wait.
+  PosterFixture l("gitlab");
+  l.api.SetAnswer([](const httplib::Request&, httplib::Response& res) {
+    res.status = 201;
+    res.set_header("RateLimit-Remaining", "0");
+    res.set_header("RateLimit-Reset", std::to_string(time(nullptr) + 40));
+    res.set_content("{}", "application/json");
+    return true;
+  });
+  BOOST_CHECK(l.Send(ForgeReactionKey("f", "acme/web", 7), ReactionBody("55", "eyes")).ok);
+  r = l.Send(ForgeReactionKey("f", "acme/web", 7), ReactionBody("55", "rocket"));
+  BOOST_CHECK(r.deferred);
+  BOOST_CHECK_GE(r.retry_after_ms, 38000);
+  BOOST_CHECK_EQUAL(l.api.Take().size(), 1u);
+  PosterFixture m("gitlab");
+  m.api.SetAnswer([](const httplib::Request&, httplib::Response& res) {
+    res.status = 403;
+    res.set_header("RateLimit-Remaining", "0");
+    res.set_header("RateLimit-Reset", std::to_string(time(nullptr) + 25));
+    return true;
+  });
+  r = m.Send(ForgeReactionKey("f", "acme/web", 7), ReactionBody("55", "eyes"));
+  BOOST_CHECK(r.deferred);
+  BOOST_CHECK_GE(r.retry_after_ms, 23000);
+  BOOST_CHECK_LE(r.retry_after_ms, 26000);
+
+  // A forge without a token posts nothing, and is not retried.
+  PosterFixture n("github");
+  BOOST_REQUIRE(n.t.db->Exec("UPDATE forges SET token_ref = ''").ok());
+  r = n.Send(ForgeReactionKey("f", "acme/web", 7), ReactionBody("55", "eyes"));
+  BOOST_CHECK(!r.ok);
+  BOOST_CHECK(!r.retry);
+  BOOST_CHECK_NE(r.error.find("no API token"), std::string::npos);
+  BOOST_CHECK(n.api.Take().empty());
+
   // A 403 that is no limit is a plain failure.
   PosterFixture h("github");
   h.api.SetAnswer([](const httplib::Request&, httplib::Response& res) {

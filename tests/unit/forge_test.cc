@@ -154,6 +154,17 @@ struct ForgeFixture {
     BOOST_REQUIRE_MESSAGE(s.ok(), s.ToString());
     return ran;
   }
+  // A comment by `login`, queued as the webhook queues it (for the worker).
+  void QueueComment(const std::string& login, const std::string& body) {
+    ForgeDelivery d;
+    BOOST_REQUIRE(GetForge(t.db.get(), "github", &d.forge).ok());
+    d.delivery = "w-" + login + "-" + std::to_string(++delivery);
+    d.event = Comment(body);
+    d.event.sender = login;
+    ForgeOutcome out;
+    BOOST_REQUIRE(HandleForgeDelivery(t.db.get(), d, &out).ok());
+    BOOST_REQUIRE(out.comment_queued);
+  }
   Status permission;
   bool role_granted = false;
   Role granted = Role::kViewer;
@@ -626,6 +637,33 @@ BOOST_AUTO_TEST_CASE(the_comment_says_when_the_preview_is_suspended) {
       std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(the_comment_links_the_job_log_when_there_is_a_public_url) {
+  PullRequest pr;
+  pr.number = 7;
+  pr.repo = "web";
+  pr.head_sha = kSha1;
+  Sandbox sb;
+  sb.name = "pr-7-web";
+  const std::string url = JobLogUrl("https://sandbot.example.com/", 42);
+  BOOST_CHECK_EQUAL(url, "https://sandbot.example.com/ui/jobs/42");
+  std::string text = PreviewComment(pr, &sb, "running", kSha1, "", 0, {}, {42, url});
+  BOOST_CHECK_NE(text.find("Log: [job 42](https://sandbot.example.com/ui/jobs/42)."),
+                 std::string::npos);
+  // No public URL: the job is named, and why there is no link.
+  text = PreviewComment(pr, &sb, "running", kSha1, "", 0, {}, {42, JobLogUrl("", 42)});
+  BOOST_CHECK_NE(text.find("Log: job 42 (no link: sandbot was started without `--public-url`)"),
+                 std::string::npos);
+  BOOST_CHECK_EQUAL(text.find("/ui/jobs"), std::string::npos);
+  BOOST_CHECK_EQUAL(PreviewComment(pr, &sb, "running", kSha1, "").find("Log:"), std::string::npos);
+  // Only plain http(s) URLs: nothing that could break out of the link.
+  BOOST_CHECK_EQUAL(JobLogUrl("http://127.0.0.1:8080", 7), "http://127.0.0.1:8080/ui/jobs/7");
+  for (const char* bad : {"ftp://x", "javascript:alert(1)", "https://x/a)[y](z", "https://a b",
+                          "https://x/<img>", "http://", "https://x/`"}) {
+    BOOST_CHECK_MESSAGE(JobLogUrl(bad, 7).empty(), bad);
+  }
+  BOOST_CHECK(JobLogUrl("https://x", 0).empty());
+}
+
 BOOST_AUTO_TEST_CASE(the_comment_fences_logs) {
   PullRequest pr;
   pr.number = 7;
@@ -1090,15 +1128,8 @@ BOOST_AUTO_TEST_CASE(the_worker_uses_a_kept_answer_and_refuses_when_it_cannot_as
                     .ok());
   f.Send(f.Pr("opened", kSha1, 100));
   BOOST_REQUIRE(SaveForgePermission(f.t.db.get(), "github", "acme/web", "maintainer", true).ok());
-  auto queue = [&](const std::string& login, const std::string& body) {
-    ForgeDelivery d;
-    BOOST_REQUIRE(GetForge(f.t.db.get(), "github", &d.forge).ok());
-    d.delivery = "w-" + login + "-" + std::to_string(++f.delivery);
-    d.event = f.Comment(body);
-    d.event.sender = login;
-    ForgeOutcome out;
-    BOOST_REQUIRE(HandleForgeDelivery(f.t.db.get(), d, &out).ok());
-    BOOST_REQUIRE(out.comment_queued);
+  auto queue = [&f](const std::string& login, const std::string& body) {
+    f.QueueComment(login, body);
   };
   queue("maintainer", "/preview");
   queue("stranger", "/preview");
@@ -1124,6 +1155,117 @@ BOOST_AUTO_TEST_CASE(the_worker_uses_a_kept_answer_and_refuses_when_it_cannot_as
   unsetenv("SANDBOT_TEST_FORGE_TOKEN");
   // A granted viewer may still ask /why.
   BOOST_CHECK_NE(replies[1].body.find("the last deliveries for #7"), std::string::npos);
+}
+
+// The sweep saw the PR open before its webhook came: the webhook finds the
+// same head's deploy under way and queues no second one (which would only
+// replace the container the first is starting).
+BOOST_AUTO_TEST_CASE(a_deploy_of_the_same_head_under_way_is_not_queued_twice) {
+  ForgeFixture f;
+  ForgeOutcome first = f.Send(f.Pr("opened", kSha1, 100));
+  BOOST_CHECK_EQUAL(first.outcome, "accepted");
+  BOOST_REQUIRE_EQUAL(first.job_ids.size(), 1u);
+  ForgeOutcome again = f.Send(f.Pr("opened", kSha1, 101));  // another delivery
+  BOOST_CHECK_EQUAL(again.outcome, "ignored");
+  BOOST_CHECK_NE(again.reason.find("already under way (job " + std::to_string(first.job_ids[0])),
+                 std::string::npos);
+  BOOST_CHECK(again.job_ids.empty());
+  // A new head is deployed, under way or not.
+  ForgeOutcome next = f.Send(f.Pr("synchronize", kSha2, 102));
+  BOOST_CHECK_EQUAL(next.outcome, "accepted");
+  BOOST_CHECK_EQUAL(next.job_ids.size(), 1u);
+}
+
+// A forge without a token cannot be asked who may write: a role granted to
+// forge:NAME/LOGIN decides alone, and everyone else is told how to fix it.
+BOOST_AUTO_TEST_CASE(without_a_token_only_granted_roles_command) {
+  ForgeFixture f("comment");
+  BOOST_REQUIRE(f.t.db->Exec("UPDATE forges SET token_ref = ''").ok());
+  f.Send(f.Pr("opened", kSha1, 100));
+  auto queue = [&f](const std::string& login, const std::string& body) {
+    f.QueueComment(login, body);
+  };
+  queue("stranger", "/preview");
+  queue("watcher", "/preview\n/why");
+  queue("dev", "/preview");
+  HandlerContext hc{f.t.db.get(), nullptr, nullptr};
+  const std::map<std::string, Role> roles = {{"forge:github/watcher", Role::kViewer},
+                                             {"forge:github/dev", Role::kDeployer}};
+  int ran = 0;
+  bool jobs = false;
+  BOOST_REQUIRE(RunForgeComments(hc, roles, &ran, &jobs).ok());
+  BOOST_CHECK_EQUAL(ran, 3);
+  BOOST_CHECK(jobs);
+  // Only the granted deployer's /preview made one.
+  BOOST_CHECK(SandboxExists(f.t.db.get(), "pr-7-web"));
+  auto replies = Replies(f.t.db.get());
+  BOOST_REQUIRE_EQUAL(replies.size(), 3u);  // the refusal, /why's answer, the viewer's refusal
+  const std::string& refused = replies[0].body;
+  BOOST_CHECK_NE(refused.find("forge github has no API token"), std::string::npos);
+  BOOST_CHECK_NE(refused.find("\"forge:github/stranger\": \"deployer\""), std::string::npos);
+  BOOST_CHECK_NE(refused.find("--token-env"), std::string::npos);
+  // The granted viewer: no /preview, but /why.
+  BOOST_CHECK_NE(replies[1].body.find("the last deliveries for #7"), std::string::npos);
+  BOOST_CHECK_NE(replies[2].body.find("needs the deployer role; you are a viewer"),
+                 std::string::npos);
+  std::vector<Delivery> ds;
+  BOOST_REQUIRE(ListDeliveries(f.t.db.get(), "github", "acme/web", 7, 20, &ds).ok());
+  int refusals = 0;
+  for (const Delivery& d : ds)
+    refusals += d.outcome == "refused" && d.delivery.find("stranger") != std::string::npos;
+  BOOST_CHECK_EQUAL(refusals, 1);
+}
+
+// A run that fails midway is rolled back whole and the comment stays queued
+// (a crash is the same: nothing committed); after kMaxForgeCommentAttempts
+// runs it is given up, its delivery "failed".
+BOOST_AUTO_TEST_CASE(a_comment_run_that_fails_midway_is_undone_and_retried_then_given_up) {
+  ForgeFixture f("comment");
+  f.Send(f.Pr("opened", kSha1, 100));
+  BOOST_REQUIRE(SaveForgePermission(f.t.db.get(), "github", "acme/web", "maintainer", true).ok());
+  ForgeDelivery d;
+  BOOST_REQUIRE(GetForge(f.t.db.get(), "github", &d.forge).ok());
+  d.delivery = "midway";
+  d.event = f.Comment("/preview\n/lgtm");  // /lgtm marks the help given: made to fail below
+  ForgeOutcome queued;
+  BOOST_REQUIRE(HandleForgeDelivery(f.t.db.get(), d, &queued).ok());
+  BOOST_REQUIRE(queued.comment_queued);
+  BOOST_REQUIRE(f.t.db->Exec("ALTER TABLE forge_help_given RENAME TO help_away").ok());
+  HandlerContext hc{f.t.db.get(), nullptr, nullptr};
+  for (int run = 1; run <= kMaxForgeCommentAttempts; ++run) {
+    int ran = 0;
+    bool jobs = false;
+    BOOST_REQUIRE(RunForgeComments(hc, {}, &ran, &jobs).ok());
+    BOOST_CHECK_EQUAL(ran, 0);
+    // The /preview before the failing line left nothing behind.
+    BOOST_CHECK(!SandboxExists(f.t.db.get(), "pr-7-web"));
+    BOOST_CHECK(Replies(f.t.db.get()).empty());
+    std::vector<ForgeCommentJob> left;
+    BOOST_REQUIRE(ListForgeComments(f.t.db.get(), 10, &left).ok());
+    BOOST_REQUIRE_EQUAL(left.size(), 1u);
+    BOOST_CHECK_EQUAL(left[0].attempts, run);
+  }
+  int ran = 0;
+  bool jobs = false;
+  BOOST_REQUIRE(RunForgeComments(hc, {}, &ran, &jobs).ok());
+  std::vector<ForgeCommentJob> left;
+  BOOST_REQUIRE(ListForgeComments(f.t.db.get(), 10, &left).ok());
+  BOOST_CHECK(left.empty());
+  std::vector<Delivery> ds;
+  BOOST_REQUIRE(ListDeliveries(f.t.db.get(), "github", "acme/web", 7, 20, &ds).ok());
+  bool failed = false;
+  for (const Delivery& x : ds) failed = failed || (x.delivery == "midway" && x.outcome == "failed");
+  BOOST_CHECK(failed);
+
+  // Once the store works again, a comment runs once and leaves the queue.
+  BOOST_REQUIRE(f.t.db->Exec("ALTER TABLE help_away RENAME TO forge_help_given").ok());
+  d.delivery = "midway-2";
+  BOOST_REQUIRE(HandleForgeDelivery(f.t.db.get(), d, &queued).ok());
+  BOOST_REQUIRE(RunForgeComments(hc, {}, &ran, &jobs).ok());
+  BOOST_CHECK_EQUAL(ran, 1);
+  BOOST_CHECK(SandboxExists(f.t.db.get(), "pr-7-web"));
+  BOOST_REQUIRE(ListForgeComments(f.t.db.get(), 10, &left).ok());
+  BOOST_CHECK(left.empty());
 }
 
 // Sandbot's answers quote usage lines ("/route SERVICE …"): read back from
