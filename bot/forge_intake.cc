@@ -63,6 +63,28 @@ void ForgeIntake::Run() {
   }
 }
 
+void RecordForgeDeliveries(Db* db, EventHub* hub, const std::vector<ForgeDelivery>& deliveries,
+                           std::vector<ForgeBatchResult>* results_out) {
+  std::vector<ForgeBatchResult>& results = *results_out;
+  HandleForgeDeliveries(db, deliveries, &results);
+  bool wake = false;
+  for (size_t i = 0; i < deliveries.size(); ++i) {
+    const ForgeBatchResult& r = results[i];
+    if (r.status.ok()) {
+      wake = wake || !r.outcome.job_ids.empty() || r.outcome.comment_queued;
+      if (!spdlog::should_log(spdlog::level::info)) continue;
+      spdlog::info("forge {} delivery {} {}: {} ({})", deliveries[i].forge.name,
+                   StripControl(deliveries[i].delivery, 100),
+                   StripControl(deliveries[i].event.name, 100), r.outcome.outcome,
+                   StripControl(r.outcome.reason));
+    } else {
+      spdlog::error("forge {} delivery {}: {}", deliveries[i].forge.name,
+                    StripControl(deliveries[i].delivery, 100), r.status.ToString());
+    }
+  }
+  if (wake && hub != nullptr) hub->Notify();
+}
+
 void ForgeIntake::Handle(std::vector<Item>* items) {
   std::vector<ForgeBatchResult> results;
   if (!db_) {
@@ -80,23 +102,7 @@ void ForgeIntake::Handle(std::vector<Item>* items) {
   std::vector<ForgeDelivery> deliveries;
   deliveries.reserve(items->size());
   for (Item& item : *items) deliveries.push_back(std::move(item.delivery));
-  HandleForgeDeliveries(db_.get(), deliveries, &results);
-  bool wake = false;
-  for (size_t i = 0; i < items->size(); ++i) {
-    const ForgeBatchResult& r = results[i];
-    if (r.status.ok()) {
-      wake = wake || !r.outcome.job_ids.empty() || r.outcome.comment_queued;
-      if (!spdlog::should_log(spdlog::level::info)) continue;
-      spdlog::info("forge {} delivery {} {}: {} ({})", deliveries[i].forge.name,
-                   StripControl(deliveries[i].delivery, 100),
-                   StripControl(deliveries[i].event.name, 100), r.outcome.outcome,
-                   StripControl(r.outcome.reason));
-    } else {
-      spdlog::error("forge {} delivery {}: {}", deliveries[i].forge.name,
-                    StripControl(deliveries[i].delivery, 100), r.status.ToString());
-    }
-  }
-  if (wake && hub_ != nullptr) hub_->Notify();
+  RecordForgeDeliveries(db_.get(), hub_, deliveries, &results);
   for (size_t i = 0; i < items->size(); ++i) (*items)[i].done(results[i]);
 }
 

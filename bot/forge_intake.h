@@ -27,6 +27,11 @@
 
 namespace sandbot {
 
+// Records `deliveries` in one transaction (HandleForgeDeliveries), logs what
+// became of each and wakes `hub` (may be null) when one queued work.
+void RecordForgeDeliveries(Db* db, EventHub* hub, const std::vector<ForgeDelivery>& deliveries,
+                           std::vector<ForgeBatchResult>* results);
+
 class ForgeIntake {
  public:
   // What becomes of one delivery, called on the intake's thread after the

@@ -125,16 +125,8 @@ void Webhook(const ChatContext& ctx, ForgeIntake* intake, const HttpRequest& req
   }
   // Called directly (no listener to wait on): a batch of one, here.
   std::vector<ForgeBatchResult> results;
-  HandleForgeDeliveries(ctx.db, {d}, &results);
+  RecordForgeDeliveries(ctx.db, ctx.hub, {d}, &results);
   const ForgeBatchResult& r = results[0];
-  if (r.status.ok()) {
-    spdlog::info("forge {} delivery {} {}: {} ({})", name, StripControl(d.delivery, 100),
-                 StripControl(d.event.name, 100), r.outcome.outcome,
-                 StripControl(r.outcome.reason));
-    if (!r.outcome.job_ids.empty() || r.outcome.comment_queued) ctx.hub->Notify();
-  } else {
-    spdlog::error("forge {} delivery {}: {}", name, d.delivery, r.status.ToString());
-  }
   Answer(r, res);
 }
 
