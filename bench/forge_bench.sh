@@ -15,6 +15,7 @@
 #   SANDBOT=build/sandbot bench/forge_bench.sh       (make bench runs it)
 #   FORGE_BENCH_PARTS=peer bench/forge_bench.sh      (the peer alone)
 #   SECONDS_PER_RUN=5 bench/forge_bench.sh           (shorter)
+#   RUNS=5 bench/forge_bench.sh                      (rounds, sides alternating; medians)
 #
 # The sandbot side needs the forge door (`sandbot forge add`, the route
 # /forges/NAME/webhook): while the daemon has none, it is skipped with a
@@ -25,6 +26,7 @@ cd "$(dirname "$0")/.."
 SANDBOT=${SANDBOT:-$PWD/build/sandbot}
 BUILD=$(dirname "$SANDBOT")
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
+RUNS=${RUNS:-3}
 FORGE_BENCH_PARTS=${FORGE_BENCH_PARTS:-peer sandbot}
 RATE=${RATE:-500}
 CONNS=${CONNS:-8}
@@ -66,26 +68,32 @@ wait_port() {
   done
 }
 
-# measure NAME PORT PATH PID: sets NAME_rate, NAME_max, NAME_cpu, NAME_rss.
+# measure NAME PORT PATH PID: appends this run's figures to the arrays
+# NAME_p99, NAME_p50, NAME_err, NAME_rps, NAME_cpu; sets NAME_rss.
 measure() {
   local name=$1 port=$2 path=$3 pid=$4 t0 r m
-  load "$port" "$path" rate 200 >/dev/null # warm-up (JIT, caches, connections)
   say "  $name: open loop, $RATE requests/s for $SECONDS_PER_RUN s, $CONNS connections"
   r=$(load "$port" "$path" rate "$RATE")
   say "  $name: closed loop, as fast as answers come, $SECONDS_PER_RUN s"
   t0=$(cpu_ticks "$pid")
   m=$(load "$port" "$path" max)
-  printf -v "${name}_rate" '%s' "$r"
-  printf -v "${name}_max" '%s' "$m"
-  printf -v "${name}_cpu" '%s' "$(us_per_request "$t0" "$(cpu_ticks "$pid")" "$m")"
+  eval "${name}_p99+=(\"$(field "$r" p99_ms)\") ${name}_p50+=(\"$(field "$r" p50_ms)\")"
+  eval "${name}_err+=(\"$(field "$r" errors)\") ${name}_rps+=(\"$(field "$m" rps)\")"
+  eval "${name}_cpu+=(\"$(us_per_request "$t0" "$(cpu_ticks "$pid")" "$m")\")"
   printf -v "${name}_rss" '%s' "$(awk -v k="$(rss_kb "$pid")" 'BEGIN {printf "%.1f", k / 1024}')"
   say "    rate: $r"
-  say "    max:  $m"
+  say "    max:  $m   (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+}
+# median V…: of numbers ("-" when none).
+median() {
+  printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g |
+    awk '{a[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2];
+                           else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2}'
 }
 
-peer_rate="" peer_max="" peer_cpu="-" peer_rss="-"
-sb_rate="" sb_max="" sb_cpu="-" sb_rss="-"
-sb_note=""
+peer_p99=() peer_p50=() peer_err=() peer_rps=() peer_cpu=() peer_rss="-"
+sb_p99=() sb_p50=() sb_err=() sb_rps=() sb_cpu=() sb_rss="-"
+sb_note="" peer_up="" sb_up=""
 
 case " $FORGE_BENCH_PARTS " in *" peer "*)
   say "peer: @octokit/webhooks $(node -p 'require("./bench/octokit/node_modules/@octokit/webhooks/package.json").version')"
@@ -98,10 +106,11 @@ case " $FORGE_BENCH_PARTS " in *" peer "*)
   code=$(node tests/forge/send_webhook.js --url "http://127.0.0.1:$PEER_PORT/forges/github/webhook" \
     --secret "$SECRET" --payload "$work/sync.json" | head -1)
   [ "$code" = 200 ] || { say "the peer answered $code to a signed delivery"; exit 1; }
-  measure peer "$PEER_PORT" /forges/github/webhook "$peer_pid"
+  peer_up=1
   ;;
 esac
 
+sb_path=/forges/$FORGE_NAME/webhook
 case " $FORGE_BENCH_PARTS " in *" sandbot "*)
   export SANDBOT_DATA=$work/data BENCH_FORGE_TOKEN=bench-forge-token BENCH_FORGE_SECRET=$SECRET
   # The forge's API is the stand-in, so nothing leaves this machine; acme/web
@@ -120,15 +129,14 @@ case " $FORGE_BENCH_PARTS " in *" sandbot "*)
     sb_pid=$!
     pids+=("$sb_pid")
     wait_port "$SB_PORT" || { tail -n 20 "$work/sandbot.log" >&2; say "sandbot did not start"; exit 1; }
-    path=/forges/$FORGE_NAME/webhook
-    code=$(node tests/forge/send_webhook.js --url "http://127.0.0.1:$SB_PORT$path" --secret "$SECRET" \
+    code=$(node tests/forge/send_webhook.js --url "http://127.0.0.1:$SB_PORT$sb_path" --secret "$SECRET" \
       --payload "$work/sync.json" | head -1)
     case "$code" in
-      2??) measure sb "$SB_PORT" "$path" "$sb_pid" ;;
-      404) sb_note="skipped: the daemon answers 404 on POST $path (no forge route yet)" ;;
+      2??) sb_up=1 ;;
+      404) sb_note="skipped: the daemon answers 404 on POST $sb_path (no forge route yet)" ;;
       *)
         tail -n 20 "$work/sandbot.log" >&2
-        say "sandbot answered $code to a signed delivery on $path"
+        say "sandbot answered $code to a signed delivery on $sb_path"
         exit 1
         ;;
     esac
@@ -137,18 +145,40 @@ case " $FORGE_BENCH_PARTS " in *" sandbot "*)
   ;;
 esac
 
-printf '\n%-46s %10s %10s\n' "webhook intake ($BYTES-byte synchronize)" sandbot octokit
+# Warm-up (the JIT, caches, connections), then RUNS rounds, the order of the
+# two sides alternating, so that a load that comes and goes on a shared
+# machine weighs on both alike; the figures are the medians of the rounds.
+[ -z "$peer_up" ] || load "$PEER_PORT" /forges/github/webhook rate 200 >/dev/null
+[ -z "$sb_up" ] || load "$SB_PORT" "$sb_path" rate 200 >/dev/null
+for ((run = 1; run <= RUNS; run++)); do
+  say "round $run of $RUNS"
+  if ((run % 2)); then order="peer sb"; else order="sb peer"; fi
+  for side in $order; do
+    case $side in
+      peer) [ -z "$peer_up" ] || measure peer "$PEER_PORT" /forges/github/webhook "$peer_pid" ;;
+      sb) [ -z "$sb_up" ] || measure sb "$SB_PORT" "$sb_path" "$sb_pid" ;;
+    esac
+  done
+done
+
+printf '\n%-46s %10s %10s   (medians of %s rounds)\n' "webhook intake ($BYTES-byte synchronize)" sandbot octokit "$RUNS"
 printf '%-46s %10s %10s   target: sandbot < 10 ms\n' "p99 ack latency at $RATE req/s (ms)" \
-  "$(field "$sb_rate" p99_ms)" "$(field "$peer_rate" p99_ms)"
+  "$(median "${sb_p99[@]}")" "$(median "${peer_p99[@]}")"
 printf '%-46s %10s %10s\n' "p50 ack latency at $RATE req/s (ms)" \
-  "$(field "$sb_rate" p50_ms)" "$(field "$peer_rate" p50_ms)"
-printf '%-46s %10s %10s\n' "errors at $RATE req/s" "$(field "$sb_rate" errors)" "$(field "$peer_rate" errors)"
+  "$(median "${sb_p50[@]}")" "$(median "${peer_p50[@]}")"
+printf '%-46s %10s %10s\n' "errors at $RATE req/s" "$(median "${sb_err[@]}")" "$(median "${peer_err[@]}")"
+sb_max=$(median "${sb_rps[@]}") peer_max=$(median "${peer_rps[@]}")
 ratio=-
-if [ -n "$sb_max" ] && [ -n "$peer_max" ]; then
-  ratio=$(awk -v a="$(field "$sb_max" rps)" -v b="$(field "$peer_max" rps)" 'BEGIN {printf "%.1f", a / b}')
+if [ "$sb_max" != - ] && [ "$peer_max" != - ]; then
+  ratio=$(awk -v a="$sb_max" -v b="$peer_max" 'BEGIN {printf "%.1f", a / b}')
 fi
-printf '%-46s %10s %10s   ratio %sx (target >= 5x)\n' "max throughput (req/s)" \
-  "$(field "$sb_max" rps)" "$(field "$peer_max" rps)" "$ratio"
-printf '%-46s %10s %10s\n' "server CPU per request, closed loop (us)" "$sb_cpu" "$peer_cpu"
+printf '%-46s %10s %10s   ratio %sx (target >= 5x)\n' "max throughput (req/s)" "$sb_max" "$peer_max" "$ratio"
+printf '%-46s %10s %10s\n' "server CPU per request, closed loop (us)" \
+  "$(median "${sb_cpu[@]}")" "$(median "${peer_cpu[@]}")"
 printf '%-46s %10s %10s\n' "RSS after the runs (MB)" "$sb_rss" "$peer_rss"
+printf '%-46s %s\n' "rounds, sandbot (rps p99_ms cpu_us)" \
+  "$(for i in "${!sb_rps[@]}"; do printf '%s/%s/%s ' "${sb_rps[$i]}" "${sb_p99[$i]}" "${sb_cpu[$i]}"; done)"
+printf '%-46s %s\n' "rounds, octokit (rps p99_ms cpu_us)" \
+  "$(for i in "${!peer_rps[@]}"; do printf '%s/%s/%s ' "${peer_rps[$i]}" "${peer_p99[$i]}" "${peer_cpu[$i]}"; done)"
+printf '%-46s %s\n' "load average at the end" "$(cut -d' ' -f1-3 /proc/loadavg)"
 [ -z "$sb_note" ] || echo "sandbot: $sb_note"

@@ -5,8 +5,10 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
+#include "bot/forge_intake.h"
 #include "bot/form.h"
 #include "bot/signatures.h"
+#include "handlers/forge_batch.h"
 #include "handlers/forge_pr.h"
 #include "util/identity.h"
 
@@ -32,7 +34,26 @@ std::string ForgeNameOf(const std::string& path) {
   return path.substr(prefix.size(), end - prefix.size());
 }
 
-void Webhook(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res) {
+// The answer to a delivery, from what became of it.
+void Answer(const ForgeBatchResult& r, HttpResponse* res) {
+  nlohmann::json answer;
+  if (!r.status.ok()) {
+    res->status = 503;  // not recorded: the forge may redeliver
+    answer["error"] = r.status.message();
+    res->Set(answer.dump(), "application/json");
+    return;
+  }
+  const ForgeOutcome& out = r.outcome;
+  answer["outcome"] = out.outcome;
+  answer["reason"] = out.reason;
+  answer["jobs"] = out.job_ids;
+  if (!out.sandbox.empty()) answer["sandbox"] = out.sandbox;
+  res->status = out.outcome == "accepted" ? 202 : 200;
+  res->Set(answer.dump(), "application/json");
+}
+
+void Webhook(const ChatContext& ctx, ForgeIntake* intake, const HttpRequest& req,
+             HttpResponse* res) {
   const std::string name = ForgeNameOf(req.path);
   Forge forge;
   Status s = GetForge(ctx.db, name, &forge);
@@ -80,11 +101,10 @@ void Webhook(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res) 
   // Without an id, the body stands for it: the same body twice is one event.
   if (delivery.empty()) delivery = "sha256:" + HexEncode(HmacSha256("delivery", req.body));
   ForgeDelivery d;
-  d.forge = forge;
+  d.forge = std::move(forge);
   d.delivery = delivery.substr(0, 200);
   d.max_sandboxes = ctx.config->max_sandboxes;
-  ForgeOutcome out;
-  s = ParseForgeEvent(forge.kind, event, *body, &d.event);
+  s = ParseForgeEvent(d.forge.kind, event, *body, &d.event);
   if (!s.ok()) {
     // Verified but unreadable: answered 2xx (the forge would only resend
     // it), recorded and audited as refused.
@@ -92,24 +112,22 @@ void Webhook(const ChatContext& ctx, const HttpRequest& req, HttpResponse* res) 
     d.event.name = event;
     d.unreadable = s.message();
   }
-  s = HandleForgeDelivery(ctx.db, d, &out);
-  nlohmann::json answer;
-  if (!s.ok()) {
-    spdlog::error("forge {} delivery {}: {}", name, d.delivery, s.ToString());
-    res->status = 503;  // not recorded: the forge may redeliver
-    answer["error"] = s.message();
-    res->Set(answer.dump(), "application/json");
+  if (res->defer) {
+    // Recorded, decided and audited with the deliveries of the other
+    // loops in one transaction; answered once it is committed.
+    HttpResponse::Reply reply = res->defer();
+    intake->Submit(std::move(d), [reply = std::move(reply)](const ForgeBatchResult& r) {
+      HttpResponse answer;
+      Answer(r, &answer);
+      reply(std::move(answer));
+    });
     return;
   }
-  spdlog::info("forge {} delivery {} {}: {} ({})", name, StripControl(d.delivery, 100),
-               StripControl(d.event.name, 100), out.outcome, StripControl(out.reason));
-  if (!out.job_ids.empty() || out.comment_queued) ctx.hub->Notify();
-  answer["outcome"] = out.outcome;
-  answer["reason"] = out.reason;
-  answer["jobs"] = out.job_ids;
-  if (!out.sandbox.empty()) answer["sandbox"] = out.sandbox;
-  res->status = out.outcome == "accepted" ? 202 : 200;
-  res->Set(answer.dump(), "application/json");
+  // Called directly (no listener to wait on): a batch of one, here.
+  std::vector<ForgeBatchResult> results;
+  RecordForgeDeliveries(ctx.db, ctx.hub, {d}, &results);
+  const ForgeBatchResult& r = results[0];
+  Answer(r, res);
 }
 
 // A delivery over the listener's body limit is answered 413 unread: no
@@ -156,8 +174,10 @@ Status VerifyForgeDelivery(const std::string& kind, const std::string& secret,
 }
 
 void RegisterForgeRoutes(HttpServer* server, ChatContext* ctx) {
-  server->Post("/forges/{name}/webhook", [ctx](const HttpRequest& req, HttpResponse* res) {
-    Webhook(OnThisLoop(*ctx), req, res);
+  // Lives as long as the route: the listener's loops are gone before it.
+  auto intake = std::make_shared<ForgeIntake>(ctx->db->path(), ctx->hub);
+  server->Post("/forges/{name}/webhook", [ctx, intake](const HttpRequest& req, HttpResponse* res) {
+    Webhook(OnThisLoop(*ctx), intake.get(), req, res);
   });
   server->OnTooLarge("/forges/{name}/webhook", [ctx](const HttpRequest& req, HttpResponse* res) {
     TooLarge(OnThisLoop(*ctx), req, res);

@@ -7,8 +7,9 @@
 // forge without a secret refuses every delivery; an unknown forge is 404;
 // unsigned or badly signed deliveries are 401 through the rejection sampler.
 // A verified delivery is recorded by its id (a redelivery does nothing
-// twice), decided (handlers/forge_pr.h) and answered at once; the mirror
-// fetch and the deploy run in the workers.
+// twice), decided (handlers/forge_pr.h) and audited with the other
+// deliveries waiting in one transaction (bot/forge_intake.h), and answered
+// once that is committed; the mirror fetch and the deploy run in the workers.
 #ifndef SANDBOT_BOT_FORGE_SERVER_H_
 #define SANDBOT_BOT_FORGE_SERVER_H_
 

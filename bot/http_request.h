@@ -49,6 +49,15 @@ struct HttpResponse {
   // the server stops; the socket is closed when it returns. `body` is unused.
   using StreamFn = std::function<void(int fd, const std::atomic<bool>& stopping)>;
   StreamFn stream;
+  // A handler that answers once other work is done (the forge door answers
+  // after its group commit, bot/forge_intake.h) takes `defer()` when it is
+  // set: the answer is what it later passes to the function it got (once,
+  // from any thread). Until then the connection reads no further request.
+  // Null where nothing can wait (a handler called directly, in tests): the
+  // handler answers at once.
+  using Reply = std::function<void(HttpResponse)>;
+  std::function<Reply()> defer;
+  bool deferred = false;  // set by defer(): this response is not the answer
   void Set(std::string content, std::string type) {
     body = std::move(content);
     content_type = std::move(type);

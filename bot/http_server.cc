@@ -95,6 +95,36 @@ struct HttpServer::Connection {
   Clock::time_point drain_deadline;  // closed then, whatever the client still sends
   bool writing = false;              // waiting for EPOLLOUT
   bool closed = false;               // closed; freed after this round of events
+  // A handler deferred its answer (HttpResponse::defer): nothing more is
+  // read or answered until it comes (through the loop's mailbox).
+  bool awaiting = false;
+  uint64_t serial = 0;  // tells a letter's connection from a later one on the same fd
+};
+
+// Deferred answers on their way to a loop, from any thread.
+struct HttpServer::Mailbox {
+  struct Letter {
+    int fd;
+    uint64_t serial;
+    Door door;
+    bool close;
+    HttpResponse response;
+  };
+  std::mutex mu;
+  bool open = true;  // false once the loop is gone: letters are dropped
+  int wake_fd = -1;  // an eventfd the loop watches
+  std::vector<Letter> letters;
+
+  void Post(Letter letter) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!open) return;
+    letters.push_back(std::move(letter));
+    if (letters.size() > 1) return;  // the loop is awake already
+    const uint64_t one = 1;
+    if (write(wake_fd, &one, sizeof one) < 0) {
+      spdlog::warn("http: cannot wake a loop: {}", std::strerror(errno));
+    }
+  }
 };
 
 class HttpServer::Loop {
@@ -102,7 +132,10 @@ class HttpServer::Loop {
   explicit Loop(HttpServer* server)
       : server_(server),
         epoll_(epoll_create1(EPOLL_CLOEXEC)),
-        wake_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+        wake_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+        mailbox_(std::make_shared<Mailbox>()) {
+    mailbox_->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  }
 
   ~Loop() {
     // Handed over after this loop stopped.
@@ -112,6 +145,9 @@ class HttpServer::Loop {
     }
     if (epoll_ >= 0) close(epoll_);
     if (wake_fd_ >= 0) close(wake_fd_);
+    std::lock_guard<std::mutex> lock(mailbox_->mu);
+    mailbox_->open = false;
+    if (mailbox_->wake_fd >= 0) close(mailbox_->wake_fd);
   }
 
   // Gives this loop a connection another loop accepted. Any thread.
@@ -127,7 +163,7 @@ class HttpServer::Loop {
   }
 
   void Run() {
-    if (epoll_ < 0 || wake_fd_ < 0) {
+    if (epoll_ < 0 || wake_fd_ < 0 || mailbox_->wake_fd < 0) {
       spdlog::error("http: cannot start an event loop: {}", std::strerror(errno));
       server_->LoopStarted();  // and ended: nobody waits for it
       return;
@@ -141,6 +177,8 @@ class HttpServer::Loop {
     epoll_ctl(epoll_, EPOLL_CTL_ADD, server_->stop_fd_, &ev);
     ev.data.ptr = &wake_marker_;
     epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_fd_, &ev);
+    ev.data.ptr = &mail_marker_;
+    epoll_ctl(epoll_, EPOLL_CTL_ADD, mailbox_->wake_fd, &ev);
     // This thread's first allocation: it picks the thread's malloc arena
     // (bot/daemon.cc starts the loops first so that each gets its own).
     connections_.reserve(64);
@@ -164,6 +202,8 @@ class HttpServer::Loop {
           AcceptAll();
         } else if (tag == &wake_marker_) {
           TakeInbox();
+        } else if (tag == &mail_marker_) {
+          TakeLetters();
         } else {
           OnEvent(static_cast<Connection*>(tag), events[i].events);
         }
@@ -269,6 +309,7 @@ class HttpServer::Loop {
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
     auto conn = std::make_unique<Connection>();
     conn->fd = fd;
+    conn->serial = ++next_serial_;
     conn->remote = std::move(remote);
     conn->last_activity = Clock::now();
     epoll_event ev{};
@@ -307,7 +348,8 @@ class HttpServer::Loop {
       Connection* oldest = nullptr;
       for (auto& entry : connections_) {
         Connection* c = entry.second.get();
-        if (c->have_head || !c->in.empty() || !c->out.empty() || c->draining || c->writing) {
+        if (c->have_head || !c->in.empty() || !c->out.empty() || c->draining || c->writing ||
+            c->awaiting) {
           continue;
         }
         if (source != nullptr && c->remote != *source) continue;
@@ -354,22 +396,29 @@ class HttpServer::Loop {
   }
 
   // Reads what is there. False when the connection was closed.
+  // A webhook's 24 KB body arrives in one wake-up: up to 4 reads of 64 KB
+  // while the socket fills the buffer (one 16 KB read per wake-up cost an
+  // extra epoll_wait and Answer() per request); then the other connections'
+  // turn.
   bool Read(Connection* c) {
-    char buffer[16384];
-    const ssize_t n = read(c->fd, buffer, sizeof buffer);
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EINTR) return true;
-      Close(c);
-      return false;
-    }
-    if (n == 0) {  // the peer is done; anything unanswered has no one to read it
-      Close(c);
-      return false;
-    }
-    c->last_activity = Clock::now();
-    if (!c->draining) {
-      if (c->in.empty()) c->request_start = c->last_activity;
-      c->in.append(buffer, static_cast<size_t>(n));
+    static thread_local char buffer[65536];
+    for (int round = 0; round < 4; ++round) {
+      const ssize_t n = read(c->fd, buffer, sizeof buffer);
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EINTR) return true;
+        Close(c);
+        return false;
+      }
+      if (n == 0) {  // the peer is done; anything unanswered has no one to read it
+        Close(c);
+        return false;
+      }
+      c->last_activity = Clock::now();
+      if (!c->draining) {
+        if (c->in.empty()) c->request_start = c->last_activity;
+        c->in.append(buffer, static_cast<size_t>(n));
+      }
+      if (static_cast<size_t>(n) < sizeof buffer) return true;
     }
     return true;
   }
@@ -377,7 +426,7 @@ class HttpServer::Loop {
   // Answers every complete request in `in`, then writes the answers.
   void Answer(Connection* c) {
     const Options& options = server_->options_;
-    while (!c->closing) {
+    while (!c->closing && !c->awaiting) {
       if (!c->have_head) {
         HeadResult head = ParseRequestHead(c->in, options.max_head_bytes, &c->request);
         if (head.kind == HeadResult::Kind::kNeedMore) break;
@@ -414,8 +463,21 @@ class HttpServer::Loop {
       if (!c->in.empty()) c->request_start = Clock::now();  // the next one has begun
       c->have_head = false;
       HttpResponse res;
+      const Door door = RequestDoor(c->request);
+      const bool close_after = !c->request.KeepAlive();
+      res.defer = [&res, mailbox = mailbox_, fd = c->fd, serial = c->serial, door,
+                   close_after]() -> HttpResponse::Reply {
+        res.deferred = true;
+        return [mailbox, fd, serial, door, close_after](HttpResponse answer) {
+          mailbox->Post({fd, serial, door, close_after, std::move(answer)});
+        };
+      };
       server_->Dispatch(c->request, &res);
-      server_->CountAnswer(RequestDoor(c->request), res.status);
+      if (res.deferred) {
+        c->awaiting = true;
+        break;
+      }
+      server_->CountAnswer(door, res.status);
       if (res.stream) {
         // The connection leaves this loop: what is queued before it is
         // written first (blocking, by the stream's thread).
@@ -432,9 +494,38 @@ class HttpServer::Loop {
         Queue(c, busy, /*close=*/true);
         break;
       }
-      Queue(c, res, /*close=*/!c->request.KeepAlive());
+      Queue(c, res, /*close=*/close_after);
     }
-    Flush(c);
+    // While an answer is deferred, the socket is not watched for reading:
+    // level-triggered, it would wake the loop for bytes it will not read.
+    if (Flush(c) && c->awaiting && !c->writing) Watch(c, 0);
+  }
+
+  // Writes the deferred answers that came, then answers what the
+  // connections read meanwhile (pipelined requests).
+  void TakeLetters() {
+    uint64_t count;
+    if (read(mailbox_->wake_fd, &count, sizeof count) < 0 && errno != EAGAIN) {
+      spdlog::warn("http: reading the mailbox's eventfd: {}", std::strerror(errno));
+    }
+    std::vector<Mailbox::Letter> letters;
+    {
+      std::lock_guard<std::mutex> lock(mailbox_->mu);
+      letters.swap(mailbox_->letters);
+    }
+    for (Mailbox::Letter& letter : letters) {
+      auto it = connections_.find(letter.fd);
+      // Closed meanwhile (timed out, the client left): nobody to tell.
+      if (it == connections_.end() || it->second->serial != letter.serial) continue;
+      Connection* c = it->second.get();
+      if (c->closed || !c->awaiting) continue;
+      c->awaiting = false;
+      server_->CountAnswer(letter.door, letter.response.status);
+      Queue(c, letter.response, letter.close);
+      if (!c->writing && !Watch(c, EPOLLIN | EPOLLRDHUP)) continue;
+      if (!Flush(c) || c->writing) continue;
+      if (!c->draining) Answer(c);
+    }
   }
 
   void Queue(Connection* c, const HttpResponse& res, bool close) {
@@ -500,7 +591,7 @@ class HttpServer::Loop {
       bool expire;
       if (c->draining) {
         expire = now >= c->drain_deadline;
-      } else if (c->writing) {  // a slow reader is fine while it reads
+      } else if (c->writing || c->awaiting) {  // a slow reader is fine while it reads
         expire = quiet > request_timeout;
       } else if (c->have_head || !c->in.empty()) {
         // From the request's first byte: one trickled in must not hold the
@@ -533,7 +624,9 @@ class HttpServer::Loop {
   const int wake_fd_;  // an eventfd: Hand() left connections in the inbox
   std::mutex inbox_mu_;
   std::vector<Accepted> inbox_;
-  char listen_marker_ = 0, stop_marker_ = 0, wake_marker_ = 0;
+  char listen_marker_ = 0, stop_marker_ = 0, wake_marker_ = 0, mail_marker_ = 0;
+  std::shared_ptr<Mailbox> mailbox_;  // deferred answers (HttpResponse::defer)
+  uint64_t next_serial_ = 0;
   bool accept_paused_ = false;  // the listener is out of this loop's epoll set
   Clock::time_point accept_resume_;
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;

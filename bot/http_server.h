@@ -104,6 +104,7 @@ class HttpServer {
     Handler handler;
   };
   struct Connection;
+  struct Mailbox;
   class Loop;
 
   void Dispatch(const HttpRequest& request, HttpResponse* response) const;

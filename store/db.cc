@@ -253,6 +253,8 @@ bool Stmt::IsNull(int col) { return sqlite3_column_type(stmt_, col) == SQLITE_NU
 
 // Inside another transaction a Transaction becomes a savepoint, so store
 // functions that need atomicity compose: the outermost one decides.
+bool Db::InTransaction() { return sqlite3_get_autocommit(db_) == 0; }
+
 Transaction::Transaction(Db* db)
     : db_(db), lock_(&db->mutex()), nested_(sqlite3_get_autocommit(db->handle()) == 0) {
   status_ = db_->Exec(nested_ ? "SAVEPOINT nested" : "BEGIN IMMEDIATE");

@@ -52,6 +52,9 @@ class Db {
   Status Error(int rc, const std::string& what);
 
   sqlite3* handle() { return db_; }
+  // Whether a transaction is open on this connection (SQLite ends one by
+  // itself on some errors: a full disk, an I/O error).
+  bool InTransaction();
 
   // This connection's commits no longer checkpoint the write-ahead log
   // (unless it grows past 40 MB, when nothing else did): a WalCheckpointer

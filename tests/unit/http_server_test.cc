@@ -278,6 +278,20 @@ class TestServer {
         while (!stopping) std::this_thread::sleep_for(milliseconds(10));
       };
     });
+    // An answer deferred (HttpResponse::defer) and given 50 ms later by
+    // another thread, as the forge door's group commit does.
+    server_.Post("/later", [this](const HttpRequest& req, HttpResponse* res) {
+      BOOST_REQUIRE(res->defer);
+      HttpResponse::Reply reply = res->defer();
+      std::lock_guard<std::mutex> lock(mu_);
+      repliers_.emplace_back([reply = std::move(reply), body = req.body] {
+        std::this_thread::sleep_for(milliseconds(50));
+        HttpResponse answer;
+        answer.status = 202;
+        answer.Set("later " + body + "\n", "text/plain");
+        reply(std::move(answer));
+      });
+    });
     server_.OnTooLarge([this](const HttpRequest& req, HttpResponse* res) {
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -300,9 +314,18 @@ class TestServer {
   TestServer& operator=(const TestServer&) = delete;
 
   void Stop() {
+    JoinRepliers();
     if (!thread_.joinable()) return;
     server_.Stop();
     thread_.join();
+  }
+  void JoinRepliers() {
+    std::vector<std::thread> threads;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      threads.swap(repliers_);
+    }
+    for (std::thread& t : threads) t.join();
   }
 
   int port() const { return port_; }
@@ -320,6 +343,7 @@ class TestServer {
   std::atomic<bool> run_returned_{false};
   std::mutex mu_;
   std::vector<std::string> too_large_;  // "PATH from ADDR"
+  std::vector<std::thread> repliers_;   // /later's
 };
 
 BOOST_AUTO_TEST_SUITE(http_server)
@@ -397,6 +421,39 @@ BOOST_AUTO_TEST_CASE(pipelined_requests_in_one_write_are_answered_in_order) {
   // Still open afterwards.
   r = client.Exchange(Get("/hello"));
   BOOST_CHECK_EQUAL(r.status, 200);
+}
+
+BOOST_AUTO_TEST_CASE(a_deferred_answer_comes_first_and_the_pipelined_request_after_it) {
+  TestServer server;
+  Client client(server.port());
+  BOOST_REQUIRE(client.connected());
+  BOOST_REQUIRE(client.Send(Post("/later", "one") + Get("/hello") + Post("/later", "two")));
+  Response r;
+  BOOST_REQUIRE(client.Read(&r));
+  BOOST_CHECK_EQUAL(r.status, 202);
+  BOOST_CHECK_EQUAL(r.body, "later one\n");
+  BOOST_REQUIRE(client.Read(&r));
+  BOOST_CHECK_EQUAL(r.status, 200);
+  BOOST_CHECK_EQUAL(r.body, "hello\n");
+  BOOST_REQUIRE(client.Read(&r));
+  BOOST_CHECK_EQUAL(r.body, "later two\n");
+  // The connection reads again once the answers are out.
+  BOOST_CHECK_EQUAL(client.Exchange(Get("/hello")).body, "hello\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_deferred_answer_to_a_connection_gone_meanwhile_is_dropped) {
+  TestServer server;
+  {
+    Client gone(server.port());
+    BOOST_REQUIRE(gone.connected());
+    BOOST_REQUIRE(gone.Send(Post("/later", "lost")));
+    BOOST_REQUIRE(
+        PollUntil([&] { return server.server().connections() == 1; }, milliseconds(2000)));
+  }
+  server.JoinRepliers();  // the answer was given after the client left
+  BOOST_CHECK(PollUntil([&] { return server.server().connections() == 0; }, milliseconds(2000)));
+  Client client(server.port());
+  BOOST_CHECK_EQUAL(client.Exchange(Post("/later", "next")).body, "later next\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_request_split_over_several_writes_is_answered_once_complete) {
