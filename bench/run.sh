@@ -16,6 +16,8 @@
 #                                 `/sandbox list` with 1,000 sandboxes; no Docker work)
 #   BENCH_PARTS=compose …        (issue 12: `compose config` of a 30-service
 #                                 file, beside docker-compose; no engine needed)
+#   BENCH_PARTS=seed …           (issue 12: a 500 MB volume copied into a
+#                                 seed by sandbot's helper, beside `cp -a`)
 #   BENCH_PARTS=router …   (issue 13: the sandbox router's added latency per
 #                           hop, table switch to acknowledgement, RSS
 #                           (bench/router_bench.py, no Docker work); a route
@@ -36,7 +38,9 @@ SANDBOT=$(realpath "${SANDBOT:?set SANDBOT to the sandbot binary}")
 HOOK_BIN=$(dirname "$SANDBOT")/sandbot-hook # what the installed hook runs
 COMPOSE_RUNS=${COMPOSE_RUNS:-200} # in-process compose config runs
 COMPOSE_CLI_RUNS=${COMPOSE_CLI_RUNS:-10} # process runs, sandbot and docker-compose each
-BENCH_PARTS=${BENCH_PARTS:-hook deploy flood idle tls metrics compose router} # which parts to run
+SEED_MB=${SEED_MB:-500} # the seed part: the volume's size (files of 10 MB)
+SEED_RUNS=${SEED_RUNS:-5} # rounds, each one seed copy and one cp -a, order alternating
+BENCH_PARTS=${BENCH_PARTS:-hook deploy flood idle tls metrics compose router seed} # which parts to run
 METRICS_SANDBOXES=${METRICS_SANDBOXES:-1000} # the metrics part: sandboxes of 3 services seeded
 ROUTER_BENCH_PORT=${ROUTER_BENCH_PORT:-19610} # the router part: 19610-19612
 ROUTER_ROUTE_PORT=${ROUTER_ROUTE_PORT:-19700} # its route changes: 19700-19749
@@ -175,6 +179,17 @@ cleanup() {
   for t in $(image_tags "sandbot/$RUN:*") $(image_tags "devenv/$RUN:*") $(image_tags "floor/$RUN:*"); do
     engine DELETE "/images/$t?force=1" >/dev/null
   done
+  # Sandbox and seed volumes of the bench's data folder (the seed part).
+  if [ -n "${DATA:-}" ]; then
+    local vf
+    vf=$(printf '{"label":["sandbot.data=%s"]}' "$(realpath -m "$DATA")" | jq -sRr @uri)
+    for c in $(engine GET "/containers/json?all=1&filters=$vf" | jq -r '.[].Id'); do
+      engine DELETE "/containers/$c?force=1" >/dev/null
+    done
+    for v in $(engine GET "/volumes?filters=$vf" | jq -r '(.Volumes // [])[].Name'); do
+      engine DELETE "/volumes/$v" >/dev/null
+    done
+  fi
   [ -n "${DIR:-}" ] && rm -rf "$DIR"
   exit $rc
 }
@@ -212,7 +227,7 @@ preflight() {
   esac
   # The parts without Docker work here need no engine: flood, idle, metrics,
   # compose, and tls, which brings its own. The router part's route changes do.
-  case " $BENCH_PARTS " in *" hook "* | *" deploy "* | *" router "*) ;; *) return 0 ;; esac
+  case " $BENCH_PARTS " in *" hook "* | *" deploy "* | *" router "* | *" seed "*) ;; *) return 0 ;; esac
   [ -n "$DOCKER" ] || die "no docker CLI found (apt-get install docker.io)"
   engine GET /_ping >/dev/null || die "no Docker engine answers on $DOCKER_SOCK (scripts/ensure-docker.sh)"
   # The CLI speaks the engine's API version, whatever its own default.
@@ -692,6 +707,15 @@ summary() {
       "  daemon RSS idle                        \(.rss_idle_before_kb / 1024 * 10 | floor / 10) MB before, \(.rss_idle_after_scrapes_kb / 1024 * 10 | floor / 10) MB after the scrapes, \(.rss_idle_after_lists_kb / 1024 * 10 | floor / 10) MB after the lists"' \
       "$r/metrics.json"
   fi
+  if [ -s "$r/seed_copy.ms" ]; then
+    local sm cm
+    sm=$(median "$r/seed_copy.ms")
+    cm=$(median "$r/seed_cp.ms")
+    echo "seeding a $SEED_MB MB volume (issue 12): medians of $(wc -l <"$r/seed_copy.ms") interleaved runs, load $(cat "$r/seed_load.txt")"
+    printf '  %-44s %8s ms\n' "sandbot seed create --from (until ready)" "$sm" \
+      "plain cp -a of the same folder" "$cm"
+    awk -v a="$sm" -v b="$cm" 'BEGIN { printf "  ratio %.2fx (target <= 1.5x)\n", a / b }'
+  fi
   if [ -f "$r/compose_parse.ms" ]; then
     echo "compose config of a 30-service file (issue 12)"
     printf '  %-36s median %s ms   p99 %s ms   (%s runs; target < 5 ms)\n' \
@@ -810,6 +834,59 @@ bench_compose() {
   done
 }
 
+# --- seeding a volume ------------------------------------------------------------
+
+# Seeding copies a volume where it lies (a helper container's `cp -a`
+# between two engine volumes). Timed end to end as a user sees it: `seed
+# create --from SANDBOX SERVICE:VOLUME` until `seed show` says ready. The
+# peer is a plain `cp -a` of the same volume's folder on the host, to the
+# same disk. Both read a source the page cache holds; neither syncs.
+bench_seed() {
+  local r=$DIR/results i t0 src tpl out
+  [ -n "$DAEMON_PID" ] || setup
+  tpl=$DIR/seeded.json
+  printf '{"sandbot_template": 1, "name": "benchseed", "services": {"%s": {"branch": "main", "volumes": {"data": {"target": "/data"}}}}}\n' \
+    "$RUN" >"$tpl"
+  "$SANDBOT" template import "$tpl" >/dev/null || die "template import failed"
+  out=$("$SANDBOT" sandbox create seedsrc-$RUN from benchseed --wait 2>&1) ||
+    die "sandbox create: $out"
+  src=sandbox-seedsrc-$RUN-data
+  say "filling $src with $SEED_MB MB"
+  docker run --rm --network none -v "$src:/d" sandbot/busybox:latest sh -c \
+    "i=0; while [ \$i -lt $((SEED_MB / 10)) ]; do dd if=/dev/urandom of=/d/f\$i bs=1M count=10 2>/dev/null; i=\$((i+1)); done" ||
+    die "cannot fill $src"
+  local dir
+  dir=$(engine GET "/volumes/$src" | jq -r .Mountpoint)
+  [ -d "$dir" ] || die "the volume's folder $dir is not on this host"
+  cat "$dir"/* >/dev/null # both start from a warm page cache
+  : >"$r/seed_copy.ms"
+  : >"$r/seed_cp.ms"
+  time_seed() {
+    local t0 j=0
+    t0=$(now_us)
+    "$SANDBOT" seed create "bench-$1" --from "seedsrc-$RUN" "$RUN:data" >/dev/null || die "seed create"
+    until "$SANDBOT" seed show "bench-$1" | grep -q '^state: ready'; do
+      j=$((j + 1))
+      [ $j -lt 6000 ] || die "seed bench-$1: $("$SANDBOT" seed show "bench-$1")"
+      sleep 0.02
+    done
+    echo "$((($(now_us) - t0) / 1000))" >>"$r/seed_copy.ms"
+    "$SANDBOT" seed delete "bench-$1" >/dev/null
+  }
+  time_cp() {
+    local t0
+    t0=$(now_us)
+    cp -a "$dir" "$DIR/cp-$1" || die "cp -a failed"
+    echo "$((($(now_us) - t0) / 1000))" >>"$r/seed_cp.ms"
+    rm -rf "${DIR:?}/cp-$1"
+  }
+  for i in $(seq "$SEED_RUNS"); do
+    if [ $((i % 2)) -eq 1 ]; then time_seed "$i"; time_cp "$i"; else time_cp "$i"; time_seed "$i"; fi
+  done
+  cut -d' ' -f1 /proc/loadavg >"$r/seed_load.txt"
+  "$SANDBOT" sandbox destroy "seedsrc-$RUN" --wait >/dev/null
+}
+
 main() {
   LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
   preflight
@@ -826,6 +903,7 @@ main() {
   case " $BENCH_PARTS " in *" tls "*) bench_tls ;; esac
   case " $BENCH_PARTS " in *" metrics "*) bench_metrics ;; esac
   case " $BENCH_PARTS " in *" compose "*) bench_compose ;; esac
+  case " $BENCH_PARTS " in *" seed "*) bench_seed ;; esac
   case " $BENCH_PARTS " in
     *" router "*) python3 bench/router_bench.py "$SANDBOT" "$ROUTER_BENCH_PORT" "$DIR/results" >/dev/null ||
       die "the router benchmark failed"
