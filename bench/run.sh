@@ -884,7 +884,7 @@ bench_seed() {
     if [ $((i % 2)) -eq 1 ]; then time_seed "$i"; time_cp "$i"; else time_cp "$i"; time_seed "$i"; fi
   done
   cut -d' ' -f1 /proc/loadavg >"$r/seed_load.txt"
-  "$SANDBOT" sandbox destroy "seedsrc-$RUN" --wait >/dev/null
+  "$SANDBOT" sandbox destroy "seedsrc-$RUN" >/dev/null
 }
 
 main() {

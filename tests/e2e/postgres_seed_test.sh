@@ -132,9 +132,16 @@ JSON
   expect_contains "$out" "db running"
   url_c=$("$SANDBOT" sandbox status pg-c --json | jq -r '.services[] | select(.name == "web") | .url')
   expect_eq "$(rows_page "$url_c")" "hello from the seed" "the clone's page"
-  out=$("$SANDBOT" sandbox destroy pg-a --wait)
-  expect_contains "$out" "1 volumes removed"
+  "$SANDBOT" sandbox destroy pg-a >/dev/null
+  i=0
+  until [ "$(db "SELECT state FROM jobs WHERE kind = 'destroy' AND sandbox = 'pg-a'")" = succeeded ]; do
+    i=$((i + 1))
+    [ $i -lt 300 ] || { fail "the destroy of pg-a did not finish"; break; }
+    sleep 0.1
+  done
   engine GET /volumes/sandbox-pg-a-pgdata >/dev/null && fail "pg-a's volume outlived it"
+  expect_contains "$(db "SELECT group_concat(e.message) FROM job_events e JOIN jobs j ON j.id = e.job_id
+                         WHERE j.kind = 'destroy' AND j.sandbox = 'pg-a'")" "1 volumes removed"
   # A new sandbox still starts from the seed's row.
   "$SANDBOT" sandbox resume pg-b --wait >/dev/null
   expect_eq "$(rows_page "$url_b")" "hello from the seed" "pg-b after resume"

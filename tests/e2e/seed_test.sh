@@ -46,7 +46,7 @@ test_seeds_and_sandbox_volumes() {
                       "volumes": {"data": {"target": "/data", "seed": "s1"}}}}}
 JSON
   expect_contains "$("$SANDBOT" template import "$TEST_DIR/seeded.json")" "created by import"
-  expect_eq "$("$SANDBOT" template export seeded | jq -c .services.web.volumes)" \
+  expect_eq "$("$SANDBOT" template export seeded | jq -Sc .services.web.volumes)" \
     '{"data":{"seed":"s1","target":"/data"}}' "exported volumes"
   out=$("$SANDBOT" sandbox create qa-1 from seeded --wait)
   expect_contains "$out" "web running"
@@ -95,9 +95,16 @@ JSON
   expect_contains "$out" "Its volumes: data"
 
   # Destroy removes the sandbox's volume, not the others'.
-  out=$("$SANDBOT" sandbox destroy qa-1 --wait)
-  expect_contains "$out" "1 volumes removed"
+  "$SANDBOT" sandbox destroy qa-1 >/dev/null
+  i=0
+  until [ "$(db "SELECT state FROM jobs WHERE kind = 'destroy' AND sandbox = 'qa-1'")" = succeeded ]; do
+    i=$((i + 1))
+    [ $i -lt 300 ] || { fail "the destroy of qa-1 did not finish"; break; }
+    sleep 0.1
+  done
   engine GET /volumes/sandbox-qa-1-data >/dev/null && fail "qa-1's volume outlived it"
+  expect_contains "$(db "SELECT group_concat(e.message) FROM job_events e JOIN jobs j ON j.id = e.job_id
+                         WHERE j.kind = 'destroy' AND j.sandbox = 'qa-1'")" "1 volumes removed"
   expect_eq "$(volume_rows sandbox-qa-c-data)" "changed" "the clone after qa-1's destroy"
 
   # A deleted seed's volume goes; sandboxes keep their copies.
