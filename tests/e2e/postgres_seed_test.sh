@@ -64,7 +64,10 @@ test_postgres_seeded_per_sandbox() {
   done
 
   # db: the image as it is; web: busybox httpd with a CGI page running psql.
-  new_app_repo db --port 5432 --health ""
+  "$SANDBOT" repo add db "$TEST_DIR/db.git" --init --port 5432 --health "" >/dev/null
+  WORK=$TEST_DIR/work-db
+  new_app_work "$WORK"
+  git -C "$WORK" remote add origin "$TEST_DIR/db.git"
   cat >"$WORK/Dockerfile" <<'DOCKERFILE'
 FROM sandbot/postgres:15
 CMD ["/usr/local/bin/pg-entry"]
