@@ -64,7 +64,7 @@ ROUTER_OBJS := $(ROUTER_SRCS:%.cc=$(BUILD)/obj-router/%.o)
 ROUTER_CXXFLAGS := $(filter-out -fsanitize=% -DSPDLOG_SHARED_LIB -DSPDLOG_COMPILED_LIB,$(CXXFLAGS)) \
                    -DSPDLOG_HEADER_ONLY -DFMT_HEADER_ONLY
 
-.PHONY: all build deps e2e-deps engine image run test unit e2e faulttest securitytest bench install format lint clean help \
+.PHONY: all build deps e2e-deps engine image postgres-image run test unit e2e faulttest securitytest bench install format lint clean help \
         fuzz fuzz-build
 # `make` also imports the demo/test base image into the engine (starting one
 # when none answers); `make build` only compiles.
@@ -131,6 +131,15 @@ $(BUILD)/sandbot_test: $(TEST_OBJS) $(BUILD)/libsandbot.a
 $(BUILD)/busybox-rootfs.tar: scripts/busybox-rootfs.sh
 	@mkdir -p $(BUILD)
 	scripts/busybox-rootfs.sh $@
+
+# PostgreSQL 15 from Debian's own package as installed here (no registry),
+# for the data-seed tests and the README's walkthrough: built once, cached.
+$(BUILD)/postgres-rootfs.tar: scripts/postgres-rootfs.sh
+	@mkdir -p $(BUILD)
+	scripts/postgres-rootfs.sh $@
+
+postgres-image: $(BUILD)/sandbot $(BUILD)/postgres-rootfs.tar
+	$(BUILD)/sandbot image import $(BUILD)/postgres-rootfs.tar sandbot/postgres:15
 
 image: engine $(BUILD)/sandbot $(BUILD)/sandbot-hook $(BUILD)/busybox-rootfs.tar
 	$(BUILD)/sandbot image import $(BUILD)/busybox-rootfs.tar sandbot/busybox:latest --data $(DATA)

@@ -20,6 +20,8 @@
 #                                 line to the browser over SSE; the last builds)
 #   BENCH_PARTS=compose …        (issue 12: `compose config` of a 30-service
 #                                 file, beside docker-compose; no engine needed)
+#   BENCH_PARTS=seed …           (issue 12: a 500 MB volume copied into a
+#                                 seed by sandbot's helper, beside `cp -a`)
 #   BENCH_PARTS=router …   (issue 13: the sandbox router's added latency per
 #                           hop, table switch to acknowledgement, RSS
 #                           (bench/router_bench.py, no Docker work); a route
@@ -40,11 +42,13 @@ SANDBOT=$(realpath "${SANDBOT:?set SANDBOT to the sandbot binary}")
 HOOK_BIN=$(dirname "$SANDBOT")/sandbot-hook # what the installed hook runs
 COMPOSE_RUNS=${COMPOSE_RUNS:-200} # in-process compose config runs
 COMPOSE_CLI_RUNS=${COMPOSE_CLI_RUNS:-10} # process runs, sandbot and docker-compose each
-BENCH_PARTS=${BENCH_PARTS:-hook deploy flood idle tls dashboard compose router} # which parts to run
+BENCH_PARTS=${BENCH_PARTS:-hook deploy flood idle tls dashboard compose router seed} # which parts to run
 METRICS_SANDBOXES=${METRICS_SANDBOXES:-1000} # the metrics and dashboard parts: sandboxes of 3 services seeded
 DASHBOARD_AUDIT_ROWS=${DASHBOARD_AUDIT_ROWS:-10000} # the dashboard part: audit rows seeded
 DASHBOARD_RUNS=${DASHBOARD_RUNS:-200}     # timed loads of each dashboard page
 SSE_ROUNDS=${SSE_ROUNDS:-3}               # builds followed live, 20 timestamped lines each
+SEED_MB=${SEED_MB:-500} # the seed part: the volume's size (files of 10 MB)
+SEED_RUNS=${SEED_RUNS:-5} # rounds, each one seed copy and one cp -a, order alternating
 ROUTER_BENCH_PORT=${ROUTER_BENCH_PORT:-19610} # the router part: 19610-19612
 ROUTER_ROUTE_PORT=${ROUTER_ROUTE_PORT:-19700} # its route changes: 19700-19749
 FLOOD_HTTP=${FLOOD_HTTP:-127.0.0.1:18093} # the daemons of the flood and idle parts
@@ -182,6 +186,17 @@ cleanup() {
   for t in $(image_tags "sandbot/$RUN:*") $(image_tags "devenv/$RUN:*") $(image_tags "floor/$RUN:*"); do
     engine DELETE "/images/$t?force=1" >/dev/null
   done
+  # Sandbox and seed volumes of the bench's data folder (the seed part).
+  if [ -n "${DATA:-}" ]; then
+    local vf
+    vf=$(printf '{"label":["sandbot.data=%s"]}' "$(realpath -m "$DATA")" | jq -sRr @uri)
+    for c in $(engine GET "/containers/json?all=1&filters=$vf" | jq -r '.[].Id'); do
+      engine DELETE "/containers/$c?force=1" >/dev/null
+    done
+    for v in $(engine GET "/volumes?filters=$vf" | jq -r '(.Volumes // [])[].Name'); do
+      engine DELETE "/volumes/$v" >/dev/null
+    done
+  fi
   [ -n "${DIR:-}" ] && rm -rf "$DIR"
   exit $rc
 }
@@ -219,8 +234,8 @@ preflight() {
   esac
   # The parts without Docker work here need no engine: flood, idle, metrics,
   # compose, and tls, which brings its own. The router part's route changes
-  # and the dashboard part's builds do.
-  case " $BENCH_PARTS " in *" hook "* | *" deploy "* | *" router "* | *" dashboard "*) ;; *) return 0 ;; esac
+  # the dashboard part's builds and the seed part's copies do.
+  case " $BENCH_PARTS " in *" hook "* | *" deploy "* | *" router "* | *" dashboard "* | *" seed "*) ;; *) return 0 ;; esac
   [ -n "$DOCKER" ] || die "no docker CLI found (apt-get install docker.io)"
   engine GET /_ping >/dev/null || die "no Docker engine answers on $DOCKER_SOCK (scripts/ensure-docker.sh)"
   # The CLI speaks the engine's API version, whatever its own default.
@@ -801,6 +816,16 @@ summary() {
       "  a build line to the SSE reader        median of rounds p50 \($p50[length / 2 | floor]) ms   worst p99 \(map(.p99_ms) | max) ms   max \(map(.max_ms) | max) ms   (\(length) builds, \($n) lines; target < 250 ms)"' \
       "$r/sse.jsonl"
   fi
+  if [ -s "$r/seed_copy.ms" ]; then
+    local sm cm
+    sm=$(median "$r/seed_copy.ms")
+    cm=$(median "$r/seed_cp.ms")
+    echo "seeding a $SEED_MB MB volume (issue 12): medians of $(wc -l <"$r/seed_copy.ms") interleaved runs, load $(cat "$r/seed_load.txt")"
+    printf '  %-44s %8s ms\n' "sandbot seed create --from (until ready)" "$sm" \
+      "plain cp -a of the same folder" "$cm" \
+      "  an idle helper container (docker run --rm)" "$(median "$r/seed_helper.ms")"
+    awk -v a="$sm" -v b="$cm" 'BEGIN { printf "  ratio %.2fx (target <= 1.5x)\n", a / b }'
+  fi
   if [ -f "$r/compose_parse.ms" ]; then
     echo "compose config of a 30-service file (issue 12)"
     printf '  %-36s median %s ms   p99 %s ms   (%s runs; target < 5 ms)\n' \
@@ -919,6 +944,69 @@ bench_compose() {
   done
 }
 
+# --- seeding a volume ------------------------------------------------------------
+
+# Seeding copies a volume where it lies (a helper container's `cp -a`
+# between two engine volumes). Timed end to end as a user sees it: `seed
+# create --from SANDBOX SERVICE:VOLUME` until `seed show` says ready. The
+# peer is a plain `cp -a` of the same volume's folder on the host, to the
+# same disk. Both read a source the page cache holds; neither syncs.
+bench_seed() {
+  local r=$DIR/results i t0 src tpl out
+  [ -n "$DAEMON_PID" ] || setup
+  tpl=$DIR/seeded.json
+  printf '{"sandbot_template": 1, "name": "benchseed", "services": {"%s": {"branch": "main", "volumes": {"data": {"target": "/data"}}}}}\n' \
+    "$RUN" >"$tpl"
+  "$SANDBOT" template import "$tpl" >/dev/null || die "template import failed"
+  out=$("$SANDBOT" sandbox create seedsrc-$RUN from benchseed --wait 2>&1) ||
+    die "sandbox create: $out"
+  src=sandbox-seedsrc-$RUN-data
+  say "filling $src with $SEED_MB MB"
+  docker run --rm --network none -v "$src:/d" sandbot/busybox:latest sh -c \
+    "i=0; while [ \$i -lt $((SEED_MB / 10)) ]; do dd if=/dev/urandom of=/d/f\$i bs=1M count=10 2>/dev/null; i=\$((i+1)); done" ||
+    die "cannot fill $src"
+  local dir
+  dir=$(engine GET "/volumes/$src" | jq -r .Mountpoint)
+  [ -d "$dir" ] || die "the volume's folder $dir is not on this host"
+  cat "$dir"/* >/dev/null # both start from a warm page cache
+  : >"$r/seed_copy.ms"
+  : >"$r/seed_cp.ms"
+  : >"$r/seed_helper.ms"
+  time_seed() {
+    local t0 j=0
+    t0=$(now_us)
+    "$SANDBOT" seed create "bench-$1" --from "seedsrc-$RUN" "$RUN:data" >/dev/null || die "seed create"
+    until "$SANDBOT" seed show "bench-$1" | grep -q '^state: ready'; do
+      j=$((j + 1))
+      [ $j -lt 6000 ] || die "seed bench-$1: $("$SANDBOT" seed show "bench-$1")"
+      sleep 0.02
+    done
+    echo "$((($(now_us) - t0) / 1000))" >>"$r/seed_copy.ms"
+    "$SANDBOT" seed delete "bench-$1" >/dev/null
+  }
+  time_cp() {
+    local t0
+    t0=$(now_us)
+    cp -a "$dir" "$DIR/cp-$1" || die "cp -a failed"
+    echo "$((($(now_us) - t0) / 1000))" >>"$r/seed_cp.ms"
+    rm -rf "${DIR:?}/cp-$1"
+  }
+  # The fixed cost inside the seed's figure: one helper container that does
+  # nothing, created, started, waited for and removed by the engine.
+  time_helper() {
+    local t0
+    t0=$(now_us)
+    docker run --rm --network none sandbot/busybox:latest true >/dev/null || die "docker run failed"
+    echo "$((($(now_us) - t0) / 1000))" >>"$r/seed_helper.ms"
+  }
+  for i in $(seq "$SEED_RUNS"); do
+    if [ $((i % 2)) -eq 1 ]; then time_seed "$i"; time_cp "$i"; else time_cp "$i"; time_seed "$i"; fi
+    time_helper
+  done
+  cut -d' ' -f1 /proc/loadavg >"$r/seed_load.txt"
+  "$SANDBOT" sandbox destroy "seedsrc-$RUN" >/dev/null
+}
+
 main() {
   LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
   preflight
@@ -936,6 +1024,7 @@ main() {
   case " $BENCH_PARTS " in *" metrics "*) bench_metrics ;; esac
   case " $BENCH_PARTS " in *" dashboard "*) bench_dashboard ;; esac
   case " $BENCH_PARTS " in *" compose "*) bench_compose ;; esac
+  case " $BENCH_PARTS " in *" seed "*) bench_seed ;; esac
   case " $BENCH_PARTS " in
     *" router "*) python3 bench/router_bench.py "$SANDBOT" "$ROUTER_BENCH_PORT" "$DIR/results" >/dev/null ||
       die "the router benchmark failed"

@@ -132,7 +132,8 @@ MessageView Run(const ChatContext& ctx, Request& request, const std::string& tra
     Status r = AddJobReply(ctx.db, job, transport, reply_url);
     if (!r.ok()) spdlog::error("job {}: cannot record where to reply: {}", job, r.ToString());
   }
-  if (!reply.jobs.empty()) ctx.hub->Notify();
+  // A seed command queues no job; its copy is the seed worker's, woken here.
+  if (!reply.jobs.empty() || request.command.family == "seed") ctx.hub->Notify();
   return reply.view;
 }
 

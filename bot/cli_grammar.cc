@@ -98,6 +98,12 @@ int RunGrammar(const Config& config, const std::string& family, std::vector<std:
     payload.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     words.pop_back();
   }
+  // The daemon reads a seed's file from where the CLI stands.
+  for (size_t i = 0; family == "seed" && i + 1 < words.size(); ++i) {
+    if (Lower(words[i]) == "--from-file" && !words[i + 1].empty() && words[i + 1][0] != '/') {
+      words[i + 1] = Absolute(words[i + 1]);
+    }
+  }
   std::string text;
   for (const std::string& w : words) text += (text.empty() ? "" : " ") + w;
   DaemonAnswer answer;

@@ -52,6 +52,7 @@
 #include "bot/rejection_sampler.h"
 #include "bot/replay_guard.h"
 #include "bot/scrape_state.h"
+#include "bot/seed_worker.h"
 #include "bot/signatures.h"
 #include "bot/swarm_runtime.h"
 #include "bot/systemd_notify.h"
@@ -400,6 +401,7 @@ int Daemon::Start() {
   health_thread_ = std::thread([this] { HealthLoop(); });
   forge_sweep_thread_ = std::thread([this] { ForgeSweepLoop(); });
   forge_comment_thread_ = std::thread([this] { ForgeCommentLoop(); });
+  seed_thread_ = std::thread([this] { SeedLoop(); });
 
   spdlog::info("sandbot {} serving; data {}", kVersion, config_.data_dir);
   PrintBanner(config_, engine_, engine_note_);
@@ -677,6 +679,38 @@ void Daemon::ForgeCommentLoop() {
   }
 }
 
+void Daemon::SeedLoop() {
+  SeedWorker worker(
+      db_.get(), runtime_.get(), DataLabel(config_.data_dir), kDefaultHelperImage,
+      [this] { return stopping_ ? Status::Unavailable("the daemon is stopping") : Status::Ok(); });
+  auto next_sweep = std::chrono::steady_clock::now();
+  size_t seeds_seen = 0;
+  while (!stopping_) {
+    const uint64_t seen = hub_.version();
+    if (runtime_->Reachable()) {
+      int copied = 0;
+      Status s = worker.RunOnce(&copied);
+      if (!s.ok() && !stopping_) spdlog::warn("seeds: {}", s.ToString());
+      if (copied > 0) hub_.Notify();
+      // A deleted seed's volumes go at once; leftovers every minute.
+      std::vector<Seed> seeds;
+      if (ListSeeds(db_.get(), &seeds).ok() && seeds.size() < seeds_seen) {
+        next_sweep = std::chrono::steady_clock::now();
+      }
+      seeds_seen = seeds.size();
+      if (std::chrono::steady_clock::now() >= next_sweep) {
+        int removed = 0;
+        s = worker.Sweep(&removed);
+        if (!s.ok()) spdlog::warn("seed sweep: {}", s.ToString());
+        next_sweep = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+      }
+    }
+    // A seed command writes a row and queues no job: looked for five times
+    // a second (one indexed query).
+    hub_.WaitChange(seen, std::chrono::milliseconds(200));
+  }
+}
+
 void Daemon::Wait() {
   int sig = 0;
   sigwait(&signals_, &sig);
@@ -704,6 +738,7 @@ int Daemon::Stop() {
   health_thread_.join();
   forge_sweep_thread_.join();
   forge_comment_thread_.join();
+  seed_thread_.join();
   if (!workers_->Stop(std::chrono::seconds(config_.stop_timeout_seconds))) {
     // Jobs still on their threads use the store and the engine: leave
     // without tearing those down. They are resumed at the next start.

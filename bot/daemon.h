@@ -86,6 +86,9 @@ class Daemon {
   // Comment commands waiting for the forge's word on their author
   // (bot/forge_permission.h), whenever the hub says something changed.
   void ForgeCommentLoop();
+  // Seeds waiting for their copy (bot/seed_worker.h), whenever the hub says
+  // something changed; volumes of deleted seeds every minute.
+  void SeedLoop();
 
   // A copy: the engine's own public host and ports replace the daemon's
   // (UseEngine).
@@ -135,7 +138,7 @@ class Daemon {
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   std::thread http_thread_, local_thread_, spool_thread_, maintenance_thread_, health_thread_,
-      forge_sweep_thread_, forge_comment_thread_;
+      forge_sweep_thread_, forge_comment_thread_, seed_thread_;
 };
 
 }  // namespace sandbot

@@ -462,4 +462,67 @@ Status DockerRuntime::ListContainers(const Labels& labels, std::vector<Container
   return Status::Ok();
 }
 
+Status DockerRuntime::PutArchive(const std::string& id, const std::string& dir,
+                                 const std::string& tar_path) {
+  DockerCall call;
+  call.method = "PUT";
+  call.path = "/containers/" + PathEscape(id) + "/archive?path=" + UrlEncode(dir);
+  call.body_file = tar_path;
+  call.content_type = "application/x-tar";
+  call.read_timeout = kLongTimeout;
+  call.write_timeout = kUploadTimeout;
+  DockerReply reply;
+  return Exchange(std::move(call), "cannot extract " + tar_path + " into " + id + ":" + dir,
+                  {kAny2xx}, &reply);
+}
+
+// ---- Volumes.
+
+Status DockerRuntime::EnsureVolume(const std::string& name, const Labels& labels, bool* created) {
+  if (created != nullptr) *created = false;
+  // The engine's create answers 201 for a volume that exists too: look first.
+  DockerCall look;
+  look.path = "/volumes/" + PathEscape(name);
+  DockerReply reply;
+  Status s = Exchange(std::move(look), "cannot inspect volume " + name, {200, 404}, &reply);
+  if (!s.ok() || reply.status == 200) return s;
+  json body = {{"Name", name}, {"Driver", "local"}, {"Labels", json::object()}};
+  for (const auto& [k, v] : labels) body["Labels"][k] = v;
+  std::string text = DumpJson(body);
+  DockerCall create;
+  create.method = "POST";
+  create.path = "/volumes/create";
+  create.body = &text;
+  create.content_type = "application/json";
+  s = Exchange(std::move(create), "cannot create volume " + name, {kAny2xx}, &reply);
+  if (s.ok() && created != nullptr) *created = true;
+  return s;
+}
+
+Status DockerRuntime::RemoveVolume(const std::string& name) {
+  DockerCall call;
+  call.method = "DELETE";
+  call.path = "/volumes/" + PathEscape(name);
+  DockerReply reply;
+  return Exchange(std::move(call), "cannot remove volume " + name, {kAny2xx, 404}, &reply);
+}
+
+Status DockerRuntime::ListVolumes(const Labels& labels, std::vector<VolumeInfo>* out) {
+  out->clear();
+  DockerCall call;
+  call.path = "/volumes";
+  if (!labels.empty()) call.path += "?filters=" + LabelFilter(labels);
+  json j;
+  Status s = GetJson(std::move(call), "cannot list volumes", {200}, &j);
+  if (!s.ok()) return s;
+  const json& volumes = JsonMember(j, "Volumes");
+  if (volumes.is_null()) return Status::Ok();  // none: the engine sends null
+  if (!volumes.is_array()) return Status::Internal("the engine's volume list is not a JSON array");
+  for (const json& v : volumes) {
+    std::string name = JsonString(v, "Name");
+    if (!name.empty()) out->push_back({name, JsonLabels(JsonMember(v, "Labels"))});
+  }
+  return Status::Ok();
+}
+
 }  // namespace sandbot

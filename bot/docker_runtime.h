@@ -71,6 +71,13 @@ class DockerRuntime : public ContainerRuntime {
       EXCLUDES(mu_);
   Status ListContainers(const Labels& labels, std::vector<ContainerInfo>* out) override
       EXCLUDES(mu_);
+  Status PutArchive(const std::string& id, const std::string& dir,
+                    const std::string& tar_path) override EXCLUDES(mu_);
+
+  Status EnsureVolume(const std::string& name, const Labels& labels, bool* created) override
+      EXCLUDES(mu_);
+  Status RemoveVolume(const std::string& name) override EXCLUDES(mu_);
+  Status ListVolumes(const Labels& labels, std::vector<VolumeInfo>* out) override EXCLUDES(mu_);
 
   // The negotiated API version ("1.41"), negotiating first if needed.
   Status ApiVersion(std::string* version) EXCLUDES(mu_);

@@ -117,4 +117,21 @@ Status GuardedRuntime::ListContainers(const Labels& labels, std::vector<Containe
   });
 }
 
+Status GuardedRuntime::PutArchive(const std::string& id, const std::string& dir,
+                                  const std::string& tar_path) {
+  return Guard([&] { return inner_->PutArchive(id, dir, tar_path); });
+}
+Status GuardedRuntime::EnsureVolume(const std::string& name, const Labels& labels, bool* created) {
+  return Guard([&] { return inner_->EnsureVolume(name, labels, created); });
+}
+Status GuardedRuntime::RemoveVolume(const std::string& name) {
+  return Guard([&] { return inner_->RemoveVolume(name); });
+}
+Status GuardedRuntime::ListVolumes(const Labels& labels, std::vector<VolumeInfo>* out) {
+  return Guard([&] {
+    out->clear();
+    return inner_->ListVolumes(labels, out);
+  });
+}
+
 }  // namespace sandbot

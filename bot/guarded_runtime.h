@@ -46,6 +46,11 @@ class GuardedRuntime : public ContainerRuntime {
   Status InspectContainer(const std::string& name_or_id, ContainerState* state) override;
   Status ContainerLogs(const std::string& name_or_id, int tail, std::string* out) override;
   Status ListContainers(const Labels& labels, std::vector<ContainerInfo>* out) override;
+  Status PutArchive(const std::string& id, const std::string& dir,
+                    const std::string& tar_path) override;
+  Status EnsureVolume(const std::string& name, const Labels& labels, bool* created) override;
+  Status RemoveVolume(const std::string& name) override;
+  Status ListVolumes(const Labels& labels, std::vector<VolumeInfo>* out) override;
 
  private:
   template <typename Fn>

@@ -15,6 +15,7 @@
 #include "bot/failpoint.h"
 #include "bot/sandbox_router.h"
 #include "bot/secret_files.h"
+#include "bot/volume_data.h"
 #include "handlers/router_table.h"
 #include "handlers/routes.h"
 #include "handlers/traefik.h"
@@ -213,6 +214,14 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   if (s.ok() && config_.router) {
     s = EnsureSandboxRouter(runtime_, config_.data_dir, data_label_, job.sandbox, held);
   }
+  // Its named volumes exist (filled from a seed or a clone's source when
+  // new) before the container that mounts them.
+  std::vector<std::string> volume_binds;
+  if (s.ok()) {
+    s = PrepareTemplateVolumes(
+        db_, runtime_, sandbox, service.name, data_label_, [this] { return CheckStop(); },
+        &volume_binds);
+  }
   if (s.ok()) s = SetServiceStatus(db_, service.id, ServiceStatus::kStarting, "");
   if (!s.ok()) return fail(s, "");
 
@@ -228,6 +237,7 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
                                   std::find(held.begin(), held.end(), service.name) != held.end());
   }
   spec.binds.push_back(routes_dir + ":/etc/sandbot:ro");
+  spec.binds.insert(spec.binds.end(), volume_binds.begin(), volume_binds.end());
   // Tells Reroute this container sees routes.json change in place.
   spec.labels[kLabelRoutes] = "dir";
   std::string injected_note;  // keys and paths only: job logs never hold values

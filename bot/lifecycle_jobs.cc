@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bot/secret_files.h"
+#include "bot/volume_data.h"
 #include "store/lifecycle.h"
 
 namespace sandbot {
@@ -119,6 +120,15 @@ Status RunDestroy(JobSteps* steps, const Job& job) {
   }
   s = runtime->RemoveNetwork(NetworkName(job.sandbox));
   if (!s.ok()) return s;
+  // Its named volumes go with it (seeds keep theirs); a sandbox whose row is
+  // already gone leaves only labelled ones to find.
+  Sandbox sandbox;
+  sandbox.name = job.sandbox;
+  Status found = GetSandbox(db, job.sandbox, &sandbox);
+  if (!found.ok() && !found.IsNotFound()) return found;
+  int volumes = 0;
+  s = RemoveSandboxVolumes(db, runtime, sandbox, steps->data_label(), &volumes);
+  if (!s.ok()) return s;
   std::error_code ec;
   // Not a failure: the sandbox is gone from the engine; a folder left
   // behind only costs disk (a later sandbox of this name rewrites what it uses).
@@ -127,9 +137,10 @@ Status RunDestroy(JobSteps* steps, const Job& job) {
   RemoveSandboxFiles(config.data_dir, job.sandbox);  // its secrets, on disk for the mounts
   s = DeleteSandbox(db, job.sandbox);
   if (!s.ok()) return s;
-  steps->Event(job, MessageEvent(JobStage::kDestroyed, "sandbox " + job.sandbox + " destroyed (" +
-                                                           std::to_string(containers.size()) +
-                                                           " containers removed)"));
+  steps->Event(job, MessageEvent(JobStage::kDestroyed,
+                                 "sandbox " + job.sandbox + " destroyed (" +
+                                     std::to_string(containers.size()) + " containers and " +
+                                     std::to_string(volumes) + " volumes removed)"));
   return Status::Ok();
 }
 

@@ -81,7 +81,8 @@ void RegisterLocalApi(LocalServer* server, Db* db, EventHub* hub, ContainerRunti
           return SendJson(res, s.HttpCode(),
                           {{"ok", false}, {"text", s.message()}, {"jobs", json::array()}});
         }
-        if (!reply.jobs.empty()) hub->Notify();
+        // A seed command queues no job; its copy is the seed worker's, woken here.
+        if (!reply.jobs.empty() || request.command.family == "seed") hub->Notify();
         SendJson(res, 200, {{"ok", true}, {"text", RenderText(reply.view)}, {"jobs", reply.jobs}});
       });
 

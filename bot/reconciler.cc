@@ -11,6 +11,7 @@
 #include "store/audit.h"
 #include "store/jobs.h"
 #include "store/sandboxes.h"
+#include "store/seeds.h"
 #include "util/engine_names.h"
 
 namespace sandbot {
@@ -77,11 +78,15 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
   const Labels ours = {{kLabelManaged, "true"}, {kLabelData, data_label_}};
   std::vector<ContainerInfo> containers;
   std::vector<NetworkInfo> networks;
+  std::vector<VolumeInfo> volumes;
   std::vector<Sandbox> sandboxes;
+  std::set<std::string> volumes_in_store;
   Status s = add_busy();
   if (s.ok()) s = runtime_->ListContainers(ours, &containers);
   if (s.ok()) s = runtime_->ListNetworks(ours, &networks);
+  if (s.ok()) s = runtime_->ListVolumes(ours, &volumes);
   if (s.ok()) s = ListSandboxes(db_, &sandboxes);
+  if (s.ok()) s = ListEngineVolumesInStore(db_, &volumes_in_store);
   if (s.ok()) s = add_busy();
   if (!s.ok()) return s;
   // Services that changed a moment ago are settling; look next time.
@@ -155,6 +160,9 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
   for (const ContainerInfo& c : containers) {
     const std::string sandbox = LabelOf(c.labels, kLabelSandbox);
     if (known_containers.count(c.name) || busy.count(sandbox)) continue;
+    // A copy helper at work (a seed's copy has no sandbox job); a stopped
+    // one is left over and goes.
+    if (LabelOf(c.labels, kLabelRole) == "copy" && c.state == "running") continue;
     Status removed = runtime_->RemoveContainer(c.id);
     Audit("reconcile.orphan_removed", sandbox, "", removed.ok() ? "succeeded" : "failed",
           "container " + c.name + " (" + c.state + ") is not in the store" +
@@ -180,6 +188,21 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
           "network " + network.name + " is not in the store" +
               (removed.ok() ? "; removed" : "; cannot remove it: " + removed.message()));
     if (removed.ok()) ++report->networks_removed;
+  }
+  // A sandbox's volumes outlive nothing but a destroy cut short; seeds'
+  // volumes are the seed worker's (bot/seed_worker.h).
+  for (const VolumeInfo& volume : volumes) {
+    const std::string sandbox = LabelOf(volume.labels, kLabelSandbox);
+    if (sandbox.empty() || known_sandboxes.count(sandbox) || busy.count(sandbox) ||
+        volumes_in_store.count(volume.name)) {
+      continue;
+    }
+    Status removed = runtime_->RemoveVolume(volume.name);
+    if (removed.IsConflict()) continue;  // still mounted: the container goes first
+    Audit("reconcile.volume_removed", sandbox, "", removed.ok() ? "succeeded" : "failed",
+          "volume " + volume.name + " is not in the store" +
+              (removed.ok() ? "; removed" : "; cannot remove it: " + removed.message()));
+    if (removed.ok()) ++report->volumes_removed;
   }
   return Status::Ok();
 }

@@ -30,6 +30,7 @@ struct ReconcileReport {
   int vanished = 0;  // redeploy jobs queued
   int orphans_removed = 0;
   int networks_removed = 0;
+  int volumes_removed = 0;  // of sandboxes the store no longer has
 };
 
 class Reconciler {

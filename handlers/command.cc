@@ -17,6 +17,7 @@
 #include "handlers/names.h"
 #include "handlers/route_commands.h"
 #include "handlers/sandbox_commands.h"
+#include "handlers/seed_commands.h"
 #include "handlers/template_commands.h"
 #include "handlers/web_commands.h"
 
@@ -137,6 +138,21 @@ const CommandSpec kCommands[] = {
     {"env", "rotate-key", true, "", "re-encrypt every secret under a new key", Role::kAdmin,
      ParseNone, HandleEnvRotateKey, Effect::kWriteOwnTransaction},
     {"env", "help", true, "", "show these commands", Role::kViewer, ParseHelp, HandleHelp,
+     Effect::kRead},
+    {"seed", "create", true,
+     "NAME --from SANDBOX SERVICE:VOLUME | --from-file PATH [--image IMAGE]",
+     "a named copy of a volume's content (a file: from the CLI only)", Role::kDeployer,
+     ParseSeedCreate, HandleSeedCreate, Effect::kWrite},
+    {"seed", "list", true, "", "list seeds", Role::kViewer, ParseNone, HandleSeedList,
+     Effect::kRead},
+    {"seed", "show", true, "NAME", "a seed's state, source and generation", Role::kViewer,
+     ParseSeedName, HandleSeedShow, Effect::kRead},
+    {"seed", "refresh", true, "NAME",
+     "a new generation from its source; sandboxes keep the copies they have", Role::kDeployer,
+     ParseSeedName, HandleSeedRefresh, Effect::kWrite},
+    {"seed", "delete", true, "NAME", "delete a seed (sandboxes keep their copies)", Role::kAdmin,
+     ParseSeedName, HandleSeedDelete, Effect::kWrite},
+    {"seed", "help", true, "", "show these commands", Role::kViewer, ParseHelp, HandleHelp,
      Effect::kRead},
 };
 

@@ -55,6 +55,9 @@ struct Command {
   bool secret = false;  // env set/set-file --secret
   bool as_env = false;  // env set --secret --env: also a variable, not only a file
   std::string reason;   // lock: the rest of the words
+  std::string volume;   // seed create --from: VOLUME of SERVICE:VOLUME
+  std::string file;     // seed create --from-file: an absolute path
+  std::string image;    // seed create --image: the helper image for its copies
   // Content that does not fit a chat line: the file the CLI read for
   // `env set-file` (stdin) and `template import FILE`; for `template import`
   // from chat, the JSON typed after the verb.

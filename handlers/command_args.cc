@@ -3,7 +3,9 @@
 #include "handlers/command_args.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstddef>
+#include <cstring>
 
 #include "handlers/names.h"
 
@@ -419,6 +421,109 @@ Status ParseEnvAttach(const Words& args, Command* command) {
   Status s = CheckName(args[0], "environment", command);
   if (s.ok()) s = CheckSandbox(args[1], command);
   if (s.ok() && args.size() == 3) s = CheckService(args[2], command);
+  return s;
+}
+
+}  // namespace sandbot
+
+namespace sandbot {
+
+Status ValidateSeedName(const std::string& name) {
+  Status s = ValidateSandboxName(name);
+  if (s.ok()) return s;
+  return Status::InvalidArgument("bad seed name " + EchoWord(name) +
+                                 ": lower-case letters, digits and single '-' (e.g. pg-weekly)");
+}
+
+Status ValidateVolumeName(const std::string& name) {
+  bool ok = !name.empty() && name.size() <= 64 && std::isalnum(static_cast<unsigned char>(name[0]));
+  for (char c : name) {
+    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-');
+  }
+  if (ok) return Status::Ok();
+  return Status::InvalidArgument("bad volume name " + EchoWord(name) +
+                                 ": letters, digits, '_', '.' and '-', at most 64, starting with "
+                                 "a letter or digit");
+}
+
+namespace {
+
+Status CheckImage(const std::string& image) {
+  bool ok = !image.empty() && image.size() <= 255 && image[0] != '-';
+  for (char c : image) {
+    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || std::strchr("._/:@-", c) != nullptr);
+  }
+  return ok ? Status::Ok()
+            : Status::InvalidArgument("bad image " + EchoWord(image) + ": expected NAME[:TAG]");
+}
+
+Status CheckSeedFile(const std::string& path) {
+  if (path.empty() || path[0] != '/') {
+    return Status::InvalidArgument(
+        "--from-file needs an absolute path (the CLI makes a relative "
+        "one absolute)");
+  }
+  if (path.size() > 4096) return Status::InvalidArgument("the path is longer than 4096 bytes");
+  for (char c : path) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return Status::InvalidArgument("the path holds a control character");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ParseSeedCreate(const Words& args, Command* command) {
+  if (args.empty()) return Missing("NAME (e.g. pg-weekly)");
+  Status s = ValidateSeedName(args[0]);
+  if (!s.ok()) return s;
+  command->name = args[0];
+  bool from = false;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string word = Lower(args[i]);
+    if (word == "--from" && !from) {
+      if (i + 2 >= args.size()) return Missing("SANDBOX SERVICE:VOLUME after --from");
+      s = CheckSandbox(args[i + 1], command);
+      if (!s.ok()) return s;
+      const std::string& sv = args[i + 2];
+      size_t colon = sv.find(':');
+      if (colon == std::string::npos) {
+        return Status::InvalidArgument("expected SERVICE:VOLUME after the sandbox, got " +
+                                       EchoWord(sv));
+      }
+      s = CheckService(sv.substr(0, colon), command);
+      if (s.ok()) s = ValidateVolumeName(sv.substr(colon + 1));
+      if (!s.ok()) return s;
+      command->volume = sv.substr(colon + 1);
+      from = true;
+      i += 2;
+    } else if (word == "--from-file" && !from) {
+      if (i + 1 >= args.size()) return Missing("PATH after --from-file");
+      s = CheckSeedFile(args[i + 1]);
+      if (!s.ok()) return s;
+      command->file = args[i + 1];
+      from = true;
+      ++i;
+    } else if (word == "--image" && command->image.empty()) {
+      if (i + 1 >= args.size()) return Missing("IMAGE after --image");
+      s = CheckImage(args[i + 1]);
+      if (!s.ok()) return s;
+      command->image = args[i + 1];
+      ++i;
+    } else {
+      return Unexpected(args[i]);
+    }
+  }
+  if (!from) return Missing("--from SANDBOX SERVICE:VOLUME or --from-file PATH");
+  return Status::Ok();
+}
+
+Status ParseSeedName(const Words& args, Command* command) {
+  if (args.empty()) return Missing("NAME");
+  if (args.size() > 1) return Unexpected(args[1]);
+  Status s = ValidateSeedName(args[0]);
+  if (s.ok()) command->name = args[0];
   return s;
 }
 

@@ -36,6 +36,14 @@ Status ParseEnvSet(const Words& args, Command* command);
 Status ParseEnvSetFile(const Words& args, Command* command);
 Status ParseEnvUnset(const Words& args, Command* command);
 Status ParseEnvAttach(const Words& args, Command* command);
+// seed create NAME (--from SANDBOX SERVICE:VOLUME | --from-file PATH) [--image IMAGE]
+Status ParseSeedCreate(const Words& args, Command* command);
+// seed show | delete | refresh NAME
+Status ParseSeedName(const Words& args, Command* command);
+// A seed's name: as a sandbox's (lower-case slug), for engine volume names.
+Status ValidateSeedName(const std::string& name);
+// A compose volume's name: [A-Za-z0-9][A-Za-z0-9_.-]*, at most 64.
+Status ValidateVolumeName(const std::string& name);
 }  // namespace sandbot
 
 #endif  // SANDBOT_HANDLERS_COMMAND_ARGS_H_

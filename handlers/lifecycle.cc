@@ -13,6 +13,7 @@
 #include "store/jobs.h"
 #include "store/lifecycle.h"
 #include "store/repos.h"
+#include "store/seeds.h"
 #include "store/snapshots.h"
 #include "util/engine_names.h"
 
@@ -232,6 +233,8 @@ Status HandleSandboxClone(const HandlerContext& ctx, const Request& req, Reply* 
   dst.cpus = src.cpus;
   s = CreateSandbox(ctx.db, &dst);
   if (s.ok()) s = ApplySnapshotSettings(ctx.db, dst.id, data, ActorOf(req));
+  // Its volumes are copied from SRC's before its services first start.
+  if (s.ok()) s = PlanVolumeClones(ctx.db, src.id, dst.id, dst.name);
   std::string lines;
   for (const SnapshotService& svc : data.services) {
     int64_t job = 0;
@@ -251,9 +254,12 @@ Status HandleSandboxClone(const HandlerContext& ctx, const Request& req, Reply* 
              "cloning " + src.name + " into " + dst.name +
                  ": same services, commits, environments and routes" +
                  std::string(data.services.empty() ? "" : ", new ports:") + "\n" + lines);
-  AddLine(&reply->view.text, std::to_string(data.routes.size()) + " routes and " +
-                                 std::to_string(data.envs.size()) +
-                                 " environment attachments copied");
+  AddLine(&reply->view.text,
+          std::to_string(data.routes.size()) + " routes and " + std::to_string(data.envs.size()) +
+              " environment attachments copied" +
+              (data.volumes.empty() ? std::string()
+                                    : "; " + std::to_string(data.volumes.size()) +
+                                          " volumes copied before its services start"));
   return Status::Ok();
 }
 
@@ -293,6 +299,11 @@ Status HandleSandboxSnapshot(const HandlerContext& ctx, const Request& req, Repl
   AddLine(&text, std::to_string(data.routes.size()) + " routes, " +
                      std::to_string(data.envs.size()) + " environment attachments" +
                      (data.gateway.empty() ? "" : ", gateway " + data.gateway));
+  for (const SnapshotVolume& v : data.volumes) {
+    AddLine(&text, "volume " + v.volume + " (" + v.origin +
+                       "): recorded, not its content; `/seed create NAME --from " + b.name +
+                       " SERVICE:" + v.volume + "` keeps a copy");
+  }
   AddLine(&text, "`/sandbox restore " + b.name + " " + cmd.name + "` brings this back");
   reply->Ack(b.name, "Snapshot " + cmd.name + " of " + b.name, text);
   return Status::Ok();

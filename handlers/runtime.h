@@ -22,6 +22,13 @@ using Labels = std::map<std::string, std::string>;
 // Receives one line of engine output at a time (build steps, load progress).
 using LineSink = std::function<void(const std::string& line)>;
 
+// A named volume mounted into a container (compose `volumes:`).
+struct VolumeMount {
+  std::string volume;
+  std::string target;
+  bool read_only = false;
+};
+
 struct ContainerSpec {
   std::string name;              // sandbox-{sandbox}-{service}
   std::string image;             // tag or id
@@ -38,6 +45,7 @@ struct ContainerSpec {
   std::string user;          // "uid:gid"; "": the image's
   int64_t memory_bytes = 0;  // 0: unlimited
   int64_t nano_cpus = 0;     // 1e9 = one CPU; 0: unlimited
+  std::vector<VolumeMount> volume_mounts;
 };
 
 struct ContainerInfo {
@@ -49,6 +57,11 @@ struct ContainerInfo {
 };
 
 struct NetworkInfo {
+  std::string name;
+  Labels labels;
+};
+
+struct VolumeInfo {
   std::string name;
   Labels labels;
 };
@@ -110,6 +123,21 @@ class ContainerRuntime {
   virtual Status ContainerLogs(const std::string& name_or_id, int tail, std::string* out) = 0;
   // All containers (running or not) carrying all of `labels`.
   virtual Status ListContainers(const Labels& labels, std::vector<ContainerInfo>* out) = 0;
+  // Extracts the tar file at `tar_path` into the container's `dir` (its
+  // mounted volumes included; the container need not run), streamed from
+  // disk: the daemon never holds it whole.
+  virtual Status PutArchive(const std::string& id, const std::string& dir,
+                            const std::string& tar_path) = 0;
+
+  // Creates the local volume unless it exists; *created (when given) says
+  // whether this call made it.
+  virtual Status EnsureVolume(const std::string& name, const Labels& labels,
+                              bool* created = nullptr) = 0;
+  // Removes the volume; Ok when it does not exist. Conflict while a
+  // container uses it.
+  virtual Status RemoveVolume(const std::string& name) = 0;
+  // The volumes carrying all of `labels`.
+  virtual Status ListVolumes(const Labels& labels, std::vector<VolumeInfo>* out) = 0;
 };
 
 }  // namespace sandbot

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "handlers/command_args.h"
 #include "handlers/names.h"
 
 namespace sandbot {
@@ -58,9 +59,35 @@ Status ParseEntry(const std::string& service, const json& v, TemplateEntry* entr
                           TypeName(v));
   }
   for (auto it = v.begin(); it != v.end(); ++it) {
-    if (it.key() != "branch" && it.key() != "route") {
+    if (it.key() != "branch" && it.key() != "route" && it.key() != "volumes") {
       return Bad(field, "unknown field '" + Echo(it.key()) +
-                            "': an entry has only \"branch\" or \"route\"");
+                            "': an entry has only \"branch\" or \"route\", and \"volumes\"");
+    }
+  }
+  if (v.contains("volumes")) {
+    const json& vols = v["volumes"];
+    if (!vols.is_object()) {
+      return Bad(field + ".volumes",
+                 "must be an object like {\"pgdata\": {\"target\": \"/data\", \"seed\": "
+                 "\"pg-weekly\"}}");
+    }
+    for (auto it = vols.begin(); it != vols.end(); ++it) {
+      const std::string vf = field + ".volumes." + Echo(it.key());
+      if (!it.value().is_object())
+        return Bad(vf, "must be an object with \"target\" (and \"seed\")");
+      for (auto k = it.value().begin(); k != it.value().end(); ++k) {
+        if (k.key() != "target" && k.key() != "seed") {
+          return Bad(vf, "unknown field '" + Echo(k.key()) + "': only \"target\" and \"seed\"");
+        }
+      }
+      TemplateVolume tv;
+      if (!it.value().contains("target")) return Bad(vf, "needs a \"target\" path");
+      Status s = StringField(it.value()["target"], vf + ".target", &tv.target);
+      if (s.ok() && it.value().contains("seed")) {
+        s = StringField(it.value()["seed"], vf + ".seed", &tv.seed);
+      }
+      if (!s.ok()) return s;
+      entry->volumes[it.key()] = tv;
     }
   }
   if (v.contains("branch") == v.contains("route")) {
@@ -124,6 +151,18 @@ Status ValidateTemplate(const Template& t) {
     if (!s.ok()) return s;
     if (entry.branch.empty() == entry.route.empty()) {
       return Status::InvalidArgument(service + " needs exactly one of a branch or a route");
+    }
+    if (!entry.volumes.empty() && entry.branch.empty()) {
+      return Status::InvalidArgument(service +
+                                     ": volumes belong to a service deployed from a "
+                                     "branch, not to a route");
+    }
+    for (const auto& [volume, tv] : entry.volumes) {
+      const std::string where = "services." + service + ".volumes." + volume;
+      s = ValidateVolumeName(volume);
+      if (s.ok()) s = ValidateContainerPath(tv.target);
+      if (s.ok() && !tv.seed.empty()) s = ValidateSeedName(tv.seed);
+      if (!s.ok()) return Status::InvalidArgument(where + ": " + s.message());
     }
     if (!entry.branch.empty()) {
       s = ValidateBranchName(entry.branch);

@@ -8,8 +8,17 @@ namespace sandbot {
 
 void MergeTemplateUpdate(const ServicePairs& branches, const ServicePairs& routes,
                          const std::string& gateway, Template* t) {
-  for (const auto& [service, branch] : branches) t->services[service] = TemplateEntry{branch, ""};
-  for (const auto& [service, route] : routes) t->services[service] = TemplateEntry{"", route};
+  for (const auto& [service, branch] : branches) {
+    // A new branch keeps the service's volumes; a route has no container to mount them.
+    TemplateEntry& entry = t->services[service];
+    entry.branch = branch;
+    entry.route.clear();
+  }
+  for (const auto& [service, route] : routes) {
+    TemplateEntry entry;
+    entry.route = route;
+    t->services[service] = entry;
+  }
   if (!gateway.empty()) t->gateway = gateway;
 }
 

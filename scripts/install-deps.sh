@@ -14,7 +14,7 @@ PKGS="g++ make pkg-config git curl sqlite3 jq openssl python3 ca-certificates
       libspdlog-dev zlib1g-dev libboost-test-dev libcli11-dev libkainjow-mustache-dev
       prometheus-cpp-dev libyaml-cpp-dev libqrencode-dev libsimdjson-dev
       docker.io busybox-static nodejs chromium iproute2
-      docker-compose python3-jsonschema python3-prometheus-client"
+      docker-compose python3-jsonschema python3-prometheus-client postgresql-15"
 # The forge test tools and the bench peers are Node programs (npm packages
 # under tests/forge and bench/); the dashboard's e2e test drives Debian's
 # chromium with puppeteer-core (tests/web). NodeSource's nodejs carries npm; Debian's

@@ -528,6 +528,32 @@ ALTER TABLE sandboxes ADD COLUMN router_checked_at INTEGER NOT NULL DEFAULT 0;
     R"sql(
 ALTER TABLE forge_comment_jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // Data seeds (store/seeds.h): named copies of a volume's content, each
+    // generation an engine volume; and the volumes of each sandbox with
+    // where their content came from.
+    R"sql(
+CREATE TABLE seeds(
+  name         TEXT PRIMARY KEY,
+  generation   INTEGER NOT NULL DEFAULT 0,
+  volume       TEXT NOT NULL DEFAULT '',
+  source_kind  TEXT NOT NULL CHECK(source_kind IN ('volume','file')),
+  source       TEXT NOT NULL,
+  image        TEXT NOT NULL DEFAULT '',
+  state        TEXT NOT NULL DEFAULT 'copying' CHECK(state IN ('copying','ready','failed')),
+  detail       TEXT NOT NULL DEFAULT '',
+  created_by   TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  refreshed_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE sandbox_volumes(
+  sandbox_id    INTEGER NOT NULL REFERENCES sandboxes(id) ON DELETE CASCADE,
+  volume        TEXT NOT NULL,
+  engine_volume TEXT NOT NULL,
+  origin        TEXT NOT NULL DEFAULT '',
+  created_at    INTEGER NOT NULL,
+  PRIMARY KEY(sandbox_id, volume)
+);
+)sql",
 };
 
 }  // namespace

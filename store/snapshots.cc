@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/routes.h"
+#include "store/seeds.h"
 
 namespace sandbot {
 
@@ -18,8 +19,12 @@ std::string SnapshotToJson(const SnapshotData& d) {
   for (const SnapshotEnv& e : d.envs) envs.push_back({{"env", e.env}, {"service", e.service}});
   json routes = json::object();
   for (const auto& [service, target] : d.routes) routes[service] = target;
-  return json{{"services", services}, {"routes", routes}, {"envs", envs}, {"gateway", d.gateway}}
-      .dump();
+  json out{{"services", services}, {"routes", routes}, {"envs", envs}, {"gateway", d.gateway}};
+  for (const SnapshotVolume& v : d.volumes) {
+    out["volumes"].push_back(
+        {{"volume", v.volume}, {"engine_volume", v.engine_volume}, {"origin", v.origin}});
+  }
+  return out.dump();
 }
 
 Status SnapshotFromJson(const std::string& text, SnapshotData* d) {
@@ -52,6 +57,13 @@ Status SnapshotFromJson(const std::string& text, SnapshotData* d) {
     }
   }
   d->gateway = str(j, "gateway");
+  if (j.contains("volumes")) {
+    if (!j["volumes"].is_array()) return bad();
+    for (const json& v : j["volumes"]) {
+      if (!v.is_object() || str(v, "volume").empty()) return bad();
+      d->volumes.push_back({str(v, "volume"), str(v, "engine_volume"), str(v, "origin")});
+    }
+  }
   return Status::Ok();
 }
 
@@ -68,7 +80,13 @@ Status CaptureSnapshot(Db* db, const Sandbox& sandbox, SnapshotData* d) {
           "WHERE a.sandbox_id = ? ORDER BY a.attached_at, a.rowid");
   st.Bind(1, sandbox.id);
   while (st.Step()) d->envs.push_back({st.Text(0), st.Text(1)});
-  return st.status();
+  if (!st.status().ok()) return st.status();
+  std::vector<SandboxVolume> volumes;
+  s = ListSandboxVolumes(db, sandbox.id, &volumes);
+  for (const SandboxVolume& v : volumes) {
+    d->volumes.push_back({v.volume, v.engine_volume, v.origin});
+  }
+  return s;
 }
 
 Status SaveSnapshot(Db* db, int64_t sandbox_id, const std::string& name, const std::string& body,

@@ -5,7 +5,8 @@
 //
 // Body: {"services":[{"name","repo","branch","commit"}],
 //        "routes":{"SERVICE":"sandbox|baseline|URL"},
-//        "envs":[{"env":"NAME","service":""}], "gateway":"SERVICE"}
+//        "envs":[{"env":"NAME","service":""}], "gateway":"SERVICE",
+//        "volumes":[{"volume","engine_volume","origin"}]}
 #ifndef SANDBOT_STORE_SNAPSHOTS_H_
 #define SANDBOT_STORE_SNAPSHOTS_H_
 
@@ -32,11 +33,20 @@ struct SnapshotEnv {
   std::string service;  // "" = every service of the sandbox
 };
 
+// A named volume the sandbox had, recorded (not its content: make a seed of
+// it for that, `/seed create NAME --from SANDBOX SERVICE:VOLUME`).
+struct SnapshotVolume {
+  std::string volume;
+  std::string engine_volume;
+  std::string origin;  // store/seeds.h: "seed:NAME@GEN", "sandbox:…", "empty"
+};
+
 struct SnapshotData {
   std::vector<SnapshotService> services;
   std::map<std::string, std::string> routes;  // explicit routes only
   std::vector<SnapshotEnv> envs;              // in attachment order (the last one wins)
   std::string gateway;
+  std::vector<SnapshotVolume> volumes;
 };
 
 std::string SnapshotToJson(const SnapshotData& data);

@@ -22,6 +22,15 @@ void DecodeBody(const std::string& text, Template* t) {
     TemplateEntry e;
     if (entry.contains("branch") && entry["branch"].is_string()) e.branch = entry["branch"];
     if (entry.contains("route") && entry["route"].is_string()) e.route = entry["route"];
+    if (entry.contains("volumes") && entry["volumes"].is_object()) {
+      for (const auto& [name, vol] : entry["volumes"].items()) {
+        if (!vol.is_object()) continue;
+        TemplateVolume tv;
+        if (vol.contains("target") && vol["target"].is_string()) tv.target = vol["target"];
+        if (vol.contains("seed") && vol["seed"].is_string()) tv.seed = vol["seed"];
+        e.volumes[name] = tv;
+      }
+    }
     t->services[service] = e;
   }
 }
@@ -49,6 +58,10 @@ std::string TemplateJson(const Template& t) {
       services[service] = {{"route", entry.route}};
     } else {
       services[service] = {{"branch", entry.branch}};
+    }
+    for (const auto& [name, vol] : entry.volumes) {
+      services[service]["volumes"][name]["target"] = vol.target;
+      if (!vol.seed.empty()) services[service]["volumes"][name]["seed"] = vol.seed;
     }
   }
   out["services"] = services;

@@ -30,9 +30,17 @@ constexpr size_t kMaxTemplateJson = 64 * 1024;
 constexpr size_t kMaxTemplateServices = 100;
 
 // Exactly one of the two is set.
+// A named volume of the sandbox mounted into a deployed service
+// (bot/volume_data.h): kept across redeploys, started from `seed` if given.
+struct TemplateVolume {
+  std::string target;  // absolute path in the container
+  std::string seed;    // "": starts empty
+};
+
 struct TemplateEntry {
-  std::string branch;  // deploy this branch of the service's repo
-  std::string route;   // or route it: "baseline" or an http(s) URL
+  std::string branch;                             // deploy this branch of the service's repo
+  std::string route;                              // or route it: "baseline" or an http(s) URL
+  std::map<std::string, TemplateVolume> volumes;  // by volume name; with a branch only
 };
 
 struct Template {

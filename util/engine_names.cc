@@ -24,6 +24,13 @@ std::string StandbyContainerName(const std::string& sandbox, const std::string& 
 }
 
 std::string NetworkName(const std::string& sandbox) { return kPrefix + sandbox; }
+std::string SandboxVolumeName(const std::string& sandbox, const std::string& volume) {
+  return kPrefix + sandbox + "-" + volume;
+}
+std::string SeedVolumeName(const std::string& seed, int64_t generation) {
+  return "sandbot-seed-" + seed + "-" + std::to_string(generation);
+}
+std::string CopyContainerName(const std::string& volume) { return volume + ".copy"; }
 std::string RouterContainerName(const std::string& sandbox) {
   return kPrefix + sandbox + ".router";
 }

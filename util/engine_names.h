@@ -33,6 +33,8 @@ inline constexpr char kLabelData[] = "sandbot.data";        // DataLabel(data fo
 inline constexpr char kLabelRoutes[] = "sandbot.routes";
 // "router": the sandbox's router container (bot/router_proxy.h).
 inline constexpr char kLabelRole[] = "sandbot.role";
+inline constexpr char kLabelVolume[] = "sandbot.volume";  // volumes: the compose volume
+inline constexpr char kLabelSeed[] = "sandbot.seed";      // seed volumes: the seed's name
 
 // The first 7 characters of a commit id, as people read it.
 std::string Short(const std::string& sha);
@@ -45,6 +47,12 @@ std::string ContainerName(const std::string& sandbox, const std::string& service
 // is in no sandbox or service name: never another service's container.
 std::string StandbyContainerName(const std::string& sandbox, const std::string& service);
 std::string NetworkName(const std::string& sandbox);
+// A sandbox's named volume: sandbox-{sandbox}-{volume}.
+std::string SandboxVolumeName(const std::string& sandbox, const std::string& volume);
+// One generation of a seed: sandbot-seed-{seed}-{generation}.
+std::string SeedVolumeName(const std::string& seed, int64_t generation);
+// The helper container that copies into `volume`.
+std::string CopyContainerName(const std::string& volume);
 // sandbox-{sandbox}.router: '.' is in no service name, so a service called
 // "router" keeps its own container name.
 std::string RouterContainerName(const std::string& sandbox);

@@ -58,6 +58,13 @@ engine() {  # engine METHOD PATH → body
   curl -sf --unix-socket "$DOCKER_SOCK" -X "$1" "http://engine$2"
 }
 
+# Volumes with a label: names, one per line.
+volumes_with_label() {
+  local filter
+  filter=$(printf '{"label":["%s"]}' "$1" | jq -sRr @uri)
+  engine GET "/volumes?filters=$filter" | jq -r '(.Volumes // [])[].Name'
+}
+
 # Containers with a label: names, one per line.
 containers_with_label() {
   local filter
@@ -209,6 +216,17 @@ cleanup() {
       jobs+=($!)
     done
     [ ${#jobs[@]} -eq 0 ] || wait "${jobs[@]}"
+  fi
+  # Sandbox and seed volumes of this data folder (copy helpers first).
+  if [ -d "$DATA" ] && [ ! -f "$TEST_DIR/podman.pid" ]; then
+    local label
+    label="sandbot.data=$(realpath -m "$DATA")"
+    for c in $(containers_with_label "$label"); do
+      engine DELETE "/containers/$c?force=1" >/dev/null 2>&1 || true
+    done
+    for v in $(volumes_with_label "$label"); do
+      engine DELETE "/volumes/$v" >/dev/null 2>&1 || true
+    done
   fi
   stop_podman
   # The fault tests mount a tiny tmpfs on the data folder.

@@ -262,14 +262,15 @@ BOOST_AUTO_TEST_CASE(help_text) {
   BOOST_CHECK(route.find("/route SERVICE sandbox|baseline|URL [in SANDBOX] — ") == 0);
   BOOST_CHECK(route.find("/route list [SANDBOX] — ") != std::string::npos);
   std::string all = HelpText("");
-  for (const char* family : {"baseline", "template", "env"}) {
+  for (const char* family : {"baseline", "template", "env", "seed"}) {
     BOOST_CHECK(all.find(HelpText(family)) != std::string::npos);
   }
   for (const std::string& part : {sandbox, deploy, route}) {
     BOOST_CHECK(all.find(part) != std::string::npos);
   }
   // One line per verb, no trailing newline.
-  BOOST_CHECK_EQUAL(std::count(all.begin(), all.end(), '\n') + 1, 46);
+  BOOST_CHECK_EQUAL(std::count(all.begin(), all.end(), '\n') + 1,
+                    52);  // 46 + seed create|list|show|refresh|delete|help
   BOOST_CHECK(all.back() != '\n');
 }
 

@@ -25,6 +25,12 @@ class FakeRuntime : public ContainerRuntime {
   int calls = 0;                                    // calls that reached the fake (pings included)
   std::map<std::string, ContainerInfo> containers;  // by name
   std::map<std::string, Labels> networks;
+  std::map<std::string, Labels> volumes;
+  // A volume's content, as far as the fake knows: "tar:PATH" after
+  // PutArchive; copied whole by a helper container running `cp -a`
+  // between two bound volumes.
+  std::map<std::string, std::string> volume_content;
+  std::map<std::string, ContainerSpec> specs;  // by container name, as created
   std::vector<std::string> started, stopped, removed;
   std::vector<std::string> signalled;  // "name SIGNAL"
   // Every call that reached the fake, in order: "Method argument", e.g.
@@ -102,6 +108,7 @@ class FakeRuntime : public ContainerRuntime {
     if (!s.ok()) return s;
     AddContainer(spec.name, "created", spec.labels);
     containers[spec.name].image = spec.image;
+    specs[spec.name] = spec;
     *id = containers[spec.name].id;
     return s;
   }
@@ -113,6 +120,7 @@ class FakeRuntime : public ContainerRuntime {
       if (c.id == id || name == id) {
         c.state = "running";
         started.push_back(name);
+        if (RunCopy(specs[name])) c.state = "exited";
         return s;
       }
     }
@@ -194,9 +202,71 @@ class FakeRuntime : public ContainerRuntime {
     }
     return s;
   }
+  Status PutArchive(const std::string& id, const std::string& dir,
+                    const std::string& tar_path) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    Status s = Reach("PutArchive", id + " " + dir);
+    if (!s.ok()) return s;
+    for (const auto& [name, spec] : specs) {
+      if (containers.count(name) && (containers[name].id == id || name == id)) {
+        std::string volume = VolumeAt(spec, dir);
+        if (volume.empty()) return Status::NotFound("no volume at " + dir);
+        volume_content[volume] = "tar:" + tar_path;
+        return s;
+      }
+    }
+    return Status::NotFound("no container " + id);
+  }
+  Status EnsureVolume(const std::string& name, const Labels& labels, bool* created) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    Status s = Reach("EnsureVolume", name);
+    if (!s.ok()) return s;
+    bool fresh = volumes.emplace(name, labels).second;
+    if (created != nullptr) *created = fresh;
+    return s;
+  }
+  Status RemoveVolume(const std::string& name) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    Status s = Reach("RemoveVolume", name);
+    if (!s.ok()) return s;
+    volumes.erase(name);
+    volume_content.erase(name);
+    return s;
+  }
+  Status ListVolumes(const Labels& labels, std::vector<VolumeInfo>* out) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    Status s = Reach("ListVolumes");
+    for (const auto& [name, have] : volumes) {
+      if (s.ok() && Matches(have, labels)) out->push_back({name, have});
+    }
+    return s;
+  }
 
  private:
   std::recursive_mutex mu_;
+
+  // The volume bound at `dir` ("vol:/dir[:ro]" binds), "" when none.
+  static std::string VolumeAt(const ContainerSpec& spec, const std::string& dir) {
+    for (const std::string& b : spec.binds) {
+      size_t colon = b.find(':');
+      if (colon == std::string::npos || b[0] == '/') continue;
+      std::string target = b.substr(colon + 1);
+      target = target.substr(0, target.find(':'));
+      if (target == dir) return b.substr(0, colon);
+    }
+    for (const VolumeMount& m : spec.volume_mounts) {
+      if (m.target == dir) return m.volume;
+    }
+    return "";
+  }
+  // A helper container `cp -a /from/. /to/` copies the content it knows.
+  // True when it was such a helper (it has exited).
+  bool RunCopy(const ContainerSpec& spec) {
+    if (spec.cmd.size() < 4 || spec.cmd[0] != "cp") return false;
+    std::string from = VolumeAt(spec, "/from"), to = VolumeAt(spec, "/to");
+    if (!from.empty() && !to.empty()) volume_content[to] = volume_content[from];
+    return true;
+  }
 
   struct Fault {
     std::string method;  // "": any method

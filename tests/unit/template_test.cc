@@ -28,9 +28,9 @@ Template QaDefault() {
   Template t;
   t.name = "QA-DEFAULT";
   t.gateway = "web";
-  t.services["web"] = {"develop", ""};
-  t.services["payment"] = {"", "baseline"};
-  t.services["user"] = {"", "http://127.0.0.1:9000"};
+  t.services["web"] = {"develop", "", {}};
+  t.services["payment"] = {"", "baseline", {}};
+  t.services["user"] = {"", "http://127.0.0.1:9000", {}};
   return t;
 }
 

@@ -1,0 +1,208 @@
+#include "bot/volume_data.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "store/seeds.h"
+#include "store/templates.h"
+#include "util/engine_names.h"
+
+namespace sandbot {
+
+namespace {
+
+// A helper container over `binds`, created (not started).
+Status CreateHelper(ContainerRuntime* runtime, const std::string& image, const std::string& to,
+                    std::vector<std::string> cmd, std::vector<std::string> binds,
+                    const Labels& labels, std::string* id) {
+  ContainerSpec spec;
+  spec.name = CopyContainerName(to);
+  spec.image = image.empty() ? kDefaultHelperImage : image;
+  spec.cmd = std::move(cmd);
+  spec.binds = std::move(binds);
+  spec.labels = labels;
+  spec.labels[kLabelManaged] = "true";
+  spec.labels[kLabelRole] = "copy";
+  spec.network = "none";
+  spec.user = "0:0";  // cp -a keeps owners: only root may give them
+  // A helper left by a daemon that stopped mid-copy.
+  Status s = runtime->RemoveContainer(spec.name);
+  if (s.ok()) s = runtime->CreateContainer(spec, id);
+  return s;
+}
+
+Status Fill(ContainerRuntime* runtime, const std::string& image, const SandboxVolume& row,
+            const std::string& seed, Db* db, const Labels& labels, const StopCheck& stop,
+            std::string* origin) {
+  const std::string pending = "clone-pending:";
+  if (row.origin.rfind(pending, 0) == 0) {
+    std::string from = row.origin.substr(pending.size());
+    *origin = "sandbox:" + from;
+    return CopyVolume(runtime, image, from, row.engine_volume, labels, stop);
+  }
+  if (seed.empty()) {
+    *origin = "empty";
+    return Status::Ok();
+  }
+  Seed s;
+  Status st = GetSeed(db, seed, &s);
+  if (!st.ok()) return st;
+  if (s.volume.empty()) {
+    return Status::Conflict("seed " + seed + " has no content yet (" + s.state +
+                            (s.detail.empty() ? "" : ": " + s.detail) +
+                            "); redeploy once `/seed show " + seed + "` says ready");
+  }
+  // The generation of the volume named, not of a refresh under way.
+  std::string gen = s.volume.substr(s.volume.rfind('-') + 1);
+  *origin = "seed:" + seed + "@" + gen;
+  return CopyVolume(runtime, image.empty() ? s.image : image, s.volume, row.engine_volume, labels,
+                    stop);
+}
+
+}  // namespace
+
+Status CopyVolume(ContainerRuntime* runtime, const std::string& image, const std::string& from,
+                  const std::string& to, const Labels& labels, const StopCheck& stop) {
+  std::string id;
+  Status s = CreateHelper(runtime, image, to, {"cp", "-a", "/from/.", "/to/"},
+                          {from + ":/from:ro", to + ":/to"}, labels, &id);
+  if (!s.ok()) return s;
+  s = runtime->StartContainer(id);
+  // Polled: quick at first (a small volume is copied in milliseconds), then
+  // every half second.
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(kCopyTimeoutSeconds);
+  ContainerState state;
+  for (int i = 0; s.ok(); ++i) {
+    s = runtime->InspectContainer(CopyContainerName(to), &state);
+    if (!s.ok() || !state.running) break;
+    if (stop) s = stop();
+    if (s.ok() && std::chrono::steady_clock::now() > deadline) {
+      s = Status::Internal("copying volume " + from + " into " + to + " took more than " +
+                           std::to_string(kCopyTimeoutSeconds) + " s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(i < 20 ? 20 : 500));
+  }
+  if (s.ok() && !state.exists) s = Status::Internal("the copy helper of " + to + " vanished");
+  const int code = state.exit_code;
+  if (s.ok() && code != 0) {
+    std::string logs;
+    runtime->ContainerLogs(id, 5, &logs);
+    s = Status::Internal("copying volume " + from + " into " + to + " failed (exit " +
+                         std::to_string(code) + "): " + logs);
+  }
+  Status gone = runtime->RemoveContainer(id);
+  if (!gone.ok())
+    spdlog::warn("cannot remove helper {}: {}", CopyContainerName(to), gone.message());
+  return s;
+}
+
+Status FillVolumeFromTar(ContainerRuntime* runtime, const std::string& image,
+                         const std::string& tar_path, const std::string& to, const Labels& labels) {
+  std::string id;
+  Status s = CreateHelper(runtime, image, to, {"true"}, {to + ":/to"}, labels, &id);
+  if (!s.ok()) return s;
+  s = runtime->PutArchive(id, "/to", tar_path);
+  Status gone = runtime->RemoveContainer(id);
+  if (!gone.ok())
+    spdlog::warn("cannot remove helper {}: {}", CopyContainerName(to), gone.message());
+  return s;
+}
+
+Status PrepareSandboxVolume(Db* db, ContainerRuntime* runtime, const Sandbox& sandbox,
+                            const VolumeRequest& req, std::string* engine_volume) {
+  SandboxVolume row;
+  bool found = false;
+  Status s = GetSandboxVolume(db, sandbox.id, req.volume, &row, &found);
+  if (!s.ok()) return s;
+  if (!found) row = {req.volume, SandboxVolumeName(sandbox.name, req.volume), "", 0};
+  *engine_volume = row.engine_volume;
+  Labels labels = {{kLabelManaged, "true"},
+                   {kLabelSandbox, sandbox.name},
+                   {kLabelVolume, req.volume},
+                   {kLabelData, req.data_label}};
+  bool created = false;
+  s = runtime->EnsureVolume(row.engine_volume, labels, &created);
+  if (!s.ok()) return s;
+  const bool pending = row.origin.rfind("clone-pending:", 0) == 0;
+  if (!created && found && !pending) return Status::Ok();  // its own (even renamed since)
+  if (!created) {
+    // Sandbox names may hold '-': "a-b"+"c" and "a"+"b-c" give one volume
+    // name. A volume that is not this sandbox's is never shared.
+    std::vector<VolumeInfo> mine;
+    s = runtime->ListVolumes({{kLabelSandbox, sandbox.name}, {kLabelVolume, req.volume}}, &mine);
+    if (!s.ok()) return s;
+    bool ours = false;
+    for (const VolumeInfo& v : mine) ours = ours || v.name == row.engine_volume;
+    if (!ours) {
+      return Status::Conflict("volume " + row.engine_volume + " exists and is not sandbox " +
+                              sandbox.name + "'s volume " + req.volume +
+                              "; rename the volume or the sandbox");
+    }
+    // Filled by a run cut short before its row was written: kept as is.
+    row.origin = "existing";
+    return PutSandboxVolume(db, sandbox.id, row);
+  }
+  std::string origin;
+  s = Fill(runtime, req.helper_image, row, req.seed, db, labels, req.stop, &origin);
+  if (!s.ok()) {
+    Status gone = runtime->RemoveVolume(row.engine_volume);
+    if (!gone.ok())
+      spdlog::warn("cannot remove half-filled {}: {}", row.engine_volume, gone.message());
+    return s;
+  }
+  row.origin = origin;
+  return PutSandboxVolume(db, sandbox.id, row);
+}
+
+Status PrepareTemplateVolumes(Db* db, ContainerRuntime* runtime, const Sandbox& sandbox,
+                              const std::string& service, const std::string& data_label,
+                              const StopCheck& stop, std::vector<std::string>* binds) {
+  if (sandbox.template_name.empty()) return Status::Ok();
+  Template t;
+  Status s = GetTemplate(db, sandbox.template_name, &t);
+  if (s.IsNotFound()) return Status::Ok();  // deleted since: sandboxes keep what they have
+  if (!s.ok()) return s;
+  auto entry = t.services.find(service);
+  if (entry == t.services.end()) return Status::Ok();
+  for (const auto& [volume, tv] : entry->second.volumes) {
+    std::string engine_volume;
+    s = PrepareSandboxVolume(db, runtime, sandbox, {volume, tv.seed, "", data_label, stop},
+                             &engine_volume);
+    // Unavailable keeps its code: the job goes back to the queue.
+    if (!s.ok())
+      return s.IsUnavailable() ? s : Status::Internal("volume " + volume + ": " + s.message());
+    binds->push_back(engine_volume + ":" + tv.target);
+  }
+  return Status::Ok();
+}
+
+Status RemoveSandboxVolumes(Db* db, ContainerRuntime* runtime, const Sandbox& sandbox,
+                            const std::string& data_label, int* removed) {
+  *removed = 0;
+  std::set<std::string> names;
+  std::vector<VolumeInfo> labelled;
+  Status s = runtime->ListVolumes(
+      {{kLabelManaged, "true"}, {kLabelSandbox, sandbox.name}, {kLabelData, data_label}},
+      &labelled);
+  if (!s.ok()) return s;
+  for (const VolumeInfo& v : labelled) names.insert(v.name);
+  std::vector<SandboxVolume> rows;
+  s = ListSandboxVolumes(db, sandbox.id, &rows);
+  if (!s.ok()) return s;
+  for (const SandboxVolume& r : rows) {
+    if (r.origin.rfind("clone-pending:", 0) != 0) names.insert(r.engine_volume);
+  }
+  for (const std::string& name : names) {
+    s = runtime->RemoveVolume(name);
+    if (!s.ok()) return s;
+    ++*removed;
+  }
+  return Status::Ok();
+}
+
+}  // namespace sandbot

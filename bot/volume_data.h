@@ -1,0 +1,76 @@
+// Moving data between engine volumes where it lies: a helper container
+// (`cp -a`, no shell) copies volume to volume inside the engine, and a tar
+// file is streamed from disk through the engine's archive endpoint, so the
+// daemon never holds a volume's content. On these sit the sandbox's named
+// volumes: made before the service that mounts them starts, filled from a
+// clone's source or a seed when new, kept until the sandbox is destroyed.
+#ifndef SANDBOT_BOT_VOLUME_DATA_H_
+#define SANDBOT_BOT_VOLUME_DATA_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "handlers/runtime.h"
+#include "store/db.h"
+#include "store/sandboxes.h"
+#include "util/status.h"
+
+namespace sandbot {
+
+// The helper image when neither the seed nor the configuration names one.
+inline constexpr char kDefaultHelperImage[] = "sandbot/busybox:latest";
+// A copy may take this long (a large database) before it counts as failed.
+inline constexpr int kCopyTimeoutSeconds = 3600;
+
+// Asked while a copy runs: a failed Status (the daemon is stopping) ends it
+// with that Status; the half-made volume is removed, the work redone later.
+using StopCheck = std::function<Status()>;
+
+// Copies the whole content of volume `from` into volume `to` (which exists)
+// with a helper container of `image` running `cp -a /from/. /to/`, with no
+// network, polling its state (no HTTP request stays open for the copy's
+// length). The helper is removed whatever happens.
+Status CopyVolume(ContainerRuntime* runtime, const std::string& image, const std::string& from,
+                  const std::string& to, const Labels& labels, const StopCheck& stop = nullptr);
+// Extracts the tar file at `tar_path` (opened by the caller may be given as
+// /proc/self/fd/N) into volume `to`, streamed through PUT /archive of a
+// helper container that never runs.
+Status FillVolumeFromTar(ContainerRuntime* runtime, const std::string& image,
+                         const std::string& tar_path, const std::string& to, const Labels& labels);
+
+struct VolumeRequest {
+  std::string volume;        // the compose volume's name
+  std::string seed;          // "" : none
+  std::string helper_image;  // "" : the seed's, else kDefaultHelperImage
+  std::string data_label;    // DataLabel(data folder)
+  StopCheck stop;            // JobSteps::CheckStop for a deploy
+};
+
+// What the compose deploy path calls before starting a service that mounts
+// `req.volume`: the sandbox's volume (sandbox-{sandbox}-{volume}) exists
+// afterwards and *engine_volume names it. When this call made it, it is
+// filled first: from the clone source recorded by `/sandbox clone`, else
+// from `req.seed`'s ready generation (FailedPrecondition-like Conflict while
+// the seed is still copying). A fill that fails removes the volume again,
+// so the next deploy retries from scratch. An existing volume is never
+// touched: redeploys, suspend and resume keep its data. A volume of that
+// name that is not this sandbox's is refused (Conflict), never shared.
+Status PrepareSandboxVolume(Db* db, ContainerRuntime* runtime, const Sandbox& sandbox,
+                            const VolumeRequest& req, std::string* engine_volume);
+
+// The volumes the sandbox's template gives `service` (store/templates.h),
+// each prepared as above; *binds gets "ENGINE_VOLUME:TARGET" for each. None
+// when the sandbox has no template or the template gives none.
+Status PrepareTemplateVolumes(Db* db, ContainerRuntime* runtime, const Sandbox& sandbox,
+                              const std::string& service, const std::string& data_label,
+                              const StopCheck& stop, std::vector<std::string>* binds);
+
+// Removes the sandbox's volumes (by label and by its volume rows); for
+// destroy, after its containers are gone. *removed counts them.
+Status RemoveSandboxVolumes(Db* db, ContainerRuntime* runtime, const Sandbox& sandbox,
+                            const std::string& data_label, int* removed);
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_BOT_VOLUME_DATA_H_

@@ -1,0 +1,187 @@
+#include "store/seeds.h"
+
+#include "util/engine_names.h"
+
+namespace sandbot {
+
+namespace {
+
+constexpr char kSeedColumns[] =
+    "SELECT name, generation, volume, source_kind, source, image, state, detail, created_by, "
+    "created_at, refreshed_at FROM seeds ";
+
+void ReadSeed(Stmt* st, Seed* s) {
+  s->name = st->Text(0);
+  s->generation = st->Int(1);
+  s->volume = st->Text(2);
+  s->source_kind = st->Text(3);
+  s->source = st->Text(4);
+  s->image = st->Text(5);
+  s->state = st->Text(6);
+  s->detail = st->Text(7);
+  s->created_by = st->Text(8);
+  s->created_at = st->Int(9);
+  s->refreshed_at = st->Int(10);
+}
+
+Status SelectSeeds(Db* db, const std::string& where, std::vector<Seed>* seeds) {
+  std::string sql = kSeedColumns + where;
+  Stmt st(db, sql.c_str());
+  while (st.Step()) {
+    Seed s;
+    ReadSeed(&st, &s);
+    seeds->push_back(std::move(s));
+  }
+  return st.status();
+}
+
+}  // namespace
+
+Status CreateSeed(Db* db, const Seed& seed) {
+  Stmt st(db,
+          "INSERT INTO seeds(name, generation, source_kind, source, image, state, created_by, "
+          "created_at) VALUES(?,1,?,?,?,'copying',?,?)");
+  st.Bind(1, seed.name).Bind(2, seed.source_kind).Bind(3, seed.source).Bind(4, seed.image);
+  st.Bind(5, seed.created_by).Bind(6, NowMillis());
+  Status s = st.Run();
+  if (s.IsConflict()) {
+    return Status::Conflict("a seed named '" + seed.name + "' exists already; `/seed refresh " +
+                            seed.name + "` makes a new generation of it, or pick another name");
+  }
+  return s;
+}
+
+Status GetSeed(Db* db, const std::string& name, Seed* seed) {
+  {
+    Stmt st(db, (std::string(kSeedColumns) + "WHERE name = ?").c_str());
+    st.Bind(1, name);
+    if (st.Step()) {
+      ReadSeed(&st, seed);
+      return Status::Ok();
+    }
+    if (!st.status().ok()) return st.status();
+  }
+  std::vector<Seed> all;
+  Status s = ListSeeds(db, &all);
+  if (!s.ok()) return s;
+  std::string list;
+  for (const Seed& x : all) list += (list.empty() ? "" : ", ") + x.name;
+  return Status::NotFound("there is no seed named '" + name + "'. " +
+                          (list.empty() ? "There are none yet: `sandbot seed create NAME --from "
+                                          "SANDBOX SERVICE:VOLUME` makes one."
+                                        : "Seeds: " + list + "."));
+}
+
+Status ListSeeds(Db* db, std::vector<Seed>* seeds) {
+  seeds->clear();
+  return SelectSeeds(db, "ORDER BY name", seeds);
+}
+
+Status DeleteSeed(Db* db, const std::string& name) {
+  Stmt st(db, "DELETE FROM seeds WHERE name = ?");
+  st.Bind(1, name);
+  Status s = st.Run();
+  if (s.ok() && db->Changes() == 0)
+    return Status::NotFound("there is no seed named '" + name + "'");
+  return s;
+}
+
+Status RequestSeedRefresh(Db* db, const std::string& name) {
+  Seed seed;
+  Status s = GetSeed(db, name, &seed);
+  if (!s.ok()) return s;
+  if (seed.state == "copying") {
+    return Status::Conflict("seed " + name + " is being copied already (generation " +
+                            std::to_string(seed.generation) + "); wait for `/seed show " + name +
+                            "` to say ready");
+  }
+  // The next generation number: past the ready one and any that failed.
+  Stmt st(db,
+          "UPDATE seeds SET state = 'copying', detail = '', generation = generation + 1 "
+          "WHERE name = ?");
+  st.Bind(1, name);
+  return st.Run();
+}
+
+Status ListCopyingSeeds(Db* db, std::vector<Seed>* seeds) {
+  seeds->clear();
+  return SelectSeeds(db, "WHERE state = 'copying' ORDER BY created_at, name", seeds);
+}
+
+Status FinishSeedCopy(Db* db, const std::string& name, int64_t generation,
+                      const std::string& volume, const std::string& detail) {
+  Stmt st(db,
+          "UPDATE seeds SET state = 'ready', volume = ?, detail = ?, refreshed_at = ? "
+          "WHERE name = ? AND generation = ?");
+  st.Bind(1, volume).Bind(2, detail).Bind(3, NowMillis()).Bind(4, name).Bind(5, generation);
+  Status s = st.Run();
+  if (s.ok() && db->Changes() == 0) {
+    return Status::NotFound("seed " + name + " generation " + std::to_string(generation) +
+                            " is gone (deleted while it was copied)");
+  }
+  return s;
+}
+
+Status FailSeedCopy(Db* db, const std::string& name, const std::string& detail) {
+  // With a ready generation before it the seed stays usable: the ready
+  // volume is still named in `volume`.
+  Stmt st(db,
+          "UPDATE seeds SET state = CASE WHEN volume = '' THEN 'failed' ELSE 'ready' END, "
+          "detail = ? WHERE name = ?");
+  st.Bind(1, "the last copy failed: " + detail).Bind(2, name);
+  return st.Run();
+}
+
+Status ListSandboxVolumes(Db* db, int64_t sandbox_id, std::vector<SandboxVolume>* volumes) {
+  volumes->clear();
+  Stmt st(db,
+          "SELECT volume, engine_volume, origin, created_at FROM sandbox_volumes "
+          "WHERE sandbox_id = ? ORDER BY volume");
+  st.Bind(1, sandbox_id);
+  while (st.Step()) volumes->push_back({st.Text(0), st.Text(1), st.Text(2), st.Int(3)});
+  return st.status();
+}
+
+Status GetSandboxVolume(Db* db, int64_t sandbox_id, const std::string& volume, SandboxVolume* out,
+                        bool* found) {
+  *found = false;
+  Stmt st(db,
+          "SELECT volume, engine_volume, origin, created_at FROM sandbox_volumes "
+          "WHERE sandbox_id = ? AND volume = ?");
+  st.Bind(1, sandbox_id).Bind(2, volume);
+  if (st.Step()) {
+    *out = {st.Text(0), st.Text(1), st.Text(2), st.Int(3)};
+    *found = true;
+  }
+  return st.status();
+}
+
+Status PutSandboxVolume(Db* db, int64_t sandbox_id, const SandboxVolume& v) {
+  Stmt st(db,
+          "INSERT OR REPLACE INTO sandbox_volumes(sandbox_id, volume, engine_volume, origin, "
+          "created_at) VALUES(?,?,?,?,?)");
+  st.Bind(1, sandbox_id).Bind(2, v.volume).Bind(3, v.engine_volume).Bind(4, v.origin);
+  st.Bind(5, v.created_at != 0 ? v.created_at : NowMillis());
+  return st.Run();
+}
+
+Status ListEngineVolumesInStore(Db* db, std::set<std::string>* names) {
+  names->clear();
+  Stmt st(db, "SELECT engine_volume FROM sandbox_volumes");
+  while (st.Step()) names->insert(st.Text(0));
+  return st.status();
+}
+
+Status PlanVolumeClones(Db* db, int64_t src_id, int64_t dst_id, const std::string& dst_name) {
+  std::vector<SandboxVolume> volumes;
+  Status s = ListSandboxVolumes(db, src_id, &volumes);
+  for (const SandboxVolume& v : volumes) {
+    if (!s.ok()) break;
+    s = PutSandboxVolume(
+        db, dst_id,
+        {v.volume, SandboxVolumeName(dst_name, v.volume), "clone-pending:" + v.engine_volume, 0});
+  }
+  return s;
+}
+
+}  // namespace sandbot

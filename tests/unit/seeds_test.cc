@@ -1,0 +1,355 @@
+// Seeds and sandbox volumes: the store rows, the names, the grammar, and the
+// copies (bot/volume_data.h, bot/seed_worker.h) against the fake engine,
+// which copies a volume's recorded content when a `cp -a` helper runs.
+#define BOOST_TEST_DYN_LINK
+#include "store/seeds.h"
+
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+#include <fstream>
+
+#include "bot/reconciler.h"
+#include "bot/seed_worker.h"
+#include "bot/volume_data.h"
+#include "handlers/command.h"
+#include "handlers/command_args.h"
+#include "handlers/dispatch.h"
+#include "store/sandboxes.h"
+#include "tests/unit/fake_runtime.h"
+#include "tests/unit/test_util.h"
+#include "util/engine_names.h"
+
+using namespace sandbot;
+
+namespace {
+
+Sandbox NewSandbox(Db* db, const std::string& name) {
+  Sandbox b;
+  b.name = name;
+  b.created_by = "ana (U1)";
+  BOOST_REQUIRE(CreateSandbox(db, &b).ok());
+  return b;
+}
+
+Seed FileSeed(const std::string& name, const std::string& path) {
+  Seed s;
+  s.name = name;
+  s.source_kind = kSeedFromFile;
+  s.source = path;
+  s.created_by = "ana (cli:" + std::to_string(geteuid()) + ")";
+  return s;
+}
+
+struct Fixture {
+  TestStore t;
+  Db* db = t.db.get();
+  FakeRuntime rt;
+  SeedWorker worker{db, &rt, "data1", kDefaultHelperImage};
+
+  // A ready seed whose content is the file at `path` (as the fake records it).
+  void ReadySeed(const std::string& name, const std::string& path) {
+    std::ofstream(path) << "tar";
+    BOOST_REQUIRE(CreateSeed(db, FileSeed(name, path)).ok());
+    int copied = 0;
+    BOOST_REQUIRE(worker.RunOnce(&copied).ok());
+    BOOST_REQUIRE_EQUAL(copied, 1);
+  }
+  std::string Prepare(const Sandbox& b, const std::string& volume, const std::string& seed) {
+    std::string engine_volume;
+    VolumeRequest req{volume, seed, "", "data1", nullptr};
+    Status s = PrepareSandboxVolume(db, &rt, b, req, &engine_volume);
+    BOOST_REQUIRE_MESSAGE(s.ok(), s.ToString());
+    return engine_volume;
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(seeds)
+
+BOOST_AUTO_TEST_CASE(names) {
+  BOOST_CHECK_EQUAL(SandboxVolumeName("qa", "pgdata"), "sandbox-qa-pgdata");
+  BOOST_CHECK_EQUAL(SeedVolumeName("pg-weekly", 3), "sandbot-seed-pg-weekly-3");
+  BOOST_CHECK(ValidateSeedName("pg-weekly").ok());
+  BOOST_CHECK(!ValidateSeedName("PG").ok());
+  BOOST_CHECK(!ValidateSeedName("../x").ok());
+  BOOST_CHECK(ValidateVolumeName("pg_data.1").ok());
+  BOOST_CHECK(!ValidateVolumeName("-x").ok());
+  BOOST_CHECK(!ValidateVolumeName("a/b").ok());
+  BOOST_CHECK(!ValidateVolumeName(std::string(65, 'a')).ok());
+  long uid = 0;
+  BOOST_CHECK(CliUidOf("ana (cli:1000)", &uid));
+  BOOST_CHECK_EQUAL(uid, 1000);
+  BOOST_CHECK(!CliUidOf("ana (slack:T1/U1)", &uid));
+  BOOST_CHECK(!CliUidOf("(cli:10x)", &uid));
+  BOOST_CHECK(!CliUidOf("(cli:)", &uid));
+}
+
+BOOST_AUTO_TEST_CASE(grammar) {
+  Command c;
+  BOOST_REQUIRE(ParseCommand("seed", "create pg-weekly --from qa db:pgdata", &c).ok());
+  BOOST_CHECK_EQUAL(c.verb, "create");
+  BOOST_CHECK_EQUAL(c.name, "pg-weekly");
+  BOOST_CHECK_EQUAL(c.sandbox, "qa");
+  BOOST_CHECK_EQUAL(c.service, "db");
+  BOOST_CHECK_EQUAL(c.volume, "pgdata");
+  c = Command();
+  BOOST_REQUIRE(
+      ParseCommand("seed", "create s1 --from-file /tmp/d.tar --image sandbot/busybox:latest", &c)
+          .ok());
+  BOOST_CHECK_EQUAL(c.file, "/tmp/d.tar");
+  BOOST_CHECK_EQUAL(c.image, "sandbot/busybox:latest");
+  for (const char* bad :
+       {"create s1", "create s1 --from-file d.tar", "create s1 --from qa db",
+        "create s1 --from qa db:pgdata --from-file /x", "create s1 --from-file /x --image -rm",
+        "create S1 --from-file /x", "show", "refresh a b"}) {
+    c = Command();
+    BOOST_CHECK_MESSAGE(!ParseCommand("seed", bad, &c).ok(), bad);
+  }
+  const CommandSpec* del = FindCommand("seed", "delete");
+  BOOST_REQUIRE(del != nullptr);
+  BOOST_CHECK(del->required == Role::kAdmin);
+}
+
+BOOST_FIXTURE_TEST_CASE(store_rows, Fixture) {
+  BOOST_REQUIRE(CreateSeed(db, FileSeed("s1", "/tmp/x.tar")).ok());
+  BOOST_CHECK(CreateSeed(db, FileSeed("s1", "/tmp/y.tar")).IsConflict());
+  Seed s;
+  BOOST_REQUIRE(GetSeed(db, "s1", &s).ok());
+  BOOST_CHECK_EQUAL(s.state, "copying");
+  BOOST_CHECK_EQUAL(s.generation, 1);
+  BOOST_CHECK(RequestSeedRefresh(db, "s1").IsConflict());  // still copying
+  BOOST_REQUIRE(FailSeedCopy(db, "s1", "boom").ok());
+  BOOST_REQUIRE(GetSeed(db, "s1", &s).ok());
+  BOOST_CHECK_EQUAL(s.state, "failed");  // nothing ready before it
+  BOOST_REQUIRE(RequestSeedRefresh(db, "s1").ok());
+  BOOST_REQUIRE(GetSeed(db, "s1", &s).ok());
+  BOOST_CHECK_EQUAL(s.generation, 2);
+  BOOST_REQUIRE(FinishSeedCopy(db, "s1", 2, "v2", "ok").ok());
+  BOOST_CHECK(FinishSeedCopy(db, "s1", 9, "v9", "ok").IsNotFound());
+  BOOST_REQUIRE(RequestSeedRefresh(db, "s1").ok());
+  BOOST_REQUIRE(FailSeedCopy(db, "s1", "boom").ok());
+  BOOST_REQUIRE(GetSeed(db, "s1", &s).ok());
+  BOOST_CHECK_EQUAL(s.state, "ready");  // the ready generation stays usable
+  BOOST_CHECK_EQUAL(s.volume, "v2");
+  Status missing = GetSeed(db, "nope", &s);
+  BOOST_CHECK(missing.IsNotFound());
+  BOOST_CHECK(missing.message().find("s1") != std::string::npos);
+  BOOST_REQUIRE(DeleteSeed(db, "s1").ok());
+  BOOST_CHECK(DeleteSeed(db, "s1").IsNotFound());
+}
+
+BOOST_FIXTURE_TEST_CASE(each_sandbox_gets_its_own_copy_and_refresh_leaves_it, Fixture) {
+  ScratchDir dir;
+  ReadySeed("pg", dir.path() + "/dump.tar");
+  // Streamed from the file the worker opened (and checked), not its path.
+  BOOST_CHECK_EQUAL(rt.volume_content[SeedVolumeName("pg", 1)].rfind("tar:/proc/self/fd/", 0), 0u);
+  Sandbox a = NewSandbox(db, "a"), b = NewSandbox(db, "b");
+  std::string va = Prepare(a, "pgdata", "pg"), vb = Prepare(b, "pgdata", "pg");
+  BOOST_CHECK_EQUAL(va, "sandbox-a-pgdata");
+  BOOST_CHECK_EQUAL(vb, "sandbox-b-pgdata");
+  const std::string first = rt.volume_content[SeedVolumeName("pg", 1)];
+  BOOST_CHECK_EQUAL(rt.volume_content[va], first);
+  BOOST_CHECK_EQUAL(rt.volume_content[vb], first);
+  BOOST_CHECK_EQUAL(rt.volumes[va].at(kLabelSandbox), "a");
+  // A write in one stays there; a redeploy keeps it.
+  rt.volume_content[va] = "changed";
+  Prepare(a, "pgdata", "pg");
+  BOOST_CHECK_EQUAL(rt.volume_content[va], "changed");
+  BOOST_CHECK_EQUAL(rt.volume_content[vb], first);
+  // A refresh is a new generation; existing copies do not move.
+  std::ofstream(dir.path() + "/dump.tar") << "newer";
+  BOOST_REQUIRE(RequestSeedRefresh(db, "pg").ok());
+  int copied = 0;
+  BOOST_REQUIRE(worker.RunOnce(&copied).ok());
+  BOOST_CHECK_EQUAL(copied, 1);
+  BOOST_CHECK(rt.volumes.count(SeedVolumeName("pg", 2)));
+  BOOST_CHECK(!rt.volumes.count(SeedVolumeName("pg", 1)));  // swept once replaced
+  BOOST_CHECK_EQUAL(rt.volume_content[va], "changed");
+  BOOST_CHECK_EQUAL(rt.volume_content[vb], first);
+  SandboxVolume row;
+  bool found = false;
+  BOOST_REQUIRE(GetSandboxVolume(db, b.id, "pgdata", &row, &found).ok());
+  BOOST_CHECK(found);
+  BOOST_CHECK_EQUAL(row.origin, "seed:pg@1");
+  Sandbox c = NewSandbox(db, "c");
+  Prepare(c, "pgdata", "pg");
+  BOOST_REQUIRE(GetSandboxVolume(db, c.id, "pgdata", &row, &found).ok());
+  BOOST_CHECK_EQUAL(row.origin, "seed:pg@2");
+  // No helper container is left behind.
+  for (const auto& [name, info] : rt.containers) BOOST_CHECK_MESSAGE(false, name + " left");
+}
+
+BOOST_FIXTURE_TEST_CASE(clone_copies_and_destroy_removes, Fixture) {
+  Sandbox a = NewSandbox(db, "a");
+  std::string va = Prepare(a, "data", "");
+  rt.volume_content[va] = "rows";
+  Sandbox b = NewSandbox(db, "b");
+  BOOST_REQUIRE(PlanVolumeClones(db, a.id, b.id, "b").ok());
+  std::string vb = Prepare(b, "data", "");
+  BOOST_CHECK_EQUAL(vb, "sandbox-b-data");
+  BOOST_CHECK_EQUAL(rt.volume_content[vb], "rows");
+  rt.volume_content[vb] = "mine";
+  Prepare(b, "data", "");
+  BOOST_CHECK_EQUAL(rt.volume_content[vb], "mine");
+  BOOST_CHECK_EQUAL(rt.volume_content[va], "rows");
+  int removed = 0;
+  BOOST_REQUIRE(RemoveSandboxVolumes(db, &rt, b, "data1", &removed).ok());
+  BOOST_CHECK_EQUAL(removed, 1);
+  BOOST_CHECK(!rt.volumes.count(vb));
+  BOOST_CHECK(rt.volumes.count(va));
+}
+
+BOOST_FIXTURE_TEST_CASE(refuses_another_sandboxs_volume, Fixture) {
+  // "a-b" + "c" and "a" + "b-c" name one engine volume.
+  Sandbox ab = NewSandbox(db, "a-b");
+  Prepare(ab, "c", "");
+  Sandbox a = NewSandbox(db, "a");
+  std::string out;
+  Status s = PrepareSandboxVolume(db, &rt, a, {"b-c", "", "", "data1", nullptr}, &out);
+  BOOST_CHECK(s.IsConflict());
+}
+
+BOOST_FIXTURE_TEST_CASE(failed_fill_leaves_no_volume, Fixture) {
+  ScratchDir dir;
+  ReadySeed("pg", dir.path() + "/dump.tar");
+  Sandbox a = NewSandbox(db, "a");
+  rt.FailCall("StartContainer", 1, Status::Internal("no such image"));
+  std::string out;
+  Status s = PrepareSandboxVolume(db, &rt, a, {"pgdata", "pg", "", "data1", nullptr}, &out);
+  BOOST_CHECK(!s.ok());
+  BOOST_CHECK(!rt.volumes.count("sandbox-a-pgdata"));
+  // The next deploy fills it.
+  Prepare(a, "pgdata", "pg");
+  BOOST_CHECK_EQUAL(rt.volume_content["sandbox-a-pgdata"],
+                    rt.volume_content[SeedVolumeName("pg", 1)]);
+}
+
+BOOST_FIXTURE_TEST_CASE(seed_not_ready_is_refused, Fixture) {
+  BOOST_REQUIRE(CreateSeed(db, FileSeed("pg", "/nonexistent.tar")).ok());
+  Sandbox a = NewSandbox(db, "a");
+  std::string out;
+  Status s = PrepareSandboxVolume(db, &rt, a, {"pgdata", "pg", "", "data1", nullptr}, &out);
+  BOOST_CHECK(s.IsConflict());
+  BOOST_CHECK(!rt.volumes.count("sandbox-a-pgdata"));
+  int copied = 0;
+  BOOST_REQUIRE(worker.RunOnce(&copied).ok());
+  Seed seed;
+  BOOST_REQUIRE(GetSeed(db, "pg", &seed).ok());
+  BOOST_CHECK_EQUAL(seed.state, "failed");
+  BOOST_CHECK(!rt.volumes.count(SeedVolumeName("pg", 1)));
+}
+
+BOOST_FIXTURE_TEST_CASE(file_seed_checks_owner_and_kind, Fixture) {
+  ScratchDir dir;
+  Seed chat = FileSeed("a", dir.path());  // a folder
+  BOOST_REQUIRE(CreateSeed(db, chat).ok());
+  Seed other = FileSeed("b", "/etc/hostname");
+  other.created_by = "eve (cli:4242)";  // not the file's owner (root)
+  BOOST_REQUIRE(CreateSeed(db, other).ok());
+  Seed link = FileSeed("c", dir.path() + "/link");
+  symlink("/etc/hostname", link.source.c_str());
+  BOOST_REQUIRE(CreateSeed(db, link).ok());
+  int copied = 0;
+  BOOST_REQUIRE(worker.RunOnce(&copied).ok());
+  BOOST_CHECK_EQUAL(copied, 0);
+  for (const char* name : {"a", "b", "c"}) {
+    Seed s;
+    BOOST_REQUIRE(GetSeed(db, name, &s).ok());
+    BOOST_CHECK_EQUAL(s.state, "failed");
+  }
+  BOOST_CHECK_EQUAL(rt.CallsOf("PutArchive"), 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(seed_from_a_sandbox_volume, Fixture) {
+  Sandbox a = NewSandbox(db, "a");
+  std::string va = Prepare(a, "pgdata", "");
+  rt.volume_content[va] = "prod-like";
+  Seed s;
+  s.name = "weekly";
+  s.source_kind = kSeedFromVolume;
+  s.source = "a db:pgdata";
+  s.created_by = "ana (U1)";
+  BOOST_REQUIRE(CreateSeed(db, s).ok());
+  int copied = 0;
+  BOOST_REQUIRE(worker.RunOnce(&copied).ok());
+  BOOST_CHECK_EQUAL(copied, 1);
+  BOOST_CHECK_EQUAL(rt.volume_content[SeedVolumeName("weekly", 1)], "prod-like");
+  BOOST_CHECK_EQUAL(rt.volumes[SeedVolumeName("weekly", 1)].at(kLabelSeed), "weekly");
+  // A deleted seed's volume goes on the next sweep.
+  BOOST_REQUIRE(DeleteSeed(db, "weekly").ok());
+  int removed = 0;
+  BOOST_REQUIRE(worker.Sweep(&removed).ok());
+  BOOST_CHECK_EQUAL(removed, 1);
+  BOOST_CHECK(!rt.volumes.count(SeedVolumeName("weekly", 1)));
+}
+
+BOOST_FIXTURE_TEST_CASE(commands, Fixture) {
+  HandlerContext ctx;
+  ctx.db = db;
+  auto run = [&](const std::string& text, const std::string& source, Role role, Reply* reply) {
+    Request req;
+    req.user_id = source == "cli" ? "cli:1000" : "U1";
+    req.user_name = "ana";
+    req.source = source;
+    req.role = role;
+    Status s = ParseCommand("seed", text, &req.command);
+    return s.ok() ? HandleCommand(ctx, req, reply) : s;
+  };
+  Reply reply;
+  // From chat a path would be read with the daemon's rights for nobody known.
+  Status s = run("create s1 --from-file /etc/shadow", "slack", Role::kAdmin, &reply);
+  BOOST_CHECK(s.IsForbidden());
+  BOOST_CHECK(s.message().find("from the CLI") != std::string::npos);
+  reply = Reply();
+  BOOST_REQUIRE(run("create s1 --from-file /tmp/d.tar", "cli", Role::kDeployer, &reply).ok());
+  BOOST_CHECK(reply.view.text.find("copying file /tmp/d.tar into seed s1") != std::string::npos);
+  Seed seed;
+  BOOST_REQUIRE(GetSeed(db, "s1", &seed).ok());
+  BOOST_CHECK_EQUAL(seed.created_by, "ana (cli:1000)");
+  reply = Reply();
+  s = run("create s2 --from qa db:pgdata", "slack", Role::kDeployer, &reply);
+  BOOST_CHECK(s.IsNotFound());  // no sandbox qa
+  Sandbox qa = NewSandbox(db, "qa");
+  reply = Reply();
+  s = run("create s2 --from qa db:pgdata", "slack", Role::kDeployer, &reply);
+  BOOST_CHECK(s.IsNotFound());
+  BOOST_CHECK(s.message().find("has no volume pgdata") != std::string::npos);
+  Prepare(qa, "pgdata", "");
+  reply = Reply();
+  BOOST_REQUIRE(run("create s2 --from qa db:pgdata", "slack", Role::kDeployer, &reply).ok());
+  BOOST_REQUIRE(GetSeed(db, "s2", &seed).ok());
+  BOOST_CHECK_EQUAL(seed.source, "qa db:pgdata");
+  reply = Reply();
+  BOOST_CHECK(run("delete s2", "slack", Role::kDeployer, &reply).IsForbidden());
+  reply = Reply();
+  BOOST_REQUIRE(run("list", "slack", Role::kViewer, &reply).ok());
+  BOOST_CHECK(reply.view.text.find("• s2: copying generation 1") != std::string::npos);
+  reply = Reply();
+  BOOST_REQUIRE(run("delete s2", "slack", Role::kAdmin, &reply).ok());
+  BOOST_CHECK(GetSeed(db, "s2", &seed).IsNotFound());
+}
+
+BOOST_FIXTURE_TEST_CASE(reconciler_sweeps_orphan_volumes, Fixture) {
+  ScratchDir data;
+  const std::string label = DataLabel(data.path());
+  Sandbox a = NewSandbox(db, "a");
+  std::string out;
+  BOOST_REQUIRE(PrepareSandboxVolume(db, &rt, a, {"data", "", "", label, nullptr}, &out).ok());
+  // Left by a destroy cut short: the sandbox is gone from the store.
+  rt.volumes["sandbox-gone-data"] = {
+      {kLabelManaged, "true"}, {kLabelSandbox, "gone"}, {kLabelData, label}};
+  // A seed's copy at work: no sandbox, running.
+  rt.AddContainer("sandbot-seed-x-1.copy", "running",
+                  {{kLabelManaged, "true"}, {kLabelRole, "copy"}, {kLabelData, label}});
+  Reconciler reconciler(db, &rt, data.path(), 0);
+  ReconcileReport report;
+  BOOST_REQUIRE(reconciler.RunOnce(&report).ok());
+  BOOST_CHECK_EQUAL(report.volumes_removed, 1);
+  BOOST_CHECK(!rt.volumes.count("sandbox-gone-data"));
+  BOOST_CHECK(rt.volumes.count("sandbox-a-data"));
+  BOOST_CHECK(rt.containers.count("sandbot-seed-x-1.copy"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
