@@ -121,11 +121,20 @@ json SwarmServiceBody(const ContainerSpec& spec, SwarmPublish publish, const std
   for (const std::string& bind : folders) {
     const size_t first = bind.find(':');
     const size_t second = bind.find(':', first + 1);
+    // "name:/path" (no leading '/') is a named volume: the manager's local
+    // one, since every task runs on the manager (see swarm_runtime.h).
+    const std::string source = bind.substr(0, first);
     mounts.push_back(
-        {{"Type", "bind"},
-         {"Source", bind.substr(0, first)},
+        {{"Type", !source.empty() && source[0] == '/' ? "bind" : "volume"},
+         {"Source", source},
          {"Target", bind.substr(first + 1, second - first - 1)},
          {"ReadOnly", second != std::string::npos && bind.substr(second + 1) == "ro"}});
+  }
+  for (const VolumeMount& v : spec.volume_mounts) {
+    mounts.push_back({{"Type", "volume"},
+                      {"Source", v.volume},
+                      {"Target", v.target},
+                      {"ReadOnly", v.read_only}});
   }
   container["Mounts"] = mounts;
   json secret_refs = json::array();

@@ -65,6 +65,20 @@ class SwarmRuntime : public ContainerRuntime {
   Status InspectContainer(const std::string& name_or_id, ContainerState* state) override;
   Status ContainerLogs(const std::string& name_or_id, int tail, std::string* out) override;
   Status ListContainers(const Labels& labels, std::vector<ContainerInfo>* out) override;
+  // Volumes and archives are the manager's own, through its Docker API:
+  // every task runs on the manager.
+  Status PutArchive(const std::string& id, const std::string& dir,
+                    const std::string& tar_path) override {
+    return docker_.PutArchive(id, dir, tar_path);
+  }
+  Status EnsureVolume(const std::string& name, const Labels& labels,
+                      bool* created = nullptr) override {
+    return docker_.EnsureVolume(name, labels, created);
+  }
+  Status RemoveVolume(const std::string& name) override { return docker_.RemoveVolume(name); }
+  Status ListVolumes(const Labels& labels, std::vector<VolumeInfo>* out) override {
+    return docker_.ListVolumes(labels, out);
+  }
 
  private:
   // The manager's node id, asking /info the first time.
