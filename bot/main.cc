@@ -147,12 +147,12 @@ int main(int argc, char** argv) {
   auto* sandbox = app.add_subcommand("sandbox", "Inspect and destroy sandboxes");
   sandbox->require_subcommand(1);
   offline.Add(&app, sandbox);
+  engines.Add(&app, sandbox);  // before the grammar's: `sandbox move` is here
   forges.Add(&app);
   // Words after a grammar command belong to it: CLI11 leaves them in
   // app.remaining() (global options like --data still parse).
   grammar.Add(&app, sandbox);
   image.Add(&app, &config);
-  engines.Add(&app);
   compose.Add(&app);
   router.Add(&app);
   app.add_subcommand("version", "Print the version");

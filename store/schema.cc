@@ -528,6 +528,18 @@ ALTER TABLE sandboxes ADD COLUMN router_checked_at INTEGER NOT NULL DEFAULT 0;
     R"sql(
 ALTER TABLE forge_comment_jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // Several engines (store/engines.h): the engine each sandbox lives on
+    // ("": not placed yet; the daemon gives rows made before this migration
+    // its default engine), and the engines drained of new sandboxes.
+    R"sql(
+ALTER TABLE sandboxes ADD COLUMN engine TEXT NOT NULL DEFAULT '';
+CREATE INDEX sandboxes_engine ON sandboxes(engine);
+CREATE TABLE engine_drains(
+  name       TEXT PRIMARY KEY,
+  drained_at INTEGER NOT NULL,
+  drained_by TEXT NOT NULL DEFAULT ''
+);
+)sql",
 };
 
 }  // namespace
