@@ -61,10 +61,13 @@ DOCKERFILE
   git -C "$work" push -q "$DIR/engines/$RUN.git" HEAD:main 2>/dev/null
   local i t0 t1 n=$ENGINES_SANDBOXES
   t0=$(now_us)
+  # Only the creates are waited for (the daemon and dockerd are children too).
+  local pids=()
   for i in $(seq 1 "$n"); do
     "$SANDBOT" sandbox create "feature-$RUN-e$i" "$RUN@main" >"$DIR/engines/create-$i.out" 2>&1 &
+    pids+=($!)
   done
-  wait
+  wait "${pids[@]}"
   for i in $(seq 1 "$n"); do
     grep -q "creating sandbox" "$DIR/engines/create-$i.out" ||
       die "create $i: $(cat "$DIR/engines/create-$i.out")"
@@ -97,8 +100,12 @@ DOCKERFILE
       duplicate_ports: $dup, containers_local: $lc, containers_far: $fc, on_both: $both, ms: $ms, load: $load}' \
     >"$DIR/results/engines.json"
   say "  $(jq -c . "$DIR/results/engines.json")"
-  for i in $(seq 1 "$n"); do "$SANDBOT" sandbox destroy "feature-$RUN-e$i" >/dev/null 2>&1 & done
-  wait
+  pids=()
+  for i in $(seq 1 "$n"); do
+    "$SANDBOT" sandbox destroy "feature-$RUN-e$i" >/dev/null 2>&1 &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
   i=0
   while [ "$($edb "SELECT COUNT(*) FROM jobs WHERE state IN ('queued','running')")" != 0 ] && [ $i -lt 1200 ]; do
     i=$((i + 1))

@@ -12,7 +12,7 @@
 
 namespace sandbot {
 
-// A table: NAME URL TLS STATE VERSION CONTAINERS, one engine a line.
+// A table: NAME URL TLS STATE VERSION CONTAINERS SANDBOXES, one engine a line.
 std::string FormatEngineList(const nlohmann::json& engines);
 // One engine, a field a line, with why it is down; "" when `name` is not
 // among `engines`.

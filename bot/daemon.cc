@@ -425,7 +425,12 @@ int Daemon::Start() {
   forge_comment_thread_ = std::thread([this] { ForgeCommentLoop(); });
 
   spdlog::info("sandbot {} serving; data {}", kVersion, config_.data_dir);
-  PrintBanner(config_, engine_, engine_note_);
+  std::string note = engine_note_;
+  if (config_.engines.size() > 1) {
+    note += " (the default; " + std::to_string(config_.engines.size() - 1) +
+            " more: sandbot engine list)";
+  }
+  PrintBanner(config_, engine_, note);
   // Type=notify: ready once the store is open, the engine checked and both
   // listeners bound.
   NotifySystemd("READY=1\nSTATUS=serving " + config_.listen);

@@ -53,9 +53,10 @@ int main(int argc, char** argv) {
                    "tcp://host:port (default $DOCKER_HOST)")
       ->capture_default_str();
   serve->add_option("--engine", config.engine_flags.engines,
-                    "A named engine, NAME=URL (unix:///path or tcp://HOST:PORT). One at a time for "
-                    "now (placement across several is to come). Without it, one engine named "
-                    "'local' at --docker");
+                    "A named engine, NAME=URL (unix:///path or tcp://HOST:PORT); repeat it for "
+                    "several: each sandbox lives on one, new ones go where there is most room "
+                    "(sandbox create --engine NAME says where); the first is the default. "
+                    "Without it, one engine named 'local' at --docker");
   serve->add_option("--engine-tls", config.engine_flags.tls,
                     "NAME=DIR: mutual TLS for tcp:// engine NAME with DIR/ca.pem, DIR/cert.pem "
                     "and DIR/key.pem (as DOCKER_CERT_PATH lays them out)");
