@@ -10,6 +10,8 @@
 #   BENCH_PARTS=hook SANDBOT=build/sandbot bench/run.sh   (the hook figures only)
 #   BENCH_PARTS="flood idle" …   (the figures of issue 16: rejected requests,
 #                                 idle connections; no Docker work)
+#   BENCH_PARTS=engines …   (issue 15: 20 sandboxes created at once across two
+#                          engines: per engine, none lost, none twice, ports)
 #   BENCH_PARTS=tls …   (issue 15: push→healthy over mutual TLS vs the unix
 #                        socket, on a second dockerd of the bench's own)
 #   BENCH_PARTS=metrics …        (issue 14: /metrics scrapes and the Slack
@@ -42,7 +44,7 @@ SANDBOT=$(realpath "${SANDBOT:?set SANDBOT to the sandbot binary}")
 HOOK_BIN=$(dirname "$SANDBOT")/sandbot-hook # what the installed hook runs
 COMPOSE_RUNS=${COMPOSE_RUNS:-200} # in-process compose config runs
 COMPOSE_CLI_RUNS=${COMPOSE_CLI_RUNS:-10} # process runs, sandbot and docker-compose each
-BENCH_PARTS=${BENCH_PARTS:-hook deploy flood idle tls dashboard compose router seed} # which parts to run
+BENCH_PARTS=${BENCH_PARTS:-hook deploy flood idle tls engines dashboard compose router seed} # which parts to run
 METRICS_SANDBOXES=${METRICS_SANDBOXES:-1000} # the metrics and dashboard parts: sandboxes of 3 services seeded
 DASHBOARD_AUDIT_ROWS=${DASHBOARD_AUDIT_ROWS:-10000} # the dashboard part: audit rows seeded
 DASHBOARD_RUNS=${DASHBOARD_RUNS:-200}     # timed loads of each dashboard page
@@ -84,6 +86,7 @@ die() {
 }
 now_us() { echo "${EPOCHREALTIME/./}"; }
 . bench/tls_bench.sh
+. bench/engines_bench.sh
 
 # --- the engine, through its API ---------------------------------------------
 
@@ -166,6 +169,7 @@ cleanup() {
   stop_daemon
   [ -n "${SIDE_PID:-}" ] && stop_side_daemon
   stop_tls_bench
+  stop_engines_bench
   if [ $rc -ne 0 ] && [ -f "${DIR:-}/daemon.log" ]; then
     say "--- last daemon log lines"
     tail -n 20 "$DIR/daemon.log" >&2
@@ -793,6 +797,7 @@ summary() {
       "$r/idle.json"
   fi
   tls_summary
+  engines_summary
   if [ -f "$r/metrics.json" ]; then
     echo "metrics and the chat list with $METRICS_SANDBOXES sandboxes of 3 services (issue 14)"
     jq -r '"  GET /metrics                           p50 \(.scrape_p50_ms) ms   p99 \(.scrape_p99_ms) ms   max \(.scrape_max_ms) ms   daemon CPU \(.scrape_cpu_ms) ms each   (\(.scrapes) scrapes, \(.scrape_bytes) bytes; target < 5 ms)",
@@ -1021,6 +1026,7 @@ main() {
   case " $BENCH_PARTS " in *" flood "*) bench_flood ;; esac
   case " $BENCH_PARTS " in *" idle "*) bench_idle ;; esac
   case " $BENCH_PARTS " in *" tls "*) bench_tls ;; esac
+  case " $BENCH_PARTS " in *" engines "*) bench_engines ;; esac
   case " $BENCH_PARTS " in *" metrics "*) bench_metrics ;; esac
   case " $BENCH_PARTS " in *" dashboard "*) bench_dashboard ;; esac
   case " $BENCH_PARTS " in *" compose "*) bench_compose ;; esac

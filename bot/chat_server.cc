@@ -123,6 +123,7 @@ MessageView Run(const ChatContext& ctx, Request& request, const std::string& tra
   hc.secrets = ctx.secrets;
   hc.max_sandboxes = ctx.config->max_sandboxes;
   hc.operator_limits = OperatorLimitsOf(*ctx.config);
+  hc.engines = EngineNames(ctx.config->engines);
   hc.web_url = DashboardUrl(*ctx.config);
   Reply reply;
   Status s = HandleCommand(hc, request, &reply);

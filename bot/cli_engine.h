@@ -1,5 +1,6 @@
-// `sandbot engine list` and `sandbot engine status NAME`: the daemon's
-// engines as they answer now (GET /v1/engines, bot/engine_api.h).
+// `sandbot engine list`, `engine status NAME`: the daemon's engines as they
+// answer now; `engine drain NAME` / `undrain NAME` and `sandbox move NAME
+// --to ENGINE` (bot/engine_api.h).
 #ifndef SANDBOT_BOT_CLI_ENGINE_H_
 #define SANDBOT_BOT_CLI_ENGINE_H_
 
@@ -11,7 +12,7 @@
 
 namespace sandbot {
 
-// A table: NAME URL TLS STATE VERSION CONTAINERS, one engine a line.
+// A table: NAME URL TLS STATE VERSION CONTAINERS SANDBOXES, one engine a line.
 std::string FormatEngineList(const nlohmann::json& engines);
 // One engine, a field a line, with why it is down; "" when `name` is not
 // among `engines`.
@@ -19,13 +20,17 @@ std::string FormatEngineStatus(const nlohmann::json& engines, const std::string&
 
 class EngineCli {
  public:
-  void Add(CLI::App* app);
+  // `sandbox`: the sandbox subcommand, for `sandbox move`.
+  void Add(CLI::App* app, CLI::App* sandbox);
   // Runs the chosen subcommand; -1 when none of these was chosen.
   int Run(const Config& config) const;
 
  private:
-  CLI::App *list_ = nullptr, *status_ = nullptr;
-  std::string name_;
+  int Post(const Config& config, const std::string& path, const nlohmann::json& body) const;
+
+  CLI::App *list_ = nullptr, *status_ = nullptr, *drain_ = nullptr, *undrain_ = nullptr,
+           *move_ = nullptr;
+  std::string name_, to_;
 };
 
 }  // namespace sandbot

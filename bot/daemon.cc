@@ -32,6 +32,7 @@
 #include "bot/docker_transport.h"
 #include "bot/engine_api.h"
 #include "bot/engine_breaker.h"
+#include "bot/engine_registry.h"
 #include "bot/event_hub.h"
 #include "bot/expiry.h"
 #include "bot/failpoint.h"
@@ -66,6 +67,7 @@
 #include "hooks/spool.h"
 #include "store/audit.h"
 #include "store/baselines.h"
+#include "store/engines.h"
 #include "store/jobs.h"
 #include "store/replays.h"
 #include "store/secret_keys.h"
@@ -179,28 +181,32 @@ Status Daemon::UseEngine() {
     Status s = ResolveEngines(EngineFlags(), config_.docker, &config_.engines);
     if (!s.ok()) return s;
   }
-  if (config_.engines.size() > 1) {
-    return Status::InvalidArgument(
-        "several engines at once are not supported yet (placement across engines is to come); "
-        "name one with --engine NAME=URL");
-  }
   engine_ = config_.engines.front();
-  // The engine's own host and ports, when it names them, are the daemon's.
+  // The default engine's own host and ports, when it names them, are the
+  // daemon's; every other engine's replace them for its sandboxes
+  // (bot/engine_registry.h).
   config_.docker = engine_.url;
   if (!engine_.public_host.empty()) config_.public_host = engine_.public_host;
   if (!engine_.ports.empty()) config_.ports = engine_.ports;
   if (!engine_.gateway_ports.empty()) config_.gateway_ports = engine_.gateway_ports;
-  const EngineTls tls = engine_.Tls();
-  if (tls.enabled()) {
-    // Unusable files are the operator's to fix now, not a reason to wait.
-    const std::string why = CheckTlsFiles(tls);
-    if (!why.empty()) return Status::InvalidArgument("engine '" + engine_.name + "': " + why);
-  }
-  if (engine_.insecure) {
-    spdlog::warn(
-        "engine '{}' at {} speaks plain HTTP (--insecure-engine): whoever reaches that "
-        "port runs containers as root on its host",
-        engine_.name, engine_.url);
+  for (const EngineSpec& e : config_.engines) {
+    const EngineTls tls = e.Tls();
+    if (tls.enabled()) {
+      // Unusable files are the operator's to fix now, not a reason to wait.
+      const std::string why = CheckTlsFiles(tls);
+      if (!why.empty()) return Status::InvalidArgument("engine '" + e.name + "': " + why);
+    }
+    int lo = 0, hi = 0;
+    for (const std::string& range : {e.ports, e.gateway_ports}) {
+      Status s = range.empty() ? Status::Ok() : ParsePortRange(range, &lo, &hi);
+      if (!s.ok()) return Status::InvalidArgument("engine '" + e.name + "': " + s.message());
+    }
+    if (e.insecure) {
+      spdlog::warn(
+          "engine '{}' at {} speaks plain HTTP (--insecure-engine): whoever reaches that "
+          "port runs containers as root on its host",
+          e.name, e.url);
+    }
   }
   return Status::Ok();
 }
@@ -263,18 +269,15 @@ int Daemon::Start() {
   pthread_sigmask(SIG_BLOCK, &signals_, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  // Engine calls go through the breaker: retried with backoff, and failed
-  // at once while the engine is known to be down.
-  ContainerRuntime* engine_runtime = nullptr;
-  DockerRuntime* engine_api = nullptr;  // the engine itself, for GET /v1/engines
-  if (engine_.swarm) {
+  for (const EngineSpec& e : config_.engines) {
+    if (!e.swarm) continue;
     SwarmPublish publish = SwarmPublish::kIngress;
-    if (!engine_.swarm_publish.empty()) ParseSwarmPublish(engine_.swarm_publish, &publish);
-    swarm_ = std::make_unique<SwarmRuntime>(engine_.url, engine_.Tls(), publish);
+    if (!e.swarm_publish.empty()) ParseSwarmPublish(e.swarm_publish, &publish);
+    SwarmRuntime probe(e.url, e.Tls(), publish);
     // Not a manager: refused now. Not answering: checked again before the
     // first service is made.
     SwarmNode node;
-    s = swarm_->CheckManager(&node);
+    s = probe.CheckManager(&node);
     if (!s.ok() && !s.IsUnavailable()) {
       spdlog::error("{}", s.message());
       return s.ExitCode();
@@ -284,48 +287,13 @@ int Daemon::Start() {
         "engine '{}' is a Swarm manager: service ports ({}) are published on every interface "
         "of {} (Swarm cannot bind them to 127.0.0.1 as the Docker runtime does); firewall them "
         "if the sandboxes are not for the whole network",
-        engine_.name, config_.ports,
+        e.name, e.ports.empty() ? config_.ports : e.ports,
         publish == SwarmPublish::kHost ? "the manager" : "every node (the routing mesh)");
-    if (s.ok()) {
+    if (s.ok() && e.name == engine_.name) {
       engine_note_ = " (Swarm manager " + node.node_id.substr(0, 12) + ", " +
                      std::to_string(node.nodes) + " node(s), ports on " +
                      SwarmPublishName(publish) + ")";
     }
-    engine_runtime = swarm_.get();
-    engine_api = swarm_->docker();
-  } else {
-    docker_ = std::make_unique<DockerRuntime>(engine_.url, engine_.Tls());
-    engine_runtime = docker_.get();
-    engine_api = docker_.get();
-  }
-  engine_api_ = engine_api;
-  breaker_ = std::make_unique<EngineBreaker>(3);
-  runtime_ = std::make_unique<GuardedRuntime>(
-      engine_runtime, breaker_.get(),
-      std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(250),
-                                             std::chrono::milliseconds(1000),
-                                             std::chrono::milliseconds(2000)});
-  breaker_->set_on_change([this](bool reachable, const std::string& why) {
-    AuditRow row{};
-    row.actor = "sandbot";
-    row.source = "daemon";
-    row.action = reachable ? "engine.available" : "engine.unavailable";
-    row.status = reachable ? "succeeded" : "failed";
-    row.detail = reachable ? "the Docker engine answers again; queued jobs resume"
-                           : why + "; jobs wait in the queue until it answers";
-    Status a = AppendAudit(db_.get(), row);
-    if (!a.ok()) spdlog::error("cannot audit the engine's state: {}", a.ToString());
-    if (reachable) {
-      spdlog::info("{}", row.detail);
-    } else {
-      spdlog::error("the Docker engine is unreachable: {}", row.detail);
-    }
-    hub_.Notify();
-  });
-  s = runtime_->Ping();
-  if (!s.ok()) {
-    spdlog::warn("{}", s.message());
-    engine_note_ = " (NOT answering: jobs wait in the queue until it does)";
   }
 
   DeployConfig deploy_config;
@@ -349,11 +317,55 @@ int Daemon::Start() {
   // (job_events) first, then chat.
   notifier_ = std::make_unique<Notifier>(db_.get(), &config_, &hub_);
   notifier_->set_metrics(metrics_.get());
-  deployer_ = std::make_unique<Deployer>(db_.get(), runtime_.get(), deploy_config,
-                                         [this](const JobEvent& e) {
-                                           metrics_->OnJobEvent(e.job_id, e.stage);
-                                           notifier_->OnJobEvent(e);
-                                         });
+  // Each engine's calls go through its own breaker: retried with backoff,
+  // and failed at once while that engine is known to be down; its own
+  // deployer, reconciler and health monitor (bot/engine_registry.h).
+  engines_ = std::make_unique<EngineRegistry>(
+      db_.get(), config_.engines, deploy_config,
+      [this](const JobEvent& e) {
+        metrics_->OnJobEvent(e.job_id, e.stage);
+        notifier_->OnJobEvent(e);
+      },
+      config_.data_dir);
+  runtime_ = engines_->routed();
+  std::string down;  // engines not answering, for the banner
+  for (const auto& engine : engines_->engines()) {
+    const std::string name = engine->spec.name;
+    const bool several = engines_->engines().size() > 1;
+    engine->breaker->set_on_change([this, name, several](bool reachable, const std::string& why) {
+      AuditRow row{};
+      row.actor = "sandbot";
+      row.source = "daemon";
+      row.action = reachable ? "engine.available" : "engine.unavailable";
+      row.status = reachable ? "succeeded" : "failed";
+      const std::string which = several ? "engine '" + name + "'" : "the Docker engine";
+      row.detail = reachable ? which + " answers again; queued jobs resume"
+                             : why + "; " + (several ? "its " : "") +
+                                   "jobs wait in the queue until it answers";
+      Status a = AppendAudit(db_.get(), row);
+      if (!a.ok()) spdlog::error("cannot audit the engine's state: {}", a.ToString());
+      if (reachable) {
+        spdlog::info("{}", row.detail);
+      } else {
+        spdlog::error("{} is unreachable: {}", which, row.detail);
+      }
+      hub_.Notify();
+    });
+    s = engine->runtime->Ping();
+    if (!s.ok()) {
+      spdlog::warn("engine '{}': {}", name, s.message());
+      down += (down.empty() ? " (NOT answering: " : "; ") + name;
+    }
+  }
+  if (!down.empty()) engine_note_ += down + ": their jobs wait in the queue until they do)";
+  // Sandboxes from before engines were named ran on the one there was.
+  int adopted = 0;
+  s = AdoptDeployedSandboxes(db_.get(), engines_->Default()->spec.name, &adopted);
+  if (!s.ok()) spdlog::warn("cannot give older sandboxes their engine: {}", s.ToString());
+  if (adopted > 0) {
+    spdlog::info("{} sandboxes from before engines were named live on engine '{}'", adopted,
+                 engines_->Default()->spec.name);
+  }
   // Jobs left running by the last process: done again, unless one of them
   // crashed it (its thread took the fatal signal) too often.
   s = TakeCrashRecord(CrashRecordPath(config_.data_dir), &crashed_jobs_);
@@ -374,12 +386,27 @@ int Daemon::Start() {
 
   notifier_->Start();
   workers_ = std::make_unique<WorkerPool>(
-      db_.get(), deployer_.get(), runtime_.get(), &hub_, config_.workers,
-      [this](const Job& job, bool ok, const std::string& detail) {
+      db_.get(), engines_->Default()->deployer.get(), engines_->Default()->runtime.get(), &hub_,
+      config_.workers, [this](const Job& job, bool ok, const std::string& detail) {
         notifier_->OnJobFinished(job, ok, detail);
         log_hub_.Notify();  // a live log sends its end now
       });
   workers_->set_metrics(metrics_.get());
+  JobRouting routing;
+  routing.waiting = [this] { return engines_->Waiting(); };
+  routing.any_reachable = [this] { return engines_->AnyReachable(); };
+  routing.route = [this](const Job& job, Deployer** deployer, ContainerRuntime** runtime) {
+    Engine* engine = nullptr;
+    Status s = engines_->ForSandbox(job.sandbox, &engine);
+    if (!s.ok()) return s;
+    *deployer = engine->deployer.get();
+    *runtime = engine->runtime.get();
+    return Status::Ok();
+  };
+  routing.request_stop = [this] {
+    for (const auto& e : engines_->engines()) e->deployer->RequestStop();
+  };
+  workers_->set_routing(std::move(routing));
   if (jobs_recovered_) workers_->Start();
   local_thread_ = std::thread([this] { local_->Run(); });
   // Pushes spooled while we were starting (or by a hook that raced a restart).
@@ -387,7 +414,6 @@ int Daemon::Start() {
 
   // Store vs engine: at start, on a timer, and whenever the engine comes
   // back (its containers may have died with it).
-  reconciler_ = std::make_unique<Reconciler>(db_.get(), runtime_.get(), config_.data_dir);
   // Idle expiry: two cheap queries per tick, so short test settings show.
   expiry_ = std::make_unique<Expiry>(
       db_.get(), ExpiryConfig{config_.idle_suspend_seconds, config_.retention_seconds},
@@ -395,16 +421,18 @@ int Daemon::Start() {
              const std::string& text) { notifier_->NotifyOwner(sandbox, owner, title, text); });
   maintenance_thread_ = std::thread([this] { MaintenanceLoop(); });
   // Health facts for status answers: container state, restarts, health path.
-  health_ =
-      std::make_unique<HealthMonitor>(db_.get(), runtime_.get(), std::chrono::milliseconds(2000),
-                                      config_.router ? DataLabel(config_.data_dir) : std::string());
   health_thread_ = std::thread([this] { HealthLoop(); });
   forge_sweep_thread_ = std::thread([this] { ForgeSweepLoop(); });
   forge_comment_thread_ = std::thread([this] { ForgeCommentLoop(); });
   seed_thread_ = std::thread([this] { SeedLoop(); });
 
   spdlog::info("sandbot {} serving; data {}", kVersion, config_.data_dir);
-  PrintBanner(config_, engine_, engine_note_);
+  std::string note = engine_note_;
+  if (config_.engines.size() > 1) {
+    note += " (the default; " + std::to_string(config_.engines.size() - 1) +
+            " more: sandbot engine list)";
+  }
+  PrintBanner(config_, engine_, note);
   // Type=notify: ready once the store is open, the engine checked and both
   // listeners bound.
   NotifySystemd("READY=1\nSTATUS=serving " + config_.listen);
@@ -448,9 +476,8 @@ int Daemon::OpenStore() {
 // start here, with nothing to stop.
 int Daemon::BindListeners() {
   local_ = std::make_unique<LocalServer>(LocalServer::Options{});
-  RegisterLocalApi(local_.get(), db_.get(), &hub_, runtime_.get(), &config_, secrets_.get());
-  RegisterEngineApi(local_.get(), {EngineView{engine_, engine_api_, breaker_.get()}},
-                    config_.data_dir);
+  RegisterLocalApi(local_.get(), db_.get(), &hub_, runtime_, &config_, secrets_.get());
+  RegisterEngineApi(local_.get(), db_.get(), engines_.get(), &config_, &hub_);
   const std::string socket_path = SocketPath(config_.data_dir);
   // 0660: the daemon's group (git service accounts, operators) may connect;
   // each caller is then who the kernel says it is (SO_PEERCRED).
@@ -475,7 +502,7 @@ int Daemon::BindListeners() {
   // The state gauges are read at each scrape, on the scraping loop's own
   // store connection.
   metrics_->set_before_scrape([this](ScrapeState* state) {
-    state->engine_up = !breaker_->open();
+    state->engine_up = engines_->Waiting().empty();
     Status s = ReadScrapeState(OnThisLoop(*chat_).db, state);
     if (!s.ok()) spdlog::warn("metrics: cannot read the store: {}", s.ToString());
   });
@@ -488,7 +515,7 @@ int Daemon::BindListeners() {
   auto engine = std::make_shared<DockerTransport>(engine_.url, engine_.Tls());
   readiness_ = std::make_unique<Readiness>(ReadinessChecks{
       [this] { return OnThisLoop(*chat_).db->SchemaVersion() > 0; },
-      [this] { return breaker_->open(); },
+      [this] { return engines_->Default()->breaker->open(); },
       [engine] {
         DockerCall call;
         call.path = "/_ping";
@@ -511,7 +538,7 @@ int Daemon::BindListeners() {
   // The window of the Slack timestamp check (VerifySlackSignature).
   replay_ = std::make_unique<ReplayGuard>(300, static_cast<int64_t>(std::time(nullptr)));
   chat_ = std::make_unique<ChatContext>(
-      ChatContext{db_.get(), runtime_.get(), &config_, &hub_, replay_.get(), secrets_.get()});
+      ChatContext{db_.get(), runtime_, &config_, &hub_, replay_.get(), secrets_.get()});
   reply_policy_ = std::make_unique<ReplyUrlPolicy>(MakeReplyUrlPolicy(config_.chat));
   chat_->reply_policy = reply_policy_.get();
   rejections_ = std::make_unique<RejectionSampler>();
@@ -581,9 +608,11 @@ void Daemon::ArchiveOldAudit() {
 
 void Daemon::MaintenanceLoop() {
   using Clock = std::chrono::steady_clock;
-  auto next_reconcile = Clock::now();
   auto next_audit_archive = Clock::now();
-  bool was_open = breaker_->open();
+  for (const auto& engine : engines_->engines()) {
+    engine->was_open = engine->breaker->open();
+    engine->next_reconcile = Clock::now();
+  }
   while (!stopping_) {
     if (!jobs_recovered_ && (jobs_recovered_ = RecoverJobs())) {
       workers_->Start();
@@ -593,30 +622,37 @@ void Daemon::MaintenanceLoop() {
     Status e = expiry_->RunOnce(NowMillis(), &expired);
     if (!e.ok()) spdlog::warn("expiry: {}", e.ToString());
     if (expired.suspended + expired.destroyed > 0) hub_.Notify();
-    const bool open = breaker_->open();
-    if (open) {
-      // Ignored: the breaker records the answer (it closes when the engine
-      // answers), which is all this probe is for.
-      (void)runtime_->Ping();
-    } else if (was_open || Clock::now() >= next_reconcile) {
-      ReconcileReport report;
-      Status r = reconciler_->RunOnce(&report);
-      if (!r.ok()) {
-        spdlog::warn("reconciler: {}", r.ToString());
-      } else if (report.restarted + report.vanished + report.orphans_removed +
-                     report.networks_removed >
-                 0) {
-        spdlog::warn(
-            "reconciler: {} restarted, {} vanished (redeploying), {} orphans removed, "
-            "{} networks removed",
-            report.restarted, report.vanished, report.orphans_removed, report.networks_removed);
-        hub_.Notify();
+    // Each engine on its own: a down one is probed, the others reconciled.
+    bool any_open = false;
+    for (const auto& engine : engines_->engines()) {
+      const bool open = engine->breaker->open();
+      any_open |= open;
+      if (open) {
+        // Ignored: the breaker records the answer (it closes when the engine
+        // answers), which is all this probe is for.
+        (void)engine->runtime->Ping();
+      } else if (engine->was_open || Clock::now() >= engine->next_reconcile) {
+        ReconcileReport report;
+        Status r = engine->reconciler->RunOnce(&report);
+        if (!r.ok()) {
+          spdlog::warn("reconciler ({}): {}", engine->spec.name, r.ToString());
+        } else if (report.restarted + report.vanished + report.orphans_removed +
+                       report.networks_removed >
+                   0) {
+          spdlog::warn(
+              "reconciler ({}): {} restarted, {} vanished (redeploying), {} orphans removed, "
+              "{} networks removed",
+              engine->spec.name, report.restarted, report.vanished, report.orphans_removed,
+              report.networks_removed);
+          hub_.Notify();
+        }
+        engine->next_reconcile = Clock::now() + std::chrono::seconds(config_.reconcile_seconds > 0
+                                                                         ? config_.reconcile_seconds
+                                                                         : 1000000000);
       }
-      next_reconcile = Clock::now() + std::chrono::seconds(config_.reconcile_seconds > 0
-                                                               ? config_.reconcile_seconds
-                                                               : 1000000000);
+      engine->was_open = open;
     }
-    was_open = open;
+    const bool open = any_open;
     if (Clock::now() >= next_audit_archive) {
       if (config_.audit_retention_seconds > 0) ArchiveOldAudit();
       int removed = 0;
@@ -634,10 +670,15 @@ void Daemon::MaintenanceLoop() {
 
 void Daemon::HealthLoop() {
   while (config_.health_seconds > 0 && !stopping_) {
-    if (runtime_->Reachable()) {
+    for (const auto& engine : engines_->engines()) {
       HealthReport report;
-      Status h = health_->RunOnce(&report);
-      if (!h.ok()) spdlog::warn("health check: {}", h.ToString());
+      // A down engine's sandboxes are Unhealthy until it answers again.
+      Status h = engine->runtime->Reachable()
+                     ? engine->health->RunOnce(&report)
+                     : engine->health->MarkEngineDown(
+                           "engine '" + engine->spec.name + "' does not answer", &report);
+      if (!h.ok()) spdlog::warn("health check ({}): {}", engine->spec.name, h.ToString());
+      if (report.unhealthy > 0) hub_.Notify();
     }
     std::unique_lock<std::mutex> lock(stop_mu_);
     stop_cv_.wait_for(lock, std::chrono::seconds(config_.health_seconds),
@@ -662,10 +703,11 @@ void Daemon::ForgeSweepLoop() {
 void Daemon::ForgeCommentLoop() {
   HandlerContext hc;  // not {…}: see bot/chat_notifier.cc
   hc.db = db_.get();
-  hc.runtime = runtime_.get();
+  hc.runtime = runtime_;
   hc.secrets = secrets_.get();
   hc.max_sandboxes = config_.max_sandboxes;
   hc.operator_limits = OperatorLimitsOf(config_);
+  hc.engines = EngineNames(config_.engines);
   while (!stopping_) {
     const uint64_t seen = hub_.version();
     int ran = 0;

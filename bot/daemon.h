@@ -28,9 +28,8 @@ namespace sandbot {
 struct ChatContext;
 class Db;
 class Deployer;
-class DockerRuntime;
-class SwarmRuntime;
-class EngineBreaker;
+class ContainerRuntime;
+class EngineRegistry;
 class Expiry;
 class GuardedRuntime;
 class HealthMonitor;
@@ -68,8 +67,9 @@ class Daemon {
   int Run();
 
  private:
-  // Picks the engine from config_.engines (one, for now) and checks its
-  // TLS files; its public host and ports become the daemon's.
+  // Resolves config_.engines and checks each one's TLS files and port
+  // ranges; the default (first) one's public host and ports become the
+  // daemon's.
   Status UseEngine();
   int OpenStore();
   int BindListeners();
@@ -93,7 +93,7 @@ class Daemon {
   // A copy: the engine's own public host and ports replace the daemon's
   // (UseEngine).
   Config config_;
-  EngineSpec engine_;  // the one engine, from config_.engines
+  EngineSpec engine_;  // the default engine, config_.engines' first
   sigset_t signals_;
   int port_lo_ = 0, port_hi_ = 0, gateway_lo_ = 0, gateway_hi_ = 0, listen_port_ = 0;
   std::string listen_host_;
@@ -104,17 +104,14 @@ class Daemon {
   // that counts.
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<SecretKeys> secrets_;
-  std::unique_ptr<DockerRuntime> docker_;  // without --swarm
-  std::unique_ptr<SwarmRuntime> swarm_;    // with --swarm (bot/swarm_runtime.h)
-  DockerRuntime* engine_api_ = nullptr;    // either's engine, asked directly
-  std::unique_ptr<EngineBreaker> breaker_;
-  std::unique_ptr<GuardedRuntime> runtime_;
+  // Every engine with its breaker, deployer, reconciler and health monitor.
+  std::unique_ptr<EngineRegistry> engines_;
+  ContainerRuntime* runtime_ = nullptr;  // engines_->routed(), for the doors
   EventHub hub_;
   // A line went into a job's log file, or a job ended: wakes the dashboard's
   // live logs alone (hub_ wakes every long poll and worker).
   EventHub log_hub_;
   std::unique_ptr<Notifier> notifier_;
-  std::unique_ptr<Deployer> deployer_;
   std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<LocalServer> local_;
   std::unique_ptr<HttpServer> http_;
@@ -123,9 +120,7 @@ class Daemon {
   std::unique_ptr<RejectionSampler> rejections_;
   std::unique_ptr<ChatContext> chat_;
   std::unique_ptr<Readiness> readiness_;  // GET /readyz
-  std::unique_ptr<Reconciler> reconciler_;
   std::unique_ptr<Expiry> expiry_;
-  std::unique_ptr<HealthMonitor> health_;
   WalCheckpointer checkpointer_;  // the HTTP loops' store connections leave it checkpointing
 
   std::set<int64_t> crashed_jobs_;  // the crash record, taken at start

@@ -40,6 +40,12 @@ EngineTls EngineSpec::Tls() const {
   return t;
 }
 
+std::vector<std::string> EngineNames(const std::vector<EngineSpec>& engines) {
+  std::vector<std::string> names;
+  for (const EngineSpec& e : engines) names.push_back(e.name);
+  return names;
+}
+
 Status ParseNamedValue(const std::string& text, const std::string& flag, std::string* name,
                        std::string* value) {
   size_t eq = text.find('=');

@@ -67,6 +67,9 @@ Status ParseNamedValue(const std::string& text, const std::string& flag, std::st
 Status ResolveEngines(const EngineFlags& flags, const std::string& docker,
                       std::vector<EngineSpec>* engines);
 
+// The engines' names, in order (the first is the default).
+std::vector<std::string> EngineNames(const std::vector<EngineSpec>& engines);
+
 // A URL sandbot can speak; a tcp:// URL has TLS or is insecure by name; a
 // TLS folder only for tcp:// and holding readable ca.pem, cert.pem and
 // key.pem. InvalidArgument with what to do otherwise.

@@ -2,10 +2,12 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <set>
 #include <vector>
 
 #include "handlers/health.h"
+#include "store/engines.h"
 #include "store/repos.h"
 #include "store/sandboxes.h"
 #include "util/engine_names.h"
@@ -50,7 +52,7 @@ Status HealthMonitor::CheckRouters(HealthReport* report) {
   std::map<std::string, const ContainerInfo*> by_name;
   for (const ContainerInfo& c : routers) by_name[c.name] = &c;
   for (const Sandbox& sandbox : sandboxes) {
-    if (sandbox.state != "active") continue;
+    if (sandbox.state != "active" || (owns_ && !owns_(sandbox.engine))) continue;
     auto found = by_name.find(RouterContainerName(sandbox.name));
     std::string verdict;
     if (found == by_name.end()) {
@@ -72,6 +74,33 @@ Status HealthMonitor::CheckRouters(HealthReport* report) {
   return Status::Ok();
 }
 
+Status HealthMonitor::ServicesInScope(std::vector<Service>* services) {
+  Status s = ListRunningServices(db_, services);
+  if (!s.ok() || !owns_) return s;
+  std::map<std::string, std::string> engines;
+  s = ListSandboxEngines(db_, &engines);
+  if (!s.ok()) return s;
+  services->erase(std::remove_if(services->begin(), services->end(),
+                                 [&](const Service& svc) { return !owns_(engines[svc.sandbox]); }),
+                  services->end());
+  return Status::Ok();
+}
+
+Status HealthMonitor::MarkEngineDown(const std::string& why, HealthReport* report) {
+  std::vector<Service> services;
+  Status s = ServicesInScope(&services);
+  if (!s.ok()) return s;
+  const std::string verdict = "unhealthy: " + why;
+  for (const Service& svc : services) {
+    if (svc.health == verdict) continue;
+    s = SetServiceHealth(db_, svc, verdict, svc.restarts);
+    if (!s.ok()) return s;
+    ++report->checked;
+    ++report->unhealthy;
+  }
+  return Status::Ok();
+}
+
 Status HealthMonitor::RunOnce(HealthReport* report) {
   // Routers first: a quick look each, before the services' health requests.
   if (!router_data_label_.empty()) {
@@ -80,7 +109,7 @@ Status HealthMonitor::RunOnce(HealthReport* report) {
   }
   std::vector<Service> services;
   std::vector<Repo> repos;
-  Status s = ListRunningServices(db_, &services);
+  Status s = ServicesInScope(&services);
   if (s.ok()) s = ListRepos(db_, &repos);
   if (!s.ok()) return s;
   std::map<std::string, std::string> health_paths;

@@ -8,11 +8,14 @@
 #define SANDBOT_BOT_HEALTH_MONITOR_H_
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "handlers/runtime.h"
 #include "store/db.h"
+#include "store/sandboxes.h"
 #include "util/status.h"
 
 namespace sandbot {
@@ -36,6 +39,12 @@ class HealthMonitor {
   // One pass over every running service. Errors reading the store or the
   // engine end the pass; a service that does not answer is a verdict.
   Status RunOnce(HealthReport* report);
+  // With several engines each has its monitor: only services of sandboxes
+  // on an engine `owns` accepts (bot/reconciler.h has the same scope).
+  void set_scope(std::function<bool(const std::string& engine)> owns) { owns_ = std::move(owns); }
+  // The engine does not answer: every running service in scope is
+  // recorded "unhealthy: `why`" (the next pass after it answers mends it).
+  Status MarkEngineDown(const std::string& why, HealthReport* report);
 
  private:
   Status CheckRouters(HealthReport* report);
@@ -44,6 +53,9 @@ class HealthMonitor {
   ContainerRuntime* runtime_;
   std::chrono::milliseconds timeout_;
   std::string router_data_label_;
+  std::function<bool(const std::string& engine)> owns_;
+  // The services of ListRunningServices in scope.
+  Status ServicesInScope(std::vector<Service>* services);
   // By container id: the restart count last seen and when it last grew
   // (a restart makes a service Degraded for a while, not only for one pass).
   struct Restarts {

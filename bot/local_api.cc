@@ -74,6 +74,7 @@ void RegisterLocalApi(LocalServer* server, Db* db, EventHub* hub, ContainerRunti
           ctx.secrets = secrets;
           ctx.max_sandboxes = config->max_sandboxes;
           ctx.operator_limits = OperatorLimitsOf(*config);
+          ctx.engines = EngineNames(config->engines);
           ctx.web_url = DashboardUrl(*config);
           s = HandleCommand(ctx, request, &reply);
         }

@@ -53,9 +53,10 @@ int main(int argc, char** argv) {
                    "tcp://host:port (default $DOCKER_HOST)")
       ->capture_default_str();
   serve->add_option("--engine", config.engine_flags.engines,
-                    "A named engine, NAME=URL (unix:///path or tcp://HOST:PORT). One at a time for "
-                    "now (placement across several is to come). Without it, one engine named "
-                    "'local' at --docker");
+                    "A named engine, NAME=URL (unix:///path or tcp://HOST:PORT); repeat it for "
+                    "several: each sandbox lives on one, new ones go where there is most room "
+                    "(sandbox create --engine NAME says where); the first is the default. "
+                    "Without it, one engine named 'local' at --docker");
   serve->add_option("--engine-tls", config.engine_flags.tls,
                     "NAME=DIR: mutual TLS for tcp:// engine NAME with DIR/ca.pem, DIR/cert.pem "
                     "and DIR/key.pem (as DOCKER_CERT_PATH lays them out)");
@@ -147,12 +148,12 @@ int main(int argc, char** argv) {
   auto* sandbox = app.add_subcommand("sandbox", "Inspect and destroy sandboxes");
   sandbox->require_subcommand(1);
   offline.Add(&app, sandbox);
+  engines.Add(&app, sandbox);  // before the grammar's: `sandbox move` is here
   forges.Add(&app);
   // Words after a grammar command belong to it: CLI11 leaves them in
   // app.remaining() (global options like --data still parse).
   grammar.Add(&app, sandbox);
   image.Add(&app, &config);
-  engines.Add(&app);
   compose.Add(&app);
   router.Add(&app);
   app.add_subcommand("version", "Print the version");

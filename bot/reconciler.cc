@@ -94,10 +94,14 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
 
   std::map<std::string, const ContainerInfo*> by_name;
   for (const ContainerInfo& c : containers) by_name[c.name] = &c;
-  std::set<std::string> known_containers, known_networks, known_sandboxes;
+  std::set<std::string> known_containers, known_networks, known_sandboxes, elsewhere;
 
   for (const Sandbox& sandbox : sandboxes) {
     known_sandboxes.insert(sandbox.name);
+    if (owns_ && !owns_(sandbox.engine)) {
+      elsewhere.insert(sandbox.name);
+      continue;
+    }
     known_networks.insert(NetworkName(sandbox.name));
     // Its router (serve --router): a killed one is started again, with
     // the table mounted as it is now.
@@ -171,7 +175,9 @@ Status Reconciler::RunOnce(ReconcileReport* report) {
     ++report->orphans_removed;
     // Its secret files go with it: nothing in the store names them any more.
     auto service = c.labels.find(kLabelService);
-    if (!known_sandboxes.count(sandbox)) {
+    if (elsewhere.count(sandbox)) {
+      // Its sandbox lives on another engine now: the files are its.
+    } else if (!known_sandboxes.count(sandbox)) {
       RemoveSandboxFiles(data_dir_, sandbox);
     } else if (service != c.labels.end() &&
                !known_containers.count(ContainerName(sandbox, service->second))) {

@@ -16,6 +16,7 @@
 #ifndef SANDBOT_BOT_RECONCILER_H_
 #define SANDBOT_BOT_RECONCILER_H_
 
+#include <functional>
 #include <string>
 
 #include "handlers/runtime.h"
@@ -39,6 +40,12 @@ class Reconciler {
   // next round: their job has only just finished.
   Reconciler(Db* db, ContainerRuntime* runtime, std::string data_dir, int settle_ms = 10000);
   Status RunOnce(ReconcileReport* report);
+  // With several engines (bot/engine_registry.h) each has its reconciler:
+  // `owns(engine)` says whether a sandbox on `engine` (its store column)
+  // lives on this one. Others' sandboxes are not repaired here, and their
+  // containers found here (left by a move) are orphans; their files, shared
+  // by every engine, stay. Default: every sandbox is this engine's.
+  void set_scope(std::function<bool(const std::string& engine)> owns) { owns_ = std::move(owns); }
 
  private:
   void Audit(const std::string& action, const std::string& sandbox, const std::string& service,
@@ -49,6 +56,7 @@ class Reconciler {
   std::string data_dir_;
   std::string data_label_;
   int settle_ms_;
+  std::function<bool(const std::string& engine)> owns_;
 };
 
 }  // namespace sandbot

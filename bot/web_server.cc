@@ -442,6 +442,7 @@ class Web {
       hc.secrets = ctx.secrets;
       hc.max_sandboxes = ctx.config->max_sandboxes;
       hc.operator_limits = OperatorLimitsOf(*ctx.config);
+      hc.engines = EngineNames(ctx.config->engines);
       hc.web_url = DashboardUrl(*ctx.config);
       s = HandleCommand(hc, request, &reply);
       if (s.ok() && !reply.jobs.empty()) ctx.hub->Notify();

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <thread>
+
 #include "bot/crash_record.h"
 #include "bot/failpoint.h"
 #include "store/jobs.h"
@@ -39,7 +41,11 @@ void WorkerPool::Start() {
 
 bool WorkerPool::Stop(std::chrono::seconds timeout) {
   stopping_ = true;
-  deployer_->RequestStop();
+  if (routing_.request_stop) {
+    routing_.request_stop();
+  } else {
+    deployer_->RequestStop();
+  }
   hub_->Notify();
   {
     MutexLock lock(&mu_);
@@ -60,14 +66,15 @@ bool WorkerPool::Stop(std::chrono::seconds timeout) {
 void WorkerPool::Loop(int index) {
   while (!stopping_) {
     uint64_t seen = hub_->version();
-    if (!runtime_->Reachable()) {
+    if (routing_.route ? !routing_.any_reachable() : !runtime_->Reachable()) {
       // The probe closes the breaker and notifies the hub.
       hub_->WaitChange(seen, std::chrono::milliseconds(1000));
       continue;
     }
     Job job;
     bool found = false;
-    Status s = ClaimNextJob(db_, &job, &found);
+    Status s = routing_.route ? ClaimNextJob(db_, routing_.waiting(), &job, &found)
+                              : ClaimNextJob(db_, &job, &found);
     if (!s.ok()) spdlog::error("worker {}: cannot claim a job: {}", index, s.ToString());
     if (found) {
       // A fatal signal on this thread from here on is this job's doing.
@@ -86,7 +93,15 @@ void WorkerPool::RunJob(const Job& job) {
   spdlog::info("job {} started: {} {} {} {}", job.id, JobKindName(job.kind), job.sandbox,
                job.service, Sha12(job.commit));
   const auto started = std::chrono::steady_clock::now();
-  Status result = deployer_->Run(job);
+  Deployer* deployer = deployer_;
+  ContainerRuntime* runtime = runtime_;
+  Status result = routing_.route ? routing_.route(job, &deployer, &runtime) : Status::Ok();
+  if (result.ok()) {
+    result = deployer->Run(job);
+  } else if (result.IsUnavailable()) {
+    // No engine takes it now (the one it lives on, or any for a new one).
+    runtime = nullptr;
+  }
   Failpoint("job.ran");
   auto count = [&](JobOutcome outcome) {
     if (metrics_ == nullptr) return;
@@ -98,7 +113,7 @@ void WorkerPool::RunJob(const Job& job) {
   if (!result.ok() && stopping_) {
     requeue_why = "interrupted by a daemon stop (" + result.message() +
                   "); resumes when sandbot starts again";
-  } else if (result.IsUnavailable() && !runtime_->Reachable()) {
+  } else if (result.IsUnavailable() && (runtime == nullptr || !runtime->Reachable())) {
     requeue_why = "waiting: " + result.message();
   }
   if (!requeue_why.empty()) {
@@ -107,6 +122,8 @@ void WorkerPool::RunJob(const Job& job) {
     spdlog::warn("job {} back in the queue: {}", job.id, requeue_why);
     count(JobOutcome::kRequeued);
     hub_->Notify();
+    // Not claimed again at once: its engine is still away.
+    if (runtime == nullptr && !stopping_) std::this_thread::sleep_for(std::chrono::seconds(1));
     return;
   }
   const JobState state = result.ok() ? JobState::kSucceeded : JobState::kFailed;

@@ -28,6 +28,18 @@
 
 namespace sandbot {
 
+// With several engines (bot/engine_registry.h) each job runs on its
+// sandbox's engine, through that engine's deployer; the jobs of an engine
+// whose breaker is open wait while the others' go on.
+struct JobRouting {
+  std::function<std::vector<std::string>()> waiting;  // engines whose jobs wait
+  std::function<bool()> any_reachable;                // else nothing is claimed
+  // The deployer and runtime of the job's sandbox's engine (placing a new
+  // sandbox first). Unavailable: the job goes back to the queue.
+  std::function<Status(const Job& job, Deployer** deployer, ContainerRuntime** runtime)> route;
+  std::function<void()> request_stop;  // every engine's deployer
+};
+
 class WorkerPool {
  public:
   // Called on a worker thread after each job has been recorded as ended.
@@ -40,6 +52,9 @@ class WorkerPool {
   // Where each run is counted (sandbot_jobs_total and its duration); may be
   // null. Set before Start.
   void set_metrics(Metrics* metrics) { metrics_ = metrics; }
+  // Several engines: set before Start; `deployer` and `runtime` given to
+  // the constructor are then not used.
+  void set_routing(JobRouting routing) { routing_ = std::move(routing); }
 
   void Start() EXCLUDES(mu_);
   // Asks running jobs to stop at their next safe point and waits up to
@@ -58,6 +73,7 @@ class WorkerPool {
   int count_;
   FinishFn on_finish_;
   Metrics* metrics_ = nullptr;
+  JobRouting routing_;
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
   Mutex mu_;

@@ -32,7 +32,8 @@ constexpr char kMask[] = "••••";
 // it (tests/unit/readme_test.cc).
 const CommandSpec kCommands[] = {
     {"sandbox", "create", true,
-     "NAME [from TEMPLATE] [SERVICE@BRANCH ...] [--gateway SERVICE] [--memory MB] [--cpus N]",
+     "NAME [from TEMPLATE] [SERVICE@BRANCH ...] [--gateway SERVICE] [--memory MB] [--cpus N] "
+     "[--engine NAME]",
      "create a sandbox; the gateway's URL is its main URL", Role::kDeployer, ParseCreate,
      HandleSandboxCreate, Effect::kWrite},
     {"sandbox", "list", true, "", "list sandboxes", Role::kViewer, ParseNone, HandleSandboxList,

@@ -47,6 +47,7 @@ struct Command {
   std::string gateway;  // create, template: --gateway SERVICE
   int memory_mb = 0;    // create: --memory MB, each container's limit; 0: the default
   double cpus = 0;      // create: --cpus N; 0: the default
+  std::string engine;   // create: --engine NAME (or engine=NAME); "": placed by room
   std::string name;     // template, environment or snapshot NAME
   std::string target;   // clone: DST
   std::string url;      // baseline set

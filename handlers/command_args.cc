@@ -39,6 +39,14 @@ Status CheckBranch(const std::string& service, const std::string& branch) {
   return Status::InvalidArgument("bad branch for " + EchoWord(service) + ": " + s.message());
 }
 
+// An engine's name as bot/engine_config.cc admits them.
+bool ValidEngineRef(const std::string& n) {
+  if (n.empty() || n.size() > 32 || n[0] < 'a' || n[0] > 'z') return false;
+  return std::all_of(n.begin(), n.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
 Status Missing(const char* what) { return Status::InvalidArgument(std::string("missing ") + what); }
 Status Unexpected(const std::string& word) {
   return Status::InvalidArgument("unexpected '" + EchoWord(word) + "'");
@@ -107,6 +115,25 @@ Status ParseLimit(const Words& args, size_t* i, Command* command) {
   return Status::Ok();
 }
 
+// "--engine NAME" or "engine=NAME" at args[*i]: the engine a new sandbox
+// goes to (bot/engine_config.h names them); moves *i past NAME.
+Status ParseEngine(const Words& args, size_t* i, Command* command) {
+  if (!command->engine.empty()) return Status::InvalidArgument("only one --engine is allowed");
+  std::string name;
+  if (args[*i].rfind("engine=", 0) == 0) {
+    name = args[*i].substr(7);
+  } else if (*i + 1 < args.size()) {
+    name = args[++*i];
+  }
+  if (!ValidEngineRef(name)) {
+    return Status::InvalidArgument(
+        "'--engine' needs an engine's name after it (lower-case letters, digits and '-', "
+        "e.g. --engine build-2; sandbot engine list)");
+  }
+  command->engine = name;
+  return Status::Ok();
+}
+
 // "--gateway SERVICE" at args[*i]; moves *i to the service.
 Status ParseGateway(const Words& args, size_t* i, Command* command) {
   if (!command->gateway.empty()) return Status::InvalidArgument("only one --gateway is allowed");
@@ -134,6 +161,11 @@ Status ParseCreate(const Words& args, Command* command) {
     }
     if (IsKeyword(word, "--memory") || IsKeyword(word, "--cpus")) {
       s = ParseLimit(args, &i, command);
+      if (!s.ok()) return s;
+      continue;
+    }
+    if (IsKeyword(word, "--engine") || word.rfind("engine=", 0) == 0) {
+      s = ParseEngine(args, &i, command);
       if (!s.ok()) return s;
       continue;
     }

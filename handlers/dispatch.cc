@@ -278,6 +278,13 @@ void BuildSandboxViewFrom(const HandlerContext& ctx, const Sandbox& sandbox,
   for (const std::string& note : LifecycleNotes(sandbox)) {
     view->text += (view->text.empty() ? "" : "\n") + note;
   }
+  // Where it lives, unless the daemon drives one engine (offline
+  // readers do not know how many: they say it once it is placed).
+  if (ctx.engines.size() > 1 || (ctx.engines.empty() && !sandbox.engine.empty())) {
+    view->text +=
+        (view->text.empty() ? "" : "\n") + std::string("engine: ") +
+        (sandbox.engine.empty() ? "not placed yet (its first job places it)" : sandbox.engine);
+  }
   if (!sandbox.locked_by.empty()) view->title += " \xF0\x9F\x94\x92";  // 🔒, also in lists
   for (const Service& svc : sandbox.services) {
     // A running service that is not healthy says why (a failed one has its detail).

@@ -44,6 +44,9 @@ struct HandlerContext {
   // Where the dashboard is reached ("https://sandbot.example.com", no
   // trailing '/'); "" where it is not served. `/sandbox web` links to it.
   std::string web_url = "";
+  // The engines the daemon drives, the default first (bot/engine_config.h);
+  // `sandbox create --engine NAME` must name one of them. Empty: not checked.
+  std::vector<std::string> engines = {};
 };
 
 struct Request {

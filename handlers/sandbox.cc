@@ -37,6 +37,7 @@ json SandboxJson(const Sandbox& b) {
           {"health", HealthName(SandboxHealthOf(b))},
           {"router_health", RouterHealthOf(b).reason},
           {"main_url", MainUrl(b)},
+          {"engine", b.engine},
           {"gateway", b.gateway},
           {"memory_mb", b.memory_mb},
           {"cpus", b.cpus},

@@ -1,6 +1,9 @@
 // /sandbox create | list | status | destroy | logs | use
 #include "handlers/sandbox_commands.h"
 
+#include <algorithm>
+#include <set>
+
 #include "handlers/dispatch.h"
 #include "handlers/lifecycle.h"
 #include "handlers/names.h"
@@ -8,6 +11,7 @@
 #include "handlers/sandbox_view.h"
 #include "handlers/template_merge.h"
 #include "store/chat.h"
+#include "store/engines.h"
 #include "store/jobs.h"
 #include "store/lifecycle.h"
 #include "store/repos.h"
@@ -35,6 +39,26 @@ Status FromTemplate(const Status& s, const Template& tmpl, const Command& cmd,
   return s;
 }
 
+// `--engine NAME`: one the daemon drives, and not drained of new sandboxes.
+Status CheckEngineChoice(const HandlerContext& ctx, const std::string& engine) {
+  if (!ctx.engines.empty() &&
+      std::find(ctx.engines.begin(), ctx.engines.end(), engine) == ctx.engines.end()) {
+    std::string known;
+    for (const std::string& e : ctx.engines) known += (known.empty() ? "" : ", ") + e;
+    return Status::NotFound("no engine named '" + engine + "' (engines: " + known + ")");
+  }
+  std::set<std::string> drained;
+  Status s = ListDrainedEngines(ctx.db, &drained);
+  if (!s.ok()) return s;
+  if (drained.count(engine)) {
+    return Status::Conflict("engine '" + engine +
+                            "' is drained: it takes no new sandboxes (sandbot engine "
+                            "undrain " +
+                            engine + ")");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status HandleSandboxCreate(const HandlerContext& ctx, const Request& req, Reply* reply) {
@@ -42,6 +66,10 @@ Status HandleSandboxCreate(const HandlerContext& ctx, const Request& req, Reply*
   Status limit = CheckSandboxLimit(ctx.db, ctx.max_sandboxes);
   if (limit.ok()) limit = WithinOperatorLimits(ctx, req, {cmd.memory_mb, cmd.cpus}, "");
   if (!limit.ok()) return limit;
+  if (!cmd.engine.empty()) {
+    Status s = CheckEngineChoice(ctx, cmd.engine);
+    if (!s.ok()) return s;
+  }
   Template tmpl;
   const bool from_template = !cmd.template_name.empty();
   if (from_template) {
@@ -79,6 +107,7 @@ Status HandleSandboxCreate(const HandlerContext& ctx, const Request& req, Reply*
   sandbox.gateway = plan.gateway;
   sandbox.memory_mb = cmd.memory_mb;  // 0: the configuration's limits apply
   sandbox.cpus = cmd.cpus;
+  sandbox.engine = cmd.engine;  // "": its first job places it by room
   Status s = CreateSandbox(ctx.db, &sandbox);
   if (!s.ok()) return s;
   std::string lines;

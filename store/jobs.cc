@@ -74,7 +74,9 @@ Status EnqueueJob(Db* db, Job* job) {
   return tx.Commit();
 }
 
-Status ClaimNextJob(Db* db, Job* job, bool* found) {
+Status ClaimNextJob(Db* db, Job* job, bool* found) { return ClaimNextJob(db, {}, job, found); }
+
+Status ClaimNextJob(Db* db, const std::vector<std::string>& waiting, Job* job, bool* found) {
   *found = false;
   Transaction tx(db);
   if (!tx.status().ok()) return tx.status();
@@ -88,9 +90,15 @@ Status ClaimNextJob(Db* db, Job* job, bool* found) {
                       "AND NOT (kind IN ('deploy', 'reroute', 'resume', 'destroy') AND sandbox IN "
                       "(SELECT name FROM sandboxes WHERE locked_by != '')) "
                       "AND NOT (kind IN ('deploy', 'reroute') AND sandbox IN "
-                      "(SELECT name FROM sandboxes WHERE state = 'suspended')) "
-                      "ORDER BY id LIMIT 1";
+                      "(SELECT name FROM sandboxes WHERE state = 'suspended')) ";
+    if (!waiting.empty()) {
+      sql += "AND sandbox NOT IN (SELECT name FROM sandboxes WHERE engine IN (?";
+      for (size_t i = 1; i < waiting.size(); ++i) sql += ", ?";
+      sql += ")) ";
+    }
+    sql += "ORDER BY id LIMIT 1";
     Stmt st(db, sql.c_str());
+    for (size_t i = 0; i < waiting.size(); ++i) st.Bind(static_cast<int>(i + 1), waiting[i]);
     if (!st.Step()) return st.status();
     *job = ReadJob(st);
   }

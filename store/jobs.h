@@ -47,6 +47,9 @@ Status EnqueueJob(Db* db, Job* job);
 // Marks the oldest runnable queued job running (with its "started" audit
 // row) and returns it in `job`; `found` is false when there is none.
 Status ClaimNextJob(Db* db, Job* job, bool* found);
+// As above, leaving the jobs of sandboxes on the engines `waiting` (their
+// breaker is open) in the queue: every other engine's work goes on.
+Status ClaimNextJob(Db* db, const std::vector<std::string>& waiting, Job* job, bool* found);
 Status FinishJob(Db* db, int64_t id, JobState state, const std::string& detail);
 // FinishJob and the job's audit row, in one transaction.
 Status EndJob(Db* db, const Job& job, JobState state, const std::string& detail);

@@ -44,7 +44,7 @@ Service ReadService(Stmt& st) {
 const char kSandboxSelect[] =
     "SELECT id, name, created_by, origin_repo, origin_branch, state, created_at, updated_at, "
     "template, gateway, locked_by, locked_at, lock_reason, last_active_at, suspended_at, "
-    "memory_mb, cpus, router_health, router_checked_at FROM sandboxes ";
+    "memory_mb, cpus, router_health, router_checked_at, engine FROM sandboxes ";
 
 Sandbox ReadSandbox(Stmt& st) {
   Sandbox b;
@@ -67,6 +67,7 @@ Sandbox ReadSandbox(Stmt& st) {
   b.cpus = st.Double(16);
   b.router_health = st.Text(17);
   b.router_checked_at = st.Int(18);
+  b.engine = st.Text(19);
   return b;
 }
 
@@ -82,11 +83,12 @@ Status CreateSandbox(Db* db, Sandbox* b) {
   int64_t now = NowMillis();
   Stmt st(db,
           "INSERT INTO sandboxes(name, created_by, origin_repo, origin_branch, state, "
-          "created_at, updated_at, template, gateway, last_active_at, memory_mb, cpus) "
-          "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+          "created_at, updated_at, template, gateway, last_active_at, memory_mb, cpus, engine) "
+          "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
   st.Bind(1, b->name).Bind(2, b->created_by).Bind(3, b->origin_repo).Bind(4, b->origin_branch);
   st.Bind(5, b->state).Bind(6, now).Bind(7, now).Bind(8, b->template_name).Bind(9, b->gateway);
   st.Bind(10, now).Bind(11, static_cast<int64_t>(b->memory_mb)).Bind(12, b->cpus);
+  st.Bind(13, b->engine);
   Status s = st.Run();
   if (s.code() == Status::Code::kConflict) {
     return Status::Conflict("a sandbox named '" + b->name + "' already exists");

@@ -60,6 +60,9 @@ struct Sandbox {
   // Service::health; "" when it has none to look at.
   std::string router_health;
   int64_t router_checked_at = 0;
+  // The engine it lives on (bot/engine_registry.h); "": not placed yet (its
+  // first job places it, store/engines.h).
+  std::string engine;
   std::vector<Service> services;
 };
 

@@ -554,6 +554,18 @@ CREATE TABLE sandbox_volumes(
   PRIMARY KEY(sandbox_id, volume)
 );
 )sql",
+    // Several engines (store/engines.h): the engine each sandbox lives on
+    // ("": not placed yet; the daemon gives rows made before this migration
+    // its default engine), and the engines drained of new sandboxes.
+    R"sql(
+ALTER TABLE sandboxes ADD COLUMN engine TEXT NOT NULL DEFAULT '';
+CREATE INDEX sandboxes_engine ON sandboxes(engine);
+CREATE TABLE engine_drains(
+  name       TEXT PRIMARY KEY,
+  drained_at INTEGER NOT NULL,
+  drained_by TEXT NOT NULL DEFAULT ''
+);
+)sql",
 };
 
 }  // namespace

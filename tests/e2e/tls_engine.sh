@@ -71,13 +71,19 @@ start_tls_engine() {
     ip link set "$TLS_ENGINE_BRIDGE" up ||
     { TLS_ENGINE_WHY="cannot make the bridge $TLS_ENGINE_BRIDGE (ip link add … type bridge)"; return 2; }
   echo "$TLS_ENGINE_BRIDGE" >"$TLS_ENGINE_DIR/bridge"
+  run_tls_dockerd
+}
+
+# Starts (or starts again) the second dockerd on what start_tls_engine made.
+run_tls_dockerd() {
+  local c=$TLS_ENGINE_DIR/certs
   dockerd --data-root "$TLS_ENGINE_DIR/data" --exec-root "$TLS_ENGINE_DIR/exec" \
     --pidfile "$TLS_ENGINE_DIR/dockerd.pid" -H "unix://$TLS_ENGINE_SOCK" \
     -H "$TLS_ENGINE_URL" --tlsverify --tlscacert "$c/ca/ca.pem" \
     --tlscert "$c/server/cert.pem" --tlskey "$c/server/key.pem" \
     --bridge="$TLS_ENGINE_BRIDGE" --iptables=false --ip-masq=false --ip6tables=false \
     --default-address-pool "base=${TLS_ENGINE_POOL:-10.219.0.0/16},size=24" \
-    >"$TLS_ENGINE_DIR/dockerd.log" 2>&1 &
+    >>"$TLS_ENGINE_DIR/dockerd.log" 2>&1 &
   echo $! >"$TLS_ENGINE_DIR/dockerd.shell-pid"
   local i=0
   until curl -sf --unix-socket "$TLS_ENGINE_SOCK" http://engine/_ping >/dev/null 2>&1; do
@@ -88,6 +94,18 @@ start_tls_engine() {
     fi
     sleep 0.1
   done
+}
+
+# pause_tls_engine: stops the second dockerd (its containers stop with it),
+# keeping its data, certificates and bridge for run_tls_dockerd.
+pause_tls_engine() {
+  local pid
+  pid=$(cat "$TLS_ENGINE_DIR/dockerd.pid" 2>/dev/null || cat "$TLS_ENGINE_DIR/dockerd.shell-pid")
+  kill -TERM "$pid" 2>/dev/null || true
+  local i=0
+  while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$TLS_ENGINE_DIR/dockerd.pid"
 }
 
 # tls_engine ARGS…: curl over the engine's unix socket (METHOD PATH).

@@ -29,3 +29,97 @@ test_tls_engine_deploys_through_mutual_tls() {
     "containers left in the TLS engine"
   stop_daemon
 }
+
+# Two engines at once: the main one (unix socket) and the TLS one, each with
+# its own host ports. New sandboxes spread by room; a sandbox named for an
+# engine goes there; the TLS engine stops: its sandbox goes Unhealthy and its
+# jobs wait while the main engine keeps deploying; it starts again: the
+# reconciler restarts its containers and the sandbox is Healthy again.
+test_two_engines_place_fail_and_heal() {
+  tls_engine_up
+  local lo=${E2E_PORTS%-*} hi=${E2E_PORTS#*-}
+  local mid=$(((lo + hi) / 2))
+  mkdir -p "$DATA"
+  cat >"$DATA/config.json" <<JSON
+{"engines": {
+  "local": {"url": "unix:///var/run/docker.sock", "ports": "$lo-$mid"},
+  "far": {"url": "$TLS_ENGINE_URL", "tls": "$CERTS/client", "ports": "$((mid + 1))-$hi"}}}
+JSON
+  start_daemon --health-interval 1 --reconcile-seconds 1
+  list=$("$SANDBOT" engine list)
+  expect_contains "$list" "local"
+  expect_contains "$list" "far    $TLS_ENGINE_URL"
+  new_app_repo web
+  git -C "$WORK" checkout -qb feature/one
+  out=$(push -o sandbot.wait origin feature/one)
+  expect_contains "$out" "sandbot: web running  http://127.0.0.1:"
+  git -C "$WORK" checkout -qb feature/two
+  out=$(push -o sandbot.wait origin feature/two)
+  expect_contains "$out" "sandbot: web running  http://127.0.0.1:"
+  # Placement spread them: one on each engine (the config file's engines in
+  # name order: far is the default, and a tie goes to it), each with a port
+  # of its engine's range.
+  engine_of() { "$SANDBOT" sandbox status "$1" --json | jq -r .engine; }
+  port_of() { "$SANDBOT" sandbox status "$1" --json | jq -r '.services[0].port'; }
+  expect_eq "$(engine_of feature-one) $(engine_of feature-two)" "far local" "placement"
+  expect_contains "$("$SANDBOT" sandbox status feature-one)" "engine: far"
+  expect_eq "$(tls_engine GET '/containers/json' | jq -r '.[].Names[0]')" /sandbox-feature-one-web \
+    "containers in the far engine"
+  [ "$(port_of feature-one)" -gt "$mid" ] || fail "far's sandbox got port $(port_of feature-one)"
+  [ "$(port_of feature-two)" -le "$mid" ] || fail "local's sandbox got port $(port_of feature-two)"
+  url_far=$("$SANDBOT" sandbox status feature-one --json | jq -r '.services[0].url')
+  # Named: --engine puts it there whatever the room.
+  out=$("$SANDBOT" sandbox create pinned web@feature/one --engine far 2>&1)
+  expect_contains "$out" "creating sandbox pinned"
+  wait_for_status pinned web running 60
+  expect_eq "$(engine_of pinned)" far "the engine it was created for"
+  out=$("$SANDBOT" sandbox create bad web@feature/one --engine nowhere 2>&1 || true)
+  expect_contains "$out" "no engine named 'nowhere'"
+
+  # far goes away: its sandboxes go Unhealthy, local keeps deploying.
+  pause_tls_engine
+  local i=0
+  until "$SANDBOT" sandbox status feature-one | grep -q "Unhealthy"; do
+    i=$((i + 1))
+    [ $i -lt 150 ] || fail "feature-one did not go Unhealthy: $("$SANDBOT" sandbox status feature-one)"
+    sleep 0.2
+  done
+  expect_contains "$("$SANDBOT" sandbox status feature-one)" "engine 'far' does not answer"
+  "$SANDBOT" engine list | grep -Eq "^far +$TLS_ENGINE_URL +mutual +down " ||
+    fail "engine list does not say far is down: $("$SANDBOT" engine list)"
+  git -C "$WORK" checkout -qb feature/three
+  out=$(timeout 120 git -C "$WORK" push -o sandbot.wait origin feature/three 2>&1)
+  expect_contains "$out" "web running  http://127.0.0.1:"
+  expect_eq "$(engine_of feature-three)" local "placement while far is down"
+  expect_contains "$("$SANDBOT" sandbox status feature-two)" "Healthy"
+
+  # far is back: the reconciler starts what stopped with it.
+  run_tls_dockerd || fail "the far engine did not start again: $TLS_ENGINE_WHY"
+  i=0
+  until "$SANDBOT" sandbox status feature-one | grep -q "· Healthy"; do
+    i=$((i + 1))
+    [ $i -lt 300 ] || fail "feature-one did not heal: $("$SANDBOT" sandbox status feature-one)"
+    sleep 0.2
+  done
+  expect_contains "$(curl -sf "$url_far/")" "commit" "far's page after it came back"
+  expect_contains "$(db "SELECT action FROM audit WHERE action LIKE 'engine.%'")" "engine.unavailable"
+
+  # Drain and move: far takes no new sandbox; pinned moves to local.
+  expect_contains "$("$SANDBOT" engine drain far)" "takes no new sandboxes"
+  expect_contains "$("$SANDBOT" engine list)" "up, drained"
+  out=$("$SANDBOT" sandbox create bad2 web@feature/one --engine far 2>&1 || true)
+  expect_contains "$out" "is drained"
+  out=$("$SANDBOT" sandbox move pinned --to local)
+  expect_contains "$out" "moving sandbox pinned from engine 'far' to 'local'"
+  expect_contains "$out" "named volumes are NOT copied"
+  wait_for_status pinned web running 60
+  expect_eq "$(engine_of pinned)" local "engine after the move"
+  i=0
+  until [ -z "$(tls_engine GET '/containers/json?all=1' | jq -r '.[].Names[0]' | grep pinned)" ]; do
+    i=$((i + 1))
+    [ $i -lt 150 ] || fail "the moved sandbox's container stayed on far"
+    sleep 0.2
+  done
+  for s in feature-two feature-one feature-three pinned; do "$SANDBOT" sandbox destroy "$s" >/dev/null; done
+  stop_daemon
+}

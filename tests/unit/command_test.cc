@@ -251,7 +251,8 @@ BOOST_AUTO_TEST_CASE(help_text) {
   std::string sandbox = HelpText("sandbox");
   BOOST_CHECK(
       sandbox.find("/sandbox create NAME [from TEMPLATE] [SERVICE@BRANCH ...] [--gateway SERVICE] "
-                   "[--memory MB] [--cpus N] — create a sandbox") != std::string::npos);
+                   "[--memory MB] [--cpus N] [--engine NAME] — create a sandbox") !=
+      std::string::npos);
   BOOST_CHECK(sandbox.find("/sandbox logs NAME SERVICE [LINES] — ") != std::string::npos);
   BOOST_CHECK(sandbox.find("/route") == std::string::npos);
   BOOST_CHECK_EQUAL(HelpText("/Sandbox"), sandbox);

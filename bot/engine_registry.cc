@@ -1,0 +1,278 @@
+#include "bot/engine_registry.h"
+
+#include <spdlog/spdlog.h>
+
+#include <map>
+
+#include "bot/config.h"
+#include "bot/swarm_runtime.h"
+#include "store/engines.h"
+#include "util/engine_names.h"
+
+namespace sandbot {
+
+namespace {
+
+// Every engine as one ContainerRuntime, for handlers and doors (logs, the
+// "engine is down" note). A container is asked for on each engine in turn
+// (a sandbox's live on one); lists are the union; what creates something
+// goes to the default engine (handlers create nothing: workers do, through
+// their sandbox's engine).
+class RoutedRuntime : public ContainerRuntime {
+ public:
+  explicit RoutedRuntime(const std::vector<std::unique_ptr<Engine>>* engines) : engines_(engines) {}
+
+  Status Ping() override {
+    Status last;
+    for (const auto& e : *engines_) {
+      last = e->runtime->Ping();
+      if (last.ok()) return last;
+    }
+    return last;
+  }
+  bool Reachable() override {
+    for (const auto& e : *engines_) {
+      if (e->runtime->Reachable()) return true;
+    }
+    return false;
+  }
+  Status EnsureNetwork(const std::string& name, const Labels& labels) override {
+    return First()->EnsureNetwork(name, labels);
+  }
+  Status RemoveNetwork(const std::string& name) override {
+    return Each([&](ContainerRuntime* r) { return r->RemoveNetwork(name); });
+  }
+  Status ListNetworks(const Labels& labels, std::vector<NetworkInfo>* out) override {
+    return Each([&](ContainerRuntime* r) { return r->ListNetworks(labels, out); });
+  }
+  Status BuildImage(const std::string& context_tar, const std::string& tag,
+                    const LineSink& log) override {
+    return First()->BuildImage(context_tar, tag, log);
+  }
+  Status ImageExists(const std::string& ref, bool* exists) override {
+    return First()->ImageExists(ref, exists);
+  }
+  Status LoadImage(const std::string& tar_path, const LineSink& log) override {
+    return First()->LoadImage(tar_path, log);
+  }
+  Status ImportImage(const std::string& rootfs_tar_path, const std::string& repo_tag,
+                     const LineSink& log) override {
+    return First()->ImportImage(rootfs_tar_path, repo_tag, log);
+  }
+  Status CreateContainer(const ContainerSpec& spec, std::string* id) override {
+    return First()->CreateContainer(spec, id);
+  }
+  Status StartContainer(const std::string& id) override {
+    return Holder(id, [&](ContainerRuntime* r) { return r->StartContainer(id); });
+  }
+  Status StopContainer(const std::string& id, int timeout_seconds) override {
+    return Holder(id, [&](ContainerRuntime* r) { return r->StopContainer(id, timeout_seconds); });
+  }
+  Status SignalContainer(const std::string& id, const std::string& signal) override {
+    return Holder(id, [&](ContainerRuntime* r) { return r->SignalContainer(id, signal); });
+  }
+  Status RenameContainer(const std::string& id, const std::string& new_name) override {
+    return Holder(id, [&](ContainerRuntime* r) { return r->RenameContainer(id, new_name); });
+  }
+  Status RemoveContainer(const std::string& id) override {
+    return Each([&](ContainerRuntime* r) { return r->RemoveContainer(id); });
+  }
+  Status InspectContainer(const std::string& id, ContainerState* state) override {
+    return Holder(id, [&](ContainerRuntime* r) { return r->InspectContainer(id, state); });
+  }
+  Status ContainerLogs(const std::string& id, int tail, std::string* out) override {
+    return Holder(id, [&](ContainerRuntime* r) { return r->ContainerLogs(id, tail, out); });
+  }
+  Status ListContainers(const Labels& labels, std::vector<ContainerInfo>* out) override {
+    return Each([&](ContainerRuntime* r) { return r->ListContainers(labels, out); });
+  }
+
+ private:
+  ContainerRuntime* First() const { return engines_->front()->runtime.get(); }
+
+  // On every reachable engine; the first error.
+  template <typename Fn>
+  Status Each(Fn&& call) {
+    Status first;
+    for (const auto& e : *engines_) {
+      if (!e->runtime->Reachable()) continue;
+      Status s = call(e->runtime.get());
+      if (first.ok() && !s.ok()) first = s;
+    }
+    return first;
+  }
+  // On the reachable engine that has container `id` (the default one when
+  // none has: its answer says it is absent).
+  template <typename Fn>
+  Status Holder(const std::string& id, Fn&& call) {
+    for (const auto& e : *engines_) {
+      if (!e->runtime->Reachable()) continue;
+      ContainerState state;
+      if (e->runtime->InspectContainer(id, &state).ok() && state.exists) {
+        return call(e->runtime.get());
+      }
+    }
+    return call(First());
+  }
+
+  const std::vector<std::unique_ptr<Engine>>* engines_;
+};
+
+// An engine's "A-B" range over the daemon's, when it names one.
+void RangeOr(const std::string& text, const std::string& what, int* lo, int* hi) {
+  if (text.empty()) return;
+  int a = 0, b = 0;
+  Status s = ParsePortRange(text, &a, &b);
+  if (!s.ok()) {
+    // Validated at start (Daemon::UseEngines); kept as the daemon's here.
+    spdlog::error("{}: {}", what, s.message());
+    return;
+  }
+  *lo = a;
+  *hi = b;
+}
+
+}  // namespace
+
+Status ChooseEngine(const std::vector<EngineRoom>& rooms, std::string* chosen) {
+  const EngineRoom* best = nullptr;
+  std::string passed;
+  for (const EngineRoom& r : rooms) {
+    if (r.drained || !r.reachable) {
+      passed += (passed.empty() ? "" : ", ") + r.name + (r.drained ? " is drained" : " is down");
+      continue;
+    }
+    if (best == nullptr || r.load < best->load) best = &r;
+  }
+  if (best == nullptr) {
+    return Status::Unavailable("no engine takes new sandboxes now (" + passed +
+                               "); it is placed when one does");
+  }
+  *chosen = best->name;
+  return Status::Ok();
+}
+
+EngineRegistry::EngineRegistry(Db* db, const std::vector<EngineSpec>& specs,
+                               const DeployConfig& base, const JobEventFn& on_event,
+                               const std::string& data_dir)
+    : db_(db) {
+  for (const EngineSpec& spec : specs) {
+    auto e = std::make_unique<Engine>();
+    e->spec = spec;
+    e->is_default = engines_.empty();
+    e->deploy = base;
+    if (!spec.public_host.empty()) e->deploy.public_host = spec.public_host;
+    RangeOr(spec.ports, "engine '" + spec.name + "' ports", &e->deploy.port_lo, &e->deploy.port_hi);
+    RangeOr(spec.gateway_ports, "engine '" + spec.name + "' gateway_ports", &e->deploy.gateway_lo,
+            &e->deploy.gateway_hi);
+    if (spec.swarm) {
+      // A Swarm manager: its sandboxes become services (bot/swarm_runtime.h).
+      SwarmPublish publish = SwarmPublish::kIngress;
+      if (!spec.swarm_publish.empty()) ParseSwarmPublish(spec.swarm_publish, &publish);
+      auto swarm = std::make_unique<SwarmRuntime>(spec.url, spec.Tls(), publish);
+      e->docker = swarm->docker();
+      e->inner = std::move(swarm);
+    } else {
+      auto docker = std::make_unique<DockerRuntime>(spec.url, spec.Tls());
+      e->docker = docker.get();
+      e->inner = std::move(docker);
+    }
+    e->breaker = std::make_unique<EngineBreaker>(3);
+    e->runtime = std::make_unique<GuardedRuntime>(
+        e->inner.get(), e->breaker.get(),
+        std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(250),
+                                               std::chrono::milliseconds(1000),
+                                               std::chrono::milliseconds(2000)});
+    e->deployer = std::make_unique<Deployer>(db, e->runtime.get(), e->deploy, on_event);
+    e->reconciler = std::make_unique<Reconciler>(db, e->runtime.get(), data_dir);
+    e->health =
+        std::make_unique<HealthMonitor>(db, e->runtime.get(), std::chrono::milliseconds(2000),
+                                        base.router ? DataLabel(data_dir) : std::string());
+    if (specs.size() > 1) {
+      Engine* self = e.get();
+      auto owns = [self](const std::string& engine) { return self->Owns(engine); };
+      e->reconciler->set_scope(owns);
+      e->health->set_scope(owns);
+    }
+    engines_.push_back(std::move(e));
+  }
+  routed_ = std::make_unique<RoutedRuntime>(&engines_);
+}
+
+Engine* EngineRegistry::Find(const std::string& name) const {
+  for (const auto& e : engines_) {
+    if (e->spec.name == name) return e.get();
+  }
+  return nullptr;
+}
+
+Status EngineRegistry::Place(const std::string& sandbox, std::string* engine) {
+  MutexLock lock(&mu_);
+  Status s = GetSandboxEngine(db_, sandbox, engine);
+  if (!s.ok() || !engine->empty()) return s;
+  if (engines_.size() == 1) {
+    bool placed = false;
+    *engine = Default()->spec.name;
+    return PlaceSandbox(db_, sandbox, *engine, &placed);
+  }
+  std::map<std::string, int> loads;
+  std::set<std::string> drained;
+  s = CountEngineServices(db_, &loads);
+  if (s.ok()) s = ListDrainedEngines(db_, &drained);
+  if (!s.ok()) return s;
+  std::vector<EngineRoom> rooms;
+  for (const auto& e : engines_) {
+    EngineRoom r;
+    r.name = e->spec.name;
+    r.reachable = e->runtime->Reachable();
+    r.drained = drained.count(r.name) > 0;
+    r.load = loads[r.name];  // unplaced ones ("") count nowhere yet
+    rooms.push_back(r);
+  }
+  std::string chosen;
+  s = ChooseEngine(rooms, &chosen);
+  if (!s.ok()) return s;
+  bool placed = false;
+  s = PlaceSandbox(db_, sandbox, chosen, &placed);
+  if (!s.ok()) return s;
+  if (!placed) return GetSandboxEngine(db_, sandbox, engine);
+  spdlog::info("sandbox {} placed on engine {}", sandbox, chosen);
+  *engine = chosen;
+  return Status::Ok();
+}
+
+Status EngineRegistry::ForSandbox(const std::string& sandbox, Engine** engine) {
+  std::string name;
+  Status s = GetSandboxEngine(db_, sandbox, &name);
+  if (s.IsNotFound()) {
+    *engine = Default();
+    return Status::Ok();
+  }
+  if (s.ok() && name.empty()) s = Place(sandbox, &name);
+  if (!s.ok()) return s;
+  *engine = Find(name);
+  if (*engine == nullptr) {
+    return Status::NotFound("sandbox " + sandbox + " lives on engine '" + name +
+                            "', which is not configured (--engine " + name +
+                            "=URL, or sandbot sandbox move " + sandbox + " --to ENGINE)");
+  }
+  return Status::Ok();
+}
+
+std::vector<std::string> EngineRegistry::Waiting() const {
+  std::vector<std::string> out;
+  for (const auto& e : engines_) {
+    // Unplaced sandboxes ("") wait for none: they go where there is room.
+    if (e->breaker->open()) out.push_back(e->spec.name);
+  }
+  return out;
+}
+
+bool EngineRegistry::AnyReachable() const {
+  for (const auto& e : engines_) {
+    if (!e->breaker->open()) return true;
+  }
+  return false;
+}
+
+}  // namespace sandbot
