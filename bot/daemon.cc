@@ -723,7 +723,8 @@ void Daemon::ForgeCommentLoop() {
 
 void Daemon::SeedLoop() {
   SeedWorker worker(
-      db_.get(), runtime_.get(), DataLabel(config_.data_dir), kDefaultHelperImage,
+      // Seeds live on the default engine (what the routed runtime creates on).
+      db_.get(), runtime_, DataLabel(config_.data_dir), kDefaultHelperImage,
       [this] { return stopping_ ? Status::Unavailable("the daemon is stopping") : Status::Ok(); });
   auto next_sweep = std::chrono::steady_clock::now();
   size_t seeds_seen = 0;

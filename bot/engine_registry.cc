@@ -43,7 +43,9 @@ class RoutedRuntime : public ContainerRuntime {
     return Each([&](ContainerRuntime* r) { return r->RemoveNetwork(name); });
   }
   Status ListNetworks(const Labels& labels, std::vector<NetworkInfo>* out) override {
-    return Each([&](ContainerRuntime* r) { return r->ListNetworks(labels, out); });
+    return Union(out, [&](ContainerRuntime* r, std::vector<NetworkInfo>* part) {
+      return r->ListNetworks(labels, part);
+    });
   }
   Status BuildImage(const std::string& context_tar, const std::string& tag,
                     const LineSink& log) override {
@@ -84,7 +86,26 @@ class RoutedRuntime : public ContainerRuntime {
     return Holder(id, [&](ContainerRuntime* r) { return r->ContainerLogs(id, tail, out); });
   }
   Status ListContainers(const Labels& labels, std::vector<ContainerInfo>* out) override {
-    return Each([&](ContainerRuntime* r) { return r->ListContainers(labels, out); });
+    return Union(out, [&](ContainerRuntime* r, std::vector<ContainerInfo>* part) {
+      return r->ListContainers(labels, part);
+    });
+  }
+  Status PutArchive(const std::string& id, const std::string& dir,
+                    const std::string& tar_path) override {
+    return Holder(id, [&](ContainerRuntime* r) { return r->PutArchive(id, dir, tar_path); });
+  }
+  // Volumes are made where containers are: the default engine (seeds live
+  // there); each sandbox's own are made through its engine's runtime.
+  Status EnsureVolume(const std::string& name, const Labels& labels, bool* created) override {
+    return First()->EnsureVolume(name, labels, created);
+  }
+  Status RemoveVolume(const std::string& name) override {
+    return Each([&](ContainerRuntime* r) { return r->RemoveVolume(name); });
+  }
+  Status ListVolumes(const Labels& labels, std::vector<VolumeInfo>* out) override {
+    return Union(out, [&](ContainerRuntime* r, std::vector<VolumeInfo>* part) {
+      return r->ListVolumes(labels, part);
+    });
   }
 
  private:
@@ -100,6 +121,18 @@ class RoutedRuntime : public ContainerRuntime {
       if (first.ok() && !s.ok()) first = s;
     }
     return first;
+  }
+  // The lists of every reachable engine, one after the other (each
+  // runtime's list call replaces what its vector held).
+  template <typename Item, typename Fn>
+  Status Union(std::vector<Item>* out, Fn&& list) {
+    out->clear();
+    return Each([&](ContainerRuntime* r) {
+      std::vector<Item> part;
+      Status s = list(r, &part);
+      out->insert(out->end(), part.begin(), part.end());
+      return s;
+    });
   }
   // On the reachable engine that has container `id` (the default one when
   // none has: its answer says it is absent).
