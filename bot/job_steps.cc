@@ -394,6 +394,28 @@ Status JobSteps::WaitHealthy(const Job& job, const Repo& repo, const std::string
   }
 }
 
+Status JobSteps::WaitReady(const Job& job, const Repo& repo, const Service& service,
+                           const std::string& container) {
+  std::shared_ptr<const ComposeCommit> compose;
+  Status s = ComposeOf(repo, service.commit, job.sandbox, service.branch, &compose);
+  if (!s.ok()) return s;
+  if (!compose || !compose->project.Find(service.name)) {
+    return WaitHealthy(job, repo, container, service.host_port);
+  }
+  return WaitComposeReady(container, ReadinessOf(compose->project, service.name, compose->enabled));
+}
+
+bool JobSteps::ComposeJobDone(const Repo& repo, const Service& service,
+                              const std::string& sandbox) {
+  std::shared_ptr<const ComposeCommit> compose;
+  if (!ComposeOf(repo, service.commit, sandbox, service.branch, &compose).ok() || !compose ||
+      !compose->project.Find(service.name)) {
+    return false;
+  }
+  return ReadinessOf(compose->project, service.name, compose->enabled) ==
+         ComposeReadiness::kCompleted;
+}
+
 Status JobSteps::WaitComposeReady(const std::string& container, ComposeReadiness readiness) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();

@@ -113,6 +113,13 @@ class JobSteps {
                      std::string* routes_dir, std::vector<std::string>* held = nullptr,
                      std::string* version = nullptr);
   Status WaitHealthy(const Job& job, const Repo& repo, const std::string& container, int port);
+  // WaitHealthy, or for a compose file's service WaitComposeReady with its
+  // readiness (the file read again at the service's commit).
+  Status WaitReady(const Job& job, const Repo& repo, const Service& service,
+                   const std::string& container);
+  // True for a compose file's one-shot job (another service waits for it to
+  // complete with service_completed_successfully).
+  bool ComposeJobDone(const Repo& repo, const Service& service, const std::string& sandbox);
   // A compose service's readiness (handlers/compose_plan.h): running, the
   // engine's health check healthy, or exited 0 for a one-shot job.
   Status WaitComposeReady(const std::string& container, ComposeReadiness readiness);

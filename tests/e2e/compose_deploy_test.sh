@@ -78,6 +78,14 @@ test_compose_push_deploys_all_services() {
   expect_eq "$(engine GET /volumes/sandbox-feature-cart-dbdata | jq -r '.Labels["sandbot.sandbox"]')" \
     feature-cart "volume label"
 
+  # Suspend and resume: the app answers again; the job is not run again.
+  "$SANDBOT" sandbox suspend feature-cart --wait >/dev/null || fail "suspend"
+  out=$("$SANDBOT" sandbox resume feature-cart --wait) || fail "resume: $out"
+  expect_contains "$(curl -sf "$url/")" "version 1" "page after resume"
+  status=$("$SANDBOT" sandbox status feature-cart --json)
+  expect_eq "$(jq -r '[.services[] | .status] | sort | join(",")' <<<"$status")" \
+    running,running,stopped "statuses after resume"
+
   # Redeploy: a new page on the same URL; the volume's data stays.
   first=$(engine GET /containers/sandbox-feature-cart-db/json | jq -r '.Id')
   echo "version 2" >"$WORK/web/page.txt"
