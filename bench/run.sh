@@ -24,6 +24,9 @@
 #                                 file, beside docker-compose; no engine needed)
 #   BENCH_PARTS=seed …           (issue 12: a 500 MB volume copied into a
 #                                 seed by sandbot's helper, beside `cp -a`)
+#   BENCH_PARTS=compose-up …     (issue 12: a 5-service compose app of cached
+#                                 images, new sandbox to all healthy, beside
+#                                 `docker-compose up -d` of the same file)
 #   BENCH_PARTS=router …   (issue 13: the sandbox router's added latency per
 #                           hop, table switch to acknowledgement, RSS
 #                           (bench/router_bench.py, no Docker work); a route
@@ -44,7 +47,8 @@ SANDBOT=$(realpath "${SANDBOT:?set SANDBOT to the sandbot binary}")
 HOOK_BIN=$(dirname "$SANDBOT")/sandbot-hook # what the installed hook runs
 COMPOSE_RUNS=${COMPOSE_RUNS:-200} # in-process compose config runs
 COMPOSE_CLI_RUNS=${COMPOSE_CLI_RUNS:-10} # process runs, sandbot and docker-compose each
-BENCH_PARTS=${BENCH_PARTS:-hook deploy flood idle tls engines dashboard compose router seed} # which parts to run
+COMPOSE_UP_ROUNDS=${COMPOSE_UP_ROUNDS:-5} # compose-up: timed rounds of each, interleaved
+BENCH_PARTS=${BENCH_PARTS:-hook deploy flood idle tls engines dashboard compose compose-up router seed} # which parts to run
 METRICS_SANDBOXES=${METRICS_SANDBOXES:-1000} # the metrics and dashboard parts: sandboxes of 3 services seeded
 DASHBOARD_AUDIT_ROWS=${DASHBOARD_AUDIT_ROWS:-10000} # the dashboard part: audit rows seeded
 DASHBOARD_RUNS=${DASHBOARD_RUNS:-200}     # timed loads of each dashboard page
@@ -176,11 +180,11 @@ cleanup() {
   fi
   # sandbot's containers carry the repo label; its networks the sandbox names,
   # all of which start with the branch prefix feature/$RUN-.
-  for c in $(containers_with_label "sandbot.repo=$RUN"); do
+  for c in $(containers_with_label "sandbot.repo=$RUN") $(containers_with_label "sandbot.repo=$RUN-up"); do
     engine DELETE "/containers/$c?force=1&v=1" >/dev/null
   done
-  for n in $(engine GET /networks | jq -r --arg p "sandbox-feature-$RUN-" \
-    '.[].Name | select(startswith($p))'); do
+  for n in $(engine GET /networks | jq -r --arg p "sandbox-feature-$RUN-" --arg u "sandbox-up-$RUN-" \
+    '.[].Name | select(startswith($p) or startswith($u))'); do
     engine DELETE "/networks/$n" >/dev/null
   done
   engine DELETE "/containers/devenv-$RUN?force=1&v=1" >/dev/null 2>&1
@@ -199,6 +203,12 @@ cleanup() {
     done
     for v in $(engine GET "/volumes?filters=$vf" | jq -r '(.Volumes // [])[].Name'); do
       engine DELETE "/volumes/$v" >/dev/null
+    done
+  fi
+  if [ -d "${DIR:-}/compose5" ]; then
+    for p in $(engine GET /containers/json?all=1 | jq -r --arg p "$RUN-dc" \
+      '.[].Labels["com.docker.compose.project"] // empty | select(startswith($p))' | sort -u); do
+      (cd "$DIR/compose5" && docker-compose -p "$p" down -v -t 0 >/dev/null 2>&1)
     done
   fi
   [ -n "${DIR:-}" ] && rm -rf "$DIR"
@@ -237,9 +247,10 @@ preflight() {
     *" hook "* | *" deploy "*) [ -x "$HOOK_BIN" ] || die "$HOOK_BIN is not executable (make build)" ;;
   esac
   # The parts without Docker work here need no engine: flood, idle, metrics,
-  # compose, and tls, which brings its own. The router part's route changes
-  # the dashboard part's builds and the seed part's copies do.
-  case " $BENCH_PARTS " in *" hook "* | *" deploy "* | *" router "* | *" dashboard "* | *" seed "*) ;; *) return 0 ;; esac
+  # compose, and tls, which brings its own. The router part's route changes,
+  # the dashboard part's builds, the seed part's copies and the compose-up
+  # part's containers do.
+  case " $BENCH_PARTS " in *" hook "* | *" deploy "* | *" router "* | *" dashboard "* | *" seed "* | *" compose-up "*) ;; *) return 0 ;; esac
   [ -n "$DOCKER" ] || die "no docker CLI found (apt-get install docker.io)"
   engine GET /_ping >/dev/null || die "no Docker engine answers on $DOCKER_SOCK (scripts/ensure-docker.sh)"
   # The CLI speaks the engine's API version, whatever its own default.
@@ -844,6 +855,17 @@ summary() {
       "docker-compose config" $(p50_p99 "$r/compose_peer.ms") "$(wc -l <"$r/compose_peer.ms")" \
       "$(docker-compose version --short 2>/dev/null || echo '?')"
   fi
+  if [ -s "$r/compose_up.ms" ]; then
+    local up peer
+    up=$(median "$r/compose_up.ms")
+    peer=$(median "$r/compose_up_peer.ms")
+    echo "5-service compose app, new sandbox → all healthy (issue 12; $(wc -l <"$r/compose_up.ms") interleaved rounds each, medians)"
+    printf '  %-36s %5.2f s   p99 %s ms\n' "sandbot (git push -o sandbot.wait)" "$(ms_to_s "$up")" \
+      "$(p50_p99 "$r/compose_up.ms" | cut -d' ' -f2)"
+    printf '  %-36s %5.2f s   ratio sandbot/docker-compose %.2f   (target <= 0.8)\n' \
+      "docker-compose up -d, until healthy" "$(ms_to_s "$peer")" \
+      "$(awk -v a="$up" -v b="$peer" 'BEGIN { printf "%.2f", a / b }')"
+  fi
   [ -f "$r/sandbot.ms" ] || return 0 # BENCH_PARTS without deploy
   echo "push → page answers with the new commit ($(wc -l <"$r/sandbot.ms") rounds, medians)"
   printf '  %-36s %5.2f s\n' "sandbot (git push -o sandbot.wait)" "$(ms_to_s "$sb")"
@@ -1012,6 +1034,92 @@ bench_seed() {
   "$SANDBOT" sandbox destroy "seedsrc-$RUN" >/dev/null
 }
 
+# A 5-service compose app of cached images (issue 12): a database and a
+# cache with health checks, an api waiting for the database to be healthy,
+# a worker waiting for the cache, and a web front waiting for the api.
+write_compose5() {
+  mkdir -p "$1"
+  cat >"$1/compose.yaml" <<'YAML'
+services:
+  db:
+    image: sandbot/busybox:latest
+    command: ["sh", "-c", "mkdir -p /data && echo ok > /data/ok && exec httpd -f -p 5432 -h /data"]
+    expose: ["5432"]
+    healthcheck: {test: ["CMD", "test", "-f", "/data/ok"], interval: 1s, retries: 30}
+  cache:
+    image: sandbot/busybox:latest
+    command: ["sh", "-c", "mkdir -p /c && echo ok > /c/ok && exec httpd -f -p 6379 -h /c"]
+    expose: ["6379"]
+    healthcheck: {test: ["CMD", "test", "-f", "/c/ok"], interval: 1s, retries: 30}
+  api:
+    image: sandbot/busybox:latest
+    command: ["sh", "-c", "mkdir -p /www && echo api > /www/index.html && exec httpd -f -p 3000 -h /www"]
+    expose: ["3000"]
+    depends_on: {db: {condition: service_healthy}}
+  worker:
+    image: sandbot/busybox:latest
+    command: ["sh", "-c", "exec sleep 100000"]
+    depends_on: {cache: {condition: service_healthy}}
+  web:
+    image: sandbot/busybox:latest
+    command: ["sh", "-c", "mkdir -p /www && echo web > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    ports: ["8080"]
+    depends_on: {api: {condition: service_started}}
+YAML
+}
+
+# docker-compose up -d of the file, until every service with a health check
+# is healthy and every other one runs (what sandbot's push waits for).
+compose_up_peer() {
+  local project=$1 dir=$2 ids states i
+  (cd "$dir" && docker-compose -p "$project" up -d >/dev/null 2>&1) || die "docker-compose up failed"
+  for i in $(seq 600); do
+    ids=$(cd "$dir" && docker-compose -p "$project" ps -q 2>/dev/null | tr '\n' ' ')
+    states=$(for c in $ids; do
+      engine GET "/containers/$c/json" | jq -r 'if .State.Health then .State.Health.Status else .State.Status end'
+    done | sort | uniq -c | tr -s ' ' | tr '\n' ',')
+    [ "$states" = " 2 healthy, 3 running," ] && return 0
+    sleep 0.05
+  done
+  die "docker-compose: not all healthy: $states"
+}
+
+bench_compose_up() {
+  command -v docker-compose >/dev/null || die "docker-compose is missing (scripts/install-deps.sh)"
+  local repo=$RUN-up dir=$DIR/compose5 r=$DIR/results i t0 out sb
+  [ -n "${DAEMON_PID:-}" ] || {
+    DATA=$DIR/data
+    export SANDBOT_DATA=$DATA
+    start_daemon
+  }
+  "$SANDBOT" repo add "$repo" "$DIR/$repo.git" --init --auto-branches 'up/*' >/dev/null ||
+    die "repo add $repo"
+  write_compose5 "$dir"
+  git -C "$dir" init -q -b main
+  git -C "$dir" add -A
+  git -C "$dir" commit -qm "compose app"
+  git -C "$dir" push -q "$DIR/$repo.git" main 2>/dev/null || die "push of main"
+  : >"$r/compose_up.ms"
+  : >"$r/compose_up_peer.ms"
+  # One round of each first: warm caches, and a failure shows before timing.
+  for i in $(seq 0 "$COMPOSE_UP_ROUNDS"); do
+    sleep "$SETTLE"
+    t0=$(now_us)
+    out=$(git -C "$dir" push -o sandbot.wait "$DIR/$repo.git" "main:up/$RUN-$i" 2>&1)
+    [ "$i" = 0 ] || echo "$((($(now_us) - t0) / 1000))" >>"$r/compose_up.ms"
+    case "$out" in *"web running"*) ;; *) die "compose push $i: $out" ;; esac
+    sb=up-$RUN-$i
+    [ "$("$SANDBOT" sandbox status "$sb" --json | jq '[.services[] | select(.status == "running")] | length')" = 5 ] ||
+      die "sandbox $sb: not 5 services running"
+    sleep "$SETTLE"
+    t0=$(now_us)
+    compose_up_peer "$RUN-dc$i" "$dir"
+    [ "$i" = 0 ] || echo "$((($(now_us) - t0) / 1000))" >>"$r/compose_up_peer.ms"
+    (cd "$dir" && docker-compose -p "$RUN-dc$i" down -v -t 0 >/dev/null 2>&1)
+    git -C "$dir" push -q -o sandbot.wait "$DIR/$repo.git" ":up/$RUN-$i" >/dev/null 2>&1
+  done
+}
+
 main() {
   LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
   preflight
@@ -1031,6 +1139,7 @@ main() {
   case " $BENCH_PARTS " in *" dashboard "*) bench_dashboard ;; esac
   case " $BENCH_PARTS " in *" compose "*) bench_compose ;; esac
   case " $BENCH_PARTS " in *" seed "*) bench_seed ;; esac
+  case " $BENCH_PARTS " in *" compose-up "*) bench_compose_up ;; esac
   case " $BENCH_PARTS " in
     *" router "*) python3 bench/router_bench.py "$SANDBOT" "$ROUTER_BENCH_PORT" "$DIR/results" >/dev/null ||
       die "the router benchmark failed"

@@ -148,26 +148,6 @@ Status CommitSource(const Config& config, const std::string& target, const std::
   return Status::Ok();
 }
 
-// KEY=VALUE lines of .env beside the compose file (for interpolation only).
-std::map<std::string, std::string> DotEnv(const std::string& text) {
-  std::map<std::string, std::string> vars;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    size_t first = line.find_first_not_of(" \t");
-    if (first == std::string::npos || line[first] == '#') continue;
-    line = line.substr(first);
-    size_t eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    std::string value = line.substr(eq + 1);
-    if (value.size() >= 2 && (value[0] == '"' || value[0] == '\'') && value.back() == value[0]) {
-      value = value.substr(1, value.size() - 2);
-    }
-    vars[line.substr(0, eq)] = value;
-  }
-  return vars;
-}
-
 }  // namespace
 
 void ComposeCli::Add(CLI::App* app) {
@@ -210,7 +190,7 @@ int ComposeCli::Run(const Config& config) const {
   std::string dotenv;
   const std::string dotenv_path = options.base.empty() ? ".env" : options.base + "/.env";
   std::map<std::string, std::string> vars;
-  if (src.read(dotenv_path, &dotenv).ok()) vars = DotEnv(dotenv);
+  if (src.read(dotenv_path, &dotenv).ok()) vars = ParseDotEnv(dotenv);
   options.lookup = [&vars](const std::string& name, std::string* value) {
     if (const char* v = std::getenv(name.c_str())) {
       *value = v;

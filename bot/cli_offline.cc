@@ -340,7 +340,11 @@ void OfflineCli::Add(CLI::App* app, CLI::App* sandbox) {
 
   auto* repo = app->add_subcommand("repo", "Watch bare git repositories");
   repo->require_subcommand(1);
-  repo_add_ = repo->add_subcommand("add", "Register a repo and install its post-receive hook");
+  repo_add_ = repo->add_subcommand(
+      "add",
+      "Register a repo and install its post-receive hook. A pushed commit with "
+      "compose.yaml (compose.yml, docker-compose.y[a]ml) at its root "
+      "deploys all of the file's services");
   repo_add_->add_option("name", add_.name, "Repo and service name (a-z0-9-)")->required();
   repo_add_->add_option("path", add_.path,
                         "Path of the bare repository (with --forge: of its mirror, default "

@@ -6,6 +6,7 @@
 #include <future>
 #include <memory>
 
+#include "bot/compose_deploy.h"
 #include "bot/failpoint.h"
 #include "bot/forge_mirror.h"
 #include "hooks/git_repo.h"
@@ -119,6 +120,53 @@ Status RunDeploy(JobSteps* steps, const Job& job) {
   });
   s = EnsureForgeCommit(db, repo, job.branch, job.commit,
                         [&](const std::string& line) { steps->AppendLog(job, line); });
+  // A commit with a compose file deploys all of the file's services.
+  std::unique_ptr<GitRepo> git;
+  if (s.ok()) s = GitRepo::Open(repo.path, &git);
+  ComposeCommit compose;
+  if (s.ok()) {
+    const auto& c = steps->config();
+    s = LoadComposeCommit(git.get(), job.commit, "", job.sandbox, service.branch,
+                          {{c.port_lo, c.port_hi}, {c.gateway_lo, c.gateway_hi}}, &compose);
+    LogComposeWarnings(steps, job, compose);
+    if (s.IsInvalidArgument()) {
+      // Refused before anything is built: what runs keeps running.
+      ContainerState running;
+      if (steps->runtime()
+              ->InspectContainer(ContainerName(job.sandbox, service.name), &running)
+              .ok() &&
+          running.running) {
+        steps->NoteServiceStatus(service, ServiceStatus::kRunning, "");
+      } else {
+        steps->NoteServiceStatus(service, ServiceStatus::kFailed, s.message());
+      }
+      Finish(db, deployment, "failed", "", "", s.message());
+      steps->Event(job, MessageEvent(JobStage::kFailed, "refused: " + s.message()));
+      return s;
+    }
+    if (!s.ok()) return fail(s, "");
+  }
+  if (s.ok() && !compose.file.empty()) {
+    s = RunComposeDeploy(steps, job, repo, service, git.get(), compose);
+    if (!s.ok()) {
+      const bool interrupted = steps->Interrupted(s);
+      Finish(db, deployment, interrupted ? "interrupted" : "failed", "", "", "");
+      // Before anything started (an image, a row): the job's own row says why.
+      Service now;
+      if (GetService(db, job.sandbox, service.name, &now).ok() &&
+          now.status == ServiceStatus::kBuilding) {
+        steps->NoteServiceStatus(now, interrupted ? ServiceStatus::kQueued : ServiceStatus::kFailed,
+                                 s.message());
+      }
+      if (!interrupted) steps->Event(job, ServiceFailed(service.name, s.message()));
+      return s;
+    }
+    Finish(db, deployment, "running", "", "", "");
+    s = SetPreviewDeployed(db, job.sandbox, job.commit);
+    if (!s.ok())
+      spdlog::error("{}: cannot record the preview's commit: {}", job.sandbox, s.ToString());
+    return Status::Ok();
+  }
   if (s.ok()) s = PrepareImage(steps, job, repo, &image, &workdir);
   if (s.ok()) s = steps->CheckStop();
   if (!s.ok()) return fail(s, TailLines(steps->ReadLog(job), steps->config().log_tail_lines));

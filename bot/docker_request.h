@@ -18,7 +18,9 @@ nlohmann::json BuildCreateBody(const ContainerSpec& spec);
 nlohmann::json NetworkCreateBody(const std::string& name, const Labels& labels);
 
 // POST /build for image `tag`, for an engine speaking `api_version`.
-std::string BuildImagePath(const std::string& tag, const std::string& api_version);
+// `options` adds dockerfile, buildargs, target and labels (Compose `build:`).
+std::string BuildImagePath(const std::string& tag, const std::string& api_version,
+                           const BuildOptions& options = BuildOptions());
 // POST /images/create importing a root filesystem as `repo_tag`.
 std::string ImportImagePath(const std::string& repo_tag);
 // GET /networks narrowed to names that contain `name` (the engine's name

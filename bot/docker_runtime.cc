@@ -260,6 +260,11 @@ Status DockerRuntime::ListNetworks(const Labels& labels, std::vector<NetworkInfo
 
 Status DockerRuntime::BuildImage(const std::string& context_tar, const std::string& tag,
                                  const LineSink& log) {
+  return BuildImageWith(context_tar, tag, BuildOptions(), log);
+}
+
+Status DockerRuntime::BuildImageWith(const std::string& context_tar, const std::string& tag,
+                                     const BuildOptions& options, const LineSink& log) {
   // Checked here because the engine rejects a bad tag while we may still be
   // uploading a large context, and the reason would be lost.
   if (!IsValidImageTag(tag)) {
@@ -269,7 +274,7 @@ Status DockerRuntime::BuildImage(const std::string& context_tar, const std::stri
   Status s = ApiVersion(&version);
   if (!s.ok()) return s;
   DockerCall call;
-  call.path = BuildImagePath(tag, version);
+  call.path = BuildImagePath(tag, version, options);
   call.body = &context_tar;
   call.content_type = "application/x-tar";
   return StreamingPost(std::move(call), "build failed", log);

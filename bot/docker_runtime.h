@@ -52,6 +52,8 @@ class DockerRuntime : public ContainerRuntime {
 
   Status BuildImage(const std::string& context_tar, const std::string& tag,
                     const LineSink& log) override EXCLUDES(mu_);
+  Status BuildImageWith(const std::string& context_tar, const std::string& tag,
+                        const BuildOptions& options, const LineSink& log) override EXCLUDES(mu_);
   Status ImageExists(const std::string& ref, bool* exists) override EXCLUDES(mu_);
   Status LoadImage(const std::string& tar_path, const LineSink& log) override EXCLUDES(mu_);
   Status ImportImage(const std::string& rootfs_tar_path, const std::string& repo_tag,

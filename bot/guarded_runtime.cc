@@ -72,6 +72,10 @@ Status GuardedRuntime::BuildImage(const std::string& context_tar, const std::str
                                   const LineSink& log) {
   return Guard([&] { return inner_->BuildImage(context_tar, tag, log); });
 }
+Status GuardedRuntime::BuildImageWith(const std::string& context_tar, const std::string& tag,
+                                      const BuildOptions& options, const LineSink& log) {
+  return Guard([&] { return inner_->BuildImageWith(context_tar, tag, options, log); });
+}
 Status GuardedRuntime::ImageExists(const std::string& ref, bool* exists) {
   return Guard([&] { return inner_->ImageExists(ref, exists); });
 }

@@ -191,7 +191,20 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   std::vector<std::string> route_env;
   std::string routes_dir;
   Sandbox sandbox;  // its gateway and limits
-  Status s = GetSandbox(db_, job.sandbox, &sandbox);
+  // A service of a compose file: its container is what the file says, at
+  // the commit it runs.
+  std::shared_ptr<const ComposeCommit> compose;
+  const ComposeService* composed = nullptr;
+  Status s = ComposeOf(repo, sha, job.sandbox, service.branch, &compose);
+  if (s.ok() && compose) {
+    composed = compose->project.Find(service.name);
+    if (!composed) {
+      s = Status::InvalidArgument(service.name + " is not a service of " + compose->file + " at " +
+                                  Short(sha));
+    }
+  }
+  const int container_port = composed ? ComposeMainPort(*composed) : repo.port;
+  if (s.ok()) s = GetSandbox(db_, job.sandbox, &sandbox);
   // The gateway's port comes from its own range: the sandbox's main URL.
   const bool gateway = s.ok() && !sandbox.gateway.empty() && sandbox.gateway == service.name;
   if (s.ok() && gateway) {
@@ -203,7 +216,7 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
           " cannot be the gateway of " + job.sandbox +
           "; destroy unused sandboxes or widen `sandbot serve --gateway-ports`");
     }
-  } else if (s.ok()) {
+  } else if (s.ok() && container_port > 0) {
     s = AllocatePort(db_, service.id, config_.port_lo, config_.port_hi, &port);
   }
   std::vector<std::string> held;  // the names the sandbox's router holds
@@ -229,8 +242,14 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   ContainerState old;  // the container this one replaces, if any
   s = RecoverStandby(job.sandbox, service.name, &old);
   if (!s.ok()) return fail(s, "");
-  ContainerSpec spec = BuildServiceSpec(repo, service, sha, image, port, workdir, route_env);
+  ContainerSpec spec = BuildServiceSpec(repo, service, sha, image, port,
+                                        composed ? std::string() : workdir, route_env);
   spec.labels[kLabelData] = data_label_;
+  if (composed) {
+    spec.container_port = container_port;
+    s = ApplyComposeService(*composed, job.sandbox, workdir, &spec);
+    if (!s.ok()) return fail(s, "");
+  }
   if (config_.router) {
     // The router answers to the service's name; the container to name.local.
     spec.aliases = ServiceAliases(service.name,
@@ -252,7 +271,7 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   spec.memory_bytes = limits.memory_bytes;
   spec.nano_cpus = limits.nano_cpus;
   for (auto& [key, value] :
-       TraefikLabels(job.sandbox, service.name, config_.domain, repo.port, spec.network)) {
+       TraefikLabels(job.sandbox, service.name, config_.domain, container_port, spec.network)) {
     spec.labels[key] = value;
   }
   // Same name, same port. The running container steps aside under its
@@ -275,11 +294,20 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
     if (!gone.ok()) AppendLog(job, "cannot remove " + standby + ": " + gone.message());
   }
   if (s.ok()) Failpoint("container.started");
-  const std::string url = ServiceUrl(config_, port);
+  const std::string url = port > 0 ? ServiceUrl(config_, port) : std::string();
   if (s.ok()) s = SetServiceDeployed(db_, service.id, sha, image, *container_id, url);
   if (!s.ok()) return fail(s, LogTail(name));
-  s = WaitHealthy(job, repo, name, port);
+  const ComposeReadiness readiness =
+      composed ? ReadinessOf(compose->project, service.name, compose->enabled)
+               : ComposeReadiness::kStarted;
+  s = composed ? WaitComposeReady(name, readiness) : WaitHealthy(job, repo, name, port);
   if (!s.ok()) return fail(s, LogTail(name));
+  if (readiness == ComposeReadiness::kCompleted) {
+    s = SetServiceStatus(db_, service.id, ServiceStatus::kStopped, "completed (exit code 0)");
+    if (!s.ok()) return fail(s, "");
+    Event(job, MessageEvent(JobStage::kNote, service.name + " completed (exit code 0)"));
+    return Status::Ok();
+  }
   s = SetServiceStatus(db_, service.id, ServiceStatus::kRunning, "");
   if (!s.ok()) return fail(s, "");
   Event(job, ServiceRunning(service.name, url));
@@ -374,6 +402,100 @@ Status JobSteps::WaitHealthy(const Job& job, const Repo& repo, const std::string
     // (a refused connect costs next to nothing), backing off after.
     if (Clock::now() - start > std::chrono::seconds(1)) delay_ms = std::min(delay_ms * 2, 250);
   }
+}
+
+Status JobSteps::WaitReady(const Job& job, const Repo& repo, const Service& service,
+                           const std::string& container) {
+  std::shared_ptr<const ComposeCommit> compose;
+  Status s = ComposeOf(repo, service.commit, job.sandbox, service.branch, &compose);
+  if (!s.ok()) return s;
+  if (!compose || !compose->project.Find(service.name)) {
+    return WaitHealthy(job, repo, container, service.host_port);
+  }
+  return WaitComposeReady(container, ReadinessOf(compose->project, service.name, compose->enabled));
+}
+
+bool JobSteps::ComposeJobDone(const Repo& repo, const Service& service,
+                              const std::string& sandbox) {
+  std::shared_ptr<const ComposeCommit> compose;
+  if (!ComposeOf(repo, service.commit, sandbox, service.branch, &compose).ok() || !compose ||
+      !compose->project.Find(service.name)) {
+    return false;
+  }
+  return ReadinessOf(compose->project, service.name, compose->enabled) ==
+         ComposeReadiness::kCompleted;
+}
+
+Status JobSteps::WaitComposeReady(const std::string& container, ComposeReadiness readiness) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::seconds(config_.health_timeout_seconds);
+  int delay_ms = 20;
+  for (;;) {
+    Status s = CheckStop();
+    if (!s.ok()) return s;
+    ContainerState state;
+    s = runtime_->InspectContainer(container, &state);
+    if (!s.ok()) return s;
+    if (readiness == ComposeReadiness::kCompleted) {
+      if (!state.running && state.status == "exited") {
+        if (state.exit_code == 0) return Status::Ok();
+        return Status::Internal("the job exited with code " + std::to_string(state.exit_code));
+      }
+    } else if (!state.running && state.status != "restarting") {
+      return Status::Internal("the container stopped (" + state.status + ", exit code " +
+                              std::to_string(state.exit_code) + ")");
+    } else if (readiness == ComposeReadiness::kHealthy) {
+      if (state.health == "healthy") return Status::Ok();
+      if (state.health == "unhealthy") {
+        return Status::Internal("its health check says unhealthy");
+      }
+    } else if (state.running && Clock::now() - start >= std::chrono::milliseconds(500)) {
+      // Started, and still running half a second later.
+      return Status::Ok();
+    }
+    if (Clock::now() > deadline) {
+      return Status::Unavailable(
+          std::string(readiness == ComposeReadiness::kCompleted ? "not completed" : "not healthy") +
+          " within " + std::to_string(config_.health_timeout_seconds) + " s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    delay_ms = std::min(delay_ms * 2, 200);
+  }
+}
+
+Status JobSteps::ComposeOf(const Repo& repo, const std::string& sha, const std::string& sandbox,
+                           const std::string& branch, std::shared_ptr<const ComposeCommit>* out) {
+  out->reset();
+  if (sha.empty()) return Status::Ok();
+  const std::string key = repo.path + "\n" + sha + "\n" + sandbox + "\n" + branch;
+  {
+    std::lock_guard<std::mutex> lock(compose_mu_);
+    auto it = compose_cache_.find(key);
+    if (it != compose_cache_.end()) {
+      *out = it->second;
+      return Status::Ok();
+    }
+  }
+  std::unique_ptr<GitRepo> git;
+  Status s = GitRepo::Open(repo.path, &git);
+  if (!s.ok()) {
+    // No repository to read (removed, or a service only ever started from
+    // its image): the container is made as for a single service; a deploy
+    // of a new commit reports the missing repository itself.
+    spdlog::debug("{}: no compose file read at {}: {}", repo.name, Short(sha), s.ToString());
+    return Status::Ok();
+  }
+  auto loaded = std::make_shared<ComposeCommit>();
+  s = LoadComposeCommit(
+      git.get(), sha, "", sandbox, branch,
+      {{config_.port_lo, config_.port_hi}, {config_.gateway_lo, config_.gateway_hi}}, loaded.get());
+  if (!s.ok()) return s;
+  std::lock_guard<std::mutex> lock(compose_mu_);
+  if (compose_cache_.size() >= 64) compose_cache_.clear();
+  if (!loaded->file.empty()) *out = loaded;
+  compose_cache_[key] = *out;
+  return Status::Ok();
 }
 
 std::string JobSteps::LogTail(const std::string& container) {

@@ -10,10 +10,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "bot/compose_source.h"
 #include "bot/event_hub.h"
+#include "handlers/compose_plan.h"
 #include "handlers/limits.h"
 #include "handlers/runtime.h"
 #include "store/db.h"
@@ -109,6 +113,21 @@ class JobSteps {
                      std::string* routes_dir, std::vector<std::string>* held = nullptr,
                      std::string* version = nullptr);
   Status WaitHealthy(const Job& job, const Repo& repo, const std::string& container, int port);
+  // WaitHealthy, or for a compose file's service WaitComposeReady with its
+  // readiness (the file read again at the service's commit).
+  Status WaitReady(const Job& job, const Repo& repo, const Service& service,
+                   const std::string& container);
+  // True for a compose file's one-shot job (another service waits for it to
+  // complete with service_completed_successfully).
+  bool ComposeJobDone(const Repo& repo, const Service& service, const std::string& sandbox);
+  // A compose service's readiness (handlers/compose_plan.h): running, the
+  // engine's health check healthy, or exited 0 for a one-shot job.
+  Status WaitComposeReady(const std::string& container, ComposeReadiness readiness);
+  // The compose file of `repo` at `sha` as `sandbox` reads it (kept per
+  // commit); *out null when the commit has none. InvalidArgument with the
+  // file's refusals.
+  Status ComposeOf(const Repo& repo, const std::string& sha, const std::string& sandbox,
+                   const std::string& branch, std::shared_ptr<const ComposeCommit>* out);
   // The container's last log lines; empty when they cannot be read.
   std::string LogTail(const std::string& container);
   // Records a service's new status. A failure is logged, not returned: for
@@ -135,6 +154,8 @@ class JobSteps {
   DeployConfig config_;
   JobEventFn on_event_;
   std::string data_label_;
+  std::mutex compose_mu_;
+  std::map<std::string, std::shared_ptr<const ComposeCommit>> compose_cache_;
 };
 
 }  // namespace sandbot

@@ -77,10 +77,15 @@ Status RunResume(JobSteps* steps, const Job& job) {
       std::string container_id;
       s = steps->StartService(job, repo, service, service.commit, service.image, workdir,
                               &container_id);
+    } else if (!state.running && state.exit_code == 0 &&
+               steps->ComposeJobDone(repo, service, job.sandbox)) {
+      // A compose file's one-shot job ran to completion: not run again.
+      steps->NoteServiceStatus(service, ServiceStatus::kStopped, "completed (exit code 0)");
+      continue;
     } else {
       s = SetServiceStatus(db, service.id, ServiceStatus::kStarting, "");
       if (s.ok()) s = state.running ? Status::Ok() : runtime->StartContainer(name);
-      if (s.ok()) s = steps->WaitHealthy(job, repo, name, service.host_port);
+      if (s.ok()) s = steps->WaitReady(job, repo, service, name);
       if (s.ok()) s = SetServiceStatus(db, service.id, ServiceStatus::kRunning, "");
       if (s.ok()) {
         steps->Event(job, ServiceRunning(service.name, service.url));

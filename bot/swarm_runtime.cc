@@ -141,6 +141,10 @@ Status SwarmRuntime::BuildImage(const std::string& context_tar, const std::strin
                                 const LineSink& log) {
   return docker_.BuildImage(context_tar, tag, log);
 }
+Status SwarmRuntime::BuildImageWith(const std::string& context_tar, const std::string& tag,
+                                    const BuildOptions& options, const LineSink& log) {
+  return docker_.BuildImageWith(context_tar, tag, options, log);
+}
 Status SwarmRuntime::ImageExists(const std::string& ref, bool* exists) {
   return docker_.ImageExists(ref, exists);
 }
@@ -252,6 +256,14 @@ void SwarmRuntime::PruneSecrets(const std::string& sandbox) {
 
 Status SwarmRuntime::CreateContainer(const ContainerSpec& spec, std::string* id) {
   id->clear();
+  // What a Compose file adds is not translated to a Swarm service yet:
+  // refused rather than dropped.
+  if (spec.entrypoint_set || !spec.entrypoint.empty() || !spec.healthcheck.test.empty() ||
+      !spec.volume_mounts.empty() || !spec.tmpfs.empty() || !spec.extra_ports.empty() ||
+      spec.restart != "no" || spec.pids_limit > 0) {
+    return Status::InvalidArgument("cannot create service " + spec.name +
+                                   ": compose services are not supported on a Swarm engine yet");
+  }
   std::string node;
   Status s = NodeId(&node);
   json existing;

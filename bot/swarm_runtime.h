@@ -51,6 +51,8 @@ class SwarmRuntime : public ContainerRuntime {
   Status ListNetworks(const Labels& labels, std::vector<NetworkInfo>* out) override;
   Status BuildImage(const std::string& context_tar, const std::string& tag,
                     const LineSink& log) override;
+  Status BuildImageWith(const std::string& context_tar, const std::string& tag,
+                        const BuildOptions& options, const LineSink& log) override;
   Status ImageExists(const std::string& ref, bool* exists) override;
   Status LoadImage(const std::string& tar_path, const LineSink& log) override;
   Status ImportImage(const std::string& rootfs_tar_path, const std::string& repo_tag,

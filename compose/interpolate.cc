@@ -1,5 +1,7 @@
 #include "compose/interpolate.h"
 
+#include <sstream>
+
 namespace sandbot {
 namespace {
 
@@ -120,6 +122,25 @@ std::string EscapeDollars(const std::string& text) {
     if (c == '$') out += '$';
   }
   return out;
+}
+
+std::map<std::string, std::string> ParseDotEnv(const std::string& text) {
+  std::map<std::string, std::string> vars;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    size_t first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    line = line.substr(first);
+    size_t eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string value = line.substr(eq + 1);
+    if (value.size() >= 2 && (value[0] == '"' || value[0] == '\'') && value.back() == value[0]) {
+      value = value.substr(1, value.size() - 2);
+    }
+    vars[line.substr(0, eq)] = value;
+  }
+  return vars;
 }
 
 }  // namespace sandbot

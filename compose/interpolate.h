@@ -6,6 +6,7 @@
 #define SANDBOT_COMPOSE_INTERPOLATE_H_
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ using VarLookup = std::function<bool(const std::string& name, std::string* value
 // *unset (the caller warns, as docker-compose does).
 Status Interpolate(const std::string& text, const VarLookup& lookup, std::string* out,
                    std::vector<std::string>* unset);
+
+// The KEY=VALUE lines of a .env file (comments, blank lines and lines
+// without `=` skipped; one pair of surrounding quotes removed), the
+// variables a compose file is interpolated with.
+std::map<std::string, std::string> ParseDotEnv(const std::string& text);
 
 // `$` doubled, so that printed output interpolates back to the same text.
 std::string EscapeDollars(const std::string& text);

@@ -1,7 +1,12 @@
 #include "handlers/push.h"
 
+#include <memory>
+#include <set>
+
+#include "compose/compose_file.h"
 #include "handlers/lifecycle.h"
 #include "handlers/names.h"
+#include "hooks/git_repo.h"
 #include "store/audit.h"
 #include "store/jobs.h"
 #include "store/lifecycle.h"
@@ -60,8 +65,13 @@ class PushPlanner {
     std::vector<Service> tracking;
     Status s = FindServicesTracking(db_, repo_.name, branch, &tracking);
     if (!s.ok()) return s;
+    // A compose commit's job deploys all of the file's services of a
+    // sandbox: one job per sandbox, not one per service.
+    const bool compose = HasComposeFile(u.new_sha);
+    std::set<std::string> queued;
     for (const Service& svc : tracking) {
-      s = Deploy(svc.sandbox, svc.id, branch, u.new_sha, sandboxes);
+      if (compose && !queued.insert(svc.sandbox).second) continue;
+      s = Deploy(svc.sandbox, svc.id, svc.name, branch, u.new_sha, sandboxes);
       if (!s.ok()) return s;
     }
     if (!tracking.empty()) {
@@ -103,15 +113,27 @@ class PushPlanner {
     if (!s.ok()) return s;
     row->status = "accepted";
     row->detail = "created sandbox " + sb.name;
-    return Deploy(sb.name, svc.id, branch, u.new_sha, sandboxes);
+    return Deploy(sb.name, svc.id, svc.name, branch, u.new_sha, sandboxes);
   }
 
-  Status Deploy(const std::string& sandbox, int64_t service_id, const std::string& branch,
-                const std::string& sha, std::string* sandboxes) {
+  // Whether the pushed commit has a compose file (compose/compose_file.h).
+  // A repository that cannot be read says no: the deploy job reports why.
+  bool HasComposeFile(const std::string& sha) {
+    std::unique_ptr<GitRepo> git;
+    if (!GitRepo::Open(repo_.path, &git).ok()) return false;
+    for (const std::string& name : ComposeFileNames()) {
+      bool has = false;
+      if (git->HasFile(sha, name, &has).ok() && has) return true;
+    }
+    return false;
+  }
+
+  Status Deploy(const std::string& sandbox, int64_t service_id, const std::string& service,
+                const std::string& branch, const std::string& sha, std::string* sandboxes) {
     Job job;
     job.kind = JobKind::kDeploy;
     job.sandbox = sandbox;
-    job.service = repo_.name;
+    job.service = service;
     job.branch = branch;
     job.commit = sha;
     job.actor = req_.actor;

@@ -22,11 +22,31 @@ using Labels = std::map<std::string, std::string>;
 // Receives one line of engine output at a time (build steps, load progress).
 using LineSink = std::function<void(const std::string& line)>;
 
-// A named volume mounted into a container (compose `volumes:`).
+// A named volume mounted into a container (Compose `volumes:` of type
+// volume). `volume` is the engine's name, `sandbox-{sandbox}-{volume}`.
 struct VolumeMount {
   std::string volume;
   std::string target;
   bool read_only = false;
+};
+
+// The engine's own health check (Docker's HealthConfig). Durations in
+// nanoseconds; 0: the engine's default.
+struct HealthCheck {
+  std::vector<std::string> test;  // {"CMD", …}, {"CMD-SHELL", "…"} or {"NONE"}
+  int64_t interval_ns = 0;
+  int64_t timeout_ns = 0;
+  int64_t start_period_ns = 0;
+  int retries = 0;
+};
+
+// One more published or exposed port ("8080/tcp"); host_port 0: exposed on
+// the sandbox's network only.
+struct PortSpec {
+  int container_port = 0;
+  std::string protocol = "tcp";
+  int host_port = 0;
+  std::string host_ip = "127.0.0.1";
 };
 
 struct ContainerSpec {
@@ -45,7 +65,26 @@ struct ContainerSpec {
   std::string user;          // "uid:gid"; "": the image's
   int64_t memory_bytes = 0;  // 0: unlimited
   int64_t nano_cpus = 0;     // 1e9 = one CPU; 0: unlimited
+  // What Compose files add (bot/compose_deploy.h); the defaults keep the
+  // single-service create request as it was.
+  std::vector<std::string> entrypoint;  // empty: the image's
+  bool entrypoint_set = false;          // `entrypoint: []` clears the image's
+  bool cmd_set = false;                 // `command: []` clears the image's
+  HealthCheck healthcheck;              // test empty: the image's own
+  std::string restart = "no";           // no, always, on-failure[:N], unless-stopped
+  std::vector<PortSpec> extra_ports;
   std::vector<VolumeMount> volume_mounts;
+  // Labels a volume gets when the engine creates it on first mount.
+  Labels volume_labels;
+  std::vector<std::string> tmpfs;  // container paths
+  int64_t pids_limit = 0;          // 0: unlimited
+};
+
+struct BuildOptions {
+  std::string dockerfile;  // path inside the context; "": Dockerfile
+  std::map<std::string, std::string> args;
+  std::string target;  // multi-stage target; "": the last stage
+  Labels labels;
 };
 
 struct ContainerInfo {
@@ -100,6 +139,10 @@ class ContainerRuntime {
   // the engine's message.
   virtual Status BuildImage(const std::string& context_tar, const std::string& tag,
                             const LineSink& log) = 0;
+  // The same with a Dockerfile path, build args and a target stage
+  // (Compose `build:`).
+  virtual Status BuildImageWith(const std::string& context_tar, const std::string& tag,
+                                const BuildOptions& options, const LineSink& log) = 0;
   virtual Status ImageExists(const std::string& ref, bool* exists) = 0;
   // `docker save` tarball from a file.
   virtual Status LoadImage(const std::string& tar_path, const LineSink& log) = 0;

@@ -37,6 +37,7 @@ std::string EventLine(const JobEvent& e) {
     case JobStage::kDestroyed:
     case JobStage::kRenaming:
     case JobStage::kRenamed:
+    case JobStage::kNote:
     case JobStage::kCancelled: break;
   }
   return e.message;

@@ -401,10 +401,30 @@ Status GitRepo::ReadFile(const std::string& sha, const std::string& path, size_t
 }
 
 Status GitRepo::ExportTar(const std::string& sha, std::string* tar) {
+  return ExportTar(sha, "", tar);
+}
+
+Status GitRepo::ExportTar(const std::string& sha, const std::string& subdir, std::string* tar) {
   CommitPtr commit;
   TreePtr tree;
   Status s = LoadCommitTree(repo_, sha, &commit, &tree);
   if (!s.ok()) return s;
+  if (!subdir.empty() && subdir != ".") {
+    git_tree_entry* raw = nullptr;
+    int rc = git_tree_entry_bypath(&raw, tree.get(), subdir.c_str());
+    if (rc == GIT_ENOTFOUND) {
+      return Status::NotFound("commit " + sha.substr(0, 12) + " has no folder " + subdir);
+    }
+    if (rc < 0) return GitError(rc, "cannot look up " + subdir + " in " + sha);
+    TreeEntryPtr entry(raw);
+    if (git_tree_entry_type(entry.get()) != GIT_OBJECT_TREE) {
+      return Status::NotFound("commit " + sha.substr(0, 12) + ": " + subdir + " is not a folder");
+    }
+    git_tree* sub = nullptr;
+    rc = git_tree_lookup(&sub, repo_, git_tree_entry_id(entry.get()));
+    if (rc < 0) return GitError(rc, "cannot read directory " + subdir);
+    tree.reset(sub);
+  }
   git_time_t t = git_commit_time(commit.get());
   uint64_t mtime = t > 0 ? static_cast<uint64_t>(t) : 0;
   std::string out;

@@ -45,6 +45,10 @@ class GitRepo {
   // symlinks stay symlinks, submodules are skipped. Entry times are the
   // commit time so the same commit always gives the same bytes.
   Status ExportTar(const std::string& sha, std::string* tar);
+  // The same for the folder `subdir` of the commit ("app/api"; "" or "." is
+  // the root), its entries at the tar's root: a Compose build context.
+  // NotFound when the commit has no such folder.
+  Status ExportTar(const std::string& sha, const std::string& subdir, std::string* tar);
   // Writes the commit's tree into `dir` (created if missing, must be empty).
   Status Checkout(const std::string& sha, const std::string& dir);
   // The branch HEAD points at ("main"), even in an empty repository.

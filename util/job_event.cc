@@ -30,6 +30,7 @@ constexpr StageName kStageNames[] = {
     {JobStage::kDestroyed, "destroyed"},
     {JobStage::kRenaming, "renaming"},
     {JobStage::kRenamed, "renamed"},
+    {JobStage::kNote, "note"},
     {JobStage::kSucceeded, "succeeded"},
     {JobStage::kCancelled, "cancelled"},
 };

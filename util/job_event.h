@@ -30,6 +30,7 @@ enum class JobStage {
   kDestroyed,
   kRenaming,  // the sandbox's folders, containers and network take its new name
   kRenamed,
+  kNote,       // a line for people: a compose file's warning, a job that completed
   kSucceeded,  // the job ended well
   kCancelled,  // the job was superseded or its service removed
 };

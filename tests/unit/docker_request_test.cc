@@ -113,4 +113,62 @@ BOOST_AUTO_TEST_CASE(request_paths) {
              "/networks?filters=" + UrlEncode(R"({"name":["sandbot-qa"]})"));
 }
 
+BOOST_AUTO_TEST_CASE(create_body_compose_fields) {
+  ContainerSpec spec;
+  spec.image = "busybox";
+  spec.entrypoint = {"/bin/sh", "-c"};
+  spec.cmd = {"echo hi"};
+  spec.healthcheck.test = {"CMD-SHELL", "true"};
+  spec.healthcheck.interval_ns = 1000000000;
+  spec.healthcheck.retries = 3;
+  spec.restart = "on-failure:2";
+  spec.container_port = 80;
+  spec.host_port = 9001;
+  spec.extra_ports = {{9090, "tcp", 0, "127.0.0.1"}, {53, "udp", 0, "127.0.0.1"}};
+  spec.volume_mounts = {{"sandbox-qa-pgdata", "/var/lib/pg", false}};
+  spec.volume_labels = {{"sandbot.sandbox", "qa"}};
+  spec.tmpfs = {"/tmp"};
+  spec.pids_limit = 100;
+  json body = BuildCreateBody(spec);
+  BOOST_TEST(body["Entrypoint"] == json({"/bin/sh", "-c"}));
+  BOOST_TEST(body["Cmd"] == json({"echo hi"}));
+  BOOST_TEST(body["Healthcheck"] ==
+             json::parse(R"({"Test":["CMD-SHELL","true"],"Interval":1000000000,"Retries":3})"));
+  BOOST_TEST(body["HostConfig"]["RestartPolicy"] ==
+             json::parse(R"({"Name":"on-failure","MaximumRetryCount":2})"));
+  BOOST_TEST(body["ExposedPorts"] == json::parse(R"({"80/tcp":{},"9090/tcp":{},"53/udp":{}})"));
+  // Only the main port is published.
+  BOOST_TEST(body["HostConfig"]["PortBindings"].size() == 1u);
+  BOOST_TEST(body["HostConfig"]["Mounts"] == json::parse(R"([{"Type":"volume",
+      "Source":"sandbox-qa-pgdata","Target":"/var/lib/pg","ReadOnly":false,
+      "VolumeOptions":{"Labels":{"sandbot.sandbox":"qa"}}}])"));
+  BOOST_TEST(body["HostConfig"]["Tmpfs"] == json::parse(R"({"/tmp":""})"));
+  BOOST_TEST(body["HostConfig"]["PidsLimit"] == 100);
+}
+
+BOOST_AUTO_TEST_CASE(create_body_clears_entrypoint_and_keeps_defaults) {
+  ContainerSpec spec;
+  spec.image = "busybox";
+  spec.entrypoint_set = true;  // entrypoint: []
+  json body = BuildCreateBody(spec);
+  BOOST_TEST(body["Entrypoint"] == json({""}));
+  BOOST_TEST(!body.contains("Cmd"));
+  BOOST_TEST(!body.contains("Healthcheck"));
+  BOOST_TEST(body["HostConfig"]["RestartPolicy"] == json::parse(R"({"Name":"no"})"));
+  BOOST_TEST(!body["HostConfig"].contains("Mounts"));
+}
+
+BOOST_AUTO_TEST_CASE(build_path_with_options) {
+  BuildOptions o;
+  o.dockerfile = "docker/Dockerfile.dev";
+  o.target = "dev";
+  o.args = {{"A", "1 2"}};
+  const std::string path = BuildImagePath("sandbot/x:1", "1.41", o);
+  BOOST_TEST(path.find("&dockerfile=docker%2FDockerfile.dev") != std::string::npos);
+  BOOST_TEST(path.find("&target=dev") != std::string::npos);
+  BOOST_TEST(path.find("&buildargs=%7B%22A%22%3A%221%202%22%7D") != std::string::npos);
+  BOOST_TEST(BuildImagePath("sandbot/x:1", "1.41") ==
+             "/build?t=sandbot%2Fx%3A1&rm=1&forcerm=1&version=1");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

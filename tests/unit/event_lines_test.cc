@@ -56,6 +56,8 @@ BOOST_AUTO_TEST_CASE(every_stage) {
       {MessageEvent(JobStage::kDestroyed, "sandbox qa destroyed"), "sandbox qa destroyed"},
       {MessageEvent(JobStage::kRenaming, "moving sandbox qa to qa2"), "moving sandbox qa to qa2"},
       {MessageEvent(JobStage::kRenamed, "sandbox qa is now qa2"), "sandbox qa is now qa2"},
+      {MessageEvent(JobStage::kNote, "migrate completed (exit code 0)"),
+       "migrate completed (exit code 0)"},
       {MessageEvent(JobStage::kSucceeded, "succeeded"), ""},
       {MessageEvent(JobStage::kCancelled, "superseded by job 9"), "superseded by job 9"},
   };

@@ -90,6 +90,11 @@ class FakeRuntime : public ContainerRuntime {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     return Reach("BuildImage", tag);
   }
+  Status BuildImageWith(const std::string&, const std::string& tag, const BuildOptions&,
+                        const LineSink&) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    return Reach("BuildImage", tag);
+  }
   Status ImageExists(const std::string& ref, bool* exists) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     *exists = true;

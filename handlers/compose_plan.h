@@ -1,0 +1,63 @@
+// How a Compose service becomes a sandbox service's container (pure; the
+// deploy job in bot/compose_deploy.h does the engine work): the create
+// request's Compose part, the order services start in, which port is the
+// one that gets the service's URL, and what "ready" means for each.
+#ifndef SANDBOT_HANDLERS_COMPOSE_PLAN_H_
+#define SANDBOT_HANDLERS_COMPOSE_PLAN_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "compose/compose_file.h"
+#include "handlers/runtime.h"
+#include "util/status.h"
+
+namespace sandbot {
+
+// The engine's name of a sandbox's named volume: sandbox-{sandbox}-{volume}.
+std::string SandboxVolumeName(const std::string& sandbox, const std::string& volume);
+
+// "1m30s" -> 90e9; false when it is not a duration.
+bool ParseComposeDuration(const std::string& text, int64_t* ns);
+// "512M" -> 536870912; 0 when empty or malformed (the parser refuses those).
+int64_t ParseComposeBytes(const std::string& text);
+
+// The container port that gets the service's URL: the first `ports` target,
+// else the first `expose` port; 0 when it has none (no URL).
+int ComposeMainPort(const ComposeService& service);
+
+// When a service counts as ready for the services that wait on it.
+enum class ComposeReadiness {
+  kStarted,    // running (and still running a moment later)
+  kHealthy,    // the engine's health check says healthy
+  kCompleted,  // exited with code 0 (a one-shot job: migrations)
+};
+// kCompleted when another enabled service waits for it with
+// service_completed_successfully; else kHealthy when it has a health check;
+// else kStarted.
+ComposeReadiness ReadinessOf(const ComposeProject& project, const std::string& service,
+                             const std::vector<std::string>& enabled);
+
+// The enabled services (no profiles, or one of `profiles` active, or one an
+// enabled service depends on), in file order.
+std::vector<std::string> EnabledServices(const ComposeProject& project,
+                                         const std::vector<std::string>& profiles);
+
+// Fills the Compose part of `spec` (made by BuildServiceSpec: name, labels,
+// network, the SANDBOT_* and {SERVICE}_URL variables): command, entrypoint,
+// environment (the file's values replace sandbot's defaults of the same
+// name, never SANDBOT_*), labels (sandbot.* stay sandbot's), working_dir,
+// user, restart, healthcheck, extra ports (exposed on the sandbox's network;
+// the main port is published by the caller), named volumes as
+// sandbox-{sandbox}-{volume} (anonymous ones go with the container), bind
+// mounts read-only from `checkout` (the commit's work folder on the host),
+// tmpfs, pids and the file's limits where they are below the ones already
+// set. InvalidArgument for a bind mount without a checkout.
+Status ApplyComposeService(const ComposeService& service, const std::string& sandbox,
+                           const std::string& checkout, ContainerSpec* spec);
+
+}  // namespace sandbot
+
+#endif  // SANDBOT_HANDLERS_COMPOSE_PLAN_H_

@@ -1,0 +1,117 @@
+# Compose apps: a pushed commit with a compose.yaml deploys all its services
+# (a database with a health check and a named volume, a one-shot migration
+# job, a web app built from a subfolder), in dependency order.
+
+# compose_app_work DIR: a work tree holding the three-service app.
+compose_app_work() {
+  git init -q -b main "$1"
+  mkdir -p "$1/web"
+  cat >"$1/compose.yaml" <<'YAML'
+services:
+  db:
+    image: sandbot/busybox:latest
+    command: ["sh", "-c", "mkdir -p /data && echo ready > /data/ok && exec httpd -f -p 5432 -h /data"]
+    expose: ["5432"]
+    healthcheck:
+      test: ["CMD", "test", "-f", "/data/ok"]
+      interval: 1s
+      retries: 30
+    volumes: [dbdata:/data]
+  migrate:
+    image: sandbot/busybox:latest
+    command: ["sh", "-c", "wget -q -O- http://db:5432/ok && date > /data/migrated"]
+    volumes: [dbdata:/data]
+    depends_on:
+      db: {condition: service_healthy}
+  web:
+    build: {context: web, args: {FLAVOUR: sandboxed}}
+    ports: ["8080"]
+    environment:
+      GREETING: ${GREETING:-hello}
+    tty: true
+    depends_on:
+      migrate: {condition: service_completed_successfully}
+volumes:
+  dbdata: {}
+YAML
+  cat >"$1/web/Dockerfile" <<'DOCKERFILE'
+FROM sandbot/busybox:latest
+ARG FLAVOUR=plain
+COPY page.txt /page.txt
+RUN echo "flavour $FLAVOUR" > /flavour.txt
+CMD ["sh", "-c", "mkdir -p /www && { cat /page.txt /flavour.txt; echo \"$GREETING from $SANDBOT_SERVICE\"; wget -q -O- http://db:5432/migrated >/dev/null && echo migrated; } > /www/index.html && exec httpd -f -p 8080 -h /www"]
+DOCKERFILE
+  echo "version 1" >"$1/web/page.txt"
+  git -C "$1" add -A
+  git -C "$1" commit -qm "compose app v1"
+}
+
+test_compose_push_deploys_all_services() {
+  start_daemon
+  "$SANDBOT" repo add shop "$TEST_DIR/shop.git" --init >/dev/null || fail "repo add"
+  WORK=$TEST_DIR/work-shop
+  compose_app_work "$WORK"
+  git -C "$WORK" remote add origin "$TEST_DIR/shop.git"
+  git -C "$WORK" checkout -qb feature/cart
+
+  out=$(push -o sandbot.wait origin feature/cart)
+  expect_contains "$out" "compose.yaml at $(git -C "$WORK" rev-parse --short=7 HEAD): 3 services"
+  # A key sandbot does not run is named, not dropped in silence.
+  expect_contains "$out" "warning: compose.yaml:"
+  expect_contains "$out" "services.web.tty"
+  expect_contains "$out" "migrate completed (exit code 0)"
+  expect_contains "$out" "sandbot: web running  http://127.0.0.1:"
+  url=$(url_from "$out")
+  page=$(curl -sf "$url/")
+  expect_contains "$page" "version 1" "page"
+  expect_contains "$page" "flavour sandboxed" "build arg"
+  expect_contains "$page" "hello from web" "environment"
+  expect_contains "$page" "migrated" "the job ran before the app"
+
+  status=$("$SANDBOT" sandbox status feature-cart --json)
+  expect_eq "$(jq -r '[.services[].name] | sort | join(",")' <<<"$status")" db,migrate,web \
+    "services"
+  expect_eq "$(jq -r '.services[] | select(.name == "db") | .status' <<<"$status")" running
+  expect_eq "$(jq -r '.services[] | select(.name == "migrate") | .status' <<<"$status")" stopped
+  expect_eq "$(engine GET /containers/sandbox-feature-cart-db/json | jq -r '.State.Health.Status')" \
+    healthy "db health"
+  expect_eq "$(engine GET /volumes/sandbox-feature-cart-dbdata | jq -r '.Labels["sandbot.sandbox"]')" \
+    feature-cart "volume label"
+
+  # Suspend and resume: the app answers again; the job is not run again.
+  "$SANDBOT" sandbox suspend feature-cart --wait >/dev/null || fail "suspend"
+  out=$("$SANDBOT" sandbox resume feature-cart --wait) || fail "resume: $out"
+  expect_contains "$(curl -sf "$url/")" "version 1" "page after resume"
+  status=$("$SANDBOT" sandbox status feature-cart --json)
+  expect_eq "$(jq -r '[.services[] | .status] | sort | join(",")' <<<"$status")" \
+    running,running,stopped "statuses after resume"
+
+  # Redeploy: a new page on the same URL; the volume's data stays.
+  first=$(engine GET /containers/sandbox-feature-cart-db/json | jq -r '.Id')
+  echo "version 2" >"$WORK/web/page.txt"
+  git -C "$WORK" commit -qam "compose app v2"
+  out=$(push -o sandbot.wait origin feature/cart)
+  expect_eq "$(url_from "$out")" "$url" "url after redeploy"
+  expect_contains "$(curl -sf "$url/")" "version 2" "page after redeploy"
+  [ "$(engine GET /containers/sandbox-feature-cart-db/json | jq -r '.Id')" != "$first" ] ||
+    fail "db was not recreated"
+
+  # Bad input: refused before anything is built, naming file, line and key;
+  # what runs stays.
+  sed -i 's/^  web:$/  web:\n    privileged: true/' "$WORK/compose.yaml"
+  echo "version 3" >"$WORK/web/page.txt"
+  git -C "$WORK" commit -qam "privileged"
+  out=$(push -o sandbot.wait origin feature/cart)
+  expect_contains "$out" "refused: compose.yaml:18: services.web.privileged"
+  expect_not_contains "$out" "db failed"
+  expect_contains "$(curl -sf "$url/")" "version 2" "page after a refused push"
+  [ -z "$(engine GET "/images/sandbot/shop-web:$(git -C "$WORK" rev-parse --short=12 HEAD)/json")" ] ||
+    fail "the refused commit was built"
+
+  out=$(push -o sandbot.wait origin :feature/cart)
+  expect_contains "$out" "sandbox feature-cart destroyed"
+  expect_eq "$(containers_with_label sandbot.sandbox=feature-cart)" "" "containers"
+  ! curl -sf --max-time 2 "$url/" >/dev/null || fail "$url still answers"
+  # Destroy removing the volume is the seeds work's; until then, ours.
+  engine DELETE /volumes/sandbox-feature-cart-dbdata >/dev/null || true
+}
