@@ -51,6 +51,10 @@ class RoutedRuntime : public ContainerRuntime {
                     const LineSink& log) override {
     return First()->BuildImage(context_tar, tag, log);
   }
+  Status BuildImageWith(const std::string& context_tar, const std::string& tag,
+                        const BuildOptions& options, const LineSink& log) override {
+    return First()->BuildImageWith(context_tar, tag, options, log);
+  }
   Status ImageExists(const std::string& ref, bool* exists) override {
     return First()->ImageExists(ref, exists);
   }

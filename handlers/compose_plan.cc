@@ -9,10 +9,6 @@
 
 namespace sandbot {
 
-std::string SandboxVolumeName(const std::string& sandbox, const std::string& volume) {
-  return "sandbox-" + sandbox + "-" + volume;
-}
-
 bool ParseComposeDuration(const std::string& text, int64_t* ns) {
   *ns = 0;
   if (text.empty()) return false;

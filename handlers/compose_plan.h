@@ -12,12 +12,10 @@
 
 #include "compose/compose_file.h"
 #include "handlers/runtime.h"
+#include "util/engine_names.h"  // SandboxVolumeName
 #include "util/status.h"
 
 namespace sandbot {
-
-// The engine's name of a sandbox's named volume: sandbox-{sandbox}-{volume}.
-std::string SandboxVolumeName(const std::string& sandbox, const std::string& volume);
 
 // "1m30s" -> 90e9; false when it is not a duration.
 bool ParseComposeDuration(const std::string& text, int64_t* ns);
