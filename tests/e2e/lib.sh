@@ -54,6 +54,27 @@ running() {
 
 # --- the engine -------------------------------------------------------------
 
+# The main engine's default bridge interface (docker0) has vanished on this
+# machine during tests that stop and start a second dockerd (cause not yet
+# found: the second engine has a bridge, data and exec roots of its own).
+# Builds' RUN steps and containers without a network need it, so the runner
+# puts it back, as the engine made it, and says so.
+ensure_default_bridge() {
+  [ "$E2E_ENGINE" = docker ] || return 0
+  local net name subnet gw
+  net=$(engine GET /networks/bridge 2>/dev/null) || return 0
+  name=$(jq -r '.Options["com.docker.network.bridge.name"] // "docker0"' <<<"$net")
+  ip link show "$name" >/dev/null 2>&1 && return 0
+  subnet=$(jq -r '.IPAM.Config[0].Subnet // empty' <<<"$net")
+  [ -n "$subnet" ] || return 0
+  gw=$(jq -r '.IPAM.Config[0].Gateway // empty' <<<"$net")
+  [ -n "$gw" ] || gw="${subnet%.*/*}.$((${subnet##*.} + 1))"
+  gw=${gw%%/*}
+  echo "NOTE: the engine's bridge $name was gone (after ${1:-an earlier test}); made again as $gw/${subnet#*/}"
+  ip link add "$name" type bridge && ip addr add "$gw/${subnet#*/}" dev "$name" &&
+    ip link set "$name" up
+}
+
 engine() {  # engine METHOD PATH → body
   curl -sf --unix-socket "$DOCKER_SOCK" -X "$1" "http://engine$2"
 }

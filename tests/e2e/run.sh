@@ -21,6 +21,7 @@ if [ "${1:-}" = --suite ]; then
   shift 2
 fi
 for f in "$suite"/*_test.sh; do . "$f"; done
+ensure_default_bridge
 passed=0
 failed=0
 skipped=0
@@ -79,6 +80,7 @@ for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
   fi
   rm -f "$TEST_DIR.stderr"
   cleanup
+  ensure_default_bridge "$t"
   flock -u 9
 done
 if [ -n "$failed_names" ]; then
