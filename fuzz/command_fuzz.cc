@@ -6,7 +6,7 @@
 // otherwise it is the verb (or a mask) and a mask, whatever the words and
 // however they are separated, so no value reaches the audit; and an `env
 // set` that parses is always recorded as "set ••••".
-// fuzz-link: handlers/*.cc hooks/*.cc store/*.cc templates/*.cc util/*.cc
+// fuzz-link: handlers/*.cc compose/*.cc hooks/*.cc store/*.cc templates/*.cc util/*.cc
 #include <cstddef>
 #include <cstdint>
 #include <string>
