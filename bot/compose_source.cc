@@ -80,7 +80,6 @@ Status LoadComposeCommit(GitRepo* git, const std::string& sha, const std::string
   if (!out->project.gateway.empty()) {
     not_yet(0, "x-sandbot.gateway", "gateways named in the file");
   }
-  if (!out->project.seeds.empty()) not_yet(0, "x-sandbot.seeds", "seeds");
   if (out->enabled.empty()) {
     return Status::InvalidArgument(file + ": no service runs without a profile");
   }

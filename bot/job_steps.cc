@@ -249,6 +249,21 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
     spec.container_port = container_port;
     s = ApplyComposeService(*composed, job.sandbox, workdir, &spec);
     if (!s.ok()) return fail(s, "");
+    // Its named volumes exist before it starts: filled when new from a
+    // clone's source or the file's x-sandbot seed, recorded for destroy.
+    const std::string prefix = SandboxVolumeName(job.sandbox, "");
+    for (VolumeMount& m : spec.volume_mounts) {
+      if (m.volume.empty()) continue;  // anonymous: the container's own
+      const std::string name = m.volume.substr(prefix.size());
+      auto seed = compose->project.seeds.find(name);
+      VolumeRequest req;
+      req.volume = name;
+      req.seed = seed == compose->project.seeds.end() ? "" : seed->second;
+      req.data_label = data_label_;
+      req.stop = [this] { return CheckStop(); };
+      s = PrepareSandboxVolume(db_, runtime_, sandbox, req, &m.volume);
+      if (!s.ok()) return fail(s, "");
+    }
   }
   if (config_.router) {
     // The router answers to the service's name; the container to name.local.

@@ -1,6 +1,7 @@
 # Compose apps: a pushed commit with a compose.yaml deploys all its services
-# (a database with a health check and a named volume, a one-shot migration
-# job, a web app built from a subfolder), in dependency order.
+# (a database with a health check and a named volume seeded from a seed, a
+# one-shot migration job, a web app built from a subfolder), in dependency
+# order.
 
 # compose_app_work DIR: a work tree holding the three-service app.
 compose_app_work() {
@@ -33,6 +34,8 @@ services:
       migrate: {condition: service_completed_successfully}
 volumes:
   dbdata: {}
+x-sandbot:
+  seeds: {dbdata: shop-seed}
 YAML
   cat >"$1/web/Dockerfile" <<'DOCKERFILE'
 FROM sandbot/busybox:latest
@@ -48,6 +51,11 @@ DOCKERFILE
 
 test_compose_push_deploys_all_services() {
   start_daemon
+  # The file's x-sandbot seed: the db's volume starts with its content.
+  mkdir -p "$TEST_DIR/dump" && echo "seeded row" >"$TEST_DIR/dump/seed.txt"
+  tar -C "$TEST_DIR/dump" -cf "$TEST_DIR/dump.tar" .
+  "$SANDBOT" seed create shop-seed --from-file "$TEST_DIR/dump.tar" >/dev/null || fail "seed create"
+  wait_seed shop-seed 1
   "$SANDBOT" repo add shop "$TEST_DIR/shop.git" --init >/dev/null || fail "repo add"
   WORK=$TEST_DIR/work-shop
   compose_app_work "$WORK"
@@ -77,6 +85,10 @@ test_compose_push_deploys_all_services() {
     healthy "db health"
   expect_eq "$(engine GET /volumes/sandbox-feature-cart-dbdata | jq -r '.Labels["sandbot.sandbox"]')" \
     feature-cart "volume label"
+  expect_eq "$(docker run --rm --network none \
+    -v sandbox-feature-cart-dbdata:/d:ro sandbot/busybox:latest cat /d/seed.txt)" "seeded row" \
+    "the seeded volume"
+  expect_not_contains "$out" "x-sandbot.seeds" "seeds are deployed, not warned about"
 
   # Suspend and resume: the app answers again; the job is not run again.
   "$SANDBOT" sandbox suspend feature-cart --wait >/dev/null || fail "suspend"
@@ -112,6 +124,7 @@ test_compose_push_deploys_all_services() {
   expect_contains "$out" "sandbox feature-cart destroyed"
   expect_eq "$(containers_with_label sandbot.sandbox=feature-cart)" "" "containers"
   ! curl -sf --max-time 2 "$url/" >/dev/null || fail "$url still answers"
-  # Destroy removing the volume is the seeds work's; until then, ours.
-  engine DELETE /volumes/sandbox-feature-cart-dbdata >/dev/null || true
+  # The volume goes with the sandbox; the seed stays.
+  ! engine GET /volumes/sandbox-feature-cart-dbdata >/dev/null || fail "the volume outlived destroy"
+  expect_contains "$("$SANDBOT" seed show shop-seed)" "ready" "the seed after destroy"
 }
