@@ -54,11 +54,13 @@ running() {
 
 # --- the engine -------------------------------------------------------------
 
-# The main engine's default bridge interface (docker0) has vanished on this
-# machine during tests that stop and start a second dockerd (cause not yet
-# found: the second engine has a bridge, data and exec roots of its own).
-# Builds' RUN steps and containers without a network need it, so the runner
-# puts it back, as the engine made it, and says so.
+# The main engine's default bridge interface (docker0) vanished during tests
+# that start a second dockerd again over its data with an address pool:
+# that dockerd deletes the interface named docker0 (run_tls_dockerd in
+# tls_engine.sh now restarts with --live-restore, which skips it). Builds'
+# RUN steps and containers without a network need the bridge, so should any
+# test still delete it, the runner puts it back, as the engine made it, and
+# says after which test.
 ensure_default_bridge() {
   [ "$E2E_ENGINE" = docker ] || return 0
   local net name subnet gw

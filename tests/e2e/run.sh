@@ -16,10 +16,18 @@ if [ "$E2E_ENGINE" = docker ] && ! engine GET /images/sandbot/busybox:latest/jso
 fi
 
 suite=tests/e2e
-if [ "${1:-}" = --suite ]; then
-  suite=$2
+queue=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --suite) suite=$2 ;;
+    # --queue FILE: take the tests one at a time from FILE (names, one a
+    # line), which another runner on another engine shares
+    # (tests/run-suites.sh), instead of running every test here.
+    --queue) queue=$2 ;;
+    *) break ;;
+  esac
   shift 2
-fi
+done
 for f in "$suite"/*_test.sh; do . "$f"; done
 ensure_default_bridge
 passed=0
@@ -29,6 +37,8 @@ failed_names=""
 # Each failed test's FAIL lines, repeated at the end: a CI log may only
 # show its last lines.
 summary=$(mktemp /tmp/sandbot-e2e-summary-XXXXXX)
+# Patterns may use extglob: '!(test_engine_*)' is every test but those.
+shopt -s extglob
 only=("$@")
 wanted() {
   [ ${#only[@]} -eq 0 ] && return 0
@@ -39,12 +49,42 @@ wanted() {
   done
   return 1
 }
-for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+# Tests that start an engine of their own, or name the main engine's socket
+# or pid file, run only where DOCKER_SOCK is the main engine.
+main_engine_only() {
+  declare -f "$1" | grep -q 'tls_engine_up\|swarm_engine_up\|/var/run/docker\.'
+}
+# Queue mode: prints the next test this runner may take and removes it from
+# the queue; prints nothing when none is left for it.
+next_from_queue() {
+  local t picked=
+  exec 8>>"$queue.lock"
+  flock 8
+  while read -r t; do
+    if [ -z "$picked" ] && { [ "$DOCKER_SOCK" = /var/run/docker.sock ] || ! main_engine_only "$t"; }; then
+      picked=$t
+    else
+      echo "$t"
+    fi
+  done <"$queue" >"$queue.rest"
+  mv "$queue.rest" "$queue"
+  flock -u 8
+  echo "$picked"
+}
+# Container and network names are the engine's, not the data folder's: two
+# runs on one engine (parallel checkouts) take turns, a test at a time.
+lock=/tmp/sandbot-e2e.lock
+[ "$DOCKER_SOCK" = /var/run/docker.sock ] || lock=/tmp/sandbot-e2e-$(cksum <<<"$DOCKER_SOCK" | cut -d' ' -f1).lock
+mapfile -t all < <(declare -F | awk '{print $3}' | grep '^test_')
+taken=0
+next_test() {
+  if [ -n "$queue" ]; then next_from_queue; else echo "${all[$taken]:-}"; fi
+}
+while t=$(next_test) && [ -n "$t" ]; do
+  taken=$((taken + 1))
   wanted "$t" || continue
   echo "--- $t"
-  # Container and network names are the engine's, not the data folder's: two
-  # runs on one engine (parallel checkouts) take turns, a test at a time.
-  exec 9>/tmp/sandbot-e2e.lock
+  exec 9>"$lock"
   flock 9
   start=$(date +%s)
   new_data

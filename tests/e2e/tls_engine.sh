@@ -75,9 +75,16 @@ start_tls_engine() {
 }
 
 # Starts (or starts again) the second dockerd on what start_tls_engine made.
+# Started again over its data, dockerd deletes its stale default network and
+# then, when it has --default-address-pool and no --live-restore, the
+# interface named docker0: the MAIN engine's bridge, since the network
+# namespace is shared (moby daemon/daemon_unix.go, "Clear stale bridge
+# network" → removeDefaultBridgeInterface). So a restart adds --live-restore;
+# the containers have stopped with the first dockerd all the same.
 run_tls_dockerd() {
-  local c=$TLS_ENGINE_DIR/certs
-  dockerd --data-root "$TLS_ENGINE_DIR/data" --exec-root "$TLS_ENGINE_DIR/exec" \
+  local c=$TLS_ENGINE_DIR/certs again=()
+  [ ! -d "$TLS_ENGINE_DIR/data" ] || again=(--live-restore)
+  dockerd "${again[@]}" --data-root "$TLS_ENGINE_DIR/data" --exec-root "$TLS_ENGINE_DIR/exec" \
     --pidfile "$TLS_ENGINE_DIR/dockerd.pid" -H "unix://$TLS_ENGINE_SOCK" \
     -H "$TLS_ENGINE_URL" --tlsverify --tlscacert "$c/ca/ca.pem" \
     --tlscert "$c/server/cert.pem" --tlskey "$c/server/key.pem" \

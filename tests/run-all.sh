@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Every test of `make test`, once the sanitized daemon is built: the unit
+# tests build and run in the background (one core) while the end-to-end,
+# security and fault suites run on two engines (tests/run-suites.sh). Most end-to-end
+# time is spent waiting on engines, git and HTTP, so the unit build fills
+# the idle core. Each part's output is printed as it ends; the exit status
+# is non-zero when any part failed.
+#
+#   tests/run-all.sh BUILD_DIR 'COMMAND THAT BUILDS BUILD_DIR/sandbot_test'
+set -u
+cd "$(dirname "$0")/.."
+build=$1
+unit_build=$2
+export SANDBOT=$PWD/$build/sandbot
+unit_log=$build/unit.log
+
+(
+  eval "$unit_build" && "$build/sandbot_test" --log_level=test_suite --report_level=short
+) >"$unit_log" 2>&1 &
+unit_pid=$!
+
+status=0
+tests/run-suites.sh || status=1
+wait "$unit_pid" || status=1
+echo "--- unit tests (built and run beside the suites above)"
+cat "$unit_log"
+exit $status
