@@ -6,12 +6,14 @@
 # the idle core. Each part's output is printed as it ends; the exit status
 # is non-zero when any part failed.
 #
-#   tests/run-all.sh BUILD_DIR 'COMMAND THAT BUILDS BUILD_DIR/sandbot_test'
+#   tests/run-all.sh BUILD_DIR 'COMMAND THAT BUILDS BUILD_DIR/sandbot_test' ['test_*pattern*' …]
 set -u
 cd "$(dirname "$0")/.."
 build=$1
 unit_build=$2
-export SANDBOT=$PWD/$build/sandbot
+shift 2
+case $build in /*) ;; *) build=$PWD/$build ;; esac
+export SANDBOT=$build/sandbot
 unit_log=$build/unit.log
 
 (
@@ -20,7 +22,7 @@ unit_log=$build/unit.log
 unit_pid=$!
 
 status=0
-tests/run-suites.sh || status=1
+tests/run-suites.sh "$@" || status=1
 wait "$unit_pid" || status=1
 echo "--- unit tests (built and run beside the suites above)"
 cat "$unit_log"
