@@ -118,13 +118,15 @@ Status CommitSource(const Config& config, const std::string& target, const std::
   std::string sha;
   s = git->ResolveCommit("refs/heads/" + branch, &sha);
   if (!s.ok()) return s;
+  // The repo's own compose file (repo add --compose) unless --compose names another.
+  const std::string file = compose.empty() ? repo.compose_file : compose;
   src->root = ".";
   src->read = [git, sha](const std::string& rel, std::string* content) {
     return git->ReadFile(sha, rel, kMaxComposeBytes, content);
   };
-  if (!compose.empty()) {
+  if (!file.empty()) {
     std::string rel;
-    if (!NormalRelativePath(compose, &rel)) {
+    if (!NormalRelativePath(file, &rel)) {
       return Status::InvalidArgument("--compose must be a path inside the repository");
     }
     src->file = rel;

@@ -13,6 +13,7 @@
 #include "bot/cli_util.h"
 #include "bot/local_caller.h"
 #include "bot/operator_limits.h"
+#include "compose/compose_file.h"
 #include "handlers/forge_pr.h"
 #include "handlers/names.h"
 #include "handlers/row_views.h"
@@ -70,7 +71,8 @@ int RepoList(const Config& config, bool as_json) {
                    {"default_branch", r.default_branch},
                    {"auto_branches", r.auto_branches},
                    {"wait", r.wait},
-                   {"reload_signal", r.reload_signal}});
+                   {"reload_signal", r.reload_signal},
+                   {"compose_file", r.compose_file}});
   }
   std::cout << out.dump(2) << "\n";
   return 0;
@@ -230,6 +232,7 @@ Repo OfflineCli::RepoOf(const RepoAddArgs& a) {
   repo.auto_branches = a.auto_branches;
   repo.wait = a.wait;
   repo.reload_signal = a.reload_signal;
+  repo.compose_file = a.compose_file;
   return repo;
 }
 
@@ -242,10 +245,25 @@ int OfflineCli::RepoAdd(const Config& config, const RepoAddArgs& a) {
   }
   s = ValidateReloadSignal(a.reload_signal);
   if (!s.ok()) return Fail(s);
+  std::string compose;
+  if (!a.compose_file.empty() && (!NormalRelativePath(a.compose_file, &compose) ||
+                                  compose.empty() || compose == "." || compose.back() == '/')) {
+    return Fail(Status::InvalidArgument(
+        "--compose must be a file's path inside the repository, relative to its root (e.g. "
+        "deploy/compose.qa.yaml), not '" +
+        a.compose_file + "'"));
+  }
   if (a.forge.empty() != a.forge_repo.empty()) {
     return Fail(Status::InvalidArgument("--forge and --forge-repo go together"));
   }
-  if (!a.forge.empty()) return ForgeRepoAdd(config, a);
+  RepoAddArgs checked = a;
+  checked.compose_file = compose;  // in its normal form
+  return a.forge.empty() ? RepoAddAt(config, checked) : ForgeRepoAdd(config, checked);
+}
+
+// RepoAdd of a repo on this host (not a forge's mirror), its options checked.
+int OfflineCli::RepoAddAt(const Config& config, const RepoAddArgs& a) {
+  Status s;
   if (a.path.empty()) return Fail(Status::InvalidArgument("path is required (or --forge)"));
   const std::string path = Absolute(a.path);
   Repo repo = RepoOf(a);
@@ -274,6 +292,10 @@ int OfflineCli::RepoAdd(const Config& config, const RepoAddArgs& a) {
   if (!s.ok()) return Fail(s);
   std::cout << "repo " << repo.name << " registered at " << path << " (default branch "
             << repo.default_branch << "); post-receive hook installed\n";
+  if (!repo.compose_file.empty()) {
+    std::cout << "a pushed commit with " << repo.compose_file
+              << " deploys all of that file's services\n";
+  }
   if (!note.empty()) std::cout << "note: " << note << "\n";
   std::cout << "next: push a branch with a Dockerfile:  git push -o sandbot.wait " << path
             << " HEAD:feature/hello\n";
@@ -343,8 +365,8 @@ void OfflineCli::Add(CLI::App* app, CLI::App* sandbox) {
   repo_add_ = repo->add_subcommand(
       "add",
       "Register a repo and install its post-receive hook. A pushed commit with "
-      "compose.yaml (compose.yml, docker-compose.y[a]ml) at its root "
-      "deploys all of the file's services");
+      "compose.yaml (compose.yml, docker-compose.y[a]ml) at its root, or the file "
+      "--compose names, deploys all of the file's services");
   repo_add_->add_option("name", add_.name, "Repo and service name (a-z0-9-)")->required();
   repo_add_->add_option("path", add_.path,
                         "Path of the bare repository (with --forge: of its mirror, default "
@@ -368,6 +390,9 @@ void OfflineCli::Add(CLI::App* app, CLI::App* sandbox) {
   repo_add_->add_option("--reload-signal", add_.reload_signal,
                         "HUP, USR1 or USR2: the service re-reads /etc/sandbot/routes.json on it, "
                         "so a route change signals its container instead of recreating it");
+  repo_add_->add_option("--compose", add_.compose_file,
+                        "The compose file's path in a commit, when it is not compose.yaml, "
+                        "compose.yml, docker-compose.yaml or docker-compose.yml at the root");
   repo_add_->add_option("--forge", add_.forge, "The code comes from this forge (forge add)");
   repo_add_->add_option("--forge-repo", add_.forge_repo, "OWNER/NAME on the forge");
   repo_add_->add_option("--clone-url", add_.clone_url,

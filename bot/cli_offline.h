@@ -31,6 +31,7 @@ class OfflineCli {
   struct RepoAddArgs {
     std::string name, path, health = "/", image, default_branch, auto_branches = "*";
     std::string reload_signal;
+    std::string compose_file;  // --compose: "" = the standard names
     // A repo whose code comes from a forge: its mirror is made under the
     // data folder when no path is given.
     std::string forge, forge_repo, clone_url, previews = "auto", template_name;
@@ -48,6 +49,7 @@ class OfflineCli {
   RepoAddArgs add_;
 
   static int RepoAdd(const Config& config, const RepoAddArgs& a);
+  static int RepoAddAt(const Config& config, const RepoAddArgs& a);
   static int ForgeRepoAdd(const Config& config, const RepoAddArgs& a);
   static Repo RepoOf(const RepoAddArgs& a);
 };

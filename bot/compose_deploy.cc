@@ -90,12 +90,14 @@ class Starter {
   // services that did not start because of it named.
   Status Run() {
     std::vector<std::thread> threads;
-    for (const std::string& name : compose_.enabled) {
+    for (const auto& entry : rows_) {
+      const std::string name = entry.first;
       threads.emplace_back([this, name] { Start(name); });
     }
     for (std::thread& t : threads) t.join();
     std::string failed;
     for (const std::string& name : compose_.enabled) {
+      if (!rows_.count(name)) continue;  // deployed by another job
       const Status& s = done_[name];
       if (s.ok()) continue;
       if (steps_->Interrupted(s)) return s;
@@ -109,6 +111,7 @@ class Starter {
     const ComposeService& svc = *compose_.project.Find(name);
     Status s;
     for (const ComposeDependency& d : svc.depends_on) {
+      if (!rows_.count(d.service)) continue;  // not this job's: already as it is
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [&] { return done_.count(d.service) > 0; });
       if (!done_[d.service].ok()) {
@@ -178,6 +181,9 @@ Status RunComposeDeploy(JobSteps* steps, const Job& job, const Repo& repo, const
   Sandbox sandbox;
   s = GetSandbox(db, job.sandbox, &sandbox);
   if (!s.ok()) return s;
+  // A service that already runs here from another repo, or from this repo
+  // at another branch (`/sandbox create qa web@feature/x api@main`), is
+  // left to its own jobs.
   std::map<std::string, Service> rows;
   for (const std::string& name : compose.enabled) {
     Service row;
@@ -189,20 +195,33 @@ Status RunComposeDeploy(JobSteps* steps, const Job& job, const Repo& repo, const
       if (s.ok()) s = GetService(db, job.sandbox, name, &row);
       if (!s.ok()) return s;
     } else if (row.repo != repo.name) {
-      return Status::InvalidArgument("service " + name + " of " + compose.file +
-                                     " is already in sandbox " + job.sandbox + " from repo " +
-                                     row.repo);
+      steps->AppendLog(job, name + ": comes from repo " + row.repo + " in " + job.sandbox +
+                                ", not from " + compose.file);
+      continue;
+    } else if (row.branch != service.branch) {
+      steps->AppendLog(job, name + ": follows " + row.branch + " in " + job.sandbox +
+                                ", not deployed from " + service.branch);
+      continue;
     }
     rows[name] = row;
   }
-  // Services of this repo the file no longer has (and the row a push made
-  // under the repo's name) go, with their containers.
+  // Services of this repo and branch the file no longer has (and the row a
+  // push made under the repo's name) go, with their containers.
   for (const Service& old : sandbox.services) {
-    if (old.repo != repo.name || rows.count(old.name)) continue;
+    if (old.repo != repo.name || old.branch != service.branch || rows.count(old.name)) continue;
     Status gone = steps->runtime()->RemoveContainer(ContainerName(job.sandbox, old.name));
     if (gone.ok()) gone = RemoveService(db, job.sandbox, old.id, old.name);
     if (!gone.ok()) return gone;
     steps->AppendLog(job, old.name + ": not in " + compose.file + ", removed");
+  }
+  // The file's x-sandbot.gateway gets the sandbox's main URL (its port from
+  // the gateway range) unless the sandbox already has a gateway.
+  const std::string gateway = ComposeGateway(sandbox.gateway, compose.project, compose.enabled);
+  if (gateway != sandbox.gateway) {
+    s = SetSandboxGateway(db, job.sandbox, gateway);
+    if (!s.ok()) return s;
+    steps->AppendLog(job, gateway + " is the gateway (x-sandbot.gateway): its URL is " +
+                              job.sandbox + "'s main URL");
   }
   Starter starter(steps, job, repo, compose, rows, images, workdir);
   return starter.Run();

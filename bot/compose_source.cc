@@ -69,16 +69,42 @@ Status LoadComposeCommit(GitRepo* git, const std::string& sha, const std::string
   if (!s.ok()) return s;
   out->file = file;
   out->enabled = EnabledServices(out->project, {});
-  // Parsed, but not yet part of a deploy: said so, never dropped in silence.
-  auto not_yet = [&](int line, const std::string& key, const std::string& what) {
-    out->warnings.push_back({file, line, key, what + " are not deployed by sandbot yet; ignored"});
-  };
-  for (const ComposeService& s : out->project.services) {
-    if (!s.secrets.empty()) not_yet(s.line, "services." + s.name + ".secrets", "secrets");
-    if (!s.configs.empty()) not_yet(s.line, "services." + s.name + ".configs", "configs");
-  }
-  if (!out->project.gateway.empty()) {
-    not_yet(0, "x-sandbot.gateway", "gateways named in the file");
+  // What the services' secrets and configs hold, read once from the commit.
+  for (const std::string& name : out->enabled) {
+    const ComposeService& svc = *out->project.Find(name);
+    for (const bool secret : {true, false}) {
+      const auto& top = secret ? out->project.secrets : out->project.configs;
+      auto& contents = secret ? out->contents.secrets : out->contents.configs;
+      const std::string kind = secret ? "secrets" : "configs";
+      for (const ComposeFileRef& ref : secret ? svc.secrets : svc.configs) {
+        if (ref.mode >= 0 || !ref.uid.empty() || !ref.gid.empty()) {
+          out->warnings.push_back({file, svc.line, "services." + name + "." + kind,
+                                   "uid, gid and mode are not applied: the file is read-only, "
+                                   "mode 0444, owned by root"});
+        }
+        const ComposeFileSource& src = top.at(ref.source);
+        if (src.external || contents.count(ref.source)) continue;
+        std::string content;
+        if (!src.file.empty()) {
+          s = git->ReadFile(sha, src.file, kMaxComposeBytes, &content);
+          if (s.IsNotFound()) {
+            return Status::InvalidArgument(file + ": " + kind + "." + ref.source + ".file: " +
+                                           src.file + " is not in commit " + sha.substr(0, 12));
+          }
+          if (!s.ok()) return s;
+        } else {
+          auto it = vars.find(src.environment);
+          if (it == vars.end()) {
+            return Status::InvalidArgument(
+                file + ": " + kind + "." + ref.source + ".environment: " + src.environment +
+                " is not set (in .env beside the file, or SANDBOT_SANDBOX, SANDBOT_BRANCH, "
+                "SANDBOT_COMMIT)");
+          }
+          content = it->second;
+        }
+        contents[ref.source] = content;
+      }
+    }
   }
   if (out->enabled.empty()) {
     return Status::InvalidArgument(file + ": no service runs without a profile");

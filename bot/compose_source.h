@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "compose/compose_file.h"
+#include "handlers/compose_plan.h"
 #include "hooks/git_repo.h"
 #include "util/status.h"
 
@@ -19,6 +20,10 @@ struct ComposeCommit {
   ComposeProject project;
   std::vector<ComposeProblem> warnings;  // unsupported keys, unset variables
   std::vector<std::string> enabled;      // the services that run, in file order
+  // The content of every file or environment secret and config an enabled
+  // service uses, by name (external secrets come from the sandbox's
+  // environments when a service starts: AddComposeFiles).
+  ComposeContents contents;
 };
 
 // Finds and parses the compose file of commit `sha`: `compose_file` when

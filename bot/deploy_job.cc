@@ -126,7 +126,7 @@ Status RunDeploy(JobSteps* steps, const Job& job) {
   ComposeCommit compose;
   if (s.ok()) {
     const auto& c = steps->config();
-    s = LoadComposeCommit(git.get(), job.commit, "", job.sandbox, service.branch,
+    s = LoadComposeCommit(git.get(), job.commit, repo.compose_file, job.sandbox, service.branch,
                           {{c.port_lo, c.port_hi}, {c.gateway_lo, c.gateway_hi}}, &compose);
     LogComposeWarnings(steps, job, compose);
     if (s.IsInvalidArgument()) {

@@ -223,6 +223,16 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   if (s.ok()) s = RouteEnvFor(job.sandbox, &route_env, &routes_dir, &held);
   ResolvedEnv injected;  // the attached environments' values, opened
   if (s.ok()) s = ResolveForService(db_, config_.secrets, job.sandbox, service.name, &injected);
+  // The compose file's secrets and configs join them: files under
+  // /run/secrets (and configs at their targets), mounted the same way.
+  if (s.ok() && composed) {
+    std::string kept;
+    s = AddComposeFiles(compose->project, *composed, compose->contents, &injected, &kept);
+    if (s.ok() && !kept.empty()) AppendLog(job, service.name + ": " + kept);
+    if (!composed->secrets.empty() || !composed->configs.empty()) {
+      injected.sources.push_back(compose->file);  // named in the job log's summary
+    }
+  }
   if (s.ok()) s = EnsureSandboxNetwork(job.sandbox);
   if (s.ok() && config_.router) {
     s = EnsureSandboxRouter(runtime_, config_.data_dir, data_label_, job.sandbox, held);
@@ -483,7 +493,8 @@ Status JobSteps::ComposeOf(const Repo& repo, const std::string& sha, const std::
                            const std::string& branch, std::shared_ptr<const ComposeCommit>* out) {
   out->reset();
   if (sha.empty()) return Status::Ok();
-  const std::string key = repo.path + "\n" + sha + "\n" + sandbox + "\n" + branch;
+  const std::string key =
+      repo.path + "\n" + repo.compose_file + "\n" + sha + "\n" + sandbox + "\n" + branch;
   {
     std::lock_guard<std::mutex> lock(compose_mu_);
     auto it = compose_cache_.find(key);
@@ -503,7 +514,7 @@ Status JobSteps::ComposeOf(const Repo& repo, const std::string& sha, const std::
   }
   auto loaded = std::make_shared<ComposeCommit>();
   s = LoadComposeCommit(
-      git.get(), sha, "", sandbox, branch,
+      git.get(), sha, repo.compose_file, sandbox, branch,
       {{config_.port_lo, config_.port_hi}, {config_.gateway_lo, config_.gateway_hi}}, loaded.get());
   if (!s.ok()) return s;
   std::lock_guard<std::mutex> lock(compose_mu_);

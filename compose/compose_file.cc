@@ -381,7 +381,8 @@ class Parser {
   bool Volumes(const Node& n, const std::string& key, const ComposeProject& project,
                std::vector<ComposeMount>* out);
   bool FileRefs(const Node& n, const std::string& key,
-                const std::map<std::string, std::string>& top, std::vector<ComposeFileRef>* out);
+                const std::map<std::string, ComposeFileSource>& top,
+                std::vector<ComposeFileRef>* out);
   bool Healthcheck(const Node& n, const std::string& key, ComposeHealthcheck* out);
   bool DependsOn(const Node& n, const std::string& key, std::vector<ComposeDependency>* out);
   bool EnvFiles(const Node& n, const std::string& key,
@@ -389,7 +390,8 @@ class Parser {
   bool Deploy(const Node& n, const std::string& key, ComposeService* s);
   void Service(const std::string& name, const Node& n, const ComposeProject& project,
                ComposeService* s);
-  void TopFiles(const Node& n, const std::string& key, std::map<std::string, std::string>* out);
+  void TopFiles(const Node& n, const std::string& key,
+                std::map<std::string, ComposeFileSource>* out);
   void CheckGraph(const ComposeProject& p);
 
  private:
@@ -590,7 +592,7 @@ bool Parser::Volumes(const Node& n, const std::string& key, const ComposeProject
 }
 
 bool Parser::FileRefs(const Node& n, const std::string& key,
-                      const std::map<std::string, std::string>& top,
+                      const std::map<std::string, ComposeFileSource>& top,
                       std::vector<ComposeFileRef>* out) {
   if (!n.IsSequence()) {
     Error(n, key, "must be a list");
@@ -986,27 +988,65 @@ void Parser::Service(const std::string& name, const Node& n, const ComposeProjec
 }
 
 void Parser::TopFiles(const Node& n, const std::string& key,
-                      std::map<std::string, std::string>* out) {
+                      std::map<std::string, ComposeFileSource>* out) {
   std::vector<std::pair<std::string, Node>> entries;
   if (!Entries(n, key, &entries)) return;
+  const bool secrets = key == "secrets";
   for (auto& [name, v] : entries) {
     const std::string k = Join(key, name);
     std::vector<std::pair<std::string, Node>> fields;
     if (!Entries(v, k, &fields)) continue;
-    std::string file;
+    ComposeFileSource src;
+    std::string external;
+    int sources = 0;
+    bool ok = true;
     for (auto& [f, fv] : fields) {
+      const std::string fk = Join(k, f);
       if (f == "file") {
         std::string path;
-        if (Str(fv, Join(k, f), &path)) InCheckout(fv, Join(k, f), path, &file);
+        ok = Str(fv, fk, &path) && InCheckout(fv, fk, path, &src.file) && ok;
+        ++sources;
+      } else if (f == "environment") {
+        ok = Str(fv, fk, &src.environment) && ok;
+        if (src.environment.empty() && ok) {
+          Error(fv, fk, "must name a variable");
+          ok = false;
+        }
+        ++sources;
+      } else if (f == "external" && secrets) {
+        ok = Str(fv, fk, &external) && ok;
+        if (external == "true") {
+          src.external = true;
+          ++sources;
+        } else if (ok && external != "false") {
+          Error(fv, fk, "must be true or false");
+          ok = false;
+        }
+      } else if (f == "name" && secrets) {
+        ok = Str(fv, fk, &src.name) && ok;
       } else if (f.rfind("x-", 0) != 0) {
-        Error(fv, Join(k, f), "only file-based " + key + " are supported (file: PATH)");
+        Error(fv, fk,
+              secrets ? "not supported: a secret is file: PATH, environment: VAR or external: "
+                        "true (sandbot's own secret of that name)"
+                      : "not supported: a config is file: PATH or environment: VAR");
+        ok = false;
       }
     }
-    if (file.empty()) {
-      Error(v, k, "needs file: PATH (a file in the repository)");
+    if (!ok) continue;
+    if (sources != 1) {
+      Error(v, k,
+            std::string(sources ? "give only one of " : "needs one of ") +
+                (secrets ? "file: PATH (a file in the repository), environment: VAR or "
+                           "external: true"
+                         : "file: PATH (a file in the repository) or environment: VAR"));
       continue;
     }
-    (*out)[name] = file;
+    if (!src.name.empty() && !src.external) {
+      Error(v, Join(k, "name"), "is only for external: true (sandbot's secret of that name)");
+      continue;
+    }
+    if (src.external && src.name.empty()) src.name = name;
+    (*out)[name] = src;
   }
 }
 

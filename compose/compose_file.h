@@ -70,6 +70,18 @@ struct ComposeFileRef {
   int mode = -1;
 };
 
+// A top-level secret or config: where its content comes from (one of the
+// three).
+struct ComposeFileSource {
+  std::string file;         // a checkout-relative file of the commit
+  std::string environment;  // the value of this variable (.env beside the file, SANDBOT_*)
+  // Secrets only: sandbot's own secret `name` (default: the key), from an
+  // environment attached to the sandbox or service (README "Environments
+  // and secrets").
+  bool external = false;
+  std::string name;
+};
+
 struct ComposeService {
   std::string name;
   int line = 0;
@@ -93,9 +105,9 @@ struct ComposeService {
 struct ComposeProject {
   std::vector<ComposeService> services;                               // in file order
   std::map<std::string, std::map<std::string, std::string>> volumes;  // name -> labels
-  std::map<std::string, std::string> secrets, configs;  // name -> checkout-relative file
-  std::string gateway;                                  // x-sandbot.gateway
-  std::map<std::string, std::string> seeds;             // x-sandbot.seeds: volume -> seed
+  std::map<std::string, ComposeFileSource> secrets, configs;          // by name
+  std::string gateway;                                                // x-sandbot.gateway
+  std::map<std::string, std::string> seeds;  // x-sandbot.seeds: volume -> seed
 
   const ComposeService* Find(const std::string& name) const;
   // Whether the service runs with these profiles active (no profiles: always).

@@ -218,7 +218,15 @@ json ComposeToJson(const ComposeProject& project, const std::string& root) {
   for (const auto* files : {&project.secrets, &project.configs}) {
     if (files->empty()) continue;
     json out = json::object();
-    for (const auto& [name, file] : *files) out[name] = {{"file", Under(root, file)}};
+    for (const auto& [name, src] : *files) {
+      if (!src.file.empty()) {
+        out[name] = {{"file", Under(root, src.file)}};
+      } else if (!src.environment.empty()) {
+        out[name] = {{"environment", src.environment}};
+      } else {
+        out[name] = {{"external", true}, {"name", src.name}};
+      }
+    }
     doc[files == &project.secrets ? "secrets" : "configs"] = out;
   }
   if (!project.gateway.empty() || !project.seeds.empty()) {

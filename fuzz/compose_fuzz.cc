@@ -52,7 +52,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     if (service.build) Require(Inside(service.build->context));
   }
-  for (const auto& [name, file] : project.secrets) Require(Inside(file));
+  for (const auto* files : {&project.secrets, &project.configs}) {
+    for (const auto& [name, src] : *files) Require(src.file.empty() || Inside(src.file));
+  }
   const nlohmann::json doc = ComposeToJson(project, ".");
   Require(!doc.dump().empty());  // strict UTF-8: throws (a finding) on anything else
   ComposeProject again;

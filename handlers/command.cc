@@ -34,8 +34,9 @@ const CommandSpec kCommands[] = {
     {"sandbox", "create", true,
      "NAME [from TEMPLATE] [SERVICE@BRANCH ...] [--gateway SERVICE] [--memory MB] [--cpus N] "
      "[--engine NAME]",
-     "create a sandbox; the gateway's URL is its main URL", Role::kDeployer, ParseCreate,
-     HandleSandboxCreate, Effect::kWrite},
+     "create a sandbox (SERVICE: a repo, or a compose service of a repo named here); the "
+     "gateway's URL is its main URL",
+     Role::kDeployer, ParseCreate, HandleSandboxCreate, Effect::kWrite},
     {"sandbox", "list", true, "", "list sandboxes", Role::kViewer, ParseNone, HandleSandboxList,
      Effect::kRead},
     {"sandbox", "status", true, "[NAME]", "show a sandbox's services, branches and URLs",

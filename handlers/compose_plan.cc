@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "handlers/names.h"
 #include "util/engine_names.h"
 
 namespace sandbot {
@@ -211,6 +212,114 @@ Status ApplyComposeService(const ComposeService& service, const std::string& san
     if (nano > 0 && (spec->nano_cpus == 0 || nano < spec->nano_cpus)) spec->nano_cpus = nano;
   }
   return Status::Ok();
+}
+
+namespace {
+
+// A file name in /run/secrets: what a secret's relative target may be.
+bool PlainFileName(const std::string& name) {
+  if (name.empty() || name.size() > 128 || name == "." || name == "..") return false;
+  return name.find_first_not_of(
+             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
+         std::string::npos;
+}
+
+}  // namespace
+
+Status AddComposeFiles(const ComposeProject& project, const ComposeService& service,
+                       const ComposeContents& contents, ResolvedEnv* env, std::string* note) {
+  note->clear();
+  constexpr char kRunSecrets[] = "/run/secrets/";
+  // Adds `content` at /run/secrets/key, or at `path` when key is empty.
+  auto add = [&](const std::string& what, const std::string& key, const std::string& path,
+                 const std::string& content) {
+    if (!key.empty()) {
+      for (const auto& [k, v] : env->secrets) {
+        if (k != key) continue;
+        if (v != content) {
+          *note += (note->empty() ? "" : "; ") + what + ": the attached environment's secret " +
+                   key + " stays at " + kRunSecrets + key;
+        }
+        return;
+      }
+      env->secrets.emplace_back(key, content);
+      return;
+    }
+    for (const ResolvedFile& f : env->files) {
+      if (f.path != path) continue;
+      *note += (note->empty() ? "" : "; ") + what + ": the attached environment's file " + path +
+               " stays";
+      return;
+    }
+    env->files.push_back({path, content, false});
+  };
+  // "/run/secrets/x" or "x" -> key "x"; another absolute path -> *path.
+  auto place = [&](const std::string& what, const std::string& target, std::string* key,
+                   std::string* path) -> Status {
+    std::string name = target;
+    if (name.rfind(kRunSecrets, 0) == 0) name = name.substr(sizeof kRunSecrets - 1);
+    if (name.empty() || name[0] != '/') {
+      if (!PlainFileName(name)) {
+        return Status::InvalidArgument(what + ": target \"" + target +
+                                       "\" is not a file name in /run/secrets (letters, "
+                                       "digits, '.', '_', '-')");
+      }
+      *key = name;
+      return Status::Ok();
+    }
+    Status s = ValidateContainerPath(name);
+    if (!s.ok()) return Status::InvalidArgument(what + ": target " + s.message());
+    *path = name;
+    return Status::Ok();
+  };
+  for (const ComposeFileRef& ref : service.secrets) {
+    const std::string what = "services." + service.name + ".secrets." + ref.source;
+    const ComposeFileSource& src = project.secrets.at(ref.source);
+    std::string content;
+    if (src.external) {
+      bool found = false;
+      for (const auto& [k, v] : env->secrets) {
+        if (k == src.name) {
+          content = v;
+          found = true;
+        }
+      }
+      if (!found) {
+        return Status::NotFound(
+            what + ": no environment attached to this sandbox or service has a secret " + src.name +
+            " (`/env set ENV " + src.name + "=… --secret`, then `/env attach ENV " + "SANDBOX`)");
+      }
+    } else {
+      auto it = contents.secrets.find(ref.source);
+      if (it == contents.secrets.end())
+        return Status::Internal(what + ": its content was not read");
+      content = it->second;
+    }
+    std::string key, path;
+    Status s = place(what, ref.target.empty() ? ref.source : ref.target, &key, &path);
+    if (!s.ok()) return s;
+    add(what, key, path, content);
+  }
+  for (const ComposeFileRef& ref : service.configs) {
+    const std::string what = "services." + service.name + ".configs." + ref.source;
+    auto it = contents.configs.find(ref.source);
+    if (it == contents.configs.end()) return Status::Internal(what + ": its content was not read");
+    std::string target = ref.target.empty() ? ref.source : ref.target;
+    if (target[0] != '/') target = "/" + target;
+    std::string key, path;
+    Status s = place(what, target, &key, &path);
+    if (!s.ok()) return s;
+    add(what, key, path, it->second);
+  }
+  return Status::Ok();
+}
+
+std::string ComposeGateway(const std::string& current, const ComposeProject& project,
+                           const std::vector<std::string>& enabled) {
+  if (!current.empty() || project.gateway.empty()) return current;
+  return std::find(enabled.begin(), enabled.end(), project.gateway) != enabled.end()
+             ? project.gateway
+             : current;
 }
 
 }  // namespace sandbot

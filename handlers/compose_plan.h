@@ -12,7 +12,8 @@
 
 #include "compose/compose_file.h"
 #include "handlers/runtime.h"
-#include "util/engine_names.h"  // SandboxVolumeName
+#include "store/environments.h"  // ResolvedEnv
+#include "util/engine_names.h"   // SandboxVolumeName
 #include "util/status.h"
 
 namespace sandbot {
@@ -55,6 +56,31 @@ std::vector<std::string> EnabledServices(const ComposeProject& project,
 // set. InvalidArgument for a bind mount without a checkout.
 Status ApplyComposeService(const ComposeService& service, const std::string& sandbox,
                            const std::string& checkout, ContainerSpec* spec);
+
+// The content of a compose file's `file:` and `environment:` secrets and
+// configs, by name, read from the commit (bot/compose_source.h).
+struct ComposeContents {
+  std::map<std::string, std::string> secrets, configs;
+};
+
+// Adds the service's compose secrets and configs to `env`, the attached
+// environments' values that InjectEnvironment writes and mounts read-only:
+// a secret at /run/secrets/TARGET (TARGET: the `target`, default its name;
+// an absolute target elsewhere is a file there), a config at its absolute
+// `target` (a relative one under /; default /NAME). An external secret is
+// the attached environments' secret of its `name`: NotFound saying how to
+// set and attach one when none has it. Where an attached environment
+// already gives the same /run/secrets name or path, the environment's value
+// stays (an operator's value over the committed one) and *note says so.
+// InvalidArgument for a target that is not a plain name or an allowed path.
+Status AddComposeFiles(const ComposeProject& project, const ComposeService& service,
+                       const ComposeContents& contents, ResolvedEnv* env, std::string* note);
+
+// The gateway a compose deploy gives a sandbox whose gateway is `current`:
+// the file's x-sandbot.gateway when the sandbox has none (--gateway at
+// create, or a template's, wins) and that service runs; else `current`.
+std::string ComposeGateway(const std::string& current, const ComposeProject& project,
+                           const std::vector<std::string>& enabled);
 
 }  // namespace sandbot
 

@@ -215,11 +215,17 @@ Status ResolveBranch(Db* db, const std::string& service, const std::string& bran
 Status QueueDeploy(Db* db, const Sandbox& sandbox, const std::string& service,
                    const std::string& branch, const std::string& sha, const std::string& actor,
                    const std::string& source, int64_t* job_id) {
+  return QueueDeployFrom(db, sandbox, service, service, branch, sha, actor, source, job_id);
+}
+
+Status QueueDeployFrom(Db* db, const Sandbox& sandbox, const std::string& service,
+                       const std::string& repo, const std::string& branch, const std::string& sha,
+                       const std::string& actor, const std::string& source, int64_t* job_id) {
   Transaction tx(db);
   if (!tx.status().ok()) return tx.status();
   Service svc;
   svc.name = service;
-  svc.repo = service;
+  svc.repo = repo;
   svc.branch = branch;
   Status s = UpsertService(db, sandbox.id, &svc);
   if (!s.ok()) return s;

@@ -125,6 +125,11 @@ Status ResolveBranch(Db* db, const std::string& service, const std::string& bran
 Status QueueDeploy(Db* db, const Sandbox& sandbox, const std::string& service,
                    const std::string& branch, const std::string& sha, const std::string& actor,
                    const std::string& source, int64_t* job_id);
+// QueueDeploy of a compose service of `repo` (its row's repo), not a repo
+// of its own.
+Status QueueDeployFrom(Db* db, const Sandbox& sandbox, const std::string& service,
+                       const std::string& repo, const std::string& branch, const std::string& sha,
+                       const std::string& actor, const std::string& source, int64_t* job_id);
 
 }  // namespace sandbot
 

@@ -121,7 +121,12 @@ class PushPlanner {
   bool HasComposeFile(const std::string& sha) {
     std::unique_ptr<GitRepo> git;
     if (!GitRepo::Open(repo_.path, &git).ok()) return false;
-    for (const std::string& name : ComposeFileNames()) {
+    // The repo's own compose file (repo add --compose) replaces the
+    // standard names.
+    const std::vector<std::string> names = repo_.compose_file.empty()
+                                               ? ComposeFileNames()
+                                               : std::vector<std::string>{repo_.compose_file};
+    for (const std::string& name : names) {
       bool has = false;
       if (git->HasFile(sha, name, &has).ok() && has) return true;
     }

@@ -16,8 +16,8 @@ std::vector<RepoView> RepoViewsOf(const std::vector<Repo>& repos) {
   std::vector<RepoView> views;
   views.reserve(repos.size());
   for (const Repo& r : repos) {
-    views.push_back(
-        {r.name, r.path, r.port, r.health, r.default_branch, r.image, r.wait, r.reload_signal});
+    views.push_back({r.name, r.path, r.port, r.health, r.default_branch, r.image, r.wait,
+                     r.reload_signal, r.compose_file});
   }
   return views;
 }

@@ -2,8 +2,10 @@
 #include "handlers/sandbox_commands.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
+#include "handlers/create_sources.h"
 #include "handlers/dispatch.h"
 #include "handlers/lifecycle.h"
 #include "handlers/names.h"
@@ -78,14 +80,43 @@ Status HandleSandboxCreate(const HandlerContext& ctx, const Request& req, Reply*
   }
   // The template's entries with the command's SERVICE@BRANCH over them.
   const SandboxPlan plan = PlanSandbox(from_template ? &tmpl : nullptr, cmd.services, cmd.gateway);
-  // Check every service, branch and route before creating anything.
-  std::vector<std::string> shas;
-  for (const auto& [service, branch] : plan.deploys) {
+  // Check every service, branch and route before creating anything. A
+  // word that is no repo may be a compose service of a repo deployed here
+  // (handlers/create_sources.h): its repo's file at its own branch.
+  std::vector<std::string> shas(plan.deploys.size()), repos(plan.deploys.size());
+  std::vector<size_t> unknown;
+  for (size_t i = 0; i < plan.deploys.size(); ++i) {
+    const auto& [service, branch] = plan.deploys[i];
     Status s = CheckKnownService(ctx, service);
-    std::string sha;
-    if (s.ok()) s = ResolveBranch(ctx.db, service, branch, &sha);
+    if (s.IsNotFound()) {
+      unknown.push_back(i);
+      continue;
+    }
+    if (s.ok()) s = ResolveBranch(ctx.db, service, branch, &shas[i]);
     if (!s.ok()) return FromTemplate(s, tmpl, cmd, service);
-    shas.push_back(sha);
+    repos[i] = service;
+  }
+  if (!unknown.empty()) {
+    std::map<std::string, std::vector<std::string>> compose;  // repo -> its file's services
+    std::vector<Repo> all;
+    Status s = ListRepos(ctx.db, &all);
+    if (!s.ok()) return s;
+    std::set<std::string> known;
+    for (const Repo& r : all) known.insert(r.name);
+    for (const Repo& r : all) {
+      for (size_t i = 0; i < plan.deploys.size(); ++i) {
+        if (repos[i] == r.name) compose[r.name] = ComposeServicesAt(r, shas[i]);
+      }
+    }
+    if (ctx.baselines) {
+      for (const auto& b : *ctx.baselines) known.insert(b.first);
+    }
+    for (size_t i : unknown) {
+      const auto& [service, branch] = plan.deploys[i];
+      s = ResolveCreateSource(service, known, compose, &repos[i]);
+      if (s.ok()) s = ResolveBranch(ctx.db, repos[i], branch, &shas[i]);
+      if (!s.ok()) return FromTemplate(s, tmpl, cmd, service);
+    }
   }
   for (const auto& [service, route] : plan.routes) {
     Status s = CheckKnownService(ctx, service);
@@ -111,13 +142,25 @@ Status HandleSandboxCreate(const HandlerContext& ctx, const Request& req, Reply*
   Status s = CreateSandbox(ctx.db, &sandbox);
   if (!s.ok()) return s;
   std::string lines;
+  // Repos first, then the compose services taken from a repo at their own
+  // branch: a repo's job makes the rows of its file's other services, and
+  // leaves alone the ones that follow another branch.
+  std::vector<size_t> order;
   for (size_t i = 0; i < plan.deploys.size(); ++i) {
+    if (repos[i] == plan.deploys[i].first) order.push_back(i);
+  }
+  for (size_t i = 0; i < plan.deploys.size(); ++i) {
+    if (repos[i] != plan.deploys[i].first) order.push_back(i);
+  }
+  for (size_t i : order) {
     const auto& [service, branch] = plan.deploys[i];
     int64_t job = 0;
-    s = QueueDeploy(ctx.db, sandbox, service, branch, shas[i], ActorOf(req), req.source, &job);
+    s = QueueDeployFrom(ctx.db, sandbox, service, repos[i], branch, shas[i], ActorOf(req),
+                        req.source, &job);
     if (!s.ok()) return s;
     reply->jobs.push_back(job);
     lines += "\n• " + service + "@" + branch + " " + Short(shas[i]) + " (" +
+             (repos[i] != service ? "from " + repos[i] + "'s compose file, " : "") +
              (service == plan.gateway ? "gateway, " : "") + "job " + std::to_string(job) + ")";
   }
   // The template's baseline/URL entries become the sandbox's explicit routes.

@@ -8,7 +8,7 @@ namespace {
 
 const char kColumns[] =
     "name, path, port, health, image, cmd, default_branch, auto_branches, wait, "
-    "reload_signal";
+    "reload_signal, compose_file";
 
 Repo ReadRepo(Stmt& st) {
   Repo r;
@@ -27,6 +27,7 @@ Repo ReadRepo(Stmt& st) {
   r.auto_branches = st.Text(7);
   r.wait = st.Int(8) != 0;
   r.reload_signal = st.Text(9);
+  r.compose_file = st.Text(10);
   return r;
 }
 
@@ -45,10 +46,12 @@ Status ValidateReloadSignal(const std::string& signal) {
 Status AddRepo(Db* db, const Repo& r) {
   Stmt st(db,
           "INSERT INTO repos(name, path, port, health, image, cmd, default_branch, "
-          "auto_branches, wait, reload_signal, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+          "auto_branches, wait, reload_signal, compose_file, created_at) "
+          "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
   st.Bind(1, r.name).Bind(2, r.path).Bind(3, r.port).Bind(4, r.health).Bind(5, r.image);
   st.Bind(6, nlohmann::json(r.cmd).dump()).Bind(7, r.default_branch).Bind(8, r.auto_branches);
-  st.Bind(9, r.wait ? 1 : 0).Bind(10, r.reload_signal).Bind(11, NowMillis());
+  st.Bind(9, r.wait ? 1 : 0).Bind(10, r.reload_signal).Bind(11, r.compose_file);
+  st.Bind(12, NowMillis());
   Status s = st.Run();
   if (s.code() == Status::Code::kConflict) {
     return Status::Conflict("a repo named '" + r.name + "' or at " + r.path +

@@ -24,6 +24,9 @@ struct Repo {
   // /etc/sandbot/routes.json: a route change signals its running container
   // instead of recreating it. "": recreate.
   std::string reload_signal;
+  // Its compose file's path in a commit when not one of the standard names
+  // (ComposeFileNames); "": those.
+  std::string compose_file;
 };
 
 // Ok for "" and the signals a repo may declare (HUP, USR1, USR2); otherwise

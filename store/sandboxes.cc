@@ -225,6 +225,12 @@ Status SetSandboxState(Db* db, const std::string& name, const std::string& state
   return st.Run();
 }
 
+Status SetSandboxGateway(Db* db, const std::string& name, const std::string& gateway) {
+  Stmt st(db, "UPDATE sandboxes SET gateway = ?, updated_at = ? WHERE name = ?");
+  st.Bind(1, gateway).Bind(2, NowMillis()).Bind(3, name);
+  return st.Run();
+}
+
 Status DeleteSandbox(Db* db, const std::string& name) {
   // Foreign keys cascade to services and from them to ports.
   Stmt st(db, "DELETE FROM sandboxes WHERE name = ?");

@@ -82,6 +82,9 @@ Status FindSandboxesByOrigin(Db* db, const std::string& repo, const std::string&
 Status FindServicesTracking(Db* db, const std::string& repo, const std::string& branch,
                             std::vector<Service>* services);
 Status SetSandboxState(Db* db, const std::string& name, const std::string& state);
+// The service whose URL is the sandbox's main URL (a compose file's
+// x-sandbot.gateway, when the sandbox has none).
+Status SetSandboxGateway(Db* db, const std::string& name, const std::string& gateway);
 // Gives sandbox `from` the name `to` wherever the store names it: the
 // sandbox row, its jobs and deployments, channel defaults and users' last
 // sandboxes (services, routes, environments and snapshots hold its id; the

@@ -566,6 +566,11 @@ CREATE TABLE engine_drains(
   drained_by TEXT NOT NULL DEFAULT ''
 );
 )sql",
+    // A repo's compose file when it is not one of the standard names
+    // (`repo add --compose FILE`; "": compose.yaml, compose.yml, ...).
+    R"sql(
+ALTER TABLE repos ADD COLUMN compose_file TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 }  // namespace

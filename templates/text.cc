@@ -71,6 +71,7 @@ std::string RenderRepoListText(const std::vector<RepoView>& repos) {
     if (!r.image.empty()) out << "  image " << r.image;
     if (r.wait) out << "  wait";
     if (!r.reload_signal.empty()) out << "  reload-signal " << r.reload_signal;
+    if (!r.compose_file.empty()) out << "  compose " << r.compose_file;
     out << "\n";
   }
   return PlainEscape(out.str());

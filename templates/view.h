@@ -76,6 +76,7 @@ struct RepoView {
   std::string image;  // "" unless the repo runs in a runtime image
   bool wait = false;
   std::string reload_signal;
+  std::string compose_file;  // "" = the standard names
 };
 
 }  // namespace sandbot

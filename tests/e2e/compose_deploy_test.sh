@@ -1,13 +1,19 @@
-# Compose apps: a pushed commit with a compose.yaml deploys all its services
-# (a database with a health check and a named volume seeded from a seed, a
-# one-shot migration job, a web app built from a subfolder), in dependency
-# order.
+# Compose apps: a pushed commit with a compose file (here the one `repo add
+# --compose` names) deploys all its services (a database with a health check
+# and a named volume seeded from a seed, a one-shot migration job, a web app
+# built from a subfolder with a secret and a config, the gateway), in
+# dependency order.
 
-# compose_app_work DIR: a work tree holding the three-service app.
+# compose_app_work DIR: a work tree holding the three-service app in
+# compose.qa.yaml, and a compose.yaml that must not be read.
 compose_app_work() {
   git init -q -b main "$1"
   mkdir -p "$1/web"
-  cat >"$1/compose.yaml" <<'YAML'
+  printf 'services:\n  decoy:\n    image: not/on-the-engine:1\n' >"$1/compose.yaml"
+  echo "swordfish" >"$1/api.key"
+  echo "colour=blue" >"$1/app.conf"
+  echo "SECRET_WORD=open-sesame" >"$1/.env"
+  cat >"$1/compose.qa.yaml" <<'YAML'
 services:
   db:
     image: sandbot/busybox:latest
@@ -32,10 +38,18 @@ services:
     tty: true
     depends_on:
       migrate: {condition: service_completed_successfully}
+    secrets: [api_key, {source: word, target: passphrase}]
+    configs: [{source: app_conf, target: /etc/app.conf}]
 volumes:
   dbdata: {}
+secrets:
+  api_key: {file: ./api.key}
+  word: {environment: SECRET_WORD}
+configs:
+  app_conf: {file: app.conf}
 x-sandbot:
   seeds: {dbdata: shop-seed}
+  gateway: web
 YAML
   cat >"$1/web/Dockerfile" <<'DOCKERFILE'
 FROM sandbot/busybox:latest
@@ -50,22 +64,30 @@ DOCKERFILE
 }
 
 test_compose_push_deploys_all_services() {
-  start_daemon
+  # The gateway's port range: just above the test's --ports.
+  GW_LO=$((${E2E_PORTS#*-} + 1))
+  start_daemon --gateway-ports "$GW_LO-$((GW_LO + 9))"
   # The file's x-sandbot seed: the db's volume starts with its content.
   mkdir -p "$TEST_DIR/dump" && echo "seeded row" >"$TEST_DIR/dump/seed.txt"
   tar -C "$TEST_DIR/dump" -cf "$TEST_DIR/dump.tar" .
   "$SANDBOT" seed create shop-seed --from-file "$TEST_DIR/dump.tar" >/dev/null || fail "seed create"
   wait_seed shop-seed 1
-  "$SANDBOT" repo add shop "$TEST_DIR/shop.git" --init >/dev/null || fail "repo add"
+  "$SANDBOT" repo add shop "$TEST_DIR/shop.git" --init --compose ./compose.qa.yaml >/dev/null ||
+    fail "repo add"
+  expect_contains "$("$SANDBOT" repo list)" "compose compose.qa.yaml" "repo list"
+  expect_eq "$("$SANDBOT" repo list --json | jq -r '.[0].compose_file')" compose.qa.yaml
+  out=$("$SANDBOT" repo add bad "$TEST_DIR/bad.git" --init --compose ../x.yaml 2>&1) &&
+    fail "a compose file outside the repository was accepted"
+  expect_contains "$out" "--compose must be a file's path inside the repository"
   WORK=$TEST_DIR/work-shop
   compose_app_work "$WORK"
   git -C "$WORK" remote add origin "$TEST_DIR/shop.git"
   git -C "$WORK" checkout -qb feature/cart
 
   out=$(push -o sandbot.wait origin feature/cart)
-  expect_contains "$out" "compose.yaml at $(git -C "$WORK" rev-parse --short=7 HEAD): 3 services"
+  expect_contains "$out" "compose.qa.yaml at $(git -C "$WORK" rev-parse --short=7 HEAD): 3 services"
   # A key sandbot does not run is named, not dropped in silence.
-  expect_contains "$out" "warning: compose.yaml:"
+  expect_contains "$out" "warning: compose.qa.yaml:"
   expect_contains "$out" "services.web.tty"
   expect_contains "$out" "migrate completed (exit code 0)"
   expect_contains "$out" "sandbot: web running  http://127.0.0.1:"
@@ -75,6 +97,19 @@ test_compose_push_deploys_all_services() {
   expect_contains "$page" "flavour sandboxed" "build arg"
   expect_contains "$page" "hello from web" "environment"
   expect_contains "$page" "migrated" "the job ran before the app"
+  # The file's gateway has the sandbox's main URL, from the gateway range.
+  expect_eq "${url##*:}" "$GW_LO" "the gateway's port"
+  status=$("$SANDBOT" sandbox status feature-cart --json)
+  expect_eq "$(jq -r '.gateway' <<<"$status")" web "gateway"
+  expect_eq "$(jq -r '.main_url' <<<"$status")" "$url" "main URL"
+  expect_not_contains "$out" "not deployed by sandbot yet"
+  # Secrets and configs: read-only files, as sandbot's own secrets are.
+  expect_eq "$(docker exec sandbox-feature-cart-web cat /run/secrets/api_key)" swordfish "secret file"
+  expect_eq "$(docker exec sandbox-feature-cart-web cat /run/secrets/passphrase)" open-sesame \
+    "secret from a variable"
+  expect_eq "$(docker exec sandbox-feature-cart-web cat /etc/app.conf)" colour=blue "config"
+  docker exec sandbox-feature-cart-web sh -c 'echo x > /run/secrets/api_key' 2>/dev/null &&
+    fail "a secret file is writable"
 
   status=$("$SANDBOT" sandbox status feature-cart --json)
   expect_eq "$(jq -r '[.services[].name] | sort | join(",")' <<<"$status")" db,migrate,web \
@@ -108,13 +143,25 @@ test_compose_push_deploys_all_services() {
   [ "$(engine GET /containers/sandbox-feature-cart-db/json | jq -r '.Id')" != "$first" ] ||
     fail "db was not recreated"
 
+  # Several repos, one sandbox: web is a compose service of shop, taken at
+  # main (version 1) while the rest follows feature/cart (version 2).
+  push -q origin main >/dev/null
+  out=$("$SANDBOT" sandbox create qa-mix shop@feature/cart web@main --wait) ||
+    fail "create qa-mix: $out"
+  expect_contains "$out" "web@main $(git -C "$WORK" rev-parse --short=7 main) (from shop's compose file"
+  status=$("$SANDBOT" sandbox status qa-mix --json)
+  expect_eq "$(jq -r '[.services[] | .name + "@" + .branch] | sort | join(",")' <<<"$status")" \
+    db@feature/cart,migrate@feature/cart,web@main "qa-mix services"
+  expect_contains "$(curl -sf "$(jq -r '.main_url' <<<"$status")/")" "version 1" "web@main's page"
+  "$SANDBOT" sandbox destroy qa-mix >/dev/null || fail "destroy qa-mix"
+
   # Bad input: refused before anything is built, naming file, line and key;
   # what runs stays.
-  sed -i 's/^  web:$/  web:\n    privileged: true/' "$WORK/compose.yaml"
+  sed -i 's/^  web:$/  web:\n    privileged: true/' "$WORK/compose.qa.yaml"
   echo "version 3" >"$WORK/web/page.txt"
   git -C "$WORK" commit -qam "privileged"
   out=$(push -o sandbot.wait origin feature/cart)
-  expect_contains "$out" "refused: compose.yaml:18: services.web.privileged"
+  expect_contains "$out" "refused: compose.qa.yaml:18: services.web.privileged"
   expect_not_contains "$out" "db failed"
   expect_contains "$(curl -sf "$url/")" "version 2" "page after a refused push"
   [ -z "$(engine GET "/images/sandbot/shop-web:$(git -C "$WORK" rev-parse --short=12 HEAD)/json")" ] ||

@@ -109,8 +109,19 @@ BOOST_AUTO_TEST_CASE(refusals_name_file_line_and_key) {
        "services.a.volumes[0]", "volume \"data\" is not declared"},
       {"undeclared secret", "services:\n  a:\n    image: x\n    secrets: [tok]\n", 4,
        "services.a.secrets[0]", "secret \"tok\" is not declared"},
-      {"external secret", "services:\n  a:\n    image: x\nsecrets:\n  tok:\n    external: true\n",
-       6, "secrets.tok.external", "only file-based secrets"},
+      {"external config", "services:\n  a:\n    image: x\nconfigs:\n  c:\n    external: true\n", 6,
+       "configs.c.external", "a config is file: PATH or environment: VAR"},
+      {"secret driver", "services:\n  a:\n    image: x\nsecrets:\n  tok:\n    driver: vault\n", 6,
+       "secrets.tok.driver", "a secret is file: PATH, environment: VAR or external: true"},
+      {"secret of two sources",
+       "services:\n  a:\n    image: x\nsecrets:\n  tok:\n    file: t\n    environment: T\n", 6,
+       "secrets.tok", "give only one of file: PATH"},
+      {"secret of no source",
+       "services:\n  a:\n    image: x\nsecrets:\n  tok:\n    external: false\n", 6, "secrets.tok",
+       "needs one of file: PATH"},
+      {"name without external",
+       "services:\n  a:\n    image: x\nsecrets:\n  tok:\n    file: t\n    name: T\n", 7,
+       "secrets.tok.name", "only for external: true"},
       {"secret file outside",
        "services:\n  a:\n    image: x\nsecrets:\n  tok:\n    file: /etc/shadow\n", 6,
        "secrets.tok.file", "outside the checkout"},
@@ -310,7 +321,7 @@ x-sandbot:
   BOOST_CHECK_EQUAL(db.healthcheck.start_period, "1m30s");
   BOOST_CHECK(!ComposeProject::Enabled(p.services[2], {}));
   BOOST_CHECK(ComposeProject::Enabled(p.services[2], {"setup"}));
-  BOOST_CHECK_EQUAL(p.secrets.at("api_key"), "secrets/api.key");
+  BOOST_CHECK_EQUAL(p.secrets.at("api_key").file, "secrets/api.key");
   BOOST_CHECK_EQUAL(p.volumes.at("pgdata").at("tier"), "data");
   BOOST_CHECK_EQUAL(p.gateway, "web");
   BOOST_CHECK_EQUAL(p.seeds.at("pgdata"), "pg-weekly");

@@ -159,4 +159,154 @@ services:
              (std::vector<std::string>{"/data/work/qa/web-abc/static:/usr/share/static:ro"}));
 }
 
+namespace {
+
+std::string SecretOf(const ResolvedEnv& env, const std::string& key) {
+  for (const auto& [k, v] : env.secrets) {
+    if (k == key) return v;
+  }
+  return "(none)";
+}
+
+std::string FileOf(const ResolvedEnv& env, const std::string& path) {
+  for (const ResolvedFile& f : env.files) {
+    if (f.path == path) return f.content;
+  }
+  return "(none)";
+}
+
+const char kFilesYaml[] = R"(
+services:
+  web:
+    image: busybox
+    secrets:
+      - db_password
+      - {source: api_token, target: token}
+      - {source: api_token, target: /run/secrets/token2}
+      - {source: tls_key, target: /etc/app/tls.key}
+      - vault
+    configs:
+      - nginx
+      - {source: app, target: /etc/app/app.conf}
+      - {source: app, target: etc/app/rel.conf}
+secrets:
+  db_password: {file: ./secrets/db.txt}
+  api_token: {environment: API_TOKEN}
+  tls_key: {file: tls.key}
+  vault: {external: true, name: VAULT_TOKEN}
+configs:
+  nginx: {file: nginx.conf}
+  app: {environment: APP_CONF}
+)";
+
+}  // namespace
+
+// Compose secrets and configs become the same read-only files sandbot's own
+// secrets are: /run/secrets/NAME, configs at their target.
+BOOST_AUTO_TEST_CASE(secrets_and_configs_become_files) {
+  const ComposeProject p = Parse(kFilesYaml);
+  ComposeContents contents;
+  contents.secrets = {{"db_password", "hunter2"}, {"api_token", "tok"}, {"tls_key", "KEY"}};
+  contents.configs = {{"nginx", "server {}"}, {"app", "a=1"}};
+  ResolvedEnv env;
+  env.secrets.emplace_back("VAULT_TOKEN", "from-env");
+  std::string note;
+  Status s = AddComposeFiles(p, *p.Find("web"), contents, &env, &note);
+  BOOST_REQUIRE_MESSAGE(s.ok(), s.message());
+  BOOST_CHECK_EQUAL(SecretOf(env, "db_password"), "hunter2");  // /run/secrets/NAME
+  BOOST_CHECK_EQUAL(SecretOf(env, "token"), "tok");            // relative target
+  BOOST_CHECK_EQUAL(SecretOf(env, "token2"), "tok");           // /run/secrets/ target
+  BOOST_CHECK_EQUAL(FileOf(env, "/etc/app/tls.key"), "KEY");   // elsewhere: a file
+  // external: the attached environment's secret of that name, already at
+  // /run/secrets/VAULT_TOKEN; the compose name is a second file.
+  BOOST_CHECK_EQUAL(SecretOf(env, "vault"), "from-env");
+  BOOST_CHECK_EQUAL(SecretOf(env, "VAULT_TOKEN"), "from-env");
+  BOOST_CHECK_EQUAL(FileOf(env, "/nginx"), "server {}");  // config default: /NAME
+  BOOST_CHECK_EQUAL(FileOf(env, "/etc/app/app.conf"), "a=1");
+  BOOST_CHECK_EQUAL(FileOf(env, "/etc/app/rel.conf"), "a=1");  // relative: under /
+  BOOST_CHECK_EQUAL(env.secrets.size(), 5u);
+  BOOST_CHECK_EQUAL(env.files.size(), 4u);
+  BOOST_CHECK(note.empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_attached_environment_wins_over_the_file) {
+  const ComposeProject p = Parse(R"(
+services:
+  web:
+    image: busybox
+    secrets: [db_password]
+    configs: [{source: app, target: /etc/app/app.conf}]
+secrets:
+  db_password: {file: db.txt}
+configs:
+  app: {file: app.conf}
+)");
+  ComposeContents contents;
+  contents.secrets = {{"db_password", "committed"}};
+  contents.configs = {{"app", "committed"}};
+  ResolvedEnv env;
+  env.secrets.emplace_back("db_password", "operator");
+  env.files.push_back({"/etc/app/app.conf", "operator", false});
+  std::string note;
+  BOOST_REQUIRE(AddComposeFiles(p, *p.Find("web"), contents, &env, &note).ok());
+  BOOST_CHECK_EQUAL(SecretOf(env, "db_password"), "operator");
+  BOOST_CHECK_EQUAL(FileOf(env, "/etc/app/app.conf"), "operator");
+  BOOST_CHECK_EQUAL(env.secrets.size(), 1u);
+  BOOST_CHECK_EQUAL(env.files.size(), 1u);
+  BOOST_CHECK(note.find("secret db_password stays") != std::string::npos);
+  BOOST_CHECK(note.find("file /etc/app/app.conf stays") != std::string::npos);
+  BOOST_CHECK(note.find("committed") == std::string::npos);  // never a value
+  BOOST_CHECK(note.find("operator") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(refused_secret_targets_and_missing_external_secrets) {
+  struct Case {
+    const char* target;
+    const char* says;
+  };
+  for (const Case& c :
+       {Case{"../escape", "not a file name in /run/secrets"},
+        Case{"a/b", "not a file name in /run/secrets"}, Case{"/etc/sandbot/routes.json", "target"},
+        Case{"/proc/self/x", "target"}}) {
+    BOOST_TEST_CONTEXT(c.target) {
+      const ComposeProject p = Parse(std::string("services:\n  web:\n    image: x\n    secrets:\n"
+                                                 "      - {source: s, target: \"") +
+                                     c.target + "\"}\nsecrets:\n  s: {file: s.txt}\n");
+      ComposeContents contents;
+      contents.secrets = {{"s", "v"}};
+      ResolvedEnv env;
+      std::string note;
+      Status s = AddComposeFiles(p, *p.Find("web"), contents, &env, &note);
+      BOOST_CHECK(s.IsInvalidArgument());
+      BOOST_CHECK_MESSAGE(s.message().find(c.says) != std::string::npos, s.message());
+      BOOST_CHECK(s.message().find("services.web.secrets.s") != std::string::npos);
+    }
+  }
+  const ComposeProject p = Parse(kFilesYaml);
+  ComposeContents contents;
+  contents.secrets = {{"db_password", "x"}, {"api_token", "x"}, {"tls_key", "x"}};
+  contents.configs = {{"nginx", "x"}, {"app", "x"}};
+  ResolvedEnv env;  // no environment gives VAULT_TOKEN
+  std::string note;
+  Status s = AddComposeFiles(p, *p.Find("web"), contents, &env, &note);
+  BOOST_CHECK(s.IsNotFound());
+  BOOST_CHECK(s.message().find("has a secret VAULT_TOKEN") != std::string::npos);
+  BOOST_CHECK(s.message().find("/env attach") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_file_names_the_gateway_when_the_sandbox_has_none) {
+  const ComposeProject p = Parse(R"(
+services:
+  web: {image: busybox, ports: ["80"]}
+  api: {image: busybox, ports: ["81"]}
+  debug: {image: busybox, profiles: [debug]}
+x-sandbot: {gateway: api}
+)");
+  BOOST_CHECK_EQUAL(ComposeGateway("", p, {"web", "api"}), "api");
+  BOOST_CHECK_EQUAL(ComposeGateway("web", p, {"web", "api"}), "web");  // --gateway wins
+  BOOST_CHECK_EQUAL(ComposeGateway("", p, {"web"}), "");               // the service does not run
+  const ComposeProject none = Parse("services:\n  web: {image: busybox}\n");
+  BOOST_CHECK_EQUAL(ComposeGateway("", none, {"web"}), "");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

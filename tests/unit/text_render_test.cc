@@ -86,11 +86,14 @@ BOOST_AUTO_TEST_CASE(audit_rows) {
 
 BOOST_AUTO_TEST_CASE(repo_list) {
   BOOST_CHECK_EQUAL(RenderRepoListText({}), "no repos yet: sandbot repo add NAME PATH --init\n");
-  RepoView r{"web", "/srv/web.git", 8080, "", "main", "node:20", true, "HUP"};
+  RepoView r{"web", "/srv/web.git", 8080, "", "main", "node:20", true, "HUP", ""};
   BOOST_CHECK_EQUAL(
       RenderRepoListText({r}),
       "web         /srv/web.git  port 8080  health (none)  default main  image node:20"
       "  wait  reload-signal HUP\n");
+  r.compose_file = "deploy/compose.qa.yaml";  // repo add --compose
+  BOOST_CHECK(RenderRepoListText({r}).find("  compose deploy/compose.qa.yaml\n") !=
+              std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
