@@ -164,7 +164,8 @@ void ComposeCli::Add(CLI::App* app) {
   config_->add_option("target", target_, "FILE, FOLDER or REPO@BRANCH");
   config_->add_option("--compose", compose_file_,
                       "The compose file's path (in the folder or the repository) when it is not "
-                      "compose.yaml, compose.yml, docker-compose.yaml or docker-compose.yml");
+                      "compose.yaml, compose.yml, docker-compose.yaml or docker-compose.yml "
+                      "(REPO@BRANCH: default the repo's own, from repo add --compose)");
   config_->add_flag("--json", json_, "Print JSON instead of YAML");
   config_->add_flag("-q,--quiet", quiet_, "Only check: print nothing but problems");
 }

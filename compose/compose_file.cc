@@ -997,6 +997,7 @@ void Parser::TopFiles(const Node& n, const std::string& key,
     std::vector<std::pair<std::string, Node>> fields;
     if (!Entries(v, k, &fields)) continue;
     ComposeFileSource src;
+    Node name_node;
     std::string external;
     int sources = 0;
     bool ok = true;
@@ -1024,6 +1025,7 @@ void Parser::TopFiles(const Node& n, const std::string& key,
         }
       } else if (f == "name" && secrets) {
         ok = Str(fv, fk, &src.name) && ok;
+        name_node = fv;
       } else if (f.rfind("x-", 0) != 0) {
         Error(fv, fk,
               secrets ? "not supported: a secret is file: PATH, environment: VAR or external: "
@@ -1042,7 +1044,8 @@ void Parser::TopFiles(const Node& n, const std::string& key,
       continue;
     }
     if (!src.name.empty() && !src.external) {
-      Error(v, Join(k, "name"), "is only for external: true (sandbot's secret of that name)");
+      Error(name_node, Join(k, "name"),
+            "is only for external: true (sandbot's secret of that name)");
       continue;
     }
     if (src.external && src.name.empty()) src.name = name;
@@ -1088,6 +1091,21 @@ void Parser::CheckGraph(const ComposeProject& p) {
 }
 
 }  // namespace
+
+std::vector<std::string> ComposeServiceNames(const std::string& text) {
+  std::vector<std::string> names;
+  if (BadByte(text) != std::string::npos) return names;
+  try {
+    const Node root = YAML::Load(text);
+    if (!root.IsMap() || !root["services"] || !root["services"].IsMap()) return names;
+    for (const auto& entry : root["services"]) {
+      if (entry.first.IsScalar()) names.push_back(entry.first.Scalar());
+    }
+  } catch (const YAML::Exception&) {
+    names.clear();
+  }
+  return names;
+}
 
 Status ParseCompose(const std::string& text, const ComposeOptions& options, ComposeProject* project,
                     std::vector<ComposeProblem>* errors, std::vector<ComposeProblem>* warnings) {

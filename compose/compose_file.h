@@ -134,6 +134,10 @@ struct ComposeOptions {
 Status ParseCompose(const std::string& text, const ComposeOptions& options, ComposeProject* project,
                     std::vector<ComposeProblem>* errors, std::vector<ComposeProblem>* warnings);
 
+// The names under `services:` in file order, read as YAML only (no
+// interpolation, no checks); empty when the text does not parse.
+std::vector<std::string> ComposeServiceNames(const std::string& text);
+
 // "a b 'c d'" -> {"a", "b", "c d"}: POSIX shell quoting only (no expansion),
 // as Compose splits a string `command`. InvalidArgument on an open quote.
 Status SplitCommand(const std::string& text, std::vector<std::string>* argv);

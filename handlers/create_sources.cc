@@ -53,25 +53,7 @@ std::vector<std::string> ComposeServicesAt(const Repo& repo, const std::string& 
   for (const std::string& file : candidates) {
     std::string text;
     if (!git->ReadFile(sha, file, kMaxComposeBytes, &text).ok()) continue;
-    ComposeOptions options;
-    options.file = file;
-    const size_t slash = file.rfind('/');
-    options.base = slash == std::string::npos ? "" : file.substr(0, slash);
-    // Only the names are wanted: a variable the deploy would know reads as
-    // empty here; files it names are not read.
-    options.lookup = [](const std::string&, std::string* value) {
-      value->clear();
-      return true;
-    };
-    options.read_file = [](const std::string&, std::string* content) {
-      content->clear();
-      return Status::Ok();
-    };
-    ComposeProject project;
-    std::vector<ComposeProblem> errors, warnings;
-    if (ParseCompose(text, options, &project, &errors, &warnings).ok()) {
-      for (const ComposeService& s : project.services) names.push_back(s.name);
-    }
+    names = ComposeServiceNames(text);
     break;
   }
   return names;

@@ -30,8 +30,8 @@ Status ResolveCreateSource(const std::string& service, const std::set<std::strin
                            std::string* repo);
 
 // The services of `repo`'s compose file at `sha` (its --compose file, or
-// the first standard name), in file order; empty when the commit has none
-// or it does not parse (the deploy job then says why).
+// the first standard name), in file order, read as YAML only; empty when
+// the commit has none or it does not parse (the deploy job then says why).
 std::vector<std::string> ComposeServicesAt(const Repo& repo, const std::string& sha);
 
 }  // namespace sandbot
