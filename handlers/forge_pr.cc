@@ -279,6 +279,8 @@ class ForgePlanner {
     s = QueueDeploy(db_, sb, repo_.name, branch, pr_.head_sha, Actor(), kSource, &job);
     if (!s.ok()) return s;
     out_->job_ids.push_back(job);
+    s = CommentQueued();
+    if (!s.ok()) return s;
     return Done("accepted", "deploying " + pr_.head_sha.substr(0, 12) + " into " + pr_.sandbox +
                                 " (job " + std::to_string(job) + ")");
   }
@@ -337,9 +339,24 @@ class ForgePlanner {
       if (!s.ok()) return s;
       out_->job_ids.push_back(job);
     }
+    s = CommentQueued();
+    if (!s.ok()) return s;
     return Done("accepted", "deploying " + pr_.head_sha.substr(0, 12) + " into " + sb.name +
                                 (from_template ? " from template " + tmpl.name : "") + " (" +
                                 std::to_string(out_->job_ids.size()) + " jobs)");
+  }
+
+  // The PR's one comment says "queued" in the transaction that queued the
+  // deploy: people see at once that the event was heard, before any build
+  // (the notifier edits the same comment to building, running or failed).
+  Status CommentQueued() {
+    OutboxMessage m;
+    m.url = ForgeCommentKey(d_.forge.name, frepo_.forge_repo, pr_.number);
+    Sandbox named;  // its name only: no service table while nothing runs the head yet
+    named.name = pr_.sandbox;
+    m.body = PreviewComment(pr_, &named, "queued", pr_.head_sha, "", 0, {}, PreviewLog{});
+    m.purpose = "comment queued → " + frepo_.forge_repo + "#" + std::to_string(pr_.number);
+    return EnqueueOutbox(db_, m);
   }
 
   Status DestroyPreview(const std::string& why) {

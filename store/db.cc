@@ -255,9 +255,12 @@ bool Stmt::IsNull(int col) { return sqlite3_column_type(stmt_, col) == SQLITE_NU
 // functions that need atomicity compose: the outermost one decides.
 bool Db::InTransaction() { return sqlite3_get_autocommit(db_) == 0; }
 
+// Transaction control runs as cached statements (store/db.h's cache), not
+// through Exec: a delivery of the forge door opens and releases two
+// savepoints, and parsing their SQL each time cost more than running it.
 Transaction::Transaction(Db* db)
     : db_(db), lock_(&db->mutex()), nested_(sqlite3_get_autocommit(db->handle()) == 0) {
-  status_ = db_->Exec(nested_ ? "SAVEPOINT nested" : "BEGIN IMMEDIATE");
+  status_ = Stmt(db_, nested_ ? "SAVEPOINT nested" : "BEGIN IMMEDIATE").Run();
   open_ = status_.ok();
 }
 
@@ -266,13 +269,19 @@ Transaction::~Transaction() {
   // Ignored: a destructor has no one to tell, and this is already the error
   // path (the caller returned the failure that skipped Commit). A rollback
   // fails only on a broken connection, which the next statement reports.
-  Status s = db_->Exec(nested_ ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK");
-  (void)s;
+  if (nested_) {
+    Status s = Stmt(db_, "ROLLBACK TO nested").Run();
+    if (s.ok()) s = Stmt(db_, "RELEASE nested").Run();
+    (void)s;
+  } else {
+    Status s = Stmt(db_, "ROLLBACK").Run();
+    (void)s;
+  }
 }
 
 Status Transaction::Commit() {
   if (!open_) return status_.ok() ? Status::Internal("transaction already ended") : status_;
-  Status s = db_->Exec(nested_ ? "RELEASE nested" : "COMMIT");
+  Status s = Stmt(db_, nested_ ? "RELEASE nested" : "COMMIT").Run();
   if (s.ok()) open_ = false;
   return s;
 }

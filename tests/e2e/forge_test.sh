@@ -84,6 +84,12 @@ test_forge_pull_request_opened_synchronized_redelivered_closed() {
   expect_contains "$comment" "$url" "comment"
   expect_contains "$comment" "${SHA1:0:7}" "comment"
   expect_contains "$comment" "Suspended if idle after" "comment"
+  # It said "queued" first, when the delivery was recorded, before any
+  # build: the stand-in's record of the call that made it.
+  made=$(forge_calls '[.[] | select(.method == "POST" and (.path | test("/issues/7/comments$")))]')
+  expect_eq "$(jq -r 'length' <<<"$made")" 1 "calls that made a comment"
+  expect_contains "$(jq -r '.[0].response.body' <<<"$made")" "\`pr-7-web\`: queued" \
+    "the comment as first posted"
 
   # A GitHub deployment of the head to the transient environment pr-7:
   # in_progress, then success with the preview's URL.

@@ -15,7 +15,7 @@
 #include "store/audit.h"
 #include "store/forges.h"
 #include "store/repos.h"
-#include "tests/unit/test_util.h"
+#include "tests/unit/forge_fixture.h"
 
 namespace sandbot {
 namespace {
@@ -23,23 +23,8 @@ namespace {
 const std::string kHead(40, 'a');
 
 // A GitHub forge whose acme/web is repo "web" with automatic previews.
-struct BatchFixture {
-  TestStore t;
-  Forge forge{"github", "github", "https://api.github.com", "env:GH_TOKEN", "env:GH_SECRET", "ana"};
-  BatchFixture() {
-    BOOST_REQUIRE(AddForge(t.db.get(), forge).ok());
-    Repo r;
-    r.name = "web";
-    r.path = t.dir.path() + "/mirrors/web.git";
-    BOOST_REQUIRE(AddRepo(t.db.get(), r).ok());
-    ForgeRepo fr;
-    fr.repo = "web";
-    fr.forge = "github";
-    fr.forge_repo = "acme/web";
-    fr.clone_url = "https://github.com/acme/web.git";
-    fr.previews = "auto";
-    BOOST_REQUIRE(AddForgeRepo(t.db.get(), fr).ok());
-  }
+struct BatchFixture : ForgeStore {
+  Forge forge = GithubForge();
   ForgeDelivery Make(const std::string& id, const std::string& repo, int64_t number) {
     ForgeDelivery d;
     d.forge = forge;

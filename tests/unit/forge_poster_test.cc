@@ -19,15 +19,12 @@
 #include "store/jobs.h"
 #include "store/outbox.h"
 #include "store/repos.h"
-#include "tests/unit/test_util.h"
+#include "tests/unit/forge_fixture.h"
 
 using namespace sandbot;
 using nlohmann::json;
 
 namespace {
-
-const std::string kSha1(40, '1');
-const std::string kSha2(40, '2');
 
 struct Call {
   std::string method, path, body;
@@ -82,30 +79,23 @@ class FakeApi {
   int64_t next_id_ = 100;
 };
 
+// A forge of `kind` whose API is `api`, acme/web cloned from it.
+Forge PosterForge(const std::string& kind, const FakeApi& api) {
+  // A token of its own: the daemon-wide rate budget (bot/forge_budget.h)
+  // keys on it, so no fixture inherits another's wait.
+  static int fixtures = 0;
+  const std::string var = "FORGE_POSTER_TEST_TOKEN_" + std::to_string(++fixtures);
+  setenv(var.c_str(), ("tok-" + std::to_string(fixtures)).c_str(), 1);
+  const std::string prefix = kind == "gitea" ? "/api/v1" : kind == "gitlab" ? "/api/v4" : "";
+  return Forge{"f", kind, api.url(prefix), "env:" + var, "env:NONE", "ana"};
+}
+
 struct PosterFixture {
-  TestStore t;
-  FakeApi api;
-  explicit PosterFixture(const std::string& kind, const std::string& previews = "auto") {
-    // A token of its own: the daemon-wide rate budget (bot/forge_budget.h)
-    // keys on it, so no fixture inherits another's wait.
-    static int fixtures = 0;
-    const std::string var = "FORGE_POSTER_TEST_TOKEN_" + std::to_string(++fixtures);
-    setenv(var.c_str(), ("tok-" + std::to_string(fixtures)).c_str(), 1);
-    const std::string prefix = kind == "gitea" ? "/api/v1" : kind == "gitlab" ? "/api/v4" : "";
-    Forge f{"f", kind, api.url(prefix), "env:" + var, "env:NONE", "ana"};
-    BOOST_REQUIRE(AddForge(t.db.get(), f).ok());
-    Repo r;
-    r.name = "web";
-    r.path = t.dir.path() + "/mirrors/web.git";
-    BOOST_REQUIRE(AddRepo(t.db.get(), r).ok());
-    ForgeRepo fr;
-    fr.repo = "web";
-    fr.forge = "f";
-    fr.forge_repo = "acme/web";
-    fr.clone_url = api.url("/acme/web.git");
-    fr.previews = previews;
-    BOOST_REQUIRE(AddForgeRepo(t.db.get(), fr).ok());
-  }
+  FakeApi api;  // before the store: the forge's URL is its own
+  ForgeStore store;
+  TestStore& t;
+  explicit PosterFixture(const std::string& kind, const std::string& previews = "auto")
+      : store(PosterForge(kind, api), previews, api.url("/acme/web.git")), t(store.t) {}
   ForgeSendResult Send(const std::string& url, const std::string& body) {
     OutboxMessage m;
     m.url = url;

@@ -24,7 +24,7 @@
 #include "store/routes.h"
 #include "store/sandboxes.h"
 #include "store/templates.h"
-#include "tests/unit/test_util.h"
+#include "tests/unit/forge_fixture.h"
 
 using namespace sandbot;
 using nlohmann::json;
@@ -69,29 +69,12 @@ bool SameEvent(const ForgeEvent& a, const ForgeEvent& b) {
          a.after == b.after;
 }
 
-const std::string kSha1(40, '1');
-const std::string kSha2(40, '2');
-
 // A GitHub forge with repo "web" from acme/web, and events made from the
 // real opened payload with the fields a test changes.
-struct ForgeFixture {
-  TestStore t;
+struct ForgeFixture : ForgeStore {
   int delivery = 0;
-  explicit ForgeFixture(const std::string& previews = "auto") {
-    Forge f{"github", "github", "https://api.github.com", "env:GH_TOKEN", "env:GH_SECRET", "ana"};
-    BOOST_REQUIRE(AddForge(t.db.get(), f).ok());
-    Repo r;
-    r.name = "web";
-    r.path = t.dir.path() + "/mirrors/web.git";
-    BOOST_REQUIRE(AddRepo(t.db.get(), r).ok());
-    ForgeRepo fr;
-    fr.repo = "web";
-    fr.forge = "github";
-    fr.forge_repo = "acme/web";
-    fr.clone_url = "https://github.com/acme/web.git";
-    fr.previews = previews;
-    BOOST_REQUIRE(AddForgeRepo(t.db.get(), fr).ok());
-  }
+  explicit ForgeFixture(const std::string& previews = "auto")
+      : ForgeStore(GithubForge(), previews) {}
   ForgeEvent Pr(const std::string& action, const std::string& sha, int64_t at) {
     ForgeEvent e;
     e.kind = ForgeEventKind::kPullRequest;
@@ -449,6 +432,57 @@ BOOST_AUTO_TEST_CASE(open_deploys_the_head_into_its_own_sandbox) {
   BOOST_CHECK_EQUAL(rows.back().status, "accepted");
 }
 
+namespace {
+
+// The outbox messages for acme/web#7's one comment (bot/forge_poster.h).
+std::vector<OutboxMessage> CommentMessages(Db* db) {
+  std::vector<OutboxMessage> box, out;
+  BOOST_REQUIRE(ListOutbox(db, &box).ok());
+  for (const auto& m : box) {
+    if (m.url == ForgeCommentKey("github", "acme/web", 7)) out.push_back(m);
+  }
+  return out;
+}
+
+// The other outbox messages (replies, reactions…), in the order queued.
+std::vector<OutboxMessage> OtherMessages(Db* db) {
+  std::vector<OutboxMessage> box, out;
+  BOOST_REQUIRE(ListOutbox(db, &box).ok());
+  for (const auto& m : box) {
+    if (m.url != ForgeCommentKey("github", "acme/web", 7)) out.push_back(m);
+  }
+  return out;
+}
+
+}  // namespace
+
+// The PR's one comment says "queued" in the transaction that queued the
+// deploy, before any build; no comment when nothing is queued.
+BOOST_AUTO_TEST_CASE(a_queued_preview_says_queued_in_its_comment_at_once) {
+  ForgeFixture f;
+  ForgeEvent draft = f.Pr("opened", kSha1, 100);
+  draft.draft = true;
+  BOOST_CHECK(f.Send(draft).job_ids.empty());
+  BOOST_CHECK(CommentMessages(f.t.db.get()).empty());
+  f.OnlyJob(f.Send(f.Pr("ready", kSha1, 110)));
+  std::vector<OutboxMessage> box = CommentMessages(f.t.db.get());
+  BOOST_REQUIRE_EQUAL(box.size(), 1u);
+  BOOST_CHECK_EQUAL(box[0].body.rfind(kPreviewMarker, 0), 0u);
+  BOOST_CHECK_NE(box[0].body.find("`pr-7-web`: queued"), std::string::npos);
+  BOOST_CHECK_NE(box[0].body.find("Commit `1111111`"), std::string::npos);
+  BOOST_CHECK_EQUAL(box[0].body.find("| service |"), std::string::npos);  // nothing runs yet
+  // No new commits: nothing queued, nothing said.
+  BOOST_CHECK(f.Send(f.Pr("synchronize", kSha1, 120)).job_ids.empty());
+  BOOST_CHECK_EQUAL(CommentMessages(f.t.db.get()).size(), 1u);
+  // A new head into the existing preview: queued again, for the same comment.
+  BOOST_CHECK_EQUAL(f.OnlyJob(f.Send(f.Pr("synchronize", kSha2, 200))).commit, kSha2);
+  box = CommentMessages(f.t.db.get());
+  BOOST_REQUIRE_EQUAL(box.size(), 2u);
+  BOOST_CHECK_EQUAL(box[1].url, box[0].url);
+  BOOST_CHECK_NE(box[1].body.find("`pr-7-web`: queued"), std::string::npos);
+  BOOST_CHECK_NE(box[1].body.find("Commit `2222222`"), std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(a_redelivery_does_nothing_twice) {
   ForgeFixture f;
   ForgeOutcome first = f.Send(f.Pr("opened", kSha1, 100), "abc-1");
@@ -568,8 +602,7 @@ BOOST_AUTO_TEST_CASE(why_answers_with_the_last_deliveries) {
   ForgeOutcome out = f.Send(f.Comment("/why"));
   BOOST_CHECK_EQUAL(out.outcome, "accepted");
   BOOST_CHECK(out.job_ids.empty());
-  std::vector<OutboxMessage> box;
-  BOOST_REQUIRE(ListOutbox(f.t.db.get(), &box).ok());
+  std::vector<OutboxMessage> box = OtherMessages(f.t.db.get());
   BOOST_REQUIRE_EQUAL(box.size(), 1u);
   BOOST_CHECK_EQUAL(box[0].url, "forge:github:reply:acme/web#7");
   const std::string& why = box[0].body;
@@ -581,8 +614,7 @@ BOOST_AUTO_TEST_CASE(why_answers_with_the_last_deliveries) {
   // Not for someone who may not write: they get the refusal, not the table.
   out = f.Send(f.Comment("/why", false));
   BOOST_CHECK_EQUAL(out.outcome, "refused");
-  box.clear();
-  BOOST_REQUIRE(ListOutbox(f.t.db.get(), &box).ok());
+  box = OtherMessages(f.t.db.get());
   BOOST_REQUIRE_EQUAL(box.size(), 2u);
   BOOST_CHECK_NE(box[1].body.find("needs write access"), std::string::npos);
   BOOST_CHECK_EQUAL(box[1].body.find("| received"), std::string::npos);
@@ -595,8 +627,7 @@ BOOST_AUTO_TEST_CASE(a_command_comment_gets_eyes_and_its_jobs_remember_it) {
   c.comment_id = 4242;
   ForgeOutcome out = f.Send(c);
   const Job job = f.OnlyJob(out);
-  std::vector<OutboxMessage> box;
-  BOOST_REQUIRE(ListOutbox(f.t.db.get(), &box).ok());
+  std::vector<OutboxMessage> box = OtherMessages(f.t.db.get());
   BOOST_REQUIRE_EQUAL(box.size(), 1u);
   BOOST_CHECK_EQUAL(box[0].url, "forge:github:reaction:acme/web#7");
   BOOST_CHECK_EQUAL(json::parse(box[0].body), json({{"comment_id", "4242"}, {"content", "eyes"}}));
@@ -612,8 +643,7 @@ BOOST_AUTO_TEST_CASE(a_command_comment_gets_eyes_and_its_jobs_remember_it) {
   ForgeEvent chat = f.Comment("looks good");
   chat.comment_id = 4244;
   f.Send(chat);
-  box.clear();
-  BOOST_REQUIRE(ListOutbox(f.t.db.get(), &box).ok());
+  box = OtherMessages(f.t.db.get());
   BOOST_REQUIRE_EQUAL(box.size(), 4u);
   BOOST_CHECK_EQUAL(json::parse(box[1].body), json({{"comment_id", "4243"}, {"content", "eyes"}}));
   BOOST_CHECK_EQUAL(box[2].url, "forge:github:reply:acme/web#7");
