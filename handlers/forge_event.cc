@@ -4,7 +4,7 @@
 
 #include <cstdlib>
 #include <ctime>
-#include <map>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
@@ -249,8 +249,12 @@ Status Interpret(const std::string& kind, const std::string& event, const json& 
 // children is kept whole when it is a scalar and as an empty object or
 // array otherwise (only its type is read: issue.pull_request,
 // changes.labels).
+// Children are looked up by hash: Prune asks for every member of the
+// objects it walks (a repository object alone has ~90), and a sorted map's
+// string comparisons were most of its time. The keys are views of the
+// literals below.
 struct Member {
-  std::map<std::string, Member, std::less<>> children;
+  std::unordered_map<std::string_view, Member> children;
 };
 
 Member Keys(std::initializer_list<std::pair<const char*, Member>> list) {
