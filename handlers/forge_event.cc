@@ -4,9 +4,9 @@
 
 #include <cstdlib>
 #include <ctime>
-#include <unordered_map>
 #include <nlohmann/json.hpp>
 #include <string_view>
+#include <unordered_map>
 
 #include "hooks/ref_update.h"
 
