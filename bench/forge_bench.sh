@@ -86,7 +86,8 @@ measure() {
 }
 # median V…: of numbers ("-" when none).
 median() {
-  printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g |
+  # (grep finds nothing when a side was not run: not a failure of the run)
+  printf '%s\n' "$@" | { grep -E '^[0-9.]+$' || true; } | sort -g |
     awk '{a[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2];
                            else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2}'
 }
