@@ -235,7 +235,8 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   }
   if (s.ok()) s = EnsureSandboxNetwork(job.sandbox);
   if (s.ok() && config_.router) {
-    s = EnsureSandboxRouter(runtime_, config_.data_dir, data_label_, job.sandbox, held);
+    s = EnsureSandboxRouter(runtime_, config_.data_dir, data_label_, job.sandbox, held,
+                            config_.router_ca);
   }
   // Its named volumes exist (filled from a seed or a clone's source when
   // new) before the container that mounts them.

@@ -53,6 +53,7 @@ struct DeployConfig {
   // `serve --router`: every sandbox gets a router (bot/sandbox_router.h)
   // holding its HTTP services' names; their routes change without recreates.
   bool router = false;
+  std::string router_ca;  // serve --router-ca: the routers' extra CA file
   // Told after each line written to a job's log file: the dashboard's live
   // log (GET /ui/jobs/ID/events) wakes on it rather than polling. May be null.
   EventHub* log_written = nullptr;

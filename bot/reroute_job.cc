@@ -58,7 +58,8 @@ Status RunReroute(JobSteps* steps, const Job& job) {
     s = steps->RouteEnvFor(job.sandbox, &route_env, &routes_dir, &held, &version);
     if (!s.ok()) return s;
     if (std::find(held.begin(), held.end(), job.service) != held.end()) {
-      s = EnsureSandboxRouter(runtime, config.data_dir, steps->data_label(), job.sandbox, held);
+      s = EnsureSandboxRouter(runtime, config.data_dir, steps->data_label(), job.sandbox, held,
+                              config.router_ca);
       int waited_ms = 0;
       if (s.ok()) s = AwaitRouterTable(config.data_dir, job.sandbox, version, 5000, &waited_ms);
       if (!s.ok()) return s;

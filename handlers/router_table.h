@@ -8,6 +8,10 @@
 //             alias "{service}.local" on the URL's port; the Host is kept
 //   baseline  the "url" (the baseline's URL); Host becomes the URL's host
 //   any URL   the same, for an explicit URL
+// An https:// URL is reached over TLS: SNI is the URL's host (none for an IP
+// literal, RFC 6066), and the certificate must chain to a trusted CA (the
+// system bundle, or one the operator gave: serve --router-ca) and name that
+// host (or carry that IP); anything else is refused, never forwarded.
 // "port" (optional) is where the router listens for the service's name; by
 // default the URL's port for a sandbox route, else none.
 #ifndef SANDBOT_HANDLERS_ROUTER_TABLE_H_
@@ -22,13 +26,14 @@
 namespace sandbot {
 
 struct UpstreamUrl {
-  std::string scheme;  // "http" (the router speaks no TLS upstream)
+  std::string scheme;  // "http" or "https"
   std::string host;
   int port = 0;
   std::string base_path;  // "" or "/prefix" without a trailing '/'
 };
 
-// http://host[:port][/path]. https and anything else is refused.
+// http(s)://host[:port][/path]; the port defaults to 80 or 443. Anything
+// else (a query, credentials, another scheme) is refused.
 Status ParseUpstreamUrl(const std::string& url, UpstreamUrl* out);
 
 struct RouterRoute {
@@ -59,6 +64,11 @@ struct Forward {
   int connect_port = 0;
   std::string host_header;  // the Host sent upstream
   std::string path_prefix;  // prepended to the request target
+  bool tls = false;         // an https URL: TLS to connect_host
+  std::string tls_name;     // the name (or IP) the certificate must carry
+  std::string tls_sni;      // SNI sent: tls_name, "" when it is an IP literal
+  // The upstream connection pool's key: scheme, host and port.
+  std::string PoolKey() const;
 };
 
 // Where a request with this Host goes. NotFound when no service has the

@@ -3,8 +3,7 @@
 namespace sandbot {
 
 Status ScanSandboxHealthRows(
-    Db* db,
-    const std::function<void(int64_t, const std::string&, const std::string&)>& on_sandbox,
+    Db* db, const std::function<void(int64_t, const std::string&, const std::string&)>& on_sandbox,
     const std::function<void(const Service&)>& on_service) {
   {
     Stmt st(db, "SELECT id, state, router_health FROM sandboxes");
