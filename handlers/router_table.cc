@@ -128,6 +128,17 @@ Status ParseRouterTable(const std::string& json_text, RouterTable* out) {
     } else if (r.route == "sandbox" && u.port > 0) {
       r.listen_port = u.port;
     }
+    if (e.contains("main")) {
+      if (!e["main"].is_boolean()) {
+        return Status::InvalidArgument("routes.json: " + service + ": \"main\" is not true/false");
+      }
+      r.main = e["main"].get<bool>();
+      if (r.main && !t.main_service.empty()) {
+        return Status::InvalidArgument("routes.json: " + t.main_service + " and " + service +
+                                       " are both \"main\"");
+      }
+      if (r.main) t.main_service = service;
+    }
     t.routes[service] = std::move(r);
   }
   t.version = RouterTableVersion(json_text);
@@ -162,8 +173,12 @@ std::string HostWithoutPort(const std::string& host_header) {
 }
 
 Status DecideForward(const RouterTable& table, const std::string& host_header, Forward* out) {
-  const std::string host = HostWithoutPort(host_header);
+  std::string host = HostWithoutPort(host_header);
   auto it = table.routes.find(host);
+  if (it == table.routes.end() && !table.main_service.empty()) {
+    host = table.main_service;  // the main URL: a browser's Host names no service
+    it = table.routes.find(host);
+  }
   if (it == table.routes.end()) {
     return Status::NotFound("no service named \"" + host + "\" in the routes");
   }

@@ -13,7 +13,10 @@
 // system bundle, or one the operator gave: serve --router-ca) and name that
 // host (or carry that IP); anything else is refused, never forwarded.
 // "port" (optional) is where the router listens for the service's name; by
-// default the URL's port for a sandbox route, else none.
+// default the URL's port for a sandbox route, else none. "main": true (one
+// service at most: the sandbox's gateway) takes every request whose Host
+// names no service: the router publishes the sandbox's main URL, so a
+// browser on it follows the gateway's route changes.
 #ifndef SANDBOT_HANDLERS_ROUTER_TABLE_H_
 #define SANDBOT_HANDLERS_ROUTER_TABLE_H_
 
@@ -40,11 +43,13 @@ struct RouterRoute {
   std::string route;  // sandbox, baseline, or the URL as given
   std::string url;    // "" when the route has nowhere to go
   int listen_port = 0;
+  bool main = false;
 };
 
 struct RouterTable {
   std::map<std::string, RouterRoute> routes;  // by service
   std::string version;                        // RouterTableVersion of the bytes
+  std::string main_service;                   // the entry with "main": true, or ""
 };
 
 // Parses routes.json. Any malformed entry refuses the whole table.
@@ -71,8 +76,10 @@ struct Forward {
   std::string PoolKey() const;
 };
 
-// Where a request with this Host goes. NotFound when no service has the
-// name; Unavailable when the service has no target (a baseline with no URL).
+// Where a request with this Host goes: the service it names, else the main
+// service (the Host kept for its own container, as for a named one).
+// NotFound when neither; Unavailable when the service has no target (a
+// baseline with no URL).
 Status DecideForward(const RouterTable& table, const std::string& host_header, Forward* out);
 
 // The ports the router listens on for `table`.

@@ -88,6 +88,10 @@ BOOST_AUTO_TEST_CASE(parse_tables) {
       {R"({"api": {"route": "sandbox", "url": "http://api:8080", "port": "80"}})", false},
       {R"({"api": {"route": "x", "url": "gopher://x"}})", false},
       {R"({"api": {"route": "baseline", "url": "https://u:p@x.example"}})", false},
+      {R"({"api": {"route": "sandbox", "url": "http://api:80", "main": true}})", true},
+      {R"({"api": {"route": "sandbox", "url": "http://api:80", "main": 1}})", false},
+      {R"({"a": {"route": "sandbox", "main": true}, "b": {"route": "sandbox", "main": true}})",
+       false},
       {R"({"api": {"route": "sandbox", "url": "http://api:8080"})", false},
   };
   for (const auto& c : cases) {
@@ -158,6 +162,39 @@ BOOST_AUTO_TEST_CASE(forwarding_decisions) {
   BOOST_CHECK_NE(plain.PoolKey(), tls.PoolKey());
   BOOST_CHECK(DecideForward(t, "unknown", &f).IsNotFound());
   BOOST_CHECK(DecideForward(t, "ledger", &f).IsUnavailable());
+}
+
+// The main URL (the gateway through the router): a Host that names no
+// service goes to the "main" service; a named one still goes by its name.
+BOOST_AUTO_TEST_CASE(main_service_takes_unnamed_hosts) {
+  RouterTable t;
+  BOOST_REQUIRE(ParseRouterTable(R"({
+    "web": {"route": "sandbox", "url": "http://web:8080", "port": 8080, "main": true},
+    "api": {"route": "baseline", "url": "https://api-dev.example.com"}
+  })",
+                                 &t)
+                    .ok());
+  BOOST_CHECK_EQUAL(t.main_service, "web");
+  Forward f;
+  BOOST_REQUIRE(DecideForward(t, "127.0.0.1:8091", &f).ok());
+  BOOST_CHECK_EQUAL(f.service, "web");
+  BOOST_CHECK_EQUAL(f.connect_host, "web.local");
+  BOOST_CHECK_EQUAL(f.host_header, "127.0.0.1:8091");  // the browser's Host, kept
+  BOOST_REQUIRE(DecideForward(t, "api", &f).ok());
+  BOOST_CHECK_EQUAL(f.service, "api");
+  // Routed elsewhere, the main URL follows.
+  BOOST_REQUIRE(ParseRouterTable(R"({
+    "web": {"route": "baseline", "url": "http://10.0.0.9:81", "port": 8080, "main": true}
+  })",
+                                 &t)
+                    .ok());
+  BOOST_REQUIRE(DecideForward(t, "qa.example:8091", &f).ok());
+  BOOST_CHECK_EQUAL(f.connect_host, "10.0.0.9");
+  BOOST_CHECK_EQUAL(f.host_header, "10.0.0.9:81");
+  // Without a main service, an unknown name is still NotFound.
+  BOOST_REQUIRE(
+      ParseRouterTable(R"({"web": {"route": "sandbox", "url": "http://web:8080"}})", &t).ok());
+  BOOST_CHECK(DecideForward(t, "127.0.0.1:8091", &f).IsNotFound());
 }
 
 BOOST_AUTO_TEST_CASE(listen_ports) {
@@ -238,9 +275,12 @@ BOOST_AUTO_TEST_CASE(daemon_table_through_the_router) {
                                         "PAYMENT_URL=http://payment:8080",
                                         "WEB_URL=http://web:8080"};
     BOOST_CHECK(got == want);
+    // web is the gateway whose main URL the router publishes.
+    for (RouteEntry& r : routes) r.main = r.service == "web";
     RouterTable t;
     BOOST_REQUIRE(ParseRouterTable(RoutesJson(routes), &t).ok());
     BOOST_CHECK((ListenPorts(t) == std::set<int>{3000, 5432, 8080}));
+    BOOST_CHECK_EQUAL(t.main_service, "web");
     Forward f;
     BOOST_REQUIRE_MESSAGE(DecideForward(t, c.host, &f).ok(), c.host);
     BOOST_CHECK_EQUAL(f.connect_host, c.connect_host);
