@@ -5,7 +5,8 @@
 // (dl_iterate_phdr names each by the path it was loaded from, the
 // interpreter included); at /sandbot, over `scratch`, with `sandbot router`
 // as its entry point; and this machine's CA bundle at
-// /etc/ssl/certs/ca-certificates.crt, for https:// upstreams. No registry, no shell, no text from users in the build.
+// /etc/ssl/certs/ca-certificates.crt, for https:// upstreams. No registry,
+// no shell, no text from users in the build.
 #ifndef SANDBOT_BOT_ROUTER_IMAGE_H_
 #define SANDBOT_BOT_ROUTER_IMAGE_H_
 
