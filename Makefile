@@ -56,7 +56,8 @@ HOOK_LDFLAGS := $(if $(SANITIZE),,-static-libstdc++ -static-libgcc)
 # router image carries it, bot/router_image.h): only libstdc++ and libc, and
 # only what the router runs, so each sandbox's router stays near 2 MB RSS
 # instead of mapping the daemon's ~30 shared libraries. spdlog and fmt are
-# header-only here (Debian ships no static libspdlog). Never sanitized: a
+# header-only here (Debian ships no static libspdlog); OpenSSL (https://
+# upstreams) from Debian's libssl.a and libcrypto.a. Never sanitized: a
 # static binary cannot be, and this is the binary production runs.
 ROUTER_SRCS := bot/router_main.cc bot/cli_router.cc bot/router_proxy.cc handlers/router_table.cc \
                handlers/names.cc util/status.cc
@@ -116,11 +117,13 @@ $(BUILD)/obj-router/%.o: %.cc
 
 # getaddrinfo in a static glibc: hosts from /etc/hosts and DNS (which the
 # engine mounts into the container) are built into glibc 2.34 and later; the
-# linker's warning about NSS modules does not apply to them.
+# linker's warning about NSS modules does not apply to them. libcrypto's
+# dlopen (engines, providers loaded from files) and getpwnam/getservbyname
+# (never called by the router) warn the same way.
 $(BUILD)/sandbot-router: $(ROUTER_OBJS)
 	@echo "  LD   $@ (static)"
-	@$(CXX) -static -pthread -Wl,--gc-sections -o $@ $^ 2>$@.ldlog || { cat $@.ldlog; rm -f $@; exit 1; }
-	@grep -v -e getaddrinfo -e 'in function' $@.ldlog || true
+	@$(CXX) -static -pthread -Wl,--gc-sections -o $@ $^ -lssl -lcrypto 2>$@.ldlog || { cat $@.ldlog; rm -f $@; exit 1; }
+	@grep -v -e getaddrinfo -e 'in function' -e dlopen -e getpwnam -e getservbyname -e gethostbyname -e getaddrinfo $@.ldlog || true
 	@rm -f $@.ldlog
 
 $(BUILD)/sandbot_test: $(TEST_OBJS) $(BUILD)/libsandbot.a

@@ -13,6 +13,13 @@ void RouterCli::Add(CLI::App* app) {
   router_->add_option("--ack", options_.ack_file,
                       "File the version of each table taken into use is written to");
   router_
+      ->add_option("--ca-bundle", options_.ca_bundle,
+                   "CA certificates https:// upstreams are verified against (\"\": none)")
+      ->capture_default_str();
+  router_->add_option("--ca", options_.extra_ca,
+                      "Another CA file to trust for https:// upstreams, e.g. an internal CA "
+                      "(repeatable)");
+  router_
       ->add_option("--listen", options_.ports,
                    "Port to listen on besides those the table names (repeatable)")
       ->check(CLI::Range(1, 65535));

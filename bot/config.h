@@ -56,6 +56,9 @@ struct Config {
   std::string gateway_ports = "8080-8099";  // host ports for sandboxes' gateway services
   std::string domain;   // "": no Traefik labels; else {service}.{sandbox}.{domain}
   bool router = false;  // a router in every sandbox (bot/sandbox_router.h)
+  // A CA file (PEM) the routers trust for https:// upstreams besides the
+  // system bundle (serve --router-ca); "": the system bundle alone.
+  std::string router_ca;
   std::string public_host = "127.0.0.1";  // host name in service URLs
   // Where people reach the listener ("https://sandbot.example.com"): the
   // dashboard's sign-in links point there; "": http://{listen}.

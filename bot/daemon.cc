@@ -307,6 +307,7 @@ int Daemon::Start() {
   deploy_config.gateway_lo = gateway_lo_;
   deploy_config.gateway_hi = gateway_hi_;
   deploy_config.router = config_.router;
+  deploy_config.router_ca = config_.router_ca;
   deploy_config.domain = config_.domain;
   deploy_config.secrets = secrets_.get();
   deploy_config.log_written = &log_hub_;

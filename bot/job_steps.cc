@@ -122,7 +122,7 @@ void JobSteps::NoteServiceStatus(const Service& service, ServiceStatus status,
 
 Status JobSteps::RouteEnvFor(const std::string& sandbox_name, std::vector<std::string>* env,
                              std::string* routes_dir, std::vector<std::string>* held,
-                             std::string* version) {
+                             std::string* version, RouterGateway* gateway) {
   Sandbox sandbox;
   std::map<std::string, std::string> routes;
   std::vector<Repo> repos;
@@ -135,9 +135,18 @@ Status JobSteps::RouteEnvFor(const std::string& sandbox_name, std::vector<std::s
   std::vector<RouteEntry> table = ResolveRoutes(sandbox, routes, baselines, repos);
   if (config_.router) RouteThroughRouter(repos, &table);
   if (held) held->clear();
-  for (const RouteEntry& r : table) {
+  RouterGateway main;
+  for (RouteEntry& r : table) {
     if (held && r.router_port > 0) held->push_back(r.service);
+    if (r.router_port <= 0 || r.service != sandbox.gateway) continue;
+    // The gateway's main URL moves to the router once its port is known.
+    for (const Service& svc : sandbox.services) {
+      if (svc.name != r.service || svc.host_port <= 0) continue;
+      r.main = true;
+      main = {r.service, svc.host_port, r.router_port};
+    }
   }
+  if (gateway) *gateway = main;
   if (version) *version = RouterTableVersion(RoutesJson(table));
   *env = RouteEnv(table);
   // Written whole beside the mounted folder, then renamed into it: a
@@ -220,7 +229,8 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
     s = AllocatePort(db_, service.id, config_.port_lo, config_.port_hi, &port);
   }
   std::vector<std::string> held;  // the names the sandbox's router holds
-  if (s.ok()) s = RouteEnvFor(job.sandbox, &route_env, &routes_dir, &held);
+  RouterGateway main_url;         // the main URL, when the router publishes it
+  if (s.ok()) s = RouteEnvFor(job.sandbox, &route_env, &routes_dir, &held, nullptr, &main_url);
   ResolvedEnv injected;  // the attached environments' values, opened
   if (s.ok()) s = ResolveForService(db_, config_.secrets, job.sandbox, service.name, &injected);
   // The compose file's secrets and configs join them: files under
@@ -234,8 +244,20 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
     }
   }
   if (s.ok()) s = EnsureSandboxNetwork(job.sandbox);
+  // The main URL's port may still be held by the gateway's old container
+  // (deployed before the router published it): then a router without it
+  // now, and with it once that container has stepped aside.
+  bool publish_main_after = false;
   if (s.ok() && config_.router) {
-    s = EnsureSandboxRouter(runtime_, config_.data_dir, data_label_, job.sandbox, held);
+    s = EnsureSandboxRouter(runtime_, config_.data_dir, data_label_, job.sandbox, held,
+                            config_.router_ca, main_url);
+    if (!s.ok() && !main_url.service.empty()) {
+      AppendLog(job, "the router cannot publish the main URL yet (" + s.message() +
+                         "): it will once " + main_url.service + " is replaced");
+      s = EnsureSandboxRouter(runtime_, config_.data_dir, data_label_, job.sandbox, held,
+                              config_.router_ca);
+      publish_main_after = s.ok() && main_url.service == service.name;
+    }
   }
   // Its named volumes exist (filled from a seed or a clone's source when
   // new) before the container that mounts them.
@@ -252,7 +274,10 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   ContainerState old;  // the container this one replaces, if any
   s = RecoverStandby(job.sandbox, service.name, &old);
   if (!s.ok()) return fail(s, "");
-  ContainerSpec spec = BuildServiceSpec(repo, service, sha, image, port,
+  // The gateway's port is the router's when it publishes the main URL: the
+  // container publishes none (its health is checked through the router).
+  const bool main_by_router = main_url.service == service.name;
+  ContainerSpec spec = BuildServiceSpec(repo, service, sha, image, main_by_router ? 0 : port,
                                         composed ? std::string() : workdir, route_env);
   spec.labels[kLabelData] = data_label_;
   if (composed) {
@@ -319,6 +344,10 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
     if (!gone.ok()) AppendLog(job, "cannot remove " + standby + ": " + gone.message());
   }
   if (s.ok()) Failpoint("container.started");
+  if (s.ok() && publish_main_after) {
+    s = EnsureSandboxRouter(runtime_, config_.data_dir, data_label_, job.sandbox, held,
+                            config_.router_ca, main_url);
+  }
   const std::string url = port > 0 ? ServiceUrl(config_, port) : std::string();
   if (s.ok()) s = SetServiceDeployed(db_, service.id, sha, image, *container_id, url);
   if (!s.ok()) return fail(s, LogTail(name));

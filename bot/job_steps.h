@@ -17,6 +17,7 @@
 
 #include "bot/compose_source.h"
 #include "bot/event_hub.h"
+#include "bot/sandbox_router.h"
 #include "handlers/compose_plan.h"
 #include "handlers/limits.h"
 #include "handlers/runtime.h"
@@ -53,6 +54,7 @@ struct DeployConfig {
   // `serve --router`: every sandbox gets a router (bot/sandbox_router.h)
   // holding its HTTP services' names; their routes change without recreates.
   bool router = false;
+  std::string router_ca;  // serve --router-ca: the routers' extra CA file
   // Told after each line written to a job's log file: the dashboard's live
   // log (GET /ui/jobs/ID/events) wakes on it rather than polling. May be null.
   EventHub* log_written = nullptr;
@@ -108,10 +110,12 @@ class JobSteps {
   // routes.json in `routes_dir`, a folder holding only that file, mounted
   // read-only at /etc/sandbot: a running container sees each new table.
   // With config().router, *held (when given) gets the services the router
-  // holds and *version the version of the table written.
+  // holds, *version the version of the table written, and *gateway the
+  // main URL the router publishes (the sandbox's gateway when the router
+  // holds it and its port is allocated).
   Status RouteEnvFor(const std::string& sandbox, std::vector<std::string>* env,
                      std::string* routes_dir, std::vector<std::string>* held = nullptr,
-                     std::string* version = nullptr);
+                     std::string* version = nullptr, RouterGateway* gateway = nullptr);
   Status WaitHealthy(const Job& job, const Repo& repo, const std::string& container, int port);
   // WaitHealthy, or for a compose file's service WaitComposeReady with its
   // readiness (the file read again at the service's commit).

@@ -85,6 +85,9 @@ int main(int argc, char** argv) {
   serve->add_flag("--router", config.router,
                   "A router in every sandbox: HTTP services keep {SERVICE}_URL and a route change "
                   "applies without recreating containers (see README, The sandbox router)");
+  serve->add_option("--router-ca", config.router_ca,
+                    "A CA file (PEM) the routers trust for https:// baselines and URLs besides "
+                    "the system bundle in the router image, e.g. an internal CA");
   serve->add_option("--domain", config.domain,
                     "Adds Traefik labels routing SERVICE.SANDBOX.DOMAIN to each container");
   serve

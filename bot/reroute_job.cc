@@ -55,10 +55,18 @@ Status RunReroute(JobSteps* steps, const Job& job) {
   if (config.router && !job.service.empty()) {
     std::vector<std::string> route_env, held;
     std::string routes_dir, version;
-    s = steps->RouteEnvFor(job.sandbox, &route_env, &routes_dir, &held, &version);
+    RouterGateway main_url;
+    s = steps->RouteEnvFor(job.sandbox, &route_env, &routes_dir, &held, &version, &main_url);
     if (!s.ok()) return s;
     if (std::find(held.begin(), held.end(), job.service) != held.end()) {
-      s = EnsureSandboxRouter(runtime, config.data_dir, steps->data_label(), job.sandbox, held);
+      s = EnsureSandboxRouter(runtime, config.data_dir, steps->data_label(), job.sandbox, held,
+                              config.router_ca, main_url);
+      // The main URL's port still held by an old gateway container: the
+      // router goes on without it until the gateway's next deploy.
+      if (!s.ok() && !main_url.service.empty()) {
+        s = EnsureSandboxRouter(runtime, config.data_dir, steps->data_label(), job.sandbox, held,
+                                config.router_ca);
+      }
       int waited_ms = 0;
       if (s.ok()) s = AwaitRouterTable(config.data_dir, job.sandbox, version, 5000, &waited_ms);
       if (!s.ok()) return s;

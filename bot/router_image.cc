@@ -20,6 +20,9 @@ namespace {
 
 constexpr char kSelf[] = "/proc/self/exe";
 constexpr char kStaticRouterName[] = "sandbot-router";
+// The system CA bundle, copied in at the same path: the router verifies
+// https:// upstreams against it (RouterOptions::ca_bundle's default).
+constexpr char kCaBundle[] = "/etc/ssl/certs/ca-certificates.crt";
 
 bool ReadWhole(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
@@ -93,6 +96,8 @@ Status RouterImageTag(std::string* tag) {
     if (!ReadWhole(router, &binary)) return Status::Internal("cannot read " + router);
     h = Fnv(binary, h);
   }
+  // New CA certificates on this machine: a new image carrying them.
+  if (ReadWhole(kCaBundle, &binary)) h = Fnv(binary, h);
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
   *tag = std::string("sandbot/router:") + kVersion + "-" + std::string(hex, 12);
@@ -119,6 +124,14 @@ Status RouterImageContext(std::string* tar, std::vector<std::string>* files) {
   AddDirs(tar, &made, "rootfs/");
   tar::AppendEntry(tar, {"rootfs/sandbot", '0', 0755, data.size(), ""}, 0, data.data());
   files->push_back("/sandbot");
+  // Without a bundle on this machine the image has none, and every https
+  // upstream is refused unless the operator gives a CA (serve --router-ca).
+  if (ReadWhole(kCaBundle, &data)) {
+    const std::string name = std::string("rootfs") + kCaBundle;
+    AddDirs(tar, &made, name);
+    tar::AppendEntry(tar, {name, '0', 0644, data.size(), ""}, 0, data.data());
+    files->push_back(kCaBundle);
+  }
   for (const std::string& lib : libs) {
     // At the path it was loaded from (symlinks followed): the loader finds
     // it there again in the container.

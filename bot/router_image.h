@@ -4,7 +4,9 @@
 // executable plus the shared libraries the dynamic loader opened for it
 // (dl_iterate_phdr names each by the path it was loaded from, the
 // interpreter included); at /sandbot, over `scratch`, with `sandbot router`
-// as its entry point. No registry, no shell, no text from users in the build.
+// as its entry point; and this machine's CA bundle at
+// /etc/ssl/certs/ca-certificates.crt, for https:// upstreams. No registry,
+// no shell, no text from users in the build.
 #ifndef SANDBOT_BOT_ROUTER_IMAGE_H_
 #define SANDBOT_BOT_ROUTER_IMAGE_H_
 
@@ -16,9 +18,9 @@
 
 namespace sandbot {
 
-// "sandbot/router:{version}-{hash of the binaries}" (this one, and the static
-// router when used): a new build gets a new image, the same build finds its
-// image already built.
+// "sandbot/router:{version}-{hash of the binaries}" (this one, the static
+// router when used, and the CA bundle): a new build gets a new image, the
+// same build finds its image already built.
 Status RouterImageTag(std::string* tag);
 
 // True for a 64-bit ELF executable with no interpreter and no dynamic

@@ -5,6 +5,9 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <poll.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -23,6 +26,7 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "handlers/names.h"
 #include "handlers/router_table.h"
@@ -49,37 +53,65 @@ bool SendAll(int fd, const char* data, size_t len) {
   }
   return true;
 }
-bool SendAll(int fd, const std::string& s) { return SendAll(fd, s.data(), s.size()); }
 
-// A socket with a read buffer: heads and chunk lines are read through it,
-// body bytes are copied on as they come.
+// A socket with a read buffer, and TLS on it for an https upstream: heads
+// and chunk lines are read through it, body bytes are copied on as they come.
 class Stream {
  public:
   explicit Stream(int fd) : fd_(fd) {}
   ~Stream() {
+    if (ssl_ != nullptr) SSL_free(ssl_);  // no close_notify: the socket just closes
     if (fd_ >= 0) close(fd_);
   }
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;
   int fd() const { return fd_; }
+  // Takes `ssl`, connected on fd(): reads and writes go through it.
+  void UseTls(SSL* ssl) { ssl_ = ssl; }
+  // Decrypted bytes wait in the TLS layer, which poll() cannot see.
+  bool Pending() const { return ssl_ != nullptr && SSL_pending(ssl_) > 0; }
+
+  bool Send(const char* data, size_t len) {
+    if (ssl_ == nullptr) return SendAll(fd_, data, len);
+    while (len > 0) {
+      size_t n = 0;
+      if (SSL_write_ex(ssl_, data, len, &n) != 1) return false;
+      data += n;
+      len -= n;
+    }
+    return true;
+  }
+  bool Send(const std::string& s) { return Send(s.data(), s.size()); }
+  // What comes next, as it comes: 0 on EOF, < 0 on error.
+  ssize_t Receive(char* buf, size_t len) {
+    if (ssl_ != nullptr) {
+      size_t n = 0;
+      if (SSL_read_ex(ssl_, buf, len, &n) == 1) return static_cast<ssize_t>(n);
+      return SSL_get_error(ssl_, 0) == SSL_ERROR_ZERO_RETURN ? 0 : -1;
+    }
+    ssize_t n;
+    do {
+      n = recv(fd_, buf, len, 0);
+    } while (n < 0 && errno == EINTR);
+    return n;
+  }
 
   // Reads more into the buffer; false on EOF, error or idle timeout.
   bool Fill() {
-    pollfd p{fd_, POLLIN, 0};
-    int r;
-    do {
-      r = poll(&p, 1, kIdleTimeoutMs);
-    } while (r < 0 && errno == EINTR);
-    if (r <= 0) return false;
+    if (!Pending()) {
+      pollfd p{fd_, POLLIN, 0};
+      int r;
+      do {
+        r = poll(&p, 1, kIdleTimeoutMs);
+      } while (r < 0 && errno == EINTR);
+      if (r <= 0) return false;
+    }
     if (pos_ > 0 && pos_ == buf_.size()) {
       buf_.clear();
       pos_ = 0;
     }
     char tmp[16384];
-    ssize_t n;
-    do {
-      n = recv(fd_, tmp, sizeof tmp, 0);
-    } while (n < 0 && errno == EINTR);
+    ssize_t n = Receive(tmp, sizeof tmp);
     if (n <= 0) return false;
     buf_.append(tmp, static_cast<size_t>(n));
     return true;
@@ -115,12 +147,12 @@ class Stream {
     }
   }
   // Copies `n` bytes to `out` (all of it when n < 0: until EOF).
-  bool CopyTo(int out, long long n) {
+  bool CopyTo(Stream* out, long long n) {
     for (;;) {
       size_t have = buf_.size() - pos_;
       size_t take = n < 0 ? have : static_cast<size_t>(std::min<long long>(n, have));
       if (take > 0) {
-        if (!SendAll(out, buf_.data() + pos_, take)) return false;
+        if (!out->Send(buf_.data() + pos_, take)) return false;
         pos_ += take;
         if (n > 0) n -= static_cast<long long>(take);
       }
@@ -129,21 +161,21 @@ class Stream {
     }
   }
   // Sends what is buffered already (bytes that came with a head).
-  bool Flush(int out) {
-    bool ok = SendAll(out, buf_.data() + pos_, buf_.size() - pos_);
+  bool Flush(Stream* out) {
+    bool ok = out->Send(buf_.data() + pos_, buf_.size() - pos_);
     pos_ = buf_.size();
     return ok;
   }
   // Relays one chunked body: sizes, data and trailers, as they come.
-  bool CopyChunkedTo(int out) {
+  bool CopyChunkedTo(Stream* out) {
     std::string line;
     for (;;) {
-      if (!ReadLine(&line) || !SendAll(out, line)) return false;
+      if (!ReadLine(&line) || !out->Send(line)) return false;
       long long size = std::strtoll(line.c_str(), nullptr, 16);
       if (size < 0) return false;
       if (size == 0) {
         for (;;) {  // trailers, up to the empty line
-          if (!ReadLine(&line) || !SendAll(out, line)) return false;
+          if (!ReadLine(&line) || !out->Send(line)) return false;
           if (line == "\r\n") return true;
         }
       }
@@ -153,6 +185,7 @@ class Stream {
 
  private:
   int fd_;
+  SSL* ssl_ = nullptr;
   std::string buf_;
   size_t pos_ = 0;
 };
@@ -222,7 +255,7 @@ bool BodyFraming(const Head& h, bool is_response, Framing* f) {
   return true;
 }
 
-bool Relay(Stream* from, int to, const Framing& f) {
+bool Relay(Stream* from, Stream* to, const Framing& f) {
   if (f.chunked) return from->CopyChunkedTo(to);
   if (f.length == 0) return true;
   return from->CopyTo(to, f.length);
@@ -231,17 +264,22 @@ bool Relay(Stream* from, int to, const Framing& f) {
 // Splices bytes both ways until either side closes (after a 101).
 void Tunnel(Stream* a, Stream* b) {
   // What either side sent after its head is already buffered: pass it on.
-  if (!a->Flush(b->fd()) || !b->Flush(a->fd())) return;
+  if (!a->Flush(b) || !b->Flush(a)) return;
+  Stream* side[2] = {a, b};
   pollfd p[2] = {{a->fd(), POLLIN, 0}, {b->fd(), POLLIN, 0}};
   char buf[16384];
   for (;;) {
-    int r = poll(p, 2, -1);
+    // Bytes a TLS side has decrypted already are not seen by poll.
+    const bool pending = a->Pending() || b->Pending();
+    int r = pending ? 0 : poll(p, 2, -1);
     if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return;
+    if (r < 0 || (r == 0 && !pending)) return;
     for (int i = 0; i < 2; ++i) {
-      if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      ssize_t n = recv(p[i].fd, buf, sizeof buf, 0);
-      if (n <= 0 || !SendAll(p[1 - i].fd, buf, static_cast<size_t>(n))) return;
+      const bool ready =
+          side[i]->Pending() || (r > 0 && (p[i].revents & (POLLIN | POLLHUP | POLLERR)));
+      if (!ready) continue;
+      ssize_t n = side[i]->Receive(buf, sizeof buf);
+      if (n <= 0 || !side[1 - i]->Send(buf, static_cast<size_t>(n))) return;
     }
   }
 }
@@ -315,6 +353,12 @@ class Router {
   bool ServeOne(Stream* client, const std::string& client_ip);
   bool Admin(Stream* client, const Head& req);
   std::unique_ptr<Stream> TakeUpstream(const std::string& key);
+  // The TLS client context, made at the first https upstream: the CA
+  // bundle and the operator's CAs; nullptr (and *why) when it cannot be.
+  SSL_CTX* TlsContext(std::string* why);
+  // The TLS handshake on a new upstream connection, verifying the peer as
+  // fwd.tls_name; false (and *why) on any failure.
+  bool StartTls(Stream* up, const Forward& fwd, std::string* why);
   void GiveBack(const std::string& key, std::unique_ptr<Stream> s);
 
   RouterOptions options_;
@@ -323,6 +367,9 @@ class Router {
   RouterTables tables_;                                       // guarded by mu_
   std::multimap<std::string, std::unique_ptr<Stream>> idle_;  // guarded by mu_
   std::map<int, int> listeners_;                              // port → fd, main thread only
+  std::once_flag tls_once_;
+  SSL_CTX* tls_ = nullptr;  // set once, under tls_once_
+  std::string tls_error_;   // why tls_ is null
   struct timespec seen_mtime_ {};
   ino_t seen_inode_ = 0;
 };
@@ -446,6 +493,82 @@ void Router::Serve(int fd, std::string client_ip) {
   }
 }
 
+SSL_CTX* Router::TlsContext(std::string* why) {
+  std::call_once(tls_once_, [this] {
+    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+    if (ctx == nullptr) {
+      tls_error_ = "cannot make a TLS context";
+      return;
+    }
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+    // Trust only what is named here: no OPENSSLDIR default paths. Without
+    // any CA every handshake fails verification: closed, never open.
+    int anchors = 0;
+    std::vector<std::string> files;
+    if (!options_.ca_bundle.empty()) files.push_back(options_.ca_bundle);
+    files.insert(files.end(), options_.extra_ca.begin(), options_.extra_ca.end());
+    for (const std::string& file : files) {
+      if (SSL_CTX_load_verify_locations(ctx, file.c_str(), nullptr) == 1) {
+        ++anchors;
+      } else {
+        spdlog::warn("router: cannot load CA certificates from {}", file);
+        ERR_clear_error();
+      }
+    }
+    spdlog::info("router: TLS upstreams verified against {} CA file(s)", anchors);
+    tls_ = ctx;
+  });
+  if (tls_ == nullptr) *why = tls_error_;
+  return tls_;
+}
+
+bool Router::StartTls(Stream* up, const Forward& fwd, std::string* why) {
+  const std::string where = fwd.connect_host + ":" + std::to_string(fwd.connect_port);
+  SSL_CTX* ctx = TlsContext(why);
+  if (ctx == nullptr) return false;
+  SSL* ssl = SSL_new(ctx);
+  if (ssl == nullptr || SSL_set_fd(ssl, up->fd()) != 1) {
+    if (ssl != nullptr) SSL_free(ssl);
+    *why = "cannot start TLS to " + where;
+    return false;
+  }
+  up->UseTls(ssl);  // freed with the stream
+  if (!fwd.tls_sni.empty()) SSL_set_tlsext_host_name(ssl, fwd.tls_sni.c_str());
+  X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+  X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  const bool name_set = fwd.tls_sni.empty()
+                            ? X509_VERIFY_PARAM_set1_ip_asc(param, fwd.tls_name.c_str()) == 1
+                            : X509_VERIFY_PARAM_set1_host(param, fwd.tls_name.c_str(), 0) == 1;
+  if (!name_set) {
+    *why = "cannot check a certificate for \"" + fwd.tls_name + "\"";
+    return false;
+  }
+  // A handshake that stalls ends with the connect timeout; afterwards a
+  // quiet upstream with the idle one (reads through TLS may block on a
+  // partial record, where poll() alone saw bytes).
+  auto timeout = [&](int ms) {
+    timeval tv{ms / 1000, (ms % 1000) * 1000};
+    setsockopt(up->fd(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(up->fd(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  };
+  timeout(kConnectTimeoutMs);
+  if (SSL_connect(ssl) != 1) {
+    const long verify = SSL_get_verify_result(ssl);
+    const unsigned long err = ERR_get_error();
+    char text[256] = "handshake failed";
+    if (err != 0) ERR_error_string_n(err, text, sizeof text);
+    ERR_clear_error();
+    *why = "TLS to " + where + " refused: " +
+           (verify != X509_V_OK ? std::string("certificate not trusted for \"") + fwd.tls_name +
+                                      "\" (" + X509_verify_cert_error_string(verify) + ")"
+                                : std::string(text));
+    return false;
+  }
+  timeout(kIdleTimeoutMs);
+  return true;
+}
+
 std::unique_ptr<Stream> Router::TakeUpstream(const std::string& key) {
   std::lock_guard<std::mutex> lock(mu_);
   for (auto it = idle_.find(key); it != idle_.end() && it->first == key;) {
@@ -453,7 +576,7 @@ std::unique_ptr<Stream> Router::TakeUpstream(const std::string& key) {
     it = idle_.erase(it);
     // An idle connection the upstream closed (or wrote to) is readable.
     pollfd p{s->fd(), POLLIN, 0};
-    if (poll(&p, 1, 0) == 0) return s;
+    if (!s->Pending() && poll(&p, 1, 0) == 0) return s;
   }
   return nullptr;
 }
@@ -469,13 +592,13 @@ bool Router::Admin(Stream* client, const Head& req) {
   if (target == "/_sandbot/health") {
     const bool ok = tables_.loaded();
     lock.unlock();
-    return SendAll(client->fd(), ok ? Answer(200, "OK", "ok\n", false)
-                                    : Answer(503, "Service Unavailable", "no table\n", false));
+    return client->Send(ok ? Answer(200, "OK", "ok\n", false)
+                           : Answer(503, "Service Unavailable", "no table\n", false));
   }
   const std::string kVersion = "/_sandbot/table-version";
   if (target.rfind(kVersion, 0) != 0) {
     lock.unlock();
-    return SendAll(client->fd(), Answer(404, "Not Found", "no such router page\n", false));
+    return client->Send(Answer(404, "Not Found", "no such router page\n", false));
   }
   const std::string want_prefix = kVersion + "?want=";
   if (target.rfind(want_prefix, 0) == 0) {
@@ -485,13 +608,13 @@ bool Router::Admin(Stream* client, const Head& req) {
     });
     std::string have = tables_.current().version;
     lock.unlock();
-    return SendAll(client->fd(),
-                   ok ? Answer(200, "OK", have + "\n", false)
-                      : Answer(409, "Conflict", "in use: " + have + ", not " + want + "\n", false));
+    return client->Send(
+        ok ? Answer(200, "OK", have + "\n", false)
+           : Answer(409, "Conflict", "in use: " + have + ", not " + want + "\n", false));
   }
   std::string have = tables_.current().version;
   lock.unlock();
-  return SendAll(client->fd(), Answer(200, "OK", have + "\n", false));
+  return client->Send(Answer(200, "OK", have + "\n", false));
 }
 
 bool Router::ServeOne(Stream* client, const std::string& client_ip) {
@@ -500,7 +623,7 @@ bool Router::ServeOne(Stream* client, const std::string& client_ip) {
   Head req;
   if (!ParseHead(text, &req) || req.first[2].rfind("HTTP/1.", 0) != 0 || req.first[1].empty() ||
       req.first[1][0] != '/') {
-    SendAll(client->fd(), Answer(400, "Bad Request", "the router could not read that\n", true));
+    client->Send(Answer(400, "Bad Request", "the router could not read that\n", true));
     return false;
   }
   if (req.first[1].rfind("/_sandbot/", 0) == 0) return Admin(client, req);
@@ -515,14 +638,14 @@ bool Router::ServeOne(Stream* client, const std::string& client_ip) {
   }
   Framing req_body;
   if (!BodyFraming(req, false, &req_body)) {
-    SendAll(client->fd(), Answer(400, "Bad Request", "bad Content-Length\n", true));
+    client->Send(Answer(400, "Bad Request", "bad Content-Length\n", true));
     return false;
   }
   if (!s.ok()) {
     // The body was not read: the connection cannot carry another request.
-    SendAll(client->fd(),
-            Answer(s.IsNotFound() ? 404 : 503, s.IsNotFound() ? "Not Found" : "Service Unavailable",
-                   "sandbot router: " + s.message() + "\n", true));
+    client->Send(Answer(s.IsNotFound() ? 404 : 503,
+                        s.IsNotFound() ? "Not Found" : "Service Unavailable",
+                        "sandbot router: " + s.message() + "\n", true));
     return false;
   }
   const bool upgrade = req.Get("upgrade") != nullptr && req.HasToken("connection", "upgrade");
@@ -545,12 +668,11 @@ bool Router::ServeOne(Stream* client, const std::string& client_ip) {
   if (upgrade) out += "Connection: Upgrade\r\nUpgrade: " + *req.Get("upgrade") + "\r\n";
   out += "\r\n";
   // The router takes the body at once: the upstream's own 100 is dropped.
-  if (req.HasToken("expect", "100-continue") &&
-      !SendAll(client->fd(), "HTTP/1.1 100 Continue\r\n\r\n")) {
+  if (req.HasToken("expect", "100-continue") && !client->Send("HTTP/1.1 100 Continue\r\n\r\n")) {
     return false;
   }
 
-  const std::string key = fwd.connect_host + ":" + std::to_string(fwd.connect_port);
+  const std::string key = fwd.PoolKey();
   std::unique_ptr<Stream> up;
   Head resp;
   std::string why;
@@ -563,10 +685,13 @@ bool Router::ServeOne(Stream* client, const std::string& client_ip) {
       int fd = ConnectTo(fwd.connect_host, fwd.connect_port, &why);
       if (fd < 0) break;
       up = std::make_unique<Stream>(fd);
+      if (fwd.tls && !StartTls(up.get(), fwd, &why)) {
+        up.reset();
+        break;  // fail closed: nothing of the request went out
+      }
     }
     bool eof_first = false;
-    if (SendAll(up->fd(), out) && Relay(client, up->fd(), req_body) &&
-        up->ReadHead(&text, &eof_first)) {
+    if (up->Send(out) && Relay(client, up.get(), req_body) && up->ReadHead(&text, &eof_first)) {
       resp = Head();
       if (ParseHead(text, &resp)) break;
       why = "the upstream answered something that is not HTTP";
@@ -579,7 +704,7 @@ bool Router::ServeOne(Stream* client, const std::string& client_ip) {
   }
   if (!up) {
     spdlog::warn("router: {} → {} ({}): {}", fwd.service, key, fwd.route, why);
-    SendAll(client->fd(), Answer(502, "Bad Gateway", "sandbot router: " + why + "\n", true));
+    client->Send(Answer(502, "Bad Gateway", "sandbot router: " + why + "\n", true));
     return false;
   }
   // Interim answers (100 Continue, 103) before the real one.
@@ -590,7 +715,7 @@ bool Router::ServeOne(Stream* client, const std::string& client_ip) {
   }
   const int status = std::atoi(resp.first[1].c_str());
   if (status == 101 && upgrade) {
-    if (!SendAll(client->fd(), text)) return false;
+    if (!client->Send(text)) return false;
     Tunnel(up.get(), client);  // also passes on what the upstream sent early
     return false;
   }
@@ -606,8 +731,8 @@ bool Router::ServeOne(Stream* client, const std::string& client_ip) {
     if (!HopByHop(k)) head += k + ": " + v + "\r\n";
   }
   head += close_after ? "Connection: close\r\n\r\n" : "\r\n";
-  if (!SendAll(client->fd(), head)) return false;
-  if (!Relay(up.get(), client->fd(), resp_body)) return false;
+  if (!client->Send(head)) return false;
+  if (!Relay(up.get(), client, resp_body)) return false;
   if (!up_close) GiveBack(key, std::move(up));
   return !close_after;
 }

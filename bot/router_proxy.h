@@ -3,7 +3,10 @@
 // the request's Host (handlers/router_table.h), and relays the request and
 // the answer as they stream: Content-Length and chunked bodies, keep-alive
 // upstream connections, WebSocket (any 101 Upgrade) bytes both ways. It sets
-// X-Forwarded-For/-Host/-Proto.
+// X-Forwarded-For/-Host/-Proto. An https upstream is reached over TLS
+// (OpenSSL): SNI the URL's host, the certificate verified against
+// RouterOptions' CA files and that host; a failure is a 502, never a
+// fallback to plain HTTP or to an unverified peer.
 //
 // One thread per client connection, blocking I/O: a sandbox has a handful of
 // callers, and the code stays a straight line per request. The table is
@@ -27,6 +30,11 @@ struct RouterOptions {
   std::string routes_file = "/etc/sandbot/routes.json";
   std::string bind = "0.0.0.0";
   std::vector<int> ports;  // listened on besides the table's
+  // TLS upstreams (https:// routes) are verified against these CA files: the
+  // system bundle (the router image carries the build machine's) and the
+  // operator's own CAs (serve --router-ca). Nothing else is trusted.
+  std::string ca_bundle = "/etc/ssl/certs/ca-certificates.crt";
+  std::vector<std::string> extra_ca;
   // When set, the version of each table taken into use is written there
   // (renamed into place): the daemon waits for it after a route change.
   std::string ack_file;

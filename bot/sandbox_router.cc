@@ -43,6 +43,11 @@ constexpr int64_t kRouterMemoryBytes = 64LL << 20;
 constexpr int64_t kRouterMemoryBytes = 64LL << 20;
 #endif
 
+std::string MainLabel(const RouterGateway& gateway) {
+  if (gateway.service.empty()) return "";
+  return std::to_string(gateway.host_port) + ":" + std::to_string(gateway.port);
+}
+
 std::mutex image_mu;
 std::string built_image;  // guarded by image_mu: the tag, once built or found
 
@@ -51,7 +56,8 @@ std::string built_image;  // guarded by image_mu: the tag, once built or found
 ContainerSpec RouterContainerSpec(const std::string& sandbox, const std::string& image,
                                   const std::vector<std::string>& held,
                                   const std::string& routes_dir, const std::string& state_dir,
-                                  const std::string& data_label, const std::string& user) {
+                                  const std::string& data_label, const std::string& user,
+                                  const std::string& ca_file, const RouterGateway& gateway) {
   ContainerSpec spec;
   spec.name = RouterContainerName(sandbox);
   spec.image = image;
@@ -60,10 +66,22 @@ ContainerSpec RouterContainerSpec(const std::string& sandbox, const std::string&
                  {kLabelSandbox, sandbox},
                  {kLabelData, data_label},
                  {kLabelRole, "router"},
-                 {kLabelRouterNames, Joined(held)}};
+                 {kLabelRouterNames, Joined(held)},
+                 {kLabelRouterCa, ca_file},
+                 {kLabelRouterMain, MainLabel(gateway)}};
+  if (!gateway.service.empty()) {
+    // The sandbox's main URL: the router answers it as the gateway service.
+    spec.host_port = gateway.host_port;
+    spec.container_port = gateway.port;
+  }
   spec.network = NetworkName(sandbox);
   spec.aliases = held;
   spec.binds = {routes_dir + ":/etc/sandbot:ro", state_dir + ":/run/sandbot"};
+  if (!ca_file.empty()) {
+    // Trusted for https:// upstreams besides the image's system bundle.
+    spec.binds.push_back(ca_file + ":" + kRouterCaFile + ":ro");
+    spec.cmd.insert(spec.cmd.end(), {"--ca", kRouterCaFile});
+  }
   spec.user = user;
   spec.memory_bytes = kRouterMemoryBytes;
   return spec;
@@ -71,7 +89,8 @@ ContainerSpec RouterContainerSpec(const std::string& sandbox, const std::string&
 
 Status EnsureSandboxRouter(ContainerRuntime* runtime, const std::string& data_dir,
                            const std::string& data_label, const std::string& sandbox,
-                           const std::vector<std::string>& held) {
+                           const std::vector<std::string>& held, const std::string& ca_file,
+                           const RouterGateway& gateway) {
   std::vector<ContainerInfo> found;
   Status s = runtime->ListContainers({{kLabelManaged, "true"},
                                       {kLabelSandbox, sandbox},
@@ -89,14 +108,24 @@ Status EnsureSandboxRouter(ContainerRuntime* runtime, const std::string& data_di
     }
     image = built_image;
   }
+  std::string ca;
+  if (!ca_file.empty()) {
+    std::error_code ec;
+    ca = fs::absolute(ca_file, ec).string();
+    if (ec || !fs::is_regular_file(ca, ec)) {
+      return Status::Unavailable("the router CA file " + ca_file + " is not a file");
+    }
+  }
   for (const ContainerInfo& c : found) {
     auto names = c.labels.find(kLabelRouterNames);
-    if (c.state == "running" && names != c.labels.end() && names->second == Joined(held)) {
-      return Status::Ok();
-    }
-    if (c.state != "running" && names != c.labels.end() && names->second == Joined(held)) {
-      return runtime->StartContainer(c.id);  // stopped or killed: its table is mounted
-    }
+    auto has_ca = c.labels.find(kLabelRouterCa);
+    auto main = c.labels.find(kLabelRouterMain);
+    const bool same =
+        names != c.labels.end() && names->second == Joined(held) &&
+        (has_ca == c.labels.end() ? ca.empty() : has_ca->second == ca) &&
+        (main == c.labels.end() ? gateway.service.empty() : main->second == MainLabel(gateway));
+    if (same && c.state == "running") return Status::Ok();
+    if (same) return runtime->StartContainer(c.id);  // stopped or killed: its table is mounted
     s = runtime->RemoveContainer(c.id);
     if (!s.ok()) return s;
   }
@@ -114,7 +143,7 @@ Status EnsureSandboxRouter(ContainerRuntime* runtime, const std::string& data_di
   }
   ContainerSpec spec =
       RouterContainerSpec(sandbox, image, held, fs::absolute(RoutesDir(data_dir, sandbox)).string(),
-                          state_dir, data_label, user);
+                          state_dir, data_label, user, ca, gateway);
   std::string id;
   s = runtime->CreateContainer(spec, &id);
   if (s.ok()) s = runtime->StartContainer(id);

@@ -20,18 +20,38 @@ inline constexpr char kRouterAckFile[] = "/run/sandbot/table-version";
 // The label listing the names a router holds, to know when it must be
 // recreated with others.
 inline constexpr char kLabelRouterNames[] = "sandbot.router-names";
+// The operator's CA file the router trusts besides the system bundle
+// (serve --router-ca), so a changed one recreates the router.
+inline constexpr char kLabelRouterCa[] = "sandbot.router-ca";
+// Where that file is mounted in the router.
+inline constexpr char kRouterCaFile[] = "/etc/sandbot-ca.pem";
+// The published main URL ("host port:router port") the router holds.
+inline constexpr char kLabelRouterMain[] = "sandbot.router-main";
+
+// The sandbox's main URL through its router: the gateway service (one the
+// router holds) and the host port allocated to it, which the router's
+// container publishes on `port`, where it listens for that service.
+struct RouterGateway {
+  std::string service;  // "": the main URL is not the router's
+  int host_port = 0;
+  int port = 0;
+};
 
 // The create request of a sandbox's router (pure; tested).
 ContainerSpec RouterContainerSpec(const std::string& sandbox, const std::string& image,
                                   const std::vector<std::string>& held,
                                   const std::string& routes_dir, const std::string& state_dir,
-                                  const std::string& data_label, const std::string& user);
+                                  const std::string& data_label, const std::string& user,
+                                  const std::string& ca_file = "",
+                                  const RouterGateway& gateway = {});
 
-// Starts the sandbox's router unless one runs with these names already;
-// builds the router image once per daemon when it is missing.
+// Starts the sandbox's router unless one runs with these names (and this
+// CA file: serve --router-ca, "" for none) already; builds the router image
+// once per daemon when it is missing.
 Status EnsureSandboxRouter(ContainerRuntime* runtime, const std::string& data_dir,
                            const std::string& data_label, const std::string& sandbox,
-                           const std::vector<std::string>& held);
+                           const std::vector<std::string>& held, const std::string& ca_file = "",
+                           const RouterGateway& gateway = {});
 
 // Waits until the router reports `version` (at most timeout_ms); *waited_ms
 // says how long it took. Woken by inotify on the state folder (each wait

@@ -12,7 +12,8 @@ namespace sandbot {
 Status ReadSandboxHealth(Db* db, std::unordered_map<int64_t, Health>* health) {
   // The roll-up of handlers/health.h SandboxHealthOf, one row at a time:
   // suspended sandboxes are Suspended; the others are the worst of their
-  // services (a suspended service counting as Degraded), Healthy with none.
+  // router's verdict and their services (a suspended service counting as
+  // Degraded), Healthy with none.
   struct Entry {
     bool counted = true;  // not being destroyed
     bool suspended = false;
@@ -21,10 +22,15 @@ Status ReadSandboxHealth(Db* db, std::unordered_map<int64_t, Health>* health) {
   std::unordered_map<int64_t, Entry> sandboxes;
   Status s = ScanSandboxHealthRows(
       db,
-      [&](int64_t id, const std::string& st) {
+      [&](int64_t id, const std::string& st, const std::string& router_health) {
         Entry& e = sandboxes[id];
         e.counted = st != "destroying";  // on its way out: no longer a sandbox to look at
         e.suspended = st == "suspended";
+        if (!router_health.empty()) {  // a verdict only with serve --router
+          Sandbox b;
+          b.router_health = router_health;
+          e.worst = RouterHealthOf(b).health;
+        }
       },
       [&](const Service& service) {
         auto it = sandboxes.find(service.sandbox_id);

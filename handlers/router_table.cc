@@ -35,11 +35,20 @@ bool ValidHostChars(const std::string& host) {
 }  // namespace
 
 Status ParseUpstreamUrl(const std::string& url, UpstreamUrl* out) {
-  const std::string http = "http://";
-  if (Lower(url.substr(0, http.size())) != http) {
-    return Status::InvalidArgument("\"" + url + "\" is not an http:// URL");
+  const std::string http = "http://", https = "https://";
+  UpstreamUrl u;
+  std::string rest;
+  if (Lower(url.substr(0, http.size())) == http) {
+    u.scheme = "http";
+    u.port = 80;
+    rest = url.substr(http.size());
+  } else if (Lower(url.substr(0, https.size())) == https) {
+    u.scheme = "https";
+    u.port = 443;
+    rest = url.substr(https.size());
+  } else {
+    return Status::InvalidArgument("\"" + url + "\" is not an http:// or https:// URL");
   }
-  std::string rest = url.substr(http.size());
   const size_t slash = rest.find_first_of("/?#");
   std::string authority = rest.substr(0, slash);
   std::string path = slash == std::string::npos ? "" : rest.substr(slash);
@@ -49,9 +58,6 @@ Status ParseUpstreamUrl(const std::string& url, UpstreamUrl* out) {
   if (authority.find('@') != std::string::npos) {
     return Status::InvalidArgument("\"" + url + "\" carries credentials");
   }
-  UpstreamUrl u;
-  u.scheme = "http";
-  u.port = 80;
   std::string host = authority;
   if (!authority.empty() && authority[0] == '[') {
     const size_t close = authority.find(']');
@@ -111,11 +117,7 @@ Status ParseRouterTable(const std::string& json_text, RouterTable* out) {
     UpstreamUrl u;
     if (!r.url.empty()) {
       Status s = ParseUpstreamUrl(r.url, &u);
-      // An https baseline or URL is kept (the router answers 502 for it);
-      // only a malformed one refuses the table.
-      if (!s.ok() && Lower(r.url.substr(0, 8)) != "https://") {
-        return Status::InvalidArgument("routes.json: " + service + ": " + s.message());
-      }
+      if (!s.ok()) return Status::InvalidArgument("routes.json: " + service + ": " + s.message());
     }
     if (e.contains("port")) {
       if (!e["port"].is_number_integer() || e["port"].get<int64_t>() < 1 ||
@@ -125,6 +127,17 @@ Status ParseRouterTable(const std::string& json_text, RouterTable* out) {
       r.listen_port = e["port"].get<int>();
     } else if (r.route == "sandbox" && u.port > 0) {
       r.listen_port = u.port;
+    }
+    if (e.contains("main")) {
+      if (!e["main"].is_boolean()) {
+        return Status::InvalidArgument("routes.json: " + service + ": \"main\" is not true/false");
+      }
+      r.main = e["main"].get<bool>();
+      if (r.main && !t.main_service.empty()) {
+        return Status::InvalidArgument("routes.json: " + t.main_service + " and " + service +
+                                       " are both \"main\"");
+      }
+      if (r.main) t.main_service = service;
     }
     t.routes[service] = std::move(r);
   }
@@ -160,8 +173,12 @@ std::string HostWithoutPort(const std::string& host_header) {
 }
 
 Status DecideForward(const RouterTable& table, const std::string& host_header, Forward* out) {
-  const std::string host = HostWithoutPort(host_header);
+  std::string host = HostWithoutPort(host_header);
   auto it = table.routes.find(host);
+  if (it == table.routes.end() && !table.main_service.empty()) {
+    host = table.main_service;  // the main URL: a browser's Host names no service
+    it = table.routes.find(host);
+  }
   if (it == table.routes.end()) {
     return Status::NotFound("no service named \"" + host + "\" in the routes");
   }
@@ -177,6 +194,15 @@ Status DecideForward(const RouterTable& table, const std::string& host_header, F
   f.route = r.route;
   f.connect_port = u.port;
   f.path_prefix = u.base_path;
+  f.tls = u.scheme == "https";
+  if (f.tls) {
+    f.tls_name = u.host;
+    // RFC 6066: no IP literal in SNI (a v6 host holds ':', a v4 one only
+    // digits and dots).
+    const bool ip = u.host.find(':') != std::string::npos ||
+                    u.host.find_first_not_of("0123456789.") == std::string::npos;
+    if (!ip) f.tls_sni = u.host;
+  }
   if (r.route == "sandbox") {
     // The sandbox's own container: its second alias (the first is the
     // router's), and the app sees the Host it was called by.
@@ -185,11 +211,17 @@ Status DecideForward(const RouterTable& table, const std::string& host_header, F
   } else {
     f.connect_host = u.host;
     const bool v6 = u.host.find(':') != std::string::npos;
-    f.host_header =
-        (v6 ? "[" + u.host + "]" : u.host) + (u.port == 80 ? "" : ":" + std::to_string(u.port));
+    const int default_port = f.tls ? 443 : 80;
+    f.host_header = (v6 ? "[" + u.host + "]" : u.host) +
+                    (u.port == default_port ? "" : ":" + std::to_string(u.port));
   }
   *out = std::move(f);
   return Status::Ok();
+}
+
+std::string Forward::PoolKey() const {
+  return std::string(tls ? "https://" : "http://") + connect_host + ":" +
+         std::to_string(connect_port);
 }
 
 std::set<int> ListenPorts(const RouterTable& table) {

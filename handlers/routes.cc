@@ -92,6 +92,7 @@ std::string RoutesJson(const std::vector<RouteEntry>& routes) {
   for (const RouteEntry& r : routes) {
     table[r.service] = {{"route", r.route}, {"url", r.target}};
     if (r.router_port > 0) table[r.service]["port"] = r.router_port;
+    if (r.router_port > 0 && r.main) table[r.service]["main"] = true;
   }
   return table.dump(2) + "\n";
 }

@@ -26,6 +26,9 @@ struct RouteEntry {
   // the port it listens on for it, and {SERVICE}_URL stays
   // http://{service}:{port} whatever the route. 0: no router.
   int router_port = 0;
+  // The sandbox's gateway, its main URL published by the router: "main" in
+  // routes.json (handlers/router_table.h).
+  bool main = false;
 };
 
 std::vector<RouteEntry> ResolveRoutes(const Sandbox& sandbox,

@@ -61,6 +61,24 @@ if len(sys.argv) > 2:
 PY
 }
 
+# rt_bad_answers ACKS LOG: the requests of LOG ("start-ns end-ns code body")
+# that failed, or whose body does not start with what ACKS ("t0-ns t1-ns
+# want") says: one sent after an acknowledgement (and done before the next
+# switch) is answered by that target; one in flight during a switch by the
+# old or the new one. Before the first switch: the sandbox's payment.
+rt_bad_answers() {
+  awk 'NR == FNR { t0[NR] = $1; t1[NR] = $2; w[NR] = substr($0, length($1 $2) + 3); n = NR; next }
+    $3 != 200 { print "failed: " $0; next }
+    { body = substr($0, length($1 $2 $3) + 4)
+      want = "payment from the sandbox"; also = ""
+      for (i = 1; i <= n; i++) {
+        if ($1 > t1[i]) want = w[i]
+        else if ($2 >= t0[i]) { also = w[i]; break }
+      }
+      if (index(body, want) != 1 && (also == "" || index(body, also) != 1)) print "wrong: " $0 " (want " want ")" }' \
+    "$1" "$2"
+}
+
 test_router_switches_routes_without_recreate() {
   rt_cleanup
   out=$("$SANDBOT" image build-router 2>&1) || fail "build-router: $out"
@@ -143,16 +161,7 @@ test_router_switches_routes_without_recreate() {
   # old or the new one; none fails.
   total=$(wc -l <"$TEST_DIR/client.log")
   [ "$total" -gt 20 ] || fail "only $total requests made"
-  bad=$(awk 'NR == FNR { t0[NR] = $1; t1[NR] = $2; w[NR] = substr($0, length($1 $2) + 3); n = NR; next }
-    $3 != 200 { print "failed: " $0; next }
-    { body = substr($0, length($1 $2 $3) + 4)
-      want = "payment from the sandbox"; also = ""
-      for (i = 1; i <= n; i++) {
-        if ($1 > t1[i]) want = w[i]
-        else if ($2 >= t0[i]) { also = w[i]; break }
-      }
-      if (body != want && body != also) print "wrong: " $0 " (want " want ")" }' \
-    "$TEST_DIR/acks" "$TEST_DIR/client.log")
+  bad=$(rt_bad_answers "$TEST_DIR/acks" "$TEST_DIR/client.log")
   [ -z "$bad" ] || fail "answers: $(head -5 <<<"$bad")"
   echo "    $total requests through 3 switches, none failed" >&2
 
@@ -176,35 +185,52 @@ test_router_switches_routes_without_recreate() {
 # What passes through the router, on loopback (tests/e2e/router_upstream.py):
 # a 3 MB Content-Length body and a chunked one whole, a chunked answer
 # streamed (its first chunk before its last is sent), X-Forwarded-*, a
-# kept-alive upstream connection reused, a 101 Upgrade tunnelled both ways.
+# kept-alive upstream connection reused, a 101 Upgrade tunnelled both ways;
+# an https:// upstream with a test CA: reached with --ca (SNI, Host, one
+# TLS connection kept alive), refused (502, nothing sent) by IP when the
+# certificate names another host and without the CA.
 test_router_streams_bodies_and_upgrades() {
   base_port=$((${E2E_PORTS%-*} + 10))
   out=$(python3 tests/e2e/router_upstream.py "$SANDBOT" "$base_port" "$TEST_DIR" 2>&1) ||
-    fail "$out; router log: $(tail -5 "$TEST_DIR/router-local.log")"
+    fail "$out; router logs: $(tail -5 "$TEST_DIR"/router-*.log)"
   expect_contains "$out" "router_upstream: ok"
 }
 
 # serve --router: the daemon starts the sandbox's router, which holds the
-# HTTP services' names; /route payment baseline → URL → sandbox switches
-# while a client keeps requesting through the router, answered when the
-# router uses the new table: no request fails, every one sent after a route
-# answer reaches the new target, no service container is recreated, and
-# {SERVICE}_URL stays the router's name. A killed router comes back.
+# HTTP services' names and publishes the main URL (payment is the gateway);
+# /route payment baseline → URL → sandbox switches while a client keeps
+# requesting through the router by name and another through the main URL,
+# answered when the router uses the new table: no request fails, every one
+# sent after a route answer reaches the new target on both, no service
+# container is recreated, and {SERVICE}_URL stays the router's name. A
+# killed router comes back.
 test_router_in_sandbox_switches_routes() {
   mkdir -p "$DATA"
   printf '{"roles": {"admin": ["cli:%s"]}}\n' "$(id -u)" >"$DATA/config.json"
-  start_daemon --router --reconcile-seconds 1
+  lo=${E2E_PORTS%-*}
+  start_daemon --router --reconcile-seconds 1 --gateway-ports "$((lo + 95))-$((lo + 98))"
   new_app_repo other --auto-branches 'auto/*'
   echo "payment from a URL" >"$WORK/page.txt"
   git -C "$WORK" commit -qam other
   git -C "$WORK" push -q origin main:feature/rt 2>/dev/null
-  new_app_repo payment
+  new_app_repo payment --auto-branches 'auto/*'
   echo "payment from the sandbox" >"$WORK/page.txt"
   git -C "$WORK" commit -qam payment
-  out=$(push -o sandbot.wait origin main:feature/rt)
+  git -C "$WORK" push -q origin main:feature/rt 2>/dev/null
+  out=$("$SANDBOT" sandbox create feature-rt payment@feature/rt other@feature/rt --gateway payment \
+    --wait 2>&1) || fail "create: $out"
   expect_contains "$out" "payment running"
-  "$SANDBOT" deploy other feature/rt to feature-rt --wait >/dev/null
   router=sandbox-feature-rt.router
+  # The main URL is the router's: it publishes the gateway's port.
+  main_url=$("$SANDBOT" sandbox status feature-rt --json | jq -r .main_url)
+  main_port=${main_url##*:}
+  [ "$main_port" -ge $((lo + 95)) ] && [ "$main_port" -le $((lo + 98)) ] ||
+    fail "main URL $main_url is not in the gateway ports"
+  expect_eq "$(engine GET "/containers/$router/json" |
+    jq -r '.HostConfig.PortBindings[]?[]?.HostPort')" "$main_port" "the router's published port"
+  expect_eq "$(engine GET /containers/sandbox-feature-rt-payment/json |
+    jq -r '[.HostConfig.PortBindings[]?[]?.HostPort] | length')" 0 "the gateway container's ports"
+  expect_contains "$(curl -sf "$main_url/")" "payment from the sandbox" "the main URL"
   inspect=$(engine GET "/containers/$router/json") || fail "no router container"
   if [ "$(jq -r .State.Running <<<"$inspect")" != true ]; then
     fail "the router is not running: $(jq -c .State <<<"$inspect"); its log: $(engine GET "/containers/$router/logs?stdout=1&stderr=1&tail=20" | tr -d '\000-\010')"
@@ -245,6 +271,16 @@ test_router_in_sandbox_switches_routes() {
     done
   ) >"$TEST_DIR/client.log" &
   client=$!
+  # A phone on the main URL, as a browser sends it (Host: 127.0.0.1:PORT).
+  (
+    while [ ! -f "$TEST_DIR/stop" ]; do
+      s=$(date +%s%N)
+      r=$(curl -s -m 2 -w ' %{http_code}' "$main_url/")
+      body=${r% *}
+      echo "$s $(date +%s%N) ${r##* } ${body%%$'\n'*}"
+    done
+  ) >"$TEST_DIR/main.log" &
+  main_client=$!
   sleep 0.3
   : >"$TEST_DIR/acks"
   for step in "baseline|payment from the baseline" "http://other:8080|payment from a URL" \
@@ -259,19 +295,13 @@ test_router_in_sandbox_switches_routes() {
     sleep 0.3
   done
   touch "$TEST_DIR/stop"
-  wait "$client"
-  bad=$(awk 'NR == FNR { t0[NR] = $1; t1[NR] = $2; w[NR] = substr($0, length($1 $2) + 3); n = NR; next }
-    $3 != 200 { print "failed: " $0; next }
-    { body = substr($0, length($1 $2 $3) + 4)
-      want = "payment from the sandbox"; also = ""
-      for (i = 1; i <= n; i++) {
-        if ($1 > t1[i]) want = w[i]
-        else if ($2 >= t0[i]) { also = w[i]; break }
-      }
-      if (index(body, want) != 1 && (also == "" || index(body, also) != 1)) print "wrong: " $0 " (want " want ")" }' \
-    "$TEST_DIR/acks" "$TEST_DIR/client.log")
-  [ -z "$bad" ] || fail "answers: $(head -5 <<<"$bad")"
-  echo "    $(wc -l <"$TEST_DIR/client.log") requests through 3 route changes, none failed" >&2
+  wait "$client" "$main_client"
+  for log in client main; do
+    bad=$(rt_bad_answers "$TEST_DIR/acks" "$TEST_DIR/$log.log")
+    [ -z "$bad" ] || fail "answers ($log): $(head -5 <<<"$bad")"
+    [ "$(wc -l <"$TEST_DIR/$log.log")" -gt 10 ] || fail "only $(wc -l <"$TEST_DIR/$log.log") requests ($log)"
+    echo "    $log: $(wc -l <"$TEST_DIR/$log.log") requests through 3 route changes, none failed" >&2
+  done
   ids_after=$(for s in payment other; do
     engine GET "/containers/sandbox-feature-rt-$s/json" | jq -r .Id; done)
   expect_eq "$ids_after" "$ids_before" "service container ids"
@@ -320,10 +350,13 @@ test_router_in_sandbox_switches_routes() {
   expect_contains "$status" "feature-rt · Degraded"
   expect_contains "$status" "Degraded: router $router: its container is"
   engine POST "/containers/$router/start" >/dev/null
+  # The gateway's health is checked through the router's main URL too: it
+  # recovers at the monitor's next look (--health-interval 1).
   for _ in $(seq 100); do
     status=$("$SANDBOT" sandbox status feature-rt 2>&1)
-    grep -q "router $router" <<<"$status" || break
+    grep -q "feature-rt · Healthy" <<<"$status" && break
     sleep 0.1
   done
   expect_contains "$status" "feature-rt · Healthy"
+  expect_not_contains "$status" "router $router"
 }

@@ -3,19 +3,25 @@
 checks what passes through: chunked request and answer bodies streamed (the
 first chunk arrives before the last is sent), a large Content-Length body,
 X-Forwarded-*, upstream keep-alive reuse, and a 101 Upgrade tunnelled both
-ways. Usage: router_upstream.py SANDBOT PORT_BASE DIR. Exits non-zero
-naming the first thing that went wrong."""
+ways. Then https:// upstreams: a server with a certificate from a CA this
+script makes, reached with that CA given (--ca): SNI and Host are the URL's
+host, one TLS connection kept alive for two requests; the same server by
+its IP (the certificate names only "localhost") and a router without the CA
+(the system bundle alone) both answer 502 and never reach it.
+Usage: router_upstream.py SANDBOT PORT_BASE DIR. Exits non-zero naming the
+first thing that went wrong."""
 import hashlib
 import json
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import threading
 import time
 
 SANDBOT, BASE, DIR = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-UP, ROUTER = BASE, BASE + 1
+UP, ROUTER, TLS_UP, TLS_ROUTER, BARE_ROUTER = BASE, BASE + 1, BASE + 2, BASE + 3, BASE + 4
 connections = []  # upstream connections accepted
 seen = {}  # the last request head the upstream saw
 
@@ -83,15 +89,22 @@ def serve(conn):
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(answer), answer))
 
 
-def upstream():
+def accept_on(port, on_accept):
+    """Listens on 127.0.0.1:port now; a thread then hands each connection to on_accept."""
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("127.0.0.1", UP))
+    s.bind(("127.0.0.1", port))
     s.listen(16)
-    while True:
-        c, _ = s.accept()
-        connections.append(c)
-        threading.Thread(target=serve, args=(c,), daemon=True).start()
+
+    def loop():
+        while True:
+            on_accept(s.accept()[0])
+    threading.Thread(target=loop, daemon=True).start()
+
+
+def on_plain(c):
+    connections.append(c)
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
 
 
 def request(sock, raw):
@@ -106,8 +119,113 @@ def request(sock, raw):
     return head[0], f.read(int(headers.get("content-length", "0")))
 
 
+tls_seen = {"accepts": 0, "sni": [], "heads": []}
+
+
+def make_ca():
+    """A test CA and a certificate for DNS:localhost it signed, by openssl."""
+    def run(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=DIR)
+    run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", "ca.key", "-out", "ca.pem", "-days", "1", "-subj", "/CN=sandbot e2e CA")
+    run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", "up.key", "-out", "up.csr", "-subj", "/CN=localhost")
+    with open(os.path.join(DIR, "up.ext"), "w") as f:
+        f.write("subjectAltName=DNS:localhost\n")
+    run("x509", "-req", "-in", "up.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "up.pem", "-days", "1", "-extfile", "up.ext")
+
+
+def tls_upstream():
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(os.path.join(DIR, "up.pem"), os.path.join(DIR, "up.key"))
+    ctx.sni_callback = lambda sock, name, _: tls_seen["sni"].append(name)
+
+    def on_tls(c):
+        tls_seen["accepts"] += 1
+        threading.Thread(target=tls_serve, args=(ctx, c), daemon=True).start()
+    accept_on(TLS_UP, on_tls)
+
+
+def tls_serve(ctx, raw):
+    try:
+        conn = ctx.wrap_socket(raw, server_side=True)
+    except (ssl.SSLError, OSError):
+        return  # a client that did not trust us: nothing served
+    f = conn.makefile("rb")
+    while True:
+        head = read_head(f)
+        if head is None:
+            return
+        tls_seen["heads"].append(head)
+        answer = b"tls upstream: " + head[0].encode()
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(answer), answer))
+
+
+def start_router(table, args, port, log_name):
+    log = open(os.path.join(DIR, log_name), "w")
+    p = subprocess.Popen([SANDBOT, "router", "--routes", table, "--bind", "127.0.0.1", *args],
+                         stdout=log, stderr=log)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return p
+        except OSError:
+            time.sleep(0.05)
+    return p
+
+
+def check_tls():
+    make_ca()
+    tls_upstream()
+    os.makedirs(os.path.join(DIR, "tls"), exist_ok=True)
+    os.makedirs(os.path.join(DIR, "bare"), exist_ok=True)
+    url = "https://localhost:%d/tls" % TLS_UP
+    by_ip = "https://127.0.0.1:%d" % TLS_UP
+    table = os.path.join(DIR, "tls", "routes.json")
+    with open(table, "w") as f:
+        json.dump({"secure": {"route": url, "url": url, "port": TLS_ROUTER},
+                   "byip": {"route": by_ip, "url": by_ip}}, f)
+    bare_table = os.path.join(DIR, "bare", "routes.json")
+    with open(bare_table, "w") as f:
+        json.dump({"secure": {"route": url, "url": url, "port": BARE_ROUTER}}, f)
+    routers = [start_router(table, ["--ca", os.path.join(DIR, "ca.pem")], TLS_ROUTER,
+                            "router-tls.log"),
+               start_router(bare_table, [], BARE_ROUTER, "router-bare.log")]
+    try:
+        c = socket.create_connection(("127.0.0.1", TLS_ROUTER), timeout=5)
+        for path in (b"/one", b"/two"):
+            line, body = request(c, b"GET %s HTTP/1.1\r\nHost: secure\r\n\r\n" % path)
+            if not line.startswith("HTTP/1.1 200") or body != b"tls upstream: GET /tls%s HTTP/1.1" % path:
+                fail("https upstream with its CA: %s %r" % (line, body))
+        if tls_seen["sni"] != ["localhost"]:
+            fail("SNI sent: %r (want one handshake, localhost)" % tls_seen["sni"])
+        if tls_seen["accepts"] != 1:
+            fail("%d TLS connections for 2 requests in turn" % tls_seen["accepts"])
+        hosts = [h for head in tls_seen["heads"] for h in head if h.lower().startswith("host:")]
+        if hosts[-1] != "Host: localhost:%d" % TLS_UP:
+            fail("Host upstream: %r" % hosts)
+        heads = len(tls_seen["heads"])
+        # The certificate names localhost, not 127.0.0.1: refused, closed.
+        line, body = request(socket.create_connection(("127.0.0.1", TLS_ROUTER), timeout=5),
+                             b"GET / HTTP/1.1\r\nHost: byip\r\n\r\n")
+        if not line.startswith("HTTP/1.1 502") or b"not trusted" not in body:
+            fail("https by IP, certificate for another name: %s %r" % (line, body))
+        # No operator CA: the system bundle does not know the test CA.
+        line, body = request(socket.create_connection(("127.0.0.1", BARE_ROUTER), timeout=5),
+                             b"GET / HTTP/1.1\r\nHost: secure\r\n\r\n")
+        if not line.startswith("HTTP/1.1 502") or b"not trusted" not in body:
+            fail("https without the CA: %s %r" % (line, body))
+        if len(tls_seen["heads"]) != heads:
+            fail("a refused upstream got a request")
+    finally:
+        for r in routers:
+            r.terminate()
+            r.wait()
+
+
 def main():
-    threading.Thread(target=upstream, daemon=True).start()
+    accept_on(UP, on_plain)
     table = os.path.join(DIR, "routes.json")
     with open(table, "w") as f:
         json.dump({"api": {"route": "http://127.0.0.1:%d/base" % UP,
@@ -185,6 +303,7 @@ def main():
             echo += more
         if echo != b"PING OVER THE TUNNEL":
             fail("tunnel echoed %r" % echo)
+        check_tls()
         print("router_upstream: ok")
     finally:
         router.terminate()

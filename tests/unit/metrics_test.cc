@@ -284,6 +284,15 @@ BOOST_AUTO_TEST_CASE(the_scrape_state_counts_sandboxes_by_health_and_pending_mes
   sandbox("broken", "active", {ServiceStatus::kFailed});
   sandbox("asleep", "suspended", {ServiceStatus::kSuspended});
   sandbox("going", "destroying", {ServiceStatus::kRunning});
+  // A dead router makes its sandbox Degraded, as in `sandbox status`; a
+  // healthy one changes nothing.
+  sandbox("routerless", "active", {ServiceStatus::kRunning});
+  sandbox("routed", "active", {ServiceStatus::kRunning});
+  Sandbox found;
+  BOOST_REQUIRE(GetSandbox(db, "routerless", &found).ok());
+  BOOST_REQUIRE(SetRouterHealth(db, found.id, "unhealthy: its container is not running").ok());
+  BOOST_REQUIRE(GetSandbox(db, "routed", &found).ok());
+  BOOST_REQUIRE(SetRouterHealth(db, found.id, "healthy").ok());
   OutboxMessage msg;
   msg.url = "https://hooks.example/x";
   msg.body = "{}";
@@ -292,8 +301,8 @@ BOOST_AUTO_TEST_CASE(the_scrape_state_counts_sandboxes_by_health_and_pending_mes
   ScrapeState state;
   BOOST_REQUIRE(ReadScrapeState(db, &state).ok());
   BOOST_CHECK(state.store_ok);
-  BOOST_CHECK_EQUAL(state.sandboxes[0], 2);  // healthy: "empty" and "ok"
-  BOOST_CHECK_EQUAL(state.sandboxes[1], 1);  // degraded
+  BOOST_CHECK_EQUAL(state.sandboxes[0], 3);  // healthy: "empty", "ok" and "routed"
+  BOOST_CHECK_EQUAL(state.sandboxes[1], 2);  // degraded: "building" and "routerless"
   BOOST_CHECK_EQUAL(state.sandboxes[2], 1);  // unhealthy
   BOOST_CHECK_EQUAL(state.sandboxes[3], 1);  // suspended; "going" is not counted
   BOOST_CHECK_EQUAL(state.outbox_depth, 2);

@@ -17,13 +17,17 @@ BOOST_AUTO_TEST_CASE(upstream_urls) {
     std::string host;
     int port;
     std::string base;
+    std::string scheme = "http";
   } cases[] = {
       {"http://payment:8080", true, "payment", 8080, ""},
       {"http://Payment:8080/", true, "payment", 8080, ""},
       {"HTTP://127.0.0.1:9000/base/", true, "127.0.0.1", 9000, "/base"},
       {"http://example.com", true, "example.com", 80, ""},
       {"http://[::1]:81/x", true, "::1", 81, "/x"},
-      {"https://example.com", false, "", 0, ""},
+      {"https://example.com", true, "example.com", 443, "", "https"},
+      {"HTTPS://Example.com:8443/api/", true, "example.com", 8443, "/api", "https"},
+      {"https://user@example.com", false, "", 0, ""},
+      {"httpss://example.com", false, "", 0, ""},
       {"ftp://example.com", false, "", 0, ""},
       {"http://user:pw@example.com", false, "", 0, ""},
       {"http://example.com:0", false, "", 0, ""},
@@ -43,6 +47,7 @@ BOOST_AUTO_TEST_CASE(upstream_urls) {
     BOOST_CHECK_EQUAL(u.host, c.host);
     BOOST_CHECK_EQUAL(u.port, c.port);
     BOOST_CHECK_EQUAL(u.base_path, c.base);
+    BOOST_CHECK_EQUAL(u.scheme, c.scheme);
   }
 }
 
@@ -82,6 +87,11 @@ BOOST_AUTO_TEST_CASE(parse_tables) {
       {R"({"api": {"route": "sandbox", "url": "http://api:8080", "port": 0}})", false},
       {R"({"api": {"route": "sandbox", "url": "http://api:8080", "port": "80"}})", false},
       {R"({"api": {"route": "x", "url": "gopher://x"}})", false},
+      {R"({"api": {"route": "baseline", "url": "https://u:p@x.example"}})", false},
+      {R"({"api": {"route": "sandbox", "url": "http://api:80", "main": true}})", true},
+      {R"({"api": {"route": "sandbox", "url": "http://api:80", "main": 1}})", false},
+      {R"({"a": {"route": "sandbox", "main": true}, "b": {"route": "sandbox", "main": true}})",
+       false},
       {R"({"api": {"route": "sandbox", "url": "http://api:8080"})", false},
   };
   for (const auto& c : cases) {
@@ -98,7 +108,9 @@ BOOST_AUTO_TEST_CASE(forwarding_decisions) {
     "web": {"route": "baseline", "url": "http://127.0.0.1:9000/base"},
     "api": {"route": "http://api.example.com", "url": "http://api.example.com"},
     "ledger": {"route": "baseline", "url": ""},
-    "secure": {"route": "baseline", "url": "https://secure.example"}
+    "secure": {"route": "baseline", "url": "https://secure.example"},
+    "odd": {"route": "https://10.0.0.7:8443/v2", "url": "https://10.0.0.7:8443/v2"},
+    "six": {"route": "https://[fd00::1]", "url": "https://[fd00::1]"}
   })",
                                  &t)
                     .ok());
@@ -108,6 +120,8 @@ BOOST_AUTO_TEST_CASE(forwarding_decisions) {
     std::string connect_host;
     int port;
     std::string host_header, prefix, route;
+    bool tls = false;
+    std::string tls_name = "", sni = "";
   } cases[] = {
       {"payment:8080", true, "payment.local", 8080, "payment:8080", "", "sandbox"},
       {"payment", true, "payment.local", 8080, "payment", "", "sandbox"},
@@ -115,7 +129,13 @@ BOOST_AUTO_TEST_CASE(forwarding_decisions) {
       {"web:8080", true, "127.0.0.1", 9000, "127.0.0.1:9000", "/base", "baseline"},
       {"api", true, "api.example.com", 80, "api.example.com", "", "http://api.example.com"},
       {"ledger", false, "", 0, "", "", ""},
-      {"secure", false, "", 0, "", "", ""},
+      // TLS: SNI and the certificate's name are the URL's host; an IP is
+      // checked as an IP and sent as no SNI; Host drops the default port.
+      {"secure", true, "secure.example", 443, "secure.example", "", "baseline", true,
+       "secure.example", "secure.example"},
+      {"odd", true, "10.0.0.7", 8443, "10.0.0.7:8443", "/v2", "https://10.0.0.7:8443/v2", true,
+       "10.0.0.7", ""},
+      {"six", true, "fd00::1", 443, "[fd00::1]", "", "https://[fd00::1]", true, "fd00::1", ""},
       {"unknown:8080", false, "", 0, "", "", ""},
       {"", false, "", 0, "", "", ""},
   };
@@ -129,10 +149,52 @@ BOOST_AUTO_TEST_CASE(forwarding_decisions) {
     BOOST_CHECK_EQUAL(f.host_header, c.host_header);
     BOOST_CHECK_EQUAL(f.path_prefix, c.prefix);
     BOOST_CHECK_EQUAL(f.route, c.route);
+    BOOST_CHECK_EQUAL(f.tls, c.tls);
+    BOOST_CHECK_EQUAL(f.tls_name, c.tls_name);
+    BOOST_CHECK_EQUAL(f.tls_sni, c.sni);
   }
   Forward f;
+  // Plain and TLS connections to one host and port never share the pool.
+  Forward plain, tls;
+  plain.connect_host = tls.connect_host = "x";
+  plain.connect_port = tls.connect_port = 443;
+  tls.tls = true;
+  BOOST_CHECK_NE(plain.PoolKey(), tls.PoolKey());
   BOOST_CHECK(DecideForward(t, "unknown", &f).IsNotFound());
   BOOST_CHECK(DecideForward(t, "ledger", &f).IsUnavailable());
+}
+
+// The main URL (the gateway through the router): a Host that names no
+// service goes to the "main" service; a named one still goes by its name.
+BOOST_AUTO_TEST_CASE(main_service_takes_unnamed_hosts) {
+  RouterTable t;
+  BOOST_REQUIRE(ParseRouterTable(R"({
+    "web": {"route": "sandbox", "url": "http://web:8080", "port": 8080, "main": true},
+    "api": {"route": "baseline", "url": "https://api-dev.example.com"}
+  })",
+                                 &t)
+                    .ok());
+  BOOST_CHECK_EQUAL(t.main_service, "web");
+  Forward f;
+  BOOST_REQUIRE(DecideForward(t, "127.0.0.1:8091", &f).ok());
+  BOOST_CHECK_EQUAL(f.service, "web");
+  BOOST_CHECK_EQUAL(f.connect_host, "web.local");
+  BOOST_CHECK_EQUAL(f.host_header, "127.0.0.1:8091");  // the browser's Host, kept
+  BOOST_REQUIRE(DecideForward(t, "api", &f).ok());
+  BOOST_CHECK_EQUAL(f.service, "api");
+  // Routed elsewhere, the main URL follows.
+  BOOST_REQUIRE(ParseRouterTable(R"({
+    "web": {"route": "baseline", "url": "http://10.0.0.9:81", "port": 8080, "main": true}
+  })",
+                                 &t)
+                    .ok());
+  BOOST_REQUIRE(DecideForward(t, "qa.example:8091", &f).ok());
+  BOOST_CHECK_EQUAL(f.connect_host, "10.0.0.9");
+  BOOST_CHECK_EQUAL(f.host_header, "10.0.0.9:81");
+  // Without a main service, an unknown name is still NotFound.
+  BOOST_REQUIRE(
+      ParseRouterTable(R"({"web": {"route": "sandbox", "url": "http://web:8080"}})", &t).ok());
+  BOOST_CHECK(DecideForward(t, "127.0.0.1:8091", &f).IsNotFound());
 }
 
 BOOST_AUTO_TEST_CASE(listen_ports) {
@@ -213,15 +275,22 @@ BOOST_AUTO_TEST_CASE(daemon_table_through_the_router) {
                                         "PAYMENT_URL=http://payment:8080",
                                         "WEB_URL=http://web:8080"};
     BOOST_CHECK(got == want);
+    // web is the gateway whose main URL the router publishes.
+    for (RouteEntry& r : routes) r.main = r.service == "web";
     RouterTable t;
     BOOST_REQUIRE(ParseRouterTable(RoutesJson(routes), &t).ok());
     BOOST_CHECK((ListenPorts(t) == std::set<int>{3000, 5432, 8080}));
+    BOOST_CHECK_EQUAL(t.main_service, "web");
     Forward f;
     BOOST_REQUIRE_MESSAGE(DecideForward(t, c.host, &f).ok(), c.host);
     BOOST_CHECK_EQUAL(f.connect_host, c.connect_host);
     BOOST_CHECK_EQUAL(f.connect_port, c.connect_port);
-    // An https baseline is in the table, and the router says it cannot go there.
-    BOOST_CHECK(DecideForward(t, "payment", &f).IsUnavailable());
+    // An https baseline is reached over TLS, verified as its host.
+    BOOST_REQUIRE(DecideForward(t, "payment", &f).ok());
+    BOOST_CHECK(f.tls);
+    BOOST_CHECK_EQUAL(f.connect_host, "payment-dev.example.com");
+    BOOST_CHECK_EQUAL(f.connect_port, 443);
+    BOOST_CHECK_EQUAL(f.tls_sni, "payment-dev.example.com");
   }
   BOOST_CHECK((ServiceAliases("web", true) == std::vector<std::string>{"web.local"}));
   BOOST_CHECK((ServiceAliases("db", false) == std::vector<std::string>{"db", "db.local"}));

@@ -38,6 +38,26 @@ BOOST_AUTO_TEST_CASE(router_spec_holds_the_names_and_mounts) {
   BOOST_CHECK_EQUAL(spec.labels[kLabelRole], "router");
   BOOST_CHECK_EQUAL(spec.binds.at(0), "/d/routes:/etc/sandbot:ro");
   BOOST_CHECK_EQUAL(spec.user, "65534:65534");
+  BOOST_CHECK((spec.cmd == std::vector<std::string>{"--ack", kRouterAckFile}));
+  BOOST_CHECK_EQUAL(spec.binds.size(), 2u);
+
+  // The operator's CA: mounted read-only, named to the router, and in a
+  // label so another file recreates the router.
+  spec = RouterContainerSpec("qa", "sandbot/router:x", {"api"}, "/d/routes", "/d/state", "lbl",
+                             "65534:65534", "/etc/corp/ca.pem");
+  BOOST_CHECK_EQUAL(spec.binds.at(2), std::string("/etc/corp/ca.pem:") + kRouterCaFile + ":ro");
+  BOOST_CHECK(
+      (spec.cmd == std::vector<std::string>{"--ack", kRouterAckFile, "--ca", kRouterCaFile}));
+  BOOST_CHECK_EQUAL(spec.labels[kLabelRouterCa], "/etc/corp/ca.pem");
+  BOOST_CHECK_EQUAL(spec.host_port, 0);  // no main URL: nothing published
+
+  // The main URL: the gateway's host port published to where the router
+  // listens for it, and in a label so another port recreates the router.
+  spec = RouterContainerSpec("qa", "sandbot/router:x", {"web"}, "/d/routes", "/d/state", "lbl",
+                             "65534:65534", "", {"web", 8091, 3000});
+  BOOST_CHECK_EQUAL(spec.host_port, 8091);
+  BOOST_CHECK_EQUAL(spec.container_port, 3000);
+  BOOST_CHECK_EQUAL(spec.labels[kLabelRouterMain], "8091:3000");
 }
 
 BOOST_AUTO_TEST_CASE(await_wakes_on_the_acknowledgement_and_times_out_without) {
