@@ -500,11 +500,12 @@ int Daemon::BindListeners() {
   });
   // Counts and states only (bot/metrics.h): no names, paths, URLs or
   // secrets, so the listener may serve them to whoever reaches /healthz.
-  // The state gauges are read at each scrape, on the scraping loop's own
-  // store connection.
-  metrics_->set_before_scrape([this](ScrapeState* state) {
+  // The state gauges are read on the scraping loop's own store connection,
+  // again only when the store changed since that loop's last scrape.
+  auto scrape_cache = std::make_shared<ScrapeStateCache>();
+  metrics_->set_before_scrape([this, scrape_cache](ScrapeState* state) {
     state->engine_up = engines_->Waiting().empty();
-    Status s = ReadScrapeState(OnThisLoop(*chat_).db, state);
+    Status s = scrape_cache->Read(OnThisLoop(*chat_).db, state);
     if (!s.ok()) spdlog::warn("metrics: cannot read the store: {}", s.ToString());
   });
   http_->Get("/metrics", [metrics = metrics_.get()](const HttpRequest&, HttpResponse* res) {

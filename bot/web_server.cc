@@ -38,6 +38,7 @@
 #include "store/web_links.h"
 #include "store/web_sessions.h"
 #include "templates/qr_svg.h"
+#include "templates/view_data.h"
 #include "templates/web.h"
 #include "util/engine_names.h"
 #include "util/identity.h"
@@ -113,20 +114,6 @@ mu::data PageData(const std::string& title, const WebCaller* caller) {
     d.set("csrf", CsrfTokenFor(caller->cookie));
   }
   return d;
-}
-
-// kainjow's push_back and set copy deeply (a row with its services, then
-// the whole list of rows): with 50 rows these copies cost more than the
-// store's reads and the rendering together. These move instead.
-using Items = std::vector<mu::data>;
-// list_value() is const only in its signature: the vector is the list's own.
-Items& ItemsOf(mu::data* list) { return const_cast<Items&>(list->list_value()); }
-void Append(mu::data* list, mu::data&& item) { ItemsOf(list).push_back(std::move(item)); }
-// mu::data's move is not noexcept, so a growing vector copies its items:
-// room first.
-void Reserve(mu::data* list, size_t n) { ItemsOf(list).reserve(n); }
-void Put(mu::data* object, const std::string& name, mu::data&& value) {
-  (*object)[name] = std::move(value);
 }
 
 mu::data List(const std::vector<std::string>& items) {
@@ -352,7 +339,7 @@ class Web {
       ReadSnapshot snapshot(ctx.db);
       if (sq.ids != nullptr) {
         std::unordered_map<int64_t, Health> health;
-        s = ReadSandboxHealth(ctx.db, &health);
+        s = health_cache_.Health(ctx.db, &health);
         for (const auto& [id, h] : health) {
           if (HealthName(h) == state) ids.push_back(id);
         }
@@ -856,6 +843,9 @@ class Web {
   }
 
   ChatContext* shared_;
+  // The health filter's roll-up, read again only after a write (each loop's
+  // connection has its entry).
+  mutable ScrapeStateCache health_cache_;
 };
 
 }  // namespace

@@ -2,12 +2,17 @@
 
 namespace sandbot {
 
-Status ScanSandboxHealthRows(
-    Db* db, const std::function<void(int64_t, const std::string&, const std::string&)>& on_sandbox,
-    const std::function<void(const Service&)>& on_service) {
+Status ScanSandboxHealthRows(Db* db, const std::function<void(const Sandbox&)>& on_sandbox,
+                             const std::function<void(const Service&)>& on_service) {
   {
     Stmt st(db, "SELECT id, state, router_health FROM sandboxes");
-    while (st.Step()) on_sandbox(st.Int(0), st.Text(1), st.Text(2));
+    Sandbox b;
+    while (st.Step()) {
+      b.id = st.Int(0);
+      b.state = st.Text(1);
+      b.router_health = st.Text(2);
+      on_sandbox(b);
+    }
     if (!st.status().ok()) return st.status();
   }
   Stmt st(db, "SELECT sandbox_id, status, health, health_checked_at, updated_at FROM services");

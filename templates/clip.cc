@@ -34,16 +34,22 @@ size_t Utf8Length(const std::string& s, size_t i) {
 std::string ValidUtf8(const std::string& s) {
   std::string out;
   out.reserve(s.size());
+  size_t run = 0;  // where the well-formed bytes not yet copied begin
   for (size_t i = 0; i < s.size();) {
-    size_t n = Utf8Length(s, i);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";
+    if (static_cast<unsigned char>(s[i]) < 0x80) {  // ASCII, the usual case
       ++i;
+      continue;
+    }
+    const size_t n = Utf8Length(s, i);
+    if (n == 0) {
+      out.append(s, run, i - run);
+      out += "\xEF\xBF\xBD";
+      run = ++i;
     } else {
-      out.append(s, i, n);
       i += n;
     }
   }
+  out.append(s, run, s.size() - run);
   return out;
 }
 
@@ -122,7 +128,11 @@ std::string TidyLines(std::string s) {
 
 bool IsValidUtf8(const std::string& s) {
   for (size_t i = 0, n; i < s.size(); i += n) {
-    if ((n = Utf8Length(s, i)) == 0) return false;
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      n = 1;
+    } else if ((n = Utf8Length(s, i)) == 0) {
+      return false;
+    }
   }
   return true;
 }

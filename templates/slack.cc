@@ -185,27 +185,29 @@ std::string SlackRender(const MessageView& v, const std::string& response_type,
     size_t room = blocks < kSlackMaxBlocks ? kSlackMaxBlocks - blocks : 0;
     size_t shown = v.services.size() <= room ? v.services.size() : (room > 0 ? room - 1 : 0);
     mu::data& services = Member(root, "services");
+    Reserve(&services, shown);
     for (size_t i = 0; i < shown; ++i) {
       mu::data s{mu::data::type::object};
       s.set("text", Str(ClipLines(Fragment("slack_service",
                                            ServiceData(v.services[i], Target::kSlack), mrkdwn),
                                   kSlackSectionText)));
-      services.push_back(s);
+      Append(&services, std::move(s));
     }
     root.set("more_services", Count(v.services.size() - shown));
   } else if (layout == Layout::kList) {
     size_t room = blocks < kSlackMaxBlocks ? kSlackMaxBlocks - blocks : 0;
     size_t shown = v.sandboxes.size() <= room ? v.sandboxes.size() : (room > 0 ? room - 1 : 0);
     mu::data& sandboxes = Member(root, "sandboxes");
+    Reserve(&sandboxes, shown);
     for (size_t i = 0; i < shown; ++i) {
       const MessageView& b = v.sandboxes[i];
       mu::data d{mu::data::type::object};
       d.set("title", Str(Clip(OneLine(TitleOf(b)), kSlackHeaderText)));
-      d.set("services", ServiceList(b.services, b.services.size(), Target::kSlack));
+      Put(&d, "services", ServiceList(b.services, b.services.size(), Target::kSlack));
       mu::data s{mu::data::type::object};
       s.set("text", Str(ClipLines(Fragment("slack_sandbox", d, mrkdwn, {"slack_service"}),
                                   kSlackSectionText)));
-      sandboxes.push_back(s);
+      Append(&sandboxes, std::move(s));
     }
     root.set("more_sandboxes", Count(v.sandboxes.size() - shown));
   }

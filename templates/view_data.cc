@@ -117,8 +117,9 @@ mu::data ServiceData(const ServiceView& s, Target target, size_t detail_max) {
 mu::data ServiceList(const std::vector<ServiceView>& services, size_t count, Target target,
                      size_t detail_max) {
   mu::data list{mu::data::type::list};
+  Reserve(&list, std::min(count, services.size()));
   for (size_t i = 0; i < services.size() && i < count; ++i) {
-    list.push_back(ServiceData(services[i], target, detail_max));
+    Append(&list, ServiceData(services[i], target, detail_max));
   }
   return list;
 }
@@ -204,24 +205,25 @@ mu::data CommonData(const MessageView& v, Target target, const Sizes& sizes, con
   const bool rich = layout != Layout::kText;
   size_t shown = rich ? std::min(v.services.size(), sizes.services) : 0;
   d.set("has_services", shown > 0);
-  d.set("services", ServiceList(v.services, shown, target, sizes.detail));
+  Put(&d, "services", ServiceList(v.services, shown, target, sizes.detail));
   d.set("more_services", Count(rich ? v.services.size() - shown : 0));
 
   size_t boxes = rich ? std::min(v.sandboxes.size(), sizes.sandboxes) : 0;
   mu::data sandboxes{mu::data::type::list};
+  Reserve(&sandboxes, boxes);
   for (size_t i = 0; i < boxes; ++i) {
     const MessageView& b = v.sandboxes[i];
     mu::data s{mu::data::type::object};
     std::string name = Clip(OneLine(b.sandbox.empty() ? TitleOf(b) : b.sandbox), kNameMax);
     s.set("title", Str(Clip(OneLine(TitleOf(b)), 500)));
     s.set("sandbox", Str(target == Target::kMattermost ? Cell(name) : name));
-    s.set("services", ServiceList(b.services, sizes.services, target, sizes.detail));
+    Put(&s, "services", ServiceList(b.services, sizes.services, target, sizes.detail));
     // Plain text shows each sandbox's lines too (the CLI's `sandbox list`).
     if (target == Target::kText) s.set("text", OrFalse(Indented(Clip(b.text, sizes.text))));
-    sandboxes.push_back(s);
+    Append(&sandboxes, std::move(s));
   }
   d.set("has_sandboxes", boxes > 0);
-  d.set("sandboxes", sandboxes);
+  Put(&d, "sandboxes", std::move(sandboxes));
   d.set("more_sandboxes", Count(rich ? v.sandboxes.size() - boxes : 0));
 
   size_t routes = rich ? std::min(v.routes.size(), sizes.routes) : 0;

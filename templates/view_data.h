@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <kainjow/mustache.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "templates/template_pool.h"
@@ -31,6 +32,24 @@ inline kainjow::mustache::data Str(const std::string& s) { return kainjow::musta
 // and push_back() copy, and a list set when full is copied whole.
 inline kainjow::mustache::data& Member(kainjow::mustache::data& object, const std::string& name) {
   return *const_cast<kainjow::mustache::data*>(object.get(name));  // `object` is not const
+}
+// kainjow's push_back and set copy deeply (an item with its lists, then the
+// whole list of items): with 50 sandboxes or rows these copies cost about
+// what the rendering does. These move instead.
+using Items = std::vector<kainjow::mustache::data>;
+// list_value() is const only in its signature: the vector is the list's own.
+inline Items& ItemsOf(kainjow::mustache::data* list) {
+  return const_cast<Items&>(list->list_value());
+}
+inline void Append(kainjow::mustache::data* list, kainjow::mustache::data&& item) {
+  ItemsOf(list).push_back(std::move(item));
+}
+// mu::data's move is not noexcept, so a growing vector copies its items:
+// room first.
+inline void Reserve(kainjow::mustache::data* list, size_t n) { ItemsOf(list).reserve(n); }
+inline void Put(kainjow::mustache::data* object, const std::string& name,
+                kainjow::mustache::data&& value) {
+  (*object)[name] = std::move(value);
 }
 // Absent values are false, so {{#x}} skips them and {{x}} prints nothing.
 inline kainjow::mustache::data OrFalse(const std::string& s) {

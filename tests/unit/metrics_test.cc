@@ -308,6 +308,84 @@ BOOST_AUTO_TEST_CASE(the_scrape_state_counts_sandboxes_by_health_and_pending_mes
   BOOST_CHECK_EQUAL(state.outbox_depth, 2);
 }
 
+// A sandbox whose router is unhealthy is Degraded in the gauges (and the
+// dashboard's health filter), as in every status answer.
+BOOST_AUTO_TEST_CASE(a_sandbox_with_an_unhealthy_router_counts_as_degraded) {
+  TestStore store;
+  Db* db = store.db.get();
+  Sandbox b;
+  b.name = "routed";
+  b.created_by = "ana";
+  BOOST_REQUIRE(CreateSandbox(db, &b).ok());
+  Service s;
+  s.name = s.repo = "web";
+  s.branch = "main";
+  BOOST_REQUIRE(UpsertService(db, b.id, &s).ok());
+  BOOST_REQUIRE(SetServiceStatus(db, s.id, ServiceStatus::kRunning, "").ok());
+  BOOST_REQUIRE(SetRouterHealth(db, b.id, "unhealthy: exited (1)").ok());
+  Sandbox read;
+  BOOST_REQUIRE(GetSandbox(db, "routed", &read).ok());
+  BOOST_REQUIRE(SandboxHealthOf(read) == Health::kDegraded);
+  ScrapeState state;
+  BOOST_REQUIRE(ReadScrapeState(db, &state).ok());
+  BOOST_CHECK_EQUAL(state.sandboxes[0], 0);
+  BOOST_CHECK_EQUAL(state.sandboxes[1], 1);
+  BOOST_REQUIRE(SetRouterHealth(db, b.id, "healthy").ok());
+  BOOST_REQUIRE(ReadScrapeState(db, &state).ok());
+  BOOST_CHECK_EQUAL(state.sandboxes[0], 1);
+}
+
+// The cache reads the tables again after any write, by the scraping
+// connection or another one (another process's CLI, a worker's
+// connection), and never otherwise.
+BOOST_AUTO_TEST_CASE(the_scrape_cache_reads_again_only_after_a_write) {
+  TestStore store;
+  Db* db = store.db.get();
+  std::unique_ptr<Db> other;
+  BOOST_REQUIRE(Db::Open(db->path(), &other).ok());
+  ScrapeStateCache cache;
+  auto healthy = [&] {
+    ScrapeState state;
+    state.engine_up = false;
+    BOOST_REQUIRE(cache.Read(db, &state).ok());
+    BOOST_CHECK(!state.engine_up);  // the caller's, kept
+    return state.sandboxes[0];
+  };
+  BOOST_CHECK_EQUAL(healthy(), 0);
+  BOOST_CHECK_EQUAL(healthy(), 0);
+  BOOST_CHECK_EQUAL(cache.reads(), 1);
+  Sandbox a;
+  a.name = "a";
+  a.created_by = "ana";
+  BOOST_REQUIRE(CreateSandbox(db, &a).ok());  // on the scraping connection
+  BOOST_CHECK_EQUAL(healthy(), 1);
+  BOOST_CHECK_EQUAL(cache.reads(), 2);
+  Sandbox b;
+  b.name = "b";
+  b.created_by = "ana";
+  BOOST_REQUIRE(CreateSandbox(other.get(), &b).ok());  // on another
+  BOOST_CHECK_EQUAL(healthy(), 2);
+  BOOST_CHECK_EQUAL(healthy(), 2);
+  BOOST_CHECK_EQUAL(cache.reads(), 3);
+  BOOST_REQUIRE(SetSandboxState(other.get(), "b", "suspended").ok());
+  BOOST_CHECK_EQUAL(healthy(), 1);
+  OutboxMessage msg;
+  msg.url = "https://hooks.example/x";
+  msg.body = "{}";
+  BOOST_REQUIRE(EnqueueOutbox(other.get(), msg).ok());
+  ScrapeState state;
+  BOOST_REQUIRE(cache.Read(db, &state).ok());
+  BOOST_CHECK_EQUAL(state.outbox_depth, 1);
+  BOOST_CHECK_EQUAL(cache.reads(), 5);
+  // The dashboard's health filter reads the same entry.
+  std::unordered_map<int64_t, Health> health;
+  BOOST_REQUIRE(cache.Health(db, &health).ok());
+  BOOST_CHECK_EQUAL(health.size(), 2u);
+  BOOST_CHECK(health[a.id] == Health::kHealthy);
+  BOOST_CHECK(health[b.id] == Health::kSuspended);
+  BOOST_CHECK_EQUAL(cache.reads(), 5);
+}
+
 // GET /readyz (bot/readiness.h).
 struct FakeChecks {
   bool store = true, breaker_open = false, stopping = false;
