@@ -999,8 +999,12 @@ bench_seed() {
   : >"$r/seed_copy.ms"
   : >"$r/seed_cp.ms"
   : >"$r/seed_helper.ms"
+  # Each timed copy starts alike: the previous one's dirty pages written
+  # back (sync, untimed), and the previous seed's volume gone (its removal
+  # is the seed worker's and would otherwise overlap the next round).
   time_seed() {
     local t0 j=0
+    sync
     t0=$(now_us)
     "$SANDBOT" seed create "bench-$1" --from "seedsrc-$RUN" "$RUN:data" >/dev/null || die "seed create"
     until "$SANDBOT" seed show "bench-$1" | grep -q '^state: ready'; do
@@ -1010,9 +1014,16 @@ bench_seed() {
     done
     echo "$((($(now_us) - t0) / 1000))" >>"$r/seed_copy.ms"
     "$SANDBOT" seed delete "bench-$1" >/dev/null
+    j=0
+    while engine GET "/volumes/sandbot-seed-bench-$1-1" | jq -e .Name >/dev/null 2>&1; do
+      j=$((j + 1))
+      [ $j -lt 3000 ] || die "the volume of seed bench-$1 was not removed"
+      sleep 0.02
+    done
   }
   time_cp() {
     local t0
+    sync
     t0=$(now_us)
     cp -a "$dir" "$DIR/cp-$1" || die "cp -a failed"
     echo "$((($(now_us) - t0) / 1000))" >>"$r/seed_cp.ms"

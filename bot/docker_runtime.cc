@@ -414,6 +414,32 @@ Status DockerRuntime::InspectContainer(const std::string& name_or_id, ContainerS
   return Status::Ok();
 }
 
+Status DockerRuntime::WaitContainer(const std::string& name_or_id, int timeout_seconds,
+                                    ContainerState* state) {
+  bool podman = false;
+  IsPodman(&podman);
+  if (podman) return ContainerRuntime::WaitContainer(name_or_id, timeout_seconds, state);
+  *state = ContainerState();
+  DockerCall call;
+  call.method = "POST";
+  call.path = "/containers/" + PathEscape(name_or_id) + "/wait?condition=not-running";
+  call.read_timeout = std::max(timeout_seconds, 1);
+  json j;
+  int status = 0;
+  Status s =
+      GetJson(std::move(call), "cannot wait for container " + name_or_id, {200, 404}, &j, &status);
+  if (s.ok() && status == 404) return s;
+  if (s.ok() && j.is_object() && JsonMember(j, "StatusCode").is_number()) {
+    state->exists = true;
+    state->status = "exited";
+    state->exit_code = static_cast<int>(JsonInt(j, "StatusCode"));
+    return s;
+  }
+  // No answer in time (it still runs), or one we cannot read: the state
+  // says which; an engine that went away fails here.
+  return InspectContainer(name_or_id, state);
+}
+
 Status DockerRuntime::ContainerLogs(const std::string& name_or_id, int tail, std::string* out) {
   out->clear();
   std::string version;

@@ -69,6 +69,9 @@ class DockerRuntime : public ContainerRuntime {
   Status RemoveContainer(const std::string& name_or_id) override EXCLUDES(mu_);
   Status InspectContainer(const std::string& name_or_id, ContainerState* state) override
       EXCLUDES(mu_);
+  // The engine's POST /wait: answered the moment the process exits.
+  Status WaitContainer(const std::string& name_or_id, int timeout_seconds,
+                       ContainerState* state) override EXCLUDES(mu_);
   Status ContainerLogs(const std::string& name_or_id, int tail, std::string* out) override
       EXCLUDES(mu_);
   Status ListContainers(const Labels& labels, std::vector<ContainerInfo>* out) override

@@ -86,6 +86,10 @@ class RoutedRuntime : public ContainerRuntime {
   Status InspectContainer(const std::string& id, ContainerState* state) override {
     return Holder(id, [&](ContainerRuntime* r) { return r->InspectContainer(id, state); });
   }
+  Status WaitContainer(const std::string& id, int timeout_seconds, ContainerState* state) override {
+    return Holder(
+        id, [&](ContainerRuntime* r) { return r->WaitContainer(id, timeout_seconds, state); });
+  }
   Status ContainerLogs(const std::string& id, int tail, std::string* out) override {
     return Holder(id, [&](ContainerRuntime* r) { return r->ContainerLogs(id, tail, out); });
   }
@@ -142,6 +146,7 @@ class RoutedRuntime : public ContainerRuntime {
   // none has: its answer says it is absent).
   template <typename Fn>
   Status Holder(const std::string& id, Fn&& call) {
+    if (engines_->size() == 1) return call(First());  // no engine to look for: no inspect
     for (const auto& e : *engines_) {
       if (!e->runtime->Reachable()) continue;
       ContainerState state;

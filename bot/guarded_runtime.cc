@@ -108,6 +108,10 @@ Status GuardedRuntime::SignalContainer(const std::string& name_or_id, const std:
 Status GuardedRuntime::InspectContainer(const std::string& name_or_id, ContainerState* state) {
   return Guard([&] { return inner_->InspectContainer(name_or_id, state); });
 }
+Status GuardedRuntime::WaitContainer(const std::string& name_or_id, int timeout_seconds,
+                                     ContainerState* state) {
+  return Guard([&] { return inner_->WaitContainer(name_or_id, timeout_seconds, state); });
+}
 Status GuardedRuntime::ContainerLogs(const std::string& name_or_id, int tail, std::string* out) {
   return Guard([&] {
     out->clear();

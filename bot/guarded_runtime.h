@@ -46,6 +46,8 @@ class GuardedRuntime : public ContainerRuntime {
   Status RenameContainer(const std::string& name_or_id, const std::string& new_name) override;
   Status RemoveContainer(const std::string& name_or_id) override;
   Status InspectContainer(const std::string& name_or_id, ContainerState* state) override;
+  Status WaitContainer(const std::string& name_or_id, int timeout_seconds,
+                       ContainerState* state) override;
   Status ContainerLogs(const std::string& name_or_id, int tail, std::string* out) override;
   Status ListContainers(const Labels& labels, std::vector<ContainerInfo>* out) override;
   Status PutArchive(const std::string& id, const std::string& dir,

@@ -286,14 +286,25 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
     if (!s.ok()) return fail(s, "");
     // Its named volumes exist before it starts: filled when new from a
     // clone's source or the file's x-sandbot seed, recorded for destroy.
+    // The template's seed for a volume wins over the file's (ChooseVolumeSeed).
     const std::string prefix = SandboxVolumeName(job.sandbox, "");
+    std::map<std::string, std::string> template_seeds;
+    s = TemplateSeeds(db_, sandbox, &template_seeds);
+    if (!s.ok()) return fail(s, "");
     for (VolumeMount& m : spec.volume_mounts) {
       if (m.volume.empty()) continue;  // anonymous: the container's own
       const std::string name = m.volume.substr(prefix.size());
-      auto seed = compose->project.seeds.find(name);
       VolumeRequest req;
       req.volume = name;
-      req.seed = seed == compose->project.seeds.end() ? "" : seed->second;
+      std::string from;
+      req.seed = ChooseVolumeSeed(name, template_seeds, compose->project.seeds, &from);
+      auto file_seed = compose->project.seeds.find(name);
+      if (from == "template" && file_seed != compose->project.seeds.end() &&
+          file_seed->second != req.seed) {
+        AppendLog(job, "volume " + name + ": seed " + req.seed + " from template " +
+                           sandbox.template_name + " (the compose file says " + file_seed->second +
+                           "), when the volume is new");
+      }
       req.data_label = data_label_;
       req.stop = [this] { return CheckStop(); };
       s = PrepareSandboxVolume(db_, runtime_, sandbox, req, &m.volume);

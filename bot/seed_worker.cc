@@ -61,7 +61,7 @@ SeedWorker::SeedWorker(Db* db, ContainerRuntime* runtime, std::string data_label
       helper_image_(std::move(helper_image)),
       stop_(std::move(stop)) {}
 
-Status SeedWorker::CopySeed(const Seed& seed, std::string* detail) {
+Status SeedWorker::CopySeed(const Seed& seed, std::string* detail, std::string* helper) {
   const std::string volume = SeedVolumeName(seed.name, seed.generation);
   const std::string image = !seed.image.empty() ? seed.image : helper_image_;
   Labels labels = {{kLabelManaged, "true"}, {kLabelSeed, seed.name}, {kLabelData, data_label_}};
@@ -87,7 +87,7 @@ Status SeedWorker::CopySeed(const Seed& seed, std::string* detail) {
       s = Status::NotFound("sandbox " + sandbox_name + " has no volume " + vol +
                            " (a volume exists once a service that mounts it was deployed)");
     }
-    if (s.ok()) s = CopyVolume(runtime_, image, row.engine_volume, volume, labels, stop_);
+    if (s.ok()) s = CopyVolume(runtime_, image, row.engine_volume, volume, labels, stop_, helper);
     if (s.ok()) *detail = "copied from " + row.engine_volume;
   } else {
     long uid = -1;
@@ -122,12 +122,17 @@ Status SeedWorker::CopySeed(const Seed& seed, std::string* detail) {
 
 Status SeedWorker::RunOnce(int* copied) {
   *copied = 0;
+  // Scheduled refreshes that are due join the seeds waiting for a copy.
+  std::vector<std::string> due;
+  Status s = RequestDueSeedRefreshes(db_, NowMillis(), &due);
+  if (!s.ok()) return s;
+  for (const std::string& name : due) spdlog::info("seed {}: scheduled refresh", name);
   std::vector<Seed> waiting;
-  Status s = ListCopyingSeeds(db_, &waiting);
+  s = ListCopyingSeeds(db_, &waiting);
   if (!s.ok()) return s;
   for (const Seed& seed : waiting) {
-    std::string detail;
-    s = CopySeed(seed, &detail);
+    std::string detail, helper;
+    s = CopySeed(seed, &detail, &helper);
     // The engine is away, or the daemon stops: copied afresh on a later pass.
     if (s.IsUnavailable() || (stop_ && !stop_().ok())) return s;
     if (s.ok()) {
@@ -136,6 +141,10 @@ Status SeedWorker::RunOnce(int* copied) {
       if (s.ok()) {
         ++*copied;
         spdlog::info("seed {} generation {} ready ({})", seed.name, seed.generation, detail);
+      }
+      // Ready before its helper goes: removing it is the engine's own time.
+      if (!helper.empty()) {
+        RemoveHelper(runtime_, helper, SeedVolumeName(seed.name, seed.generation));
       }
     } else {
       spdlog::warn("seed {}: {}", seed.name, s.message());

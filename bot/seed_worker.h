@@ -42,7 +42,8 @@ class SeedWorker {
   Status Sweep(int* removed);
 
  private:
-  Status CopySeed(const Seed& seed, std::string* detail);
+  // *helper: a copy helper for the caller to remove (bot/volume_data.h).
+  Status CopySeed(const Seed& seed, std::string* detail, std::string* helper);
 
   Db* db_;
   ContainerRuntime* runtime_;

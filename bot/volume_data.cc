@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <set>
-#include <thread>
 #include <vector>
 
 #include "store/seeds.h"
@@ -14,6 +13,12 @@
 namespace sandbot {
 
 namespace {
+
+// A row whose volume is still to be made: a clone's copy, or a restore from
+// a snapshot's copy.
+bool Pending(const SandboxVolume& row) {
+  return row.origin.rfind("clone-pending:", 0) == 0 || row.origin.rfind("seed-pending:", 0) == 0;
+}
 
 // A helper container over `binds`, created (not started).
 Status CreateHelper(ContainerRuntime* runtime, const std::string& image, const std::string& to,
@@ -29,8 +34,11 @@ Status CreateHelper(ContainerRuntime* runtime, const std::string& image, const s
   spec.labels[kLabelRole] = "copy";
   spec.network = "none";
   spec.user = "0:0";  // cp -a keeps owners: only root may give them
-  // A helper left by a daemon that stopped mid-copy.
-  Status s = runtime->RemoveContainer(spec.name);
+  Status s = runtime->CreateContainer(spec, id);
+  if (!s.IsConflict()) return s;
+  // A helper left by a daemon that stopped mid-copy (looked for only when
+  // the name is taken: one engine call less on every copy).
+  s = runtime->RemoveContainer(spec.name);
   if (s.ok()) s = runtime->CreateContainer(spec, id);
   return s;
 }
@@ -44,21 +52,25 @@ Status Fill(ContainerRuntime* runtime, const std::string& image, const SandboxVo
     *origin = "sandbox:" + from;
     return CopyVolume(runtime, image, from, row.engine_volume, labels, stop);
   }
-  if (seed.empty()) {
+  const std::string restore = "seed-pending:";
+  // A snapshot's copy (`/sandbox restore`) over the file's or template's seed.
+  const std::string from_seed =
+      row.origin.rfind(restore, 0) == 0 ? row.origin.substr(restore.size()) : seed;
+  if (from_seed.empty()) {
     *origin = "empty";
     return Status::Ok();
   }
   Seed s;
-  Status st = GetSeed(db, seed, &s);
+  Status st = GetSeed(db, from_seed, &s);
   if (!st.ok()) return st;
   if (s.volume.empty()) {
-    return Status::Conflict("seed " + seed + " has no content yet (" + s.state +
+    return Status::Conflict("seed " + from_seed + " has no content yet (" + s.state +
                             (s.detail.empty() ? "" : ": " + s.detail) +
-                            "); redeploy once `/seed show " + seed + "` says ready");
+                            "); redeploy once `/seed show " + from_seed + "` says ready");
   }
   // The generation of the volume named, not of a refresh under way.
   std::string gen = s.volume.substr(s.volume.rfind('-') + 1);
-  *origin = "seed:" + seed + "@" + gen;
+  *origin = "seed:" + from_seed + "@" + gen;
   return CopyVolume(runtime, image.empty() ? s.image : image, s.volume, row.engine_volume, labels,
                     stop);
 }
@@ -66,26 +78,26 @@ Status Fill(ContainerRuntime* runtime, const std::string& image, const SandboxVo
 }  // namespace
 
 Status CopyVolume(ContainerRuntime* runtime, const std::string& image, const std::string& from,
-                  const std::string& to, const Labels& labels, const StopCheck& stop) {
+                  const std::string& to, const Labels& labels, const StopCheck& stop,
+                  std::string* helper) {
   std::string id;
   Status s = CreateHelper(runtime, image, to, {"cp", "-a", "/from/.", "/to/"},
                           {from + ":/from:ro", to + ":/to"}, labels, &id);
   if (!s.ok()) return s;
   s = runtime->StartContainer(id);
-  // Polled: quick at first (a small volume is copied in milliseconds), then
-  // every half second.
+  // The engine answers the wait when cp exits; every kWaitSliceSeconds the
+  // stop check and the deadline get their turn.
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(kCopyTimeoutSeconds);
   ContainerState state;
-  for (int i = 0; s.ok(); ++i) {
-    s = runtime->InspectContainer(CopyContainerName(to), &state);
-    if (!s.ok() || !state.running) break;
+  while (s.ok()) {
+    s = runtime->WaitContainer(CopyContainerName(to), kWaitSliceSeconds, &state);
+    if (!s.ok() || !state.exists || !state.running) break;
     if (stop) s = stop();
     if (s.ok() && std::chrono::steady_clock::now() > deadline) {
       s = Status::Internal("copying volume " + from + " into " + to + " took more than " +
                            std::to_string(kCopyTimeoutSeconds) + " s");
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(i < 20 ? 20 : 500));
   }
   if (s.ok() && !state.exists) s = Status::Internal("the copy helper of " + to + " vanished");
   const int code = state.exit_code;
@@ -95,10 +107,18 @@ Status CopyVolume(ContainerRuntime* runtime, const std::string& image, const std
     s = Status::Internal("copying volume " + from + " into " + to + " failed (exit " +
                          std::to_string(code) + "): " + logs);
   }
+  if (s.ok() && helper != nullptr) {
+    *helper = id;  // the caller removes it once the copy is recorded
+    return s;
+  }
+  RemoveHelper(runtime, id, to);
+  return s;
+}
+
+void RemoveHelper(ContainerRuntime* runtime, const std::string& id, const std::string& to) {
   Status gone = runtime->RemoveContainer(id);
   if (!gone.ok())
     spdlog::warn("cannot remove helper {}: {}", CopyContainerName(to), gone.message());
-  return s;
 }
 
 Status FillVolumeFromTar(ContainerRuntime* runtime, const std::string& image,
@@ -107,9 +127,7 @@ Status FillVolumeFromTar(ContainerRuntime* runtime, const std::string& image,
   Status s = CreateHelper(runtime, image, to, {"true"}, {to + ":/to"}, labels, &id);
   if (!s.ok()) return s;
   s = runtime->PutArchive(id, "/to", tar_path);
-  Status gone = runtime->RemoveContainer(id);
-  if (!gone.ok())
-    spdlog::warn("cannot remove helper {}: {}", CopyContainerName(to), gone.message());
+  RemoveHelper(runtime, id, to);
   return s;
 }
 
@@ -128,7 +146,7 @@ Status PrepareSandboxVolume(Db* db, ContainerRuntime* runtime, const Sandbox& sa
   bool created = false;
   s = runtime->EnsureVolume(row.engine_volume, labels, &created);
   if (!s.ok()) return s;
-  const bool pending = row.origin.rfind("clone-pending:", 0) == 0;
+  const bool pending = Pending(row);
   if (!created && found && !pending) return Status::Ok();  // its own (even renamed since)
   if (!created) {
     // Sandbox names may hold '-': "a-b"+"c" and "a"+"b-c" give one volume
@@ -157,6 +175,39 @@ Status PrepareSandboxVolume(Db* db, ContainerRuntime* runtime, const Sandbox& sa
   }
   row.origin = origin;
   return PutSandboxVolume(db, sandbox.id, row);
+}
+
+Status TemplateSeeds(Db* db, const Sandbox& sandbox, std::map<std::string, std::string>* seeds) {
+  seeds->clear();
+  if (sandbox.template_name.empty()) return Status::Ok();
+  Template t;
+  Status s = GetTemplate(db, sandbox.template_name, &t);
+  if (s.IsNotFound()) return Status::Ok();
+  if (!s.ok()) return s;
+  for (const auto& [service, ts] : t.services) {
+    for (const auto& [volume, tv] : ts.volumes) {
+      if (!tv.seed.empty()) seeds->emplace(volume, tv.seed);
+    }
+  }
+  return Status::Ok();
+}
+
+std::string ChooseVolumeSeed(const std::string& volume,
+                             const std::map<std::string, std::string>& template_seeds,
+                             const std::map<std::string, std::string>& file_seeds,
+                             std::string* from) {
+  auto t = template_seeds.find(volume);
+  if (t != template_seeds.end() && !t->second.empty()) {
+    *from = "template";
+    return t->second;
+  }
+  auto f = file_seeds.find(volume);
+  if (f != file_seeds.end() && !f->second.empty()) {
+    *from = "compose file";
+    return f->second;
+  }
+  from->clear();
+  return "";
 }
 
 Status PrepareTemplateVolumes(Db* db, ContainerRuntime* runtime, const Sandbox& sandbox,
@@ -195,7 +246,7 @@ Status RemoveSandboxVolumes(Db* db, ContainerRuntime* runtime, const Sandbox& sa
   s = ListSandboxVolumes(db, sandbox.id, &rows);
   if (!s.ok()) return s;
   for (const SandboxVolume& r : rows) {
-    if (r.origin.rfind("clone-pending:", 0) != 0) names.insert(r.engine_volume);
+    if (!Pending(r)) names.insert(r.engine_volume);
   }
   for (const std::string& name : names) {
     s = runtime->RemoveVolume(name);

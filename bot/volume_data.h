@@ -8,6 +8,7 @@
 #define SANDBOT_BOT_VOLUME_DATA_H_
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,12 +28,23 @@ inline constexpr int kCopyTimeoutSeconds = 3600;
 // with that Status; the half-made volume is removed, the work redone later.
 using StopCheck = std::function<Status()>;
 
+// The engine's wait is asked again this often (the stop check's turn).
+inline constexpr int kWaitSliceSeconds = 2;
+
 // Copies the whole content of volume `from` into volume `to` (which exists)
 // with a helper container of `image` running `cp -a /from/. /to/`, with no
-// network, polling its state (no HTTP request stays open for the copy's
-// length). The helper is removed whatever happens.
+// network: one create, one start, and the engine's wait, which answers the
+// moment cp exits (asked again every kWaitSliceSeconds, so no request stays
+// open for a long copy's length). The helper is removed whatever happens,
+// except that a caller giving `helper` gets a successful one's id there to
+// remove (RemoveHelper) after it has recorded the copy: removal is engine
+// work the copy's answer need not wait for.
 Status CopyVolume(ContainerRuntime* runtime, const std::string& image, const std::string& from,
-                  const std::string& to, const Labels& labels, const StopCheck& stop = nullptr);
+                  const std::string& to, const Labels& labels, const StopCheck& stop = nullptr,
+                  std::string* helper = nullptr);
+// Removes the helper `id` of a copy into `to`; a failure is logged (a
+// helper left behind is removed by the next copy into `to`).
+void RemoveHelper(ContainerRuntime* runtime, const std::string& id, const std::string& to);
 // Extracts the tar file at `tar_path` (opened by the caller may be given as
 // /proc/self/fd/N) into volume `to`, streamed through PUT /archive of a
 // helper container that never runs.
@@ -58,6 +70,20 @@ struct VolumeRequest {
 // name that is not this sandbox's is refused (Conflict), never shared.
 Status PrepareSandboxVolume(Db* db, ContainerRuntime* runtime, const Sandbox& sandbox,
                             const VolumeRequest& req, std::string* engine_volume);
+
+// The seeds the sandbox's template names, volume -> seed, over all of its
+// services (a volume is the sandbox's, whichever service mounts it). None
+// without a template, or when it was deleted since.
+Status TemplateSeeds(Db* db, const Sandbox& sandbox, std::map<std::string, std::string>* seeds);
+
+// Which seed a compose service's volume starts from: the sandbox's template
+// says it over the compose file's x-sandbot seeds (a template is how an
+// operator gives the sandboxes made from it their data; the file is the
+// repo's default). *from is "template", "compose file" or "" (none).
+std::string ChooseVolumeSeed(const std::string& volume,
+                             const std::map<std::string, std::string>& template_seeds,
+                             const std::map<std::string, std::string>& file_seeds,
+                             std::string* from);
 
 // The volumes the sandbox's template gives `service` (store/templates.h),
 // each prepared as above; *binds gets "ENGINE_VOLUME:TARGET" for each. None

@@ -16,6 +16,7 @@
 #ifndef SANDBOT_HANDLERS_COMMAND_H_
 #define SANDBOT_HANDLERS_COMMAND_H_
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,21 +45,23 @@ struct Command {
   std::vector<std::pair<std::string, std::string>> services;  // create, template: SERVICE@BRANCH
   // template create/update: SERVICE=baseline or SERVICE=URL (canonical form)
   std::vector<std::pair<std::string, std::string>> service_routes;
-  std::string gateway;  // create, template: --gateway SERVICE
-  int memory_mb = 0;    // create: --memory MB, each container's limit; 0: the default
-  double cpus = 0;      // create: --cpus N; 0: the default
-  std::string engine;   // create: --engine NAME (or engine=NAME); "": placed by room
-  std::string name;     // template, environment or snapshot NAME
-  std::string target;   // clone: DST
-  std::string url;      // baseline set
-  std::string key;      // env set/unset: KEY; set-file: PATH in the container
-  std::string value;    // env set: VALUE
-  bool secret = false;  // env set/set-file --secret
-  bool as_env = false;  // env set --secret --env: also a variable, not only a file
-  std::string reason;   // lock: the rest of the words
-  std::string volume;   // seed create --from: VOLUME of SERVICE:VOLUME
-  std::string file;     // seed create --from-file: an absolute path
-  std::string image;    // seed create --image: the helper image for its copies
+  std::string gateway;        // create, template: --gateway SERVICE
+  int memory_mb = 0;          // create: --memory MB, each container's limit; 0: the default
+  double cpus = 0;            // create: --cpus N; 0: the default
+  std::string engine;         // create: --engine NAME (or engine=NAME); "": placed by room
+  std::string name;           // template, environment or snapshot NAME
+  std::string target;         // clone: DST
+  std::string url;            // baseline set
+  std::string key;            // env set/unset: KEY; set-file: PATH in the container
+  std::string value;          // env set: VALUE
+  bool secret = false;        // env set/set-file --secret
+  bool as_env = false;        // env set --secret --env: also a variable, not only a file
+  std::string reason;         // lock: the rest of the words
+  std::string volume;         // seed create --from: VOLUME of SERVICE:VOLUME
+  std::string file;           // seed create --from-file: an absolute path
+  std::string image;          // seed create --image: the helper image for its copies
+  int64_t refresh_every = 0;  // seed create --refresh-every DURATION, in seconds; 0: never
+  bool with_data = false;     // sandbox snapshot --with-data: a copy of each volume too
   // Content that does not fit a chat line: the file the CLI read for
   // `env set-file` (stdin) and `template import FILE`; for `template import`
   // from chat, the JSON typed after the verb.

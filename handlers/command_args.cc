@@ -278,6 +278,18 @@ Status ParseSandboxAndSnapshot(const Words& args, Command* command) {
   return s.ok() ? CheckName(args[1], "snapshot", command, "before-release") : s;
 }
 
+Status ParseSandboxSnapshot(const Words& args, Command* command) {
+  Words rest;
+  for (const std::string& word : args) {
+    if (Lower(word) == "--with-data" && !command->with_data) {
+      command->with_data = true;
+    } else {
+      rest.push_back(word);
+    }
+  }
+  return ParseSandboxAndSnapshot(rest, command);
+}
+
 Status ParseLock(const Words& args, Command* command) {
   if (args.empty()) return Missing("NAME");
   Status s = CheckSandbox(args[0], command);
@@ -506,6 +518,27 @@ Status CheckSeedFile(const std::string& path) {
 
 }  // namespace
 
+bool ParseRefreshEvery(const std::string& text, int64_t* seconds) {
+  // NUMBER then one unit: 30m, 12h, 7d, 2w; at least a minute (each
+  // refresh copies the whole volume), at most a year.
+  if (text.size() < 2 || text.size() > 8) return false;
+  int64_t n = 0;
+  size_t i = 0;
+  for (; i + 1 < text.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
+    n = n * 10 + (text[i] - '0');
+  }
+  static const std::pair<char, int64_t> kUnits[] = {
+      {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 7 * 86400}};
+  for (const auto& [unit, size] : kUnits) {
+    if (text[i] == unit) {
+      *seconds = n * size;
+      return *seconds >= 60 && *seconds <= 366 * 86400;
+    }
+  }
+  return false;
+}
+
 Status ParseSeedCreate(const Words& args, Command* command) {
   if (args.empty()) return Missing("NAME (e.g. pg-weekly)");
   Status s = ValidateSeedName(args[0]);
@@ -542,6 +575,14 @@ Status ParseSeedCreate(const Words& args, Command* command) {
       s = CheckImage(args[i + 1]);
       if (!s.ok()) return s;
       command->image = args[i + 1];
+      ++i;
+    } else if (word == "--refresh-every" && command->refresh_every == 0) {
+      if (i + 1 >= args.size()) return Missing("DURATION after --refresh-every (e.g. 7d)");
+      if (!ParseRefreshEvery(Lower(args[i + 1]), &command->refresh_every)) {
+        return Status::InvalidArgument("bad --refresh-every " + EchoWord(args[i + 1]) +
+                                       ": a number and m, h, d or w (e.g. 12h, 7d), from 1m to "
+                                       "a year");
+      }
       ++i;
     } else {
       return Unexpected(args[i]);

@@ -25,6 +25,8 @@ Status ParseDeploy(const Words& args, Command* command);
 Status ParseRouteSet(const Words& args, Command* command);
 Status ParseTwoSandboxes(const Words& args, Command* command);
 Status ParseSandboxAndSnapshot(const Words& args, Command* command);
+// sandbox snapshot: NAME SNAP [--with-data].
+Status ParseSandboxSnapshot(const Words& args, Command* command);
 Status ParseLock(const Words& args, Command* command);
 Status ParseBaselineSet(const Words& args, Command* command);
 Status ParseService(const Words& args, Command* command);
@@ -37,6 +39,8 @@ Status ParseEnvSetFile(const Words& args, Command* command);
 Status ParseEnvUnset(const Words& args, Command* command);
 Status ParseEnvAttach(const Words& args, Command* command);
 // seed create NAME (--from SANDBOX SERVICE:VOLUME | --from-file PATH) [--image IMAGE]
+// "--refresh-every" values: 30m, 12h, 7d, 2w (1m to a year) in seconds.
+bool ParseRefreshEvery(const std::string& text, int64_t* seconds);
 Status ParseSeedCreate(const Words& args, Command* command);
 // seed show | delete | refresh NAME
 Status ParseSeedName(const Words& args, Command* command);

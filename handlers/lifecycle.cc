@@ -277,7 +277,27 @@ Status HandleSandboxSnapshot(const HandlerContext& ctx, const Request& req, Repl
                            b.name + "`)");
     }
   }
+  data.with_data = cmd.with_data;
+  for (const SnapshotVolume& v : data.volumes) {
+    if (s.ok() && cmd.with_data && v.origin.rfind("clone-pending:", 0) == 0) {
+      s = Status::Conflict("volume " + v.volume + " of " + b.name +
+                           " has not been made yet (its service has not started since the "
+                           "clone); snapshot --with-data once it has");
+    }
+  }
   if (s.ok()) s = SaveSnapshot(ctx.db, b.id, cmd.name, SnapshotToJson(data), ActorOf(req));
+  // Each volume's content: a seed of the snapshot's own, copied by the seed
+  // worker as `seed create --from` would (store/seeds.h SnapshotSeedName).
+  for (const SnapshotVolume& v : data.volumes) {
+    if (!s.ok() || !cmd.with_data) break;
+    Seed seed;
+    seed.name = SnapshotSeedName(b.id, cmd.name, v.volume);
+    seed.source_kind = kSeedFromVolume;
+    seed.source = b.name + " *:" + v.volume;
+    seed.created_by = ActorOf(req);
+    seed.snapshot_of = b.id;
+    s = CreateSeed(ctx.db, seed);
+  }
   if (s.IsConflict() && s.message().rfind("a snapshot named", 0) == 0) {
     std::vector<std::string> names;
     ListSnapshotNames(ctx.db, b.id, &names);
@@ -300,9 +320,15 @@ Status HandleSandboxSnapshot(const HandlerContext& ctx, const Request& req, Repl
                      std::to_string(data.envs.size()) + " environment attachments" +
                      (data.gateway.empty() ? "" : ", gateway " + data.gateway));
   for (const SnapshotVolume& v : data.volumes) {
-    AddLine(&text, "volume " + v.volume + " (" + v.origin +
-                       "): recorded, not its content; `/seed create NAME --from " + b.name +
-                       " SERVICE:" + v.volume + "` keeps a copy");
+    if (cmd.with_data) {
+      AddLine(&text, "volume " + v.volume + ": its content is being copied into seed " +
+                         SnapshotSeedName(b.id, cmd.name, v.volume) +
+                         " (`/seed list` says when it is ready; as consistent as its files are "
+                         "now: suspend a database first)");
+    } else {
+      AddLine(&text, "volume " + v.volume + " (" + v.origin +
+                         "): recorded, not its content; `--with-data` keeps a copy too");
+    }
   }
   AddLine(&text, "`/sandbox restore " + b.name + " " + cmd.name + "` brings this back");
   reply->Ack(b.name, "Snapshot " + cmd.name + " of " + b.name, text);
@@ -326,10 +352,35 @@ Status HandleSandboxRestore(const HandlerContext& ctx, const Request& req, Reply
                            svc.repo + " PATH` to restore");
     }
   }
+  // Its volumes' copies must be whole before anything changes.
+  for (const SnapshotVolume& v : data.volumes) {
+    if (!s.ok() || !data.with_data) break;
+    Seed seed;
+    s = GetSeed(ctx.db, SnapshotSeedName(b.id, cmd.name, v.volume), &seed);
+    if (s.IsNotFound()) {
+      s = Status::NotFound("snapshot " + cmd.name + "'s copy of volume " + v.volume + " is gone");
+    } else if (s.ok() && seed.state != "ready") {
+      s = Status::Conflict("snapshot " + cmd.name + "'s copy of volume " + v.volume + " is " +
+                           seed.state + (seed.detail.empty() ? "" : " (" + seed.detail + ")") +
+                           "; restore once `/seed list` says it is ready");
+    }
+  }
   if (!s.ok()) return s;
   Transaction tx(ctx.db);
   if (!tx.status().ok()) return tx.status();
   s = ApplySnapshotSettings(ctx.db, b.id, data, ActorOf(req));
+  // Each volume starts again from the snapshot's copy: a new engine volume
+  // (the one in use stays mounted until its container is replaced, and goes
+  // at destroy), filled before its service starts (bot/volume_data.h).
+  int restored_volumes = 0;
+  for (const SnapshotVolume& v : data.volumes) {
+    if (!s.ok() || !data.with_data) break;
+    s = PutSandboxVolume(
+        ctx.db, b.id,
+        {v.volume, SandboxVolumeName(b.name, v.volume) + ".r" + std::to_string(NowMillis()),
+         "seed-pending:" + SnapshotSeedName(b.id, cmd.name, v.volume), 0});
+    ++restored_volumes;
+  }
   std::set<std::string> recorded;
   for (const SnapshotService& svc : data.services) recorded.insert(svc.name);
   std::string text = "restoring " + b.name + " to snapshot " + cmd.name + ":";
@@ -365,7 +416,10 @@ Status HandleSandboxRestore(const HandlerContext& ctx, const Request& req, Reply
   if (s.ok()) s = tx.Commit();
   if (!s.ok()) return s;
   AddLine(&text, std::to_string(data.routes.size()) + " routes and " +
-                     std::to_string(data.envs.size()) + " environment attachments set as recorded");
+                     std::to_string(data.envs.size()) + " environment attachments set as recorded" +
+                     (restored_volumes > 0 ? "; " + std::to_string(restored_volumes) +
+                                                 " volumes filled from the snapshot's copies"
+                                           : ""));
   AddLine(&text, WaitNote(b));
   reply->Ack(b.name, "Restoring " + b.name + " to " + cmd.name, text);
   return Status::Ok();

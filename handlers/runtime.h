@@ -162,6 +162,14 @@ class ContainerRuntime {
   virtual Status RemoveContainer(const std::string& name_or_id) = 0;
   // Fills `state`; a missing container gives Ok with state->exists == false.
   virtual Status InspectContainer(const std::string& name_or_id, ContainerState* state) = 0;
+  // Waits up to `timeout_seconds` for the container to stop running (it has
+  // been started) and fills `state` as InspectContainer does: running still
+  // true when the time ran out, exists false when it is gone. The engine's
+  // own wait answers the moment the process exits; this default asks the
+  // engine's state, often at first and then less often (at most 1/20 of the
+  // time waited so far late), for engines without one.
+  virtual Status WaitContainer(const std::string& name_or_id, int timeout_seconds,
+                               ContainerState* state);
   // The last `tail` lines of stdout and stderr, demultiplexed, as text.
   virtual Status ContainerLogs(const std::string& name_or_id, int tail, std::string* out) = 0;
   // All containers (running or not) carrying all of `labels`.

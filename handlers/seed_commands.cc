@@ -13,6 +13,20 @@ std::string SourceText(const Seed& seed) {
   return seed.source_kind == kSeedFromFile ? "file " + seed.source : "volume " + seed.source;
 }
 
+// 604800 → "7d", 5400 → "90m".
+std::string PeriodText(int64_t seconds) {
+  if (seconds % (7 * 86400) == 0) return std::to_string(seconds / (7 * 86400)) + "w";
+  if (seconds % 86400 == 0) return std::to_string(seconds / 86400) + "d";
+  if (seconds % 3600 == 0) return std::to_string(seconds / 3600) + "h";
+  return std::to_string(seconds / 60) + "m";
+}
+
+std::string ScheduleText(const Seed& seed) {
+  return seed.refresh_every > 0
+             ? "refreshed from its source every " + PeriodText(seed.refresh_every)
+             : "";
+}
+
 std::string StateText(const Seed& seed) {
   if (seed.state == "copying") {
     return "copying generation " + std::to_string(seed.generation) +
@@ -28,6 +42,7 @@ Status HandleSeedCreate(const HandlerContext& ctx, const Request& req, Reply* re
   Seed seed;
   seed.name = cmd.name;
   seed.image = cmd.image;
+  seed.refresh_every = cmd.refresh_every;
   seed.created_by = ActorOf(req);
   if (!cmd.file.empty()) {
     // The daemon reads the file with its own rights: only for a caller
@@ -65,7 +80,8 @@ Status HandleSeedCreate(const HandlerContext& ctx, const Request& req, Reply* re
   reply->audit_detail = SourceText(seed);
   reply->Ack("", "Seed " + seed.name,
              "copying " + SourceText(seed) + " into seed " + seed.name +
-                 " (generation 1); `/seed show " + seed.name + "` says when it is ready");
+                 " (generation 1); `/seed show " + seed.name + "` says when it is ready" +
+                 (seed.refresh_every > 0 ? "; then " + ScheduleText(seed) : ""));
   return Status::Ok();
 }
 
@@ -82,7 +98,8 @@ Status HandleSeedList(const HandlerContext& ctx, const Request&, Reply* reply) {
   }
   for (const Seed& seed : seeds) {
     reply->view.text += (reply->view.text.empty() ? "" : "\n") + std::string("• ") + seed.name +
-                        ": " + StateText(seed) + ", from " + SourceText(seed);
+                        ": " + StateText(seed) + ", from " + SourceText(seed) +
+                        (seed.refresh_every > 0 ? ", " + ScheduleText(seed) : "");
   }
   return Status::Ok();
 }
@@ -97,6 +114,7 @@ Status HandleSeedShow(const HandlerContext& ctx, const Request& req, Reply* repl
   t = "state: " + StateText(seed) + "\nfrom: " + SourceText(seed) +
       "\ngeneration: " + std::to_string(seed.generation) + "\ncreated by: " + seed.created_by;
   if (!seed.image.empty()) t += "\nhelper image: " + seed.image;
+  if (seed.refresh_every > 0) t += "\nschedule: " + ScheduleText(seed);
   if (!seed.detail.empty()) t += "\ndetail: " + seed.detail;
   return Status::Ok();
 }

@@ -576,6 +576,16 @@ ALTER TABLE repos ADD COLUMN compose_file TEXT NOT NULL DEFAULT '';
     R"sql(
 CREATE INDEX sandboxes_created ON sandboxes(created_at, id);
 )sql",
+    // Scheduled seed refreshes (store/seeds.h): the period, and when the
+    // last copy began (a seed made before counts from its creation).
+    R"sql(
+ALTER TABLE seeds ADD COLUMN refresh_every INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE seeds ADD COLUMN tried_at INTEGER NOT NULL DEFAULT 0;
+UPDATE seeds SET tried_at = created_at;
+-- A snapshot's copy of a volume (`sandbox snapshot --with-data`): it goes
+-- with the sandbox, as its snapshots do.
+ALTER TABLE seeds ADD COLUMN snapshot_of INTEGER REFERENCES sandboxes(id) ON DELETE CASCADE;
+)sql",
 };
 
 }  // namespace

@@ -8,7 +8,7 @@ namespace {
 
 constexpr char kSeedColumns[] =
     "SELECT name, generation, volume, source_kind, source, image, state, detail, created_by, "
-    "created_at, refreshed_at FROM seeds ";
+    "created_at, refreshed_at, refresh_every, tried_at, snapshot_of FROM seeds ";
 
 void ReadSeed(Stmt* st, Seed* s) {
   s->name = st->Text(0);
@@ -22,6 +22,9 @@ void ReadSeed(Stmt* st, Seed* s) {
   s->created_by = st->Text(8);
   s->created_at = st->Int(9);
   s->refreshed_at = st->Int(10);
+  s->refresh_every = st->Int(11);
+  s->tried_at = st->Int(12);
+  s->snapshot_of = st->Int(13);
 }
 
 Status SelectSeeds(Db* db, const std::string& where, std::vector<Seed>* seeds) {
@@ -40,9 +43,12 @@ Status SelectSeeds(Db* db, const std::string& where, std::vector<Seed>* seeds) {
 Status CreateSeed(Db* db, const Seed& seed) {
   Stmt st(db,
           "INSERT INTO seeds(name, generation, source_kind, source, image, state, created_by, "
-          "created_at) VALUES(?,1,?,?,?,'copying',?,?)");
+          "created_at, refresh_every, tried_at, snapshot_of) "
+          "VALUES(?,1,?,?,?,'copying',?,?,?,?,NULLIF(?,0))");
+  const int64_t now = NowMillis();
   st.Bind(1, seed.name).Bind(2, seed.source_kind).Bind(3, seed.source).Bind(4, seed.image);
-  st.Bind(5, seed.created_by).Bind(6, NowMillis());
+  st.Bind(5, seed.created_by).Bind(6, now).Bind(7, seed.refresh_every).Bind(8, now);
+  st.Bind(9, seed.snapshot_of);
   Status s = st.Run();
   if (s.IsConflict()) {
     return Status::Conflict("a seed named '" + seed.name + "' exists already; `/seed refresh " +
@@ -97,10 +103,34 @@ Status RequestSeedRefresh(Db* db, const std::string& name) {
   }
   // The next generation number: past the ready one and any that failed.
   Stmt st(db,
-          "UPDATE seeds SET state = 'copying', detail = '', generation = generation + 1 "
-          "WHERE name = ?");
-  st.Bind(1, name);
+          "UPDATE seeds SET state = 'copying', detail = '', generation = generation + 1, "
+          "tried_at = ? WHERE name = ?");
+  st.Bind(1, NowMillis()).Bind(2, name);
   return st.Run();
+}
+
+std::string SnapshotSeedName(int64_t sandbox_id, const std::string& snapshot,
+                             const std::string& volume) {
+  return "snapshot-" + std::to_string(sandbox_id) + "-" + snapshot + "." + volume;
+}
+
+bool SeedRefreshDue(const Seed& seed, int64_t now_ms) {
+  return seed.refresh_every > 0 && seed.state != "copying" &&
+         now_ms - seed.tried_at >= seed.refresh_every * 1000;
+}
+
+Status RequestDueSeedRefreshes(Db* db, int64_t now_ms, std::vector<std::string>* names) {
+  names->clear();
+  std::vector<Seed> seeds;
+  Status s =
+      SelectSeeds(db, "WHERE refresh_every > 0 AND state != 'copying' ORDER BY name", &seeds);
+  for (const Seed& seed : seeds) {
+    if (!s.ok()) break;
+    if (!SeedRefreshDue(seed, now_ms)) continue;
+    s = RequestSeedRefresh(db, seed.name);
+    if (s.ok()) names->push_back(seed.name);
+  }
+  return s;
 }
 
 Status ListCopyingSeeds(Db* db, std::vector<Seed>* seeds) {

@@ -32,7 +32,24 @@ struct Seed {
   std::string created_by;
   int64_t created_at = 0;
   int64_t refreshed_at = 0;
+  int64_t refresh_every = 0;  // seconds between scheduled refreshes; 0: only when asked
+  int64_t tried_at = 0;       // the last copy's start (create or refresh), ms
+  // The sandbox whose snapshot holds this copy (SnapshotSeedName); 0: a
+  // user's seed. Its row goes when that sandbox is destroyed.
+  int64_t snapshot_of = 0;
 };
+
+// The seed holding snapshot `snapshot`'s copy of `volume` of sandbox
+// `sandbox_id`: "snapshot-{id}-{snapshot}.{volume}". A snapshot name has no
+// '.', so no two are alike; a user's seed name has none either, so no user
+// command can name (refresh, delete) one.
+std::string SnapshotSeedName(int64_t sandbox_id, const std::string& snapshot,
+                             const std::string& volume);
+
+// A scheduled refresh is due: the seed has a period, no copy under way, and
+// the last copy (made or failed) began at least a period before `now_ms`. A
+// failed one is so tried again a period later, not in a loop.
+bool SeedRefreshDue(const Seed& seed, int64_t now_ms);
 
 // Conflict when a seed of that name exists.
 Status CreateSeed(Db* db, const Seed& seed);
@@ -42,6 +59,9 @@ Status ListSeeds(Db* db, std::vector<Seed>* seeds);
 Status DeleteSeed(Db* db, const std::string& name);
 // Asks for a new generation (state "copying"); Conflict while one is copying.
 Status RequestSeedRefresh(Db* db, const std::string& name);
+// Asks for a new generation of every seed whose scheduled refresh is due
+// (SeedRefreshDue); *names gets them.
+Status RequestDueSeedRefreshes(Db* db, int64_t now_ms, std::vector<std::string>* names);
 // The seeds waiting for their copy, oldest first.
 Status ListCopyingSeeds(Db* db, std::vector<Seed>* seeds);
 // The copy of generation `generation` into `volume` finished: ready.

@@ -24,6 +24,7 @@ std::string SnapshotToJson(const SnapshotData& d) {
     out["volumes"].push_back(
         {{"volume", v.volume}, {"engine_volume", v.engine_volume}, {"origin", v.origin}});
   }
+  if (d.with_data) out["with_data"] = true;
   return out.dump();
 }
 
@@ -57,6 +58,8 @@ Status SnapshotFromJson(const std::string& text, SnapshotData* d) {
     }
   }
   d->gateway = str(j, "gateway");
+  d->with_data =
+      j.contains("with_data") && j["with_data"].is_boolean() && j["with_data"].get<bool>();
   if (j.contains("volumes")) {
     if (!j["volumes"].is_array()) return bad();
     for (const json& v : j["volumes"]) {

@@ -6,7 +6,9 @@
 // Body: {"services":[{"name","repo","branch","commit"}],
 //        "routes":{"SERVICE":"sandbox|baseline|URL"},
 //        "envs":[{"env":"NAME","service":""}], "gateway":"SERVICE",
-//        "volumes":[{"volume","engine_volume","origin"}]}
+//        "volumes":[{"volume","engine_volume","origin"}], "with_data":true}
+// With "with_data" each volume's content was copied too, into the seed
+// SnapshotSeedName(sandbox id, snapshot, volume) (store/seeds.h).
 #ifndef SANDBOT_STORE_SNAPSHOTS_H_
 #define SANDBOT_STORE_SNAPSHOTS_H_
 
@@ -33,8 +35,8 @@ struct SnapshotEnv {
   std::string service;  // "" = every service of the sandbox
 };
 
-// A named volume the sandbox had, recorded (not its content: make a seed of
-// it for that, `/seed create NAME --from SANDBOX SERVICE:VOLUME`).
+// A named volume the sandbox had, recorded; its content too with
+// `--with-data` (SnapshotData::with_data).
 struct SnapshotVolume {
   std::string volume;
   std::string engine_volume;
@@ -47,6 +49,7 @@ struct SnapshotData {
   std::vector<SnapshotEnv> envs;              // in attachment order (the last one wins)
   std::string gateway;
   std::vector<SnapshotVolume> volumes;
+  bool with_data = false;  // each volume's content copied into a seed of the snapshot's
 };
 
 std::string SnapshotToJson(const SnapshotData& data);

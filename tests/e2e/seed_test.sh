@@ -24,6 +24,16 @@ wait_seed() {
   done
 }
 
+# wait_destroyed NAME: until the destroy job of sandbox NAME succeeded.
+wait_destroyed() {
+  local i=0
+  until [ "$(db "SELECT state FROM jobs WHERE kind = 'destroy' AND sandbox = '$1'")" = succeeded ]; do
+    i=$((i + 1))
+    [ $i -lt 300 ] || { fail "the destroy of $1 did not finish"; return 1; }
+    sleep 0.1
+  done
+}
+
 test_seeds_and_sandbox_volumes() {
   mkdir -p "$DATA"
   start_daemon
@@ -96,16 +106,42 @@ JSON
 
   # Destroy removes the sandbox's volume, not the others'.
   "$SANDBOT" sandbox destroy qa-1 >/dev/null
-  i=0
-  until [ "$(db "SELECT state FROM jobs WHERE kind = 'destroy' AND sandbox = 'qa-1'")" = succeeded ]; do
-    i=$((i + 1))
-    [ $i -lt 300 ] || { fail "the destroy of qa-1 did not finish"; break; }
-    sleep 0.1
-  done
+  wait_destroyed qa-1
   engine GET /volumes/sandbox-qa-1-data >/dev/null && fail "qa-1's volume outlived it"
   expect_contains "$(db "SELECT group_concat(e.message) FROM job_events e JOIN jobs j ON j.id = e.job_id
                          WHERE j.kind = 'destroy' AND j.sandbox = 'qa-1'")" "1 volumes removed"
   expect_eq "$(volume_rows sandbox-qa-c-data)" "changed" "the clone after qa-1's destroy"
+
+  # A snapshot with its data: restored after a destructive write; the
+  # copies go with the sandbox.
+  out=$("$SANDBOT" sandbox snapshot qa-2 before --with-data)
+  expect_contains "$out" "its content is being copied into seed snapshot-"
+  i=0
+  until "$SANDBOT" seed list | grep -q "snapshot-[0-9]*-before.data: ready"; do
+    i=$((i + 1))
+    [ $i -lt 300 ] || { fail "the snapshot's copy: $("$SANDBOT" seed list)"; break; }
+    sleep 0.1
+  done
+  docker run --rm --network none -v sandbox-qa-2-data:/d sandbot/busybox:latest \
+    sh -c 'echo wiped > /d/rows.txt'
+  out=$("$SANDBOT" sandbox restore qa-2 before --wait)
+  expect_contains "$out" "1 volumes filled from the snapshot's copies"
+  restored=$(db "SELECT engine_volume FROM sandbox_volumes v JOIN sandboxes s ON s.id = v.sandbox_id
+                 WHERE s.name = 'qa-2'")
+  expect_eq "$(volume_rows "$restored")" "row 1" "qa-2's volume after the restore"
+  mounts=$(engine GET /containers/sandbox-qa-2-web/json | jq -r '.Mounts[] | "\(.Name) \(.Destination)"')
+  expect_contains "$mounts" "$restored /data"
+  "$SANDBOT" sandbox destroy qa-2 >/dev/null
+  wait_destroyed qa-2
+  i=0
+  while [ -n "$(volumes_with_label sandbot.seed | grep 'snapshot-.*before.data' || true)" ]; do
+    i=$((i + 1))
+    [ $i -lt 300 ] || { fail "the snapshot's copy outlived qa-2"; break; }
+    sleep 0.1
+  done
+  for v in sandbox-qa-2-data "$restored"; do
+    engine GET "/volumes/$v" >/dev/null && fail "$v outlived qa-2"
+  done
 
   # A deleted seed's volume goes; sandboxes keep their copies.
   expect_contains "$("$SANDBOT" seed delete s2)" "seed s2 deleted"

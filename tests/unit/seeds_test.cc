@@ -32,6 +32,16 @@ Sandbox NewSandbox(Db* db, const std::string& name) {
   return b;
 }
 
+// Seed `name` of volume pgdata of sandbox a (service db).
+Seed VolumeSeed(const std::string& name) {
+  Seed s;
+  s.name = name;
+  s.source_kind = kSeedFromVolume;
+  s.source = "a db:pgdata";
+  s.created_by = "ana (U1)";
+  return s;
+}
+
 Seed FileSeed(const std::string& name, const std::string& path) {
   Seed s;
   s.name = name;
@@ -107,6 +117,24 @@ BOOST_AUTO_TEST_CASE(grammar) {
     c = Command();
     BOOST_CHECK_MESSAGE(!ParseCommand("seed", bad, &c).ok(), bad);
   }
+  c = Command();
+  BOOST_REQUIRE(ParseCommand("seed", "create pg --from qa db:pgdata --refresh-every 7D", &c).ok());
+  BOOST_CHECK_EQUAL(c.refresh_every, 7 * 86400);
+  for (const char* bad : {"create pg --from qa db:pgdata --refresh-every 30s",
+                          "create pg --from qa db:pgdata --refresh-every 0m",
+                          "create pg --from qa db:pgdata --refresh-every 7",
+                          "create pg --from qa db:pgdata --refresh-every 400d",
+                          "create pg --from qa db:pgdata --refresh-every",
+                          "create pg --from qa db:pgdata --refresh-every 1h --refresh-every 2h"}) {
+    c = Command();
+    BOOST_CHECK_MESSAGE(!ParseCommand("seed", bad, &c).ok(), bad);
+  }
+  int64_t secs = 0;
+  BOOST_CHECK(ParseRefreshEvery("1m", &secs) && secs == 60);
+  BOOST_CHECK(ParseRefreshEvery("12h", &secs) && secs == 12 * 3600);
+  BOOST_CHECK(ParseRefreshEvery("2w", &secs) && secs == 14 * 86400);
+  BOOST_CHECK(!ParseRefreshEvery("h", &secs));
+  BOOST_CHECK(!ParseRefreshEvery("-1h", &secs));
   const CommandSpec* del = FindCommand("seed", "delete");
   BOOST_REQUIRE(del != nullptr);
   BOOST_CHECK(del->required == Role::kAdmin);
@@ -266,12 +294,7 @@ BOOST_FIXTURE_TEST_CASE(seed_from_a_sandbox_volume, Fixture) {
   Sandbox a = NewSandbox(db, "a");
   std::string va = Prepare(a, "pgdata", "");
   rt.volume_content[va] = "prod-like";
-  Seed s;
-  s.name = "weekly";
-  s.source_kind = kSeedFromVolume;
-  s.source = "a db:pgdata";
-  s.created_by = "ana (U1)";
-  BOOST_REQUIRE(CreateSeed(db, s).ok());
+  BOOST_REQUIRE(CreateSeed(db, VolumeSeed("weekly")).ok());
   int copied = 0;
   BOOST_REQUIRE(worker.RunOnce(&copied).ok());
   BOOST_CHECK_EQUAL(copied, 1);
@@ -283,6 +306,92 @@ BOOST_FIXTURE_TEST_CASE(seed_from_a_sandbox_volume, Fixture) {
   BOOST_REQUIRE(worker.Sweep(&removed).ok());
   BOOST_CHECK_EQUAL(removed, 1);
   BOOST_CHECK(!rt.volumes.count(SeedVolumeName("weekly", 1)));
+}
+
+BOOST_AUTO_TEST_CASE(refresh_due_decision) {
+  Seed seed;
+  seed.state = "ready";
+  seed.tried_at = 1000000;
+  BOOST_CHECK(!SeedRefreshDue(seed, 1000000 + 999999999));  // no period: only when asked
+  seed.refresh_every = 3600;
+  BOOST_CHECK(!SeedRefreshDue(seed, 1000000 + 3599999));
+  BOOST_CHECK(SeedRefreshDue(seed, 1000000 + 3600000));
+  seed.state = "copying";  // one copy at a time
+  BOOST_CHECK(!SeedRefreshDue(seed, 1000000 + 7200000));
+  seed.state = "failed";  // tried again a period after the failed try, not at once
+  BOOST_CHECK(SeedRefreshDue(seed, 1000000 + 3600000));
+  BOOST_CHECK(!SeedRefreshDue(seed, 1000000 + 60000));
+}
+
+BOOST_FIXTURE_TEST_CASE(scheduled_refresh_makes_a_new_generation, Fixture) {
+  Sandbox a = NewSandbox(db, "a");
+  std::string va = Prepare(a, "pgdata", "");
+  rt.volume_content[va] = "monday";
+  Seed s = VolumeSeed("weekly");
+  s.refresh_every = 7 * 86400;
+  BOOST_REQUIRE(CreateSeed(db, s).ok());
+  int copied = 0;
+  BOOST_REQUIRE(worker.RunOnce(&copied).ok());
+  BOOST_CHECK_EQUAL(copied, 1);
+  Sandbox b = NewSandbox(db, "b");
+  std::string vb = Prepare(b, "pgdata", "weekly");
+  BOOST_CHECK_EQUAL(rt.volume_content[vb], "monday");
+  BOOST_REQUIRE(GetSeed(db, "weekly", &s).ok());
+  const int64_t tried = s.tried_at;
+  std::vector<std::string> due;
+  BOOST_REQUIRE(RequestDueSeedRefreshes(db, tried + 7 * 86400 * 1000LL - 1, &due).ok());
+  BOOST_CHECK(due.empty());
+  // A week on: the next pass copies the source again.
+  rt.volume_content[va] = "next monday";
+  BOOST_REQUIRE(RequestDueSeedRefreshes(db, tried + 7 * 86400 * 1000LL, &due).ok());
+  BOOST_REQUIRE_EQUAL(due.size(), 1u);
+  BOOST_CHECK_EQUAL(due[0], "weekly");
+  BOOST_REQUIRE(RequestDueSeedRefreshes(db, tried + 8 * 86400 * 1000LL, &due).ok());
+  BOOST_CHECK(due.empty());  // copying already
+  BOOST_REQUIRE(worker.RunOnce(&copied).ok());
+  BOOST_CHECK_EQUAL(copied, 1);
+  BOOST_REQUIRE(GetSeed(db, "weekly", &s).ok());
+  BOOST_CHECK_EQUAL(s.generation, 2);
+  BOOST_CHECK_EQUAL(s.refresh_every, 7 * 86400);
+  BOOST_CHECK_EQUAL(rt.volume_content[SeedVolumeName("weekly", 2)], "next monday");
+  BOOST_CHECK_EQUAL(rt.volume_content[vb], "monday");  // b's copy never moves
+  // Not due again until a period after this refresh began.
+  BOOST_CHECK(!SeedRefreshDue(s, s.tried_at + 1000));
+}
+
+BOOST_AUTO_TEST_CASE(template_seed_wins_over_the_compose_files) {
+  const std::map<std::string, std::string> tpl = {{"pgdata", "tpl-pg"}, {"blank", ""}};
+  const std::map<std::string, std::string> file = {
+      {"pgdata", "file-pg"}, {"cache", "file-cache"}, {"blank", "file-blank"}};
+  std::string from;
+  BOOST_CHECK_EQUAL(ChooseVolumeSeed("pgdata", tpl, file, &from), "tpl-pg");
+  BOOST_CHECK_EQUAL(from, "template");
+  BOOST_CHECK_EQUAL(ChooseVolumeSeed("cache", tpl, file, &from), "file-cache");
+  BOOST_CHECK_EQUAL(from, "compose file");
+  BOOST_CHECK_EQUAL(ChooseVolumeSeed("blank", tpl, file, &from), "file-blank");
+  BOOST_CHECK_EQUAL(ChooseVolumeSeed("other", tpl, file, &from), "");
+  BOOST_CHECK_EQUAL(from, "");
+}
+
+BOOST_FIXTURE_TEST_CASE(copy_helper_is_left_to_the_caller_only_when_asked, Fixture) {
+  rt.volumes["from"] = {};
+  rt.volumes["to"] = {};
+  rt.volume_content["from"] = "rows";
+  std::string helper;
+  BOOST_REQUIRE(CopyVolume(&rt, "", "from", "to", {}, nullptr, &helper).ok());
+  BOOST_CHECK_EQUAL(rt.volume_content["to"], "rows");
+  BOOST_CHECK(!helper.empty());
+  BOOST_CHECK_EQUAL(rt.containers.size(), 1u);  // the caller's to remove
+  RemoveHelper(&rt, helper, "to");
+  BOOST_CHECK(rt.containers.empty());
+  BOOST_REQUIRE(CopyVolume(&rt, "", "from", "to", {}).ok());
+  BOOST_CHECK(rt.containers.empty());
+  // The default wait (engines without one) answers at its timeout while the
+  // process runs.
+  rt.AddContainer("busy", "running", {});
+  ContainerState state;
+  BOOST_REQUIRE(static_cast<ContainerRuntime&>(rt).WaitContainer("busy", 0, &state).ok());
+  BOOST_CHECK(state.exists && state.running);
 }
 
 BOOST_FIXTURE_TEST_CASE(commands, Fixture) {
@@ -329,6 +438,68 @@ BOOST_FIXTURE_TEST_CASE(commands, Fixture) {
   reply = Reply();
   BOOST_REQUIRE(run("delete s2", "slack", Role::kAdmin, &reply).ok());
   BOOST_CHECK(GetSeed(db, "s2", &seed).IsNotFound());
+}
+
+BOOST_FIXTURE_TEST_CASE(snapshot_with_data_copies_volumes_and_restore_refills_them, Fixture) {
+  HandlerContext ctx;
+  ctx.db = db;
+  auto run = [&](const std::string& text, Reply* reply) {
+    Request req;
+    req.user_id = "U1";
+    req.user_name = "ana";
+    req.source = "slack";
+    req.role = Role::kDeployer;
+    Status s = ParseCommand("sandbox", text, &req.command);
+    return s.ok() ? HandleCommand(ctx, req, reply) : s;
+  };
+  Sandbox qa = NewSandbox(db, "qa");
+  std::string v = Prepare(qa, "pgdata", "");
+  rt.volume_content[v] = "before";
+  Reply reply;
+  BOOST_REQUIRE(run("snapshot qa plain", &reply).ok());  // without: no copies
+  std::vector<Seed> seeds;
+  BOOST_REQUIRE(ListSeeds(db, &seeds).ok());
+  BOOST_CHECK(seeds.empty());
+  reply = Reply();
+  BOOST_REQUIRE(run("snapshot qa before --with-data", &reply).ok());
+  const std::string copy = SnapshotSeedName(qa.id, "before", "pgdata");
+  BOOST_CHECK(reply.view.text.find(copy) != std::string::npos);
+  Seed seed;
+  BOOST_REQUIRE(GetSeed(db, copy, &seed).ok());
+  BOOST_CHECK_EQUAL(seed.snapshot_of, qa.id);
+  BOOST_CHECK(!ValidateSeedName(copy).ok());  // no user command can name it
+  // Not restorable until the copy is whole.
+  reply = Reply();
+  Status s = run("restore qa before", &reply);
+  BOOST_CHECK(s.IsConflict());
+  BOOST_CHECK(s.message().find("copying") != std::string::npos);
+  int copied = 0;
+  BOOST_REQUIRE(worker.RunOnce(&copied).ok());
+  BOOST_CHECK_EQUAL(copied, 1);
+  BOOST_CHECK_EQUAL(rt.volume_content[SeedVolumeName(copy, 1)], "before");
+  // A destructive test later; then the restore.
+  rt.volume_content[v] = "after";
+  reply = Reply();
+  BOOST_REQUIRE(run("restore qa before", &reply).ok());
+  BOOST_CHECK(reply.view.text.find("1 volumes filled") != std::string::npos);
+  std::string restored = Prepare(qa, "pgdata", "");
+  BOOST_CHECK(restored != v);  // the old one stays mounted until its container goes
+  BOOST_CHECK_EQUAL(restored.rfind("sandbox-qa-pgdata.r", 0), 0u);
+  BOOST_CHECK_EQUAL(rt.volume_content[restored], "before");
+  SandboxVolume row;
+  bool found = false;
+  BOOST_REQUIRE(GetSandboxVolume(db, qa.id, "pgdata", &row, &found).ok());
+  BOOST_CHECK_EQUAL(row.origin, "seed:" + copy + "@1");
+  rt.volume_content[restored] = "again";
+  BOOST_CHECK_EQUAL(Prepare(qa, "pgdata", ""), restored);  // redeploys keep it
+  BOOST_CHECK_EQUAL(rt.volume_content[restored], "again");
+  // Destroy: every volume of the sandbox, and the snapshot's copies with it.
+  int removed = 0;
+  BOOST_REQUIRE(RemoveSandboxVolumes(db, &rt, qa, "data1", &removed).ok());
+  BOOST_REQUIRE(DeleteSandbox(db, "qa").ok());
+  BOOST_CHECK(GetSeed(db, copy, &seed).IsNotFound());
+  BOOST_REQUIRE(worker.Sweep(&removed).ok());
+  BOOST_CHECK(!rt.volumes.count(SeedVolumeName(copy, 1)));
 }
 
 BOOST_FIXTURE_TEST_CASE(reconciler_sweeps_orphan_volumes, Fixture) {
