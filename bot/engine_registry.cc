@@ -3,10 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "bot/config.h"
 #include "bot/swarm_runtime.h"
+#include "handlers/limits.h"
 #include "store/engines.h"
+#include "store/sandboxes.h"
 #include "util/engine_names.h"
 
 namespace sandbot {
@@ -155,6 +158,28 @@ class RoutedRuntime : public ContainerRuntime {
   const std::vector<std::unique_ptr<Engine>>* engines_;
 };
 
+// The memory limit the deploy step gives a service's container (job_steps:
+// ResolveLimits over the service row, the sandbox, the configuration).
+int64_t ServiceMemory(const DeployConfig& d, const Sandbox& b, const Service& s) {
+  auto configured = d.service_limits.find(s.name);
+  return ResolveLimits({s.memory_mb, s.cpus}, {b.memory_mb, b.cpus},
+                       configured == d.service_limits.end() ? LimitSource{} : configured->second,
+                       {static_cast<int>(d.memory_bytes >> 20), d.nano_cpus / 1e9})
+      .memory_bytes;
+}
+
+// The engine's memory (GET /info MemTotal); 0 when it does not say.
+int64_t AskMemTotal(DockerRuntime* docker) {
+  DockerCall call;
+  call.path = "/info";
+  nlohmann::json info;
+  if (!docker->GetJson(std::move(call), "cannot read the engine's /info", {200}, &info).ok()) {
+    return 0;
+  }
+  auto it = info.find("MemTotal");
+  return it != info.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
 // An engine's "A-B" range over the daemon's, when it names one.
 void RangeOr(const std::string& text, const std::string& what, int* lo, int* hi) {
   if (text.empty()) return;
@@ -171,15 +196,33 @@ void RangeOr(const std::string& text, const std::string& what, int* lo, int* hi)
 
 }  // namespace
 
-Status ChooseEngine(const std::vector<EngineRoom>& rooms, std::string* chosen) {
-  const EngineRoom* best = nullptr;
+Status ChooseEngine(const std::vector<EngineRoom>& rooms, std::string* chosen, int64_t need) {
+  std::vector<const EngineRoom*> open;
   std::string passed;
+  bool limits = need > 0, memory_known = true;
   for (const EngineRoom& r : rooms) {
     if (r.drained || !r.reachable) {
       passed += (passed.empty() ? "" : ", ") + r.name + (r.drained ? " is drained" : " is down");
       continue;
     }
-    if (best == nullptr || r.load < best->load) best = &r;
+    open.push_back(&r);
+    limits |= r.memory_limits > 0;
+    memory_known &= r.memory_total > 0;
+  }
+  const bool by_memory = limits && memory_known;
+  const EngineRoom* best = nullptr;
+  for (const EngineRoom* r : open) {
+    if (best == nullptr) {
+      best = r;
+      continue;
+    }
+    if (by_memory) {
+      const int64_t room = r->memory_total - r->memory_limits;
+      const int64_t best_room = best->memory_total - best->memory_limits;
+      if (room > best_room || (room == best_room && r->load < best->load)) best = r;
+    } else if (r->load < best->load) {
+      best = r;
+    }
   }
   if (best == nullptr) {
     return Status::Unavailable("no engine takes new sandboxes now (" + passed +
@@ -254,9 +297,24 @@ Status EngineRegistry::Place(const std::string& sandbox, std::string* engine) {
   }
   std::map<std::string, int> loads;
   std::set<std::string> drained;
+  std::vector<Sandbox> all;
   s = CountEngineServices(db_, &loads);
   if (s.ok()) s = ListDrainedEngines(db_, &drained);
+  if (s.ok()) s = ListSandboxes(db_, &all);
   if (!s.ok()) return s;
+  // The memory limits of each engine's services, and the new sandbox's own.
+  std::map<std::string, int64_t> limits;
+  int64_t need = 0;
+  bool any_limit = false;
+  for (const Sandbox& b : all) {
+    if (b.state == "destroying") continue;
+    for (const Service& svc : b.services) {
+      const int64_t m = ServiceMemory(Default()->deploy, b, svc);
+      if (b.name == sandbox) need += m;
+      any_limit |= m > 0;
+      limits[b.engine] += m;  // unplaced ones ("") count nowhere yet
+    }
+  }
   std::vector<EngineRoom> rooms;
   for (const auto& e : engines_) {
     EngineRoom r;
@@ -264,10 +322,16 @@ Status EngineRegistry::Place(const std::string& sandbox, std::string* engine) {
     r.reachable = e->runtime->Reachable();
     r.drained = drained.count(r.name) > 0;
     r.load = loads[r.name];  // unplaced ones ("") count nowhere yet
+    r.memory_limits = limits[r.name];
+    // Asked once per engine, and only when limits make it count.
+    if (r.reachable && e->memory_total == 0 && e->docker != nullptr && any_limit) {
+      e->memory_total = AskMemTotal(e->docker);
+    }
+    r.memory_total = e->memory_total;
     rooms.push_back(r);
   }
   std::string chosen;
-  s = ChooseEngine(rooms, &chosen);
+  s = ChooseEngine(rooms, &chosen, need);
   if (!s.ok()) return s;
   bool placed = false;
   s = PlaceSandbox(db_, sandbox, chosen, &placed);

@@ -566,6 +566,10 @@ CREATE TABLE engine_drains(
   drained_by TEXT NOT NULL DEFAULT ''
 );
 )sql",
+    // The engine a forge repo's previews go to ("": placed by room).
+    R"sql(
+ALTER TABLE forge_repos ADD COLUMN engine TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 }  // namespace
