@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/config.h"
+#include "bot/forwarding_runtime.h"
 #include "bot/swarm_runtime.h"
 #include "handlers/limits.h"
 #include "store/engines.h"
@@ -19,11 +20,12 @@ namespace {
 // Every engine as one ContainerRuntime, for handlers and doors (logs, the
 // "engine is down" note). A container is asked for on each engine in turn
 // (a sandbox's live on one); lists are the union; what creates something
-// goes to the default engine (handlers create nothing: workers do, through
-// their sandbox's engine).
-class RoutedRuntime : public ContainerRuntime {
+// goes to the default engine, the ForwardingRuntime's inner one (handlers
+// create nothing: workers do, through their sandbox's engine).
+class RoutedRuntime : public ForwardingRuntime {
  public:
-  explicit RoutedRuntime(const std::vector<std::unique_ptr<Engine>>* engines) : engines_(engines) {}
+  explicit RoutedRuntime(const std::vector<std::unique_ptr<Engine>>* engines)
+      : ForwardingRuntime(engines->front()->runtime.get()), engines_(engines) {}
 
   Status Ping() override {
     Status last;
@@ -39,9 +41,6 @@ class RoutedRuntime : public ContainerRuntime {
     }
     return false;
   }
-  Status EnsureNetwork(const std::string& name, const Labels& labels) override {
-    return First()->EnsureNetwork(name, labels);
-  }
   Status RemoveNetwork(const std::string& name) override {
     return Each([&](ContainerRuntime* r) { return r->RemoveNetwork(name); });
   }
@@ -49,27 +48,6 @@ class RoutedRuntime : public ContainerRuntime {
     return Union(out, [&](ContainerRuntime* r, std::vector<NetworkInfo>* part) {
       return r->ListNetworks(labels, part);
     });
-  }
-  Status BuildImage(const std::string& context_tar, const std::string& tag,
-                    const LineSink& log) override {
-    return First()->BuildImage(context_tar, tag, log);
-  }
-  Status BuildImageWith(const std::string& context_tar, const std::string& tag,
-                        const BuildOptions& options, const LineSink& log) override {
-    return First()->BuildImageWith(context_tar, tag, options, log);
-  }
-  Status ImageExists(const std::string& ref, bool* exists) override {
-    return First()->ImageExists(ref, exists);
-  }
-  Status LoadImage(const std::string& tar_path, const LineSink& log) override {
-    return First()->LoadImage(tar_path, log);
-  }
-  Status ImportImage(const std::string& rootfs_tar_path, const std::string& repo_tag,
-                     const LineSink& log) override {
-    return First()->ImportImage(rootfs_tar_path, repo_tag, log);
-  }
-  Status CreateContainer(const ContainerSpec& spec, std::string* id) override {
-    return First()->CreateContainer(spec, id);
   }
   Status StartContainer(const std::string& id) override {
     return Holder(id, [&](ContainerRuntime* r) { return r->StartContainer(id); });
@@ -102,10 +80,8 @@ class RoutedRuntime : public ContainerRuntime {
     return Holder(id, [&](ContainerRuntime* r) { return r->PutArchive(id, dir, tar_path); });
   }
   // Volumes are made where containers are: the default engine (seeds live
-  // there); each sandbox's own are made through its engine's runtime.
-  Status EnsureVolume(const std::string& name, const Labels& labels, bool* created) override {
-    return First()->EnsureVolume(name, labels, created);
-  }
+  // there; EnsureVolume is forwarded); each sandbox's own are made through
+  // its engine's runtime.
   Status RemoveVolume(const std::string& name) override {
     return Each([&](ContainerRuntime* r) { return r->RemoveVolume(name); });
   }
@@ -116,8 +92,6 @@ class RoutedRuntime : public ContainerRuntime {
   }
 
  private:
-  ContainerRuntime* First() const { return engines_->front()->runtime.get(); }
-
   // On every reachable engine; the first error.
   template <typename Fn>
   Status Each(Fn&& call) {
@@ -152,7 +126,7 @@ class RoutedRuntime : public ContainerRuntime {
         return call(e->runtime.get());
       }
     }
-    return call(First());
+    return call(inner());
   }
 
   const std::vector<std::unique_ptr<Engine>>* engines_;
