@@ -216,6 +216,10 @@ EngineRegistry::EngineRegistry(Db* db, const std::vector<EngineSpec>& specs,
     e->is_default = engines_.empty();
     e->deploy = base;
     if (!spec.public_host.empty()) e->deploy.public_host = spec.public_host;
+    // A remote engine's URLs name its host: its ports must answer there.
+    if (!spec.public_host.empty() && !IsLoopbackHost(spec.public_host)) {
+      e->deploy.publish_ip = "0.0.0.0";
+    }
     RangeOr(spec.ports, "engine '" + spec.name + "' ports", &e->deploy.port_lo, &e->deploy.port_hi);
     RangeOr(spec.gateway_ports, "engine '" + spec.name + "' gateway_ports", &e->deploy.gateway_lo,
             &e->deploy.gateway_hi);
@@ -242,6 +246,7 @@ EngineRegistry::EngineRegistry(Db* db, const std::vector<EngineSpec>& specs,
     e->health =
         std::make_unique<HealthMonitor>(db, e->runtime.get(), std::chrono::milliseconds(2000),
                                         base.router ? DataLabel(data_dir) : std::string());
+    e->health->set_probe_host(ProbeHost(e->deploy));
     if (specs.size() > 1) {
       Engine* self = e.get();
       auto owns = [self](const std::string& engine) { return self->Owns(engine); };

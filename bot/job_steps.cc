@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -36,6 +37,16 @@ std::string TailLines(const std::string& text, int n) {
     --pos;
   }
   return text.substr(pos);
+}
+
+bool IsLoopbackHost(const std::string& host) {
+  std::string h;
+  for (char c : host) h += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return h == "localhost" || h == "::1" || h == "[::1]" || h.rfind("127.", 0) == 0;
+}
+
+std::string ProbeHost(const DeployConfig& config) {
+  return IsLoopbackHost(config.publish_ip) ? std::string("127.0.0.1") : config.public_host;
 }
 
 std::string ServiceUrl(const DeployConfig& config, int host_port) {
@@ -244,6 +255,7 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   if (!s.ok()) return fail(s, "");
   ContainerSpec spec = BuildServiceSpec(repo, service, sha, image, port,
                                         composed ? std::string() : workdir, route_env);
+  spec.host_ip = config_.publish_ip;
   spec.labels[kLabelData] = data_label_;
   if (composed) {
     spec.container_port = container_port;
@@ -380,7 +392,7 @@ Status JobSteps::WaitHealthy(const Job& job, const Repo& repo, const std::string
   const auto start = Clock::now();
   const auto deadline = start + std::chrono::seconds(config_.health_timeout_seconds);
   auto last_inspect = Clock::time_point();
-  httplib::Client client("127.0.0.1", port);
+  httplib::Client client(ProbeHost(config_), port);
   client.set_connection_timeout(1, 0);
   client.set_read_timeout(2, 0);
   int delay_ms = 20;

@@ -87,6 +87,11 @@ JSON
     sleep 0.2
   done
   expect_contains "$("$SANDBOT" sandbox status feature-one)" "Unhealthy"
+  # /readyz names each engine and stays ready: local still takes work.
+  code=$(curl -s -o "$TEST_DIR/readyz" -w '%{http_code}' "http://$E2E_HTTP/readyz")
+  expect_eq "$code" 200 "/readyz while far is down"
+  expect_eq "$(jq -c .engines "$TEST_DIR/readyz")" '{"far":"unreachable","local":"ok"}' \
+    "/readyz engines while far is down"
   "$SANDBOT" engine list | grep -Eq "^far +$TLS_ENGINE_URL +mutual +down " ||
     fail "engine list does not say far is down: $("$SANDBOT" engine list)"
   git -C "$WORK" checkout -qb feature/three

@@ -129,6 +129,36 @@ BOOST_AUTO_TEST_CASE(choose_engine_by_memory_room) {
   }
 }
 
+// A remote engine (a public host of its own that is not a loopback one)
+// publishes ports beyond its loopback and is probed at that host; an engine
+// on this machine keeps 127.0.0.1 for both.
+BOOST_AUTO_TEST_CASE(remote_engines_publish_and_are_probed_at_their_public_host) {
+  for (const char* h : {"127.0.0.1", "127.1.2.3", "localhost", "LocalHost", "::1", "[::1]"}) {
+    BOOST_TEST(IsLoopbackHost(h), h);
+  }
+  for (const char* h : {"10.0.0.2", "build-2.example.com", "0.0.0.0", "128.0.0.1", ""}) {
+    BOOST_TEST(!IsLoopbackHost(h), h);
+  }
+  TestStore store;
+  DeployConfig base;
+  base.public_host = "sandbox.example.com";  // the daemon's, behind a proxy: unchanged
+  EngineSpec local = Spec("local"), far = Spec("far"), near = Spec("near");
+  far.public_host = "10.0.0.2";
+  near.public_host = "localhost";
+  EngineRegistry registry(store.db.get(), {local, far, near}, base, nullptr, store.dir.path());
+  const DeployConfig& l = registry.Find("local")->deploy;
+  BOOST_TEST(l.publish_ip == "127.0.0.1");
+  BOOST_TEST(ProbeHost(l) == "127.0.0.1");
+  BOOST_TEST(ServiceUrl(l, 9001) == "http://sandbox.example.com:9001");
+  const DeployConfig& f = registry.Find("far")->deploy;
+  BOOST_TEST(f.publish_ip == "0.0.0.0");
+  BOOST_TEST(ProbeHost(f) == "10.0.0.2");
+  BOOST_TEST(ServiceUrl(f, 9001) == "http://10.0.0.2:9001");
+  const DeployConfig& n = registry.Find("near")->deploy;
+  BOOST_TEST(n.publish_ip == "127.0.0.1");
+  BOOST_TEST(ProbeHost(n) == "127.0.0.1");
+}
+
 BOOST_AUTO_TEST_CASE(a_sandbox_is_placed_once_and_twenty_spread_evenly) {
   TestStore store;
   EngineRegistry registry(store.db.get(), {Spec("a"), Spec("b")}, DeployConfig(), nullptr,
