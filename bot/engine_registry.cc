@@ -79,6 +79,10 @@ class RoutedRuntime : public ForwardingRuntime {
                     const std::string& tar_path) override {
     return Holder(id, [&](ContainerRuntime* r) { return r->PutArchive(id, dir, tar_path); });
   }
+  Status GetArchive(const std::string& id, const std::string& path,
+                    const std::string& tar_path) override {
+    return Holder(id, [&](ContainerRuntime* r) { return r->GetArchive(id, path, tar_path); });
+  }
   // Volumes are made where containers are: the default engine (seeds live
   // there; EnsureVolume is forwarded); each sandbox's own are made through
   // its engine's runtime.
@@ -235,6 +239,11 @@ EngineRegistry::EngineRegistry(Db* db, const std::vector<EngineSpec>& specs,
       e->docker = docker.get();
       e->inner = std::move(docker);
     }
+    // A moved sandbox's volumes are copied from the engine it left.
+    e->deploy.engine_runtime = [this](const std::string& name) -> ContainerRuntime* {
+      Engine* other = Find(name);
+      return other == nullptr ? nullptr : other->runtime.get();
+    };
     e->breaker = std::make_unique<EngineBreaker>(3);
     e->runtime = std::make_unique<GuardedRuntime>(
         e->inner.get(), e->breaker.get(),

@@ -93,6 +93,10 @@ class ForwardingRuntime : public ContainerRuntime {
                     const std::string& tar_path) override {
     return Around([&] { return inner_->PutArchive(id, dir, tar_path); });
   }
+  Status GetArchive(const std::string& id, const std::string& path,
+                    const std::string& tar_path) override {
+    return Around([&] { return inner_->GetArchive(id, path, tar_path); });
+  }
   Status EnsureVolume(const std::string& name, const Labels& labels,
                       bool* created = nullptr) override {
     return Around([&] { return inner_->EnsureVolume(name, labels, created); });

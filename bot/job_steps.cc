@@ -242,9 +242,12 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   // new) before the container that mounts them.
   std::vector<std::string> volume_binds;
   if (s.ok()) {
-    s = PrepareTemplateVolumes(
-        db_, runtime_, sandbox, service.name, data_label_, [this] { return CheckStop(); },
-        &volume_binds);
+    VolumeRequest base;
+    base.data_label = data_label_;
+    base.stop = [this] { return CheckStop(); };
+    base.engines = config_.engine_runtime;
+    base.scratch_dir = config_.data_dir;
+    s = PrepareTemplateVolumes(db_, runtime_, sandbox, service.name, base, &volume_binds);
   }
   if (s.ok()) s = SetServiceStatus(db_, service.id, ServiceStatus::kStarting, "");
   if (!s.ok()) return fail(s, "");
@@ -273,6 +276,8 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
       req.seed = seed == compose->project.seeds.end() ? "" : seed->second;
       req.data_label = data_label_;
       req.stop = [this] { return CheckStop(); };
+      req.engines = config_.engine_runtime;
+      req.scratch_dir = config_.data_dir;
       s = PrepareSandboxVolume(db_, runtime_, sandbox, req, &m.volume);
       if (!s.ok()) return fail(s, "");
     }

@@ -41,6 +41,9 @@ struct DeployConfig {
   // engine names a public host of its own that is not a loopback one (a
   // remote engine: its URLs must answer there; bot/engine_registry.cc).
   std::string publish_ip = "127.0.0.1";
+  // The runtime of another engine by name, for the volumes of a sandbox
+  // that moved here (bot/volume_data.h); null: one engine.
+  std::function<ContainerRuntime*(const std::string& engine)> engine_runtime;
   int health_timeout_seconds = 60;
   int log_tail_lines = 15;   // container log lines shown when a deploy fails
   int64_t memory_bytes = 0;  // per-container limit; 0: none
