@@ -98,7 +98,7 @@ void EngineCli::Add(CLI::App* app, CLI::App* sandbox) {
   move_ = sandbox->add_subcommand(
       "move",
       "Rebuild a sandbox on another engine: same services, commits, routes and environment "
-      "(admin; named volumes are not copied)");
+      "(admin; named volumes are copied from the engine it leaves)");
   move_->add_option("name", name_, "Sandbox name")->required();
   move_->add_option("--to", to_, "The engine to move it to (sandbot engine list)")->required();
 }

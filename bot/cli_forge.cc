@@ -108,7 +108,8 @@ int ForgeCli::Run(const Config& config) const {
                     {"forge_repo", r.forge_repo},
                     {"clone_url", r.clone_url},
                     {"previews", r.previews},
-                    {"template", r.template_name}});
+                    {"template", r.template_name},
+                    {"engine", r.engine}});
     }
     // References only: where the token and secret are read from.
     out.push_back({{"name", f.name},
@@ -131,6 +132,9 @@ int ForgeCli::Run(const Config& config) const {
     for (const auto& r : f["repos"]) {
       std::cout << "  " << r["forge_repo"].get<std::string>() << " -> repo "
                 << r["repo"].get<std::string>() << "  previews " << r["previews"].get<std::string>()
+                << (r["engine"].get<std::string>().empty()
+                        ? ""
+                        : "  engine " + r["engine"].get<std::string>())
                 << "\n";
     }
   }

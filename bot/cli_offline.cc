@@ -14,6 +14,7 @@
 #include "bot/local_caller.h"
 #include "bot/operator_limits.h"
 #include "compose/compose_file.h"
+#include "handlers/command_args.h"
 #include "handlers/forge_pr.h"
 #include "handlers/names.h"
 #include "handlers/row_views.h"
@@ -315,6 +316,10 @@ int OfflineCli::ForgeRepoAdd(const Config& config, const RepoAddArgs& a) {
                  a.forge_repo.find_first_of(" \t\n") != std::string::npos)) {
     s = Status::InvalidArgument("--forge-repo is OWNER/NAME (GitLab: GROUP/.../NAME)");
   }
+  if (s.ok() && !a.engine.empty() && !ValidEngineRef(a.engine)) {
+    s = Status::InvalidArgument("--engine: '" + a.engine +
+                                "' is no engine name (lower-case letters, digits and '-')");
+  }
   if (!s.ok()) return Fail(s);
   Repo repo = RepoOf(a);
   repo.path =
@@ -327,6 +332,7 @@ int OfflineCli::ForgeRepoAdd(const Config& config, const RepoAddArgs& a) {
   fr.clone_url = a.clone_url.empty() ? DefaultCloneUrl(forge, a.forge_repo) : a.clone_url;
   fr.previews = a.previews;
   fr.template_name = a.template_name;
+  fr.engine = a.engine;
   {
     std::unique_ptr<GitRepo> git;
     if (!GitRepo::Open(repo.path, &git).ok()) s = GitRepo::InitBare(repo.path, repo.default_branch);
@@ -341,13 +347,14 @@ int OfflineCli::ForgeRepoAdd(const Config& config, const RepoAddArgs& a) {
   AuditRow row = CliAudit("repo.add");
   row.repo = repo.name;
   row.status = s.ok() ? "succeeded" : "failed";
-  row.detail =
-      s.ok() ? forge.name + " " + fr.forge_repo + " (previews " + fr.previews + ")" : s.message();
+  row.detail = s.ok() ? forge.name + " " + fr.forge_repo + " (previews " + fr.previews +
+                            (fr.engine.empty() ? "" : ", engine " + fr.engine) + ")"
+                      : s.message();
   AppendAudit(db.get(), row);
   if (!s.ok()) return Fail(s);
   std::cout << "repo " << repo.name << " comes from " << forge.name << " " << fr.forge_repo << " ("
             << fr.clone_url << "), mirrored at " << repo.path << "; previews " << fr.previews
-            << "\n";
+            << (fr.engine.empty() ? "" : " on engine " + fr.engine) << "\n";
   std::cout << "next: on the forge, add a webhook to /forges/" << forge.name
             << "/webhook for pull requests, comments and pushes\n";
   return 0;
@@ -404,6 +411,9 @@ void OfflineCli::Add(CLI::App* app, CLI::App* sandbox) {
   repo_add_->add_option(
       "--template", add_.template_name,
       "Template of a preview sandbox: the PR's service at its head, the rest as the template says");
+  repo_add_->add_option("--engine", add_.engine,
+                        "Engine the previews go to (over the template's engine; default: the "
+                        "engine with the most room)");
   repo_list_ = repo->add_subcommand("list", "List watched repos");
   repo_list_->add_flag("--json", json_, "JSON output");
   repo_remove_ = repo->add_subcommand("remove", "Stop watching a repo (removes its hook)");

@@ -34,7 +34,7 @@ class OfflineCli {
     std::string compose_file;  // --compose: "" = the standard names
     // A repo whose code comes from a forge: its mirror is made under the
     // data folder when no path is given.
-    std::string forge, forge_repo, clone_url, previews = "auto", template_name;
+    std::string forge, forge_repo, clone_url, previews = "auto", template_name, engine;
     std::vector<std::string> cmd;
     int port = 8080;
     bool init = false, wait = false;

@@ -514,23 +514,33 @@ int Daemon::BindListeners() {
   // Ready: the store answers, the engine answers (a 1 s ping every 2 s, on
   // Readiness's own thread: the loop never waits on it), not stopping. Names the failed check,
   // never an error's text. The engine the daemon drives, with its TLS (bot/engine_config.h).
-  auto engine = std::make_shared<DockerTransport>(engine_.url, engine_.Tls());
-  readiness_ = std::make_unique<Readiness>(ReadinessChecks{
-      [this] { return OnThisLoop(*chat_).db->SchemaVersion() > 0; },
-      [this] { return engines_->Default()->breaker->open(); },
-      [engine] {
-        DockerCall call;
-        call.path = "/_ping";
-        call.read_timeout = 1;
-        call.write_timeout = 1;
-        DockerReply reply;
-        Status s = engine->Send(call, &reply);
-        if (s.ok() && reply.status != 200) {
-          s = Status::Unavailable("/_ping answered HTTP " + std::to_string(reply.status));
-        }
-        return s;
-      },
-      [this] { return stopping_.load(); }});
+  // With several engines each is pinged and named; ready while one answers.
+  auto ping = [](const EngineSpec& spec) {
+    auto engine = std::make_shared<DockerTransport>(spec.url, spec.Tls());
+    return [engine] {
+      DockerCall call;
+      call.path = "/_ping";
+      call.read_timeout = 1;
+      call.write_timeout = 1;
+      DockerReply reply;
+      Status s = engine->Send(call, &reply);
+      if (s.ok() && reply.status != 200) {
+        s = Status::Unavailable("/_ping answered HTTP " + std::to_string(reply.status));
+      }
+      return s;
+    };
+  };
+  ReadinessChecks checks{[this] { return OnThisLoop(*chat_).db->SchemaVersion() > 0; },
+                         [this] { return engines_->Default()->breaker->open(); }, ping(engine_),
+                         [this] { return stopping_.load(); }};
+  checks.default_engine = engines_->Default()->spec.name;
+  for (const auto& e : engines_->engines()) {
+    if (e->is_default) continue;
+    EngineBreaker* breaker = e->breaker.get();
+    checks.other_engines.push_back(
+        {e->spec.name, [breaker] { return breaker->open(); }, ping(e->spec)});
+  }
+  readiness_ = std::make_unique<Readiness>(std::move(checks));
   readiness_->Start();
   http_->Get("/readyz", [this](const HttpRequest&, HttpResponse* res) {
     const ReadinessResult r = readiness_->Check();

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <utility>
 
 #include "bot/docker_json.h"
@@ -505,6 +506,26 @@ Status DockerRuntime::PutArchive(const std::string& id, const std::string& dir,
   DockerReply reply;
   return Exchange(std::move(call), "cannot extract " + tar_path + " into " + id + ":" + dir,
                   {kAny2xx}, &reply);
+}
+
+Status DockerRuntime::GetArchive(const std::string& id, const std::string& path,
+                                 const std::string& tar_path) {
+  std::FILE* file = std::fopen(tar_path.c_str(), "wb");
+  if (file == nullptr) return Status::Internal("cannot write " + tar_path);
+  bool short_write = false;
+  DockerCall call;
+  call.path = "/containers/" + PathEscape(id) + "/archive?path=" + UrlEncode(path);
+  call.stream = [file, &short_write](const char* data, size_t size) {
+    if (!short_write && std::fwrite(data, 1, size, file) != size) short_write = true;
+  };
+  call.read_timeout = kLongTimeout;
+  DockerReply reply;
+  Status s = SendVersioned(std::move(call), &reply);
+  const bool closed = std::fclose(file) == 0;
+  const std::string what = "cannot read " + id + ":" + path;
+  if (s.ok() && reply.status / 100 != 2) s = FromReply(what, reply.status, reply.body);
+  if (s.ok() && (short_write || !closed)) s = Status::Internal(what + ": cannot write " + tar_path);
+  return s;
 }
 
 // ---- Volumes.

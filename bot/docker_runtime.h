@@ -76,6 +76,8 @@ class DockerRuntime : public ContainerRuntime {
       EXCLUDES(mu_);
   Status ListContainers(const Labels& labels, std::vector<ContainerInfo>* out) override
       EXCLUDES(mu_);
+  Status GetArchive(const std::string& id, const std::string& path,
+                    const std::string& tar_path) override;
   Status PutArchive(const std::string& id, const std::string& dir,
                     const std::string& tar_path) override EXCLUDES(mu_);
 

@@ -131,7 +131,8 @@ void RegisterEngineApi(LocalServer* server, Db* db, EngineRegistry* engines, con
     move.to_reachable = to->runtime->Reachable() && to->runtime->Ping().ok();
     std::string from;
     std::vector<int64_t> jobs;
-    s = MoveSandbox(db, move, &from, &jobs);
+    int volumes = 0;
+    s = MoveSandbox(db, move, &from, &jobs, &volumes);
     if (!s.ok()) return ReplyStatus(res, s);
     hub->Notify();
     std::string text = "moving sandbox " + move.sandbox + " from engine '" +
@@ -139,10 +140,9 @@ void RegisterEngineApi(LocalServer* server, Db* db, EngineRegistry* engines, con
                        "': " + std::to_string(jobs.size()) +
                        " services rebuilt there at the commits they run (jobs";
     for (int64_t j : jobs) text += " " + std::to_string(j);
-    text +=
-        "); routes and environment follow; named volumes are NOT copied (sandbot "
-        "has no volume API yet): data kept in volumes stays on '" +
-        from + "'";
+    text += "); routes and environment follow; " + std::to_string(volumes) +
+            " named volumes copied from '" + from +
+            "' as their services start there (the copies on '" + from + "' stay)";
     res->status = 200;
     res->Set(json{{"text", text}, {"jobs", jobs}}.dump(), "application/json");
   });

@@ -3,10 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "bot/config.h"
+#include "bot/forwarding_runtime.h"
 #include "bot/swarm_runtime.h"
+#include "handlers/limits.h"
 #include "store/engines.h"
+#include "store/sandboxes.h"
 #include "util/engine_names.h"
 
 namespace sandbot {
@@ -16,11 +20,12 @@ namespace {
 // Every engine as one ContainerRuntime, for handlers and doors (logs, the
 // "engine is down" note). A container is asked for on each engine in turn
 // (a sandbox's live on one); lists are the union; what creates something
-// goes to the default engine (handlers create nothing: workers do, through
-// their sandbox's engine).
-class RoutedRuntime : public ContainerRuntime {
+// goes to the default engine, the ForwardingRuntime's inner one (handlers
+// create nothing: workers do, through their sandbox's engine).
+class RoutedRuntime : public ForwardingRuntime {
  public:
-  explicit RoutedRuntime(const std::vector<std::unique_ptr<Engine>>* engines) : engines_(engines) {}
+  explicit RoutedRuntime(const std::vector<std::unique_ptr<Engine>>* engines)
+      : ForwardingRuntime(engines->front()->runtime.get()), engines_(engines) {}
 
   Status Ping() override {
     Status last;
@@ -36,9 +41,6 @@ class RoutedRuntime : public ContainerRuntime {
     }
     return false;
   }
-  Status EnsureNetwork(const std::string& name, const Labels& labels) override {
-    return First()->EnsureNetwork(name, labels);
-  }
   Status RemoveNetwork(const std::string& name) override {
     return Each([&](ContainerRuntime* r) { return r->RemoveNetwork(name); });
   }
@@ -46,27 +48,6 @@ class RoutedRuntime : public ContainerRuntime {
     return Union(out, [&](ContainerRuntime* r, std::vector<NetworkInfo>* part) {
       return r->ListNetworks(labels, part);
     });
-  }
-  Status BuildImage(const std::string& context_tar, const std::string& tag,
-                    const LineSink& log) override {
-    return First()->BuildImage(context_tar, tag, log);
-  }
-  Status BuildImageWith(const std::string& context_tar, const std::string& tag,
-                        const BuildOptions& options, const LineSink& log) override {
-    return First()->BuildImageWith(context_tar, tag, options, log);
-  }
-  Status ImageExists(const std::string& ref, bool* exists) override {
-    return First()->ImageExists(ref, exists);
-  }
-  Status LoadImage(const std::string& tar_path, const LineSink& log) override {
-    return First()->LoadImage(tar_path, log);
-  }
-  Status ImportImage(const std::string& rootfs_tar_path, const std::string& repo_tag,
-                     const LineSink& log) override {
-    return First()->ImportImage(rootfs_tar_path, repo_tag, log);
-  }
-  Status CreateContainer(const ContainerSpec& spec, std::string* id) override {
-    return First()->CreateContainer(spec, id);
   }
   Status StartContainer(const std::string& id) override {
     return Holder(id, [&](ContainerRuntime* r) { return r->StartContainer(id); });
@@ -102,11 +83,13 @@ class RoutedRuntime : public ContainerRuntime {
                     const std::string& tar_path) override {
     return Holder(id, [&](ContainerRuntime* r) { return r->PutArchive(id, dir, tar_path); });
   }
-  // Volumes are made where containers are: the default engine (seeds live
-  // there); each sandbox's own are made through its engine's runtime.
-  Status EnsureVolume(const std::string& name, const Labels& labels, bool* created) override {
-    return First()->EnsureVolume(name, labels, created);
+  Status GetArchive(const std::string& id, const std::string& path,
+                    const std::string& tar_path) override {
+    return Holder(id, [&](ContainerRuntime* r) { return r->GetArchive(id, path, tar_path); });
   }
+  // Volumes are made where containers are: the default engine (seeds live
+  // there; EnsureVolume is forwarded); each sandbox's own are made through
+  // its engine's runtime.
   Status RemoveVolume(const std::string& name) override {
     return Each([&](ContainerRuntime* r) { return r->RemoveVolume(name); });
   }
@@ -117,8 +100,6 @@ class RoutedRuntime : public ContainerRuntime {
   }
 
  private:
-  ContainerRuntime* First() const { return engines_->front()->runtime.get(); }
-
   // On every reachable engine; the first error.
   template <typename Fn>
   Status Each(Fn&& call) {
@@ -154,11 +135,33 @@ class RoutedRuntime : public ContainerRuntime {
         return call(e->runtime.get());
       }
     }
-    return call(First());
+    return call(inner());
   }
 
   const std::vector<std::unique_ptr<Engine>>* engines_;
 };
+
+// The memory limit the deploy step gives a service's container (job_steps:
+// ResolveLimits over the service row, the sandbox, the configuration).
+int64_t ServiceMemory(const DeployConfig& d, const Sandbox& b, const Service& s) {
+  auto configured = d.service_limits.find(s.name);
+  return ResolveLimits({s.memory_mb, s.cpus}, {b.memory_mb, b.cpus},
+                       configured == d.service_limits.end() ? LimitSource{} : configured->second,
+                       {static_cast<int>(d.memory_bytes >> 20), d.nano_cpus / 1e9})
+      .memory_bytes;
+}
+
+// The engine's memory (GET /info MemTotal); 0 when it does not say.
+int64_t AskMemTotal(DockerRuntime* docker) {
+  DockerCall call;
+  call.path = "/info";
+  nlohmann::json info;
+  if (!docker->GetJson(std::move(call), "cannot read the engine's /info", {200}, &info).ok()) {
+    return 0;
+  }
+  auto it = info.find("MemTotal");
+  return it != info.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
 
 // An engine's "A-B" range over the daemon's, when it names one.
 void RangeOr(const std::string& text, const std::string& what, int* lo, int* hi) {
@@ -176,15 +179,33 @@ void RangeOr(const std::string& text, const std::string& what, int* lo, int* hi)
 
 }  // namespace
 
-Status ChooseEngine(const std::vector<EngineRoom>& rooms, std::string* chosen) {
-  const EngineRoom* best = nullptr;
+Status ChooseEngine(const std::vector<EngineRoom>& rooms, std::string* chosen, int64_t need) {
+  std::vector<const EngineRoom*> open;
   std::string passed;
+  bool limits = need > 0, memory_known = true;
   for (const EngineRoom& r : rooms) {
     if (r.drained || !r.reachable) {
       passed += (passed.empty() ? "" : ", ") + r.name + (r.drained ? " is drained" : " is down");
       continue;
     }
-    if (best == nullptr || r.load < best->load) best = &r;
+    open.push_back(&r);
+    limits |= r.memory_limits > 0;
+    memory_known &= r.memory_total > 0;
+  }
+  const bool by_memory = limits && memory_known;
+  const EngineRoom* best = nullptr;
+  for (const EngineRoom* r : open) {
+    if (best == nullptr) {
+      best = r;
+      continue;
+    }
+    if (by_memory) {
+      const int64_t room = r->memory_total - r->memory_limits;
+      const int64_t best_room = best->memory_total - best->memory_limits;
+      if (room > best_room || (room == best_room && r->load < best->load)) best = r;
+    } else if (r->load < best->load) {
+      best = r;
+    }
   }
   if (best == nullptr) {
     return Status::Unavailable("no engine takes new sandboxes now (" + passed +
@@ -204,6 +225,10 @@ EngineRegistry::EngineRegistry(Db* db, const std::vector<EngineSpec>& specs,
     e->is_default = engines_.empty();
     e->deploy = base;
     if (!spec.public_host.empty()) e->deploy.public_host = spec.public_host;
+    // A remote engine's URLs name its host: its ports must answer there.
+    if (!spec.public_host.empty() && !IsLoopbackHost(spec.public_host)) {
+      e->deploy.publish_ip = "0.0.0.0";
+    }
     RangeOr(spec.ports, "engine '" + spec.name + "' ports", &e->deploy.port_lo, &e->deploy.port_hi);
     RangeOr(spec.gateway_ports, "engine '" + spec.name + "' gateway_ports", &e->deploy.gateway_lo,
             &e->deploy.gateway_hi);
@@ -219,6 +244,11 @@ EngineRegistry::EngineRegistry(Db* db, const std::vector<EngineSpec>& specs,
       e->docker = docker.get();
       e->inner = std::move(docker);
     }
+    // A moved sandbox's volumes are copied from the engine it left.
+    e->deploy.engine_runtime = [this](const std::string& name) -> ContainerRuntime* {
+      Engine* other = Find(name);
+      return other == nullptr ? nullptr : other->runtime.get();
+    };
     e->breaker = std::make_unique<EngineBreaker>(3);
     e->runtime = std::make_unique<GuardedRuntime>(
         e->inner.get(), e->breaker.get(),
@@ -230,6 +260,7 @@ EngineRegistry::EngineRegistry(Db* db, const std::vector<EngineSpec>& specs,
     e->health =
         std::make_unique<HealthMonitor>(db, e->runtime.get(), std::chrono::milliseconds(2000),
                                         base.router ? DataLabel(data_dir) : std::string());
+    e->health->set_probe_host(ProbeHost(e->deploy));
     if (specs.size() > 1) {
       Engine* self = e.get();
       auto owns = [self](const std::string& engine) { return self->Owns(engine); };
@@ -259,9 +290,24 @@ Status EngineRegistry::Place(const std::string& sandbox, std::string* engine) {
   }
   std::map<std::string, int> loads;
   std::set<std::string> drained;
+  std::vector<Sandbox> all;
   s = CountEngineServices(db_, &loads);
   if (s.ok()) s = ListDrainedEngines(db_, &drained);
+  if (s.ok()) s = ListSandboxes(db_, &all);
   if (!s.ok()) return s;
+  // The memory limits of each engine's services, and the new sandbox's own.
+  std::map<std::string, int64_t> limits;
+  int64_t need = 0;
+  bool any_limit = false;
+  for (const Sandbox& b : all) {
+    if (b.state == "destroying") continue;
+    for (const Service& svc : b.services) {
+      const int64_t m = ServiceMemory(Default()->deploy, b, svc);
+      if (b.name == sandbox) need += m;
+      any_limit |= m > 0;
+      limits[b.engine] += m;  // unplaced ones ("") count nowhere yet
+    }
+  }
   std::vector<EngineRoom> rooms;
   for (const auto& e : engines_) {
     EngineRoom r;
@@ -269,10 +315,16 @@ Status EngineRegistry::Place(const std::string& sandbox, std::string* engine) {
     r.reachable = e->runtime->Reachable();
     r.drained = drained.count(r.name) > 0;
     r.load = loads[r.name];  // unplaced ones ("") count nowhere yet
+    r.memory_limits = limits[r.name];
+    // Asked once per engine, and only when limits make it count.
+    if (r.reachable && e->memory_total == 0 && e->docker != nullptr && any_limit) {
+      e->memory_total = AskMemTotal(e->docker);
+    }
+    r.memory_total = e->memory_total;
     rooms.push_back(r);
   }
   std::string chosen;
-  s = ChooseEngine(rooms, &chosen);
+  s = ChooseEngine(rooms, &chosen, need);
   if (!s.ok()) return s;
   bool placed = false;
   s = PlaceSandbox(db_, sandbox, chosen, &placed);

@@ -45,6 +45,9 @@ struct Engine {
   std::unique_ptr<Deployer> deployer;
   std::unique_ptr<Reconciler> reconciler;
   std::unique_ptr<HealthMonitor> health;
+  // MemTotal from its /info, asked at the first placement that weighs
+  // memory (EngineRegistry::Place, under its mutex); 0: not known yet.
+  int64_t memory_total = 0;
   // The maintenance loop's (one thread): reconcile when it comes back.
   bool was_open = false;
   std::chrono::steady_clock::time_point next_reconcile{};
@@ -60,13 +63,19 @@ struct EngineRoom {
   std::string name;
   bool reachable = true;
   bool drained = false;
-  int load = 0;  // service rows of its sandboxes (containers it runs or will)
+  int load = 0;               // service rows of its sandboxes (containers it runs or will)
+  int64_t memory_total = 0;   // bytes: the engine's MemTotal (GET /info); 0: unknown
+  int64_t memory_limits = 0;  // bytes: the memory limits of its sandboxes' services, summed
 };
 
-// The engine a new sandbox goes to: the reachable, undrained one with the
-// least load, the first configured on a tie. Unavailable, saying why each
-// was passed over, when none takes it.
-Status ChooseEngine(const std::vector<EngineRoom>& rooms, std::string* chosen);
+// The engine a new sandbox goes to, among the reachable, undrained ones.
+// By memory when limits are set (any engine's services have one, or the new
+// sandbox's `need` is above 0) and every candidate's memory is known: the
+// most room, memory_total - memory_limits. Otherwise (no limits anywhere,
+// or an engine whose memory is unknown) by count: the least load. Ties go
+// to the least load, then the first configured. Unavailable, saying why
+// each was passed over, when none takes it.
+Status ChooseEngine(const std::vector<EngineRoom>& rooms, std::string* chosen, int64_t need = 0);
 
 class EngineRegistry {
  public:
@@ -84,7 +93,8 @@ class EngineRegistry {
   // placed first (Place). A job of a sandbox the store no longer has runs
   // on the default engine. NotFound for an engine no longer configured.
   Status ForSandbox(const std::string& sandbox, Engine** engine) EXCLUDES(mu_);
-  // Places an unplaced sandbox (ChooseEngine over the store's loads);
+  // Places an unplaced sandbox (ChooseEngine over the store's loads and
+  // the services' memory limits against each engine's memory);
   // *engine is where it lives, whoever placed it.
   Status Place(const std::string& sandbox, std::string* engine) EXCLUDES(mu_);
   // Engines whose breaker is open.

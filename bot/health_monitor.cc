@@ -139,7 +139,7 @@ Status HealthMonitor::RunOnce(HealthReport* report) {
     auto path = health_paths.find(svc.repo);
     if (state.running && path != health_paths.end() && !path->second.empty() && svc.host_port > 0) {
       facts.health_path = path->second;
-      httplib::Client client("127.0.0.1", svc.host_port);
+      httplib::Client client(probe_host_, svc.host_port);
       client.set_connection_timeout(timeout_);
       client.set_read_timeout(timeout_);
       auto res = client.Get(facts.health_path.c_str());

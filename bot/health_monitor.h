@@ -42,6 +42,9 @@ class HealthMonitor {
   // With several engines each has its monitor: only services of sandboxes
   // on an engine `owns` accepts (bot/reconciler.h has the same scope).
   void set_scope(std::function<bool(const std::string& engine)> owns) { owns_ = std::move(owns); }
+  // Where services' published ports are probed (ProbeHost, bot/job_steps.h:
+  // a remote engine's public host); 127.0.0.1 unless set.
+  void set_probe_host(std::string host) { probe_host_ = std::move(host); }
   // The engine does not answer: every running service in scope is
   // recorded "unhealthy: `why`" (the next pass after it answers mends it).
   Status MarkEngineDown(const std::string& why, HealthReport* report);
@@ -54,6 +57,7 @@ class HealthMonitor {
   std::chrono::milliseconds timeout_;
   std::string router_data_label_;
   std::function<bool(const std::string& engine)> owns_;
+  std::string probe_host_ = "127.0.0.1";
   // The services of ListRunningServices in scope.
   Status ServicesInScope(std::vector<Service>* services);
   // By container id: the restart count last seen and when it last grew

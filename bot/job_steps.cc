@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -36,6 +37,16 @@ std::string TailLines(const std::string& text, int n) {
     --pos;
   }
   return text.substr(pos);
+}
+
+bool IsLoopbackHost(const std::string& host) {
+  std::string h;
+  for (char c : host) h += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return h == "localhost" || h == "::1" || h == "[::1]" || h.rfind("127.", 0) == 0;
+}
+
+std::string ProbeHost(const DeployConfig& config) {
+  return IsLoopbackHost(config.publish_ip) ? std::string("127.0.0.1") : config.public_host;
 }
 
 std::string ServiceUrl(const DeployConfig& config, int host_port) {
@@ -263,9 +274,12 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   // new) before the container that mounts them.
   std::vector<std::string> volume_binds;
   if (s.ok()) {
-    s = PrepareTemplateVolumes(
-        db_, runtime_, sandbox, service.name, data_label_, [this] { return CheckStop(); },
-        &volume_binds);
+    VolumeRequest base;
+    base.data_label = data_label_;
+    base.stop = [this] { return CheckStop(); };
+    base.engines = config_.engine_runtime;
+    base.scratch_dir = config_.data_dir;
+    s = PrepareTemplateVolumes(db_, runtime_, sandbox, service.name, base, &volume_binds);
   }
   if (s.ok()) s = SetServiceStatus(db_, service.id, ServiceStatus::kStarting, "");
   if (!s.ok()) return fail(s, "");
@@ -279,6 +293,7 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   const bool main_by_router = main_url.service == service.name;
   ContainerSpec spec = BuildServiceSpec(repo, service, sha, image, main_by_router ? 0 : port,
                                         composed ? std::string() : workdir, route_env);
+  spec.host_ip = config_.publish_ip;
   spec.labels[kLabelData] = data_label_;
   if (composed) {
     spec.container_port = container_port;
@@ -307,6 +322,8 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
       }
       req.data_label = data_label_;
       req.stop = [this] { return CheckStop(); };
+      req.engines = config_.engine_runtime;
+      req.scratch_dir = config_.data_dir;
       s = PrepareSandboxVolume(db_, runtime_, sandbox, req, &m.volume);
       if (!s.ok()) return fail(s, "");
     }
@@ -430,7 +447,7 @@ Status JobSteps::WaitHealthy(const Job& job, const Repo& repo, const std::string
   const auto start = Clock::now();
   const auto deadline = start + std::chrono::seconds(config_.health_timeout_seconds);
   auto last_inspect = Clock::time_point();
-  httplib::Client client("127.0.0.1", port);
+  httplib::Client client(ProbeHost(config_), port);
   client.set_connection_timeout(1, 0);
   client.set_read_timeout(2, 0);
   int delay_ms = 20;

@@ -38,6 +38,13 @@ struct DeployConfig {
   int port_lo = 9001;  // host ports handed to services
   int port_hi = 9999;
   std::string public_host = "127.0.0.1";  // host name in the URLs we answer with
+  // Where the engine publishes service ports: its loopback, unless the
+  // engine names a public host of its own that is not a loopback one (a
+  // remote engine: its URLs must answer there; bot/engine_registry.cc).
+  std::string publish_ip = "127.0.0.1";
+  // The runtime of another engine by name, for the volumes of a sandbox
+  // that moved here (bot/volume_data.h); null: one engine.
+  std::function<ContainerRuntime*(const std::string& engine)> engine_runtime;
   int health_timeout_seconds = 60;
   int log_tail_lines = 15;   // container log lines shown when a deploy fails
   int64_t memory_bytes = 0;  // per-container limit; 0: none
@@ -65,6 +72,12 @@ using JobEventFn = std::function<void(const JobEvent& event)>;
 
 // The URL a service is reached at, http://{public_host}:{port}.
 std::string ServiceUrl(const DeployConfig& config, int host_port);
+// 127.0.0.1, ::1, [::1] and localhost (any case).
+bool IsLoopbackHost(const std::string& host);
+// Where health probes (deploy's wait, the health monitor) reach a service's
+// published port: the engine's public host when ports are published beyond
+// its loopback (a remote engine), else 127.0.0.1 (the engine is this host).
+std::string ProbeHost(const DeployConfig& config);
 // The create request for a service's container (pure; tested).
 // `route_env` is the sandbox's {SERVICE}_URL table (handlers/routes.h).
 ContainerSpec BuildServiceSpec(const Repo& repo, const Service& service, const std::string& sha,

@@ -1,14 +1,17 @@
 #include "bot/sandbox_move.h"
 
+#include "bot/volume_data.h"
 #include "handlers/dispatch.h"
 #include "store/audit.h"
 #include "store/engines.h"
 #include "store/jobs.h"
 #include "store/sandboxes.h"
+#include "store/seeds.h"
 
 namespace sandbot {
 
-Status MoveSandbox(Db* db, const MoveRequest& r, std::string* from, std::vector<int64_t>* jobs) {
+Status MoveSandbox(Db* db, const MoveRequest& r, std::string* from, std::vector<int64_t>* jobs,
+                   int* volumes_copied) {
   if (r.to_drained) {
     return Status::Conflict("engine '" + r.to +
                             "' is drained: it takes no new sandboxes (sandbot engine undrain " +
@@ -44,6 +47,21 @@ Status MoveSandbox(Db* db, const MoveRequest& r, std::string* from, std::vector<
   }
   s = SetSandboxEngine(db, r.sandbox, r.to);
   if (!s.ok()) return s;
+  // Its named volumes are copied from the engine it leaves when the first
+  // deploy there mounts them (bot/volume_data.h).
+  std::vector<SandboxVolume> volumes;
+  s = ListSandboxVolumes(db, sandbox.id, &volumes);
+  if (!s.ok()) return s;
+  int copied = 0;
+  for (SandboxVolume v : volumes) {
+    if (sandbox.engine.empty() || v.origin.rfind("clone-pending:", 0) == 0) continue;
+    if (v.origin.rfind(kMovePending, 0) == 0) continue;  // never filled: still where it was
+    v.origin = std::string(kMovePending) + sandbox.engine + ":" + v.engine_volume;
+    s = PutSandboxVolume(db, sandbox.id, v);
+    if (!s.ok()) return s;
+    ++copied;
+  }
+  if (volumes_copied != nullptr) *volumes_copied = copied;
   for (const Service& svc : sandbox.services) {
     // Only what ran: a service that never deployed has no commit to rebuild.
     if (svc.commit.empty()) continue;
@@ -59,8 +77,8 @@ Status MoveSandbox(Db* db, const MoveRequest& r, std::string* from, std::vector<
   row.sandbox = r.sandbox;
   row.status = "accepted";
   row.detail = "from engine '" + (from->empty() ? std::string("(unplaced)") : *from) + "' to '" +
-               r.to + "': " + std::to_string(jobs->size()) +
-               " services rebuilt; named volumes are not copied";
+               r.to + "': " + std::to_string(jobs->size()) + " services rebuilt; " +
+               std::to_string(copied) + " named volumes copied";
   s = AppendAudit(db, row);
   if (!s.ok()) return s;
   return tx.Commit();

@@ -5,7 +5,9 @@
 // follow). The jobs run through the new engine (bot/engine_registry.h);
 // the old engine's reconciler then removes the containers and network it
 // still holds there as orphans (the sandbox's files, shared, stay).
-// Named volumes are not copied: the runtime interface has no volume API.
+// Its named volumes are marked to be copied from the engine it left when
+// the first deploy on the new one mounts them (bot/volume_data.h: streamed
+// through a tar file on disk); their old copies stay on the old engine.
 #ifndef SANDBOT_BOT_SANDBOX_MOVE_H_
 #define SANDBOT_BOT_SANDBOX_MOVE_H_
 
@@ -28,9 +30,10 @@ struct MoveRequest {
 
 // Refuses (with what to do) a sandbox that is not active, has a job queued
 // or running, or is on `to` already, and an engine that is drained or down.
-// *jobs: the deploy jobs queued; *from: the engine it left.
+// *jobs: the deploy jobs queued; *from: the engine it left;
+// *volumes_copied (when given): the named volumes that follow it.
 Status MoveSandbox(Db* db, const MoveRequest& request, std::string* from,
-                   std::vector<int64_t>* jobs);
+                   std::vector<int64_t>* jobs, int* volumes_copied = nullptr);
 
 }  // namespace sandbot
 

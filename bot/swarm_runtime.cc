@@ -60,7 +60,9 @@ Status Poll(int seconds, Check done) {
 }  // namespace
 
 SwarmRuntime::SwarmRuntime(std::string endpoint, EngineTls tls, SwarmPublish publish)
-    : docker_(std::move(endpoint), std::move(tls)), publish_(publish) {}
+    : ForwardingRuntime(&docker_),
+      docker_(std::move(endpoint), std::move(tls)),
+      publish_(publish) {}
 
 Status SwarmRuntime::CheckManager(SwarmNode* node) {
   DockerCall call;
@@ -90,8 +92,6 @@ Status SwarmRuntime::NodeId(std::string* id) {
   *id = node_id_;
   return s;
 }
-
-Status SwarmRuntime::Ping() { return docker_.Ping(); }
 
 // ---- Networks: attachable overlays in the swarm's scope.
 
@@ -129,31 +129,6 @@ Status SwarmRuntime::RemoveNetwork(const std::string& name) {
   });
   (void)s;  // timed out: the last answer says why
   return last;
-}
-
-Status SwarmRuntime::ListNetworks(const Labels& labels, std::vector<NetworkInfo>* out) {
-  return docker_.ListNetworks(labels, out);
-}
-
-// ---- Images: the manager's own.
-
-Status SwarmRuntime::BuildImage(const std::string& context_tar, const std::string& tag,
-                                const LineSink& log) {
-  return docker_.BuildImage(context_tar, tag, log);
-}
-Status SwarmRuntime::BuildImageWith(const std::string& context_tar, const std::string& tag,
-                                    const BuildOptions& options, const LineSink& log) {
-  return docker_.BuildImageWith(context_tar, tag, options, log);
-}
-Status SwarmRuntime::ImageExists(const std::string& ref, bool* exists) {
-  return docker_.ImageExists(ref, exists);
-}
-Status SwarmRuntime::LoadImage(const std::string& tar_path, const LineSink& log) {
-  return docker_.LoadImage(tar_path, log);
-}
-Status SwarmRuntime::ImportImage(const std::string& rootfs_tar_path, const std::string& repo_tag,
-                                 const LineSink& log) {
-  return docker_.ImportImage(rootfs_tar_path, repo_tag, log);
 }
 
 // ---- Services.

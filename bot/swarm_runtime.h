@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "bot/docker_runtime.h"
+#include "bot/forwarding_runtime.h"
 #include "bot/swarm_request.h"
 #include "handlers/runtime.h"
 #include "util/mutex.h"
@@ -34,7 +35,10 @@
 
 namespace sandbot {
 
-class SwarmRuntime : public ContainerRuntime {
+// Images, volumes, archives and network lists are the manager's own
+// (ForwardingRuntime to its DockerRuntime: every task runs on the manager);
+// containers and networks become services and overlay networks.
+class SwarmRuntime : public ForwardingRuntime {
  public:
   SwarmRuntime(std::string endpoint, EngineTls tls, SwarmPublish publish);
   SwarmRuntime(const SwarmRuntime&) = delete;
@@ -45,18 +49,8 @@ class SwarmRuntime : public ContainerRuntime {
   Status CheckManager(SwarmNode* node = nullptr) EXCLUDES(mu_);
   DockerRuntime* docker() { return &docker_; }
 
-  Status Ping() override;
   Status EnsureNetwork(const std::string& name, const Labels& labels) override;
   Status RemoveNetwork(const std::string& name) override;
-  Status ListNetworks(const Labels& labels, std::vector<NetworkInfo>* out) override;
-  Status BuildImage(const std::string& context_tar, const std::string& tag,
-                    const LineSink& log) override;
-  Status BuildImageWith(const std::string& context_tar, const std::string& tag,
-                        const BuildOptions& options, const LineSink& log) override;
-  Status ImageExists(const std::string& ref, bool* exists) override;
-  Status LoadImage(const std::string& tar_path, const LineSink& log) override;
-  Status ImportImage(const std::string& rootfs_tar_path, const std::string& repo_tag,
-                     const LineSink& log) override;
 
   Status CreateContainer(const ContainerSpec& spec, std::string* id) override;
   Status StartContainer(const std::string& id) override;
@@ -67,20 +61,6 @@ class SwarmRuntime : public ContainerRuntime {
   Status InspectContainer(const std::string& name_or_id, ContainerState* state) override;
   Status ContainerLogs(const std::string& name_or_id, int tail, std::string* out) override;
   Status ListContainers(const Labels& labels, std::vector<ContainerInfo>* out) override;
-  // Volumes and archives are the manager's own, through its Docker API:
-  // every task runs on the manager.
-  Status PutArchive(const std::string& id, const std::string& dir,
-                    const std::string& tar_path) override {
-    return docker_.PutArchive(id, dir, tar_path);
-  }
-  Status EnsureVolume(const std::string& name, const Labels& labels,
-                      bool* created = nullptr) override {
-    return docker_.EnsureVolume(name, labels, created);
-  }
-  Status RemoveVolume(const std::string& name) override { return docker_.RemoveVolume(name); }
-  Status ListVolumes(const Labels& labels, std::vector<VolumeInfo>* out) override {
-    return docker_.ListVolumes(labels, out);
-  }
 
  private:
   // The manager's node id, asking /info the first time.

@@ -1,8 +1,11 @@
 #include "bot/volume_data.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
 #include <set>
 #include <vector>
 
@@ -44,8 +47,23 @@ Status CreateHelper(ContainerRuntime* runtime, const std::string& image, const s
 }
 
 Status Fill(ContainerRuntime* runtime, const std::string& image, const SandboxVolume& row,
-            const std::string& seed, Db* db, const Labels& labels, const StopCheck& stop,
-            std::string* origin) {
+            const VolumeRequest& req, Db* db, const Labels& labels, std::string* origin) {
+  const std::string& seed = req.seed;
+  const StopCheck& stop = req.stop;
+  if (row.origin.rfind(kMovePending, 0) == 0) {
+    const std::string rest = row.origin.substr(sizeof(kMovePending) - 1);
+    const size_t colon = rest.find(':');
+    const std::string engine = rest.substr(0, colon);
+    const std::string from = colon == std::string::npos ? "" : rest.substr(colon + 1);
+    ContainerRuntime* source = req.engines ? req.engines(engine) : nullptr;
+    if (source == nullptr || from.empty()) {
+      return Status::NotFound("the volume's data is on engine '" + engine +
+                              "', which is not configured: configure it again to copy it");
+    }
+    *origin = "engine:" + engine + ":" + from;
+    return CopyVolumeAcross(source, runtime, image, from, row.engine_volume, labels,
+                            req.scratch_dir);
+  }
   const std::string pending = "clone-pending:";
   if (row.origin.rfind(pending, 0) == 0) {
     std::string from = row.origin.substr(pending.size());
@@ -121,6 +139,35 @@ void RemoveHelper(ContainerRuntime* runtime, const std::string& id, const std::s
     spdlog::warn("cannot remove helper {}: {}", CopyContainerName(to), gone.message());
 }
 
+Status CopyVolumeAcross(ContainerRuntime* source, ContainerRuntime* target,
+                        const std::string& image, const std::string& from, const std::string& to,
+                        const Labels& labels, const std::string& scratch_dir) {
+  std::string dir = scratch_dir;
+  if (dir.empty()) dir = std::filesystem::temp_directory_path().string();
+  std::string path = dir + "/sandbot-move-XXXXXX";
+  std::vector<char> name(path.begin(), path.end());
+  name.push_back('\0');
+  const int fd = mkstemp(name.data());
+  if (fd < 0) return Status::Internal("cannot make a spool file in " + dir);
+  close(fd);
+  path = name.data();
+  std::string id;
+  Status s = CreateHelper(source, image, to, {"true"}, {from + ":/from:ro"}, labels, &id);
+  if (s.ok()) {
+    // "/from/.": the volume's content, not the folder itself.
+    s = source->GetArchive(id, "/from/.", path);
+    Status gone = source->RemoveContainer(id);
+    if (!gone.ok())
+      spdlog::warn("cannot remove helper {}: {}", CopyContainerName(to), gone.message());
+  }
+  if (s.ok()) s = FillVolumeFromTar(target, image, path, to, labels);
+  std::remove(path.c_str());
+  return s.ok() ? s
+                : (s.IsUnavailable() ? s
+                                     : Status::Internal("copying volume " + from +
+                                                        " across engines: " + s.message()));
+}
+
 Status FillVolumeFromTar(ContainerRuntime* runtime, const std::string& image,
                          const std::string& tar_path, const std::string& to, const Labels& labels) {
   std::string id;
@@ -146,7 +193,14 @@ Status PrepareSandboxVolume(Db* db, ContainerRuntime* runtime, const Sandbox& sa
   bool created = false;
   s = runtime->EnsureVolume(row.engine_volume, labels, &created);
   if (!s.ok()) return s;
-  const bool pending = Pending(row);
+  const bool moved = row.origin.rfind(kMovePending, 0) == 0;
+  if (moved && !created) {
+    // Left here by an earlier stay on this engine: the data moved since.
+    s = runtime->RemoveVolume(row.engine_volume);
+    if (s.ok()) s = runtime->EnsureVolume(row.engine_volume, labels, &created);
+    if (!s.ok()) return s;
+  }
+  const bool pending = moved || Pending(row);
   if (!created && found && !pending) return Status::Ok();  // its own (even renamed since)
   if (!created) {
     // Sandbox names may hold '-': "a-b"+"c" and "a"+"b-c" give one volume
@@ -166,7 +220,7 @@ Status PrepareSandboxVolume(Db* db, ContainerRuntime* runtime, const Sandbox& sa
     return PutSandboxVolume(db, sandbox.id, row);
   }
   std::string origin;
-  s = Fill(runtime, req.helper_image, row, req.seed, db, labels, req.stop, &origin);
+  s = Fill(runtime, req.helper_image, row, req, db, labels, &origin);
   if (!s.ok()) {
     Status gone = runtime->RemoveVolume(row.engine_volume);
     if (!gone.ok())
@@ -211,8 +265,8 @@ std::string ChooseVolumeSeed(const std::string& volume,
 }
 
 Status PrepareTemplateVolumes(Db* db, ContainerRuntime* runtime, const Sandbox& sandbox,
-                              const std::string& service, const std::string& data_label,
-                              const StopCheck& stop, std::vector<std::string>* binds) {
+                              const std::string& service, const VolumeRequest& base,
+                              std::vector<std::string>* binds) {
   if (sandbox.template_name.empty()) return Status::Ok();
   Template t;
   Status s = GetTemplate(db, sandbox.template_name, &t);
@@ -222,8 +276,10 @@ Status PrepareTemplateVolumes(Db* db, ContainerRuntime* runtime, const Sandbox& 
   if (entry == t.services.end()) return Status::Ok();
   for (const auto& [volume, tv] : entry->second.volumes) {
     std::string engine_volume;
-    s = PrepareSandboxVolume(db, runtime, sandbox, {volume, tv.seed, "", data_label, stop},
-                             &engine_volume);
+    VolumeRequest req = base;
+    req.volume = volume;
+    req.seed = tv.seed;
+    s = PrepareSandboxVolume(db, runtime, sandbox, req, &engine_volume);
     // Unavailable keeps its code: the job goes back to the queue.
     if (!s.ok())
       return s.IsUnavailable() ? s : Status::Internal("volume " + volume + ": " + s.message());

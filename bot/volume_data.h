@@ -51,18 +51,40 @@ void RemoveHelper(ContainerRuntime* runtime, const std::string& id, const std::s
 Status FillVolumeFromTar(ContainerRuntime* runtime, const std::string& image,
                          const std::string& tar_path, const std::string& to, const Labels& labels);
 
+// The runtime of a configured engine by name (null: not configured), for
+// copying a moved sandbox's volumes from the engine it left.
+using EngineLookup = std::function<ContainerRuntime*(const std::string& engine)>;
+
+// The origin a volume row gets when its sandbox moves (bot/sandbox_move.h):
+// "move-pending:ENGINE:ENGINE_VOLUME", filled from that engine's volume at
+// the first deploy on the new one.
+inline constexpr char kMovePending[] = "move-pending:";
+
+// Copies volume `from` of engine `source` into volume `to` of `target`
+// (which exists): GET /archive of a helper container on the source that
+// never runs, streamed to a tar file in `scratch_dir`, then PUT /archive of
+// a helper on the target, streamed from that file. The daemon never holds
+// the volume in memory; the file is removed whatever happens.
+Status CopyVolumeAcross(ContainerRuntime* source, ContainerRuntime* target,
+                        const std::string& image, const std::string& from, const std::string& to,
+                        const Labels& labels, const std::string& scratch_dir);
+
 struct VolumeRequest {
-  std::string volume;        // the compose volume's name
-  std::string seed;          // "" : none
-  std::string helper_image;  // "" : the seed's, else kDefaultHelperImage
-  std::string data_label;    // DataLabel(data folder)
-  StopCheck stop;            // JobSteps::CheckStop for a deploy
+  std::string volume;              // the compose volume's name
+  std::string seed;                // "" : none
+  std::string helper_image;        // "" : the seed's, else kDefaultHelperImage
+  std::string data_label;          // DataLabel(data folder)
+  StopCheck stop;                  // JobSteps::CheckStop for a deploy
+  EngineLookup engines = nullptr;  // a moved sandbox's old engine; null: none
+  std::string scratch_dir = {};    // where a copy across engines spools; "": the temp folder
 };
 
 // What the compose deploy path calls before starting a service that mounts
 // `req.volume`: the sandbox's volume (sandbox-{sandbox}-{volume}) exists
 // afterwards and *engine_volume names it. When this call made it, it is
-// filled first: from the clone source recorded by `/sandbox clone`, else
+// filled first: from the engine a moved sandbox left (kMovePending, its
+// volume there copied across, replacing one left here by an earlier stay),
+// else from the clone source recorded by `/sandbox clone`, else
 // from `req.seed`'s ready generation (FailedPrecondition-like Conflict while
 // the seed is still copying). A fill that fails removes the volume again,
 // so the next deploy retries from scratch. An existing volume is never
@@ -86,11 +108,12 @@ std::string ChooseVolumeSeed(const std::string& volume,
                              std::string* from);
 
 // The volumes the sandbox's template gives `service` (store/templates.h),
-// each prepared as above; *binds gets "ENGINE_VOLUME:TARGET" for each. None
-// when the sandbox has no template or the template gives none.
+// each prepared as above (`base` gives all but the volume and seed); *binds gets
+// "ENGINE_VOLUME:TARGET" for each. None when the sandbox has no template or the template gives
+// none.
 Status PrepareTemplateVolumes(Db* db, ContainerRuntime* runtime, const Sandbox& sandbox,
-                              const std::string& service, const std::string& data_label,
-                              const StopCheck& stop, std::vector<std::string>* binds);
+                              const std::string& service, const VolumeRequest& base,
+                              std::vector<std::string>* binds);
 
 // Removes the sandbox's volumes (by label and by its volume rows); for
 // destroy, after its containers are gone. *removed counts them.

@@ -11,6 +11,13 @@
 
 namespace sandbot {
 
+bool ValidEngineRef(const std::string& n) {
+  if (n.empty() || n.size() > 32 || n[0] < 'a' || n[0] > 'z') return false;
+  return std::all_of(n.begin(), n.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
 namespace {
 
 constexpr int kMaxLogLines = 1000;
@@ -37,14 +44,6 @@ Status CheckBranch(const std::string& service, const std::string& branch) {
   Status s = ValidateBranchName(branch);
   if (s.ok()) return s;
   return Status::InvalidArgument("bad branch for " + EchoWord(service) + ": " + s.message());
-}
-
-// An engine's name as bot/engine_config.cc admits them.
-bool ValidEngineRef(const std::string& n) {
-  if (n.empty() || n.size() > 32 || n[0] < 'a' || n[0] > 'z') return false;
-  return std::all_of(n.begin(), n.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-  });
 }
 
 Status Missing(const char* what) { return Status::InvalidArgument(std::string("missing ") + what); }
@@ -328,6 +327,7 @@ Status ParseTemplateName(const Words& args, Command* command) {
 }
 
 // NAME [SERVICE@BRANCH | SERVICE=baseline | SERVICE=URL ...] [--gateway SERVICE]
+// [--engine NAME]
 Status ParseTemplateSpec(const Words& args, Command* command) {
   if (args.empty()) return Missing("NAME (e.g. QA-DEFAULT)");
   Status s = ValidateTemplateName(args[0]);
@@ -338,6 +338,11 @@ Status ParseTemplateSpec(const Words& args, Command* command) {
     const std::string& word = args[i];
     if (IsKeyword(word, "--gateway")) {
       s = ParseGateway(args, &i, command);
+      if (!s.ok()) return s;
+      continue;
+    }
+    if (IsKeyword(word, "--engine") || word.rfind("engine=", 0) == 0) {
+      s = ParseEngine(args, &i, command);
       if (!s.ok()) return s;
       continue;
     }

@@ -32,6 +32,8 @@ Status ParseBaselineSet(const Words& args, Command* command);
 Status ParseService(const Words& args, Command* command);
 Status ParseTemplateName(const Words& args, Command* command);
 Status ParseTemplateSpec(const Words& args, Command* command);
+// An engine's name as bot/engine_config.cc admits them: [a-z][a-z0-9-]{0,31}.
+bool ValidEngineRef(const std::string& name);
 Status ParseTemplateImport(const Words& args, Command* command);
 Status ParseEnvName(const Words& args, Command* command);
 Status ParseEnvSet(const Words& args, Command* command);

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <ctime>
+#include <set>
 #include <sstream>
 
 #include "handlers/dispatch.h"
@@ -11,6 +12,7 @@
 #include "handlers/sandbox.h"
 #include "handlers/template_merge.h"
 #include "store/audit.h"
+#include "store/engines.h"
 #include "store/forge_commands.h"
 #include "store/jobs.h"
 #include "store/lifecycle.h"
@@ -319,6 +321,19 @@ class ForgePlanner {
     sb.origin_branch = branch;
     sb.template_name = tmpl.name;
     sb.gateway = plan.gateway;
+    // The repo's engine, else its template's, else placed by room.
+    sb.engine = frepo_.engine.empty() ? tmpl.engine : frepo_.engine;
+    if (!sb.engine.empty()) {
+      std::set<std::string> drained;
+      Status s = ListDrainedEngines(db_, &drained);
+      if (!s.ok()) return s;
+      if (drained.count(sb.engine)) {
+        return Done("refused", "engine '" + sb.engine +
+                                   "' (the repo's or its template's) is drained: it takes no "
+                                   "new previews (sandbot engine undrain " +
+                                   sb.engine + ")");
+      }
+    }
     Status s = CreateSandbox(db_, &sb);
     if (!s.ok()) return s;
     pr_.sandbox = sb.name;

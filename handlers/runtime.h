@@ -179,6 +179,11 @@ class ContainerRuntime {
   // disk: the daemon never holds it whole.
   virtual Status PutArchive(const std::string& id, const std::string& dir,
                             const std::string& tar_path) = 0;
+  // Writes the tar of `path` in the container (its mounted volumes
+  // included; the container need not run) to the file `tar_path`, streamed
+  // to disk as it arrives: the daemon never holds it whole.
+  virtual Status GetArchive(const std::string& id, const std::string& path,
+                            const std::string& tar_path) = 0;
 
   // Creates the local volume unless it exists; *created (when given) says
   // whether this call made it.

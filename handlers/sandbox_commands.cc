@@ -41,14 +41,16 @@ Status FromTemplate(const Status& s, const Template& tmpl, const Command& cmd,
   return s;
 }
 
-// `--engine NAME`: one the daemon drives, and not drained of new sandboxes.
-Status CheckEngineChoice(const HandlerContext& ctx, const std::string& engine) {
+}  // namespace
+
+Status CheckEngineChoice(const HandlerContext& ctx, const std::string& engine, bool for_new) {
   if (!ctx.engines.empty() &&
       std::find(ctx.engines.begin(), ctx.engines.end(), engine) == ctx.engines.end()) {
     std::string known;
     for (const std::string& e : ctx.engines) known += (known.empty() ? "" : ", ") + e;
     return Status::NotFound("no engine named '" + engine + "' (engines: " + known + ")");
   }
+  if (!for_new) return Status::Ok();
   std::set<std::string> drained;
   Status s = ListDrainedEngines(ctx.db, &drained);
   if (!s.ok()) return s;
@@ -60,8 +62,6 @@ Status CheckEngineChoice(const HandlerContext& ctx, const std::string& engine) {
   }
   return Status::Ok();
 }
-
-}  // namespace
 
 Status HandleSandboxCreate(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
@@ -77,6 +77,16 @@ Status HandleSandboxCreate(const HandlerContext& ctx, const Request& req, Reply*
   if (from_template) {
     Status s = FindTemplate(ctx.db, cmd.template_name, &tmpl);
     if (!s.ok()) return s;
+  }
+  // --engine over the template's engine; neither: placed by room.
+  const std::string engine = cmd.engine.empty() ? tmpl.engine : cmd.engine;
+  if (cmd.engine.empty() && !engine.empty()) {
+    Status s = CheckEngineChoice(ctx, engine);
+    if (!s.ok()) {
+      const std::string m = s.message() + " (the engine of template " + tmpl.name +
+                            "; give another with --engine NAME)";
+      return s.IsNotFound() ? Status::NotFound(m) : s.IsConflict() ? Status::Conflict(m) : s;
+    }
   }
   // The template's entries with the command's SERVICE@BRANCH over them.
   const SandboxPlan plan = PlanSandbox(from_template ? &tmpl : nullptr, cmd.services, cmd.gateway);
@@ -138,7 +148,7 @@ Status HandleSandboxCreate(const HandlerContext& ctx, const Request& req, Reply*
   sandbox.gateway = plan.gateway;
   sandbox.memory_mb = cmd.memory_mb;  // 0: the configuration's limits apply
   sandbox.cpus = cmd.cpus;
-  sandbox.engine = cmd.engine;  // "": its first job places it by room
+  sandbox.engine = engine;  // "": its first job places it by room
   Status s = CreateSandbox(ctx.db, &sandbox);
   if (!s.ok()) return s;
   std::string lines;

@@ -10,6 +10,10 @@ namespace sandbot {
 // Rows of kCommands (handlers/command.cc). REQUIRES: the role checked;
 // HandleCommand writes the audit row and commits.
 Status HandleSandboxCreate(const HandlerContext& ctx, const Request& req, Reply* reply);
+// An engine named for sandboxes (--engine NAME, a template's engine): one the
+// daemon drives (NotFound, listing them) and, when `for_new`, not drained
+// (Conflict). Not checked when ctx.engines is empty (offline).
+Status CheckEngineChoice(const HandlerContext& ctx, const std::string& engine, bool for_new = true);
 Status HandleSandboxList(const HandlerContext& ctx, const Request& req, Reply* reply);
 Status HandleSandboxStatus(const HandlerContext& ctx, const Request& req, Reply* reply);
 Status HandleSandboxDestroy(const HandlerContext& ctx, const Request& req, Reply* reply);

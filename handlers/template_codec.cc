@@ -142,6 +142,9 @@ Status ParseNoDuplicates(const std::string& text, json* out) {
 Status ValidateTemplate(const Template& t) {
   Status s = ValidateTemplateName(t.name);
   if (!s.ok()) return s;
+  if (!t.engine.empty() && !ValidEngineRef(t.engine)) {
+    return Status::InvalidArgument("'" + Echo(t.engine) + "' is no engine name");
+  }
   if (t.services.size() > kMaxTemplateServices) {
     return Status::InvalidArgument("a template holds at most " +
                                    std::to_string(kMaxTemplateServices) + " services");
@@ -199,10 +202,12 @@ Status ParseTemplateJson(const std::string& text, Template* t) {
   }
   for (auto it = v.begin(); it != v.end(); ++it) {
     const std::string& key = it.key();
-    if (key != "sandbot_template" && key != "name" && key != "gateway" && key != "services") {
+    if (key != "sandbot_template" && key != "name" && key != "gateway" && key != "engine" &&
+        key != "services") {
       return Status::InvalidArgument(
           "template JSON: unknown field '" + Echo(key) +
-          "': a template has only sandbot_template, name, gateway and services (it never holds "
+          "': a template has only sandbot_template, name, gateway, engine and services (it never "
+          "holds "
           "secrets or environments; attach those with `/env attach`)");
     }
   }
@@ -224,6 +229,15 @@ Status ParseTemplateJson(const std::string& text, Template* t) {
     if (s.ok() && !t->gateway.empty()) {
       s = ValidateServiceName(t->gateway);
       if (!s.ok()) s = Bad("gateway", s.message());
+    }
+    if (!s.ok()) return s;
+  }
+  if (v.contains("engine")) {
+    s = StringField(v["engine"], "engine", &t->engine);
+    if (s.ok() && !t->engine.empty() && !ValidEngineRef(t->engine)) {
+      s = Bad("engine", "'" + Echo(t->engine) +
+                            "' is no engine name (lower-case letters, digits and '-'; sandbot "
+                            "engine list)");
     }
     if (!s.ok()) return s;
   }

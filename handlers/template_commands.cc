@@ -7,6 +7,7 @@
 #include "handlers/template_commands.h"
 
 #include "handlers/dispatch.h"
+#include "handlers/sandbox_commands.h"
 #include "handlers/template_codec.h"
 #include "handlers/template_merge.h"
 #include "store/repos.h"
@@ -55,6 +56,7 @@ void ShowTemplate(const Template& t, const std::string& title, MessageView* view
   view->kind = "template";
   view->title = title;
   view->text = EntryLines(t);
+  if (!t.engine.empty()) view->text += "\nengine: " + t.engine;
   if (!t.created_by.empty()) {
     view->text += "\nby " + t.created_by + ", updated " + FormatTime(t.updated_at) + " UTC";
   }
@@ -69,8 +71,11 @@ Status HandleTemplateCreate(const HandlerContext& ctx, const Request& req, Reply
   t.name = cmd.name;
   t.created_by = ActorOf(req);
   MergeTemplateUpdate(cmd.services, cmd.service_routes, cmd.gateway, &t);
+  t.engine = cmd.engine;
   Status s = ValidateTemplate(t);
   if (s.ok()) s = CheckServices(ctx, t);
+  // A drained engine may take sandboxes again later: only its name is checked.
+  if (s.ok() && !t.engine.empty()) s = CheckEngineChoice(ctx, t.engine, /*for_new=*/false);
   if (s.ok()) s = CreateTemplate(ctx.db, &t);
   if (!s.ok()) return s;
   ShowTemplate(t, "Template " + t.name + " created", &reply->view);
@@ -79,19 +84,22 @@ Status HandleTemplateCreate(const HandlerContext& ctx, const Request& req, Reply
 
 Status HandleTemplateUpdate(const HandlerContext& ctx, const Request& req, Reply* reply) {
   const Command& cmd = req.command;
-  if (cmd.services.empty() && cmd.service_routes.empty() && cmd.gateway.empty()) {
+  if (cmd.services.empty() && cmd.service_routes.empty() && cmd.gateway.empty() &&
+      cmd.engine.empty()) {
     return Status::InvalidArgument(
         "nothing to change: name entries (SERVICE@BRANCH, SERVICE=baseline, SERVICE=URL) or "
-        "--gateway SERVICE. To remove an entry, export the template, edit the file and import "
-        "it.\nusage: /template update NAME [SERVICE@BRANCH | SERVICE=baseline|URL ...] "
-        "[--gateway SERVICE]");
+        "--gateway SERVICE or --engine NAME. To remove an entry or the engine, export the "
+        "template, edit the file and import it.\nusage: /template update NAME [SERVICE@BRANCH | "
+        "SERVICE=baseline|URL ...] [--gateway SERVICE] [--engine NAME]");
   }
   Template t;
   Status s = FindTemplate(ctx.db, cmd.name, &t);
   if (!s.ok()) return s;
   MergeTemplateUpdate(cmd.services, cmd.service_routes, cmd.gateway, &t);
+  if (!cmd.engine.empty()) t.engine = cmd.engine;
   s = ValidateTemplate(t);
   if (s.ok()) s = CheckServices(ctx, t);
+  if (s.ok() && !cmd.engine.empty()) s = CheckEngineChoice(ctx, t.engine, /*for_new=*/false);
   bool replaced = false;
   if (s.ok()) s = SaveTemplate(ctx.db, &t, &replaced);
   if (!s.ok()) return s;
@@ -167,6 +175,7 @@ Status HandleTemplateImport(const HandlerContext& ctx, const Request& req, Reply
   Template t;
   Status s = ParseTemplateJson(payload, &t);
   if (s.ok()) s = CheckServices(ctx, t);
+  if (s.ok() && !t.engine.empty()) s = CheckEngineChoice(ctx, t.engine, /*for_new=*/false);
   if (!s.ok()) return s;
   t.created_by = ActorOf(req);
   bool replaced = false;

@@ -5,7 +5,7 @@ namespace sandbot {
 namespace {
 
 const char kForgeColumns[] = "name, kind, api_url, token_ref, secret_ref, created_by";
-const char kRepoColumns[] = "repo, forge, forge_repo, clone_url, previews, template";
+const char kRepoColumns[] = "repo, forge, forge_repo, clone_url, previews, template, engine";
 const char kPrColumns[] =
     "forge, forge_repo, number, repo, head_sha, head_ref, head_at, state, draft, fork, url, "
     "sandbox, deployed_sha, approved_sha, comment_id";
@@ -29,6 +29,7 @@ ForgeRepo ReadForgeRepo(Stmt& st) {
   r.clone_url = st.Text(3);
   r.previews = st.Text(4);
   r.template_name = st.Text(5);
+  r.engine = st.Text(6);
   return r;
 }
 
@@ -136,10 +137,10 @@ Status RemoveForge(Db* db, const std::string& name) {
 
 Status AddForgeRepo(Db* db, const ForgeRepo& r) {
   Stmt st(db,
-          "INSERT INTO forge_repos(repo, forge, forge_repo, clone_url, previews, template) "
-          "VALUES(?,?,?,?,?,?)");
+          "INSERT INTO forge_repos(repo, forge, forge_repo, clone_url, previews, template, engine) "
+          "VALUES(?,?,?,?,?,?,?)");
   st.Bind(1, r.repo).Bind(2, r.forge).Bind(3, r.forge_repo).Bind(4, r.clone_url);
-  st.Bind(5, r.previews).Bind(6, r.template_name);
+  st.Bind(5, r.previews).Bind(6, r.template_name).Bind(7, r.engine);
   Status s = st.Run();
   if (s.code() == Status::Code::kConflict) {
     return Status::Conflict(r.forge + " " + r.forge_repo + " is already registered as a repo");

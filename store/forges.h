@@ -33,6 +33,7 @@ struct ForgeRepo {
   std::string clone_url;          // what the mirror fetches from
   std::string previews = "auto";  // auto | comment | label:NAME
   std::string template_name;      // the shape of a preview sandbox; "" = the service alone
+  std::string engine;             // where previews go; "": the template's, else by room
 };
 
 struct Delivery {

@@ -586,6 +586,10 @@ UPDATE seeds SET tried_at = created_at;
 -- with the sandbox, as its snapshots do.
 ALTER TABLE seeds ADD COLUMN snapshot_of INTEGER REFERENCES sandboxes(id) ON DELETE CASCADE;
 )sql",
+    // The engine a forge repo's previews go to ("": placed by room).
+    R"sql(
+ALTER TABLE forge_repos ADD COLUMN engine TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 }  // namespace

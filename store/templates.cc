@@ -16,6 +16,7 @@ void DecodeBody(const std::string& text, Template* t) {
   const json v = json::parse(text, nullptr, false);
   if (!v.is_object()) return;
   if (v.contains("gateway") && v["gateway"].is_string()) t->gateway = v["gateway"];
+  if (v.contains("engine") && v["engine"].is_string()) t->engine = v["engine"];
   if (!v.contains("services") || !v["services"].is_object()) return;
   for (const auto& [service, entry] : v["services"].items()) {
     if (!entry.is_object()) continue;
@@ -52,6 +53,7 @@ std::string TemplateJson(const Template& t) {
   out["sandbot_template"] = kTemplateFormat;
   out["name"] = t.name;
   if (!t.gateway.empty()) out["gateway"] = t.gateway;
+  if (!t.engine.empty()) out["engine"] = t.engine;
   nlohmann::ordered_json services = nlohmann::ordered_json::object();
   for (const auto& [service, entry] : t.services) {
     if (entry.branch.empty()) {

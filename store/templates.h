@@ -3,7 +3,7 @@
 // whose body is the same JSON that `/template export` prints and
 // `/template import` reads:
 //
-//   {"sandbot_template": 1, "name": "QA-DEFAULT", "gateway": "web",
+//   {"sandbot_template": 1, "name": "QA-DEFAULT", "gateway": "web", "engine": "big",
 //    "services": {"web": {"branch": "develop"},
 //                 "payment": {"route": "baseline"},
 //                 "user": {"route": "http://127.0.0.1:9000"}}}
@@ -45,7 +45,8 @@ struct TemplateEntry {
 
 struct Template {
   std::string name;
-  std::string gateway;                            // "" when none
+  std::string gateway;  // "" when none
+  std::string engine;   // where its sandboxes go (bot/engine_registry.h); "": by room
   std::map<std::string, TemplateEntry> services;  // by service name
   std::string created_by;
   int64_t created_at = 0;

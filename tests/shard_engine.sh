@@ -1,11 +1,13 @@
 # A second dockerd for running the end-to-end suites on two engines at once
 # (tests/run-suites.sh). Its containers, networks and images are its own, so
-# tests on it never meet the names of tests on the main engine. Like the TLS
-# test engine (tests/e2e/tls_engine.sh) it has its own data and exec roots,
-# socket, bridge and address pool, and leaves iptables alone; the one rule it
-# adds lets its containers reach each other through the host's FORWARD chain
-# (bridged frames go through iptables here, whose policy the main engine set
-# to DROP).
+# tests on it never meet the names of tests on the main engine. It is
+# started like the TLS and swarm test engines (tests/e2e/second_dockerd.sh:
+# its own data and exec roots, socket, bridge and address pool, iptables
+# left alone); the one rule it adds lets its containers reach each other
+# through the host's FORWARD chain (bridged frames go through iptables here,
+# whose policy the main engine set to DROP).
+
+. tests/e2e/second_dockerd.sh
 
 SHARD_BRIDGE=${SHARD_BRIDGE:-sbshard0}
 SHARD_BRIDGE_ADDR=${SHARD_BRIDGE_ADDR:-10.228.0.1/24}
@@ -28,11 +30,6 @@ start_shard_engine() {
   SHARD_DIR=$(mktemp -d /tmp/sandbot-shard-engine-XXXXXX)
   SHARD_SOCK=$SHARD_DIR/docker.sock
   ip link del "$SHARD_BRIDGE" 2>/dev/null # left by a run that was killed
-  ip link add "$SHARD_BRIDGE" type bridge && ip addr add "$SHARD_BRIDGE_ADDR" dev "$SHARD_BRIDGE" &&
-    ip link set "$SHARD_BRIDGE" up || {
-    SHARD_WHY="cannot make the bridge $SHARD_BRIDGE"
-    return 2
-  }
   # Without the main engine's chain (it runs with --iptables=false), the
   # FORWARD policy is the host's: ACCEPT needs no rule.
   SHARD_RULE=
@@ -43,38 +40,14 @@ start_shard_engine() {
     SHARD_WHY="the FORWARD policy drops and there is no DOCKER-USER chain"
     return 2
   fi
-  dockerd --data-root "$SHARD_DIR/data" --exec-root "$SHARD_DIR/exec" \
-    --pidfile "$SHARD_DIR/dockerd.pid" -H "unix://$SHARD_SOCK" \
-    --bridge="$SHARD_BRIDGE" --iptables=false --ip-masq=false --ip6tables=false \
-    --default-address-pool "base=$SHARD_POOL,size=24" >"$SHARD_DIR/dockerd.log" 2>&1 &
-  echo $! >"$SHARD_DIR/dockerd.shell-pid"
-  local i=0
-  until curl -sf --unix-socket "$SHARD_SOCK" http://engine/_ping >/dev/null 2>&1; do
-    i=$((i + 1))
-    if [ $i -gt 300 ] || ! kill -0 "$(cat "$SHARD_DIR/dockerd.shell-pid")" 2>/dev/null; then
-      SHARD_WHY="dockerd did not start: $(tail -n 3 "$SHARD_DIR/dockerd.log")"
-      return 2
-    fi
-    sleep 0.1
-  done
+  start_second_dockerd "$SHARD_DIR" "$SHARD_BRIDGE" "$SHARD_BRIDGE_ADDR" \
+    --default-address-pool "base=$SHARD_POOL,size=24" || { SHARD_WHY=$DOCKERD_WHY; return 2; }
 }
 
 # Stops the engine (its containers first) and removes what it made.
 stop_shard_engine() {
   [ -n "${SHARD_DIR:-}" ] && [ -d "$SHARD_DIR" ] || return 0
-  local c pid i=0 deletes=()
-  for c in $(curl -sf --unix-socket "$SHARD_SOCK" 'http://engine/containers/json?all=1' 2>/dev/null | jq -r '.[].Id'); do
-    curl -sf --unix-socket "$SHARD_SOCK" -X DELETE "http://engine/containers/$c?force=1" >/dev/null 2>&1 &
-    deletes+=($!)
-  done
-  [ ${#deletes[@]} -eq 0 ] || wait "${deletes[@]}"
-  pid=$(cat "$SHARD_DIR/dockerd.pid" 2>/dev/null || cat "$SHARD_DIR/dockerd.shell-pid")
-  kill -TERM "$pid" 2>/dev/null
-  while kill -0 "$pid" 2>/dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
-  kill -KILL "$pid" 2>/dev/null
+  stop_second_dockerd "$SHARD_DIR"
   [ -z "${SHARD_RULE:-}" ] || shard_rule -D
-  ip link del "$SHARD_BRIDGE" 2>/dev/null
-  grep -o " $SHARD_DIR/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
-  rm -rf "$SHARD_DIR"
   SHARD_DIR=
 }

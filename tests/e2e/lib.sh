@@ -54,13 +54,13 @@ running() {
 
 # --- the engine -------------------------------------------------------------
 
-# The main engine's default bridge interface (docker0) vanished during tests
-# that start a second dockerd again over its data with an address pool:
-# that dockerd deletes the interface named docker0 (run_tls_dockerd in
-# tls_engine.sh now restarts with --live-restore, which skips it). Builds'
-# RUN steps and containers without a network need the bridge, so should any
-# test still delete it, the runner puts it back, as the engine made it, and
-# says after which test.
+# The main engine's default bridge interface (docker0) vanished during
+# tests that restart a second dockerd: a dockerd started again on its data
+# root with --default-address-pool and without --live-restore deletes the
+# interface named docker0 (tests/e2e/second_dockerd.sh, which now avoids
+# it). Should anything take it again, builds' RUN steps and containers
+# without a network need it, so the runner puts it back, as the engine made
+# it, and says so.
 ensure_default_bridge() {
   [ "$E2E_ENGINE" = docker ] || return 0
   local net name subnet gw
@@ -76,6 +76,8 @@ ensure_default_bridge() {
   ip link add "$name" type bridge && ip addr add "$gw/${subnet#*/}" dev "$name" &&
     ip link set "$name" up
 }
+
+. tests/e2e/second_dockerd.sh  # start_second_dockerd, for the engines of tests
 
 engine() {  # engine METHOD PATH → body
   curl -sf --unix-socket "$DOCKER_SOCK" -X "$1" "http://engine$2"

@@ -1,7 +1,6 @@
-# A single-node Docker Swarm of the test's own: a second dockerd (its own
-# --data-root, --exec-root, --pidfile, unix socket and default bridge, made
-# here with iproute2, as tests/e2e/tls_engine.sh does; never --bridge=none),
-# then `docker swarm init` on it. The main engine is never touched: this
+# A single-node Docker Swarm of the test's own: a second dockerd
+# (tests/e2e/second_dockerd.sh: its own folders, socket and bridge), then
+# `docker swarm init` on it. The main engine is never touched: this
 # one leaves iptables alone (--iptables=false: two dockerds writing the same
 # chains would fight), its docker_gwbridge is a bridge of its own name made
 # before the swarm, and its swarm listens on a port of the test's range.
@@ -11,7 +10,7 @@
 # kernel and iptables rules; without them (no CONFIG_IP_VS, or
 # --iptables=false as here) the test publishes in host mode
 # (sandbot serve --swarm-publish host) and says so.
-. tests/e2e/tls_engine.sh  # free_port
+. tests/e2e/tls_engine.sh  # free_port, start_second_dockerd
 
 # start_swarm_engine: sets SWARM_SOCK, SWARM_DIR, SWARM_WHY (why it cannot
 # run, returning 2).
@@ -27,26 +26,10 @@ start_swarm_engine() {
   port=$(free_port)
   SWARM_BRIDGE=sbsw$port
   SWARM_GW=sbgw$port
-  ip link add "$SWARM_BRIDGE" type bridge 2>/dev/null &&
-    ip addr add "10.225.$((port % 250)).1/24" dev "$SWARM_BRIDGE" &&
-    ip link set "$SWARM_BRIDGE" up ||
-    { SWARM_WHY="cannot make the bridge $SWARM_BRIDGE (ip link add … type bridge)"; return 2; }
-  echo "$SWARM_BRIDGE" >"$SWARM_DIR/bridge"
-  dockerd --data-root "$SWARM_DIR/data" --exec-root "$SWARM_DIR/exec" \
-    --pidfile "$SWARM_DIR/dockerd.pid" -H "unix://$SWARM_SOCK" \
-    --bridge="$SWARM_BRIDGE" --iptables=false --ip-masq=false --ip6tables=false \
-    --default-address-pool "base=10.226.0.0/16,size=24" \
-    >"$SWARM_DIR/dockerd.log" 2>&1 &
-  echo $! >"$SWARM_DIR/dockerd.shell-pid"
-  local i=0
-  until curl -sf --unix-socket "$SWARM_SOCK" http://engine/_ping >/dev/null 2>&1; do
-    i=$((i + 1))
-    if [ $i -gt 300 ] || ! kill -0 "$(cat "$SWARM_DIR/dockerd.shell-pid")" 2>/dev/null; then
-      SWARM_WHY="the second dockerd did not start: $(tail -n 5 "$SWARM_DIR/dockerd.log")"
-      return 2
-    fi
-    sleep 0.1
-  done
+  # Never started twice on its data root: Swarm refuses --live-restore,
+  # without which a restart deletes docker0 (tests/e2e/second_dockerd.sh).
+  start_second_dockerd "$SWARM_DIR" "$SWARM_BRIDGE" "10.225.$((port % 250)).1/24" \
+    --default-address-pool "base=10.226.0.0/16,size=24" || { SWARM_WHY=$DOCKERD_WHY; return 2; }
   # The swarm's bridge to the host, under a name of ours (the default,
   # docker_gwbridge, would be shared with any other engine on the host).
   swarm_docker network create --driver bridge --subnet "10.227.$((port % 250)).0/24" \
@@ -63,7 +46,7 @@ start_swarm_engine() {
     >"$SWARM_DIR/init.out" 2>&1 ||
     { SWARM_WHY="docker swarm init failed: $(cat "$SWARM_DIR/init.out")"; return 2; }
   # Overlay networks need the swarm's ingress network (VXLAN in the kernel).
-  i=0
+  local i=0
   until swarm_docker network inspect ingress >/dev/null 2>&1; do
     i=$((i + 1))
     [ $i -lt 100 ] || { SWARM_WHY="the swarm's ingress network did not come up"; return 2; }
@@ -105,25 +88,8 @@ routing_mesh_missing() {
 # removes its bridges and folder.
 stop_swarm_engine() {
   [ -n "${SWARM_DIR:-}" ] && [ -d "$SWARM_DIR" ] || return 0
-  if [ -S "${SWARM_SOCK:-}" ]; then
-    swarm_docker swarm leave --force >/dev/null 2>&1 || true
-    for c in $(swarm_engine GET '/containers/json?all=1' 2>/dev/null | jq -r '.[].Id'); do
-      swarm_engine DELETE "/containers/$c?force=1" >/dev/null 2>&1 || true
-    done
-  fi
-  local pid
-  pid=$(cat "$SWARM_DIR/dockerd.pid" 2>/dev/null || cat "$SWARM_DIR/dockerd.shell-pid")
-  if [ -n "$pid" ]; then
-    kill -TERM "$pid" 2>/dev/null || true
-    local i=0
-    while kill -0 "$pid" 2>/dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  if [ -f "$SWARM_DIR/bridge" ]; then
-    while read -r b; do ip link del "$b" 2>/dev/null || true; done <"$SWARM_DIR/bridge"
-  fi
-  grep -o " $SWARM_DIR/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
-  rm -rf "$SWARM_DIR"
+  [ -S "${SWARM_SOCK:-}" ] && { swarm_docker swarm leave --force >/dev/null 2>&1 || true; }
+  stop_second_dockerd "$SWARM_DIR"
   SWARM_DIR=
 }
 

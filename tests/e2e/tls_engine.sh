@@ -2,12 +2,11 @@
 # dockerd with --data-root, --exec-root, --pidfile and a unix socket under
 # $TLS_ENGINE_DIR, listening on tcp://127.0.0.1:$TLS_ENGINE_PORT with
 # --tlsverify and certificates made here with openssl. The main engine
-# (/var/run/docker.sock) is never touched: this one's default bridge is a
-# bridge the test makes (never --bridge=none: a dockerd started with it
-# deletes docker0, the main engine's bridge, from the shared network
-# namespace), it leaves iptables alone (published ports go through
-# docker-proxy) and takes sandbox networks from its own address pool.
+# (/var/run/docker.sock) is never touched: this one is a second dockerd of
+# tests/e2e/second_dockerd.sh (its own bridge; iptables left alone, so
+# published ports go through docker-proxy), with its own address pool.
 # Sourced by tests/e2e/tls_engine_test.sh and bench/run.sh.
+. tests/e2e/second_dockerd.sh
 
 # A free TCP port on the loopback.
 free_port() {
@@ -66,53 +65,24 @@ start_tls_engine() {
   TLS_ENGINE_URL=tcp://127.0.0.1:$TLS_ENGINE_PORT
   local c=$TLS_ENGINE_DIR/certs
   TLS_ENGINE_BRIDGE=sbtls$TLS_ENGINE_PORT
-  ip link add "$TLS_ENGINE_BRIDGE" type bridge 2>/dev/null &&
-    ip addr add "10.218.$((TLS_ENGINE_PORT % 250)).1/24" dev "$TLS_ENGINE_BRIDGE" &&
-    ip link set "$TLS_ENGINE_BRIDGE" up ||
-    { TLS_ENGINE_WHY="cannot make the bridge $TLS_ENGINE_BRIDGE (ip link add … type bridge)"; return 2; }
-  echo "$TLS_ENGINE_BRIDGE" >"$TLS_ENGINE_DIR/bridge"
-  run_tls_dockerd
+  # --live-restore: this engine is stopped and started again (see
+  # tests/e2e/second_dockerd.sh: without it a restart deletes docker0).
+  start_second_dockerd "$TLS_ENGINE_DIR" "$TLS_ENGINE_BRIDGE" \
+    "10.218.$((TLS_ENGINE_PORT % 250)).1/24" -H "$TLS_ENGINE_URL" --tlsverify \
+    --tlscacert "$c/ca/ca.pem" --tlscert "$c/server/cert.pem" --tlskey "$c/server/key.pem" \
+    --live-restore --default-address-pool "base=${TLS_ENGINE_POOL:-10.219.0.0/16},size=24" ||
+    { TLS_ENGINE_WHY=$DOCKERD_WHY; return 2; }
 }
 
-# Starts (or starts again) the second dockerd on what start_tls_engine made.
-# Started again over its data, dockerd deletes its stale default network and
-# then, when it has --default-address-pool and no --live-restore, the
-# interface named docker0: the MAIN engine's bridge, since the network
-# namespace is shared (moby daemon/daemon_unix.go, "Clear stale bridge
-# network" → removeDefaultBridgeInterface). So a restart adds --live-restore;
-# the containers have stopped with the first dockerd all the same.
+# Starts the second dockerd again after pause_tls_engine.
 run_tls_dockerd() {
-  local c=$TLS_ENGINE_DIR/certs again=()
-  [ ! -d "$TLS_ENGINE_DIR/data" ] || again=(--live-restore)
-  dockerd "${again[@]}" --data-root "$TLS_ENGINE_DIR/data" --exec-root "$TLS_ENGINE_DIR/exec" \
-    --pidfile "$TLS_ENGINE_DIR/dockerd.pid" -H "unix://$TLS_ENGINE_SOCK" \
-    -H "$TLS_ENGINE_URL" --tlsverify --tlscacert "$c/ca/ca.pem" \
-    --tlscert "$c/server/cert.pem" --tlskey "$c/server/key.pem" \
-    --bridge="$TLS_ENGINE_BRIDGE" --iptables=false --ip-masq=false --ip6tables=false \
-    --default-address-pool "base=${TLS_ENGINE_POOL:-10.219.0.0/16},size=24" \
-    >>"$TLS_ENGINE_DIR/dockerd.log" 2>&1 &
-  echo $! >"$TLS_ENGINE_DIR/dockerd.shell-pid"
-  local i=0
-  until curl -sf --unix-socket "$TLS_ENGINE_SOCK" http://engine/_ping >/dev/null 2>&1; do
-    i=$((i + 1))
-    if [ $i -gt 300 ] || ! kill -0 "$(cat "$TLS_ENGINE_DIR/dockerd.shell-pid")" 2>/dev/null; then
-      TLS_ENGINE_WHY="the second dockerd did not start: $(tail -n 5 "$TLS_ENGINE_DIR/dockerd.log")"
-      return 2
-    fi
-    sleep 0.1
-  done
+  run_second_dockerd "$TLS_ENGINE_DIR" || { TLS_ENGINE_WHY=$DOCKERD_WHY; return 2; }
 }
 
-# pause_tls_engine: stops the second dockerd (its containers stop with it),
+# pause_tls_engine: stops the second dockerd (its containers first),
 # keeping its data, certificates and bridge for run_tls_dockerd.
 pause_tls_engine() {
-  local pid
-  pid=$(cat "$TLS_ENGINE_DIR/dockerd.pid" 2>/dev/null || cat "$TLS_ENGINE_DIR/dockerd.shell-pid")
-  kill -TERM "$pid" 2>/dev/null || true
-  local i=0
-  while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-  kill -KILL "$pid" 2>/dev/null || true
-  rm -f "$TLS_ENGINE_DIR/dockerd.pid"
+  pause_second_dockerd "$TLS_ENGINE_DIR"
 }
 
 # tls_engine ARGS…: curl over the engine's unix socket (METHOD PATH).
@@ -124,23 +94,8 @@ tls_engine() {
 # mounts its overlays and network namespaces left included.
 stop_tls_engine() {
   [ -n "${TLS_ENGINE_DIR:-}" ] && [ -d "$TLS_ENGINE_DIR" ] || return 0
-  if [ -S "${TLS_ENGINE_SOCK:-}" ]; then
-    for c in $(tls_engine GET '/containers/json?all=1' 2>/dev/null | jq -r '.[].Id'); do
-      tls_engine DELETE "/containers/$c?force=1" >/dev/null 2>&1 || true
-    done
-  fi
-  local pid
-  pid=$(cat "$TLS_ENGINE_DIR/dockerd.pid" 2>/dev/null || cat "$TLS_ENGINE_DIR/dockerd.shell-pid")
-  if [ -n "$pid" ]; then
-    kill -TERM "$pid" 2>/dev/null || true
-    local i=0
-    while running "$pid" && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
   [ -f "$TLS_ENGINE_DIR/s_server.pid" ] && kill "$(cat "$TLS_ENGINE_DIR/s_server.pid")" 2>/dev/null
-  [ -f "$TLS_ENGINE_DIR/bridge" ] && ip link del "$(cat "$TLS_ENGINE_DIR/bridge")" 2>/dev/null
-  grep -o " $TLS_ENGINE_DIR/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
-  rm -rf "$TLS_ENGINE_DIR"
+  stop_second_dockerd "$TLS_ENGINE_DIR"
   TLS_ENGINE_DIR=
 }
 

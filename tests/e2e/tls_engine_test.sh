@@ -68,23 +68,44 @@ JSON
   [ "$(port_of feature-one)" -gt "$mid" ] || fail "far's sandbox got port $(port_of feature-one)"
   [ "$(port_of feature-two)" -le "$mid" ] || fail "local's sandbox got port $(port_of feature-two)"
   url_far=$("$SANDBOT" sandbox status feature-one --json | jq -r '.services[0].url')
-  # Named: --engine puts it there whatever the room.
-  out=$("$SANDBOT" sandbox create pinned web@feature/one --engine far 2>&1)
+  # Named: --engine puts it there whatever the room. Its template gives web
+  # a named volume, which a move below copies.
+  cat >"$TEST_DIR/voltpl.json" <<'JSON'
+{"sandbot_template": 1, "name": "voltpl",
+ "services": {"web": {"branch": "feature/one", "volumes": {"data": {"target": "/data"}}}}}
+JSON
+  "$SANDBOT" template import "$TEST_DIR/voltpl.json" >/dev/null || fail "template import"
+  out=$("$SANDBOT" sandbox create pinned from voltpl --engine far 2>&1)
   expect_contains "$out" "creating sandbox pinned"
   wait_for_status pinned web running 60
   expect_eq "$(engine_of pinned)" far "the engine it was created for"
+  # Something in its volume on far.
+  mkdir -p "$TEST_DIR/marker"
+  echo "kept across engines" >"$TEST_DIR/marker/marker.txt"
+  tar -C "$TEST_DIR/marker" -cf "$TEST_DIR/marker.tar" marker.txt
+  curl -sf --unix-socket "$TLS_ENGINE_SOCK" -X PUT -H 'Content-Type: application/x-tar' \
+    --data-binary "@$TEST_DIR/marker.tar" \
+    "http://engine/containers/sandbox-pinned-web/archive?path=/data" ||
+    fail "cannot write into pinned's volume on far"
   out=$("$SANDBOT" sandbox create bad web@feature/one --engine nowhere 2>&1 || true)
   expect_contains "$out" "no engine named 'nowhere'"
 
   # far goes away: its sandboxes go Unhealthy, local keeps deploying.
   pause_tls_engine
   local i=0
-  until "$SANDBOT" sandbox status feature-one | grep -q "Unhealthy"; do
+  # (Its containers stop just before it: the health pass may first see them
+  # exited, then the engine gone.)
+  until "$SANDBOT" sandbox status feature-one | grep -q "engine 'far' does not answer"; do
     i=$((i + 1))
     [ $i -lt 150 ] || fail "feature-one did not go Unhealthy: $("$SANDBOT" sandbox status feature-one)"
     sleep 0.2
   done
-  expect_contains "$("$SANDBOT" sandbox status feature-one)" "engine 'far' does not answer"
+  expect_contains "$("$SANDBOT" sandbox status feature-one)" "Unhealthy"
+  # /readyz names each engine and stays ready: local still takes work.
+  code=$(curl -s -o "$TEST_DIR/readyz" -w '%{http_code}' "http://$E2E_HTTP/readyz")
+  expect_eq "$code" 200 "/readyz while far is down"
+  expect_eq "$(jq -c .engines "$TEST_DIR/readyz")" '{"far":"unreachable","local":"ok"}' \
+    "/readyz engines while far is down"
   "$SANDBOT" engine list | grep -Eq "^far +$TLS_ENGINE_URL +mutual +down " ||
     fail "engine list does not say far is down: $("$SANDBOT" engine list)"
   git -C "$WORK" checkout -qb feature/three
@@ -111,9 +132,19 @@ JSON
   expect_contains "$out" "is drained"
   out=$("$SANDBOT" sandbox move pinned --to local)
   expect_contains "$out" "moving sandbox pinned from engine 'far' to 'local'"
-  expect_contains "$out" "named volumes are NOT copied"
+  expect_contains "$out" "1 named volumes copied from 'far'"
   wait_for_status pinned web running 60
   expect_eq "$(engine_of pinned)" local "engine after the move"
+  # The volume's content came along (read on the main engine, once the
+  # move's deploy has made the container there).
+  i=0
+  until engine GET '/containers/sandbox-pinned-web/archive?path=/data/marker.txt' \
+    >"$TEST_DIR/moved.tar" 2>/dev/null; do
+    i=$((i + 1))
+    [ $i -lt 300 ] || fail "no marker.txt in pinned's volume on local: $("$SANDBOT" sandbox status pinned)"
+    sleep 0.2
+  done
+  expect_eq "$(tar -xOf "$TEST_DIR/moved.tar")" "kept across engines" "the moved volume's file"
   i=0
   until [ -z "$(tls_engine GET '/containers/json?all=1' | jq -r '.[].Names[0]' | grep pinned)" ]; do
     i=$((i + 1))

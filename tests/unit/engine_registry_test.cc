@@ -67,6 +67,98 @@ BOOST_AUTO_TEST_CASE(choose_engine_takes_the_least_loaded_reachable_undrained) {
   BOOST_TEST(s.message().find("a is down, b is drained") != std::string::npos, s.message());
 }
 
+// By memory when limits are set and every engine's memory is known; by
+// container count otherwise.
+BOOST_AUTO_TEST_CASE(choose_engine_by_memory_room) {
+  constexpr int64_t G = 1LL << 30;
+  struct Case {
+    const char* what;
+    std::vector<EngineRoom> rooms;
+    int64_t need;
+    std::string want;
+  };
+  const std::vector<Case> cases = {
+      {"no limits anywhere: fewest containers, whatever the memory",
+       {{"a", true, false, 5, 64 * G, 0}, {"b", true, false, 1, 8 * G, 0}},
+       0,
+       "b"},
+      {"limits set: the most room, not the fewest containers",
+       {{"a", true, false, 5, 64 * G, 10 * G}, {"b", true, false, 1, 8 * G, 4 * G}},
+       0,
+       "a"},
+      {"only the new sandbox has a limit: still by room",
+       {{"a", true, false, 5, 64 * G, 0}, {"b", true, false, 1, 8 * G, 0}},
+       1 * G,
+       "a"},
+      {"a bigger engine that is fuller has less room",
+       {{"a", true, false, 1, 64 * G, 60 * G}, {"b", true, false, 9, 8 * G, 1 * G}},
+       1 * G,
+       "b"},
+      {"equal room: fewest containers",
+       {{"a", true, false, 3, 16 * G, 8 * G}, {"b", true, false, 2, 12 * G, 4 * G}},
+       0,
+       "b"},
+      {"equal room and load: the first configured",
+       {{"a", true, false, 2, 16 * G, 8 * G}, {"b", true, false, 2, 12 * G, 4 * G}},
+       0,
+       "a"},
+      {"an engine whose memory is unknown: back to counting",
+       {{"a", true, false, 5, 64 * G, 1 * G}, {"b", true, false, 1, 0, 0}},
+       1 * G,
+       "b"},
+      {"a down engine's unknown memory does not matter",
+       {{"a", true, false, 5, 64 * G, 1 * G},
+        {"b", false, false, 0, 0, 0},
+        {"c", true, false, 0, 2 * G, 0}},
+       1 * G,
+       "a"},
+      {"drained: passed over however roomy",
+       {{"a", true, true, 0, 256 * G, 0}, {"b", true, false, 7, 4 * G, 3 * G}},
+       1 * G,
+       "b"},
+      {"over-committed engines: the least over",
+       {{"a", true, false, 1, 4 * G, 9 * G}, {"b", true, false, 1, 4 * G, 6 * G}},
+       1 * G,
+       "b"},
+  };
+  for (const Case& c : cases) {
+    std::string chosen;
+    Status s = ChooseEngine(c.rooms, &chosen, c.need);
+    BOOST_TEST(s.ok(), c.what << ": " << s.message());
+    BOOST_TEST(chosen == c.want, c.what << ": chose " << chosen);
+  }
+}
+
+// A remote engine (a public host of its own that is not a loopback one)
+// publishes ports beyond its loopback and is probed at that host; an engine
+// on this machine keeps 127.0.0.1 for both.
+BOOST_AUTO_TEST_CASE(remote_engines_publish_and_are_probed_at_their_public_host) {
+  for (const char* h : {"127.0.0.1", "127.1.2.3", "localhost", "LocalHost", "::1", "[::1]"}) {
+    BOOST_TEST(IsLoopbackHost(h), h);
+  }
+  for (const char* h : {"10.0.0.2", "build-2.example.com", "0.0.0.0", "128.0.0.1", ""}) {
+    BOOST_TEST(!IsLoopbackHost(h), h);
+  }
+  TestStore store;
+  DeployConfig base;
+  base.public_host = "sandbox.example.com";  // the daemon's, behind a proxy: unchanged
+  EngineSpec local = Spec("local"), far = Spec("far"), near = Spec("near");
+  far.public_host = "10.0.0.2";
+  near.public_host = "localhost";
+  EngineRegistry registry(store.db.get(), {local, far, near}, base, nullptr, store.dir.path());
+  const DeployConfig& l = registry.Find("local")->deploy;
+  BOOST_TEST(l.publish_ip == "127.0.0.1");
+  BOOST_TEST(ProbeHost(l) == "127.0.0.1");
+  BOOST_TEST(ServiceUrl(l, 9001) == "http://sandbox.example.com:9001");
+  const DeployConfig& f = registry.Find("far")->deploy;
+  BOOST_TEST(f.publish_ip == "0.0.0.0");
+  BOOST_TEST(ProbeHost(f) == "10.0.0.2");
+  BOOST_TEST(ServiceUrl(f, 9001) == "http://10.0.0.2:9001");
+  const DeployConfig& n = registry.Find("near")->deploy;
+  BOOST_TEST(n.publish_ip == "127.0.0.1");
+  BOOST_TEST(ProbeHost(n) == "127.0.0.1");
+}
+
 BOOST_AUTO_TEST_CASE(a_sandbox_is_placed_once_and_twenty_spread_evenly) {
   TestStore store;
   EngineRegistry registry(store.db.get(), {Spec("a"), Spec("b")}, DeployConfig(), nullptr,

@@ -9,6 +9,7 @@
 #ifndef SANDBOT_TESTS_UNIT_FAKE_RUNTIME_H_
 #define SANDBOT_TESTS_UNIT_FAKE_RUNTIME_H_
 
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <string>
@@ -217,6 +218,30 @@ class FakeRuntime : public ContainerRuntime {
         std::string volume = VolumeAt(spec, dir);
         if (volume.empty()) return Status::NotFound("no volume at " + dir);
         volume_content[volume] = "tar:" + tar_path;
+        return s;
+      }
+    }
+    return Status::NotFound("no container " + id);
+  }
+  // Writes the content the fake knows of the volume at `path` ("empty"
+  // when none) into the file.
+  Status GetArchive(const std::string& id, const std::string& path,
+                    const std::string& tar_path) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    Status s = Reach("GetArchive", id + " " + path);
+    if (!s.ok()) return s;
+    for (const auto& [name, spec] : specs) {
+      if (containers.count(name) && (containers[name].id == id || name == id)) {
+        // "/dir/." : the directory's content, as the engine reads it.
+        const bool content_of = path.size() > 2 && path.compare(path.size() - 2, 2, "/.") == 0;
+        std::string volume = VolumeAt(spec, content_of ? path.substr(0, path.size() - 2) : path);
+        if (volume.empty()) return Status::NotFound("no volume at " + path);
+        std::FILE* f = std::fopen(tar_path.c_str(), "wb");
+        if (f == nullptr) return Status::Internal("cannot write " + tar_path);
+        const std::string content =
+            volume_content.count(volume) ? volume_content[volume] : std::string("empty");
+        std::fwrite(content.data(), 1, content.size(), f);
+        std::fclose(f);
         return s;
       }
     }

@@ -16,6 +16,7 @@
 #include "hooks/git_repo.h"
 #include "store/audit.h"
 #include "store/baselines.h"
+#include "store/engines.h"
 #include "store/forge_commands.h"
 #include "store/forges.h"
 #include "store/jobs.h"
@@ -738,6 +739,58 @@ BOOST_AUTO_TEST_CASE(a_template_shapes_the_preview) {
   out = g.Send(g.Pr("opened", kSha1, 100));
   BOOST_CHECK_EQUAL(out.outcome, "refused");
   BOOST_CHECK(!SandboxExists(g.t.db.get(), "pr-7-web"));
+}
+
+// The engine of a preview: the forge repo's, else its template's, else
+// placed by room at the first job; a drained one refuses the preview.
+BOOST_AUTO_TEST_CASE(a_preview_goes_to_the_configured_engine) {
+  auto BigTemplate = [](Db* db) {
+    Template t;
+    t.name = "BIG";
+    t.engine = "big";
+    t.services["web"].branch = "main";
+    t.created_by = "ana";
+    BOOST_REQUIRE(CreateTemplate(db, &t).ok());
+  };
+  auto PreviewEngine = [](ForgeFixture& f) {
+    f.OnlyJob(f.Send(f.Pr("opened", kSha1, 100)));
+    Sandbox sb;
+    BOOST_REQUIRE(GetSandbox(f.t.db.get(), "pr-7-web", &sb).ok());
+    return sb.engine;
+  };
+  {
+    ForgeFixture f;
+    BOOST_CHECK_EQUAL(PreviewEngine(f), "");
+  }
+  {
+    ForgeFixture f;
+    BigTemplate(f.t.db.get());
+    Stmt st(f.t.db.get(), "UPDATE forge_repos SET template = 'BIG' WHERE repo = 'web'");
+    BOOST_REQUIRE(st.Run().ok());
+    BOOST_CHECK_EQUAL(PreviewEngine(f), "big");
+  }
+  {
+    ForgeFixture f;
+    BigTemplate(f.t.db.get());
+    Stmt st(f.t.db.get(),
+            "UPDATE forge_repos SET template = 'BIG', engine = 'edge' WHERE repo = 'web'");
+    BOOST_REQUIRE(st.Run().ok());
+    ForgeRepo fr;
+    BOOST_REQUIRE(GetForgeRepo(f.t.db.get(), "web", &fr).ok());
+    BOOST_CHECK_EQUAL(fr.engine, "edge");
+    BOOST_CHECK_EQUAL(PreviewEngine(f), "edge");  // the repo's over its template's
+  }
+  {
+    ForgeFixture f;
+    Stmt st(f.t.db.get(), "UPDATE forge_repos SET engine = 'edge' WHERE repo = 'web'");
+    BOOST_REQUIRE(st.Run().ok());
+    BOOST_REQUIRE(SetEngineDrained(f.t.db.get(), "edge", true, "ana").ok());
+    ForgeOutcome out = f.Send(f.Pr("opened", kSha1, 100));
+    BOOST_CHECK_EQUAL(out.outcome, "refused");
+    BOOST_CHECK(out.reason.find("engine 'edge'") != std::string::npos);
+    BOOST_CHECK(out.reason.find("drained") != std::string::npos);
+    BOOST_CHECK(!SandboxExists(f.t.db.get(), "pr-7-web"));
+  }
 }
 
 BOOST_AUTO_TEST_CASE(label_policy_follows_the_label) {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -451,6 +452,48 @@ BOOST_AUTO_TEST_CASE(each_failed_check_is_named) {
     r.PingEngine();
     BOOST_CHECK(r.Check().Json().find("\"failed\":\"stopping\"") != std::string::npos);
   }
+}
+
+// Several engines: each is pinged and named; ready while any answers.
+BOOST_AUTO_TEST_CASE(readiness_names_each_engine_and_fails_only_when_none_answers) {
+  struct Case {
+    const char* what;
+    bool local_open;
+    Status local_ping;
+    bool far_open;
+    Status far_ping;
+    bool ready;
+    std::string engines;
+  };
+  const Status down = Status::Unavailable("refused");
+  const std::vector<Case> cases = {
+      {"both answer", false, Status::Ok(), false, Status::Ok(), true,
+       R"({"far":"ok","local":"ok"})"},
+      {"the default is away, far answers", false, down, false, Status::Ok(), true,
+       R"({"far":"ok","local":"unreachable"})"},
+      {"far's breaker is open", false, Status::Ok(), true, Status::Ok(), true,
+       R"({"far":"unreachable","local":"ok"})"},
+      {"none answers", true, Status::Ok(), false, down, false,
+       R"({"far":"unreachable","local":"unreachable"})"},
+  };
+  for (const Case& c : cases) {
+    ReadinessChecks checks{[] { return true; }, [&] { return c.local_open; },
+                           [&] { return c.local_ping; }, [] { return false; }};
+    checks.default_engine = "local";
+    checks.other_engines.push_back({"far", [&] { return c.far_open; }, [&] { return c.far_ping; }});
+    Readiness r(checks);
+    r.PingEngine();
+    const ReadinessResult res = r.Check();
+    BOOST_TEST(res.ready() == c.ready, c.what);
+    const nlohmann::json body = nlohmann::json::parse(res.Json());
+    BOOST_TEST(body["engines"].dump() == c.engines, c.what << ": " << res.Json());
+    BOOST_TEST((body.value("failed", "") == (c.ready ? "" : "engine")), c.what);
+  }
+  // One engine: the body stays as it was, without "engines".
+  FakeChecks f;
+  Readiness one(f.Checks());
+  one.PingEngine();
+  BOOST_TEST(one.Check().Json().find("engines") == std::string::npos);
 }
 
 // The ping runs on its own thread: Check (on an event-loop thread) never

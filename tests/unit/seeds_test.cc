@@ -7,14 +7,17 @@
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <filesystem>
 #include <fstream>
 
 #include "bot/reconciler.h"
+#include "bot/sandbox_move.h"
 #include "bot/seed_worker.h"
 #include "bot/volume_data.h"
 #include "handlers/command.h"
 #include "handlers/command_args.h"
 #include "handlers/dispatch.h"
+#include "store/engines.h"
 #include "store/sandboxes.h"
 #include "tests/unit/fake_runtime.h"
 #include "tests/unit/test_util.h"
@@ -521,6 +524,67 @@ BOOST_FIXTURE_TEST_CASE(reconciler_sweeps_orphan_volumes, Fixture) {
   BOOST_CHECK(!rt.volumes.count("sandbox-gone-data"));
   BOOST_CHECK(rt.volumes.count("sandbox-a-data"));
   BOOST_CHECK(rt.containers.count("sandbot-seed-x-1.copy"));
+}
+
+// `sandbox move`: the sandbox's volume rows are marked for a copy from the
+// engine it leaves; the first deploy on the new engine copies each across
+// (GET /archive there, PUT /archive here), replacing a copy an earlier stay
+// left, and an engine no longer configured is said, not guessed.
+BOOST_FIXTURE_TEST_CASE(a_moved_sandboxs_volume_is_copied_across_engines, Fixture) {
+  Sandbox b = NewSandbox(db, "qa");
+  BOOST_REQUIRE(SetSandboxEngine(db, "qa", "far").ok());
+  FakeRuntime far;  // where it lived: rt is the engine it moves to
+  BOOST_REQUIRE(PutSandboxVolume(db, b.id, {"pgdata", "sandbox-qa-pgdata", "empty", 0}).ok());
+  far.volumes["sandbox-qa-pgdata"] = {};
+  far.volume_content["sandbox-qa-pgdata"] = "rows of far";
+  MoveRequest move;
+  move.sandbox = "qa";
+  move.to = "local";
+  move.actor = "cli:0";
+  std::string from;
+  std::vector<int64_t> jobs;
+  int volumes = 0;
+  BOOST_REQUIRE(MoveSandbox(db, move, &from, &jobs, &volumes).ok());
+  BOOST_CHECK_EQUAL(volumes, 1);
+  SandboxVolume row;
+  bool found = false;
+  BOOST_REQUIRE(GetSandboxVolume(db, b.id, "pgdata", &row, &found).ok());
+  BOOST_CHECK_EQUAL(row.origin, "move-pending:far:sandbox-qa-pgdata");
+  // A copy left here by an earlier stay is replaced.
+  rt.volumes["sandbox-qa-pgdata"] = {{kLabelSandbox, "qa"}, {kLabelVolume, "pgdata"}};
+  rt.volume_content["sandbox-qa-pgdata"] = "stale";
+  ScratchDir spool;
+  VolumeRequest req{"pgdata", "", "", "data1", nullptr};
+  req.scratch_dir = spool.path();
+  std::string engine_volume;
+  // No engine of that name any more: said.
+  req.engines = [](const std::string&) -> ContainerRuntime* { return nullptr; };
+  BOOST_REQUIRE(GetSandbox(db, "qa", &b).ok());
+  Status s = PrepareSandboxVolume(db, &rt, b, req, &engine_volume);
+  BOOST_CHECK(s.IsNotFound());
+  BOOST_CHECK(s.message().find("engine 'far'") != std::string::npos);
+  req.engines = [&far](const std::string& name) -> ContainerRuntime* {
+    return name == "far" ? &far : nullptr;
+  };
+  s = PrepareSandboxVolume(db, &rt, b, req, &engine_volume);
+  BOOST_REQUIRE_MESSAGE(s.ok(), s.ToString());
+  BOOST_CHECK_EQUAL(engine_volume, "sandbox-qa-pgdata");
+  BOOST_CHECK_EQUAL(far.CallsOf("GetArchive"), 1);
+  BOOST_CHECK_EQUAL(rt.CallsOf("PutArchive"), 1);
+  // The stale copy, then the volume the failed fill above had made.
+  BOOST_CHECK_EQUAL(rt.CallsOf("RemoveVolume"), 2);
+  BOOST_CHECK(rt.volume_content["sandbox-qa-pgdata"].rfind("tar:" + spool.path(), 0) == 0);
+  BOOST_CHECK(far.volumes.count("sandbox-qa-pgdata"));  // the old copy stays there
+  // Helpers gone on both engines, the spool file removed.
+  BOOST_CHECK(far.containers.empty());
+  BOOST_CHECK(rt.containers.empty());
+  BOOST_CHECK(std::filesystem::is_empty(spool.path()));
+  BOOST_REQUIRE(GetSandboxVolume(db, b.id, "pgdata", &row, &found).ok());
+  BOOST_CHECK_EQUAL(row.origin, "engine:far:sandbox-qa-pgdata");
+  // Once copied, a redeploy keeps it.
+  s = PrepareSandboxVolume(db, &rt, b, req, &engine_volume);
+  BOOST_CHECK(s.ok());
+  BOOST_CHECK_EQUAL(far.CallsOf("GetArchive"), 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

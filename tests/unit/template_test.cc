@@ -14,6 +14,7 @@
 #include "handlers/template_codec.h"
 #include "handlers/template_merge.h"
 #include "store/audit.h"
+#include "store/engines.h"
 #include "store/repos.h"
 #include "store/routes.h"
 #include "store/templates.h"
@@ -375,6 +376,66 @@ BOOST_AUTO_TEST_CASE(sandbox_from_template_with_overrides) {
   BOOST_CHECK(s.IsInvalidArgument());
   BOOST_CHECK(s.message().find("the gateway api is not deployed") != std::string::npos);
   BOOST_CHECK(!SandboxExists(f.t.db.get(), "tpl-d"));
+}
+
+// A template names the engine its sandboxes go to: kept in the JSON, checked
+// against the daemon's engines, used by `sandbox create … from` unless the
+// command's --engine says otherwise.
+BOOST_AUTO_TEST_CASE(a_template_names_its_engine) {
+  Fixture f;
+  f.ctx.engines = {"local", "big"};
+  Reply r;
+  Status s = f.Run("template", "create tplbig web@main --engine nowhere", &r);
+  BOOST_CHECK(s.IsNotFound());
+  BOOST_CHECK(s.message().find("no engine named 'nowhere'") != std::string::npos);
+  BOOST_REQUIRE(f.Run("template", "create tplbig web@main --engine big", &r).ok());
+  BOOST_CHECK(r.view.text.find("engine: big") != std::string::npos);
+  Template t;
+  BOOST_REQUIRE(GetTemplate(f.t.db.get(), "tplbig", &t).ok());
+  BOOST_CHECK_EQUAL(t.engine, "big");
+  // Export and import keep it; the strict reader checks its name.
+  const std::string text = TemplateJson(t);
+  BOOST_CHECK(text.find("\"engine\": \"big\"") != std::string::npos);
+  Template back;
+  BOOST_REQUIRE(ParseTemplateJson(text, &back).ok());
+  BOOST_CHECK_EQUAL(back.engine, "big");
+  s = ParseTemplateJson(R"({"sandbot_template": 1, "name": "T", "engine": "Big!", "services": {}})",
+                        &back);
+  BOOST_CHECK(s.IsInvalidArgument());
+  BOOST_CHECK(s.message().find("engine") != std::string::npos);
+  s = ParseTemplateJson(R"({"sandbot_template": 1, "name": "T", "engine": 3, "services": {}})",
+                        &back);
+  BOOST_CHECK(s.IsInvalidArgument());
+  // Update changes it and keeps the entries.
+  BOOST_REQUIRE(f.Run("template", "update tplbig --engine local", &r).ok());
+  BOOST_REQUIRE(GetTemplate(f.t.db.get(), "tplbig", &t).ok());
+  BOOST_CHECK_EQUAL(t.engine, "local");
+  BOOST_CHECK_EQUAL(t.services.count("web"), 1u);
+  BOOST_REQUIRE(f.Run("template", "update tplbig --engine big", &r).ok());
+
+  // Sandboxes from it go to its engine; --engine wins over it.
+  Reply a;
+  BOOST_REQUIRE(f.Run("sandbox", "create eng-a from tplbig", &a, Role::kDeployer).ok());
+  Sandbox sa;
+  BOOST_REQUIRE(GetSandbox(f.t.db.get(), "eng-a", &sa).ok());
+  BOOST_CHECK_EQUAL(sa.engine, "big");
+  BOOST_REQUIRE(
+      f.Run("sandbox", "create eng-b from tplbig --engine local", &a, Role::kDeployer).ok());
+  BOOST_REQUIRE(GetSandbox(f.t.db.get(), "eng-b", &sa).ok());
+  BOOST_CHECK_EQUAL(sa.engine, "local");
+  // Without one, placement decides at the first job.
+  BOOST_REQUIRE(f.Run("template", "create tplany web@main", &r).ok());
+  BOOST_REQUIRE(f.Run("sandbox", "create eng-c from tplany", &a, Role::kDeployer).ok());
+  BOOST_REQUIRE(GetSandbox(f.t.db.get(), "eng-c", &sa).ok());
+  BOOST_CHECK_EQUAL(sa.engine, "");
+  // Its engine drained: refused, saying whose engine it is.
+  BOOST_REQUIRE(SetEngineDrained(f.t.db.get(), "big", true, "ana").ok());
+  s = f.Run("sandbox", "create eng-d from tplbig", &a, Role::kDeployer);
+  BOOST_CHECK(s.IsConflict());
+  BOOST_CHECK(s.message().find("the engine of template tplbig") != std::string::npos);
+  BOOST_CHECK(!SandboxExists(f.t.db.get(), "eng-d"));
+  BOOST_REQUIRE(
+      f.Run("sandbox", "create eng-d from tplbig --engine local", &a, Role::kDeployer).ok());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
