@@ -127,7 +127,7 @@ class RoutedRuntime : public ForwardingRuntime {
   // none has: its answer says it is absent).
   template <typename Fn>
   Status Holder(const std::string& id, Fn&& call) {
-    if (engines_->size() == 1) return call(First());  // no engine to look for: no inspect
+    if (engines_->size() == 1) return call(inner());  // no engine to look for: no inspect
     for (const auto& e : *engines_) {
       if (!e->runtime->Reachable()) continue;
       ContainerState state;
