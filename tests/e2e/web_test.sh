@@ -17,6 +17,13 @@ test_web_dashboard_in_a_browser() {
   out=$("$SANDBOT" sandbox create qa-web "web@$branch" --gateway web --wait)
   expect_contains "$out" "web running"
 
+  # A build that prints a line every 0.4 s, for the live log.
+  local slow=$TEST_DIR/work-slow
+  new_app_work "$slow"
+  sed -i '1a RUN for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo "tick $i"; sleep 0.4; done' "$slow/Dockerfile"
+  git -C "$slow" commit -qam "a build that prints as it goes"
+  git -C "$slow" remote add origin "$TEST_DIR/web.git"
+
   local shots=${E2E_SHOTS:-/tmp/sandbot-e2e-shots}/web
   mkdir -p "$shots"
   admin=$("$SANDBOT" web-login | tail -n 1)
@@ -24,7 +31,7 @@ test_web_dashboard_in_a_browser() {
   expect_contains "$admin" "http://$E2E_HTTP/ui/login?t="
   expect_contains "$viewer" "http://$E2E_HTTP/ui/login?t="
   SANDBOT="$SANDBOT" DATA="$DATA" BASE="http://$E2E_HTTP" ADMIN_LINK="$admin" \
-    VIEWER_LINK="$viewer" SANDBOX=qa-web SERVICE=web LIVE=qa-live SHOTS="$shots" \
+    VIEWER_LINK="$viewer" SANDBOX=qa-web SERVICE=web LIVE=qa-live SLOW_WORK="$slow" SHOTS="$shots" \
     node tests/web/web_test.js
   # The action ran through the grammar and the audit, by the door web.
   expect_eq "$(db "SELECT COUNT(*) FROM audit WHERE source = 'web' AND action = 'route.set'

@@ -6,10 +6,11 @@
 //   VIEWER_LINK        a sign-in link of a viewer
 //   SANDBOX, SERVICE   a sandbox with SERVICE deployed from a branch holding <script>
 //   LIVE               the name of a sandbox to create while the list is open
+//   SLOW_WORK          a work tree of the same repo whose build prints "tick 1"…"tick 12" slowly
 //   SHOTS              where screenshots go
 // Prints "ok: …" per check; exits 1 at the first failure.
 'use strict';
-const { execFileSync } = require('child_process');
+const { execFileSync, spawnSync } = require('child_process');
 const puppeteer = require('puppeteer-core');
 
 const env = process.env;
@@ -97,6 +98,33 @@ async function main() {
     }, { timeout: 30000 });
     ok('the job log shows the deploy to its end (' + (wasLive ? 'followed live over SSE' : 'already finished') + ')');
     await p.screenshot({ path: shots + '/job.png', fullPage: true });
+
+    // A build that prints as it goes: its log page is opened while the job
+    // runs, and lines arrive on it over SSE (the page's own HTML did not
+    // have them). The push of auto/live creates sandbox auto-live.
+    const pushed = spawnSync('git', ['-C', env.SLOW_WORK, 'push', 'origin', 'main:refs/heads/auto/live'],
+                             { encoding: 'utf8' });
+    const liveJob = ((pushed.stderr || '').match(/sandbox auto-live \(job (\d+)\)/) || [])[1];
+    check(pushed.status === 0 && liveJob, 'a push starts a slow build (job ' + liveJob + ')');
+    await p.goto(env.BASE + '/ui/jobs/' + liveJob);
+    const atLoad = await p.evaluate(() => {
+      document.querySelectorAll('#log span.line').forEach((l) => { l.dataset.atLoad = '1'; });
+      return { live: document.getElementById('live-state') !== null,
+               text: document.getElementById('log').textContent };
+    });
+    check(atLoad.live && !atLoad.text.includes('tick 12'), 'the job log opens while the job runs');
+    await p.waitForFunction(() => {
+      const state = document.getElementById('live-state');
+      return state && /succeeded|failed/.test(state.textContent);
+    }, { timeout: 60000 });
+    const arrived = await p.evaluate(() => Array.from(document.querySelectorAll('#log span.line'))
+      .filter((l) => !l.dataset.atLoad).map((l) => l.textContent));
+    const ticks = arrived.filter((t) => /tick \d+/.test(t));
+    check(ticks.length > 0 && arrived.some((t) => t.includes('tick 12')) &&
+          (await p.$eval('#live-state', (s) => s.textContent)).includes('succeeded'),
+          'build lines arrive on the open page as they are written (' + ticks.length + ' ticks, ' +
+          arrived.length + ' lines in all)');
+    await p.screenshot({ path: shots + '/job-live.png', fullPage: true });
 
     // A POST without the CSRF token is refused, even with the cookie.
     const status = await p.evaluate(async (url) => {
