@@ -147,7 +147,8 @@ Status RouterImageContext(std::string* tar, std::vector<std::string>* files) {
 
 Status BuildRouterImage(ContainerRuntime* runtime, bool rebuild, std::string* tag,
                         const LineSink& log) {
-  Status s = RouterImageTag(tag);
+  Status s;
+  if (tag->empty()) s = RouterImageTag(tag);
   if (!s.ok()) return s;
   if (!rebuild) {
     bool exists = false;

@@ -34,6 +34,7 @@ std::string StaticRouterPath();
 Status RouterImageContext(std::string* tar, std::vector<std::string>* files);
 
 // Builds the image as RouterImageTag unless `rebuild` is false and it exists.
+// A non-empty `*tag` is taken as that tag (computed once by the caller).
 Status BuildRouterImage(ContainerRuntime* runtime, bool rebuild, std::string* tag,
                         const LineSink& log);
 

@@ -48,8 +48,11 @@ std::string MainLabel(const RouterGateway& gateway) {
   return std::to_string(gateway.host_port) + ":" + std::to_string(gateway.port);
 }
 
+// The tag hashes the binaries (most of a second for a large one): once per
+// process. Whether an engine holds the image is asked at each deploy: with
+// several engines each needs its own, and one may have lost it.
 std::mutex image_mu;
-std::string built_image;  // guarded by image_mu: the tag, once built or found
+std::string router_tag;  // guarded by image_mu
 
 }  // namespace
 
@@ -101,12 +104,9 @@ Status EnsureSandboxRouter(ContainerRuntime* runtime, const std::string& data_di
   std::string image;
   {
     std::lock_guard<std::mutex> lock(image_mu);
-    if (built_image.empty()) {
-      s = BuildRouterImage(runtime, /*rebuild=*/false, &image, [](const std::string&) {});
-      if (!s.ok()) return Status::Unavailable("cannot build the router image: " + s.message());
-      built_image = image;
-    }
-    image = built_image;
+    s = BuildRouterImage(runtime, /*rebuild=*/false, &router_tag, [](const std::string&) {});
+    if (!s.ok()) return Status::Unavailable("cannot build the router image: " + s.message());
+    image = router_tag;
   }
   std::string ca;
   if (!ca_file.empty()) {

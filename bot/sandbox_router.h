@@ -47,7 +47,8 @@ ContainerSpec RouterContainerSpec(const std::string& sandbox, const std::string&
 
 // Starts the sandbox's router unless one runs with these names (and this
 // CA file: serve --router-ca, "" for none) already; builds the router image
-// once per daemon when it is missing.
+// on `runtime`'s engine when that engine does not have it (each engine is
+// asked: several engines each need their own).
 Status EnsureSandboxRouter(ContainerRuntime* runtime, const std::string& data_dir,
                            const std::string& data_label, const std::string& sandbox,
                            const std::vector<std::string>& held, const std::string& ca_file = "",

@@ -1,6 +1,7 @@
 #define BOOST_TEST_DYN_LINK
 #include "bot/sandbox_router.h"
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <cstdio>
@@ -8,6 +9,8 @@
 #include <fstream>
 #include <thread>
 
+#include "bot/router_image.h"
+#include "tests/unit/fake_runtime.h"
 #include "tests/unit/test_util.h"
 #include "util/engine_names.h"
 
@@ -58,6 +61,22 @@ BOOST_AUTO_TEST_CASE(router_spec_holds_the_names_and_mounts) {
   BOOST_CHECK_EQUAL(spec.host_port, 8091);
   BOOST_CHECK_EQUAL(spec.container_port, 3000);
   BOOST_CHECK_EQUAL(spec.labels[kLabelRouterMain], "8091:3000");
+}
+
+// With several engines each needs the image: the first one's having it
+// says nothing of the next (the router then failed there: "No such image").
+BOOST_AUTO_TEST_CASE(every_engine_is_asked_for_the_router_image) {
+  ScratchDir data;
+  std::string tag;
+  BOOST_REQUIRE(RouterImageTag(&tag).ok());
+  FakeRuntime near, far;
+  for (FakeRuntime* engine : {&near, &far}) {
+    Status s = EnsureSandboxRouter(engine, data.path(), "lbl", "qa", {"web"});
+    BOOST_CHECK_MESSAGE(s.ok(), s.message());
+    BOOST_CHECK(std::find(engine->log.begin(), engine->log.end(), "ImageExists " + tag) !=
+                engine->log.end());
+    BOOST_CHECK_EQUAL(engine->containers[RouterContainerName("qa")].image, tag);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(await_wakes_on_the_acknowledgement_and_times_out_without) {
