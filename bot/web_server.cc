@@ -697,6 +697,7 @@ class Web {
     Put(&row, "services", std::move(services));
     const std::string main_url = MainUrl(sb);
     if (!main_url.empty()) row.set("main_url", main_url);
+    if (!sb.engine.empty()) row.set("engine", sb.engine);
     row.set("age", Age(now - sb.created_at));
     row.set("expiry", Expiry(ctx, sb, now));
     return row;
@@ -776,6 +777,7 @@ class Web {
       d.set("locked_by", sb.locked_by);
       if (!sb.lock_reason.empty()) d.set("lock_reason", sb.lock_reason);
     }
+    if (!sb.engine.empty()) d.set("engine", sb.engine);
     d.set("age", Age(now - sb.created_at));
     d.set("expiry", Expiry(ctx, sb, now));
     d.set("notes", List(LifecycleNotes(sb)));

@@ -63,6 +63,14 @@ JSON
   port_of() { "$SANDBOT" sandbox status "$1" --json | jq -r '.services[0].port'; }
   expect_eq "$(engine_of feature-one) $(engine_of feature-two)" "far local" "placement"
   expect_contains "$("$SANDBOT" sandbox status feature-one)" "engine: far"
+  # The dashboard says where each lives, on its page and in the list.
+  link=$("$SANDBOT" web-login | tail -n 1)
+  cookie=$(curl -s -D - -o /dev/null -d "t=${link#*t=}" "http://$E2E_HTTP/ui/login" |
+    sed -n 's/^Set-Cookie: sandbot_session=\([0-9a-f]*\);.*/\1/p')
+  expect_contains "$(curl -sf -b "sandbot_session=$cookie" "http://$E2E_HTTP/ui/sandboxes/feature-one")" \
+    'on engine <span class="engine">far</span>'
+  expect_contains "$(curl -sf -b "sandbot_session=$cookie" "http://$E2E_HTTP/ui/")" \
+    '<small class="engine">on local</small>'
   expect_eq "$(tls_engine GET '/containers/json' | jq -r '.[].Names[0]')" /sandbox-feature-one-web \
     "containers in the far engine"
   [ "$(port_of feature-one)" -gt "$mid" ] || fail "far's sandbox got port $(port_of feature-one)"
