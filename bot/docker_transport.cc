@@ -15,6 +15,8 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <mutex>
 #include <system_error>
 #include <vector>
 
@@ -90,6 +92,23 @@ std::string DescribeSocket(const std::string& path) {
 
 }  // namespace
 
+struct DockerTransport::IdlePool {
+  std::mutex mu;
+  std::vector<std::unique_ptr<httplib::Client>> clients;  // guarded by mu
+
+  std::unique_ptr<httplib::Client> Take() {
+    std::lock_guard<std::mutex> lock(mu);
+    if (clients.empty()) return nullptr;
+    std::unique_ptr<httplib::Client> c = std::move(clients.back());
+    clients.pop_back();
+    return c;
+  }
+  void Give(std::unique_ptr<httplib::Client> c) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (clients.size() < kIdleTlsConnections) clients.push_back(std::move(c));
+  }
+};
+
 DockerTransport::DockerTransport(std::string endpoint, EngineTls tls)
     : endpoint_(std::move(endpoint)), tls_(std::move(tls)) {
   const std::string& e = endpoint_.empty() ? std::string(kDefaultDockerEndpoint) : endpoint_;
@@ -127,6 +146,13 @@ DockerTransport::DockerTransport(std::string endpoint, EngineTls tls)
     endpoint_error_ = "unsupported Docker endpoint \"" + e +
                       "\": use unix:///path/to/docker.sock or tcp://host:port";
   }
+  if (!unix_ && tls_.enabled() && endpoint_error_.empty()) idle_ = std::make_shared<IdlePool>();
+}
+
+size_t DockerTransport::IdleConnections() const {
+  if (!idle_) return 0;
+  std::lock_guard<std::mutex> lock(idle_->mu);
+  return idle_->clients.size();
 }
 
 Status DockerTransport::Send(const DockerCall& call, DockerReply* reply) const {
@@ -135,22 +161,30 @@ Status DockerTransport::Send(const DockerCall& call, DockerReply* reply) const {
   std::string what = call.method + " " + call.path;
   try {
     SigpipeGuard sigpipe_guard;
-    httplib::Client cli =
-        tls_.enabled() ? httplib::Client(address_, tls_.cert, tls_.key) : httplib::Client(address_);
-    if (unix_) cli.set_address_family(AF_UNIX);
-    if (tls_.enabled()) {
-      if (!cli.is_valid()) {
-        return Status::InvalidArgument("cannot use the client certificate " + tls_.cert + " with " +
-                                       tls_.key + ": " + CheckTlsFiles(tls_));
+    // A kept TLS connection when one is idle (httplib connects again when
+    // the engine closed it meanwhile); streams and file uploads get their own.
+    const bool keep = idle_ && !call.stream && call.body_file.empty();
+    std::unique_ptr<httplib::Client> client = keep ? idle_->Take() : nullptr;
+    if (!client) {
+      client = tls_.enabled() ? std::make_unique<httplib::Client>(address_, tls_.cert, tls_.key)
+                              : std::make_unique<httplib::Client>(address_);
+      httplib::Client& fresh = *client;
+      if (unix_) fresh.set_address_family(AF_UNIX);
+      if (tls_.enabled()) {
+        if (!fresh.is_valid()) {
+          return Status::InvalidArgument("cannot use the client certificate " + tls_.cert +
+                                         " with " + tls_.key + ": " + CheckTlsFiles(tls_));
+        }
+        fresh.set_ca_cert_path(tls_.ca);
+        fresh.enable_server_certificate_verification(true);
       }
-      cli.set_ca_cert_path(tls_.ca);
-      cli.enable_server_certificate_verification(true);
+      fresh.set_connection_timeout(kConnectTimeout);
+      fresh.set_url_encode(false);  // paths are encoded here, once
     }
-    cli.set_connection_timeout(kConnectTimeout);
+    httplib::Client& cli = *client;
     cli.set_read_timeout(call.read_timeout);
     cli.set_write_timeout(call.write_timeout);
-    cli.set_url_encode(false);  // paths are encoded here, once
-    cli.set_keep_alive(false);
+    cli.set_keep_alive(keep);
 
     httplib::Request req;
     req.method = call.method;
@@ -249,6 +283,10 @@ Status DockerTransport::Send(const DockerCall& call, DockerReply* reply) const {
     }
     if (reply->status <= 0) reply->status = res.status;
     if (reply->api_version.empty()) reply->api_version = res.get_header_value("Api-Version");
+    // Kept unless the engine ends it or took the connection over (101).
+    if (keep && reply->status != 101 && res.get_header_value("Connection") != "close") {
+      idle_->Give(std::move(client));
+    }
     return Status::Ok();
   } catch (const std::exception& e) {
     // Nothing here should throw, but no exception may leave this module.

@@ -22,6 +22,10 @@ test_tls_engine_deploys_through_mutual_tls() {
   expect_eq "$(tls_engine GET '/containers/json' | jq -r '.[].Names[0]')" /sandbox-feature-tls-web \
     "containers in the TLS engine"
   expect_contains "$("$SANDBOT" engine status far)" "containers  1 running"
+  # Handshakes are paid once: the deploy's calls left kept-alive
+  # connections to the engine (at most kIdleTlsConnections), not one each.
+  kept=$(ss -Htnp state established "( dport = :$TLS_ENGINE_PORT )" | grep -c "pid=$DAEMON_PID,")
+  [ "$kept" -ge 1 ] && [ "$kept" -le 8 ] || fail "$kept kept connections to the TLS engine"
 
   out=$(push -o sandbot.wait origin :feature/tls)
   expect_contains "$out" "sandbox feature-tls destroyed"
