@@ -153,14 +153,15 @@ run: deps
 	$(BUILD)/sandbot serve --data $(DATA)
 
 # Tests run sanitized binaries from build/test so a plain `make build` stays fast.
-# tests/run-all.sh builds and runs the unit tests on one core while the
-# end-to-end and security suites run on two engines, then the fault suite.
+# tests/run-all.sh builds and runs the unit tests at low priority (nice) on
+# every core while the end-to-end, security and fault suites run on two
+# engines: the suites wait on engines and git, the build takes what is left.
 test: e2e-deps
 	@$(MAKE) --no-print-directory -j$(shell nproc) BUILD=build/test SANITIZE=address,undefined \
 		build/test/sandbot build/test/sandbot-hook build/test/sandbot-router build/test/busybox-rootfs.tar
 	@scripts/ensure-docker.sh
 	tests/run-all.sh build/test \
-		'$(MAKE) --no-print-directory -j1 BUILD=build/test SANITIZE=address,undefined build/test/sandbot_test'
+		'nice -n 15 $(MAKE) --no-print-directory -j$(shell nproc) BUILD=build/test SANITIZE=address,undefined build/test/sandbot_test'
 
 # kill -9 at failpoints, the engine stopped and started, 20+20 concurrent
 # requests, a full and a read-only data folder (also part of `make test`).

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Every test of `make test`, once the sanitized daemon is built: the unit
-# tests build and run in the background (one core) while the end-to-end,
-# security and fault suites run on two engines (tests/run-suites.sh). Most end-to-end
-# time is spent waiting on engines, git and HTTP, so the unit build fills
-# the idle core. Each part's output is printed as it ends; the exit status
+# tests build (at low priority, `nice`) and run in the background while the
+# end-to-end, security and fault suites run on two engines
+# (tests/run-suites.sh). Most end-to-end time is spent waiting on engines,
+# git and HTTP, so the unit build fills what the suites leave idle, and both
+# cores once they end (at one job it left a core idle for minutes). Each part's output is printed as it ends; the exit status
 # is non-zero when any part failed.
 #
 #   tests/run-all.sh BUILD_DIR 'COMMAND THAT BUILDS BUILD_DIR/sandbot_test' ['test_*pattern*' …]

@@ -15,6 +15,14 @@ cd "$(dirname "$0")/.."
 : "${SANDBOT:?set SANDBOT to the sandbot binary}"
 . tests/shard_engine.sh
 
+# Without the main engine every test of its runner would fail at once and
+# drain the shared queue: say so instead.
+if [ -z "${DOCKER_HOST:-}" ] &&
+  ! curl -sf --unix-socket /var/run/docker.sock http://engine/_ping >/dev/null 2>&1; then
+  echo "run-suites: the Docker engine at /var/run/docker.sock does not answer; start it (scripts/ensure-docker.sh) and retry" >&2
+  exit 1
+fi
+
 # The suite's test names, those that need the main engine first (they are
 # also among the longest).
 queue_of() {
