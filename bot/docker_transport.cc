@@ -149,12 +149,6 @@ DockerTransport::DockerTransport(std::string endpoint, EngineTls tls)
   if (!unix_ && tls_.enabled() && endpoint_error_.empty()) idle_ = std::make_shared<IdlePool>();
 }
 
-size_t DockerTransport::IdleConnections() const {
-  if (!idle_) return 0;
-  std::lock_guard<std::mutex> lock(idle_->mu);
-  return idle_->clients.size();
-}
-
 Status DockerTransport::Send(const DockerCall& call, DockerReply* reply) const {
   if (!endpoint_error_.empty()) return Status::InvalidArgument(endpoint_error_);
   *reply = DockerReply();

@@ -70,9 +70,6 @@ class DockerTransport {
   // HTTP answer came back; the caller judges the status code.
   Status Send(const DockerCall& call, DockerReply* reply) const;
 
-  // Idle kept connections now (tests).
-  size_t IdleConnections() const;
-
  private:
   struct IdlePool;
 
