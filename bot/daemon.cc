@@ -738,6 +738,12 @@ void Daemon::SeedLoop() {
       // Seeds live on the default engine (what the routed runtime creates on).
       db_.get(), runtime_, DataLabel(config_.data_dir), kDefaultHelperImage,
       [this] { return stopping_ ? Status::Unavailable("the daemon is stopping") : Status::Ok(); });
+  worker.AcrossEngines(
+      [this](const std::string& name) -> ContainerRuntime* {
+        Engine* e = engines_->Find(name);
+        return e == nullptr ? nullptr : e->runtime.get();
+      },
+      engines_->Default()->spec.name, config_.data_dir);
   auto next_sweep = std::chrono::steady_clock::now();
   size_t seeds_seen = 0;
   while (!stopping_) {

@@ -244,7 +244,9 @@ EngineRegistry::EngineRegistry(Db* db, const std::vector<EngineSpec>& specs,
       e->docker = docker.get();
       e->inner = std::move(docker);
     }
-    // A moved sandbox's volumes are copied from the engine it left.
+    // Volumes are copied from the engine that holds them: the one a moved
+    // sandbox left, a clone's source's, the default one's seeds.
+    e->deploy.seeds_engine = engines_.empty() ? spec.name : Default()->spec.name;
     e->deploy.engine_runtime = [this](const std::string& name) -> ContainerRuntime* {
       Engine* other = Find(name);
       return other == nullptr ? nullptr : other->runtime.get();

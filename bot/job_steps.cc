@@ -279,6 +279,7 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
     base.stop = [this] { return CheckStop(); };
     base.engines = config_.engine_runtime;
     base.scratch_dir = config_.data_dir;
+    base.seeds_engine = config_.seeds_engine;
     s = PrepareTemplateVolumes(db_, runtime_, sandbox, service.name, base, &volume_binds);
   }
   if (s.ok()) s = SetServiceStatus(db_, service.id, ServiceStatus::kStarting, "");
@@ -324,6 +325,7 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
       req.stop = [this] { return CheckStop(); };
       req.engines = config_.engine_runtime;
       req.scratch_dir = config_.data_dir;
+      req.seeds_engine = config_.seeds_engine;
       s = PrepareSandboxVolume(db_, runtime_, sandbox, req, &m.volume);
       if (!s.ok()) return fail(s, "");
     }

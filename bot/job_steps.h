@@ -42,9 +42,11 @@ struct DeployConfig {
   // engine names a public host of its own that is not a loopback one (a
   // remote engine: its URLs must answer there; bot/engine_registry.cc).
   std::string publish_ip = "127.0.0.1";
-  // The runtime of another engine by name, for the volumes of a sandbox
-  // that moved here (bot/volume_data.h); null: one engine.
+  // The runtime of another engine by name, for volumes to copy from it (a
+  // moved sandbox's, a clone's source's, a seed's; bot/volume_data.h);
+  // null: one engine.
   std::function<ContainerRuntime*(const std::string& engine)> engine_runtime;
+  std::string seeds_engine;  // where seeds live (the default engine); "": one engine
   int health_timeout_seconds = 60;
   int log_tail_lines = 15;   // container log lines shown when a deploy fails
   int64_t memory_bytes = 0;  // per-container limit; 0: none

@@ -61,6 +61,13 @@ SeedWorker::SeedWorker(Db* db, ContainerRuntime* runtime, std::string data_label
       helper_image_(std::move(helper_image)),
       stop_(std::move(stop)) {}
 
+void SeedWorker::AcrossEngines(EngineLookup engines, std::string seeds_engine,
+                               std::string scratch_dir) {
+  engines_ = std::move(engines);
+  seeds_engine_ = std::move(seeds_engine);
+  scratch_dir_ = std::move(scratch_dir);
+}
+
 Status SeedWorker::CopySeed(const Seed& seed, std::string* detail, std::string* helper) {
   const std::string volume = SeedVolumeName(seed.name, seed.generation);
   const std::string image = !seed.image.empty() ? seed.image : helper_image_;
@@ -87,7 +94,12 @@ Status SeedWorker::CopySeed(const Seed& seed, std::string* detail, std::string* 
       s = Status::NotFound("sandbox " + sandbox_name + " has no volume " + vol +
                            " (a volume exists once a service that mounts it was deployed)");
     }
-    if (s.ok()) s = CopyVolume(runtime_, image, row.engine_volume, volume, labels, stop_, helper);
+    // The sandbox's engine holds its volume (none recorded: the default).
+    if (s.ok()) {
+      s = CopyVolumeFrom(runtime_, engines_, seeds_engine_,
+                         sandbox.engine.empty() ? seeds_engine_ : sandbox.engine, image,
+                         row.engine_volume, volume, labels, stop_, scratch_dir_, helper);
+    }
     if (s.ok()) *detail = "copied from " + row.engine_volume;
   } else {
     long uid = -1;

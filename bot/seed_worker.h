@@ -34,6 +34,10 @@ class SeedWorker {
   // is copied afresh at the next start).
   SeedWorker(Db* db, ContainerRuntime* runtime, std::string data_label, std::string helper_image,
              StopCheck stop = nullptr);
+  // Several engines: `runtime` makes seeds on `seeds_engine`, and a
+  // sandbox's volume on another engine is copied across (spooled in
+  // `scratch_dir`; bot/volume_data.h CopyVolumeFrom).
+  void AcrossEngines(EngineLookup engines, std::string seeds_engine, std::string scratch_dir);
   // Copies every seed waiting for its copy; one failure does not stop the
   // others. *copied counts the seeds made ready.
   Status RunOnce(int* copied);
@@ -50,6 +54,9 @@ class SeedWorker {
   std::string data_label_;
   std::string helper_image_;
   StopCheck stop_;
+  EngineLookup engines_ = nullptr;  // null: one engine
+  std::string seeds_engine_;
+  std::string scratch_dir_;
 };
 
 }  // namespace sandbot

@@ -46,8 +46,10 @@ Status CreateHelper(ContainerRuntime* runtime, const std::string& image, const s
   return s;
 }
 
+// Fills the new volume of `row` for a sandbox on engine `here`.
 Status Fill(ContainerRuntime* runtime, const std::string& image, const SandboxVolume& row,
-            const VolumeRequest& req, Db* db, const Labels& labels, std::string* origin) {
+            const VolumeRequest& req, const std::string& here, Db* db, const Labels& labels,
+            std::string* origin) {
   const std::string& seed = req.seed;
   const StopCheck& stop = req.stop;
   if (row.origin.rfind(kMovePending, 0) == 0) {
@@ -66,9 +68,15 @@ Status Fill(ContainerRuntime* runtime, const std::string& image, const SandboxVo
   }
   const std::string pending = "clone-pending:";
   if (row.origin.rfind(pending, 0) == 0) {
+    // "clone-pending:VOLUME@ENGINE" (store/seeds.h); without "@ENGINE", one
+    // engine's.
     std::string from = row.origin.substr(pending.size());
+    const size_t at = from.find('@');
+    const std::string holder = at == std::string::npos ? here : from.substr(at + 1);
+    from = from.substr(0, at);
     *origin = "sandbox:" + from;
-    return CopyVolume(runtime, image, from, row.engine_volume, labels, stop);
+    return CopyVolumeFrom(runtime, req.engines, here, holder, image, from, row.engine_volume,
+                          labels, stop, req.scratch_dir);
   }
   const std::string restore = "seed-pending:";
   // A snapshot's copy (`/sandbox restore`) over the file's or template's seed.
@@ -89,8 +97,9 @@ Status Fill(ContainerRuntime* runtime, const std::string& image, const SandboxVo
   // The generation of the volume named, not of a refresh under way.
   std::string gen = s.volume.substr(s.volume.rfind('-') + 1);
   *origin = "seed:" + from_seed + "@" + gen;
-  return CopyVolume(runtime, image.empty() ? s.image : image, s.volume, row.engine_volume, labels,
-                    stop);
+  return CopyVolumeFrom(runtime, req.engines, here, req.seeds_engine,
+                        image.empty() ? s.image : image, s.volume, row.engine_volume, labels, stop,
+                        req.scratch_dir);
 }
 
 }  // namespace
@@ -178,6 +187,21 @@ Status FillVolumeFromTar(ContainerRuntime* runtime, const std::string& image,
   return s;
 }
 
+Status CopyVolumeFrom(ContainerRuntime* runtime, const EngineLookup& engines,
+                      const std::string& here, const std::string& holder, const std::string& image,
+                      const std::string& from, const std::string& to, const Labels& labels,
+                      const StopCheck& stop, const std::string& scratch_dir, std::string* helper) {
+  if (here.empty() || holder.empty() || here == holder) {
+    return CopyVolume(runtime, image, from, to, labels, stop, helper);
+  }
+  ContainerRuntime* source = engines ? engines(holder) : nullptr;
+  if (source == nullptr) {
+    return Status::NotFound("volume " + from + " is on engine '" + holder +
+                            "', which is not configured: configure it again to copy it");
+  }
+  return CopyVolumeAcross(source, runtime, image, from, to, labels, scratch_dir);
+}
+
 Status PrepareSandboxVolume(Db* db, ContainerRuntime* runtime, const Sandbox& sandbox,
                             const VolumeRequest& req, std::string* engine_volume) {
   SandboxVolume row;
@@ -220,7 +244,8 @@ Status PrepareSandboxVolume(Db* db, ContainerRuntime* runtime, const Sandbox& sa
     return PutSandboxVolume(db, sandbox.id, row);
   }
   std::string origin;
-  s = Fill(runtime, req.helper_image, row, req, db, labels, &origin);
+  const std::string here = sandbox.engine.empty() ? req.seeds_engine : sandbox.engine;
+  s = Fill(runtime, req.helper_image, row, req, here, db, labels, &origin);
   if (!s.ok()) {
     Status gone = runtime->RemoveVolume(row.engine_volume);
     if (!gone.ok())

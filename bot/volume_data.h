@@ -52,8 +52,21 @@ Status FillVolumeFromTar(ContainerRuntime* runtime, const std::string& image,
                          const std::string& tar_path, const std::string& to, const Labels& labels);
 
 // The runtime of a configured engine by name (null: not configured), for
-// copying a moved sandbox's volumes from the engine it left.
+// copying a volume from the engine that holds it: the one a moved sandbox
+// left, a clone's source's, the seeds' (the default engine).
 using EngineLookup = std::function<ContainerRuntime*(const std::string& engine)>;
+
+// Copies volume `from`, held by engine `holder`, into volume `to` (which
+// exists) of `runtime`, engine `here`: inside the engine when they are one
+// (or either is unnamed: one engine), else across the two (CopyVolumeAcross,
+// spooled in `scratch_dir`). NotFound naming the engine when `engines` does
+// not know `holder`: never an empty copy (an engine mounting a volume it
+// lacks makes it, empty).
+Status CopyVolumeFrom(ContainerRuntime* runtime, const EngineLookup& engines,
+                      const std::string& here, const std::string& holder, const std::string& image,
+                      const std::string& from, const std::string& to, const Labels& labels,
+                      const StopCheck& stop, const std::string& scratch_dir,
+                      std::string* helper = nullptr);
 
 // The origin a volume row gets when its sandbox moves (bot/sandbox_move.h):
 // "move-pending:ENGINE:ENGINE_VOLUME", filled from that engine's volume at
@@ -75,8 +88,11 @@ struct VolumeRequest {
   std::string helper_image;        // "" : the seed's, else kDefaultHelperImage
   std::string data_label;          // DataLabel(data folder)
   StopCheck stop;                  // JobSteps::CheckStop for a deploy
-  EngineLookup engines = nullptr;  // a moved sandbox's old engine; null: none
+  EngineLookup engines = nullptr;  // engines holding a volume to copy; null: one engine
   std::string scratch_dir = {};    // where a copy across engines spools; "": the temp folder
+  // The engine seeds live on (the default one); a sandbox with no engine
+  // recorded lives there too. "": one engine.
+  std::string seeds_engine = {};
 };
 
 // What the compose deploy path calls before starting a service that mounts
@@ -85,8 +101,9 @@ struct VolumeRequest {
 // filled first: from the engine a moved sandbox left (kMovePending, its
 // volume there copied across, replacing one left here by an earlier stay),
 // else from the clone source recorded by `/sandbox clone`, else
-// from `req.seed`'s ready generation (FailedPrecondition-like Conflict while
-// the seed is still copying). A fill that fails removes the volume again,
+// from `req.seed`'s ready generation (Conflict while the seed is still
+// copying); a clone's source or a seed on another engine than the
+// sandbox's is copied across. A fill that fails removes the volume again,
 // so the next deploy retries from scratch. An existing volume is never
 // touched: redeploys, suspend and resume keep its data. A volume of that
 // name that is not this sandbox's is refused (Conflict), never shared.

@@ -234,7 +234,7 @@ Status HandleSandboxClone(const HandlerContext& ctx, const Request& req, Reply* 
   s = CreateSandbox(ctx.db, &dst);
   if (s.ok()) s = ApplySnapshotSettings(ctx.db, dst.id, data, ActorOf(req));
   // Its volumes are copied from SRC's before its services first start.
-  if (s.ok()) s = PlanVolumeClones(ctx.db, src.id, dst.id, dst.name);
+  if (s.ok()) s = PlanVolumeClones(ctx.db, src.id, src.engine, dst.id, dst.name);
   std::string lines;
   for (const SnapshotService& svc : data.services) {
     int64_t job = 0;

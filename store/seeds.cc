@@ -202,14 +202,15 @@ Status ListEngineVolumesInStore(Db* db, std::set<std::string>* names) {
   return st.status();
 }
 
-Status PlanVolumeClones(Db* db, int64_t src_id, int64_t dst_id, const std::string& dst_name) {
+Status PlanVolumeClones(Db* db, int64_t src_id, const std::string& src_engine, int64_t dst_id,
+                        const std::string& dst_name) {
   std::vector<SandboxVolume> volumes;
   Status s = ListSandboxVolumes(db, src_id, &volumes);
   for (const SandboxVolume& v : volumes) {
     if (!s.ok()) break;
-    s = PutSandboxVolume(
-        db, dst_id,
-        {v.volume, SandboxVolumeName(dst_name, v.volume), "clone-pending:" + v.engine_volume, 0});
+    s = PutSandboxVolume(db, dst_id,
+                         {v.volume, SandboxVolumeName(dst_name, v.volume),
+                          "clone-pending:" + v.engine_volume + "@" + src_engine, 0});
   }
   return s;
 }

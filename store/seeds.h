@@ -74,8 +74,10 @@ struct SandboxVolume {
   std::string volume;         // the compose volume's name
   std::string engine_volume;  // what the engine calls it
   // Where its content came from: "seed:NAME@GEN", "sandbox:ENGINE_VOLUME"
-  // (a clone's source), "empty"; "clone-pending:ENGINE_VOLUME" before a
-  // clone's copy is made.
+  // (a clone's source), "empty"; "clone-pending:ENGINE_VOLUME@ENGINE"
+  // before a clone's copy is made (ENGINE: the source's, "" when it had
+  // none), "seed-pending:SEED" before a restore's, "move-pending:…" before
+  // a moved sandbox's (bot/volume_data.h).
   std::string origin;
   int64_t created_at = 0;
 };
@@ -89,9 +91,11 @@ Status PutSandboxVolume(Db* db, int64_t sandbox_id, const SandboxVolume& volume)
 // Every engine volume a sandbox's row names (a renamed sandbox's keep the
 // old name), for the reconciler's orphan sweep.
 Status ListEngineVolumesInStore(Db* db, std::set<std::string>* names);
-// For `/sandbox clone`: every volume of `src_id` becomes a pending copy for
-// `dst_id` (named after `dst_name`), made before its service first starts.
-Status PlanVolumeClones(Db* db, int64_t src_id, int64_t dst_id, const std::string& dst_name);
+// For `/sandbox clone`: every volume of `src_id`, which lives on engine
+// `src_engine`, becomes a pending copy for `dst_id` (named after
+// `dst_name`), made before its service first starts, wherever that is.
+Status PlanVolumeClones(Db* db, int64_t src_id, const std::string& src_engine, int64_t dst_id,
+                        const std::string& dst_name);
 
 }  // namespace sandbot
 

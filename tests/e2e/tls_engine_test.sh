@@ -39,6 +39,16 @@ test_tls_engine_deploys_through_mutual_tls() {
 # engine goes there; the TLS engine stops: its sandbox goes Unhealthy and its
 # jobs wait while the main engine keeps deploying; it starts again: the
 # reconciler restarts its containers and the sandbox is Healthy again.
+# put_marker SOCKET CONTAINER TEXT: /data/marker.txt of the container on
+# the engine at SOCKET holds TEXT (through its archive endpoint).
+put_marker() {
+  mkdir -p "$TEST_DIR/marker"
+  echo "$3" >"$TEST_DIR/marker/marker.txt"
+  tar -C "$TEST_DIR/marker" -cf "$TEST_DIR/marker.tar" marker.txt
+  curl -sf --unix-socket "$1" -X PUT -H 'Content-Type: application/x-tar' \
+    --data-binary "@$TEST_DIR/marker.tar" "http://engine/containers/$2/archive?path=/data"
+}
+
 test_two_engines_place_fail_and_heal() {
   tls_engine_up
   local lo=${E2E_PORTS%-*} hi=${E2E_PORTS#*-}
@@ -92,12 +102,7 @@ JSON
   wait_for_status pinned web running 60
   expect_eq "$(engine_of pinned)" far "the engine it was created for"
   # Something in its volume on far.
-  mkdir -p "$TEST_DIR/marker"
-  echo "kept across engines" >"$TEST_DIR/marker/marker.txt"
-  tar -C "$TEST_DIR/marker" -cf "$TEST_DIR/marker.tar" marker.txt
-  curl -sf --unix-socket "$TLS_ENGINE_SOCK" -X PUT -H 'Content-Type: application/x-tar' \
-    --data-binary "@$TEST_DIR/marker.tar" \
-    "http://engine/containers/sandbox-pinned-web/archive?path=/data" ||
+  put_marker "$TLS_ENGINE_SOCK" sandbox-pinned-web "kept across engines" ||
     fail "cannot write into pinned's volume on far"
   out=$("$SANDBOT" sandbox create bad web@feature/one --engine nowhere 2>&1 || true)
   expect_contains "$out" "no engine named 'nowhere'"
@@ -163,6 +168,45 @@ JSON
     [ $i -lt 150 ] || fail "the moved sandbox's container stayed on far"
     sleep 0.2
   done
-  for s in feature-two feature-one feature-three pinned; do "$SANDBOT" sandbox destroy "$s" >/dev/null; done
+
+  # Data follows across engines for seeds and clones too. pinned's volume
+  # now lives on local (far keeps the copy it left, stale after this).
+  put_marker "$DOCKER_SOCK" sandbox-pinned-web "written on local" ||
+    fail "cannot write into pinned's volume on local"
+  # A seed of it is made where seeds live (the default engine, far): copied
+  # across from local, not from the stale copy far holds.
+  expect_contains "$("$SANDBOT" seed create pinseed --from pinned web:data)" "volume pinned web:data"
+  i=0
+  until "$SANDBOT" seed show pinseed | grep -q "ready"; do
+    i=$((i + 1))
+    [ $i -lt 300 ] || fail "seed pinseed not ready: $("$SANDBOT" seed show pinseed 2>&1)"
+    sleep 0.2
+  done
+  # A sandbox on local seeded from it gets its copy from far: the data, not
+  # an empty volume local would make for a name it lacks.
+  cat >"$TEST_DIR/seedtpl.json" <<'JSON'
+{"sandbot_template": 1, "name": "seedtpl",
+ "services": {"web": {"branch": "feature/one",
+  "volumes": {"data": {"target": "/data", "seed": "pinseed"}}}}}
+JSON
+  "$SANDBOT" template import "$TEST_DIR/seedtpl.json" >/dev/null || fail "template import seedtpl"
+  out=$("$SANDBOT" sandbox create seeded from seedtpl --engine local 2>&1)
+  expect_contains "$out" "creating sandbox seeded"
+  wait_for_status seeded web running 60
+  engine GET '/containers/sandbox-seeded-web/archive?path=/data/marker.txt' >"$TEST_DIR/seeded.tar" ||
+    fail "no marker.txt in seeded's volume on local"
+  expect_eq "$(tar -xOf "$TEST_DIR/seeded.tar")" "written on local" "the seeded volume's file"
+  # A clone goes where there is most room (far, undrained), its volume
+  # copied from pinned's on local.
+  "$SANDBOT" engine undrain far >/dev/null || fail "engine undrain far"
+  expect_contains "$("$SANDBOT" sandbox clone pinned twin)" "cloning pinned into twin"
+  wait_for_status twin web running 60
+  expect_eq "$(engine_of twin)" far "where the clone was placed"
+  tls_engine GET '/containers/sandbox-twin-web/archive?path=/data/marker.txt' >"$TEST_DIR/twin.tar" ||
+    fail "no marker.txt in twin's volume on far"
+  expect_eq "$(tar -xOf "$TEST_DIR/twin.tar")" "written on local" "the clone's volume's file"
+  for s in feature-two feature-one feature-three pinned seeded twin; do
+    "$SANDBOT" sandbox destroy "$s" >/dev/null
+  done
   stop_daemon
 }

@@ -217,7 +217,7 @@ BOOST_FIXTURE_TEST_CASE(clone_copies_and_destroy_removes, Fixture) {
   std::string va = Prepare(a, "data", "");
   rt.volume_content[va] = "rows";
   Sandbox b = NewSandbox(db, "b");
-  BOOST_REQUIRE(PlanVolumeClones(db, a.id, b.id, "b").ok());
+  BOOST_REQUIRE(PlanVolumeClones(db, a.id, a.engine, b.id, "b").ok());
   std::string vb = Prepare(b, "data", "");
   BOOST_CHECK_EQUAL(vb, "sandbox-b-data");
   BOOST_CHECK_EQUAL(rt.volume_content[vb], "rows");
@@ -585,6 +585,81 @@ BOOST_FIXTURE_TEST_CASE(a_moved_sandboxs_volume_is_copied_across_engines, Fixtur
   s = PrepareSandboxVolume(db, &rt, b, req, &engine_volume);
   BOOST_CHECK(s.ok());
   BOOST_CHECK_EQUAL(far.CallsOf("GetArchive"), 1);
+}
+
+// Seeds live on the default engine; a clone's source on its sandbox's. A
+// sandbox on another engine gets its copy across (GET /archive there, PUT
+// /archive here), never a helper mounting a volume its engine lacks (the
+// engine would make it, empty); and a seed of a volume on another engine is
+// copied across to where seeds live.
+BOOST_FIXTURE_TEST_CASE(seeds_and_clone_sources_are_copied_across_engines, Fixture) {
+  FakeRuntime far;  // another engine; rt is "local", the default
+  ScratchDir spool;
+  EngineLookup engines = [&](const std::string& name) -> ContainerRuntime* {
+    return name == "far" ? &far : name == "local" ? &rt : nullptr;
+  };
+  ReadySeed("pg", spool.path() + "/dump.tar");
+  Seed seed;
+  BOOST_REQUIRE(GetSeed(db, "pg", &seed).ok());
+  Sandbox qa = NewSandbox(db, "qa");
+  BOOST_REQUIRE(SetSandboxEngine(db, "qa", "far").ok());
+  BOOST_REQUIRE(GetSandbox(db, "qa", &qa).ok());
+  VolumeRequest req{"pgdata", "pg", "", "data1", nullptr};
+  req.engines = engines;
+  req.seeds_engine = "local";
+  req.scratch_dir = spool.path();
+  std::string engine_volume;
+  Status s = PrepareSandboxVolume(db, &far, qa, req, &engine_volume);
+  BOOST_REQUIRE_MESSAGE(s.ok(), s.ToString());
+  // (The fake records a PUT /archive as the spooled file's name.)
+  BOOST_CHECK(
+      far.volume_content[engine_volume].rfind("tar:" + spool.path() + "/sandbot-move-", 0) == 0);
+  BOOST_CHECK(!far.volumes.count(seed.volume));  // no empty stand-in made there
+  BOOST_CHECK_EQUAL(rt.CallsOf("GetArchive"), 1);
+  BOOST_CHECK_EQUAL(far.CallsOf("PutArchive"), 1);
+  // A clone of qa placed on local copies qa's volume from far.
+  far.volume_content[engine_volume] = "rows of qa";
+  Sandbox copy = NewSandbox(db, "copy");
+  BOOST_REQUIRE(PlanVolumeClones(db, qa.id, qa.engine, copy.id, "copy").ok());
+  SandboxVolume row;
+  bool found = false;
+  BOOST_REQUIRE(GetSandboxVolume(db, copy.id, "pgdata", &row, &found).ok());
+  BOOST_CHECK_EQUAL(row.origin, "clone-pending:sandbox-qa-pgdata@far");
+  BOOST_REQUIRE(SetSandboxEngine(db, "copy", "local").ok());
+  BOOST_REQUIRE(GetSandbox(db, "copy", &copy).ok());
+  req.seed = "";
+  s = PrepareSandboxVolume(db, &rt, copy, req, &engine_volume);
+  BOOST_REQUIRE_MESSAGE(s.ok(), s.ToString());
+  BOOST_CHECK(rt.volume_content[engine_volume].rfind("tar:", 0) == 0);
+  BOOST_CHECK(!rt.volumes.count("sandbox-qa-pgdata"));
+  BOOST_REQUIRE(GetSandboxVolume(db, copy.id, "pgdata", &row, &found).ok());
+  BOOST_CHECK_EQUAL(row.origin, "sandbox:sandbox-qa-pgdata");
+  // An engine no longer configured is said, and nothing is made empty.
+  Sandbox lost = NewSandbox(db, "lost");
+  BOOST_REQUIRE(
+      PutSandboxVolume(db, lost.id,
+                       {"pgdata", "sandbox-lost-pgdata", "clone-pending:sandbox-qa-pgdata@gone", 0})
+          .ok());
+  BOOST_REQUIRE(SetSandboxEngine(db, "lost", "local").ok());
+  BOOST_REQUIRE(GetSandbox(db, "lost", &lost).ok());
+  s = PrepareSandboxVolume(db, &rt, lost, req, &engine_volume);
+  BOOST_CHECK(s.IsNotFound());
+  BOOST_CHECK(s.message().find("engine 'gone'") != std::string::npos);
+  BOOST_CHECK(!rt.volumes.count("sandbox-lost-pgdata"));
+  // A seed from qa's volume (on far) is made where seeds live.
+  worker.AcrossEngines(engines, "local", spool.path());
+  Seed from_far = VolumeSeed("from-far");
+  from_far.source = "qa db:pgdata";
+  BOOST_REQUIRE(CreateSeed(db, from_far).ok());
+  int copied = 0;
+  BOOST_REQUIRE(worker.RunOnce(&copied).ok());
+  BOOST_CHECK_EQUAL(copied, 1);
+  BOOST_REQUIRE(GetSeed(db, "from-far", &seed).ok());
+  BOOST_CHECK_EQUAL(seed.state, "ready");
+  BOOST_CHECK(rt.volume_content[seed.volume].rfind("tar:", 0) == 0);
+  BOOST_CHECK_EQUAL(far.CallsOf("GetArchive"), 2);  // the clone's copy, then the seed's
+  BOOST_CHECK(far.containers.empty());
+  BOOST_CHECK(rt.containers.empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
