@@ -174,6 +174,9 @@ Status DockerTransport::Send(const DockerCall& call, DockerReply* reply) const {
       }
       fresh.set_connection_timeout(kConnectTimeout);
       fresh.set_url_encode(false);  // paths are encoded here, once
+      // A request goes out in two writes (head, then body): with Nagle on, a
+      // tcp:// engine saw the body only after its delayed ACK of the head.
+      if (!unix_) fresh.set_tcp_nodelay(true);
     }
     httplib::Client& cli = *client;
     cli.set_read_timeout(call.read_timeout);
