@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
+#include <set>
 #include <thread>
 #include <vector>
 
 #include "bot/sandbox_router.h"
 #include "bot/secret_files.h"
+#include "handlers/compose_plan.h"
 
 namespace sandbot {
 
@@ -14,6 +17,73 @@ namespace {
 
 // Containers a reroute recreates at the same time.
 constexpr size_t kParallelStarts = 8;
+
+struct Restart {
+  const Service* service;
+  Repo repo;
+  std::string workdir;
+  std::vector<std::string> after;  // services it depends on (a compose file's depends_on)
+  bool one_shot = false;           // a compose file's job that completed: left as it is
+};
+
+// The restarts in waves: each holds those whose dependencies among the
+// restarts are in earlier waves (all in one wave without compose files).
+// A cycle cannot pass a compose file's checks; were one here, its services
+// would go in a last wave together rather than never.
+std::vector<std::vector<size_t>> RerouteWaves(const std::vector<Restart>& restarts) {
+  std::set<std::string> pending;
+  for (const Restart& r : restarts) pending.insert(r.service->name);
+  std::vector<std::vector<size_t>> waves;
+  std::vector<bool> placed(restarts.size());
+  for (size_t left = restarts.size(); left > 0;) {
+    std::vector<size_t> wave;
+    for (size_t i = 0; i < restarts.size(); ++i) {
+      if (placed[i]) continue;
+      bool ready = true;
+      for (const std::string& dep : restarts[i].after) ready = ready && !pending.count(dep);
+      if (ready) wave.push_back(i);
+    }
+    if (wave.empty()) {
+      for (size_t i = 0; i < restarts.size(); ++i) {
+        if (!placed[i]) wave.push_back(i);
+      }
+    }
+    for (size_t i : wave) {
+      placed[i] = true;
+      pending.erase(restarts[i].service->name);
+    }
+    left -= wave.size();
+    waves.push_back(std::move(wave));
+  }
+  return waves;
+}
+
+// Recreates restarts[i] for each i of `wave` at once (at most
+// kParallelStarts); the first failure, once all are done.
+Status RecreateAtOnce(JobSteps* steps, const Job& job, const std::vector<Restart>& restarts,
+                      const std::vector<size_t>& wave) {
+  std::vector<Status> results(wave.size());
+  std::atomic<size_t> next{0};
+  auto start_next = [&] {
+    for (size_t k = next++; k < wave.size(); k = next++) {
+      const Restart& r = restarts[wave[k]];
+      if (r.one_shot) continue;
+      std::string container_id;
+      results[k] = steps->StartService(job, r.repo, *r.service, r.service->commit, r.service->image,
+                                       r.workdir, &container_id);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t t = 1; t < std::min(wave.size(), kParallelStarts); ++t) {
+    threads.emplace_back(start_next);
+  }
+  start_next();
+  for (std::thread& t : threads) t.join();
+  for (const Status& r : results) {
+    if (!r.ok()) return r;
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -80,19 +150,32 @@ Status RunReroute(JobSteps* steps, const Job& job) {
     steps->AppendLog(job,
                      job.service + " is not HTTP (no health path): its containers are recreated");
   }
-  struct Restart {
-    const Service* service;
-    Repo repo;
-    std::string workdir;
-  };
   std::vector<Restart> restarts;
   for (const Service& service : sandbox.services) {
     if (service.image.empty() || service.commit.empty()) continue;  // never deployed
-    Restart r{&service, Repo(), ""};
+    Restart r{&service, Repo(), "", {}, false};
     s = GetRepo(db, service.repo, &r.repo);
     if (!s.ok()) return s;
     if (!r.repo.image.empty() && service.image == r.repo.image) {
       r.workdir = CheckoutDir(config.data_dir, job.sandbox, r.repo.name, service.commit);
+    }
+    // A compose service waits for what its file says it depends on; a
+    // one-shot job (a migration) ran once and is not run again for a route.
+    std::shared_ptr<const ComposeCommit> compose;
+    const ComposeService* declared = nullptr;
+    if (steps->ComposeOf(r.repo, service.commit, job.sandbox, service.branch, &compose).ok() &&
+        compose) {
+      declared = compose->project.Find(service.name);
+    }
+    if (declared != nullptr) {
+      // (It stays in the order: what waits for it waits for its own
+      // dependencies through it.)
+      r.one_shot = ReadinessOf(compose->project, service.name, compose->enabled) ==
+                   ComposeReadiness::kCompleted;
+      if (r.one_shot) {
+        steps->AppendLog(job, service.name + " is a one-shot job: not run again for a route");
+      }
+      for (const ComposeDependency& d : declared->depends_on) r.after.push_back(d.service);
     }
     restarts.push_back(std::move(r));
   }
@@ -138,33 +221,20 @@ Status RunReroute(JobSteps* steps, const Job& job) {
     ++signalled;
     it = restarts.erase(it);
   }
-  // All containers are recreated at once (at most kParallelStarts): a route
-  // change is applied when the slowest one is healthy, not after the sum.
-  std::vector<Status> results(restarts.size());
-  std::atomic<size_t> next{0};
-  auto start_next = [&] {
-    for (size_t i = next++; i < restarts.size(); i = next++) {
-      const Restart& r = restarts[i];
-      std::string container_id;
-      results[i] = steps->StartService(job, r.repo, *r.service, r.service->commit, r.service->image,
-                                       r.workdir, &container_id);
-    }
-  };
-  std::vector<std::thread> threads;
-  for (size_t t = 1; t < std::min(restarts.size(), kParallelStarts); ++t) {
-    threads.emplace_back(start_next);
+  // Recreated in waves (RerouteWaves): each wave's containers at once, so
+  // a route change is applied when the slowest is healthy, not after the
+  // sum; a compose service only once what it depends on is ready again.
+  for (const std::vector<size_t>& wave : RerouteWaves(restarts)) {
+    s = RecreateAtOnce(steps, job, restarts, wave);
+    if (!s.ok()) return s;
   }
-  start_next();
-  for (std::thread& t : threads) t.join();
-  for (const Status& r : results) {
-    if (!r.ok()) return r;
-  }
-  const size_t updated = signalled + restarts.size();
-  steps->Event(
-      job, MessageEvent(JobStage::kRerouted, "routes applied to " + std::to_string(updated) +
-                                                 " containers of " + job.sandbox + " (" +
-                                                 std::to_string(signalled) + " signalled, " +
-                                                 std::to_string(restarts.size()) + " recreated)"));
+  const size_t recreated = static_cast<size_t>(std::count_if(
+      restarts.begin(), restarts.end(), [](const Restart& r) { return !r.one_shot; }));
+  steps->Event(job,
+               MessageEvent(JobStage::kRerouted,
+                            "routes applied to " + std::to_string(signalled + recreated) +
+                                " containers of " + job.sandbox + " (" + std::to_string(signalled) +
+                                " signalled, " + std::to_string(recreated) + " recreated)"));
   return Status::Ok();
 }
 

@@ -12,11 +12,18 @@ Status HandleDeploy(const HandlerContext& ctx, const Request& req, Reply* reply)
   const Command& cmd = req.command;
   Sandbox sandbox;
   Status s = LoadServiceTarget(ctx, req, &sandbox);
+  // The repo the sandbox takes the service from: its own, or the one whose
+  // compose file names it.
+  std::string repo = cmd.service;
+  for (const Service& svc : sandbox.services) {
+    if (svc.name == cmd.service && !svc.repo.empty()) repo = svc.repo;
+  }
   std::string sha;
-  if (s.ok()) s = ResolveBranch(ctx.db, cmd.service, cmd.branch, &sha);
+  if (s.ok()) s = ResolveBranch(ctx.db, repo, cmd.branch, &sha);
   int64_t job = 0;
   if (s.ok()) {
-    s = QueueDeploy(ctx.db, sandbox, cmd.service, cmd.branch, sha, ActorOf(req), req.source, &job);
+    s = QueueDeployFrom(ctx.db, sandbox, cmd.service, repo, cmd.branch, sha, ActorOf(req),
+                        req.source, &job);
   }
   if (s.ok()) s = SetUserSandbox(ctx.db, ActorOf(req), sandbox.name);
   if (!s.ok()) return s;

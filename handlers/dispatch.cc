@@ -188,8 +188,13 @@ Status LoadServiceTarget(const HandlerContext& ctx, const Request& req, Sandbox*
   std::string name;
   Status s = ResolveSandbox(ctx, req, &name);
   if (s.ok()) s = LoadActiveSandbox(ctx, name, sandbox);
-  if (s.ok()) s = CheckKnownService(ctx, req.command.service);
-  return s;
+  if (!s.ok()) return s;
+  // A service the sandbox runs is known there, also when no repo has its
+  // name (a compose service of one of its repos).
+  for (const Service& svc : sandbox->services) {
+    if (svc.name == req.command.service) return Status::Ok();
+  }
+  return CheckKnownService(ctx, req.command.service);
 }
 
 Status ResolveBranch(Db* db, const std::string& service, const std::string& branch,

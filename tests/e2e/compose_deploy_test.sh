@@ -152,7 +152,23 @@ test_compose_push_deploys_all_services() {
   status=$("$SANDBOT" sandbox status qa-mix --json)
   expect_eq "$(jq -r '[.services[] | .name + "@" + .branch] | sort | join(",")' <<<"$status")" \
     db@feature/cart,migrate@feature/cart,web@main "qa-mix services"
-  expect_contains "$(curl -sf "$(jq -r '.main_url' <<<"$status")/")" "version 1" "web@main's page"
+  mix_url=$(jq -r '.main_url' <<<"$status")
+  expect_contains "$(curl -sf "$mix_url/")" "version 1" "web@main's page"
+  # /deploy and /route act on one compose service of the mixed sandbox.
+  out=$("$SANDBOT" deploy web feature/cart to qa-mix --wait 2>&1) || fail "deploy web in qa-mix: $out"
+  expect_contains "$(curl -sf "$mix_url/")" "version 2" "web@feature/cart's page in qa-mix"
+  expect_eq "$("$SANDBOT" sandbox status qa-mix --json | jq -r '.services[] | select(.name == "web") | .branch')" \
+    feature/cart "web's branch after /deploy"
+  # A route recreates the services in their file's order (web waits for
+  # db again); the migration job, done, is not run again.
+  migrate_id=$(engine GET /containers/sandbox-qa-mix-migrate/json | jq -r .Id)
+  out=$("$SANDBOT" route db http://127.0.0.1:9 in qa-mix --wait 2>&1) || fail "route db in qa-mix: $out"
+  expect_contains "$("$SANDBOT" route list qa-mix)" "http://127.0.0.1:9"
+  out=$("$SANDBOT" route db sandbox in qa-mix --wait 2>&1) || fail "route db back in qa-mix: $out"
+  expect_not_contains "$("$SANDBOT" route list qa-mix)" "http://127.0.0.1:9"
+  expect_contains "$(curl -sf "$mix_url/")" "version 2" "qa-mix's page after the routes"
+  expect_eq "$(engine GET /containers/sandbox-qa-mix-migrate/json | jq -r .Id)" "$migrate_id" \
+    "the migration job's container after two route changes"
   "$SANDBOT" sandbox destroy qa-mix >/dev/null || fail "destroy qa-mix"
 
   # Bad input: refused before anything is built, naming file, line and key;

@@ -2,6 +2,7 @@
 #include "handlers/dispatch.h"
 
 #include <boost/test/unit_test.hpp>
+#include <cstdlib>
 
 #include "store/audit.h"
 #include "store/jobs.h"
@@ -97,6 +98,52 @@ BOOST_AUTO_TEST_CASE(unknown_names_get_suggestions) {
   BOOST_CHECK(s.message().find("web is not deployed in qa-login") != std::string::npos);
   s = f.Run("route", "web baseline in qa-login", &reply);
   BOOST_CHECK(s.message().find("no baseline URL is configured for web") != std::string::npos);
+}
+
+// A compose service a sandbox runs is known there by its own name: /deploy
+// takes it from the repo whose file names it, /route and /env attach find
+// it, though no repo is called that.
+BOOST_AUTO_TEST_CASE(a_sandboxs_compose_service_is_deployed_and_routed_by_name) {
+  DispatchFixture f;
+  ScratchDir dir;
+  const std::string git = dir.path() + "/shop.git";
+  auto sh = [](const std::string& cmd) { BOOST_REQUIRE_EQUAL(std::system(cmd.c_str()), 0); };
+  sh("git init -q -b main " + dir.path() + "/w && cd " + dir.path() +
+     "/w && git -c user.name=t -c user.email=t@t commit -q --allow-empty -m c && "
+     "git branch feature/x && git clone -q --bare . " +
+     git);
+  Repo shop;
+  shop.name = "shop";
+  shop.path = git;
+  BOOST_REQUIRE(AddRepo(f.t.db.get(), shop).ok());
+  Reply reply;
+  BOOST_REQUIRE(f.Run("sandbox", "create qa", &reply).ok());
+  Sandbox qa;
+  BOOST_REQUIRE(GetSandbox(f.t.db.get(), "qa", &qa).ok());
+  int64_t job = 0;
+  BOOST_REQUIRE(QueueDeployFrom(f.t.db.get(), qa, "db", "shop", "main", std::string(40, 'a'),
+                                "ana (U1)", "slack", &job)
+                    .ok());
+  Reply deployed;
+  Status s = f.Run("deploy", "db feature/x to qa", &deployed);
+  BOOST_REQUIRE_MESSAGE(s.ok(), s.ToString());
+  BOOST_REQUIRE_EQUAL(deployed.jobs.size(), 1u);
+  Job queued;
+  BOOST_REQUIRE(GetJob(f.t.db.get(), deployed.jobs[0], &queued).ok());
+  BOOST_CHECK_EQUAL(queued.service, "db");
+  BOOST_CHECK_EQUAL(queued.branch, "feature/x");
+  Service db;
+  BOOST_REQUIRE(GetService(f.t.db.get(), "qa", "db", &db).ok());
+  BOOST_CHECK_EQUAL(db.repo, "shop");  // still from shop's compose file
+  BOOST_CHECK_EQUAL(db.branch, "feature/x");
+  Reply routed;
+  s = f.Run("route", "db http://127.0.0.1:9 in qa", &routed);
+  BOOST_CHECK_MESSAGE(s.ok(), s.ToString());
+  // Another sandbox does not run db: there it is unknown, as before.
+  BOOST_REQUIRE(f.Run("sandbox", "create qa2", &reply).ok());
+  s = f.Run("deploy", "db feature/x to qa2", &reply);
+  BOOST_CHECK(s.IsNotFound());
+  BOOST_CHECK(s.message().find("no service named 'db'") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(route_to_url_is_recorded_and_destroy_queues_a_job) {
