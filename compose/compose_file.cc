@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <set>
 
+#include "compose/yaml_tree.h"
+
 namespace sandbot {
 
 std::string ComposeProblem::ToString() const {
@@ -102,7 +104,7 @@ Status SplitCommand(const std::string& text, std::vector<std::string>* argv) {
 
 namespace {
 
-using Node = YAML::Node;
+using Node = YamlNode;
 
 std::vector<std::string> Split(const std::string& text, char sep) {
   std::vector<std::string> parts;
@@ -194,8 +196,6 @@ class Parser {
     }
     KeySet seen;
     std::vector<std::pair<std::string, Node>> merged;
-    // Each entry taken once: yaml-cpp builds the key and value Nodes afresh
-    // on every dereference of its iterator.
     for (const auto& entry : n) {
       const Node& key_node = entry.first;
       const Node& value = entry.second;
@@ -1126,7 +1126,7 @@ std::vector<std::string> ComposeServiceNames(const std::string& text) {
   std::vector<std::string> names;
   if (BadByte(text) != std::string::npos) return names;
   try {
-    const Node root = YAML::Load(text);
+    const YAML::Node root = YAML::Load(text);
     if (!root.IsMap() || !root["services"] || !root["services"].IsMap()) return names;
     for (const auto& entry : root["services"]) {
       if (entry.first.IsScalar()) names.push_back(entry.first.Scalar());
@@ -1151,13 +1151,14 @@ Status ParseCompose(const std::string& text, const ComposeOptions& options, Comp
     errors->push_back({options.file, line, "", "is not UTF-8 text, or holds a control character"});
     return Status::InvalidArgument(errors->back().ToString());
   }
-  Node root;
+  YamlTree tree;
   try {
-    root = YAML::Load(text);
+    tree.Load(text);
   } catch (const YAML::Exception& e) {
     errors->push_back(
         {options.file, e.mark.is_null() ? 0 : e.mark.line + 1, "", "does not parse: " + e.msg});
   }
+  const Node root = tree.root();
   try {
     std::vector<std::pair<std::string, Node>> top;
     if (errors->empty() && !root.IsMap()) {
