@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <set>
 
+#include "compose/yaml_tree.h"
+
 namespace sandbot {
 
 std::string ComposeProblem::ToString() const {
@@ -102,7 +104,7 @@ Status SplitCommand(const std::string& text, std::vector<std::string>* argv) {
 
 namespace {
 
-using Node = YAML::Node;
+using Node = YamlNode;
 
 std::vector<std::string> Split(const std::string& text, char sep) {
   std::vector<std::string> parts;
@@ -143,6 +145,27 @@ size_t BadByte(const std::string& text) {
 
 int LineOf(const Node& n) { return n.Mark().is_null() ? 0 : n.Mark().line + 1; }
 
+// The keys of one mapping so far, to refuse a duplicate: a list scanned while
+// short, as nearly every mapping is (cheaper than a std::set's node per key),
+// a set once longer.
+class KeySet {
+ public:
+  // False when `k` is there already.
+  bool Insert(const std::string& k) {
+    if (set_.empty() && list_.size() < 32) {
+      if (std::find(list_.begin(), list_.end(), k) != list_.end()) return false;
+      list_.push_back(k);
+      return true;
+    }
+    if (set_.empty()) set_.insert(list_.begin(), list_.end());
+    return set_.insert(k).second;
+  }
+
+ private:
+  std::vector<std::string> list_;
+  std::set<std::string> set_;
+};
+
 // One parse: the options, what went wrong, and the readers every key shares.
 class Parser {
  public:
@@ -171,25 +194,26 @@ class Parser {
       if (depth == 0) Error(n, key, "must be a mapping");
       return false;
     }
-    std::set<std::string> seen;
+    KeySet seen;
     std::vector<std::pair<std::string, Node>> merged;
-    for (auto it = n.begin(); it != n.end(); ++it) {
-      if (!it->first.IsScalar()) {
-        Error(it->first, key, "keys must be plain words");
+    for (const auto& entry : n) {
+      const Node& key_node = entry.first;
+      const Node& value = entry.second;
+      if (!key_node.IsScalar()) {
+        Error(key_node, key, "keys must be plain words");
         continue;
       }
-      const std::string k = it->first.Scalar();
+      std::string k = key_node.Scalar();
       if (k.find('\0') != std::string::npos) {
-        Error(it->first, key, "a key holds a NUL character");
+        Error(key_node, key, "a key holds a NUL character");
         continue;
       }
       if (k == "<<" && depth < 8) {
         std::vector<Node> sources;
-        if (it->second.IsSequence()) {
-          const Node list = it->second;
-          for (size_t i = 0; i < list.size(); ++i) sources.push_back(list[i]);
+        if (value.IsSequence()) {
+          for (size_t i = 0; i < value.size(); ++i) sources.push_back(value[i]);
         } else {
-          sources.push_back(it->second);
+          sources.push_back(value);
         }
         for (const Node& m : sources) {
           std::vector<std::pair<std::string, Node>> from;
@@ -201,14 +225,14 @@ class Parser {
         }
         continue;
       }
-      if (!seen.insert(k).second) {
-        Error(it->first, Join(key, k), "duplicate key \"" + k + "\"");
+      if (!seen.Insert(k)) {
+        Error(key_node, Join(key, k), "duplicate key \"" + k + "\"");
         continue;
       }
-      out->emplace_back(k, it->second);
+      out->emplace_back(std::move(k), value);
     }
     for (auto& e : merged) {
-      if (seen.insert(e.first).second) out->push_back(e);
+      if (seen.Insert(e.first)) out->push_back(std::move(e));
     }
     return true;
   }
@@ -398,6 +422,7 @@ class Parser {
   const ComposeOptions& o_;
   std::vector<ComposeProblem>* errors_;
   std::vector<ComposeProblem>* warnings_;
+  std::map<std::string, std::pair<Status, std::string>> files_read_;  // env_file: path -> content
 };
 
 bool Parser::PortSpec(const Node& n, const std::string& key, const std::string& text, int* lo,
@@ -786,10 +811,15 @@ bool Parser::EnvFiles(const Node& n, const std::string& key,
     return false;
   }
   for (auto& [node, path] : files) {
-    std::string rel, text;
+    std::string rel;
     if (!InCheckout(node, key, path, &rel)) return false;
-    Status s =
-        o_.read_file ? o_.read_file(rel, &text) : Status::Unavailable("files cannot be read here");
+    // Services often share an env_file (through a `<<` merge): read once.
+    auto [read, first] = files_read_.try_emplace(rel);
+    auto& [s, text] = read->second;
+    if (first) {
+      s = o_.read_file ? o_.read_file(rel, &text)
+                       : Status::Unavailable("files cannot be read here");
+    }
     if (!s.ok()) {
       Error(node, key, "cannot read " + rel + ": " + s.message());
       return false;
@@ -1096,7 +1126,7 @@ std::vector<std::string> ComposeServiceNames(const std::string& text) {
   std::vector<std::string> names;
   if (BadByte(text) != std::string::npos) return names;
   try {
-    const Node root = YAML::Load(text);
+    const YAML::Node root = YAML::Load(text);
     if (!root.IsMap() || !root["services"] || !root["services"].IsMap()) return names;
     for (const auto& entry : root["services"]) {
       if (entry.first.IsScalar()) names.push_back(entry.first.Scalar());
@@ -1121,13 +1151,14 @@ Status ParseCompose(const std::string& text, const ComposeOptions& options, Comp
     errors->push_back({options.file, line, "", "is not UTF-8 text, or holds a control character"});
     return Status::InvalidArgument(errors->back().ToString());
   }
-  Node root;
+  YamlTree tree;
   try {
-    root = YAML::Load(text);
+    tree.Load(text);
   } catch (const YAML::Exception& e) {
     errors->push_back(
         {options.file, e.mark.is_null() ? 0 : e.mark.line + 1, "", "does not parse: " + e.msg});
   }
+  const Node root = tree.root();
   try {
     std::vector<std::pair<std::string, Node>> top;
     if (errors->empty() && !root.IsMap()) {

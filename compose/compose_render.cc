@@ -2,7 +2,14 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
+#include <cstring>
+#include <string_view>
+#include <utility>
+
+#include "compose/yaml_plain.h"
 
 namespace sandbot {
 namespace {
@@ -38,7 +45,7 @@ json FileRefs(const std::vector<ComposeFileRef>& refs) {
     if (!r.uid.empty()) j["uid"] = r.uid;
     if (!r.gid.empty()) j["gid"] = r.gid;
     if (r.mode >= 0) j["mode"] = r.mode;
-    out.push_back(j);
+    out.push_back(std::move(j));
   }
   return out;
 }
@@ -49,7 +56,7 @@ json Service(const ComposeService& s, const std::string& root) {
     json b = {{"context", Under(root, s.build->context)}, {"dockerfile", s.build->dockerfile}};
     if (!s.build->args.empty()) b["args"] = Map(s.build->args);
     if (!s.build->target.empty()) b["target"] = s.build->target;
-    j["build"] = b;
+    j["build"] = std::move(b);
   }
   if (!s.image.empty()) j["image"] = s.image;
   if (s.command) j["command"] = Strings(*s.command);
@@ -57,7 +64,7 @@ json Service(const ComposeService& s, const std::string& root) {
   if (!s.environment.empty()) {
     json env = json::object();
     for (const auto& [k, v] : s.environment) env[k] = v ? json(*v) : json(nullptr);
-    j["environment"] = env;
+    j["environment"] = std::move(env);
   }
   if (!s.ports.empty()) {
     json ports = json::array();
@@ -67,7 +74,7 @@ json Service(const ComposeService& s, const std::string& root) {
       if (p.host_ip.empty() && p.target_lo == p.target_hi && p.published_lo == p.published_hi) {
         json port = {{"target", p.target_lo}, {"protocol", p.protocol}, {"mode", "ingress"}};
         if (p.published_lo) port["published"] = p.published_lo;
-        ports.push_back(port);
+        ports.push_back(std::move(port));
       } else {
         std::string text;
         if (!p.host_ip.empty()) {
@@ -81,13 +88,13 @@ json Service(const ComposeService& s, const std::string& root) {
         ports.push_back(text + Range(p.target_lo, p.target_hi) + "/" + p.protocol);
       }
     }
-    j["ports"] = ports;
+    j["ports"] = std::move(ports);
   }
   if (!s.expose.empty()) j["expose"] = Strings(s.expose);
   if (!s.depends_on.empty()) {
     json deps = json::object();
     for (const ComposeDependency& d : s.depends_on) deps[d.service] = {{"condition", d.condition}};
-    j["depends_on"] = deps;
+    j["depends_on"] = std::move(deps);
   }
   if (s.healthcheck.set) {
     const ComposeHealthcheck& h = s.healthcheck;
@@ -98,7 +105,7 @@ json Service(const ComposeService& s, const std::string& root) {
     if (!h.timeout.empty()) hc["timeout"] = h.timeout;
     if (!h.start_period.empty()) hc["start_period"] = h.start_period;
     if (h.retries >= 0) hc["retries"] = h.retries;
-    j["healthcheck"] = hc;
+    j["healthcheck"] = std::move(hc);
   }
   if (!s.volumes.empty()) {
     json vols = json::array();
@@ -108,9 +115,9 @@ json Service(const ComposeService& s, const std::string& root) {
         v["source"] = m.type == "bind" ? Under(root, m.source) : m.source;
       }
       if (m.read_only) v["read_only"] = true;
-      vols.push_back(v);
+      vols.push_back(std::move(v));
     }
-    j["volumes"] = vols;
+    j["volumes"] = std::move(vols);
   }
   if (!s.working_dir.empty()) j["working_dir"] = s.working_dir;
   if (!s.user.empty()) j["user"] = s.user;
@@ -131,15 +138,25 @@ json Service(const ComposeService& s, const std::string& root) {
 
 bool LooksTyped(const std::string& s) {
   if (s.empty()) return true;
-  static const char* const kWords[] = {
-      "null", "Null", "NULL", "~",  "true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes",
-      "YES",  "no",   "No",   "NO", "on",   "On",   "ON",   "off",   "Off",   "OFF",   "y",   "n"};
-  for (const char* w : kWords) {
-    if (s == w) return true;
+  if (s.size() <= 5) {
+    static const std::string_view kWords[] = {"null", "Null",  "NULL",  "~",     "true", "True",
+                                              "TRUE", "false", "False", "FALSE", "yes",  "Yes",
+                                              "YES",  "no",    "No",    "NO",    "on",   "On",
+                                              "ON",   "off",   "Off",   "OFF",   "y",    "n"};
+    for (std::string_view w : kWords) {
+      if (s == w) return true;
+    }
   }
-  char* end = nullptr;
-  std::strtod(s.c_str(), &end);
-  if (*end == '\0') return true;
+  // strtod only where it can read a number: after blanks, a sign, a digit,
+  // a dot, or inf/nan.
+  const size_t start =
+      std::find_if_not(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); }) -
+      s.begin();
+  if (start < s.size() && std::strchr("+-.0123456789iInN", s[start])) {
+    char* end = nullptr;
+    std::strtod(s.c_str(), &end);
+    if (*end == '\0') return true;
+  }
   // 0x1F, 0o17, 1_000, .inf, sexagesimal 1:20: rarer, quoted all the same.
   return s.find_first_not_of("0123456789+-._:eExXoOabcdefABCDEFinINfFaAN") == std::string::npos &&
          s.find_first_of("0123456789") != std::string::npos;
@@ -147,15 +164,22 @@ bool LooksTyped(const std::string& s) {
 
 // Quoting that reads back as the same string: double quotes (with escapes)
 // for control characters, which a plain scalar would lose (a CR at the end
-// of a line is a line break), single quotes for text of another type.
-void Quote(const std::string& s, YAML::Emitter* out) {
+// of a line is a line break), single quotes for text of another type; the
+// rest as yaml-cpp chooses (plain where it can be).
+void Scalar(const std::string& s, YAML::Emitter* out) {
   for (unsigned char c : s) {
     if (c < 0x20 || c == 0x7F) {
-      *out << YAML::DoubleQuoted;
+      *out << YAML::DoubleQuoted << s;
       return;
     }
   }
-  if (LooksTyped(s)) *out << YAML::SingleQuoted;
+  if (LooksTyped(s)) {
+    *out << YAML::SingleQuoted << s;
+  } else if (SurelyPlainScalar(s)) {
+    WritePlainScalar(s, out);
+  } else {
+    *out << s;
+  }
 }
 
 void Emit(const json& j, YAML::Emitter* out) {
@@ -165,8 +189,8 @@ void Emit(const json& j, YAML::Emitter* out) {
       *out << YAML::BeginMap;
       for (const auto& [k, v] : j.items()) {
         *out << YAML::Key;
-        Quote(k, out);  // a key "true" or "~" stays a string
-        *out << k << YAML::Value;
+        Scalar(k, out);  // a key "true" or "~" stays a string
+        *out << YAML::Value;
         Emit(v, out);
       }
       *out << YAML::EndMap;
@@ -178,14 +202,14 @@ void Emit(const json& j, YAML::Emitter* out) {
       *out << YAML::EndSeq;
       break;
     case json::value_t::string: {
-      const std::string& s = j.get_ref<const std::string&>();
-      Quote(s, out);  // yaml-cpp itself quotes what would not parse as plain
-      *out << s;
+      Scalar(j.get_ref<const std::string&>(), out);
       break;
     }
     case json::value_t::boolean: *out << j.get<bool>(); break;
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: *out << j.get<int64_t>(); break;
+    case json::value_t::number_unsigned:
+      WritePlainScalar(std::to_string(j.get<int64_t>()), out);  // as the Emitter writes it
+      break;
     case json::value_t::number_float: *out << j.get<double>(); break;
     default: *out << YAML::Null; break;
   }
@@ -195,7 +219,8 @@ void Emit(const json& j, YAML::Emitter* out) {
 // printed file reads back the same.
 void EscapeValues(json* j) {
   if (j->is_string()) {
-    *j = EscapeDollars(j->get<std::string>());
+    std::string& s = j->get_ref<std::string&>();
+    if (s.find('$') != std::string::npos) s = EscapeDollars(s);
   } else if (j->is_structured()) {
     for (auto& v : *j) EscapeValues(&v);
   }
@@ -207,13 +232,13 @@ json ComposeToJson(const ComposeProject& project, const std::string& root) {
   json doc = json::object();
   json services = json::object();
   for (const ComposeService& s : project.services) services[s.name] = Service(s, root);
-  doc["services"] = services;
+  doc["services"] = std::move(services);
   if (!project.volumes.empty()) {
     json vols = json::object();
     for (const auto& [name, labels] : project.volumes) {
       vols[name] = labels.empty() ? json::object() : json{{"labels", Map(labels)}};
     }
-    doc["volumes"] = vols;
+    doc["volumes"] = std::move(vols);
   }
   for (const auto* files : {&project.secrets, &project.configs}) {
     if (files->empty()) continue;
@@ -227,13 +252,13 @@ json ComposeToJson(const ComposeProject& project, const std::string& root) {
         out[name] = {{"external", true}, {"name", src.name}};
       }
     }
-    doc[files == &project.secrets ? "secrets" : "configs"] = out;
+    doc[files == &project.secrets ? "secrets" : "configs"] = std::move(out);
   }
   if (!project.gateway.empty() || !project.seeds.empty()) {
     json x = json::object();
     if (!project.gateway.empty()) x["gateway"] = project.gateway;
     if (!project.seeds.empty()) x["seeds"] = project.seeds;
-    doc["x-sandbot"] = x;
+    doc["x-sandbot"] = std::move(x);
   }
   EscapeValues(&doc);
   return doc;

@@ -75,6 +75,10 @@ Status Braced(const std::string& body, const VarLookup& lookup, std::string* out
 
 Status Interpolate(const std::string& text, const VarLookup& lookup, std::string* out,
                    std::vector<std::string>* unset) {
+  if (text.find('$') == std::string::npos) {  // most values: nothing to replace
+    *out += text;
+    return Status::Ok();
+  }
   std::string result;
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] != '$') {
