@@ -9,7 +9,6 @@
 #include <string_view>
 #include <utility>
 
-#include "compose/yaml_plain.h"
 
 namespace sandbot {
 namespace {
@@ -175,8 +174,6 @@ void Scalar(const std::string& s, YAML::Emitter* out) {
   }
   if (LooksTyped(s)) {
     *out << YAML::SingleQuoted << s;
-  } else if (SurelyPlainScalar(s)) {
-    WritePlainScalar(s, out);
   } else {
     *out << s;
   }
@@ -207,9 +204,7 @@ void Emit(const json& j, YAML::Emitter* out) {
     }
     case json::value_t::boolean: *out << j.get<bool>(); break;
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-      WritePlainScalar(std::to_string(j.get<int64_t>()), out);  // as the Emitter writes it
-      break;
+    case json::value_t::number_unsigned: *out << j.get<int64_t>(); break;
     case json::value_t::number_float: *out << j.get<double>(); break;
     default: *out << YAML::Null; break;
   }
