@@ -9,7 +9,6 @@
 #include <string_view>
 #include <utility>
 
-
 namespace sandbot {
 namespace {
 
