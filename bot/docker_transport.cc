@@ -156,8 +156,8 @@ Status DockerTransport::Send(const DockerCall& call, DockerReply* reply) const {
   try {
     SigpipeGuard sigpipe_guard;
     // A kept TLS connection when one is idle (httplib connects again when
-    // the engine closed it meanwhile); streams and file uploads get their own.
-    const bool keep = idle_ && !call.stream && call.body_file.empty();
+    // the engine closed it meanwhile).
+    const bool keep = idle_ != nullptr;
     std::unique_ptr<httplib::Client> client = keep ? idle_->Take() : nullptr;
     if (!client) {
       client = tls_.enabled() ? std::make_unique<httplib::Client>(address_, tls_.cert, tls_.key)

@@ -11,8 +11,12 @@
 // kIdleTlsConnections idle, shared by copies of the transport): a handshake,
 // with the certificate files read for it, cost more than the call itself and
 // made a deploy through a TLS engine ~15 % slower than through the socket.
-// Streamed calls (build output, logs) and uploads from a file still get a
-// connection of their own.
+// Streamed calls (build output, logs) and uploads from a file take a kept
+// connection too, and give it back when their answer was read to its end:
+// a fresh one costs a handshake (~6.5 ms here against 0.17 ms for a call on
+// a kept one). A call that failed midway, an answer ending with
+// "Connection: close" and a 101 (the engine took the socket over) end
+// theirs.
 //
 // Thread-safety: Send may be called from several threads at once; a kept
 // connection serves one call at a time.
