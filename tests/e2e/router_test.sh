@@ -184,7 +184,8 @@ test_router_switches_routes_without_recreate() {
 
 # What passes through the router, on loopback (tests/e2e/router_upstream.py):
 # a 3 MB Content-Length body and a chunked one whole, a chunked answer
-# streamed (its first chunk before its last is sent), X-Forwarded-*, a
+# streamed (its first chunk before its last is sent), an answer whose
+# header lines end in LF alone (a CGI behind busybox httpd), X-Forwarded-*, a
 # kept-alive upstream connection reused, a 101 Upgrade tunnelled both ways;
 # an https:// upstream with a test CA: reached with --ca (SNI, Host, one
 # TLS connection kept alive), refused (502, nothing sent) by IP when the
