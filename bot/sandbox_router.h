@@ -60,6 +60,13 @@ Status EnsureSandboxRouter(ContainerRuntime* runtime, const std::string& data_di
 Status AwaitRouterTable(const std::string& data_dir, const std::string& sandbox,
                         const std::string& version, int timeout_ms, int* waited_ms);
 
+// Waits until the router reports the table its routes folder holds now,
+// whichever that is: a service about to start reaches the others through a
+// router that has loaded the latest table (jobs starting services at once
+// each write one, so no single version is the one to wait for).
+Status AwaitRouterCurrentTable(const std::string& data_dir, const std::string& sandbox,
+                               int timeout_ms, int* waited_ms);
+
 }  // namespace sandbot
 
 #endif  // SANDBOT_BOT_SANDBOX_ROUTER_H_
