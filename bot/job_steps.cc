@@ -424,7 +424,9 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   const ComposeReadiness readiness =
       composed ? ReadinessOf(compose->project, service.name, compose->enabled)
                : ComposeReadiness::kStarted;
-  s = composed ? WaitComposeReady(name, readiness) : WaitHealthy(job, repo, name, port);
+  s = composed ? WaitComposeReady(name, readiness)
+               : WaitHealthy(job, repo, name, port,
+                             main_by_router ? service.name + ".local" : std::string());
   if (!s.ok()) return fail(s, LogTail(name));
   if (readiness == ComposeReadiness::kCompleted) {
     s = SetServiceStatus(db_, service.id, ServiceStatus::kStopped, "completed (exit code 0)");
@@ -484,7 +486,7 @@ Status JobSteps::KeepRunning(const Job& job, const Service& service, const Statu
 }
 
 Status JobSteps::WaitHealthy(const Job& job, const Repo& repo, const std::string& container,
-                             int port) {
+                             int port, const std::string& host) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   const auto deadline = start + std::chrono::seconds(config_.health_timeout_seconds);
@@ -492,6 +494,7 @@ Status JobSteps::WaitHealthy(const Job& job, const Repo& repo, const std::string
   httplib::Client client(ProbeHost(config_), port);
   client.set_connection_timeout(1, 0);
   client.set_read_timeout(2, 0);
+  if (!host.empty()) client.set_default_headers({{"Host", host}});
   int delay_ms = 20;
   for (;;) {
     Status stop = CheckStop();
@@ -534,7 +537,9 @@ Status JobSteps::WaitReady(const Job& job, const Repo& repo, const Service& serv
   Status s = ComposeOf(repo, service.commit, job.sandbox, service.branch, &compose);
   if (!s.ok()) return s;
   if (!compose || !compose->project.Find(service.name)) {
-    return WaitHealthy(job, repo, container, service.host_port);
+    // A gateway's port may be its router's: the Host names its own container.
+    return WaitHealthy(job, repo, container, service.host_port,
+                       config_.router ? service.name + ".local" : std::string());
   }
   return WaitComposeReady(container, ReadinessOf(compose->project, service.name, compose->enabled));
 }

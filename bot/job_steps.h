@@ -137,7 +137,11 @@ class JobSteps {
   Status RouteEnvFor(const std::string& sandbox, std::vector<std::string>* env,
                      std::string* routes_dir, std::vector<std::string>* held = nullptr,
                      std::string* version = nullptr, RouterGateway* gateway = nullptr);
-  Status WaitHealthy(const Job& job, const Repo& repo, const std::string& container, int port);
+  // `host`: the Host header of the probe, "" for httplib's; through the
+  // router's main URL "{service}.local", the new container itself whatever
+  // the gateway's route (handlers/router_table.h).
+  Status WaitHealthy(const Job& job, const Repo& repo, const std::string& container, int port,
+                     const std::string& host = "");
   // WaitHealthy, or for a compose file's service WaitComposeReady with its
   // readiness (the file read again at the service's commit).
   Status WaitReady(const Job& job, const Repo& repo, const Service& service,

@@ -296,6 +296,30 @@ BOOST_AUTO_TEST_CASE(daemon_table_through_the_router) {
   BOOST_CHECK((ServiceAliases("db", false) == std::vector<std::string>{"db", "db.local"}));
 }
 
+// "{service}.local" reaches the service's own container on its port
+// whatever its route: how the daemon checks a gateway routed elsewhere.
+BOOST_AUTO_TEST_CASE(own_container_by_its_local_name) {
+  RouterTable t;
+  BOOST_REQUIRE(
+      ParseRouterTable(R"({"web": {"route": "baseline", "url": "https://web-dev.example.com",
+                                             "port": 8080, "main": true},
+                                     "db": {"route": "sandbox", "url": "http://db:5432"}})",
+                       &t)
+          .ok());
+  Forward f;
+  BOOST_REQUIRE(DecideForward(t, "web.local:8091", &f).ok());
+  BOOST_CHECK_EQUAL(f.connect_host, "web.local");
+  BOOST_CHECK_EQUAL(f.connect_port, 8080);
+  BOOST_CHECK_EQUAL(f.route, "sandbox");
+  BOOST_CHECK(!f.tls);
+  BOOST_CHECK_EQUAL(f.host_header, "web.local:8091");
+  // By its name, the route; an unknown .local name is the main service's.
+  BOOST_REQUIRE(DecideForward(t, "web", &f).ok());
+  BOOST_CHECK_EQUAL(f.connect_host, "web-dev.example.com");
+  BOOST_REQUIRE(DecideForward(t, "other.local", &f).ok());
+  BOOST_CHECK_EQUAL(f.connect_host, "web-dev.example.com");
+}
+
 // A compose file's services (repo shop, services db and web) are not held:
 // the file says ports, not protocols, and a client of db:5432 must reach
 // the database itself, not a router that speaks HTTP only.
