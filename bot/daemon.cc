@@ -308,6 +308,7 @@ int Daemon::Start() {
   deploy_config.gateway_lo = gateway_lo_;
   deploy_config.gateway_hi = gateway_hi_;
   deploy_config.router = config_.router;
+  deploy_config.routers_here = true;  // but on a Swarm engine (bot/engine_registry.cc)
   deploy_config.router_ca = config_.router_ca;
   deploy_config.domain = config_.domain;
   deploy_config.secrets = secrets_.get();

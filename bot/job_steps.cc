@@ -142,10 +142,11 @@ void JobSteps::NoteServiceStatus(const Service& service, ServiceStatus status,
 }
 
 bool JobSteps::UsesRouter(const Sandbox& sandbox) const {
-  if (!config_.router) return false;
+  if (!config_.routers_here && !config_.router) return false;
   const fs::path dir = RouterStateDir(config_.data_dir, sandbox.name);
   std::error_code ec;
   if (fs::is_directory(dir, ec)) return true;
+  if (!config_.router) return false;
   for (const Service& service : sandbox.services) {
     if (!service.container_id.empty()) return false;
   }
@@ -539,7 +540,7 @@ Status JobSteps::WaitReady(const Job& job, const Repo& repo, const Service& serv
   if (!compose || !compose->project.Find(service.name)) {
     // A gateway's port may be its router's: the Host names its own container.
     return WaitHealthy(job, repo, container, service.host_port,
-                       config_.router ? service.name + ".local" : std::string());
+                       config_.routers_here ? service.name + ".local" : std::string());
   }
   return WaitComposeReady(container, ReadinessOf(compose->project, service.name, compose->enabled));
 }
