@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Route change applied, 5 HTTP services in a sandbox, on the real engine:
-# through the sandbox router (`serve --router`: a new table, acknowledged)
-# beside the recreate path (the same sandbox shape on a daemon without the
-# router: the sandbox's containers are recreated with the new
+# through the sandbox router (`serve`, the default: a new table, acknowledged)
+# beside the recreate path (the same sandbox shape on a daemon with
+# `serve --no-router`: the sandbox's containers are recreated with the new
 # {SERVICE}_URL). Both daemons run at once and the changes alternate, so
 # both see the same machine. Each figure is the wall time of
 # `sandbot route SERVICE TARGET in SANDBOX --wait` (CLI start to job end).
@@ -26,11 +26,10 @@ die() {
   exit 1
 }
 
+. "$(dirname "$0")/side_daemon.sh"
+
 cleanup() {
-  for side in router recreate; do
-    [ -f "$DIR/$side.pid" ] && kill -TERM "$(cat "$DIR/$side.pid")" 2>/dev/null || true
-  done
-  sleep 1
+  stop_sides router recreate
   for side in router recreate; do
     for c in $(curl -s --unix-socket /var/run/docker.sock \
       "http://d/containers/json?all=1&filters=%7B%22label%22%3A%5B%22sandbot.sandbox%3D$RUN-$side%22%5D%7D" |
@@ -39,52 +38,21 @@ cleanup() {
     done
     curl -s --unix-socket /var/run/docker.sock -X DELETE "http://d/networks/sandbox-$RUN-$side" >/dev/null || true
   done
-  for img in $(sqlite3 "$DIR/router/sandbot.db" "SELECT DISTINCT image FROM services" 2>/dev/null) \
-    $(sqlite3 "$DIR/recreate/sandbot.db" "SELECT DISTINCT image FROM services" 2>/dev/null); do
-    curl -s --unix-socket /var/run/docker.sock -X DELETE "http://d/images/$img?force=1" >/dev/null || true
-  done
+  remove_side_images router recreate
   rm -rf "$DIR"
 }
 trap cleanup EXIT
 
-# side, listen port, host port range, extra serve flags
-start() {
-  local side=$1 port=$2 ports=$3
-  shift 3
-  mkdir -p "$DIR/$side"
-  printf '{"roles": {"admin": ["cli:%s"]}}\n' "$(id -u)" >"$DIR/$side/config.json"
-  "$SANDBOT" serve --data "$DIR/$side" --listen "127.0.0.1:$port" --ports "$ports" \
-    --health-timeout 30 --reconcile-seconds 3600 "$@" >>"$DIR/$side.log" 2>&1 &
-  echo $! >"$DIR/$side.pid"
-  for _ in $(seq 100); do
-    curl -sf --unix-socket "$DIR/$side/sandbot.sock" http://local/v1/ping >/dev/null 2>&1 && return
-    sleep 0.1
-  done
-  cat "$DIR/$side.log" >&2
-  die "the $side daemon did not start"
-}
+start router "$BASE" "$((BASE + 10))-$((BASE + 29))"
+start recreate "$((BASE + 1))" "$((BASE + 30))-$((BASE + 49))" --no-router
 
-start router "$BASE" "$((BASE + 10))-$((BASE + 29))" --router
-start recreate "$((BASE + 1))" "$((BASE + 30))-$((BASE + 49))"
-
-mkdir -p "$DIR/work"
-git init -q -b main "$DIR/work"
-cat >"$DIR/work/Dockerfile" <<'DOCKERFILE'
-FROM sandbot/busybox:latest
-CMD ["sh", "-c", "mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www"]
-DOCKERFILE
-git -C "$DIR/work" add -A
-git -C "$DIR/work" commit -qm app
+side_app "$DIR/work"
 
 for side in router recreate; do
   export SANDBOT_DATA=$DIR/$side
+  side_repos "$side" "$DIR/work" "$SERVICES"
   spec=""
-  for i in $(seq $SERVICES); do
-    "$SANDBOT" repo add "s$i" "$DIR/$side-s$i.git" --init --port 8080 --health / >/dev/null ||
-      die "repo add s$i ($side)"
-    git -C "$DIR/work" push -q "$DIR/$side-s$i.git" main 2>/dev/null
-    spec="$spec s$i@main"
-  done
+  for i in $(seq $SERVICES); do spec="$spec s$i@main"; done
   # shellcheck disable=SC2086
   out=$("$SANDBOT" sandbox create "$RUN-$side"$spec --wait 2>&1) || die "sandbox create ($side): $out"
 done

@@ -54,8 +54,10 @@ struct Config {
   EngineFlags engine_flags;
   std::string ports = "9001-9999";          // host ports for services
   std::string gateway_ports = "8080-8099";  // host ports for sandboxes' gateway services
-  std::string domain;   // "": no Traefik labels; else {service}.{sandbox}.{domain}
-  bool router = false;  // a router in every sandbox (bot/sandbox_router.h)
+  std::string domain;  // "": no Traefik labels; else {service}.{sandbox}.{domain}
+  // A router in every sandbox (bot/sandbox_router.h); serve --no-router
+  // turns it off. Swarm engines never get one (bot/engine_registry.cc).
+  bool router = true;
   // A CA file (PEM) the routers trust for https:// upstreams besides the
   // system bundle (serve --router-ca); "": the system bundle alone.
   std::string router_ca;

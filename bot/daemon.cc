@@ -52,6 +52,7 @@
 #include "bot/reconciler.h"
 #include "bot/rejection_sampler.h"
 #include "bot/replay_guard.h"
+#include "bot/sandbox_router.h"
 #include "bot/scrape_state.h"
 #include "bot/seed_worker.h"
 #include "bot/signatures.h"
@@ -307,6 +308,7 @@ int Daemon::Start() {
   deploy_config.gateway_lo = gateway_lo_;
   deploy_config.gateway_hi = gateway_hi_;
   deploy_config.router = config_.router;
+  deploy_config.routers_here = true;  // but on a Swarm engine (bot/engine_registry.cc)
   deploy_config.router_ca = config_.router_ca;
   deploy_config.domain = config_.domain;
   deploy_config.secrets = secrets_.get();
@@ -426,6 +428,13 @@ int Daemon::Start() {
   forge_sweep_thread_ = std::thread([this] { ForgeSweepLoop(); });
   forge_comment_thread_ = std::thread([this] { ForgeCommentLoop(); });
   seed_thread_ = std::thread([this] { SeedLoop(); });
+  if (Engine* first = engines_->Default(); first->deploy.router) {
+    router_image_thread_ = std::thread([first] {
+      Status s = PrepareRouterImage(first->runtime.get());
+      if (!s.ok())
+        spdlog::info("router image not ready yet: {} (made at the first deploy)", s.message());
+    });
+  }
 
   spdlog::info("sandbot {} serving; data {}", kVersion, config_.data_dir);
   std::string note = engine_note_;
@@ -800,6 +809,7 @@ int Daemon::Stop() {
   forge_sweep_thread_.join();
   forge_comment_thread_.join();
   seed_thread_.join();
+  if (router_image_thread_.joinable()) router_image_thread_.join();
   if (!workers_->Stop(std::chrono::seconds(config_.stop_timeout_seconds))) {
     // Jobs still on their threads use the store and the engine: leave
     // without tearing those down. They are resumed at the next start.

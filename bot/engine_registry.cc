@@ -234,6 +234,12 @@ EngineRegistry::EngineRegistry(Db* db, const std::vector<EngineSpec>& specs,
             &e->deploy.gateway_hi);
     if (spec.swarm) {
       // A Swarm manager: its sandboxes become services (bot/swarm_runtime.h).
+      // No sandbox router there: a service's name on the overlay network is
+      // its Swarm VIP, which one more service (pinned to the manager, its
+      // folders bind-mounted) could not hold as reliably; route changes
+      // update the services (the recreate path) and say so.
+      e->deploy.router = false;
+      e->deploy.routers_here = false;
       SwarmPublish publish = SwarmPublish::kIngress;
       if (!spec.swarm_publish.empty()) ParseSwarmPublish(spec.swarm_publish, &publish);
       auto swarm = std::make_unique<SwarmRuntime>(spec.url, spec.Tls(), publish);
@@ -259,9 +265,9 @@ EngineRegistry::EngineRegistry(Db* db, const std::vector<EngineSpec>& specs,
                                                std::chrono::milliseconds(2000)});
     e->deployer = std::make_unique<Deployer>(db, e->runtime.get(), e->deploy, on_event);
     e->reconciler = std::make_unique<Reconciler>(db, e->runtime.get(), data_dir);
-    e->health =
-        std::make_unique<HealthMonitor>(db, e->runtime.get(), std::chrono::milliseconds(2000),
-                                        base.router ? DataLabel(data_dir) : std::string());
+    e->health = std::make_unique<HealthMonitor>(
+        db, e->runtime.get(), std::chrono::milliseconds(2000),
+        e->deploy.routers_here ? DataLabel(data_dir) : std::string());
     e->health->set_probe_host(ProbeHost(e->deploy));
     if (specs.size() > 1) {
       Engine* self = e.get();

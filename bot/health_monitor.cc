@@ -140,6 +140,9 @@ Status HealthMonitor::RunOnce(HealthReport* report) {
     if (state.running && path != health_paths.end() && !path->second.empty() && svc.host_port > 0) {
       facts.health_path = path->second;
       httplib::Client client(probe_host_, svc.host_port);
+      // A gateway's port may be its router's main URL: this Host names the
+      // service's own container there, whatever its route.
+      if (!router_data_label_.empty()) client.set_default_headers({{"Host", svc.name + ".local"}});
       client.set_connection_timeout(timeout_);
       client.set_read_timeout(timeout_);
       auto res = client.Get(facts.health_path.c_str());

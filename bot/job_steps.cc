@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <sstream>
 #include <thread>
 
@@ -27,6 +28,15 @@
 namespace sandbot {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// How long a starting service waits for its sandbox's router to load the
+// latest table: a new router's process starts in well under a second, even
+// on a loaded engine.
+constexpr int kRouterReadyMs = 10000;
+
+}  // namespace
 
 std::string TailLines(const std::string& text, int n) {
   size_t pos = text.size();
@@ -131,6 +141,20 @@ void JobSteps::NoteServiceStatus(const Service& service, ServiceStatus status,
   }
 }
 
+bool JobSteps::UsesRouter(const Sandbox& sandbox) const {
+  if (!config_.routers_here && !config_.router) return false;
+  const fs::path dir = RouterStateDir(config_.data_dir, sandbox.name);
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return true;
+  if (!config_.router) return false;
+  for (const Service& service : sandbox.services) {
+    if (!service.container_id.empty()) return false;
+  }
+  // A failure shows where EnsureSandboxRouter makes it again.
+  fs::create_directories(dir, ec);
+  return true;
+}
+
 Status JobSteps::RouteEnvFor(const std::string& sandbox_name, std::vector<std::string>* env,
                              std::string* routes_dir, std::vector<std::string>* held,
                              std::string* version, RouterGateway* gateway) {
@@ -144,7 +168,7 @@ Status JobSteps::RouteEnvFor(const std::string& sandbox_name, std::vector<std::s
   if (s.ok()) s = ListRepos(db_, &repos);
   if (!s.ok()) return s;
   std::vector<RouteEntry> table = ResolveRoutes(sandbox, routes, baselines, repos);
-  if (config_.router) RouteThroughRouter(repos, &table);
+  if (UsesRouter(sandbox)) RouteThroughRouter(sandbox, repos, &table);
   if (held) held->clear();
   RouterGateway main;
   for (RouteEntry& r : table) {
@@ -255,21 +279,39 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
     }
   }
   if (s.ok()) s = EnsureSandboxNetwork(job.sandbox);
-  // The main URL's port may still be held by the gateway's old container
-  // (deployed before the router published it): then a router without it
-  // now, and with it once that container has stepped aside.
-  bool publish_main_after = false;
-  if (s.ok() && config_.router) {
-    s = EnsureSandboxRouter(runtime_, config_.data_dir, data_label_, job.sandbox, held,
-                            config_.router_ca, main_url);
-    if (!s.ok() && !main_url.service.empty()) {
-      AppendLog(job, "the router cannot publish the main URL yet (" + s.message() +
-                         "): it will once " + main_url.service + " is replaced");
-      s = EnsureSandboxRouter(runtime_, config_.data_dir, data_label_, job.sandbox, held,
-                              config_.router_ca);
-      publish_main_after = s.ok() && main_url.service == service.name;
-    }
+  // The sandbox's router is made ready beside this service's volumes and
+  // container (a new sandbox pays for the router's create and start once,
+  // in parallel, not before its first service); the container starts once
+  // the router has loaded the table. The main URL's port may still be held
+  // by the gateway's old container (deployed before the router published
+  // it): then a router without it now, and with it once that container has
+  // stepped aside. The future's destructor waits for it on every way out.
+  bool publish_main_after = false;  // set by `router`, read after get()
+  std::future<Status> router;
+  const bool routed = s.ok() && UsesRouter(sandbox);
+  if (routed && !held.empty()) {
+    router = std::async(std::launch::async, [&] {
+      Status made = EnsureSandboxRouter(runtime_, config_.data_dir, data_label_, job.sandbox, held,
+                                        config_.router_ca, main_url);
+      if (!made.ok() && !main_url.service.empty()) {
+        AppendLog(job, "the router cannot publish the main URL yet (" + made.message() +
+                           "): it will once " + main_url.service + " is replaced");
+        made = EnsureSandboxRouter(runtime_, config_.data_dir, data_label_, job.sandbox, held,
+                                   config_.router_ca);
+        publish_main_after = made.ok() && main_url.service == service.name;
+      }
+      return made;
+    });
   }
+  auto router_ready = [&]() -> Status {
+    if (!router.valid()) return Status::Ok();
+    Status ready = router.get();
+    int waited_ms = 0;
+    if (ready.ok()) {
+      ready = AwaitRouterCurrentTable(config_.data_dir, job.sandbox, kRouterReadyMs, &waited_ms);
+    }
+    return ready;
+  };
   // Its named volumes exist (filled from a seed or a clone's source when
   // new) before the container that mounts them.
   std::vector<std::string> volume_binds;
@@ -330,7 +372,7 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
       if (!s.ok()) return fail(s, "");
     }
   }
-  if (config_.router) {
+  if (routed) {
     // The router answers to the service's name; the container to name.local.
     spec.aliases = ServiceAliases(service.name,
                                   std::find(held.begin(), held.end(), service.name) != held.end());
@@ -364,6 +406,7 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   const bool swapped = s.ok() && old.exists;
   if (s.ok()) s = runtime_->CreateContainer(spec, container_id);
   if (s.ok()) Failpoint("container.created");
+  if (s.ok()) s = router_ready();
   if (s.ok() && swapped) s = runtime_->StopContainer(standby, 0);
   if (s.ok()) s = runtime_->StartContainer(*container_id);
   if (!s.ok() && swapped && !Interrupted(s)) return PutBack(job, service, old, s);
@@ -384,7 +427,9 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   const ComposeReadiness readiness =
       composed ? ReadinessOf(compose->project, service.name, compose->enabled)
                : ComposeReadiness::kStarted;
-  s = composed ? WaitComposeReady(name, readiness) : WaitHealthy(job, repo, name, port);
+  s = composed ? WaitComposeReady(name, readiness)
+               : WaitHealthy(job, repo, name, port,
+                             main_by_router ? service.name + ".local" : std::string());
   if (!s.ok()) return fail(s, LogTail(name));
   if (readiness == ComposeReadiness::kCompleted) {
     s = SetServiceStatus(db_, service.id, ServiceStatus::kStopped, "completed (exit code 0)");
@@ -444,7 +489,7 @@ Status JobSteps::KeepRunning(const Job& job, const Service& service, const Statu
 }
 
 Status JobSteps::WaitHealthy(const Job& job, const Repo& repo, const std::string& container,
-                             int port) {
+                             int port, const std::string& host) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   const auto deadline = start + std::chrono::seconds(config_.health_timeout_seconds);
@@ -452,6 +497,7 @@ Status JobSteps::WaitHealthy(const Job& job, const Repo& repo, const std::string
   httplib::Client client(ProbeHost(config_), port);
   client.set_connection_timeout(1, 0);
   client.set_read_timeout(2, 0);
+  if (!host.empty()) client.set_default_headers({{"Host", host}});
   int delay_ms = 20;
   for (;;) {
     Status stop = CheckStop();
@@ -494,7 +540,9 @@ Status JobSteps::WaitReady(const Job& job, const Repo& repo, const Service& serv
   Status s = ComposeOf(repo, service.commit, job.sandbox, service.branch, &compose);
   if (!s.ok()) return s;
   if (!compose || !compose->project.Find(service.name)) {
-    return WaitHealthy(job, repo, container, service.host_port);
+    // A gateway's port may be its router's: the Host names its own container.
+    return WaitHealthy(job, repo, container, service.host_port,
+                       config_.routers_here ? service.name + ".local" : std::string());
   }
   return WaitComposeReady(container, ReadinessOf(compose->project, service.name, compose->enabled));
 }

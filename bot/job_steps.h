@@ -60,9 +60,15 @@ struct DeployConfig {
   // Opens environment secrets for injection (store/secret_keys.h); null:
   // deploys of services with attached secrets fail saying so.
   const SecretKeys* secrets = nullptr;
-  // `serve --router`: every sandbox gets a router (bot/sandbox_router.h)
-  // holding its HTTP services' names; their routes change without recreates.
+  // Every new sandbox gets a router (bot/sandbox_router.h) holding its
+  // HTTP services' names; their routes change without recreates. On by
+  // default in `serve` (--no-router), off on Swarm engines; off here so a
+  // test's runtime needs no router image.
   bool router = false;
+  // The engine runs routers (not a Swarm engine): a sandbox that has one
+  // keeps it under --no-router too, so no name is split between its router
+  // and a container deployed later.
+  bool routers_here = false;
   std::string router_ca;  // serve --router-ca: the routers' extra CA file
   // Told after each line written to a job's log file: the dashboard's live
   // log (GET /ui/jobs/ID/events) wakes on it rather than polling. May be null.
@@ -121,6 +127,13 @@ class JobSteps {
   Status StartService(const Job& job, const Repo& repo, const Service& service,
                       const std::string& sha, const std::string& image, const std::string& workdir,
                       std::string* container_id);
+  // Whether `sandbox` has a router: on an engine with config().routers_here,
+  // a sandbox that got one (its router's state folder exists), or with
+  // config().router one that has no container yet (deciding so makes that
+  // folder: the answer sticks). A sandbox deployed without one keeps its
+  // services' own names: a router holding them too would split each name
+  // between two containers.
+  bool UsesRouter(const Sandbox& sandbox) const;
   // The sandbox's route table as {SERVICE}_URL variables, and written to
   // routes.json in `routes_dir`, a folder holding only that file, mounted
   // read-only at /etc/sandbot: a running container sees each new table.
@@ -131,7 +144,11 @@ class JobSteps {
   Status RouteEnvFor(const std::string& sandbox, std::vector<std::string>* env,
                      std::string* routes_dir, std::vector<std::string>* held = nullptr,
                      std::string* version = nullptr, RouterGateway* gateway = nullptr);
-  Status WaitHealthy(const Job& job, const Repo& repo, const std::string& container, int port);
+  // `host`: the Host header of the probe, "" for httplib's; through the
+  // router's main URL "{service}.local", the new container itself whatever
+  // the gateway's route (handlers/router_table.h).
+  Status WaitHealthy(const Job& job, const Repo& repo, const std::string& container, int port,
+                     const std::string& host = "");
   // WaitHealthy, or for a compose file's service WaitComposeReady with its
   // readiness (the file read again at the service's commit).
   Status WaitReady(const Job& job, const Repo& repo, const Service& service,

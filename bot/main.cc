@@ -82,9 +82,12 @@ int main(int argc, char** argv) {
       ->add_option("--gateway-ports", config.gateway_ports,
                    "Host port range for gateway services (a sandbox's main URL)")
       ->capture_default_str();
-  serve->add_flag("--router", config.router,
-                  "A router in every sandbox: HTTP services keep {SERVICE}_URL and a route change "
-                  "applies without recreating containers (see README, The sandbox router)");
+  serve->add_flag(
+      "--router,!--no-router", config.router,
+      "A router in every new sandbox (the default; --no-router: none in new ones, those "
+      "that have one keep it): HTTP services keep "
+      "{SERVICE}_URL and a route change applies without recreating containers; not "
+      "on a Swarm engine (see README, The sandbox router)");
   serve->add_option("--router-ca", config.router_ca,
                     "A CA file (PEM) the routers trust for https:// baselines and URLs besides "
                     "the system bundle in the router image, e.g. an internal CA");

@@ -122,7 +122,7 @@ Status RunReroute(JobSteps* steps, const Job& job) {
   // Through the sandbox's router, an HTTP service's new route is a new
   // table: the router takes it, nothing is recreated. The answer waits for
   // the router to say it uses that very table.
-  if (config.router && !job.service.empty()) {
+  if (steps->UsesRouter(sandbox) && !job.service.empty()) {
     std::vector<std::string> route_env, held;
     std::string routes_dir, version;
     RouterGateway main_url;
@@ -147,8 +147,9 @@ Status RunReroute(JobSteps* steps, const Job& job) {
                                                      " switched, no container recreated"));
       return Status::Ok();
     }
-    steps->AppendLog(job,
-                     job.service + " is not HTTP (no health path): its containers are recreated");
+    steps->AppendLog(job, job.service +
+                              " is not held by the router (no health path, or a compose file's "
+                              "service: not known to be HTTP): its containers are recreated");
   }
   std::vector<Restart> restarts;
   for (const Service& service : sandbox.services) {

@@ -116,15 +116,18 @@ class Stream {
     buf_.append(tmp, static_cast<size_t>(n));
     return true;
   }
-  // Up to and including "\r\n\r\n"; `*eof_first` when the peer closed
-  // before sending a byte.
-  bool ReadHead(std::string* head, bool* eof_first = nullptr) {
+  // Up to and including the empty line that ends a head: "\r\n\r\n", or
+  // with `bare_lf` (an upstream's answer) also lines ending in LF alone, as
+  // a CGI's headers pass through busybox httpd and as RFC 9112 lets a
+  // recipient read them; a client's request stays CRLF only. `*eof_first`
+  // when the peer closed before sending a byte.
+  bool ReadHead(std::string* head, bool* eof_first = nullptr, bool bare_lf = false) {
     if (eof_first) *eof_first = false;
     for (;;) {
-      size_t end = buf_.find("\r\n\r\n", pos_);
+      const size_t end = HeadEnd(bare_lf);
       if (end != std::string::npos) {
-        *head = buf_.substr(pos_, end + 4 - pos_);
-        pos_ = end + 4;
+        *head = buf_.substr(pos_, end - pos_);
+        pos_ = end;
         return true;
       }
       if (buf_.size() - pos_ > kMaxHead) return false;
@@ -134,6 +137,19 @@ class Stream {
         return false;
       }
     }
+  }
+  // Where the head that starts at pos_ ends (just past its empty line), or
+  // npos while it has not all come.
+  size_t HeadEnd(bool bare_lf) const {
+    if (!bare_lf) {
+      const size_t end = buf_.find("\r\n\r\n", pos_);
+      return end == std::string::npos ? end : end + 4;
+    }
+    for (size_t lf = buf_.find('\n', pos_); lf != std::string::npos; lf = buf_.find('\n', lf + 1)) {
+      if (buf_.compare(lf + 1, 1, "\n") == 0) return lf + 2;
+      if (buf_.compare(lf + 1, 2, "\r\n") == 0) return lf + 3;
+    }
+    return std::string::npos;
   }
   bool ReadLine(std::string* line) {
     for (;;) {
@@ -208,11 +224,16 @@ struct Head {
   }
 };
 
-bool ParseHead(const std::string& text, Head* h) {
+// `bare_lf`: lines may end in LF alone (an upstream's answer; ReadHead).
+bool ParseHead(const std::string& text, Head* h, bool bare_lf = false) {
   std::istringstream in(text);
   std::string line;
-  if (!std::getline(in, line) || line.empty() || line.back() != '\r') return false;
-  line.pop_back();
+  if (!std::getline(in, line) || line.empty()) return false;
+  if (line.back() == '\r') {
+    line.pop_back();
+  } else if (!bare_lf) {
+    return false;
+  }
   size_t a = line.find(' ');
   if (a == std::string::npos) return false;
   size_t b = line.find(' ', a + 1);
@@ -691,9 +712,10 @@ bool Router::ServeOne(Stream* client, const std::string& client_ip) {
       }
     }
     bool eof_first = false;
-    if (up->Send(out) && Relay(client, up.get(), req_body) && up->ReadHead(&text, &eof_first)) {
+    if (up->Send(out) && Relay(client, up.get(), req_body) &&
+        up->ReadHead(&text, &eof_first, /*bare_lf=*/true)) {
       resp = Head();
-      if (ParseHead(text, &resp)) break;
+      if (ParseHead(text, &resp, /*bare_lf=*/true)) break;
       why = "the upstream answered something that is not HTTP";
     } else if (why.empty()) {
       why = "the upstream closed the connection";
@@ -709,9 +731,9 @@ bool Router::ServeOne(Stream* client, const std::string& client_ip) {
   }
   // Interim answers (100 Continue, 103) before the real one.
   while (resp.first[1].size() == 3 && resp.first[1][0] == '1' && resp.first[1] != "101") {
-    if (!up->ReadHead(&text)) return false;
+    if (!up->ReadHead(&text, nullptr, /*bare_lf=*/true)) return false;
     resp = Head();
-    if (!ParseHead(text, &resp)) return false;
+    if (!ParseHead(text, &resp, /*bare_lf=*/true)) return false;
   }
   const int status = std::atoi(resp.first[1].c_str());
   if (status == 101 && upgrade) {

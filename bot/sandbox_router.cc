@@ -10,10 +10,15 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "bot/router_image.h"
+#include "handlers/router_table.h"
 #include "util/engine_names.h"
 
 namespace sandbot {
@@ -54,6 +59,36 @@ std::string MainLabel(const RouterGateway& gateway) {
 std::mutex image_mu;
 std::string router_tag;  // guarded by image_mu
 
+// One EnsureSandboxRouter at a time per sandbox: services of one job start
+// on several threads, and two that both found no router would both create
+// it (the second refused: the name is taken).
+std::mutex& SandboxRouterLock(const std::string& sandbox) {
+  static std::mutex mu;
+  static std::map<std::string, std::unique_ptr<std::mutex>> locks;  // guarded by mu
+  std::lock_guard<std::mutex> lock(mu);
+  std::unique_ptr<std::mutex>& found = locks[sandbox];
+  if (!found) found = std::make_unique<std::mutex>();
+  return *found;
+}
+
+std::string FileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream all;
+  all << in.rdbuf();
+  return all.str();
+}
+
+// A router (re)started reports afresh; until then, no version at all.
+void ForgetAck(const std::string& data_dir, const std::string& sandbox) {
+  std::error_code ec;
+  fs::remove(RouterStateDir(data_dir, sandbox) + "/table-version", ec);
+}
+
+// Waits until the router's acknowledgement equals want() (read again at
+// each wake-up), at most timeout_ms.
+Status AwaitAck(const std::string& data_dir, const std::string& sandbox,
+                const std::function<std::string()>& want, int timeout_ms, int* waited_ms);
+
 }  // namespace
 
 ContainerSpec RouterContainerSpec(const std::string& sandbox, const std::string& image,
@@ -90,10 +125,16 @@ ContainerSpec RouterContainerSpec(const std::string& sandbox, const std::string&
   return spec;
 }
 
+Status PrepareRouterImage(ContainerRuntime* runtime) {
+  std::lock_guard<std::mutex> lock(image_mu);
+  return BuildRouterImage(runtime, /*rebuild=*/false, &router_tag, [](const std::string&) {});
+}
+
 Status EnsureSandboxRouter(ContainerRuntime* runtime, const std::string& data_dir,
                            const std::string& data_label, const std::string& sandbox,
                            const std::vector<std::string>& held, const std::string& ca_file,
                            const RouterGateway& gateway) {
+  std::lock_guard<std::mutex> one_at_a_time(SandboxRouterLock(sandbox));
   std::vector<ContainerInfo> found;
   Status s = runtime->ListContainers({{kLabelManaged, "true"},
                                       {kLabelSandbox, sandbox},
@@ -125,7 +166,12 @@ Status EnsureSandboxRouter(ContainerRuntime* runtime, const std::string& data_di
         (has_ca == c.labels.end() ? ca.empty() : has_ca->second == ca) &&
         (main == c.labels.end() ? gateway.service.empty() : main->second == MainLabel(gateway));
     if (same && c.state == "running") return Status::Ok();
-    if (same) return runtime->StartContainer(c.id);  // stopped or killed: its table is mounted
+    // Stopped or killed: its table is mounted. The acknowledgement it left
+    // goes first, so no one takes it for the new process's.
+    if (same) {
+      ForgetAck(data_dir, sandbox);
+      return runtime->StartContainer(c.id);
+    }
     s = runtime->RemoveContainer(c.id);
     if (!s.ok()) return s;
   }
@@ -141,6 +187,7 @@ Status EnsureSandboxRouter(ContainerRuntime* runtime, const std::string& data_di
       return Status::Unavailable("cannot hand " + state_dir + " to the router");
     }
   }
+  ForgetAck(data_dir, sandbox);
   ContainerSpec spec =
       RouterContainerSpec(sandbox, image, held, fs::absolute(RoutesDir(data_dir, sandbox)).string(),
                           state_dir, data_label, user, ca, gateway);
@@ -152,6 +199,22 @@ Status EnsureSandboxRouter(ContainerRuntime* runtime, const std::string& data_di
 
 Status AwaitRouterTable(const std::string& data_dir, const std::string& sandbox,
                         const std::string& version, int timeout_ms, int* waited_ms) {
+  return AwaitAck(
+      data_dir, sandbox, [&version] { return version; }, timeout_ms, waited_ms);
+}
+
+Status AwaitRouterCurrentTable(const std::string& data_dir, const std::string& sandbox,
+                               int timeout_ms, int* waited_ms) {
+  const std::string table = RoutesDir(data_dir, sandbox) + "/routes.json";
+  return AwaitAck(
+      data_dir, sandbox, [&table] { return RouterTableVersion(FileText(table)); }, timeout_ms,
+      waited_ms);
+}
+
+namespace {
+
+Status AwaitAck(const std::string& data_dir, const std::string& sandbox,
+                const std::function<std::string()>& want, int timeout_ms, int* waited_ms) {
   const std::string dir = RouterStateDir(data_dir, sandbox);
   const std::string file = dir + "/table-version";
   // Woken by the router renaming its acknowledgement into the folder; each
@@ -179,6 +242,7 @@ Status AwaitRouterTable(const std::string& data_dir, const std::string& sandbox,
     *waited_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                       std::chrono::steady_clock::now() - start)
                                       .count());
+    const std::string version = want();
     if (have == version) return Status::Ok();
     if (*waited_ms >= timeout_ms) {
       return Status::Unavailable("the router of " + sandbox + " did not take table " + version +
@@ -197,5 +261,7 @@ Status AwaitRouterTable(const std::string& data_dir, const std::string& sandbox,
     }
   }
 }
+
+}  // namespace
 
 }  // namespace sandbot

@@ -174,6 +174,23 @@ std::string HostWithoutPort(const std::string& host_header) {
 
 Status DecideForward(const RouterTable& table, const std::string& host_header, Forward* out) {
   std::string host = HostWithoutPort(host_header);
+  // "{service}.local": that service's own container whatever its route (the
+  // daemon checks a gateway's health so through the main URL).
+  constexpr char kOwn[] = ".local";
+  constexpr size_t kOwnSize = sizeof kOwn - 1;
+  if (host.size() > kOwnSize && host.compare(host.size() - kOwnSize, kOwnSize, kOwn) == 0) {
+    auto own = table.routes.find(host.substr(0, host.size() - kOwnSize));
+    if (own != table.routes.end() && own->second.listen_port > 0) {
+      Forward f;
+      f.service = own->first;
+      f.route = "sandbox";
+      f.connect_host = host;
+      f.connect_port = own->second.listen_port;
+      f.host_header = host_header;
+      *out = std::move(f);
+      return Status::Ok();
+    }
+  }
   auto it = table.routes.find(host);
   if (it == table.routes.end() && !table.main_service.empty()) {
     host = table.main_service;  // the main URL: a browser's Host names no service

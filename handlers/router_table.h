@@ -78,6 +78,8 @@ struct Forward {
 
 // Where a request with this Host goes: the service it names, else the main
 // service (the Host kept for its own container, as for a named one).
+// "{service}.local" names that service's own container on its "port",
+// whatever its route.
 // NotFound when neither; Unavailable when the service has no target (a
 // baseline with no URL).
 Status DecideForward(const RouterTable& table, const std::string& host_header, Forward* out);

@@ -42,12 +42,19 @@ std::vector<RouteEntry> ResolveRoutes(const Sandbox& sandbox,
   return out;
 }
 
-void RouteThroughRouter(const std::vector<Repo>& repos, std::vector<RouteEntry>* routes) {
+void RouteThroughRouter(const Sandbox& sandbox, const std::vector<Repo>& repos,
+                        std::vector<RouteEntry>* routes) {
   std::map<std::string, const Repo*> by_name;
   for (const Repo& r : repos) by_name[r.name] = &r;
+  std::set<std::string> composed;
+  for (const Service& s : sandbox.services) {
+    if (!s.repo.empty() && s.repo != s.name) composed.insert(s.name);
+  }
   for (RouteEntry& e : *routes) {
     auto repo = by_name.find(e.service);
-    if (repo == by_name.end()) {
+    if (composed.count(e.service)) {
+      continue;  // its protocol is unknown: reached directly
+    } else if (repo == by_name.end()) {
       e.router_port = 8080;  // a baseline-only service: its URL is HTTP(S)
     } else if (!repo->second->health.empty()) {
       e.router_port = repo->second->port;

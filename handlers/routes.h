@@ -38,9 +38,13 @@ std::vector<RouteEntry> ResolveRoutes(const Sandbox& sandbox,
 
 // With a router in the sandbox (bot/router_proxy.h): the services it holds
 // are the HTTP ones, a repo with a health path or a service known only by
-// its baseline URL; a repo without one (a database port) keeps being
-// reached directly and rerouted by recreating. Sets router_port on those.
-void RouteThroughRouter(const std::vector<Repo>& repos, std::vector<RouteEntry>* routes);
+// its baseline URL. A repo without one (a database port) and a service of
+// a compose file (`sandbox`'s service whose repo is another: the file gives
+// ports, not protocols, so a PostgreSQL port looks like any other) keep
+// being reached directly and rerouted by recreating. Sets router_port on
+// the held ones.
+void RouteThroughRouter(const Sandbox& sandbox, const std::vector<Repo>& repos,
+                        std::vector<RouteEntry>* routes);
 // The network aliases of a service's own container: its name, unless the
 // router holds it, and "{service}.local", where the router reaches it.
 std::vector<std::string> ServiceAliases(const std::string& service, bool held_by_router);

@@ -274,8 +274,8 @@ test_forge_pull_request_closed_while_down_is_swept_after_restart() {
   sleep 3
   expect_eq "$(db "SELECT state FROM sandboxes WHERE name = 'pr-7-web'")" active \
     "preview while the forge fails"
-  expect_eq "$(containers_with_label sandbot.sandbox=pr-7-web)" sandbox-pr-7-web-web \
-    "container while the forge fails"
+  expect_eq "$(service_containers sandbot.sandbox=pr-7-web)" \
+    sandbox-pr-7-web-web "container while the forge fails"
   expect_contains "$(cat "$TEST_DIR/daemon.log")" "left alone" "daemon log"
   stop_daemon
   forge_ctl DELETE faults >/dev/null

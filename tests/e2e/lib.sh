@@ -97,6 +97,12 @@ containers_with_label() {
   engine GET "/containers/json?all=1&filters=$filter" | jq -r '.[].Names[0]' | sed 's|^/||'
 }
 
+# service_containers LABEL: containers_with_label without the sandboxes'
+# routers (sandbox-NAME.router, one in each sandbox beside its services).
+service_containers() {
+  containers_with_label "$1" | grep -v '\.router$'
+}
+
 network_exists() {
   curl -s -o /dev/null -w '%{http_code}' --unix-socket "$DOCKER_SOCK" \
     "http://engine/networks/$1" | grep -q 200

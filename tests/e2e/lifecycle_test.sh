@@ -57,8 +57,11 @@ test_lifecycle_clone_gets_new_ports_same_commits_and_routes() {
   expect_contains "$page" "commit $sha" "clone page"
   expect_eq "$(db "SELECT r.target FROM routes r JOIN sandboxes b ON b.id = r.sandbox_id
                    WHERE b.name = 'lc-dst' AND r.service = 'lcapi'")" http://127.0.0.1:9 "route"
+  # lcapi is reached through the clone's router: its table has the route.
   env=$(engine GET /containers/sandbox-lc-dst-lcweb/json | jq -r '.Config.Env[]')
-  expect_contains "$env" "LCAPI_URL=http://127.0.0.1:9" "clone env"
+  expect_contains "$env" "LCAPI_URL=http://lcapi:8080" "clone env"
+  expect_eq "$(jq -r .lcapi.url "$DATA/work/lc-dst/etc-sandbot/routes.json")" http://127.0.0.1:9 \
+    "clone's routes.json"
   # The source still runs, on its own port.
   expect_contains "$(curl -sf "$(jq -r '.services[0].url' <<<"$src")/")" "version 1" "source page"
   out=$("$SANDBOT" sandbox clone lc-src lc-dst 2>&1) && fail "cloned onto an existing name"
@@ -86,7 +89,7 @@ test_lifecycle_snapshot_and_restore() {
   expect_contains "$(curl -sf "$url/")" "version 2" "page after the push"
   "$SANDBOT" deploy lcapi feature/lc to lc-snap --wait >/dev/null
   "$SANDBOT" route lcapi http://127.0.0.1:9 in lc-snap --wait >/dev/null
-  expect_eq "$(containers_with_label sandbot.sandbox=lc-snap | sort | tr '\n' ' ')" \
+  expect_eq "$(service_containers sandbot.sandbox=lc-snap | sort | tr '\n' ' ')" \
     "sandbox-lc-snap-lcapi sandbox-lc-snap-lcweb " "containers before restore"
 
   out=$("$SANDBOT" sandbox restore lc-snap before --wait)
@@ -96,11 +99,12 @@ test_lifecycle_snapshot_and_restore() {
   expect_contains "$page" "version 1" "page after restore"
   expect_contains "$page" "commit $v1" "page after restore"
   expect_eq "$(lc_url lc-snap lcweb)" "$url" "url after restore"
-  expect_eq "$(containers_with_label sandbot.sandbox=lc-snap)" sandbox-lc-snap-lcweb "containers"
+  expect_eq "$(service_containers sandbot.sandbox=lc-snap)" sandbox-lc-snap-lcweb "containers"
   expect_eq "$(db "SELECT COUNT(*) FROM routes r JOIN sandboxes b ON b.id = r.sandbox_id
                    WHERE b.name = 'lc-snap'")" 0 "routes after restore"
-  env=$(engine GET /containers/sandbox-lc-snap-lcweb/json | jq -r '.Config.Env[]')
-  expect_not_contains "$env" "LCAPI_URL=http://127.0.0.1:9" "env after restore"
+  # lcapi left the sandbox with its route: the table sends it to the baseline.
+  expect_eq "$(jq -r .lcapi.route "$DATA/work/lc-snap/etc-sandbot/routes.json")" baseline \
+    "routes.json after restore"
   # The image of the recorded commit was reused, not rebuilt.
   expect_eq "$(db "SELECT COUNT(*) FROM jobs WHERE kind = 'deploy' AND service = 'lcweb'
                    AND commit_sha = '$v1' AND state = 'succeeded'")" 2 "deploys of v1"
@@ -135,7 +139,7 @@ test_lifecycle_rename_keeps_ports_and_moves_everything() {
   expect_eq "$(lc_port lc-new lcweb)" "$port" "port kept"
   expect_eq "$(lc_url lc-new lcweb)" "$url" "url kept"
   expect_contains "$(curl -sf "$url/")" "commit $sha" "page after"
-  expect_eq "$(containers_with_label sandbot.sandbox=lc-new)" sandbox-lc-new-lcweb "new container"
+  expect_eq "$(service_containers sandbot.sandbox=lc-new)" sandbox-lc-new-lcweb "new container"
   expect_eq "$(containers_with_label sandbot.sandbox=lc-old)" "" "old containers"
   network_exists sandbox-lc-new || fail "no network sandbox-lc-new"
   ! network_exists sandbox-lc-old || fail "network sandbox-lc-old is still there"
@@ -152,7 +156,7 @@ test_lifecycle_rename_keeps_ports_and_moves_everything() {
                    LIMIT 1")" accepted "audit"
   # The reconciler takes nothing of it for an orphan.
   sleep 2
-  expect_eq "$(containers_with_label sandbot.sandbox=lc-new)" sandbox-lc-new-lcweb "after a while"
+  expect_eq "$(service_containers sandbot.sandbox=lc-new)" sandbox-lc-new-lcweb "after a while"
   expect_eq "$(db "SELECT COUNT(*) FROM audit WHERE action LIKE 'reconcile.%'")" 0 "reconciler"
   # Deploys reach it under the new name.
   lc_commit "version 2"
@@ -255,11 +259,11 @@ test_lifecycle_lock_queues_pushes_and_unlock_applies_the_newest() {
   expect_contains "$out" "unlocked lc-lock"
   expect_contains "$out" "lcweb@feature/lc ${v3:0:7} (job $newest)"
   expect_contains "$out" "lcweb running"
-  expect_contains "$out" "routes applied to 1 containers of lc-lock"
+  expect_contains "$out" "routes applied by the router of lc-lock"
   page=$(curl -sf "$url/")
   expect_contains "$page" "version 3" "page after unlock"
-  expect_contains "$(engine GET /containers/sandbox-lc-lock-lcweb/json | jq -r '.Config.Env[]')" \
-    "LCWEB_URL=http://127.0.0.1:9" "env after unlock"
+  expect_eq "$(jq -r .lcweb.url "$DATA/work/lc-lock/etc-sandbot/routes.json")" \
+    http://127.0.0.1:9 "the router's table after unlock"
   expect_eq "$(db "SELECT COUNT(*) FROM deployments WHERE sandbox = 'lc-lock'")" 2 \
     "deployments (create + the newest only)"
   expect_eq "$(db "SELECT locked_by FROM sandboxes WHERE name = 'lc-lock'")" "" "lock cleared"

@@ -31,7 +31,7 @@ test_podman_push_runs_redeploys_and_destroy_leaves_nothing() {
   page=$(curl -sf "$url/")
   expect_contains "$page" "version 1" "page"
   expect_contains "$page" "commit $(git -C "$WORK" rev-parse HEAD)" "page"
-  expect_eq "$(containers_with_label sandbot.sandbox=feature-pod)" sandbox-feature-pod-web
+  expect_eq "$(service_containers sandbot.sandbox=feature-pod)" sandbox-feature-pod-web
   network_exists sandbox-feature-pod || fail "no network sandbox-feature-pod in Podman"
   # The engine that runs it is Podman, not dockerd.
   expect_contains "$(engine GET /version | jq -r '.Components[].Name')" "Podman Engine"

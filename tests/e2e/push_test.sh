@@ -21,7 +21,10 @@ test_push_deploys_and_redeploys_and_delete_destroys() {
   expect_eq "$(jq -r '.services[0].branch' <<<"$status")" feature/hello "branch"
   expect_eq "$(jq -r '.services[0].commit' <<<"$status")" "$(git -C "$WORK" rev-parse HEAD)"
   expect_eq "$(jq -r '.services[0].route' <<<"$status")" sandbox "route"
-  expect_eq "$(containers_with_label sandbot.sandbox=feature-hello)" sandbox-feature-hello-web
+  expect_eq "$(service_containers sandbot.sandbox=feature-hello)" sandbox-feature-hello-web
+  # Beside it, the sandbox's router (on by default: serve --no-router).
+  expect_eq "$(engine GET /containers/sandbox-feature-hello.router/json | jq -r .State.Running)" \
+    true "the sandbox's router"
 
   # A second push changes the page, on the same URL.
   echo "version 2" >"$WORK/page.txt"

@@ -55,7 +55,7 @@ test_baseline_set_from_the_cli_reaches_containers() {
   new_app_repo web
   # A CGI page: it prints the variables the container received, per request.
   mkdir -p "$WORK/cgi-bin"
-  printf '#!/bin/sh\necho "Content-Type: text/plain"\necho\nenv | grep _URL= | sort\n' \
+  printf '#!/bin/sh\necho "Content-Type: text/plain"\necho\nenv | grep _URL= | sort\ncat /etc/sandbot/routes.json\n' \
     >"$WORK/cgi-bin/urls"
   chmod +x "$WORK/cgi-bin/urls"
   echo ok >"$WORK/index.html"
@@ -70,7 +70,11 @@ DOCKERFILE
   git -C "$WORK" push -q origin main 2>/dev/null  # the default branch: no sandbox of its own
   "$SANDBOT" sandbox create rc-bl web@main --wait >/dev/null
   url=$("$SANDBOT" sandbox status rc-bl --json | jq -r '.services[0].url')
-  expect_contains "$(curl -sf "$url/cgi-bin/urls")" "PAY_URL=https://pay-dev.example.com"
+  # pay is reached through the sandbox's router (its name, whatever the
+  # route); the router's table, mounted beside, holds the baseline's URL.
+  page=$(curl -sf "$url/cgi-bin/urls")
+  expect_contains "$page" "PAY_URL=http://pay:8080"
+  expect_eq "$(sed -n '/^{/,$p' <<<"$page" | jq -r .pay.url)" https://pay-dev.example.com "pay's URL"
 
   out=$("$SANDBOT" baseline list)
   expect_contains "$out" "pay → baseline"
@@ -78,8 +82,10 @@ DOCKERFILE
   expect_contains "$out" "Baseline of pay: https://pay-staging.example.com"
   expect_eq "$(db "SELECT set_by FROM baselines WHERE service = 'pay'")" "$(me)" "set_by"
   # Applied by the next route change, without a rebuild.
-  "$SANDBOT" route pay baseline in rc-bl --wait >/dev/null
-  expect_contains "$(curl -sf "$url/cgi-bin/urls")" "PAY_URL=https://pay-staging.example.com"
+  out=$("$SANDBOT" route pay baseline in rc-bl --wait)
+  expect_contains "$out" "routes applied by the router of rc-bl"
+  expect_eq "$(curl -sf "$url/cgi-bin/urls" | sed -n '/^{/,$p' | jq -r .pay.url)" \
+    https://pay-staging.example.com "pay's URL after baseline set"
 
   # A chat change survives a restart; the file's value does not come back.
   stop_daemon

@@ -35,7 +35,9 @@ DOCKERFILE
 test_route_change_signals_a_reloading_service_in_place() {
   mkdir -p "$DATA"
   printf '{"baseline": {"api": "https://api-dev.example.com"}}\n' >"$DATA/config.json"
-  start_daemon
+  # Without a router: through one, an HTTP service's route change needs no
+  # signal (tests/e2e/router_test.sh).
+  start_daemon --no-router
 
   out=$("$SANDBOT" repo add bad "$TEST_DIR/bad.git" --init --reload-signal KILL 2>&1) &&
     fail "--reload-signal KILL was accepted"

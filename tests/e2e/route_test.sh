@@ -1,9 +1,13 @@
 # Routes: every container gets {SERVICE}_URL for every known service, and a
-# route change reaches the running containers without a rebuild.
+# route change reaches the running containers without a rebuild. This is
+# the path without a sandbox router (`serve --no-router`, a Swarm engine, a
+# service not known to be HTTP): {SERVICE}_URL follows the route and the
+# containers are recreated. Through the router (the default):
+# tests/e2e/router_test.sh.
 
 test_route_switch_changes_env_without_rebuild() {
   start_fake_chat  # writes the config with the api baseline
-  start_daemon --memory 64 --cpus 0.5
+  start_daemon --memory 64 --cpus 0.5 --no-router
   new_app_repo api --auto-branches 'auto/*'
   git -C "$WORK" push -q origin main:feature/r 2>/dev/null
   new_app_repo web --auto-branches 'auto/*'

@@ -184,7 +184,8 @@ test_router_switches_routes_without_recreate() {
 
 # What passes through the router, on loopback (tests/e2e/router_upstream.py):
 # a 3 MB Content-Length body and a chunked one whole, a chunked answer
-# streamed (its first chunk before its last is sent), X-Forwarded-*, a
+# streamed (its first chunk before its last is sent), an answer whose
+# header lines end in LF alone (a CGI behind busybox httpd), X-Forwarded-*, a
 # kept-alive upstream connection reused, a 101 Upgrade tunnelled both ways;
 # an https:// upstream with a test CA: reached with --ca (SNI, Host, one
 # TLS connection kept alive), refused (502, nothing sent) by IP when the
@@ -196,7 +197,7 @@ test_router_streams_bodies_and_upgrades() {
   expect_contains "$out" "router_upstream: ok"
 }
 
-# serve --router: the daemon starts the sandbox's router, which holds the
+# The daemon (router on by default) starts the sandbox's router, which holds the
 # HTTP services' names and publishes the main URL (payment is the gateway);
 # /route payment baseline → URL → sandbox switches while a client keeps
 # requesting through the router by name and another through the main URL,
@@ -208,7 +209,7 @@ test_router_in_sandbox_switches_routes() {
   mkdir -p "$DATA"
   printf '{"roles": {"admin": ["cli:%s"]}}\n' "$(id -u)" >"$DATA/config.json"
   lo=${E2E_PORTS%-*}
-  start_daemon --router --reconcile-seconds 1 --gateway-ports "$((lo + 95))-$((lo + 98))"
+  start_daemon --reconcile-seconds 1 --gateway-ports "$((lo + 95))-$((lo + 98))"
   new_app_repo other --auto-branches 'auto/*'
   echo "payment from a URL" >"$WORK/page.txt"
   git -C "$WORK" commit -qam other
@@ -326,12 +327,14 @@ test_router_in_sandbox_switches_routes() {
     "restart audit rows"
 
   # The daemon stops: the router keeps serving the table it has. Started
-  # again on the same data, a route change is a new table the router acks.
+  # again on the same data, a route change is a new table the router acks;
+  # even with --no-router (new sandboxes only): a sandbox that has a router
+  # keeps it, so no name is split between it and a container.
   stop_daemon
   expect_contains "$(curl -sf -H 'Host: payment:8080' "http://$ip:8080/")" "payment from the baseline"
   # No reconcile after the first for an hour: the health check below sees
   # the killed router for sure.
-  start_daemon --router --reconcile-seconds 3600 --health-interval 1
+  start_daemon --no-router --reconcile-seconds 3600 --health-interval 1
   expect_contains "$(curl -sf -H 'Host: payment:8080' "http://$ip:8080/")" "payment from the baseline"
   out=$("$SANDBOT" route payment sandbox in feature-rt --wait 2>&1) || fail "route after restart: $out"
   expect_contains "$out" "routes applied by the router of feature-rt"

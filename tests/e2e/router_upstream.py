@@ -78,6 +78,10 @@ def serve(conn):
                 if not data:
                     return
                 conn.sendall(data.upper())
+        if path == "/lf-head":  # a CGI's headers as busybox httpd passes them
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\n\nfrom a cgi\n")
+            conn.close()
+            return
         if path == "/slow-chunks":
             conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
             conn.sendall(b"5\r\nfirst\r\n")
@@ -303,6 +307,19 @@ def main():
             echo += more
         if echo != b"PING OVER THE TUNNEL":
             fail("tunnel echoed %r" % echo)
+        # An answer whose header lines end in LF alone and whose body ends
+        # when the upstream closes: passed on with CRLF, then closed.
+        lf = socket.create_connection(("127.0.0.1", ROUTER), timeout=5)
+        lf.sendall(b"GET /lf-head HTTP/1.1\r\nHost: api\r\n\r\n")
+        got = b""
+        while True:
+            more = lf.recv(4096)
+            if not more:
+                break
+            got += more
+        if (not got.startswith(b"HTTP/1.1 200 OK\r\n") or b"Content-Type: text/plain\r\n" not in got
+                or not got.endswith(b"\r\n\r\nfrom a cgi\n")):
+            fail("an LF-only head was answered as %r" % got)
         check_tls()
         print("router_upstream: ok")
     finally:

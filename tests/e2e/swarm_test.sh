@@ -73,6 +73,10 @@ DOCKERFILE
   # name answers on the overlay network.
   out=$("$SANDBOT" route api sandbox in feature-sw --wait)
   expect_contains "$out" "Routed api to sandbox in feature-sw"
+  # No sandbox router on a Swarm engine (the services above are the app's
+  # only): the route is applied by updating the services.
+  expect_contains "$out" "recreated)" "route change by recreating"
+  expect_not_contains "$out" "routes applied by the router"
   expect_contains "$(curl -sf "$url/")" "API_URL=http://api:8080"
   task=$(swarm_engine GET '/containers/json' | jq -r '.[] | select(.Labels["sandbot.service"] == "web") | .Id')
   expect_contains "$(swarm_docker exec "$task" wget -qO- http://api:8080/)" "commit " "api over the overlay"

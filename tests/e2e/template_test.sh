@@ -46,8 +46,11 @@ test_template_sandboxes_export_import() {
   expect_contains "$("$SANDBOT" route list tpl-b)" "api → baseline"
   expect_eq "$("$SANDBOT" sandbox status tpl-b --json | jq -r '[.services[].name] | join(" ")')" \
     "web" "services of tpl-b"
+  # api is reached through the sandbox's router, whose table holds the baseline.
   env=$(engine GET /containers/sandbox-tpl-b-web/json | jq -r '.Config.Env[]')
-  expect_contains "$env" "API_URL=https://api-dev.example.com"
+  expect_contains "$env" "API_URL=http://api:8080"
+  expect_eq "$(jq -r .api.url "$DATA/work/tpl-b/etc-sandbot/routes.json")" \
+    https://api-dev.example.com "api's URL in routes.json"
 
   # Export to a file, delete, import the file back: the same template.
   "$SANDBOT" template export tplqa >"$TEST_DIR/t.json"

@@ -19,9 +19,10 @@ test_tls_engine_deploys_through_mutual_tls() {
   expect_contains "$out" "sandbot: web running  http://127.0.0.1:"
   url=$(url_from "$out")
   expect_contains "$(curl -sf "$url/")" "commit $(git -C "$WORK" rev-parse HEAD)" "page"
-  expect_eq "$(tls_engine GET '/containers/json' | jq -r '.[].Names[0]')" /sandbox-feature-tls-web \
-    "containers in the TLS engine"
-  expect_contains "$("$SANDBOT" engine status far)" "containers  1 running"
+  # The service's container, beside the sandbox's router (built on that engine).
+  expect_eq "$(tls_engine GET '/containers/json' | jq -r '.[].Names[0]' | LC_ALL=C sort | tr '\n' ' ')" \
+    "/sandbox-feature-tls-web /sandbox-feature-tls.router " "containers in the TLS engine"
+  expect_contains "$("$SANDBOT" engine status far)" "containers  2 running"
   # Handshakes are paid once: the deploy's calls left kept-alive
   # connections to the engine (at most kIdleTlsConnections), not one each.
   kept=$(ss -Htnp state established "( dport = :$TLS_ENGINE_PORT )" | grep -c "pid=$DAEMON_PID,")
@@ -85,8 +86,9 @@ JSON
     'on engine <span class="engine">far</span>'
   expect_contains "$(curl -sf -b "sandbot_session=$cookie" "http://$E2E_HTTP/ui/")" \
     '<small class="engine">on local</small>'
-  expect_eq "$(tls_engine GET '/containers/json' | jq -r '.[].Names[0]')" /sandbox-feature-one-web \
-    "containers in the far engine"
+  # The service's container, beside the sandbox's router (built on that engine).
+  expect_eq "$(tls_engine GET '/containers/json' | jq -r '.[].Names[0]' | LC_ALL=C sort | tr '\n' ' ')" \
+    "/sandbox-feature-one-web /sandbox-feature-one.router " "containers in the far engine"
   [ "$(port_of feature-one)" -gt "$mid" ] || fail "far's sandbox got port $(port_of feature-one)"
   [ "$(port_of feature-two)" -le "$mid" ] || fail "local's sandbox got port $(port_of feature-two)"
   url_far=$("$SANDBOT" sandbox status feature-one --json | jq -r '.services[0].url')

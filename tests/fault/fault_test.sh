@@ -54,7 +54,7 @@ engine_consistent() {
     local want have
     want=$(db "SELECT COUNT(*) FROM services s JOIN sandboxes b ON b.id = s.sandbox_id
                WHERE b.name = '$sb' AND s.status = 'running'")
-    have=$(containers_with_label "sandbot.sandbox=$sb" | wc -l)
+    have=$(service_containers "sandbot.sandbox=$sb" | wc -l)
     expect_eq "$have" "$want" "containers of $sb"
     network_exists "sandbox-$sb" || fail "network sandbox-$sb missing"
     local nets
@@ -101,7 +101,7 @@ kill9_at() {
   url=$("$SANDBOT" sandbox status "feature-$when" --json | jq -r '.services[0].url')
   curl -sf "$url/" >/dev/null || fail "$url does not answer"
   engine_consistent
-  expect_eq "$(containers_with_label sandbot.sandbox=feature-$when)" "sandbox-feature-$when-web"
+  expect_eq "$(service_containers sandbot.sandbox=feature-$when)" "sandbox-feature-$when-web"
   audit=$("$SANDBOT" audit --json)
   expect_eq "$(jq '[.[] | select(.status == "resumed")] | length' <<<"$audit")" 1 "resumed rows"
   expect_eq "$(jq '[.[] | select(.action == "deploy" and .status == "succeeded")] | length' \

@@ -268,7 +268,7 @@ BOOST_AUTO_TEST_CASE(daemon_table_through_the_router) {
   for (const auto& c : cases) {
     std::vector<RouteEntry> routes =
         ResolveRoutes(sb, c.routes, baselines, {web_repo, db_repo, api_repo});
-    RouteThroughRouter({web_repo, db_repo, api_repo}, &routes);
+    RouteThroughRouter(sb, {web_repo, db_repo, api_repo}, &routes);
     std::vector<std::string> env = RouteEnv(routes);
     std::set<std::string> got(env.begin(), env.end());
     const std::set<std::string> want = {"API_URL=http://api:3000", "DB_URL=http://db:5432",
@@ -294,6 +294,58 @@ BOOST_AUTO_TEST_CASE(daemon_table_through_the_router) {
   }
   BOOST_CHECK((ServiceAliases("web", true) == std::vector<std::string>{"web.local"}));
   BOOST_CHECK((ServiceAliases("db", false) == std::vector<std::string>{"db", "db.local"}));
+}
+
+// "{service}.local" reaches the service's own container on its port
+// whatever its route: how the daemon checks a gateway routed elsewhere.
+BOOST_AUTO_TEST_CASE(own_container_by_its_local_name) {
+  RouterTable t;
+  BOOST_REQUIRE(
+      ParseRouterTable(R"({"web": {"route": "baseline", "url": "https://web-dev.example.com",
+                                             "port": 8080, "main": true},
+                                     "db": {"route": "sandbox", "url": "http://db:5432"}})",
+                       &t)
+          .ok());
+  Forward f;
+  BOOST_REQUIRE(DecideForward(t, "web.local:8091", &f).ok());
+  BOOST_CHECK_EQUAL(f.connect_host, "web.local");
+  BOOST_CHECK_EQUAL(f.connect_port, 8080);
+  BOOST_CHECK_EQUAL(f.route, "sandbox");
+  BOOST_CHECK(!f.tls);
+  BOOST_CHECK_EQUAL(f.host_header, "web.local:8091");
+  // By its name, the route; an unknown .local name is the main service's.
+  BOOST_REQUIRE(DecideForward(t, "web", &f).ok());
+  BOOST_CHECK_EQUAL(f.connect_host, "web-dev.example.com");
+  BOOST_REQUIRE(DecideForward(t, "other.local", &f).ok());
+  BOOST_CHECK_EQUAL(f.connect_host, "web-dev.example.com");
+}
+
+// A compose file's services (repo shop, services db and web) are not held:
+// the file says ports, not protocols, and a client of db:5432 must reach
+// the database itself, not a router that speaks HTTP only.
+BOOST_AUTO_TEST_CASE(compose_services_keep_their_names) {
+  Sandbox sb;
+  sb.name = "cart";
+  Service db, web, api;
+  db.name = "db";
+  db.repo = "shop";
+  web.name = "web";
+  web.repo = "shop";
+  api.name = "api";
+  api.repo = "api";
+  sb.services = {db, web, api};
+  Repo shop, api_repo;
+  shop.name = "shop";
+  api_repo.name = "api";
+  api_repo.port = 3000;
+  std::vector<RouteEntry> routes = ResolveRoutes(sb, {}, {}, {shop, api_repo});
+  RouteThroughRouter(sb, {shop, api_repo}, &routes);
+  std::map<std::string, int> held;
+  for (const RouteEntry& r : routes) held[r.service] = r.router_port;
+  BOOST_CHECK_EQUAL(held["db"], 0);
+  BOOST_CHECK_EQUAL(held["web"], 0);
+  BOOST_CHECK_EQUAL(held["api"], 3000);
+  BOOST_CHECK_EQUAL(held["shop"], 8080);  // a repo with a health path, deployed elsewhere
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "bot/router_image.h"
+#include "handlers/router_table.h"
 #include "tests/unit/fake_runtime.h"
 #include "tests/unit/test_util.h"
 #include "util/engine_names.h"
@@ -110,6 +111,36 @@ BOOST_AUTO_TEST_CASE(await_wakes_on_the_acknowledgement_and_times_out_without) {
   s = AwaitRouterTable(data.path(), "nosuch", "v1", 60, &waited);
   BOOST_CHECK(!s.ok());
   BOOST_CHECK(s.message().find("it uses none") != std::string::npos);
+}
+
+// A starting service waits for the table the routes folder holds now,
+// whichever thread wrote it last: rewritten while waiting, the newer one.
+BOOST_AUTO_TEST_CASE(await_current_table_follows_the_routes_folder) {
+  ScratchDir data;
+  const std::string state = RouterStateDir(data.path(), "qa");
+  const std::string routes = RoutesDir(data.path(), "qa");
+  std::filesystem::create_directories(state);
+  std::filesystem::create_directories(routes);
+  auto write_table = [&](const std::string& text) {
+    std::ofstream(routes + "/routes.json", std::ios::trunc) << text;
+  };
+  write_table("{\"a\": 1}\n");
+  Ack(state, RouterTableVersion("{\"a\": 1}\n"));
+  int waited = -1;
+  BOOST_CHECK(AwaitRouterCurrentTable(data.path(), "qa", 1000, &waited).ok());
+  BOOST_CHECK_LT(waited, 100);
+
+  write_table("{\"a\": 2}\n");
+  Status s = AwaitRouterCurrentTable(data.path(), "qa", 80, &waited);
+  BOOST_CHECK(!s.ok());
+  BOOST_CHECK(s.message().find(RouterTableVersion("{\"a\": 2}\n")) != std::string::npos);
+  std::thread router([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    Ack(state, RouterTableVersion("{\"a\": 2}\n"));
+  });
+  s = AwaitRouterCurrentTable(data.path(), "qa", 3000, &waited);
+  router.join();
+  BOOST_CHECK(s.ok());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
