@@ -64,6 +64,10 @@ Status HealthMonitor::CheckRouters(HealthReport* report) {
       ContainerState state;
       s = runtime_->InspectContainer(found->second->name, &state);
       if (!s.ok()) return s;
+      // Created, never started: a deploy is making it (beside the service's
+      // container). Judged once it has run, or a verdict of "not running"
+      // taken mid-deploy would leave the sandbox Degraded until next pass.
+      if (state.status == "created") continue;
       verdict = ProbeVerdict(FactsOf(state));
     }
     s = SetRouterHealth(db_, sandbox.id, verdict);

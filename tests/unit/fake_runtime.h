@@ -193,6 +193,7 @@ class FakeRuntime : public ContainerRuntime {
     auto it = containers.find(name_or_id);
     state->exists = it != containers.end();
     state->running = state->exists && it->second.state == "running";
+    if (state->exists) state->status = it->second.state;
     return s;
   }
   Status ContainerLogs(const std::string& name_or_id, int, std::string* out) override {

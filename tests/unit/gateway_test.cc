@@ -246,7 +246,7 @@ BOOST_AUTO_TEST_CASE(monitor_records_what_it_sees) {
   Sandbox b;
   BOOST_REQUIRE(GetSandbox(db, "gw-m", &b).ok());
   BOOST_CHECK_EQUAL(b.services[0].name, "api");
-  BOOST_CHECK_EQUAL(b.services[0].health, "unhealthy: its container is not running (exit code 0)");
+  BOOST_CHECK_EQUAL(b.services[0].health, "unhealthy: its container is exited (exit code 0)");
   BOOST_CHECK_EQUAL(b.services[1].health, "degraded: /health answered 500");
   BOOST_CHECK(b.services[1].health_checked_at > 0);
   BOOST_CHECK(SandboxHealthOf(b) == Health::kUnhealthy);
@@ -312,12 +312,18 @@ BOOST_AUTO_TEST_CASE(a_router_that_is_not_running_degrades_its_sandbox) {
   BOOST_CHECK_EQUAL(report.degraded, 1);
   Sandbox got;
   BOOST_REQUIRE(GetSandbox(db, "rt-m", &got).ok());
-  BOOST_CHECK(got.router_health.rfind("unhealthy: its container is not running", 0) == 0);
+  BOOST_CHECK(got.router_health.rfind("unhealthy: its container is exited", 0) == 0);
   BOOST_CHECK(got.router_checked_at > 0);
   BOOST_CHECK(SandboxHealthOf(got) == Health::kDegraded);
   Sandbox none;
   BOOST_REQUIRE(GetSandbox(db, "rt-none", &none).ok());
   BOOST_CHECK_EQUAL(none.router_health, "");
+  // Created and not yet started (a deploy making it): not judged.
+  runtime.containers["sandbox-rt-m.router"].state = "created";
+  BOOST_REQUIRE(SetRouterHealth(db, got.id, "healthy").ok());
+  BOOST_REQUIRE(monitor.RunOnce(&report).ok());
+  BOOST_REQUIRE(GetSandbox(db, "rt-m", &got).ok());
+  BOOST_CHECK_EQUAL(got.router_health, "healthy");
   // Started again (the reconciler's work): healthy at the next pass.
   runtime.containers["sandbox-rt-m.router"].state = "running";
   BOOST_REQUIRE(monitor.RunOnce(&report).ok());
