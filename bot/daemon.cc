@@ -428,13 +428,6 @@ int Daemon::Start() {
   forge_sweep_thread_ = std::thread([this] { ForgeSweepLoop(); });
   forge_comment_thread_ = std::thread([this] { ForgeCommentLoop(); });
   seed_thread_ = std::thread([this] { SeedLoop(); });
-  if (Engine* first = engines_->Default(); first->deploy.router) {
-    router_image_thread_ = std::thread([first] {
-      Status s = PrepareRouterImage(first->runtime.get());
-      if (!s.ok())
-        spdlog::info("router image not ready yet: {} (made at the first deploy)", s.message());
-    });
-  }
 
   spdlog::info("sandbot {} serving; data {}", kVersion, config_.data_dir);
   std::string note = engine_note_;
@@ -809,7 +802,6 @@ int Daemon::Stop() {
   forge_sweep_thread_.join();
   forge_comment_thread_.join();
   seed_thread_.join();
-  if (router_image_thread_.joinable()) router_image_thread_.join();
   if (!workers_->Stop(std::chrono::seconds(config_.stop_timeout_seconds))) {
     // Jobs still on their threads use the store and the engine: leave
     // without tearing those down. They are resumed at the next start.

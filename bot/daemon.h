@@ -134,9 +134,6 @@ class Daemon {
   std::condition_variable stop_cv_;
   std::thread http_thread_, local_thread_, spool_thread_, maintenance_thread_, health_thread_,
       forge_sweep_thread_, forge_comment_thread_, seed_thread_;
-  // Makes the router image ready on the default engine at start (its tag
-  // hashes the binaries: about a second the first sandbox need not wait).
-  std::thread router_image_thread_;
 };
 
 }  // namespace sandbot

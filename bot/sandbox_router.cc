@@ -125,11 +125,6 @@ ContainerSpec RouterContainerSpec(const std::string& sandbox, const std::string&
   return spec;
 }
 
-Status PrepareRouterImage(ContainerRuntime* runtime) {
-  std::lock_guard<std::mutex> lock(image_mu);
-  return BuildRouterImage(runtime, /*rebuild=*/false, &router_tag, [](const std::string&) {});
-}
-
 Status EnsureSandboxRouter(ContainerRuntime* runtime, const std::string& data_dir,
                            const std::string& data_label, const std::string& sandbox,
                            const std::vector<std::string>& held, const std::string& ca_file,

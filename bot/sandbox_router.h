@@ -54,11 +54,6 @@ Status EnsureSandboxRouter(ContainerRuntime* runtime, const std::string& data_di
                            const std::vector<std::string>& held, const std::string& ca_file = "",
                            const RouterGateway& gateway = {});
 
-// Makes the router image ready on `runtime`'s engine (hashing the binaries
-// for its tag once per process), as EnsureSandboxRouter would at a
-// sandbox's first deploy: the daemon does it at start.
-Status PrepareRouterImage(ContainerRuntime* runtime);
-
 // Waits until the router reports `version` (at most timeout_ms); *waited_ms
 // says how long it took. Woken by inotify on the state folder (each wait
 // bounded to 50 ms), polling every 2 ms where inotify is not to be had.
