@@ -141,6 +141,17 @@ void JobSteps::NoteServiceStatus(const Service& service, ServiceStatus status,
   }
 }
 
+VolumeRequest JobSteps::NewVolumeRequest(const std::string& volume) {
+  VolumeRequest req;
+  req.volume = volume;
+  req.data_label = data_label_;
+  req.stop = [this] { return CheckStop(); };
+  req.engines = config_.engine_runtime;
+  req.scratch_dir = config_.data_dir;
+  req.seeds_engine = config_.seeds_engine;
+  return req;
+}
+
 bool JobSteps::UsesRouter(const Sandbox& sandbox) const {
   if (!config_.routers_here && !config_.router) return false;
   const fs::path dir = RouterStateDir(config_.data_dir, sandbox.name);
@@ -316,13 +327,8 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
   // new) before the container that mounts them.
   std::vector<std::string> volume_binds;
   if (s.ok()) {
-    VolumeRequest base;
-    base.data_label = data_label_;
-    base.stop = [this] { return CheckStop(); };
-    base.engines = config_.engine_runtime;
-    base.scratch_dir = config_.data_dir;
-    base.seeds_engine = config_.seeds_engine;
-    s = PrepareTemplateVolumes(db_, runtime_, sandbox, service.name, base, &volume_binds);
+    s = PrepareTemplateVolumes(db_, runtime_, sandbox, service.name, NewVolumeRequest(""),
+                               &volume_binds);
   }
   if (s.ok()) s = SetServiceStatus(db_, service.id, ServiceStatus::kStarting, "");
   if (!s.ok()) return fail(s, "");
@@ -352,8 +358,7 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
     for (VolumeMount& m : spec.volume_mounts) {
       if (m.volume.empty()) continue;  // anonymous: the container's own
       const std::string name = m.volume.substr(prefix.size());
-      VolumeRequest req;
-      req.volume = name;
+      VolumeRequest req = NewVolumeRequest(name);
       std::string from;
       req.seed = ChooseVolumeSeed(name, template_seeds, compose->project.seeds, &from);
       auto file_seed = compose->project.seeds.find(name);
@@ -363,11 +368,6 @@ Status JobSteps::StartService(const Job& job, const Repo& repo, const Service& s
                            sandbox.template_name + " (the compose file says " + file_seed->second +
                            "), when the volume is new");
       }
-      req.data_label = data_label_;
-      req.stop = [this] { return CheckStop(); };
-      req.engines = config_.engine_runtime;
-      req.scratch_dir = config_.data_dir;
-      req.seeds_engine = config_.seeds_engine;
       s = PrepareSandboxVolume(db_, runtime_, sandbox, req, &m.volume);
       if (!s.ok()) return fail(s, "");
     }

@@ -18,6 +18,7 @@
 #include "bot/compose_source.h"
 #include "bot/event_hub.h"
 #include "bot/sandbox_router.h"
+#include "bot/volume_data.h"
 #include "handlers/compose_plan.h"
 #include "handlers/limits.h"
 #include "handlers/runtime.h"
@@ -166,6 +167,10 @@ class JobSteps {
                    const std::string& branch, std::shared_ptr<const ComposeCommit>* out);
   // The container's last log lines; empty when they cannot be read.
   std::string LogTail(const std::string& container);
+  // A request for the sandbox volume `volume` ("": the template's, which
+  // fill it in) with this engine's data label, stop check, the other
+  // engines to copy from and the spool folder (bot/volume_data.h).
+  VolumeRequest NewVolumeRequest(const std::string& volume);
   // Records a service's new status. A failure is logged, not returned: for
   // fail paths, where the job's own error is the one to report.
   void NoteServiceStatus(const Service& service, ServiceStatus status, const std::string& detail);

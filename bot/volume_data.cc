@@ -57,14 +57,10 @@ Status Fill(ContainerRuntime* runtime, const std::string& image, const SandboxVo
     const size_t colon = rest.find(':');
     const std::string engine = rest.substr(0, colon);
     const std::string from = colon == std::string::npos ? "" : rest.substr(colon + 1);
-    ContainerRuntime* source = req.engines ? req.engines(engine) : nullptr;
-    if (source == nullptr || from.empty()) {
-      return Status::NotFound("the volume's data is on engine '" + engine +
-                              "', which is not configured: configure it again to copy it");
-    }
+    if (from.empty()) return Status::Internal("volume row origin '" + row.origin + "' is damaged");
     *origin = "engine:" + engine + ":" + from;
-    return CopyVolumeAcross(source, runtime, image, from, row.engine_volume, labels,
-                            req.scratch_dir);
+    return CopyVolumeFrom(runtime, req.engines, here, engine, image, from, row.engine_volume,
+                          labels, stop, req.scratch_dir);
   }
   const std::string pending = "clone-pending:";
   if (row.origin.rfind(pending, 0) == 0) {

@@ -14,10 +14,8 @@ Status HandleDeploy(const HandlerContext& ctx, const Request& req, Reply* reply)
   Status s = LoadServiceTarget(ctx, req, &sandbox);
   // The repo the sandbox takes the service from: its own, or the one whose
   // compose file names it.
-  std::string repo = cmd.service;
-  for (const Service& svc : sandbox.services) {
-    if (svc.name == cmd.service && !svc.repo.empty()) repo = svc.repo;
-  }
+  const Service* running = FindService(sandbox, cmd.service);
+  const std::string repo = running && !running->repo.empty() ? running->repo : cmd.service;
   std::string sha;
   if (s.ok()) s = ResolveBranch(ctx.db, repo, cmd.branch, &sha);
   int64_t job = 0;

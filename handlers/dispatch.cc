@@ -191,9 +191,7 @@ Status LoadServiceTarget(const HandlerContext& ctx, const Request& req, Sandbox*
   if (!s.ok()) return s;
   // A service the sandbox runs is known there, also when no repo has its
   // name (a compose service of one of its repos).
-  for (const Service& svc : sandbox->services) {
-    if (svc.name == req.command.service) return Status::Ok();
-  }
+  if (FindService(*sandbox, req.command.service) != nullptr) return Status::Ok();
   return CheckKnownService(ctx, req.command.service);
 }
 

@@ -300,9 +300,8 @@ Status Attach(const HandlerContext& ctx, const Request& req, Reply* reply, bool 
   Status s = LoadEnv(ctx, cmd.name, &env);
   Sandbox sandbox;
   if (s.ok()) s = LoadActiveSandbox(ctx, cmd.sandbox, &sandbox);
-  bool runs_it = false;  // a compose service of one of its repos is known there
-  for (const Service& svc : sandbox.services) runs_it = runs_it || svc.name == cmd.service;
-  if (s.ok() && attach && !cmd.service.empty() && !runs_it) {
+  // A compose service of one of its repos is known there by its own name.
+  if (s.ok() && attach && !cmd.service.empty() && !FindService(sandbox, cmd.service)) {
     s = CheckKnownService(ctx, cmd.service);
   }
   if (!s.ok()) return s;

@@ -13,10 +13,7 @@ Status HandleRouteSet(const HandlerContext& ctx, const Request& req, Reply* repl
   Sandbox sandbox;
   Status s = LoadServiceTarget(ctx, req, &sandbox);
   if (!s.ok()) return s;
-  const Service* deployed = nullptr;
-  for (const Service& svc : sandbox.services) {
-    if (svc.name == cmd.service) deployed = &svc;
-  }
+  const Service* deployed = FindService(sandbox, cmd.service);
   if (cmd.route == "sandbox" && !deployed) {
     return Status::InvalidArgument(cmd.service + " is not deployed in " + sandbox.name +
                                    ", so it cannot be routed there. Deploy it first: `/deploy " +

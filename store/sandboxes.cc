@@ -253,6 +253,13 @@ Status UpsertService(Db* db, int64_t sandbox_id, Service* s) {
   return Touch(db, sandbox_id);
 }
 
+const Service* FindService(const Sandbox& sandbox, const std::string& name) {
+  for (const Service& s : sandbox.services) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
 Status GetService(Db* db, const std::string& sandbox, const std::string& name, Service* s) {
   std::string sql = std::string(kServiceSelect) + "WHERE b.name = ? AND s.name = ?";
   Stmt st(db, sql.c_str());

@@ -98,6 +98,9 @@ Status DeleteSandbox(Db* db, const std::string& name);
 // name in that sandbox; fills service->id.
 Status UpsertService(Db* db, int64_t sandbox_id, Service* service);
 Status GetService(Db* db, const std::string& sandbox, const std::string& name, Service* service);
+// The service named `name` among those `sandbox` was read with; null when it
+// has none (also a compose service of one of its repos, by its own name).
+const Service* FindService(const Sandbox& sandbox, const std::string& name);
 Status SetServiceStatus(Db* db, int64_t service_id, ServiceStatus status,
                         const std::string& detail);
 // Where the service's own {SERVICE}_URL points (sandbox, baseline or a URL).
