@@ -2,12 +2,14 @@
 
 #include <elf.h>
 #include <link.h>
+#include <openssl/evp.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <sstream>
 
@@ -24,6 +26,11 @@ constexpr char kStaticRouterName[] = "sandbot-router";
 // https:// upstreams against it (RouterOptions::ca_bundle's default).
 constexpr char kCaBundle[] = "/etc/ssl/certs/ca-certificates.crt";
 
+constexpr char kDockerfile[] =
+    "FROM scratch\nCOPY rootfs/ /\nUSER 65534:65534\nENTRYPOINT [\"/sandbot\", \"router\"]\n";
+// Enough of an ELF file to hold its header and program headers.
+constexpr size_t kElfHeadBytes = 64 * 1024;
+
 bool ReadWhole(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
@@ -31,6 +38,14 @@ bool ReadWhole(const std::string& path, std::string* out) {
   s << in.rdbuf();
   *out = s.str();
   return static_cast<bool>(in) || in.eof();
+}
+
+std::string ReadHead(const std::string& path, size_t bytes) {
+  std::ifstream in(path, std::ios::binary);
+  std::string head(bytes, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(bytes));
+  head.resize(static_cast<size_t>(in.gcount()));
+  return head;
 }
 
 int AddLoaded(dl_phdr_info* info, size_t, void* data) {
@@ -49,12 +64,42 @@ void AddDirs(std::string* tar, std::set<std::string>* made, const std::string& p
   }
 }
 
-uint64_t Fnv(const std::string& data, uint64_t h) {
-  for (unsigned char c : data) {
-    h ^= c;
-    h *= 1099511628211ULL;
+// A file of the image: where it is read on this machine, where it lands.
+struct ImageFile {
+  std::string source;
+  std::string target;
+  uint32_t mode;
+};
+
+// What the image holds: the program at /sandbot (the static router, else
+// this binary), the CA bundle when this machine has one (without it every
+// https upstream is refused unless the operator gives a CA, serve
+// --router-ca), and for a dynamic program every library the loader opened,
+// at the path it was loaded from (symlinks followed) so the loader finds it
+// there again in the container.
+std::vector<ImageFile> ImageFiles() {
+  const std::string router = StaticRouterPath();
+  std::vector<ImageFile> files{{router.empty() ? kSelf : router, "/sandbot", 0755}};
+  if (std::ifstream(kCaBundle).good()) files.push_back({kCaBundle, kCaBundle, 0644});
+  if (router.empty()) {
+    std::set<std::string> libs;
+    dl_iterate_phdr(AddLoaded, &libs);
+    for (const std::string& lib : libs) files.push_back({lib, lib, 0755});
   }
-  return h;
+  return files;
+}
+
+// SHA-256 of a file's bytes, streamed: OpenSSL's digest, not a loop of
+// ours, since a sanitized daemon is hundreds of MB.
+bool HashFile(EVP_MD_CTX* ctx, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::vector<char> chunk(1 << 20);
+  while (in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    if (in.gcount() > 0) EVP_DigestUpdate(ctx, chunk.data(), static_cast<size_t>(in.gcount()));
+  }
+  return in.eof();
 }
 
 }  // namespace
@@ -82,64 +127,40 @@ std::string StaticRouterPath() {
   const std::filesystem::path self = std::filesystem::read_symlink(kSelf, ec);
   if (ec) return "";
   const std::string path = (self.parent_path() / kStaticRouterName).string();
-  std::string data;
-  if (!ReadWhole(path, &data) || !IsStaticElf(data)) return "";
-  return path;
+  return IsStaticElf(ReadHead(path, kElfHeadBytes)) ? path : "";
 }
 
 Status RouterImageTag(std::string* tag) {
-  std::string binary;
-  if (!ReadWhole(kSelf, &binary)) return Status::Internal("cannot read this binary");
-  uint64_t h = Fnv(binary, 14695981039346656037ULL);  // FNV-1a
-  const std::string router = StaticRouterPath();
-  if (!router.empty()) {
-    if (!ReadWhole(router, &binary)) return Status::Internal("cannot read " + router);
-    h = Fnv(binary, h);
+  // Exactly what goes into the image: a new build of the router, a new
+  // Dockerfile or new CA certificates on this machine make a new tag.
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  EVP_DigestUpdate(ctx.get(), kDockerfile, sizeof kDockerfile - 1);
+  for (const ImageFile& file : ImageFiles()) {
+    EVP_DigestUpdate(ctx.get(), file.target.c_str(), file.target.size() + 1);
+    if (!HashFile(ctx.get(), file.source)) return Status::Internal("cannot read " + file.source);
   }
-  // New CA certificates on this machine: a new image carrying them.
-  if (ReadWhole(kCaBundle, &binary)) h = Fnv(binary, h);
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  *tag = std::string("sandbot/router:") + kVersion + "-" + std::string(hex, 12);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest, &length);
+  char hex[13];
+  for (int i = 0; i < 6; ++i) std::snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+  *tag = std::string("sandbot/router:") + kVersion + "-" + hex;
   return Status::Ok();
 }
 
 Status RouterImageContext(std::string* tar, std::vector<std::string>* files) {
-  // A static sandbot-router beside this binary: it alone. Otherwise this
-  // binary and every library the loader opened for it.
-  const std::string router = StaticRouterPath();
-  std::set<std::string> libs;
-  if (router.empty()) dl_iterate_phdr(AddLoaded, &libs);
   tar->clear();
   files->clear();
-  const std::string dockerfile =
-      "FROM scratch\nCOPY rootfs/ /\nUSER 65534:65534\nENTRYPOINT [\"/sandbot\", \"router\"]\n";
-  tar::AppendEntry(tar, {"Dockerfile", '0', 0644, dockerfile.size(), ""}, 0, dockerfile.data());
+  tar::AppendEntry(tar, {"Dockerfile", '0', 0644, sizeof kDockerfile - 1, ""}, 0, kDockerfile);
   std::set<std::string> made;
   std::string data;
-  if (!ReadWhole(router.empty() ? kSelf : router, &data)) {
-    return Status::Internal("cannot read " +
-                            (router.empty() ? std::string("this binary") : router));
-  }
-  AddDirs(tar, &made, "rootfs/");
-  tar::AppendEntry(tar, {"rootfs/sandbot", '0', 0755, data.size(), ""}, 0, data.data());
-  files->push_back("/sandbot");
-  // Without a bundle on this machine the image has none, and every https
-  // upstream is refused unless the operator gives a CA (serve --router-ca).
-  if (ReadWhole(kCaBundle, &data)) {
-    const std::string name = std::string("rootfs") + kCaBundle;
+  for (const ImageFile& file : ImageFiles()) {
+    if (!ReadWhole(file.source, &data)) return Status::Internal("cannot read " + file.source);
+    const std::string name = "rootfs" + file.target;
     AddDirs(tar, &made, name);
-    tar::AppendEntry(tar, {name, '0', 0644, data.size(), ""}, 0, data.data());
-    files->push_back(kCaBundle);
-  }
-  for (const std::string& lib : libs) {
-    // At the path it was loaded from (symlinks followed): the loader finds
-    // it there again in the container.
-    if (!ReadWhole(lib, &data)) return Status::Internal("cannot read " + lib);
-    const std::string name = "rootfs" + lib;
-    AddDirs(tar, &made, name);
-    tar::AppendEntry(tar, {name, '0', 0755, data.size(), ""}, 0, data.data());
-    files->push_back(lib);
+    tar::AppendEntry(tar, {name, '0', file.mode, data.size(), ""}, 0, data.data());
+    files->push_back(file.target);
   }
   tar::Finish(tar);
   return Status::Ok();

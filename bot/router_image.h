@@ -18,9 +18,10 @@
 
 namespace sandbot {
 
-// "sandbot/router:{version}-{hash of the binaries}" (this one, the static
-// router when used, and the CA bundle): a new build gets a new image, the
-// same build finds its image already built.
+// "sandbot/router:{version}-{SHA-256 of what goes into the image}" (the
+// Dockerfile, the program, the CA bundle, the libraries of a dynamic
+// program): a new build gets a new image, the same build finds its image
+// already built. The daemon's own binary counts only when it is the program.
 Status RouterImageTag(std::string* tag);
 
 // True for a 64-bit ELF executable with no interpreter and no dynamic

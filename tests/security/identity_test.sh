@@ -180,8 +180,10 @@ test_a_forged_pusher_name_neither_counts_nor_forges_lines() {
   SANDBOT_PUSHER=$'mallory\nFAKE' git -C "$WORK" push -q origin main:feature/two 2>/dev/null
   expect_eq "$(db "SELECT actor FROM audit WHERE action = 'push' ORDER BY id DESC LIMIT 1")" \
     "malloryFAKE (forge:git/malloryFAKE)" "vouched pusher"
+  # Announced when its job starts, after the two spooled deploys: up to 30 s
+  # under sanitizers at load.
   i=0
-  until grep -q malloryFAKE "$TEST_DIR/chat.jsonl" || [ $i -ge 100 ]; do
+  until grep -q malloryFAKE "$TEST_DIR/chat.jsonl" || [ $i -ge 300 ]; do
     sleep 0.1
     i=$((i + 1))
   done
