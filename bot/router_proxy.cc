@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "bot/http_head.h"
 #include "handlers/names.h"
 #include "handlers/router_table.h"
 
@@ -124,7 +125,7 @@ class Stream {
   bool ReadHead(std::string* head, bool* eof_first = nullptr, bool bare_lf = false) {
     if (eof_first) *eof_first = false;
     for (;;) {
-      const size_t end = HeadEnd(bare_lf);
+      const size_t end = HeadEnd(buf_, pos_, bare_lf);
       if (end != std::string::npos) {
         *head = buf_.substr(pos_, end - pos_);
         pos_ = end;
@@ -137,19 +138,6 @@ class Stream {
         return false;
       }
     }
-  }
-  // Where the head that starts at pos_ ends (just past its empty line), or
-  // npos while it has not all come.
-  size_t HeadEnd(bool bare_lf) const {
-    if (!bare_lf) {
-      const size_t end = buf_.find("\r\n\r\n", pos_);
-      return end == std::string::npos ? end : end + 4;
-    }
-    for (size_t lf = buf_.find('\n', pos_); lf != std::string::npos; lf = buf_.find('\n', lf + 1)) {
-      if (buf_.compare(lf + 1, 1, "\n") == 0) return lf + 2;
-      if (buf_.compare(lf + 1, 2, "\r\n") == 0) return lf + 3;
-    }
-    return std::string::npos;
   }
   bool ReadLine(std::string* line) {
     for (;;) {
@@ -186,9 +174,8 @@ class Stream {
   bool CopyChunkedTo(Stream* out) {
     std::string line;
     for (;;) {
-      if (!ReadLine(&line) || !out->Send(line)) return false;
-      long long size = std::strtoll(line.c_str(), nullptr, 16);
-      if (size < 0) return false;
+      long long size = 0;
+      if (!ReadLine(&line) || !ParseChunkSize(line, &size) || !out->Send(line)) return false;
       if (size == 0) {
         for (;;) {  // trailers, up to the empty line
           if (!ReadLine(&line) || !out->Send(line)) return false;
@@ -205,76 +192,6 @@ class Stream {
   std::string buf_;
   size_t pos_ = 0;
 };
-
-struct Head {
-  std::string first[3];  // method target version, or version status reason
-  std::vector<std::pair<std::string, std::string>> headers;
-
-  const std::string* Get(const std::string& name) const {
-    for (const auto& [k, v] : headers) {
-      if (Lower(k) == name) return &v;
-    }
-    return nullptr;
-  }
-  bool HasToken(const std::string& name, const std::string& token) const {
-    for (const auto& [k, v] : headers) {
-      if (Lower(k) == name && Lower(v).find(token) != std::string::npos) return true;
-    }
-    return false;
-  }
-};
-
-// `bare_lf`: lines may end in LF alone (an upstream's answer; ReadHead).
-bool ParseHead(const std::string& text, Head* h, bool bare_lf = false) {
-  std::istringstream in(text);
-  std::string line;
-  if (!std::getline(in, line) || line.empty()) return false;
-  if (line.back() == '\r') {
-    line.pop_back();
-  } else if (!bare_lf) {
-    return false;
-  }
-  size_t a = line.find(' ');
-  if (a == std::string::npos) return false;
-  size_t b = line.find(' ', a + 1);
-  h->first[0] = line.substr(0, a);
-  h->first[1] = line.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1);
-  h->first[2] = b == std::string::npos ? "" : line.substr(b + 1);
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) break;
-    size_t colon = line.find(':');
-    if (colon == std::string::npos || colon == 0) return false;
-    std::string value = line.substr(colon + 1);
-    size_t s = value.find_first_not_of(" \t");
-    value = s == std::string::npos ? "" : value.substr(s);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
-    h->headers.emplace_back(line.substr(0, colon), value);
-  }
-  return true;
-}
-
-// How a message's body ends.
-struct Framing {
-  bool chunked = false;
-  long long length = 0;  // when not chunked; -1: until the connection closes
-};
-
-bool BodyFraming(const Head& h, bool is_response, Framing* f) {
-  if (h.HasToken("transfer-encoding", "chunked")) {
-    f->chunked = true;
-    return true;
-  }
-  if (const std::string* cl = h.Get("content-length")) {
-    char* end = nullptr;
-    long long n = std::strtoll(cl->c_str(), &end, 10);
-    if (cl->empty() || *end != '\0' || n < 0) return false;
-    f->length = n;
-    return true;
-  }
-  f->length = is_response ? -1 : 0;
-  return true;
-}
 
 bool Relay(Stream* from, Stream* to, const Framing& f) {
   if (f.chunked) return from->CopyChunkedTo(to);
@@ -372,7 +289,7 @@ class Router {
   void Serve(int fd, std::string client_ip);
   // One request on `client`; false when the connection is done.
   bool ServeOne(Stream* client, const std::string& client_ip);
-  bool Admin(Stream* client, const Head& req);
+  bool Admin(Stream* client, const HttpHead& req);
   std::unique_ptr<Stream> TakeUpstream(const std::string& key);
   // The TLS client context, made at the first https upstream: the CA
   // bundle and the operator's CAs; nullptr (and *why) when it cannot be.
@@ -607,7 +524,7 @@ void Router::GiveBack(const std::string& key, std::unique_ptr<Stream> s) {
   if (idle_.count(key) < 16) idle_.emplace(key, std::move(s));
 }
 
-bool Router::Admin(Stream* client, const Head& req) {
+bool Router::Admin(Stream* client, const HttpHead& req) {
   const std::string& target = req.first[1];
   std::unique_lock<std::mutex> lock(mu_);
   if (target == "/_sandbot/health") {
@@ -641,9 +558,9 @@ bool Router::Admin(Stream* client, const Head& req) {
 bool Router::ServeOne(Stream* client, const std::string& client_ip) {
   std::string text;
   if (!client->ReadHead(&text)) return false;
-  Head req;
-  if (!ParseHead(text, &req) || req.first[2].rfind("HTTP/1.", 0) != 0 || req.first[1].empty() ||
-      req.first[1][0] != '/') {
+  HttpHead req;
+  if (!ParseHead(text, &req, /*bare_lf=*/false) || req.first[2].rfind("HTTP/1.", 0) != 0 ||
+      req.first[1].empty() || req.first[1][0] != '/') {
     client->Send(Answer(400, "Bad Request", "the router could not read that\n", true));
     return false;
   }
@@ -659,7 +576,9 @@ bool Router::ServeOne(Stream* client, const std::string& client_ip) {
   }
   Framing req_body;
   if (!BodyFraming(req, false, &req_body)) {
-    client->Send(Answer(400, "Bad Request", "bad Content-Length\n", true));
+    client->Send(Answer(
+        400, "Bad Request",
+        "the router cannot tell where the body ends (Content-Length, Transfer-Encoding)\n", true));
     return false;
   }
   if (!s.ok()) {
@@ -695,7 +614,7 @@ bool Router::ServeOne(Stream* client, const std::string& client_ip) {
 
   const std::string key = fwd.PoolKey();
   std::unique_ptr<Stream> up;
-  Head resp;
+  HttpHead resp;
   std::string why;
   // A pooled connection the upstream has just closed fails before a byte
   // comes back: a request without a body is then sent again on a new one.
@@ -714,7 +633,7 @@ bool Router::ServeOne(Stream* client, const std::string& client_ip) {
     bool eof_first = false;
     if (up->Send(out) && Relay(client, up.get(), req_body) &&
         up->ReadHead(&text, &eof_first, /*bare_lf=*/true)) {
-      resp = Head();
+      resp = HttpHead();
       if (ParseHead(text, &resp, /*bare_lf=*/true)) break;
       why = "the upstream answered something that is not HTTP";
     } else if (why.empty()) {
@@ -732,7 +651,7 @@ bool Router::ServeOne(Stream* client, const std::string& client_ip) {
   // Interim answers (100 Continue, 103) before the real one.
   while (resp.first[1].size() == 3 && resp.first[1][0] == '1' && resp.first[1] != "101") {
     if (!up->ReadHead(&text, nullptr, /*bare_lf=*/true)) return false;
-    resp = Head();
+    resp = HttpHead();
     if (!ParseHead(text, &resp, /*bare_lf=*/true)) return false;
   }
   const int status = std::atoi(resp.first[1].c_str());
@@ -750,7 +669,10 @@ bool Router::ServeOne(Stream* client, const std::string& client_ip) {
   const bool close_after = client_close || until_close;
   std::string head = resp.first[0] + " " + resp.first[1] + " " + resp.first[2] + "\r\n";
   for (const auto& [k, v] : resp.headers) {
-    if (!HopByHop(k)) head += k + ": " + v + "\r\n";
+    // Chunked wins over a Content-Length beside it (RFC 9112 6.3), which
+    // the client must not see.
+    if (HopByHop(k) || (resp_body.chunked && Lower(k) == "content-length")) continue;
+    head += k + ": " + v + "\r\n";
   }
   head += close_after ? "Connection: close\r\n\r\n" : "\r\n";
   if (!client->Send(head)) return false;

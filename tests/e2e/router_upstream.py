@@ -320,6 +320,21 @@ def main():
         if (not got.startswith(b"HTTP/1.1 200 OK\r\n") or b"Content-Type: text/plain\r\n" not in got
                 or not got.endswith(b"\r\n\r\nfrom a cgi\n")):
             fail("an LF-only head was answered as %r" % got)
+        # A request an app could end elsewhere than the router would
+        # (Content-Length beside chunked, a smuggling vector): 400, and
+        # nothing of it reaches the upstream.
+        seen.clear()
+        bad = socket.create_connection(("127.0.0.1", ROUTER), timeout=5)
+        bad.sendall(b"POST /smuggled HTTP/1.1\r\nHost: api\r\nContent-Length: 4\r\n"
+                    b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /inner HTTP/1.1\r\nHost: api\r\n\r\n")
+        got = b""
+        while True:
+            more = bad.recv(4096)
+            if not more:
+                break
+            got += more
+        if not got.startswith(b"HTTP/1.1 400 ") or seen:
+            fail("a request with both lengths: %r, upstream saw %r" % (got, seen))
         check_tls()
         print("router_upstream: ok")
     finally:
