@@ -111,6 +111,15 @@ def on_plain(c):
     threading.Thread(target=serve, args=(c,), daemon=True).start()
 
 
+def read_to_close(sock):
+    got = b""
+    while True:
+        more = sock.recv(4096)
+        if not more:
+            return got
+        got += more
+
+
 def request(sock, raw):
     sock.sendall(raw)
     f = sock.makefile("rb")
@@ -311,12 +320,7 @@ def main():
         # when the upstream closes: passed on with CRLF, then closed.
         lf = socket.create_connection(("127.0.0.1", ROUTER), timeout=5)
         lf.sendall(b"GET /lf-head HTTP/1.1\r\nHost: api\r\n\r\n")
-        got = b""
-        while True:
-            more = lf.recv(4096)
-            if not more:
-                break
-            got += more
+        got = read_to_close(lf)
         if (not got.startswith(b"HTTP/1.1 200 OK\r\n") or b"Content-Type: text/plain\r\n" not in got
                 or not got.endswith(b"\r\n\r\nfrom a cgi\n")):
             fail("an LF-only head was answered as %r" % got)
@@ -327,12 +331,7 @@ def main():
         bad = socket.create_connection(("127.0.0.1", ROUTER), timeout=5)
         bad.sendall(b"POST /smuggled HTTP/1.1\r\nHost: api\r\nContent-Length: 4\r\n"
                     b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /inner HTTP/1.1\r\nHost: api\r\n\r\n")
-        got = b""
-        while True:
-            more = bad.recv(4096)
-            if not more:
-                break
-            got += more
+        got = read_to_close(bad)
         if not got.startswith(b"HTTP/1.1 400 ") or seen:
             fail("a request with both lengths: %r, upstream saw %r" % (got, seen))
         check_tls()
