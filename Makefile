@@ -91,6 +91,14 @@ $(BUILD)/obj/%.o: %.cc
 	@echo "  CXX  $<"
 	@$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
 
+# Unit test sources are compiled without the sanitizers: the product code
+# they call is the sanitized libsandbot.a, and instrumenting the tests
+# themselves doubled the unit build (15 core-minutes against 7 on 2 cores).
+$(BUILD)/obj/tests/%.o: tests/%.cc
+	@mkdir -p $(dir $@)
+	@echo "  CXX  $<"
+	@$(CXX) $(filter-out -fsanitize=%,$(CXXFLAGS)) -MMD -MP -c $< -o $@
+
 $(BUILD)/gen/templates_embedded.cc: scripts/embed-templates.sh $(TEMPLATES)
 	@mkdir -p $(dir $@)
 	@echo "  GEN  $@"
