@@ -59,7 +59,7 @@ HOOK_LDFLAGS := $(if $(SANITIZE),,-static-libstdc++ -static-libgcc)
 # header-only here (Debian ships no static libspdlog); OpenSSL (https://
 # upstreams) from Debian's libssl.a and libcrypto.a. Never sanitized: a
 # static binary cannot be, and this is the binary production runs.
-ROUTER_SRCS := bot/router_main.cc bot/cli_router.cc bot/router_proxy.cc bot/http_head.cc \
+ROUTER_SRCS := bot/router_main.cc bot/cli_router.cc bot/router_proxy.cc bot/http_head.cc bot/http_syntax.cc \
                handlers/router_table.cc \
                handlers/names.cc util/status.cc
 ROUTER_OBJS := $(ROUTER_SRCS:%.cc=$(BUILD)/obj-router/%.o)

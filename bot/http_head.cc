@@ -1,25 +1,13 @@
 #include "bot/http_head.h"
 
-#include <cstring>
+#include <string_view>
 
+#include "bot/http_syntax.h"
 #include "handlers/names.h"
 
 namespace sandbot {
 
 namespace {
-
-// RFC 9110 5.6.2: the characters of a field name (a token).
-bool IsTokenChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         (c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr);
-}
-
-std::string Trim(const std::string& s) {
-  const size_t a = s.find_first_not_of(" \t");
-  if (a == std::string::npos) return "";
-  const size_t b = s.find_last_not_of(" \t");
-  return s.substr(a, b - a + 1);
-}
 
 // The comma-separated elements of every field named `name`, trimmed and
 // lower case, empty ones skipped (RFC 9110 5.6.1).
@@ -30,7 +18,8 @@ std::vector<std::string> ListOf(const HttpHead& head, const std::string& name) {
     size_t at = 0;
     for (;;) {
       const size_t comma = v.find(',', at);
-      std::string item = Trim(v.substr(at, comma == std::string::npos ? comma : comma - at));
+      std::string item(TrimSpace(
+          std::string_view(v).substr(at, comma == std::string::npos ? comma : comma - at)));
       if (!item.empty()) out.push_back(Lower(item));
       if (comma == std::string::npos) break;
       at = comma + 1;
@@ -79,8 +68,8 @@ const std::string* HttpHead::Get(const std::string& name) const {
 }
 
 bool HttpHead::HasToken(const std::string& name, const std::string& token) const {
-  for (const std::string& item : ListOf(*this, name)) {
-    if (item == token) return true;
+  for (const auto& [k, v] : headers) {
+    if (Lower(k) == name && ListsToken(v, token)) return true;
   }
   return false;
 }
@@ -115,10 +104,9 @@ bool ParseHead(const std::string& text, HttpHead* head, bool bare_lf) {
     // refused, as RFC 9112 5.2 lets a server do.
     const size_t colon = line.find(':');
     if (colon == std::string::npos || colon == 0) return false;
-    for (size_t i = 0; i < colon; ++i) {
-      if (!IsTokenChar(line[i])) return false;  // also whitespace before the colon
-    }
-    std::string value = Trim(line.substr(colon + 1));
+    // Whitespace before the colon is not a token character either.
+    if (!IsToken(std::string_view(line).substr(0, colon))) return false;
+    std::string value(TrimSpace(std::string_view(line).substr(colon + 1)));
     for (char c : value) {
       if (c == '\r' || c == '\0') return false;
     }

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "bot/http_syntax.h"
+
 namespace sandbot {
 
 namespace {
@@ -13,62 +15,12 @@ bool SameName(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
-// RFC 9110 token characters (method and header names).
-bool IsTokenChar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~': return true;
-    default: return false;
-  }
-}
-
-bool IsToken(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!IsTokenChar(c)) return false;
-  }
-  return true;
-}
-
-std::string_view TrimSpace(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 HeadResult Bad(int status, std::string reason) {
   HeadResult r;
   r.kind = HeadResult::Kind::kBad;
   r.status = status;
   r.reason = std::move(reason);
   return r;
-}
-
-// Whether a comma-separated header value lists `token` (case-insensitive).
-bool ListsToken(const std::string* value, std::string_view token) {
-  if (value == nullptr) return false;
-  std::string_view rest = *value;
-  while (!rest.empty()) {
-    size_t comma = rest.find(',');
-    if (SameName(TrimSpace(rest.substr(0, comma)), token)) return true;
-    if (comma == std::string_view::npos) break;
-    rest.remove_prefix(comma + 1);
-  }
-  return false;
 }
 
 const char* ReasonPhrase(int status) {
@@ -110,8 +62,8 @@ std::string HttpRequest::HeaderValue(std::string_view name) const {
 
 bool HttpRequest::KeepAlive() const {
   const std::string* connection = Header("Connection");
-  if (ListsToken(connection, "close")) return false;
-  return minor_version >= 1 || ListsToken(connection, "keep-alive");
+  if (connection != nullptr && ListsToken(*connection, "close")) return false;
+  return minor_version >= 1 || (connection != nullptr && ListsToken(*connection, "keep-alive"));
 }
 
 bool HttpRequest::ExpectsContinue() const {

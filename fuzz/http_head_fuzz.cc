@@ -5,7 +5,7 @@
 //
 // Input: byte 0 picks LF-only lines (bit 0) and answer framing (bit 1); the
 // rest is a head, or a chunk-size line.
-// fuzz-link: bot/http_head.cc handlers/names.cc util/status.cc
+// fuzz-link: bot/http_head.cc bot/http_syntax.cc handlers/names.cc util/status.cc
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -1,7 +1,7 @@
 // The chat listener's request head parser (bot/http_request.h) on arbitrary
 // bytes: no crash, and a head it accepts is one the rest of the server can
 // trust (its length within the data, a path, token names, no control bytes).
-// fuzz-link: bot/http_request.cc
+// fuzz-link: bot/http_request.cc bot/http_syntax.cc
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -9,7 +9,7 @@
 // and body limits (high bits); the next bytes are the chunk sizes; the rest
 // is what the client sends. Those splits, and one byte at a time for short
 // streams, must give the same answers as the whole.
-// fuzz-link: bot/http_request.cc
+// fuzz-link: bot/http_request.cc bot/http_syntax.cc
 #include <cstddef>
 #include <cstdint>
 #include <string>
