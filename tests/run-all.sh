@@ -33,7 +33,7 @@ echo "--- unit tests (built and run beside the suites above)"
 cat "$unit_log"
 # The end of a CI log is often all that is kept: repeat what failed there.
 echo "--- summary"
-sed -n '/^engine main:/,$p; /^NOTE: one engine only/p; /^\(e2e\|security\|fault\)\(: \| failed:\)/p' "$suites_log" |
+sed -n '/^engine main:/,$p; /^NOTE: one engine only/p; /^\(e2e\|security\|fault\)\(: \| failed:\| flaky:\)/p' "$suites_log" |
   awk '!seen[$0]++'
 grep -A2 '^\(\[[a-z]*\]\)\? *FAIL:' "$suites_log" | cut -c1-300 | awk '!seen[$0]++' | head -n 30
 grep -E '^(Test module|\*\*\*|  [0-9]+ (test cases|assertions))' "$unit_log" | tail -n 4

@@ -76,7 +76,7 @@ wait "$main_pid" "$second_pid"
 status=0
 for name in main second; do
   echo "engine $name:"
-  grep -E '^(e2e|security|fault)(: | failed:)' "$work/$name.log" | sed 's/^/  /' 
+  grep -E '^(e2e|security|fault)(: | failed:| flaky:)' "$work/$name.log" | sed 's/^/  /' 
   [ "$(cat "$work/$name.status" 2>/dev/null)" = 0 ] || status=1
 done
 awk '{f += $2; j += $4; l += $6}
