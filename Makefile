@@ -28,6 +28,12 @@ CXXFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=a
              -fno-omit-frame-pointer
 LDFLAGS   += -fsanitize=fuzzer,address,undefined
 endif
+# `make test` builds its sanitized binaries with clang (TEST_CXX): at -O0
+# with ASan and UBSan it compiles the product in half gcc's time (6.6 min
+# against 11.5 at -j2 here), the largest part of `make test`. `make build`
+# and `make run` stay on g++ at -O2, and `make lint` checks with g++ that
+# every source still compiles without a warning.
+TEST_CXX ?= clang++
 ifneq ($(SANITIZE),)
 # -O0: sanitized objects compile three times faster than at -O1 (json and
 # httplib templates dominate), which keeps `make test` within its budget.
@@ -79,14 +85,25 @@ help:
 deps:
 	@scripts/install-deps.sh
 
-# The e2e suite also drives a Podman service of its own (tests/e2e/podman_test.sh).
+# The e2e suite also drives a Podman service of its own (tests/e2e/podman_test.sh);
+# clang builds `make test`'s sanitized binaries (TEST_CXX).
 e2e-deps:
-	@scripts/install-deps.sh podman
+	@scripts/install-deps.sh podman clang
 
 engine: deps
 	@scripts/ensure-docker.sh
 
-$(BUILD)/obj/%.o: %.cc
+# What compiled a build folder's objects: when CXX or the flags that change
+# code (OPT, SANITIZE, FUZZING) differ from last time, every object is
+# rebuilt, so one folder never links a gcc object against clang's sanitizer
+# runtime.
+COMPILED_WITH := $(CXX) $(OPT) $(SANITIZE) $(FUZZING)
+$(BUILD)/compiled-with: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(COMPILED_WITH)' | cmp -s - $@ || echo '$(COMPILED_WITH)' >$@
+FORCE:
+
+$(BUILD)/obj/%.o: %.cc $(BUILD)/compiled-with
 	@mkdir -p $(dir $@)
 	@echo "  CXX  $<"
 	@$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
@@ -94,7 +111,7 @@ $(BUILD)/obj/%.o: %.cc
 # Unit test sources are compiled without the sanitizers: the product code
 # they call is the sanitized libsandbot.a, and instrumenting the tests
 # themselves doubled the unit build (15 core-minutes against 7 on 2 cores).
-$(BUILD)/obj/tests/%.o: tests/%.cc
+$(BUILD)/obj/tests/%.o: tests/%.cc $(BUILD)/compiled-with
 	@mkdir -p $(dir $@)
 	@echo "  CXX  $<"
 	@$(CXX) $(filter-out -fsanitize=%,$(CXXFLAGS)) -MMD -MP -c $< -o $@
@@ -104,7 +121,7 @@ $(BUILD)/gen/templates_embedded.cc: scripts/embed-templates.sh $(TEMPLATES)
 	@echo "  GEN  $@"
 	@scripts/embed-templates.sh $@ $(TEMPLATES)
 
-$(BUILD)/obj/gen/templates_embedded.o: $(BUILD)/gen/templates_embedded.cc
+$(BUILD)/obj/gen/templates_embedded.o: $(BUILD)/gen/templates_embedded.cc $(BUILD)/compiled-with
 	@mkdir -p $(dir $@)
 	@echo "  CXX  $<"
 	@$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
@@ -119,7 +136,7 @@ $(BUILD)/sandbot: $(BUILD)/obj/bot/main.o $(BUILD)/libsandbot.a
 $(BUILD)/sandbot-hook: $(HOOK_OBJS)
 	$(CXX) $(LDFLAGS) $(HOOK_LDFLAGS) -o $@ $^
 
-$(BUILD)/obj-router/%.o: %.cc
+$(BUILD)/obj-router/%.o: %.cc $(BUILD)/compiled-with
 	@mkdir -p $(dir $@)
 	@echo "  CXX  $< (router)"
 	@$(CXX) $(ROUTER_CXXFLAGS) -MMD -MP -c $< -o $@
@@ -166,11 +183,11 @@ run: deps
 # every core while the end-to-end, security and fault suites run on two
 # engines: the suites wait on engines and git, the build takes what is left.
 test: e2e-deps
-	@$(MAKE) --no-print-directory -j$(shell nproc) BUILD=build/test SANITIZE=address,undefined \
+	@$(MAKE) --no-print-directory -j$(shell nproc) BUILD=build/test CXX="$(TEST_CXX)" SANITIZE=address,undefined \
 		build/test/sandbot build/test/sandbot-hook build/test/sandbot-router build/test/busybox-rootfs.tar
 	@scripts/ensure-docker.sh
 	tests/run-all.sh build/test \
-		'nice -n 15 $(MAKE) --no-print-directory -j$(shell nproc) BUILD=build/test SANITIZE=address,undefined build/test/sandbot_test'
+		'nice -n 15 $(MAKE) --no-print-directory -j$(shell nproc) BUILD=build/test CXX="$(TEST_CXX)" SANITIZE=address,undefined build/test/sandbot_test'
 
 # kill -9 at failpoints, the engine stopped and started, 20+20 concurrent
 # requests, a full and a read-only data folder (also part of `make test`).
@@ -234,10 +251,15 @@ install: $(BUILD)/sandbot $(BUILD)/sandbot-hook $(BUILD)/sandbot-router
 format:
 	clang-format -i $(shell git ls-files '*.cc' '*.h')
 
+# `make test` compiles with clang, so lint also has g++ (which `make build`
+# uses, at -O2 with -Werror) read every source, syntax only, in parallel.
 lint:
 	scripts/check-layers.sh
 	clang-format --dry-run --Werror $(shell git ls-files '*.cc' '*.h')
 	PKGS="$(PKGS)" scripts/check-thread-safety.sh
+	@echo "g++ -fsyntax-only: every product and unit test source"
+	@printf '%s\n' $(LIB_SRCS) bot/main.cc $(ROUTER_SRCS) hooks/hook_main.cc $(TEST_SRCS) | sort -u | \
+		xargs -P$(shell nproc) -n8 g++ $(filter-out -g,$(CXXFLAGS)) -fsyntax-only
 
 clean:
 	rm -rf build

@@ -6,6 +6,9 @@
 # Safe to run again: it does nothing when everything is there.
 # `install-deps.sh fuzz` adds what `make fuzz` needs: clang and libFuzzer's
 # runtime (libclang_rt.fuzzer-x86_64.a, in libclang-rt-dev's versioned package).
+# `install-deps.sh clang` adds the same: `make test` builds its sanitized
+# binaries with clang (faster than g++ at -O0), and `make lint` runs clang's
+# thread-safety analysis.
 # `install-deps.sh podman` adds Debian's podman, the second engine the e2e
 # suite runs on (tests/e2e/podman_test.sh; `make test` and `make e2e` ask).
 set -eu
@@ -22,9 +25,9 @@ PKGS="g++ make pkg-config git curl sqlite3 jq openssl python3 ca-certificates
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 for extra in "$@"; do
   case $extra in
-    fuzz) PKGS="$PKGS clang libclang-rt-dev" ;;
+    fuzz | clang) PKGS="$PKGS clang libclang-rt-dev" ;;
     podman) PKGS="$PKGS podman" ;;
-    *) echo "install-deps.sh: unknown extra '$extra' (fuzz, podman)" >&2; exit 2 ;;
+    *) echo "install-deps.sh: unknown extra '$extra' (clang, fuzz, podman)" >&2; exit 2 ;;
   esac
 done
 missing=""

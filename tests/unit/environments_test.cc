@@ -43,8 +43,8 @@ std::string DumpStore(Db* db) {
   const char* queries[] = {
       "SELECT group_concat(name || created_by, '|') FROM environments",
       "SELECT group_concat(key || kind || value, '|') FROM env_entries",
-      "SELECT group_concat(actor || action || sandbox || repo || branch || status || detail, '|') "
-      "FROM audit",
+      ("SELECT group_concat(actor || action || sandbox || repo || branch || status || detail, '|') "
+       "FROM audit"),
       "SELECT group_concat(kind || sandbox || service || detail, '|') FROM jobs",
   };
   for (const char* q : queries) {
