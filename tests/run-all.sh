@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test of `make test`, once the sanitized daemon is built: the unit
-# tests build (at low priority, `nice`) and run in the background while the
+# tests build and run at low priority (`nice`) in the background while the
 # end-to-end, security and fault suites run on two engines
 # (tests/run-suites.sh). Most end-to-end time is spent waiting on engines,
 # git and HTTP, so the unit build fills what the suites leave idle, and both
@@ -20,7 +20,7 @@ export SANDBOT=$build/sandbot
 unit_log=$build/unit.log
 
 (
-  eval "$unit_build" && "$build/sandbot_test" --log_level=test_suite --report_level=short
+  eval "$unit_build" && nice -n 15 "$build/sandbot_test" --log_level=test_suite --report_level=short
 ) >"$unit_log" 2>&1 &
 unit_pid=$!
 

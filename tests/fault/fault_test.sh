@@ -96,7 +96,8 @@ kill9_at() {
   integrity_ok
   FAILPOINTS= start_daemon --reconcile-seconds 2
   wait_job_final "$job" 120
-  expect_eq "$(job_state "$job")" succeeded "job after the restart"
+  expect_eq "$(job_state "$job")" succeeded \
+    "job after the restart ($(db "SELECT detail FROM jobs WHERE id = $job" | head -c 600))"
   wait_for_status "feature-$when" web running
   url=$("$SANDBOT" sandbox status "feature-$when" --json | jq -r '.services[0].url')
   curl -sf "$url/" >/dev/null || fail "$url does not answer"
@@ -509,7 +510,8 @@ with open(sys.argv[2], "a") as out:
   integrity_ok
   start_daemon
   wait_job_final "$job" 60
-  expect_eq "$(job_state "$job")" succeeded "job after the restart"
+  expect_eq "$(job_state "$job")" succeeded \
+    "job after the restart ($(db "SELECT detail FROM jobs WHERE id = $job" | head -c 600))"
   engine_consistent
   report 1 1 0
 }

@@ -17,9 +17,14 @@ test_ten_thousand_idle_connections_under_a_1024_descriptor_limit() {
   kill -0 "$DAEMON_PID" || fail "the daemon died"
   expect_eq "$(jq .probe_failures <<<"$out")" 0 "/healthz probes that failed"
   [ "$(jq .probes <<<"$out")" -ge 20 ] || fail "too few /healthz probes ran: $out"
-  jq -e '.healthz_max_ms < 1000' <<<"$out" >/dev/null || fail "/healthz took a second or more: $out"
+  # The bounds leave room for `make test`: a sanitized -O0 daemon on two
+  # cores shared with another test and the unit build reached a 1.3 s
+  # /healthz and 840 ms of CPU in the hold (alone: 0.2 s and 90 ms). The
+  # release figures are `make bench`'s (README, "Figures").
+  jq -e '.healthz_p50_ms < 50 and .healthz_max_ms < 2500' <<<"$out" >/dev/null ||
+    fail "/healthz was slow during the burst: $out"
   # 3 s with the connections held: a spinning accept loop would burn ~3000 ms.
-  jq -e '.idle_cpu_ms <= 300' <<<"$out" >/dev/null || fail "the daemon was busy after the burst: $out"
+  jq -e '.idle_cpu_ms <= 1200' <<<"$out" >/dev/null || fail "the daemon was busy after the burst: $out"
   local grown=$(($(wc -c <"$TEST_DIR/daemon.log") - log_before))
   [ "$grown" -lt 4000 ] || fail "the burst added $grown bytes of log"
   expect_eq "$(curl -s --max-time 2 "http://$E2E_HTTP/healthz")" '{"ok":true}' "/healthz afterwards"
