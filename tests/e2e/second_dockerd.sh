@@ -108,6 +108,17 @@ stop_second_dockerd() {
   if [ -f "$dir/bridge" ]; then
     while read -r b; do ip link del "$b" 2>/dev/null || true; done <"$dir/bridge"
   fi
+  # With --live-restore a killed engine leaves its networks' bridges and a
+  # finished container's shim behind (seen after the TLS engine test): the
+  # bridges are those with an address in this engine's own pool (each test
+  # engine has its own), the shims those whose address is in DIR.
+  local pool
+  pool=$(sed -n 's|^base=\([0-9]*\.[0-9]*\.\)0\.0/16,.*|\1|p' "$dir/dockerd.args" 2>/dev/null)
+  if [ -n "$pool" ]; then
+    ip -br addr show type bridge 2>/dev/null | awk -v p="$pool" 'index($3, p) == 1 {print $1}' |
+      while read -r b; do ip link del "$b" 2>/dev/null || true; done
+  fi
+  pkill -f -- "-address $dir/" 2>/dev/null || true
   grep -o " $dir/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
   rm -rf "$dir"
 }
